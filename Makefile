@@ -1,0 +1,52 @@
+# One target per job. The README's two commands are `make demo` and `make test`;
+# .ci/run calls `make test` too, so the README and CI cannot disagree.
+PY ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= out/ecampus-demo
+
+.PHONY: install install-test demo test test-fast lint typecheck docs bench clean
+
+$(UV):
+	$(PY) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+## install: the package, the Spark engine and the locked dependencies into .venv
+install: $(UV)
+	$(UV) sync --frozen --compile-bytecode --all-extras --python $(PY)
+
+## install-test: install + test tools, and Debian's chromium for the browser tests
+install-test: $(UV)
+	$(UV) sync --frozen --compile-bytecode --all-extras --group test --python $(PY)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
+
+## demo: the main job: build the eCampus demo workspace and its maps
+demo: install
+	$(BIN)/cojourney demo build $(DEMO_DIR)
+
+## test: every test (unit, property, CLI, analytics on DuckDB and Spark, browser)
+test: install-test
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/lint-imports
+
+test-fast: install-test
+	$(BIN)/python -m pytest -n 2 -m "not spark and not browser"
+
+typecheck: install-test
+	$(BIN)/mypy src/cojourney/domain src/cojourney/spec
+
+## docs: regenerate docs/cli.md from the commands' --help
+docs: install
+	$(BIN)/python -m cojourney.cli.docgen > docs/cli.md
+
+## bench: the benchmarks (see BENCHMARKS.md; PM4Py lives in its own venv)
+bench: install
+	bash benchmarks/run.sh
+
+clean:
+	rm -rf $(VENV) .tools out .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""cojourney: design, measure and improve customer journeys (ITIL 4 Drive Stakeholder Value)."""

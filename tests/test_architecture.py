@@ -1,0 +1,46 @@
+"""Rules of the codebase that a test can hold: layers, documentation, no print."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from cojourney.cli.docgen import _walk, cli_reference
+from cojourney.cli.main import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_layers_point_one_way():
+    """The import-linter contracts in pyproject.toml (domain imports no infrastructure...)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cli_reference_is_current():
+    current = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == cli_reference(), "docs/cli.md is stale: run 'make docs'"
+
+
+def test_every_command_has_help_text():
+    for path, command in _walk(cli, ["cojourney"]):
+        assert command.help and len(command.help.strip()) > 20, f"{' '.join(path)} has no help text"
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name not in ("help", "version"):
+                assert param.help, f"{' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_library_code_logs_instead_of_printing():
+    offenders = []
+    for path in (REPO / "src" / "cojourney").rglob("*.py"):
+        if "cli" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*print\(", line):
+                offenders.append(f"{path.relative_to(REPO)}:{number}")
+    assert not offenders, offenders
