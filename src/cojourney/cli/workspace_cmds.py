@@ -1,0 +1,84 @@
+"""``cojourney init``, ``validate`` and ``schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cojourney.demo import example_names
+from cojourney.errors import ValidationError
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--example", metavar="NAME", help=f"Copy a flagship example instead of the blank DSV "
+              f"template: {', '.join(example_names())}.")
+@click.option("--force", is_flag=True, help="Write even if the folder already holds YAML files.")
+def init(folder: Path, example: str | None, force: bool) -> None:
+    """Create a workspace in FOLDER.
+
+    Without --example, FOLDER gets the DSV template: one file per part of the model,
+    with comments that explain every field. With --example, a complete flagship
+    workspace (eCampus Car Share, incident resolution) to explore or adapt.
+    """
+    from cojourney.services.workspaces import init_workspace
+
+    files = init_workspace(folder, example=example, force=force)
+    click.echo(f"Created workspace {folder} ({len(files)} files) from "
+               f"{'example ' + example if example else 'the DSV template'}.")
+    click.echo(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one object per problem, for editors and CI.")
+def validate(path: Path, fmt: str) -> int:
+    """Check the workspace at PATH (a folder, or one YAML file).
+
+    Checks the schema and every cross-reference, and reports all problems at once,
+    each with file:line:column, the field, what was found and what is expected.
+    Exit status: 0 when valid, 2 when problems were found.
+    """
+    from cojourney.services.workspaces import check_workspace
+
+    report = check_workspace(path)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "valid": report.ok, "files": [str(f) for f in report.files],
+            "problems": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
+                          "field": p.location.field, "message": p.message, "found": p.found,
+                          "expected": p.expected, "hint": p.hint} for p in report.problems]}, indent=2))
+        return 0 if report.ok else 2
+    if not report.ok:
+        raise ValidationError(report.problems, title=f"{path} is not valid: "
+                              f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}")
+    ws = report.workspace
+    assert ws is not None
+    touchpoints = sum(len(j.touchpoints) for j in ws.journeys)
+    click.echo(f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
+               f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, {len(ws.personas)} personas, "
+               f"{len(ws.stakeholders)} stakeholders, {len(ws.agreements)} agreements, "
+               f"{len(ws.indicators)} indicators.")
+    return 0
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of a workspace YAML file.
+
+    Editors use it for completion and checks, e.g. with the first line
+    '# yaml-language-server: $schema=workspace.schema.json'.
+    """
+    from cojourney.spec import schema_json
+
+    text = schema_json()
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text)
