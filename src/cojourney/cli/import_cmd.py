@@ -1,0 +1,224 @@
+"""``cojourney import`` and ``cojourney export``: parsing and output only.
+
+The work is :func:`cojourney.services.imports.import_events` and
+:func:`~cojourney.services.imports.export_events`; heavy modules are imported inside
+the commands so ``cojourney --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.events.store_ingest import ImportProgress
+    from cojourney.services.imports import ImportResult
+
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
+                    "pipe": "|"}
+#: Rejected rows shown in the summary (all of them are in the quarantine file).
+SHOWN_REJECTED = 5
+
+
+@click.command("import")
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_name", metavar="NAME",
+              help="Use (or, with column flags, create) the saved mapping "
+                   "WORKSPACE/data/mappings/NAME.yaml. [default: the saved mapping whose "
+                   "columns are all in FILE, else the XES column names]")
+@click.option("--case", "journey_id", metavar="COLUMN",
+              help="Column with the journey (case) id. [default: case:concept:name]")
+@click.option("--activity", metavar="COLUMN",
+              help="Column with the activity (touchpoint). [default: concept:name]")
+@click.option("--timestamp", metavar="COLUMN",
+              help="Column with the event time. [default: time:timestamp]")
+@click.option("--timestamp-format", metavar="FMT",
+              help="strftime format of text timestamps, e.g. '%d/%m/%Y %H:%M'. "
+                   "[default: ISO 8601, offsets honoured]")
+@click.option("--time-zone", metavar="TZ",
+              help="IANA time zone of timestamps written without an offset. "
+                   "[default: the workspace's time_zone]")
+@click.option("--sep", metavar="CHAR",
+              help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]")
+@click.option("--encoding", metavar="ENC",
+              help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...). "
+                   "[default: utf-8]")
+@click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
+@click.option("--classifier", metavar="KEYS",
+              help="XES: the attribute(s) naming the activity, joined by '+' "
+                   "(e.g. concept:name+lifecycle:transition). [default: concept:name]")
+@click.option("--object-type", metavar="TYPE",
+              help="OCEL: the object type whose objects are the journeys (one journey per object).")
+@click.option("--channel", metavar="COLUMN",
+              help="Column with the contact channel (web, app, ...).")
+@click.option("--segment", metavar="COLUMN", help="Column with the customer segment or persona.")
+@click.option("--actor", metavar="COLUMN", help="Column with who performed the event.")
+@click.option("--role", metavar="COLUMN", help="Column with the actor's role.")
+@click.option("--lifecycle", metavar="COLUMN",
+              help="Column with the lifecycle transition (start, complete, ...).")
+@click.option("--rename", "renames", multiple=True, metavar="ACTIVITY=TOUCHPOINT",
+              help="Import the activity ACTIVITY as the touchpoint id TOUCHPOINT (repeatable; "
+                   "saved in the mapping).")
+@click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
+              help="fail: a row without journey id, activity or readable timestamp refuses the "
+                   "whole file. skip: import the valid rows and write the others, with a reason, "
+                   "to WORKSPACE/data/quarantine/.")
+def import_(workspace: Path, file: Path, mapping_name: str | None, renames: tuple[str, ...],
+            on_error: str, sep: str | None, **columns: str | None) -> int:
+    """Import the event log FILE into the event store of WORKSPACE.
+
+    FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0 log.
+    The import is all or nothing, and importing the same file again with the same
+    mapping adds nothing. After an import with column flags the mapping is saved
+    in WORKSPACE/data/mappings/ (as --mapping NAME, or after the file's name), so
+    the next file with the same columns needs no flags.
+
+    \b
+    Examples:
+      cojourney import shop/ orders.csv --case order_id --activity step \\
+          --timestamp at --timestamp-format '%d/%m/%Y %H:%M' --rename 'Visit web=search'
+      cojourney import shop/ orders-february.csv
+      cojourney import shop/ helpdesk.xes.gz --on-error skip
+    """
+    from cojourney.events.mappings import MappingFlags
+    from cojourney.services.imports import import_events
+
+    flags = MappingFlags(sep=_separator(sep), renames=_renames(renames), **columns)
+    with _progress(file) as on_progress:
+        result = import_events(workspace, file, mapping=mapping_name, flags=flags,
+                               on_error="skip" if on_error == "skip" else "fail",
+                               progress=on_progress)
+    _print_summary(result, workspace)
+    return 0
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="The file to write (replaced once complete).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "xes"]),
+              help="parquet: the canonical columns; xes: IEEE 1849 XES, gzip-compressed when "
+                   "FILE ends in .gz. [default: from FILE's suffix]")
+def export(workspace: Path, output: Path, fmt: str | None) -> int:
+    """Export every event imported into WORKSPACE as Parquet or XES.
+
+    \b
+    Examples:
+      cojourney export shop/ -o events.parquet
+      cojourney export shop/ --format xes -o events.xes.gz
+    """
+    from cojourney.services.imports import export_events
+
+    result = export_events(workspace, output,
+                           format="xes" if fmt == "xes" else "parquet" if fmt else None)
+    click.echo(f"Exported {result.rows:,} events to {result.path} ({result.format}).")
+    return 0
+
+
+# --------------------------------------------------------------------------- parsing
+
+def _separator(sep: str | None) -> str | None:
+    if sep is None:
+        return None
+    sep = _SEPARATOR_NAMES.get(sep, sep)
+    if len(sep) != 1:
+        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
+                                 param_hint="--sep")
+    return sep
+
+
+def _renames(values: tuple[str, ...]) -> dict[str, str]:
+    renames = {}
+    for value in values:
+        source, equals, target = value.rpartition("=")
+        if not equals or not source or not target.strip():
+            raise click.BadParameter(
+                f"{value!r} is not ACTIVITY=TOUCHPOINT, e.g. 'Visit web=search'.",
+                param_hint="--rename")
+        renames[source] = target.strip()
+    return renames
+
+
+# --------------------------------------------------------------------------- output
+
+@contextmanager
+def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
+    """A transient progress bar on a terminal's stderr; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[rows]}"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    task = progress.add_task(f"{file.name}: starting", total=None, rows="")
+
+    def update(event: ImportProgress) -> None:
+        fields: dict[str, Any] = {"description": f"{file.name}: {event.stage}"}
+        if event.fraction is not None:
+            fields.update(total=100, completed=event.fraction * 100)
+        else:
+            fields.update(total=None)
+        fields["rows"] = f"{event.rows:,} events" if event.rows is not None else ""
+        progress.update(task, **fields)
+
+    with progress:
+        yield update
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else "-"
+
+
+def _print_summary(r: ImportResult, workspace: Path) -> None:
+    echo = click.echo
+    if r.already_imported:
+        echo(f"{r.source.name}: already imported as #{r.import_id} on "
+             f"{r.imported_at:%Y-%m-%d %H:%M} UTC; nothing added.")
+        return
+    echo(f"Imported {_count(r.rows_imported, 'event')} of {_count(r.journeys or 0, 'journey')} "
+         f"from {r.source.name} as import #{r.import_id} ({r.seconds:.1f}s).")
+    if r.rows_imported:
+        echo(f"  time range:  {_when(r.first_timestamp)} .. {_when(r.last_timestamp)} UTC")
+    if r.mapping_origin == "default":
+        echo("  mapping:     the XES column names "
+             "(case:concept:name, concept:name, time:timestamp)")
+    else:
+        saved = " (saved)" if r.mapping_saved else ""
+        echo(f"  mapping:     {r.mapping_name}, {r.mapping_path}{saved}")
+    if r.rows_rejected:
+        echo(f"  rejected:    {r.rows_rejected:,} of {r.rows_read:,} rows, set aside in "
+             f"{r.quarantine_path}")
+        for problem in r.rejected[:SHOWN_REJECTED]:
+            echo("    " + problem.render().replace("\n", "\n    "))
+        if r.rows_rejected > SHOWN_REJECTED:
+            echo(f"    ... and {r.rows_rejected - SHOWN_REJECTED:,} more (see the quarantine file)")
+    else:
+        echo("  rejected:    none")
+    if r.unknown_activity_count:
+        what = ("activity is not a touchpoint" if r.unknown_activity_count == 1
+                else "activities are not touchpoints")
+        echo(f"  unknown:     {r.unknown_activity_count:,} {what} of the workspace "
+             f"({_count(r.unknown_event_count, 'event')}):")
+        shown = ", ".join(f"{name!r} ({n:,})" for name, n in r.unknown_activities)
+        more = r.unknown_activity_count - len(r.unknown_activities)
+        echo(f"    {shown}" + (f" and {more:,} more" if more > 0 else ""))
+        example = r.unknown_activities[0][0]
+        where = r.mapping_path or (workspace / "data" / "mappings")
+        echo(f"    fix: for the next imports, map them to touchpoint ids under activity_renames "
+             f"in {where} (or --rename '{example}=TOUCHPOINT'); these were imported as they are")
+    for warning in r.warnings:
+        echo(f"  warning:     {warning}")

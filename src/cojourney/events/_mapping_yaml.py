@@ -1,0 +1,260 @@
+"""The YAML file of an import mapping: written with comments, read with line numbers.
+
+:meth:`ImportMapping.to_yaml <cojourney.events.mappings.ImportMapping.to_yaml>` and
+:meth:`~cojourney.events.mappings.ImportMapping.from_yaml` call :func:`render` and
+:func:`parse`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from cojourney.errors import InputError, Location, Problem
+from cojourney.events import schema as S
+from cojourney.events.mappings import (
+    COLUMN_FIELDS,
+    FORMATS,
+    MAPPING_VERSION,
+    CsvOptions,
+    ImportMapping,
+)
+from cojourney.events.schema import ColumnMapping
+
+__all__ = ["parse", "render"]
+
+
+# --------------------------------------------------------------------------- YAML writing
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./:+-]*$")
+_RESERVED = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"}
+
+
+def _scalar(value: Any) -> str:
+    """A YAML scalar: plain when unambiguous, else double-quoted (JSON escapes are YAML ones)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if (_PLAIN.fullmatch(text) and text.lower() not in _RESERVED and not text.endswith((" ", ":"))
+            and ": " not in text and " #" not in text):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in quoted)
+
+
+def _escape(ch: str) -> str:
+    """A YAML escape of one unprintable character (``\\UXXXXXXXX`` beyond the BMP)."""
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+_COLUMN_HELP = {
+    S.JOURNEY_ID: "required: the journey (case) id",
+    S.ACTIVITY: "required: what happened (renamed to a touchpoint id below)",
+    S.TIMESTAMP: "required: when it happened",
+    S.CHANNEL: "optional: contact channel (web, app, phone, desk, ...)",
+    S.ACTOR: "optional: who performed it (XES org:resource)",
+    S.ROLE: "optional: the actor's role (XES org:role)",
+    S.SEGMENT: "optional: customer segment or persona",
+    S.LIFECYCLE: "optional: lifecycle transition (start, complete, ...)",
+}
+
+
+def render(m: ImportMapping) -> str:
+    """The commented YAML text of a mapping."""
+    c = m.columns
+    out = io.StringIO()
+    w = out.write
+    w(f"# cojourney import mapping '{m.name}': how the columns of an event log become journey\n"
+      "# events. `cojourney import` chooses it for a file that has every source column named\n"
+      "# below (or use --mapping NAME). Edit freely: the next import reads this file again.\n")
+    w(f"mapping_version: {MAPPING_VERSION}\n")
+    w(f"kind: {_scalar(m.kind)}          # events (survey feedback later)\n")
+    w(f"format: {_scalar(m.format)}     # the files it is for: {', '.join(FORMATS)} "
+      "(null: any)\n\n")
+    w("# canonical field: source column (null: not in the file; unset required fields\n"
+      "# default to the XES names case:concept:name, concept:name, time:timestamp)\n")
+    w("columns:\n")
+    for name in COLUMN_FIELDS:
+        w(f"  {name}: {_scalar(getattr(c, name))}    # {_COLUMN_HELP[name]}\n")
+    w("\n# other source columns kept, as JSON, in each event's `attributes`: all, or a list\n")
+    if c.attributes is None:
+        w("attributes: all\n")
+    else:
+        w("attributes: [" + ", ".join(_scalar(a) for a in c.attributes) + "]\n")
+    w("\n# activity values as written in the log -> touchpoint ids of the workspace;\n"
+      "# values not listed are kept as they are\n")
+    if c.activity_renames:
+        w("activity_renames:\n")
+        for source, target in c.activity_renames.items():
+            w(f"  {_scalar(source)}: {_scalar(target)}\n")
+    else:
+        w("activity_renames: {}\n")
+    w("\ntimestamp:\n")
+    w(f"  format: {_scalar(c.timestamp_format)}    # strftime format, e.g. '%d/%m/%Y %H:%M' "
+      "(null: ISO 8601)\n")
+    w(f"  time_zone: {_scalar(m.time_zone)}    # of timestamps without an offset "
+      "(null: the workspace's time_zone)\n")
+    w("\ncsv:                # CSV and TSV files only\n")
+    w(f"  sep: {_scalar(m.csv.sep)}    # field separator (null: detected)\n")
+    w(f"  encoding: {_scalar(m.csv.encoding)}\n")
+    w(f"  quote: {_scalar(m.csv.quote)}    # null: detected\n")
+    w(f"  escape: {_scalar(m.csv.escape)}    # null: the quote character\n")
+    w("  null_values: [" + ", ".join(json.dumps(v, ensure_ascii=False) for v in m.csv.null_values)
+      + "]    # cell texts meaning 'no value'\n")
+    w("\nxes:\n")
+    w(f"  classifier: {_scalar(m.classifier)}    # attribute(s) naming the activity, joined by '+'"
+      " (null: concept:name)\n")
+    w("\nocel:\n")
+    w(f"  object_type: {_scalar(m.object_type)}    # the object type whose objects are the "
+      "journeys\n")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- YAML reading
+
+_SECTIONS: dict[str, tuple[str, ...] | None] = {
+    "mapping_version": None, "kind": None, "format": None, "columns": COLUMN_FIELDS,
+    "attributes": None, "activity_renames": None, "timestamp": ("format", "time_zone"),
+    "csv": ("sep", "encoding", "quote", "escape", "null_values"), "xes": ("classifier",),
+    "ocel": ("object_type",),
+}
+
+
+class _Reader:
+    """Checks a parsed mapping document, collecting every problem with its line."""
+
+    def __init__(self, doc: Any, source: str) -> None:
+        self.doc, self.source = doc, source
+        self.problems: list[Problem] = []
+
+    def where(self, node: Any, key: str | int, path: str) -> Location:
+        line = column = None
+        try:
+            line, column = node.lc.key(key) if isinstance(key, str) else node.lc.item(key)
+            line, column = line + 1, column + 1
+        except (AttributeError, KeyError, TypeError):
+            pass
+        return Location(self.source, line, column, path)
+
+    def add(self, node: Any, key: str | int, path: str, message: str, **kw: str | None) -> None:
+        self.problems.append(Problem(message, self.where(node, key, path), **kw))
+
+    def text(self, node: Any, key: str, path: str, *, required: bool = False) -> str | None:
+        value = node.get(key) if isinstance(node, Mapping) else None
+        if value is None:
+            if required:
+                self.add(node, key, path, "a value is required", expected="a text")
+            return None
+        if isinstance(value, (Mapping, list)):
+            self.add(node, key, path, "expected a text", found=type(value).__name__,
+                     hint="write one value, quoted if it contains ': ' or '#'")
+            return None
+        return str(value)
+
+    def section(self, key: str) -> Mapping[str, Any]:
+        node = self.doc.get(key)
+        if node is None:
+            return {}
+        if not isinstance(node, Mapping):
+            self.add(self.doc, key, key, "expected a mapping of keys to values",
+                     found=type(node).__name__)
+            return {}
+        allowed = _SECTIONS[key]
+        for sub in node:
+            if allowed is not None and sub not in allowed:
+                self.add(node, sub, f"{key}.{sub}", f"unknown key {sub!r}",
+                         expected="one of " + ", ".join(allowed))
+        return node
+
+
+def parse(text: str, name: str, source: str) -> ImportMapping:
+    """A mapping from its YAML text; every problem with its line (:class:`InputError`)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        doc = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(Problem(
+            f"YAML syntax error: {(exc.problem or exc.context or 'invalid YAML').strip()}",
+            Location(source, mark.line + 1 if mark else None, mark.column + 1 if mark else None),
+            hint="check indentation and quotes; quote values that contain ': ' or '#'")) from None
+    except YAMLError as exc:
+        raise InputError(Problem(f"YAML error: {exc}", Location(source))) from None
+    if not isinstance(doc, Mapping):
+        raise InputError(Problem("an import mapping must be a YAML mapping", Location(source),
+                                 hint="delete the file and import again with flags to recreate it"))
+    r = _Reader(doc, source)
+    for key in doc:
+        if key not in _SECTIONS:
+            r.add(doc, key, str(key), f"unknown key {key!r}", expected=", ".join(_SECTIONS))
+    version = doc.get("mapping_version", MAPPING_VERSION)
+    if version != MAPPING_VERSION:
+        r.add(doc, "mapping_version", "mapping_version", "unsupported mapping version",
+              found=repr(version), expected=str(MAPPING_VERSION),
+              hint="update cojourney, or recreate the mapping")
+    fmt = r.text(doc, "format", "format")
+    if fmt is not None and fmt not in FORMATS:
+        r.add(doc, "format", "format", "unknown format", found=repr(fmt),
+              expected=", ".join(FORMATS) + " or null")
+    cols = r.section("columns")
+    fields: dict[str, Any] = {n: r.text(cols, n, f"columns.{n}") for n in COLUMN_FIELDS}
+    ts, csv = r.section("timestamp"), r.section("csv")
+    renames = _renames(r)
+    attributes = _attributes(r)
+    nulls = csv.get("null_values", [""])
+    if not isinstance(nulls, list) or not all(isinstance(v, str) for v in nulls):
+        r.add(csv, "null_values", "csv.null_values", "expected a list of texts", found=repr(nulls))
+        nulls = [""]
+    columns = ColumnMapping(**fields, timestamp_format=r.text(ts, "format", "timestamp.format"),
+                            activity_renames=renames, attributes=attributes)
+    mapping = ImportMapping(
+        name, columns, format=fmt, kind=r.text(doc, "kind", "kind") or "events",
+        time_zone=r.text(ts, "time_zone", "timestamp.time_zone"),
+        csv=CsvOptions(sep=r.text(csv, "sep", "csv.sep"),
+                       encoding=r.text(csv, "encoding", "csv.encoding") or "utf-8",
+                       quote=r.text(csv, "quote", "csv.quote"),
+                       escape=r.text(csv, "escape", "csv.escape"), null_values=tuple(nulls)),
+        classifier=r.text(r.section("xes"), "classifier", "xes.classifier"),
+        object_type=r.text(r.section("ocel"), "object_type", "ocel.object_type"))
+    if r.problems:
+        raise InputError(r.problems, title=f"the import mapping {source} has problems")
+    return mapping
+
+
+def _renames(r: _Reader) -> dict[str, str]:
+    node = r.doc.get("activity_renames")
+    if node is None:
+        return {}
+    if not isinstance(node, Mapping):
+        r.add(r.doc, "activity_renames", "activity_renames", "expected a mapping",
+              found=type(node).__name__, hint="write one 'log value: touchpoint-id' per line")
+        return {}
+    out = {}
+    for key, value in node.items():
+        if value is None or isinstance(value, (Mapping, list)):
+            r.add(node, key, f"activity_renames.{key}", "expected a touchpoint id",
+                  found=repr(value))
+        else:
+            out[str(key)] = str(value)
+    return out
+
+
+def _attributes(r: _Reader) -> tuple[str, ...] | None:
+    node = r.doc.get("attributes", "all")
+    if node == "all" or node is None:
+        return None
+    if isinstance(node, list) and all(isinstance(v, str) for v in node):
+        return tuple(node)
+    r.add(r.doc, "attributes", "attributes", "expected 'all' or a list of column names",
+          found=repr(node))
+    return None

@@ -1,0 +1,523 @@
+"""Importing one file into the event store, inside the store's own DuckDB connection.
+
+The file is never round-tripped through Python rows: CSV, Parquet and JSON Lines are
+read by DuckDB itself (with the readers' dialect handling and mapping SQL,
+:func:`cojourney.events.readers.tabular.prepared_read` and
+:class:`~cojourney.events.readers.base.MappingQuery`); XES and OCEL logs are parsed
+by their readers and handed over as Arrow. Then, in one transaction:
+
+1. the mapped rows are staged in a temporary table, each with its position in the
+   source and flags for a missing journey id, activity or timestamp;
+2. with ``on_error="fail"`` any flagged row refuses the import with the first
+   :data:`~cojourney.events.readers.base.MAX_LISTED_PROBLEMS` problems (file,
+   line or row, column, value, fix) and the total count; with ``"skip"`` the
+   flagged rows are written, with their source columns and a ``reason``, to a
+   quarantine CSV file;
+3. the valid rows are appended to the events table with a global ``event_seq``;
+4. the import's statistics (journeys, time range, activities that are not
+   touchpoints) are computed from the staged rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from cojourney.errors import ImportRejected, Location, Problem, location_in
+from cojourney.events import schema as S
+from cojourney.events.readers.base import (
+    MAX_LISTED_PROBLEMS,
+    RAW_READER_COLUMNS,
+    BatchChecker,
+    MappingQuery,
+    ReaderSpec,
+    ReadOptions,
+    check_timezone,
+    describe,
+    quote_identifier,
+    reader_for,
+    sql_string,
+)
+from cojourney.events.schema import ColumnMapping
+from cojourney.events.store_schema import IMPORT_ID, ImportRecord, quietly
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+    from cojourney.events.store import EventStore, PendingImport
+
+__all__ = ["FileImport", "ImportProgress", "IngestOutcome", "ProgressCallback", "file_columns",
+           "ingest_file"]
+
+log = logging.getLogger(__name__)
+
+_ROW: Final = "__cojourney_row"
+_STAGE: Final = "__cojourney_stage"
+_RAW: Final = "__cojourney_raw"
+_RAW_IN: Final = "__cojourney_raw_in"
+_BAD: Final = "(__no_journey OR __no_activity OR __no_timestamp)"
+#: Unknown activities listed by name (the rest are counted).
+TOP_UNKNOWN: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """Where an import is: a stage name, and how far when known (0..1) or rows parsed."""
+
+    stage: str
+    fraction: float | None = None
+    rows: int | None = None
+
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FileImport:
+    """Everything an import of one file needs to know.
+
+    Parameters
+    ----------
+    path
+        The event log (CSV, TSV, Parquet, JSON Lines, XES, OCEL).
+    mapping
+        The effective column mapping (its ``timezone`` applies to naive times).
+    options
+        How to parse the file (CSV dialect, XES classifier).
+    source_sha256, mapping_name, mapping_fingerprint
+        Recorded in the ``imports`` table (idempotence is checked by the caller).
+    object_type
+        OCEL: the object type to flatten on.
+    on_error
+        ``"fail"``: any bad row refuses the import. ``"skip"``: bad rows go to a
+        quarantine file in ``quarantine_dir``, the others are imported.
+    quarantine_dir
+        Where quarantine files go (needed with ``"skip"``).
+    known_activities
+        Touchpoint ids of the workspace; other activities are reported. ``None``
+        skips the check.
+    kind
+        The kind of log (only ``"events"`` is read from files so far).
+    """
+
+    path: Path
+    mapping: ColumnMapping
+    options: ReadOptions = field(default_factory=ReadOptions)
+    source_sha256: str = ""
+    mapping_name: str | None = None
+    mapping_fingerprint: str = ""
+    object_type: str | None = None
+    on_error: Literal["fail", "skip"] = "fail"
+    quarantine_dir: Path | None = None
+    known_activities: frozenset[str] | None = None
+    kind: str = "events"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOutcome:
+    """What one import did."""
+
+    record: ImportRecord
+    rows_read: int
+    rejected: tuple[Problem, ...]
+    journeys: int
+    first_timestamp: datetime | None
+    last_timestamp: datetime | None
+    unknown_activities: tuple[tuple[str, int], ...]
+    unknown_activity_count: int
+    unknown_event_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A file as a relation of the store's connection, mapped and numbered."""
+
+    relation: str  # the numbered source rows (read again for the quarantine file)
+    query: MappingQuery
+    locate: Callable[[int, str], Location]
+    seq: str  # staged column giving the input order
+    line: str | None  # staged column giving the line, or None
+    where_sql: str  # SQL text "line 12" / "row 12" of a staged row
+    excluded: tuple[str, ...]  # bookkeeping columns of ``relation`` left out of quarantine
+
+
+def ingest_file(store: EventStore, request: FileImport, *,
+                progress: ProgressCallback | None = None) -> IngestOutcome:
+    """Import ``request.path`` into ``store`` in one transaction.
+
+    Raises
+    ------
+    cojourney.errors.ImportRejected
+        Unreadable file, missing columns, unknown time zone, or (with
+        ``on_error="fail"``) rows without journey id, activity or readable timestamp.
+    """
+    check_timezone(request.mapping, request.path)
+    spec = reader_for(request.path)
+    con = store.connection
+    with ExitStack() as stack:
+        pending = stack.enter_context(store.import_transaction(
+            source_name=request.path.name, source_sha256=request.source_sha256,
+            mapping_name=request.mapping_name, mapping_fingerprint=request.mapping_fingerprint,
+            kind=request.kind))
+        stack.enter_context(_session_time_zone(con, request.mapping.timezone))
+        source = stack.enter_context(_open_source(con, spec, request, progress))
+        outcome = _run(con, source, request, pending, progress)
+    assert pending.committed is not None
+    return replace(outcome, record=pending.committed)
+
+
+# --------------------------------------------------------------------------- the steps
+
+def _run(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
+         pending: PendingImport, progress: ProgressCallback | None) -> IngestOutcome:
+    m = src.query.mapping
+    flags = (f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '') AS __no_journey, "
+             f"({S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '') AS __no_activity, "
+             f'("{S.TIMESTAMP}" IS NULL) AS __no_timestamp')
+    with _Poller(con, "reading", progress):
+        con.execute(f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {flags} "
+                    f"FROM ({src.query.select_sql(src.relation)})")
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {_BAD}) FROM {_STAGE}").fetchone()
+    assert counts is not None
+    total, bad = int(counts[0]), int(counts[1])
+    problems = _problems(con, src, request.path, total, bad) if bad else []
+    if bad and request.on_error != "skip":
+        listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
+        raise ImportRejected(problems, title=(
+            f"{request.path}: {bad:,} of {total:,} events cannot be imported{listed}. Nothing was "
+            "imported: fix these rows, or pass --on-error skip to import the others and set "
+            "these aside in a quarantine file"))
+    if bad:
+        _quarantine(con, src, request, pending, m, progress)
+    cols = pending.kind.column_names
+    select = [f"{pending.seq_offset} + {quote_identifier(src.seq)}" if c == S.EVENT_SEQ
+              else quote_identifier(c) for c in cols]
+    with _Poller(con, "inserting", progress):
+        targets = ", ".join(map(quote_identifier, cols))
+        con.execute(f'INSERT INTO "{pending.kind.table}" ({targets}, '
+                    f"{IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
+                    f"WHERE NOT {_BAD}")
+    seq = quote_identifier(src.seq)
+    stats = con.execute(
+        f'SELECT count(*), count(DISTINCT {S.JOURNEY_ID}), epoch_us(min("{S.TIMESTAMP}")), '
+        f'epoch_us(max("{S.TIMESTAMP}")), min({seq}), max({seq}) '
+        f"FROM {_STAGE} WHERE NOT {_BAD}").fetchone()
+    assert stats is not None
+    pending.rows_imported, pending.rows_rejected = int(stats[0]), bad
+    if stats[4] is not None:
+        pending.seq_first = pending.seq_offset + stats[4]
+        pending.seq_last = pending.seq_offset + stats[5]
+    unknown, distinct, events = _unknown_activities(con, request.known_activities)
+    con.execute(f"DROP TABLE {_STAGE}")
+    log.info("%s: %d of %d events staged for import #%d (%d rejected)", request.path,
+             pending.rows_imported, total, pending.id, bad)
+    return IngestOutcome(pending.record(datetime.now(timezone.utc)), total, tuple(problems),
+                         int(stats[1]), _utc(stats[2]), _utc(stats[3]), unknown, distinct, events)
+
+
+def _problems(con: duckdb.DuckDBPyConnection, src: _Source, path: Path, total: int,
+              bad: int) -> list[Problem]:
+    """The first bad rows described as the readers describe them."""
+    line = quote_identifier(src.line) if src.line else "NULL"
+    rows = con.execute(
+        f"SELECT {quote_identifier('_' + _ROW)} AS i, {line}, __no_journey, __no_activity, "
+        f"__no_timestamp, _timestamp_text FROM {_STAGE} WHERE {_BAD} "
+        f"ORDER BY {quote_identifier('_' + _ROW)} LIMIT {MAX_LISTED_PROBLEMS}").fetchall()
+    checker = BatchChecker(path, src.locate, src.query.mapping)
+    checker.rows_read, checker.bad_rows = total, bad
+    checker.describe((int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows)
+    return checker.problems
+
+
+def _reason_sql(m: ColumnMapping, where: str) -> str:
+    """SQL of the ``reason`` text of a rejected, staged row."""
+    expected = f"format {m.timestamp_format}" if m.timestamp_format else "ISO 8601"
+    unreadable = sql_string(f"' cannot be read, expected {expected}")
+    parts = [
+        f"CASE WHEN __no_journey THEN {sql_string(f'no journey id (column {m.journey_id})')} END",
+        f"CASE WHEN __no_activity THEN {sql_string(f'no activity (column {m.activity})')} END",
+        f"CASE WHEN __no_timestamp THEN CASE WHEN _timestamp_text IS NULL "
+        f"THEN {sql_string(f'no timestamp (column {m.timestamp})')} "
+        f"ELSE 'timestamp ''' || _timestamp_text || {unreadable}"
+        f" END END",
+    ]
+    return f"{where} || ': ' || concat_ws('; ', {', '.join(parts)})"
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
+                pending: PendingImport, m: ColumnMapping,
+                progress: ProgressCallback | None) -> None:
+    """Write the rejected rows (source columns plus ``reason``) to the quarantine file.
+
+    The file is written under a temporary name and renamed just before the commit.
+    """
+    if request.quarantine_dir is None:
+        raise ValueError("on_error='skip' needs a quarantine_dir")
+    if progress is not None:
+        progress(ImportProgress("writing the quarantine file"))
+    folder = request.quarantine_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{pending.id}-{_stem(request.path)}.csv"
+    tmp = target.with_name(f".{target.name}.tmp")
+    columns = [c for c in describe(con, src.relation) if c not in src.excluded]
+    reason = "reason" if "reason" not in columns else "cojourney_reason"
+    row = quote_identifier(_ROW)
+    delimiter = request.options.delimiter or ","
+    select = ", ".join(f"s.{quote_identifier(c)}" for c in columns)
+    con.execute(
+        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {src.relation} s "
+        f"JOIN (SELECT {quote_identifier('_' + _ROW)} AS r, "
+        f"{_reason_sql(m, src.where_sql)} AS reason "
+        f"FROM {_STAGE} WHERE {_BAD}) q ON s.{row} = q.r ORDER BY s.{row}) "
+        f"TO {sql_string(str(tmp))} (FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter)})")
+    pending.quarantine_path = str(target)
+
+    def publish() -> None:
+        tmp.replace(target)
+
+    pending.before_commit.append(publish)
+    log.info("%s: rejected rows set aside in %s", request.path, target)
+
+
+def _unknown_activities(con: duckdb.DuckDBPyConnection, known: frozenset[str] | None
+                        ) -> tuple[tuple[tuple[str, int], ...], int, int]:
+    """Top unknown activities with their events, how many distinct, how many events."""
+    if known is None:
+        return (), 0, 0
+    known_sql = "[" + ", ".join(sql_string(a) for a in sorted(known)) + "]"
+    rows = con.execute(
+        f"WITH u AS (SELECT {S.ACTIVITY} AS a, count(*) AS n FROM {_STAGE} WHERE NOT {_BAD} "
+        f"AND NOT list_contains(CAST({known_sql} AS VARCHAR[]), {S.ACTIVITY}) GROUP BY 1) "
+        f"SELECT a, n, count(*) OVER (), sum(n) OVER () FROM u ORDER BY n DESC, a "
+        f"LIMIT {TOP_UNKNOWN}").fetchall()
+    if not rows:
+        return (), 0, 0
+    return tuple((str(r[0]), int(r[1])) for r in rows), int(rows[0][2]), int(rows[0][3])
+
+
+# --------------------------------------------------------------------------- sources
+
+@contextmanager
+def _open_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileImport,
+                 progress: ProgressCallback | None) -> Iterator[_Source]:
+    from cojourney.events.readers.tabular import is_tabular
+
+    if is_tabular(request.path):
+        with _tabular_source(con, request) as source:
+            yield source
+    else:
+        with _raw_source(con, spec, request, progress) as source:
+            yield source
+
+
+@contextmanager
+def _tabular_source(con: duckdb.DuckDBPyConnection, request: FileImport) -> Iterator[_Source]:
+    from cojourney.events.readers.tabular import prepared_read
+
+    with prepared_read(con, request.path, request.mapping, request.options) as prepared:
+        numbered = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
+        query = MappingQuery(prepared.query.mapping, describe(con, numbered), request.path,
+                             reader_columns=(_ROW,))
+        first_line = prepared.locate(0, "").line
+        row = quote_identifier("_" + _ROW)
+        where = (f"'line ' || CAST({row} + {first_line} AS VARCHAR)" if first_line is not None
+                 else f"'row ' || CAST({row} + 1 AS VARCHAR)")
+        yield _Source(numbered, query, prepared.locate, "_" + _ROW, None, where, (_ROW,))
+
+
+@contextmanager
+def _raw_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileImport,
+                progress: ProgressCallback | None) -> Iterator[_Source]:
+    """XES, OCEL (or another raw reader): parsed in Python, staged as Arrow in DuckDB."""
+    import duckdb
+    import pyarrow as pa
+
+    from cojourney.events.store import _ErrorRelay
+
+    raw = _raw_batches(spec, request, progress)
+    first = next(raw)
+    relay = _ErrorRelay()
+    reader = pa.RecordBatchReader.from_batches(first.schema, relay.watch([first], raw))
+    con.register(_RAW_IN, reader)
+    try:
+        if progress is not None:
+            progress(ImportProgress("staging"))
+        con.execute(f"CREATE TEMP TABLE {_RAW} AS SELECT *, row_number() OVER () - 1 AS {_ROW} "
+                    f"FROM {_RAW_IN}")
+    except duckdb.Error:
+        relay.reraise()
+        raise
+    finally:
+        con.unregister(_RAW_IN)
+    path = request.path
+    names = describe(con, _RAW)
+    query = MappingQuery(request.mapping, names, path, reader_columns=(*RAW_READER_COLUMNS, _ROW))
+    has_line = "source_line" in names
+    row = quote_identifier("_" + _ROW)
+    where = ("'line ' || CAST(_source_line AS VARCHAR)" if has_line
+             else f"'row ' || CAST({row} + 1 AS VARCHAR)")
+    seq = "_event_seq" if "event_seq" in names else "_" + _ROW
+    excluded = tuple(c for c in (*RAW_READER_COLUMNS, _ROW) if c in names)
+
+    def locate(index: int, column: str) -> Location:
+        return location_in(path, field=column or None)
+
+    try:
+        yield _Source(_RAW, query, locate, seq, "_source_line" if has_line else None, where,
+                      excluded)
+    finally:
+        quietly(con, f"DROP TABLE IF EXISTS {_RAW}")
+
+
+def _raw_batches(spec: ReaderSpec, request: FileImport,
+                 progress: ProgressCallback | None) -> Iterator[Any]:
+    chunk = request.options.chunk_rows
+    tz = request.mapping.timezone
+    if spec.target.endswith(":read_xes"):
+        from cojourney.events.readers.xes import read_xes
+
+        def parsed(n: int) -> None:
+            if progress is not None:
+                progress(ImportProgress("parsing", rows=n))
+
+        return iter(read_xes(request.path, classifier=request.options.classifier, chunk_rows=chunk,
+                             progress=parsed, naive_timezone=tz))
+    if spec.target.endswith(":read_ocel"):
+        from cojourney.events.readers.ocel import read_ocel
+
+        return iter(read_ocel(request.path, object_type=request.object_type, chunk_rows=chunk,
+                              naive_timezone=tz))
+    return iter(spec.load()(request.path, classifier=request.options.classifier, chunk_rows=chunk))
+
+
+def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[str] | None:
+    """The column names of a CSV, TSV, Parquet or JSON Lines file, read cheaply.
+
+    ``None`` for formats whose columns are known only after parsing (XES, OCEL).
+    CSV: the header line, split with ``options`` (the separator is detected when
+    not given); empty names become ``column<i>`` and repeats get ``_<n>``, as the
+    CSV reader names them.
+    """
+    import duckdb
+
+    from cojourney.events.readers.tabular import is_tabular
+
+    path, options = Path(path), options or ReadOptions()
+    if not is_tabular(path):
+        return None
+    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+        return _csv_header(path, options)
+    con = duckdb.connect()
+    try:
+        fn = ("read_parquet({})" if path.suffix.lower() in (".parquet", ".pq")
+              else "read_json({}, format = 'newline_delimited')").format(sql_string(str(path)))
+        return list(describe(con, fn))
+    except duckdb.Error as exc:
+        raise ImportRejected(Problem(f"cannot read the file: {str(exc).splitlines()[0]}",
+                                     location_in(path),
+                                     hint="check that the file is complete and of the format "
+                                          "its suffix says")) from exc
+    finally:
+        con.close()
+
+
+def _csv_header(path: Path, options: ReadOptions) -> list[str]:
+    import codecs
+    import csv
+
+    try:
+        codecs.lookup(options.encoding)
+    except LookupError:
+        raise ImportRejected(Problem("unknown text encoding", location_in(path),
+                                     found=options.encoding, hint="fix --encoding")) from None
+    encoding = "utf-8-sig" if codecs.lookup(options.encoding).name == "utf-8" else options.encoding
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        sample = f.read(1 << 16)
+    sep = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else None)
+    if sep is None:
+        try:
+            lines = sample.splitlines()
+            sep = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
+        except csv.Error:
+            sep = ","
+    header = next(csv.reader(sample.splitlines()[:1], delimiter=sep,
+                             quotechar=options.quote or '"'), [])
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        name, n = raw or f"column{i}", 1
+        while name in names:
+            name, n = f"{raw or f'column{i}'}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+# --------------------------------------------------------------------------- helpers
+
+@contextmanager
+def _session_time_zone(con: duckdb.DuckDBPyConnection, zone: str) -> Iterator[None]:
+    """Naive timestamps are read in ``zone`` while the block runs; UTC again afterwards."""
+    con.execute(f"SET TimeZone = {sql_string(zone)}")
+    try:
+        yield
+    finally:
+        quietly(con, "SET TimeZone = 'UTC'")  # after a failed statement: done by the rollback
+
+
+class _Poller:
+    """While a long statement runs, report DuckDB's progress of it (a thread polls it)."""
+
+    _SETTINGS = ("enable_progress_bar = true", "enable_progress_bar_print = false",
+                 "progress_bar_time = 0")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, stage: str,
+                 progress: ProgressCallback | None, interval: float = 0.1) -> None:
+        self.con, self.stage, self.progress, self.interval = con, stage, progress, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Poller:
+        if self.progress is not None:
+            self.progress(ImportProgress(self.stage, 0.0))
+            for setting in self._SETTINGS:
+                self.con.execute(f"SET {setting}")
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            for setting in self._SETTINGS:
+                quietly(self.con, f"RESET {setting.split(' = ')[0]}")
+            if exc[0] is None and self.progress is not None:
+                self.progress(ImportProgress(self.stage, 1.0))
+
+    def _poll(self) -> None:
+        assert self.progress is not None
+        while not self._stop.wait(self.interval):
+            try:
+                percent = self.con.query_progress()
+            except Exception:  # noqa: BLE001 - the statement ended meanwhile
+                return
+            if percent is not None and percent >= 0:
+                self.progress(ImportProgress(self.stage, min(percent, 100.0) / 100))
+
+
+def _utc(micros: int | None) -> datetime | None:
+    """A UTC datetime from epoch microseconds (DuckDB's ``epoch_us``)."""
+    if micros is None:
+        return None
+    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(micros))
+
+
+def _stem(path: Path) -> str:
+    """``log`` for ``log.csv``, ``log.xes.gz``."""
+    return Path(path.name.removesuffix(".gz")).stem

@@ -1,0 +1,250 @@
+"""The store's tables as data: the kinds of log, the ``imports`` table, its records.
+
+A kind of log (:class:`LogKind`) is declared once, here or by :func:`register_kind`,
+and the store creates, fills and reads its table with the same code as the events'.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from cojourney.errors import InputError, Problem
+from cojourney.events import schema as S
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+__all__ = [
+    "DEFAULT_STORE",
+    "EVENTS",
+    "IMPORT_FIELDS",
+    "IMPORT_ID",
+    "STORE_SCHEMA_VERSION",
+    "Column",
+    "ImportRecord",
+    "LogKind",
+    "PendingImport",
+    "kinds",
+    "log_kind",
+    "quietly",
+    "register_kind",
+    "sql_value",
+]
+
+log = logging.getLogger(__name__)
+
+#: Where the store lives inside a workspace.
+DEFAULT_STORE: Final = Path("data") / "events.duckdb"
+#: Version of the store's tables; a store written by a newer version is refused.
+STORE_SCHEMA_VERSION: Final = 1
+IMPORT_ID: Final = "import_id"
+
+
+# --------------------------------------------------------------------------- kinds of log
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a store table: name, DuckDB type, whether it may be null."""
+
+    name: str
+    sql_type: str
+    nullable: bool = True
+
+    def ddl(self) -> str:
+        return f'"{self.name}" {self.sql_type}' + ("" if self.nullable else " NOT NULL")
+
+
+@dataclass(frozen=True, slots=True)
+class LogKind:
+    """A kind of log kept in the store: its table, its columns and its order column.
+
+    Parameters
+    ----------
+    name
+        What users call it (``"events"``, later ``"feedback"``).
+    table
+        The table holding its rows; it has an ``import_id`` column too.
+    columns
+        The columns, ``import_id`` excluded.
+    seq_column
+        The input-order column, kept global across imports.
+    """
+
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    seq_column: str
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def create_sql(self) -> str:
+        cols = [c.ddl() for c in self.columns] + [f"{IMPORT_ID} INTEGER NOT NULL"]
+        return f'CREATE TABLE IF NOT EXISTS "{self.table}" (\n  ' + ",\n  ".join(cols) + "\n)"
+
+
+#: The event log: the canonical schema.
+EVENTS: Final = LogKind("events", "events", (
+    Column(S.JOURNEY_ID, "VARCHAR", False),
+    Column(S.ACTIVITY, "VARCHAR", False),
+    Column(S.TIMESTAMP, "TIMESTAMPTZ", False),
+    Column(S.EVENT_SEQ, "BIGINT", False),
+    *(Column(name, "VARCHAR") for name in S.OPTIONAL_COLUMNS),
+    Column(S.ATTRIBUTES, "VARCHAR"),
+), S.EVENT_SEQ)
+
+_KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS}
+
+
+def register_kind(kind: LogKind) -> None:
+    """Declare another kind of log; stores opened afterwards create its table."""
+    _KINDS[kind.name] = kind
+
+
+def kinds() -> list[LogKind]:
+    """Every kind of log declared so far."""
+    return list(_KINDS.values())
+
+
+def log_kind(name: str) -> LogKind:
+    """The kind called ``name``.
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        No such kind.
+    """
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise InputError(Problem("unknown kind of log", found=repr(name),
+                                 expected=", ".join(sorted(_KINDS)))) from None
+
+
+META_SQL = "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+IMPORTS_SQL = """CREATE TABLE IF NOT EXISTS imports (
+  id INTEGER PRIMARY KEY,
+  kind VARCHAR NOT NULL,
+  source_name VARCHAR NOT NULL,
+  source_sha256 VARCHAR NOT NULL,
+  mapping_name VARCHAR,
+  mapping_fingerprint VARCHAR NOT NULL,
+  rows_imported BIGINT NOT NULL,
+  rows_rejected BIGINT NOT NULL,
+  quarantine_path VARCHAR,
+  started_at TIMESTAMPTZ NOT NULL,
+  finished_at TIMESTAMPTZ NOT NULL,
+  seq_first BIGINT,
+  seq_last BIGINT
+)"""
+IMPORT_FIELDS = ("id", "kind", "source_name", "source_sha256", "mapping_name",
+                  "mapping_fingerprint", "rows_imported", "rows_rejected", "quarantine_path",
+                  "started_at", "finished_at", "seq_first", "seq_last")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """One successful import, as kept in the ``imports`` table."""
+
+    id: int
+    kind: str
+    source_name: str
+    source_sha256: str
+    mapping_name: str | None
+    mapping_fingerprint: str
+    rows_imported: int
+    rows_rejected: int
+    quarantine_path: str | None
+    started_at: datetime
+    finished_at: datetime
+    seq_first: int | None = None
+    seq_last: int | None = None
+
+
+@dataclass(slots=True)
+class PendingImport:
+    """An import inside its transaction; the body fills the counts before it commits."""
+
+    id: int
+    kind: LogKind
+    seq_offset: int
+    source_name: str
+    source_sha256: str
+    mapping_name: str | None
+    mapping_fingerprint: str
+    started_at: datetime
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    quarantine_path: str | None = None
+    seq_first: int | None = None
+    seq_last: int | None = None
+    before_commit: list[Any] = field(default_factory=list)
+    committed: ImportRecord | None = None
+
+    def record(self, finished_at: datetime) -> ImportRecord:
+        return ImportRecord(self.id, self.kind.name, self.source_name, self.source_sha256,
+                            self.mapping_name, self.mapping_fingerprint, self.rows_imported,
+                            self.rows_rejected, self.quarantine_path, self.started_at,
+                            finished_at, self.seq_first, self.seq_last)
+
+
+# --------------------------------------------------------------------------- SQL values
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_value(value: str | int | None) -> str:
+    """A SQL literal. Statements are built with literals, not parameters: a parameter
+    makes DuckDB's Python client import pandas (about a second)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"no SQL literal for {value!r}")
+    return str(value) if isinstance(value, int) else _literal(value)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+TIMES = frozenset({"started_at", "finished_at"})
+
+
+def micros(value: datetime) -> int:
+    """Epoch microseconds of an aware datetime (DuckDB's ``epoch_us``; no pytz needed)."""
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+def import_record(row: tuple[Any, ...]) -> ImportRecord:
+    values = dict(zip(IMPORT_FIELDS, row, strict=True))
+    for name in TIMES:
+        values[name] = _EPOCH + timedelta(microseconds=int(values[name]))
+    return ImportRecord(**values)
+
+
+#: Session settings an import may change, and what they return to afterwards.
+SESSION_DEFAULTS: Final = ("SET TimeZone = 'UTC'", "RESET enable_progress_bar",
+                           "RESET enable_progress_bar_print", "RESET progress_bar_time")
+
+
+def quietly(con: duckdb.DuckDBPyConnection, sql: str) -> bool:
+    """Run a clean-up statement; ``False`` (logged) when DuckDB refuses it.
+
+    Inside a transaction aborted by a failed statement every statement fails
+    until the rollback; a clean-up must not hide the error that caused it.
+    """
+    import duckdb
+
+    try:
+        con.execute(sql)
+    except duckdb.Error:
+        log.debug("clean-up statement refused: %s", sql, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,104 @@
+"""``cojourney import`` and ``cojourney export`` through the CLI's own entry point."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+from cojourney.cli.import_cmd import export, import_
+from cojourney.cli.main import main
+from cojourney.events.store import EventSource, EventStore
+from cojourney.services.workspaces import init_workspace
+
+CSV = ("order_id;step;at;via\n"
+       "O1;search;01/03/2024 10:00;web\n"
+       "O1;Visit web;01/03/2024 10:05;web\n"
+       "O2;search;02/03/2024 09:00;app\n")
+COLUMNS = ["--case", "order_id", "--activity", "step", "--timestamp", "at",
+           "--timestamp-format", "%d/%m/%Y %H:%M", "--channel", "via", "--sep", "semicolon"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    init_workspace(tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [import_, export])
+def test_every_option_has_help(command: click.Command) -> None:
+    assert command.help and len(command.help) > 40
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help and len(param.help) > 10, param.opts
+
+
+def test_import_prints_a_summary_then_reimport_adds_nothing(capsys: pytest.CaptureFixture[str],
+                                                            ws: Path, log: Path) -> None:
+    code, out, err = run(capsys, "import", ws, log, *COLUMNS, "--rename", "Visit web=first-use")
+    assert code == 0, err
+    assert "Imported 3 events of 2 journeys from orders.csv as import #1" in out
+    assert "time range:  2024-03-01 10:00:00 .. 2024-03-02 09:00:00 UTC" in out
+    assert "mapping:     orders" in out and "(saved)" in out
+    assert "rejected:    none" in out and "unknown" not in out
+    code, out, _ = run(capsys, "import", ws, log)
+    assert code == 0
+    assert re.search(r"orders.csv: already imported as #1 on \d{4}-\d\d-\d\d \d\d:\d\d UTC; "
+                     r"nothing added\.", out)
+    with EventStore.open(ws, read_only=True) as store:
+        assert store.count() == 3
+
+
+def test_bad_rows_fail_with_exit_2_or_are_quarantined(capsys: pytest.CaptureFixture[str],
+                                                      ws: Path, log: Path) -> None:
+    log.write_text(CSV + ";search;03/03/2024 10:00;web\nO3;search;tomorrow;web\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", ws, log, *COLUMNS)
+    assert code == 2 and out == ""
+    assert "2 of 5 events cannot be imported" in err and "Traceback" not in err
+    assert "orders.csv:5 [order_id]" in err and "orders.csv:6 [at]" in err
+    code, out, err = run(capsys, "import", ws, log, *COLUMNS, "--on-error", "skip")
+    assert code == 0, err
+    assert "rejected:    2 of 5 rows, set aside in" in out and "1-orders.csv" in out
+    assert "unknown:     1 activity is not a touchpoint of the workspace (1 event):" in out
+    assert "'Visit web' (1)" in out and "--rename 'Visit web=TOUCHPOINT'" in out
+    assert (ws / "data" / "quarantine" / "1-orders.csv").is_file()
+
+
+def test_usage_errors(capsys: pytest.CaptureFixture[str], ws: Path, log: Path) -> None:
+    code, _, err = run(capsys, "import", ws, log, "--rename", "no-equals-sign")
+    assert code == 2 and "ACTIVITY=TOUCHPOINT" in err
+    code, _, err = run(capsys, "import", ws, log, "--sep", "ab")
+    assert code == 2 and "is not one character" in err
+    code, _, err = run(capsys, "import", ws, log, "--mapping", "nope")
+    assert code == 3 and "no mapping named 'nope'" in err
+    code, _, err = run(capsys, "import", ws, log)
+    assert code == 2 and "--case COLUMN" in err and "Traceback" not in err
+
+
+def test_export_parquet_and_xes(capsys: pytest.CaptureFixture[str], ws: Path, log: Path,
+                                tmp_path: Path) -> None:
+    code, _, err = run(capsys, "export", ws, "-o", tmp_path / "e.parquet")
+    assert code == 3 and "no events imported yet" in err
+    run(capsys, "import", ws, log, *COLUMNS)
+    code, out, _ = run(capsys, "export", ws, "-o", tmp_path / "e.parquet")
+    assert code == 0 and out.startswith("Exported 3 events to") and "(parquet)" in out
+    with EventSource.from_parquet(tmp_path / "e.parquet") as source:
+        assert source.count() == 3
+    code, out, _ = run(capsys, "export", ws, "--format", "xes", "-o", tmp_path / "e.log")
+    assert code == 0 and "(xes)" in out
+    assert (tmp_path / "e.log").read_text(encoding="utf-8").count("<event>") == 3
