@@ -1,0 +1,122 @@
+"""Which journeys an analysis looks at: by start time, segment and variant.
+
+Filters keep or drop *whole journeys* (cutting journeys apart would make them look
+as if they started in the middle or ended early):
+
+* ``start``/``end``: journeys whose first event is at or after ``start`` and
+  before ``end`` (UTC);
+* ``segments``: journeys whose segment is one of them (a journey's segment is the
+  smallest non-null ``segment`` of its events; usually they all have the same);
+* ``variant``: journeys that follow the ``variant``-th most frequent activity
+  sequence (1 = the most frequent), ranked after the other filters, in the order
+  of :func:`cojourney.analytics.journeys.journey_variants`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cojourney.errors import InputError, Location, Problem
+from cojourney.events.schema import SEGMENT
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+
+    from cojourney.analytics.engines import Engine
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyFilter:
+    """Journeys to keep (see the module docstring); the default keeps all.
+
+    Parameters
+    ----------
+    start, end
+        Keep journeys that started in ``[start, end)``. Naive datetimes are UTC.
+    segments
+        Keep journeys of these segments.
+    variant
+        Keep journeys of the ``variant``-th most frequent variant (1-based).
+    """
+
+    start: datetime | None = None
+    end: datetime | None = None
+    segments: tuple[str, ...] = ()
+    variant: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.variant is not None and self.variant < 1:
+            raise InputError(Problem("the variant number must be 1 or more",
+                                     Location(field="variant"), found=str(self.variant),
+                                     hint="1 is the most frequent variant"))
+        if self.start is not None and self.end is not None and _utc(self.end) <= _utc(self.start):
+            raise InputError(Problem("the time range is empty", Location(field="end"),
+                                     found=f"{self.start} .. {self.end}",
+                                     hint="the end must come after the start"))
+
+    @property
+    def active(self) -> bool:
+        """Whether the filter drops anything at all."""
+        return bool(self.start or self.end or self.segments or self.variant)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The filters that are set, JSON-ready."""
+        out: dict[str, Any] = {}
+        if self.start is not None:
+            out["start"] = _utc(self.start).isoformat()
+        if self.end is not None:
+            out["end"] = _utc(self.end).isoformat()
+        if self.segments:
+            out["segments"] = list(self.segments)
+        if self.variant is not None:
+            out["variant"] = self.variant
+        return out
+
+
+def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
+    """``seqs`` (one row per journey, with ``start_us`` and ``segment``) without the
+    journeys the time and segment filters drop. The variant filter is applied by
+    :func:`filter_variant`, once the variants are known."""
+    kept = seqs
+    if journey_filter.start is not None:
+        kept = kept.filter(kept.start_us >= _micros(journey_filter.start))
+    if journey_filter.end is not None:
+        kept = kept.filter(kept.start_us < _micros(journey_filter.end))
+    if journey_filter.segments:
+        kept = kept.filter(kept[SEGMENT].isin(list(journey_filter.segments)))
+    return kept
+
+
+def filter_variant(seqs: ir.Table, engine: Engine, variant: int, names: tuple[str, ...]
+                   ) -> ir.Table:
+    """The journeys of ``seqs`` that follow its ``variant``-th most frequent variant.
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        When there are fewer variants than ``variant``.
+    """
+    import ibis
+
+    from cojourney.analytics.journeys import ranked_sequences
+
+    ranked = ranked_sequences(seqs, engine, names, top=variant)
+    if len(ranked) < variant:
+        raise InputError(Problem(f"there are only {len(ranked)} variants",
+                                 Location(field="variant"), found=str(variant),
+                                 hint="choose a smaller variant number"))
+    codes = ranked[variant - 1][0]
+    return seqs.filter(seqs.C == ibis.literal(list(codes), type="array<int32>"))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _micros(value: datetime) -> int:
+    delta = _utc(value) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds

@@ -1,0 +1,136 @@
+"""The tables every journey analysis reads, computed once per analysis run.
+
+:func:`prepare` sorts the events of each journey once and caches, on the engine,
+the per-journey sequences and the per-journey facts; the two ``(event, next
+event)`` tables are unnested from the sequences by the one query that reads each
+(:mod:`cojourney.analytics.facts`). The analyses then only aggregate. Use it as a
+context manager so the cached tables are freed::
+
+    with prepare(events, design, engine) as data:
+        funnel = step_funnel(data)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Self
+
+from cojourney.analytics.facts import (
+    design_sequences,
+    event_flow,
+    journey_facts,
+    log_dictionaries,
+    touchpoint_visits,
+)
+from cojourney.analytics.filters import JourneyFilter, filter_journeys, filter_variant
+
+if TYPE_CHECKING:  # pragma: no cover
+    from types import TracebackType
+
+    import ibis.expr.types as ir
+
+    from cojourney.analytics.design import JourneyDesign
+    from cojourney.analytics.engines import Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JourneyData:
+    """Cached tables of one event log, prepared for one designed journey.
+
+    Attributes
+    ----------
+    engine, design
+        Where the tables live, and the design they were prepared for.
+    codes
+        Activity names by code (touchpoints first: code = designed position).
+    channels
+        Channel names by code (the facts' ``channel`` is a code, ``-1`` for none).
+    seqs
+        One row per journey: the sequence arrays (:func:`.facts.design_sequences`).
+    facts
+        One row per journey: :func:`.facts.journey_facts`.
+    visits
+        One row per touchpoint event, with the next touchpoint event (an expression
+        over ``seqs``, computed by the query that reads it).
+    flow
+        One row per event, with the next event (an expression, as ``visits``).
+    """
+
+    engine: Engine
+    design: JourneyDesign
+    codes: tuple[str, ...]
+    channels: tuple[str, ...]
+    seqs: ir.Table
+    facts: ir.Table
+    visits: ir.Table
+    flow: ir.Table
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def name(self, code: int) -> str:
+        """The activity name of a code."""
+        return self.codes[code]
+
+    def release(self) -> None:
+        """Free the cached tables (best effort)."""
+        for table in (self.facts, self.seqs):
+            try:
+                self.engine.release(table)
+            except Exception:  # pragma: no cover - freeing is best effort
+                log.debug("could not release a cached table", exc_info=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+def prepare(events: ir.Table, design: JourneyDesign, engine: Engine, *,
+            journey_filter: JourneyFilter | None = None, channel: bool = True) -> JourneyData:
+    """Sort, filter and derive the tables the journey analyses read (see the module docstring).
+
+    Parameters
+    ----------
+    events
+        Canonical events on ``engine``.
+    design
+        The designed journey to compare them with.
+    engine
+        The engine holding ``events``; the cached tables are created there.
+    journey_filter
+        Journeys to keep (:mod:`.filters`).
+    channel
+        Find each journey's entry channel (needed by the breakdown by channel).
+    """
+    journey_filter = journey_filter or JourneyFilter()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    codes, channels = log_dictionaries(events, design, engine)
+    seqs = filter_journeys(design_sequences(events, design, engine, codes,
+                                            channels if channel else None), journey_filter)
+    seqs = engine.cache(seqs)
+    timings["sequences"] = time.perf_counter() - started
+    if journey_filter.variant is not None:
+        try:
+            narrowed = engine.cache(filter_variant(seqs, engine, journey_filter.variant, codes))
+        finally:
+            engine.release(seqs)
+        seqs = narrowed
+    step = time.perf_counter()
+    try:
+        facts = engine.cache(journey_facts(seqs, design, codes))
+    except BaseException:
+        engine.release(seqs)
+        raise
+    timings["facts"] = time.perf_counter() - step
+    log.debug("prepared %s on %s: %s", design.journey_id, engine.name,
+              ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    # One query reads each of the (event, next event) tables: unnesting them there
+    # costs less than writing them to the cache.
+    return JourneyData(engine, design, codes, channels, seqs, facts, touchpoint_visits(seqs),
+                       event_flow(seqs), timings)

@@ -1,0 +1,339 @@
+"""``cojourney analyze``: process discovery on an event log, or a workspace's journeys.
+
+``cojourney analyze FILE`` discovers the process of one event log
+(:func:`cojourney.analytics.discovery.summarize`); ``cojourney analyze WORKSPACE``
+compares the workspace's imported events with a designed journey
+(:func:`cojourney.services.analysis.analyze_workspace`). This module parses
+arguments and formats output only. Heavy imports (DuckDB, Ibis, Spark, rich) happen
+inside the command, so ``cojourney --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cojourney.cli.journey_tables import duration as _duration
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.analytics.journey_results import JourneyAnalysis
+    from cojourney.analytics.results import DiscoverySummary
+    from cojourney.events.readers.base import ReadOptions
+    from cojourney.events.schema import ColumnMapping
+
+#: Directly-follows rows shown in the terminal (all of them go to --json).
+SHOWN_DIRECTLY_FOLLOWS = 30
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
+                    "pipe": "|"}
+
+
+_DIMENSIONS = ("segment", "channel", "month", "week")
+#: Options of the FILE form only, and of the WORKSPACE form only (parameter names).
+_FILE_ONLY = ("case_column", "activity_column", "timestamp_column", "timestamp_format", "sep",
+              "quote", "null_values", "skip_incomplete", "classifier", "object_type")
+_WORKSPACE_ONLY = ("journey_id", "events", "date_from", "date_to", "segments", "variant",
+                   "breakdown_by")
+
+
+@click.command()
+@click.argument("source", metavar="FILE|WORKSPACE", type=click.Path(exists=True, path_type=Path))
+@click.option("--case", "case_column", metavar="COLUMN",
+              help="Column with the journey (case) id. [default: case:concept:name]")
+@click.option("--activity", "activity_column", metavar="COLUMN",
+              help="Column with the activity (touchpoint). [default: concept:name]")
+@click.option("--timestamp", "timestamp_column", metavar="COLUMN",
+              help="Column with the event time. [default: time:timestamp]")
+@click.option("--timestamp-format", metavar="FMT",
+              help="strftime format of text timestamps, e.g. '%Y/%m/%d %H:%M:%S.%f' "
+                   "(%f takes 1-6 digits). [default: ISO 8601, offsets honoured]")
+@click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
+              help="Time zone of timestamps written without an offset.")
+@click.option("--sep", metavar="CHAR",
+              help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]")
+@click.option("--encoding", default="utf-8", show_default=True, metavar="ENC",
+              help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...).")
+@click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
+@click.option("--null-value", "null_values", multiple=True, metavar="TEXT",
+              help="CSV cell text meaning 'no value' (repeatable); the empty cell always does.")
+@click.option("--skip-incomplete", is_flag=True,
+              help="Drop events without journey id, activity or readable timestamp "
+                   "instead of refusing the file (PM4Py drops them silently).")
+@click.option("--classifier", metavar="KEYS",
+              help="XES: the attribute(s) naming the activity, joined by '+' "
+                   "(e.g. concept:name+lifecycle:transition). [default: concept:name]")
+@click.option("--object-type", metavar="TYPE",
+              help="OCEL: the object type whose objects become the journeys.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where the analysis runs.")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]")
+@click.option("--top", "top_variants", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many variants to list.")
+@click.option("--journey", "journey_id", metavar="ID",
+              help="WORKSPACE: the designed journey to compare with. [default: the "
+                   "workspace's default journey]")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
+              help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
+                   "of the imported events.")
+@click.option("--from", "date_from", metavar="DATE",
+              help="WORKSPACE: only journeys that start on or after DATE (2024-03-01, or an "
+                   "ISO date and time; UTC unless it has an offset).")
+@click.option("--to", "date_to", metavar="DATE",
+              help="WORKSPACE: only journeys that start on or before DATE (a whole day; a "
+                   "date and time is the exclusive end).")
+@click.option("--segment", "segments", multiple=True, metavar="SEGMENT",
+              help="WORKSPACE: only journeys of this segment (repeatable).")
+@click.option("--variant", type=click.IntRange(min=1), metavar="N",
+              help="WORKSPACE: only journeys of the N-th most frequent variant.")
+@click.option("--by", "breakdown_by", multiple=True, type=click.Choice(_DIMENSIONS),
+              help="WORKSPACE: break the key numbers down by this (repeatable). "
+                   "[default: segment, channel, month]")
+@click.option("--json", "json_out", metavar="OUT.json",
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Write the results as JSON (- for standard output) instead of tables.")
+def analyze(source: Path, case_column: str | None, activity_column: str | None,
+            timestamp_column: str | None, timestamp_format: str | None, timezone: str,
+            sep: str | None, encoding: str, quote: str | None, null_values: tuple[str, ...],
+            skip_incomplete: bool, classifier: str | None, object_type: str | None, engine: str,
+            spark_master: str | None, top_variants: int, journey_id: str | None,
+            events: Path | None, date_from: str | None, date_to: str | None,
+            segments: tuple[str, ...], variant: int | None, breakdown_by: tuple[str, ...],
+            json_out: Path | None) -> int:
+    """Discover the process in an event log FILE, or analyse a WORKSPACE's journeys.
+
+    With a WORKSPACE folder: its imported events (or --events) are compared with a
+    designed journey: the actual-journey graph, variants, entry and exit, rework, the
+    step funnel and onboarding, gates, conformance and fitness, and breakdowns by
+    segment, channel and period.
+
+    FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0
+    (.jsonocel, .sqlite; with --object-type) event log. The
+    columns default to the XES names (case:concept:name, concept:name,
+    time:timestamp); otherwise name them with --case, --activity and --timestamp.
+    Events of a journey are ordered by time, ties kept in file order; times are
+    read as UTC unless they carry an offset (or --timezone says otherwise).
+
+    \b
+    Examples:
+      cojourney analyze receipt.csv
+      cojourney analyze sepsis.csv --sep ';' --case 'Case ID' --activity Activity \\
+          --timestamp 'Complete Timestamp' --timestamp-format '%Y/%m/%d %H:%M:%S.%f'
+      cojourney analyze log.xes.gz --engine spark --json result.json
+      cojourney analyze my-workspace --journey main-journey --from 2024-01-01 --to 2024-03-31
+      cojourney analyze my-workspace --events exports/ --segment students --json -
+    """
+    if spark_master and engine != "spark":
+        raise click.UsageError("--spark-master needs --engine spark.")
+    given = click.get_current_context().params
+    if source.is_dir():
+        _refuse(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
+        journey_filter = _journey_filter(date_from, date_to, segments, variant)
+        started = time.perf_counter()
+        result = _run_workspace(source, engine, spark_master, journey_id, events,
+                                journey_filter, breakdown_by or ("segment", "channel", "month"),
+                                top_variants)
+        elapsed = time.perf_counter() - started
+        if json_out is not None:
+            _write_workspace_json(result, source, json_out)
+        else:
+            from cojourney.cli.journey_tables import print_journey_analysis
+
+            print_journey_analysis(result, source.resolve().name, elapsed)
+        return 0
+    _refuse(given, _WORKSPACE_ONLY, "applies to a WORKSPACE folder, not to an event log file")
+
+    from cojourney.events.readers.base import ReadOptions, reader_for
+    from cojourney.events.schema import ColumnMapping
+
+    file_format = reader_for(source).name
+    if classifier and file_format != "XES":
+        raise click.UsageError("--classifier applies to XES files only; "
+                               "choose the activity column with --activity.")
+    if object_type and file_format != "OCEL":
+        raise click.UsageError("--object-type applies to OCEL files only.")
+    mapping = ColumnMapping(journey_id=case_column, activity=activity_column,
+                            timestamp=timestamp_column, timestamp_format=timestamp_format,
+                            timezone=timezone, attributes=())
+    options = ReadOptions(delimiter=_separator(sep), encoding=encoding, quote=quote,
+                          null_values=("", *null_values), skip_incomplete=skip_incomplete,
+                          classifier=classifier or "concept:name", object_type=object_type)
+    started = time.perf_counter()
+    summary = _run(source, engine, spark_master, mapping, options, top_variants)
+    elapsed = time.perf_counter() - started
+    if json_out is not None:
+        _write_json(summary, source, json_out)
+    else:
+        _print_tables(summary, source, elapsed)
+    return 0
+
+
+def _separator(sep: str | None) -> str | None:
+    if sep is None:
+        return None
+    sep = _SEPARATOR_NAMES.get(sep, sep)
+    if len(sep) != 1:
+        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
+                                 param_hint="--sep")
+    return sep
+
+
+def _refuse(given: dict[str, Any], names: tuple[str, ...], why: str) -> None:
+    """A usage error for the first option of ``names`` that was given."""
+    for name in names:
+        value = given.get(name)
+        if value not in (None, (), False):
+            flag = next(o for o in click.get_current_context().command.params
+                        if o.name == name).opts[0]
+            raise click.UsageError(f"{flag} {why}.")
+
+
+def _journey_filter(date_from: str | None, date_to: str | None, segments: tuple[str, ...],
+                    variant: int | None) -> JourneyFilter:
+    from cojourney.analytics.filters import JourneyFilter
+
+    start = _instant(date_from, "--from") if date_from else None
+    end = _instant(date_to, "--to") if date_to else None
+    if end is not None and date_to is not None and len(date_to.strip()) <= 10:
+        end += timedelta(days=1)  # --to names the last day
+    return JourneyFilter(start=start, end=end, segments=segments, variant=variant)
+
+
+def _instant(text: str, flag: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (use 2024-03-01 or "
+                                 "2024-03-01T08:00:00+01:00).", param_hint=flag) from None
+
+
+def _run_workspace(workspace: Path, engine: str, spark_master: str | None,
+                   journey_id: str | None, events: Path | None, journey_filter: JourneyFilter,
+                   breakdown_by: tuple[str, ...], top_variants: int) -> JourneyAnalysis:
+    from cojourney.services.analysis import analyze_workspace
+
+    with _progress(workspace) as (_, on_stage):
+        return analyze_workspace(workspace, journey_id=journey_id, engine=engine, source=events,
+                                 filters=journey_filter, breakdown_by=breakdown_by,
+                                 top_variants=top_variants, spark_master=spark_master,
+                                 on_stage=on_stage)
+
+
+def _write_workspace_json(result: JourneyAnalysis, workspace: Path, out: Path) -> None:
+    document = {"workspace": str(workspace),
+                "computed_with": f"cojourney {_version()} ({result.engine})",
+                **result.to_dict()}
+    _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
+
+
+def _run(source: Path, engine_name: str, spark_master: str | None, mapping: ColumnMapping,
+         options: ReadOptions, top_variants: int) -> DiscoverySummary:
+    from cojourney.analytics.discovery import summarize
+    from cojourney.analytics.engines import get_engine
+
+    engine_options = {"master": spark_master} if engine_name == "spark" else {}
+    with _progress(source) as (on_progress, on_stage):
+        if on_stage is not None:
+            on_stage(f"starting {engine_name}")
+        with get_engine(engine_name, **engine_options) as engine:
+            return summarize(source, engine=engine, mapping=mapping, options=options,
+                             top_variants=top_variants, on_progress=on_progress,
+                             on_stage=on_stage)
+
+
+@contextmanager
+def _progress(source: Path) -> Iterator[tuple[Callable[[int], None] | None,
+                                              Callable[[str], None] | None]]:
+    """A transient spinner with the events read so far, on a terminal's stderr only."""
+    if not sys.stderr.isatty():
+        yield None, None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=True)
+    name = source.resolve().name
+    task = progress.add_task(f"{name}: starting", total=None)
+    with progress:
+        yield (lambda n: progress.update(task, description=f"{name}: reading, {n:,} events"),
+               lambda stage: progress.update(task, description=f"{name}: {stage}"))
+
+
+def _write_json(summary: DiscoverySummary, source: Path, out: Path) -> None:
+    from cojourney.analytics.results import CONVENTIONS
+
+    document = {"log": source.name, "computed_with": f"cojourney {_version()} ({summary.engine})",
+                "conventions": CONVENTIONS, **summary.to_reference_dict()}
+    _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
+
+
+def _emit(text: str, out: Path) -> None:
+    """Write ``text`` to ``out``, or to standard output for ``-``."""
+    if str(out) == "-":
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cojourney")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    c, d = summary.counts, summary.case_durations
+    console.print(f"[bold]{source.name}[/]: {c.journeys:,} journeys, {c.events:,} events, "
+                  f"{c.activities:,} activities, {summary.variant_count:,} variants "
+                  f"[dim]({summary.engine}, {elapsed:.2f}s)[/]")
+    console.print(f"Journey duration: mean {_duration(d.mean)}, median {_duration(d.median)}, "
+                  f"min {_duration(d.min)}, max {_duration(d.max)}")
+
+    variants = Table(title=f"Top {len(summary.top_variants)} variants", title_justify="left")
+    for name, justify in (("#", "right"), ("journeys", "right"), ("share", "right"),
+                          ("mean duration", "right"), ("activities", "left")):
+        variants.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for rank, v in enumerate(summary.top_variants, 1):
+        variants.add_row(str(rank), f"{v.journeys:,}", f"{v.share:.1%}",
+                         _duration(v.mean_duration_seconds), " → ".join(v.activities))
+    console.print(variants)
+
+    for title, counts in (("Start activities", summary.start_activities),
+                          ("End activities", summary.end_activities)):
+        table = Table(title=title, title_justify="left")
+        table.add_column("activity")
+        table.add_column("journeys", justify="right")
+        for activity, n in counts.items():
+            table.add_row(activity, f"{n:,}")
+        console.print(table)
+
+    shown = summary.directly_follows[:SHOWN_DIRECTLY_FOLLOWS]
+    dfg = Table(title=f"Directly-follows ({len(shown)} of {len(summary.directly_follows)})",
+                title_justify="left")
+    for name in ("from", "to", "events", "journeys", "mean", "median", "p90"):
+        dfg.add_column(name, justify="left" if name in ("from", "to") else "right")
+    for row in shown:
+        dfg.add_row(row.source, row.target, f"{row.events:,}", f"{row.journeys:,}",
+                    _duration(row.mean_seconds), _duration(row.median_seconds),
+                    _duration(row.p90_seconds))
+    console.print(dfg)
+    if len(summary.directly_follows) > len(shown):
+        hidden = len(summary.directly_follows) - len(shown)
+        console.print(f"[dim]{hidden} more: use --json for all.[/]")

@@ -1,0 +1,179 @@
+"""Analysing a workspace: its imported events against one of its designed journeys.
+
+:func:`analyze_workspace` is what ``cojourney analyze WORKSPACE`` runs: it loads the
+workspace, picks the journey, opens the events (the workspace's event store, or a
+Parquet dataset), runs every journey analysis on the chosen engine
+(:func:`cojourney.analytics.report.analyze_journey`) and closes everything again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cojourney.analytics.breakdown import DEFAULT_DIMENSIONS
+from cojourney.analytics.journeys import DEFAULT_TOP_VARIANTS
+from cojourney.errors import InputError, NotFound, Problem
+from cojourney.services.workspaces import open_workspace
+
+if TYPE_CHECKING:  # pragma: no cover
+    import ibis.expr.types as ir
+
+    from cojourney.analytics.engines import Engine
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.analytics.journey_results import JourneyAnalysis
+    from cojourney.domain import Journey, Workspace
+    from cojourney.events.store import EventSource
+
+__all__ = ["analyze_workspace", "choose_journey", "open_events"]
+
+log = logging.getLogger(__name__)
+
+
+def analyze_workspace(workspace_path: str | Path, *, journey_id: str | None = None,
+                      engine: str | Engine = "duckdb",
+                      source: str | Path | EventSource | None = None,
+                      filters: JourneyFilter | None = None,
+                      breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
+                      top_variants: int | None = DEFAULT_TOP_VARIANTS,
+                      spark_master: str | None = None,
+                      on_stage: Callable[[str], None] | None = None) -> JourneyAnalysis:
+    """Compare a workspace's actual journeys with one of its designed journeys.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    journey_id
+        The designed journey; by default the workspace's ``default_journey``, else
+        its first journey.
+    engine
+        ``"duckdb"`` (default) or ``"spark"``, or an engine to use (left open).
+    source
+        Where the events are: a Parquet file or a folder of Parquet files (a
+        dataset), or an open :class:`~cojourney.events.store.EventSource`. By
+        default, the workspace's event store (``data/events.duckdb``).
+    filters
+        Journeys to keep (:class:`~cojourney.analytics.filters.JourneyFilter`).
+    breakdown_by
+        Breakdown dimensions (``segment``, ``channel``, ``month``, ``week``).
+    top_variants
+        How many variants to list (``None``: all).
+    spark_master
+        Spark master URL for a new Spark engine (``local[2]`` by default).
+    on_stage
+        Called with a short description as the work moves on.
+
+    Returns
+    -------
+    JourneyAnalysis
+        Every result; ``source`` names where the events came from.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No such journey, no events imported yet, or no Parquet data at ``source``.
+    """
+    from cojourney.analytics.engines import Engine, get_engine
+    from cojourney.analytics.report import analyze_journey
+
+    workspace = open_workspace(workspace_path)
+    journey = choose_journey(workspace, journey_id)
+    events_source, owned_source = open_events(workspace_path, source)
+    eng: Engine | None = None
+    try:
+        if isinstance(engine, Engine):
+            eng, owned_engine = engine, False
+        else:
+            options = {"master": spark_master} if engine == "spark" and spark_master else {}
+            if engine == "duckdb":
+                from cojourney.analytics.engines.duckdb import DuckDBEngine
+
+                eng = DuckDBEngine(connection=events_source.connection)
+            else:
+                if on_stage is not None:
+                    on_stage(f"starting {engine}")
+                eng = get_engine(engine, **options)
+            owned_engine = True
+        events, loaded = _events_on(eng, events_source, on_stage)
+        try:
+            result = analyze_journey(events, journey, engine=eng, filters=filters,
+                                     breakdown_by=breakdown_by, top_variants=top_variants,
+                                     on_stage=on_stage)
+        finally:
+            if loaded:
+                eng.release(events)
+        log.info("analysed journey %s of %s (%s)", journey.id, workspace_path, events_source.label)
+        return dataclasses.replace(result, source=events_source.label)
+    finally:
+        if eng is not None and owned_engine:
+            eng.close()
+        if owned_source:
+            events_source.close()
+
+
+def choose_journey(workspace: Workspace, journey_id: str | None) -> Journey:
+    """The journey ``journey_id``, or the default one (else the first).
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        The workspace has no journey.
+    cojourney.errors.NotFound
+        There is no journey ``journey_id``.
+    """
+    if not workspace.journeys:
+        raise InputError(Problem("the workspace has no journey to analyse",
+                                 hint="add a journey under journeys/ (see 'cojourney init')"))
+    try:
+        return workspace.journey(journey_id)
+    except KeyError:
+        known = ", ".join(j.id for j in workspace.journeys)
+        wanted = journey_id or workspace.workspace.default_journey
+        raise NotFound(f"no journey {wanted!r} in workspace {workspace.workspace.id!r}; "
+                       f"the journeys are: {known} (choose one with --journey)") from None
+
+
+def open_events(workspace_path: str | Path, source: str | Path | EventSource | None
+                ) -> tuple[EventSource, bool]:
+    """The events to analyse and whether the caller must close them.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No event store in the workspace (nothing imported yet), or no Parquet data.
+    """
+    from cojourney.events.store import EventSource, EventStore
+
+    if isinstance(source, EventSource):
+        return source, False
+    if source is not None:
+        return EventSource.from_parquet(source), True
+    store = EventStore.path_for(workspace_path)
+    if not store.is_file():
+        raise NotFound(f"{workspace_path}: no events imported yet. Import a log with "
+                       f"`cojourney import {workspace_path} FILE`, or pass a Parquet "
+                       "dataset with --events.")
+    return EventStore.open(workspace_path, read_only=True), True
+
+
+def _events_on(engine: Engine, source: EventSource, on_stage: Callable[[str], None] | None
+               ) -> tuple[ir.Table, bool]:
+    """The canonical events of ``source`` as a table on ``engine``, and whether they
+    were loaded (and must be released).
+
+    DuckDB reads them where they are (the store's table or the Parquet view, on the
+    source's own connection); other engines get them as Arrow batches.
+    """
+    from cojourney.analytics.engines.duckdb import DuckDBEngine
+
+    if isinstance(engine, DuckDBEngine) and engine.connection is source.connection:
+        return engine.table(source.table_name("events")), False
+    if on_stage is not None:
+        on_stage(f"loading events into {engine.name}")
+    return engine.load_events(source.batches(import_ids=False)), True
