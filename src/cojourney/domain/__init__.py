@@ -13,6 +13,8 @@ from cojourney.domain.journey import (
     DSV_TEMPLATE, Channel, DesignedPath, DsvStep, Gate, GateKind, InteractionKind, Journey, Owner,
     Period, ServiceInteraction, Step, Touchpoint, TouchpointKind, Transition, Visibility, dsv_steps,
 )
+from cojourney.domain.improvement_trials import Comparison, ComparisonKind
+from cojourney.domain.measures import Condition, ConditionOp, Measure, MeasureKind, PeriodUnit, Statistic, TimeUnit
 from cojourney.domain.offerings import Offering, Product, Service
 from cojourney.domain.parties import (
     HIGH_LEVEL, RELATIONSHIP_PROFILES, ConsumerRole, ConsumerRoleHolder, Organisation,
@@ -20,6 +22,9 @@ from cojourney.domain.parties import (
     StakeholderSnapshot, quadrant_of,
 )
 from cojourney.domain.personas import CULTURE_SCALES, CultureProfile, Persona, Scenario
+from cojourney.domain.service_levels import (
+    BusinessCalendar, ClockTarget, Holiday, SlaClock, Weekday, WorkingHours,
+)
 from cojourney.domain.references import ReferenceProblem, check_references
 from cojourney.domain.value import (
     Agreement, AgreementBasis, AgreementCover, AgreementKind, Comparator, Direction, Indicator,
@@ -38,5 +43,7 @@ __all__ = [
     "Service", "ServiceInteraction", "Severity", "Stakeholder", "StakeholderKind",
     "StakeholderSnapshot", "Step", "Target", "Touchpoint", "TouchpointKind", "Transition",
     "ValueAspect", "ValueItem", "ValueProposition", "Visibility", "Workspace", "WorkspaceInfo",
-    "check_references", "dsv_steps", "format_duration", "parse_duration", "quadrant_of",
+    "BusinessCalendar", "ClockTarget", "Comparison", "ComparisonKind", "Condition", "ConditionOp",
+    "Holiday", "Measure", "MeasureKind", "PeriodUnit", "SlaClock", "Statistic", "TimeUnit", "Weekday",
+    "WorkingHours", "check_references", "dsv_steps", "format_duration", "parse_duration", "quadrant_of",
 ]

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from cojourney.domain.common import Id, Model, Named
+from cojourney.domain.improvement_trials import Comparison
 
 
 class Severity(StrEnum):
@@ -51,6 +52,7 @@ class ExpectedEffect(Model):
     indicator: Id
     baseline: float
     target: float
+    segment: str | None = Field(None, description="Only journeys of this segment or persona.")
 
 
 class Improvement(Named):
@@ -65,3 +67,4 @@ class Improvement(Named):
     owner: str | None = None
     started: date | None = None
     finished: date | None = None
+    comparison: Comparison | None = Field(None, description="How its effect is proven (before/after or A/B).")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cojourney.domain.journey import Journey
 from cojourney.domain.workspace import Workspace
@@ -96,10 +97,8 @@ class _Checker:
         self.ref(("workspace", "provider"), info.provider, "organisations", "organisation")
         self.ref(("workspace", "default_journey"), info.default_journey, "journeys", "journey")
         try:
-            from zoneinfo import ZoneInfo
-
             ZoneInfo(info.time_zone)
-        except Exception:
+        except (ZoneInfoNotFoundError, ValueError):
             self.add(("workspace", "time_zone"), f"unknown time zone {info.time_zone!r}", info.time_zone,
                      "an IANA time zone name such as 'UTC' or 'America/Sao_Paulo'")
 
@@ -234,6 +233,13 @@ class _Checker:
                 if tp not in self.touchpoint_journey:
                     self.add(("indicators", i, "touchpoints", k), f"unknown touchpoint {tp!r}", tp,
                              "the id of a touchpoint of some journey", reference=True)
+            if ind.measure is not None:
+                m = ind.measure
+                for field in ("touchpoints", "among"):
+                    self.touchpoint_refs(("indicators", i, "measure", field), getattr(m, field))
+                for field in ("start", "end"):
+                    if getattr(m, field) is not None:
+                        self.touchpoint_refs(("indicators", i, "measure", field), [getattr(m, field)], single=True)
             if ind.target is not None and ind.warning is not None:
                 worse = ind.warning > ind.target if ind.direction.value == "higher_is_better" else ind.warning < ind.target
                 if worse:
@@ -248,6 +254,28 @@ class _Checker:
             self.refs(("agreements", i, "offerings"), ag.offerings, "offerings", "offering")
             for k, target in enumerate(ag.targets):
                 self.ref(("agreements", i, "targets", k, "indicator"), target.indicator, "indicators", "indicator")
+            for k, clock in enumerate(ag.clocks):
+                where = ("agreements", i, "clocks", k)
+                self.ref((*where, "journey"), clock.journey, "journeys", "journey")
+                self.ref((*where, "calendar"), clock.calendar, "calendars", "calendar")
+                self.ref((*where, "indicator"), clock.indicator, "indicators", "indicator")
+                for field in ("start", "stop", "pause", "resume"):
+                    self.touchpoint_refs((*where, field), getattr(clock, field))
+                for t, clock_target in enumerate(clock.targets):
+                    self.ref((*where, "targets", t, "calendar"), clock_target.calendar, "calendars", "calendar")
+        for i, cal in enumerate(self.ws.calendars):
+            try:
+                ZoneInfo(cal.time_zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                self.add(("calendars", i, "time_zone"), f"unknown time zone {cal.time_zone!r}", cal.time_zone,
+                         "an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo")
+
+    def touchpoint_refs(self, path: Path, ids: list[str], *, single: bool = False) -> None:
+        """Each of ``ids`` must be a touchpoint of some journey (``single``: ``path`` holds one id)."""
+        for k, tp in enumerate(ids):
+            if tp not in self.touchpoint_journey:
+                self.add(path if single else (*path, k), f"unknown touchpoint {tp!r}", tp,
+                         "the id of a touchpoint of some journey", reference=True)
 
     def improvements(self) -> None:
         self.journey_scoped("pain_points")

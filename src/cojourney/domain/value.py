@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
 
 from cojourney.domain.common import Id, Model, Named
+from cojourney.domain.measures import Measure
+from cojourney.domain.service_levels import SlaClock
 
 
 class ValueAspect(StrEnum):
@@ -71,6 +74,8 @@ class Indicator(Named):
     journey: Id | None = None
     touchpoints: list[Id] = Field(default_factory=list)
     metrics: list[Metric] = Field(default_factory=list)
+    measure: Measure | None = Field(None, description="How cojourney computes it from events and feedback.")
+    baseline: float | None = Field(None, description="The value before improvement work began.")
 
     def meets(self, value: float) -> bool | None:
         """Whether ``value`` meets the target (None when no target is set)."""
@@ -121,6 +126,8 @@ class Target(Model):
     segment: str | None = None
     period: str | None = Field(None, description="The period it is assessed over, e.g. 'month'.")
     note: str | None = None
+    baseline: float | None = Field(None, description="XLA: where the indicator stood when agreed.")
+    effective_from: date | None = Field(None, description="Moving targets: from when this target applies.")
 
 
 class AgreementCover(StrEnum):
@@ -143,4 +150,5 @@ class Agreement(Named):
     offerings: list[Id] = Field(default_factory=list)
     covers: list[AgreementCover] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
+    clocks: list[SlaClock] = Field(default_factory=list, description="SLA clocks measured on each journey.")
     terms: list[str] = Field(default_factory=list)

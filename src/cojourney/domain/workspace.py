@@ -12,6 +12,7 @@ from cojourney.domain.journey import Journey, Touchpoint
 from cojourney.domain.offerings import Offering, Product, Service
 from cojourney.domain.parties import Organisation, Relationship, Stakeholder
 from cojourney.domain.personas import Persona, Scenario
+from cojourney.domain.service_levels import BusinessCalendar
 from cojourney.domain.value import Agreement, Indicator, ValueProposition
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,7 @@ COLLECTION_FILES: dict[str, str] = {
     "value_propositions": "value.yaml",
     "indicators": "value.yaml",
     "agreements": "agreements.yaml",
+    "calendars": "agreements.yaml",
     "pain_points": "improvements.yaml",
     "opportunities": "improvements.yaml",
     "improvements": "improvements.yaml",
@@ -71,6 +73,7 @@ class Workspace(Model):
     value_propositions: list[ValueProposition] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
+    calendars: list[BusinessCalendar] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     opportunities: list[Opportunity] = Field(default_factory=list)
     improvements: list[Improvement] = Field(default_factory=list)

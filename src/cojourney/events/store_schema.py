@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.errors import InputError, Problem
+from cojourney.events import feedback_schema as F
 from cojourney.events import schema as S
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "DEFAULT_STORE",
     "EVENTS",
+    "FEEDBACK",
     "IMPORT_FIELDS",
     "IMPORT_ID",
     "STORE_SCHEMA_VERSION",
@@ -98,7 +100,18 @@ EVENTS: Final = LogKind("events", "events", (
     Column(S.ATTRIBUTES, "VARCHAR"),
 ), S.EVENT_SEQ)
 
-_KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS}
+#: Survey answers: the canonical feedback schema (:mod:`cojourney.events.feedback_schema`).
+FEEDBACK: Final = LogKind("feedback", "feedback", (
+    Column(F.JOURNEY_ID, "VARCHAR", False),
+    Column(F.TIMESTAMP, "TIMESTAMPTZ", False),
+    Column(F.ANSWER_SEQ, "BIGINT", False),
+    Column(F.QUESTION, "VARCHAR", False),
+    Column(F.SCORE, "DOUBLE"),
+    *(Column(name, "VARCHAR") for name in F.OPTIONAL_TEXT_COLUMNS),
+    Column(F.ATTRIBUTES, "VARCHAR"),
+), F.ANSWER_SEQ)
+
+_KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS, FEEDBACK.name: FEEDBACK}
 
 
 def register_kind(kind: LogKind) -> None:
