@@ -1,0 +1,1 @@
+"""The self-contained HTML journey report (``cojourney report``)."""
