@@ -292,3 +292,14 @@ def test_raw_batches_use_the_readers_numbering_and_lines() -> None:
     problem = info.value.problems[0]
     assert (problem.location.file, problem.location.line) == ("log.xes", 20)
     assert "no timestamp" in problem.message
+
+
+def test_a_short_last_line_is_reported_at_its_line_not_as_a_one_column_file(tmp_path: Path) -> None:
+    """DuckDB's sniffer can fall back to another delimiter on a ragged sample; the header decides."""
+    path = write(tmp_path, "ragged-end.csv", "case,step,at,who\nc1,a,2024-01-01 10:00,x\n"
+                                             "c1,b,2024-01-01 11:00,y\nc1,c,notatime\n")
+    with pytest.raises(ImportRejected) as caught:
+        read(path, CUSTOM)
+    message = str(caught.value)
+    assert "Line: 4" in message and "Expected Number of Columns: 4" in message
+    assert "not in the file" not in message

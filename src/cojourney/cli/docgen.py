@@ -21,13 +21,16 @@ def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], clic
 
 
 def help_text(path: list[str], command: click.Command) -> str:
+    """The ``--help`` text of the command at ``path`` (``["cojourney", "demo", "build"]``)."""
     # The same help option names as a real invocation: click caches each command's
     # help option, so the text must not depend on which context asked first.
     names = cli.context_settings.get("help_option_names", ["--help"])
     parent: click.Context | None = None
-    for depth in range(1, len(path)):
-        parent = click.Context(cli if depth == 1 else command, info_name=path[depth - 1], parent=parent,
-                               help_option_names=names)
+    current: click.Command = cli
+    for depth in range(len(path) - 1):
+        parent = click.Context(current, info_name=path[depth], parent=parent, help_option_names=names)
+        if isinstance(current, click.Group):
+            current = current.get_command(parent, path[depth + 1]) or command
     ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100,
                         help_option_names=names)
     return command.get_help(ctx)

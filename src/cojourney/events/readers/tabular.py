@@ -205,7 +205,7 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | N
             f"SELECT Delimiter, Quote FROM sniff_csv({sql_string(str(file))}, "
             f"encoding = {sql_string(encoding)})").fetchone()
         assert sniffed is not None
-        delimiter = delimiter or sniffed[0]
+        delimiter = delimiter or _check_delimiter(file, sniffed[0], options.encoding)
         quote = options.quote or (sniffed[1] if sniffed[1] not in ("(empty)", "") else '"')
     else:
         quote = options.quote
@@ -218,6 +218,28 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | N
             f"escape = {sql_string(escape)}", f"columns = {{{columns}}}", f"nullstr = [{nulls}]",
             f"encoding = {sql_string(encoding)}"]
     return f"read_csv({', '.join(args)})"
+
+
+_DELIMITER_CANDIDATES = (",", ";", "\t", "|")
+
+
+def _check_delimiter(file: Path, sniffed: str, encoding: str) -> str:
+    """The sniffed delimiter, unless the header line plainly uses another one.
+
+    DuckDB's sniffer looks at the whole sample: one ragged line (a row with fewer
+    fields) can make it fall back to a delimiter the header does not contain, and the
+    file would then seem to have a single column. The header line decides then.
+    """
+    with file.open(encoding=encoding, errors="replace", newline="") as f:
+        header = f.readline()
+    if sniffed and sniffed in header:
+        return sniffed
+    counts = {c: header.count(c) for c in _DELIMITER_CANDIDATES}
+    best = max(counts, key=lambda c: counts[c])
+    if counts[best]:
+        log.debug("sniffed delimiter %r is not in the header of %s; using %r", sniffed, file, best)
+        return best
+    return sniffed
 
 
 def _header_names(file: Path, delimiter: str, quote: str, encoding: str) -> list[str]:
