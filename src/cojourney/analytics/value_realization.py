@@ -1,0 +1,194 @@
+"""Value realization (the DSV *Realize* step): every indicator, per stakeholder: :func:`realize_value`.
+
+Each stakeholder's value proposition names indicators for its outcomes, costs and
+risks; each indicator may also name its own ``stakeholder`` and ``aspect`` (outcome,
+cost, risk, utility, warranty, experience). :func:`realize_value` lists, per
+stakeholder, every indicator that shows their value:
+
+* indicators with a ``measure`` are computed on the events and feedback
+  (:func:`cojourney.analytics.measures.measure_series`, once each): current value,
+  status against target and warning, trend;
+* indicators without a measure are listed as ``not_measured`` with their data source,
+  so the gap (value not tracked: a kind of value leakage) shows.
+
+Indicators that no value proposition names and that have no stakeholder are listed
+under ``stakeholder_id = None``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from cojourney.analytics.measures import IndicatorSeries, PeriodValue, Status, Trend, evaluate
+from cojourney.domain.value import Direction, Indicator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.domain import Workspace
+    from cojourney.events.store import EventSource
+
+__all__ = ["IndicatorValue", "StakeholderValue", "ValueRealization", "realize_value"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One indicator as one stakeholder sees it.
+
+    ``aspect`` is where the stakeholder's value proposition names it (outcome, cost,
+    risk), else the indicator's own aspect; ``description`` is the value-proposition
+    item it tracks (``None`` when it comes from the indicator's ``stakeholder``).
+    """
+
+    indicator_id: str
+    name: str
+    unit: str
+    direction: Direction
+    aspect: str
+    description: str | None
+    target: float | None
+    warning: float | None
+    owner: str | None
+    data_source: str | None
+    series: IndicatorSeries | None
+
+    @property
+    def measured(self) -> bool:
+        return self.series is not None
+
+    @property
+    def status(self) -> Status:
+        return self.series.status if self.series else Status.NOT_MEASURED
+
+    @property
+    def trend(self) -> Trend | None:
+        return self.series.trend if self.series else None
+
+    @property
+    def current(self) -> PeriodValue | None:
+        return self.series.current if self.series else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator_id, "name": self.name, "unit": self.unit,
+            "direction": self.direction.value, "aspect": self.aspect,
+            "description": self.description, "target": self.target, "warning": self.warning,
+            "owner": self.owner, "data_source": self.data_source, "measured": self.measured,
+            "status": self.status.value, "trend": self.trend.value if self.trend else None,
+            "current": self.current.to_dict() if self.current else None,
+            "series": self.series.to_dict() if self.series else None,
+        }
+
+
+@dataclass(frozen=True)
+class StakeholderValue:
+    """The indicators that show one stakeholder's value."""
+
+    stakeholder_id: str | None
+    name: str
+    indicators: tuple[IndicatorValue, ...]
+
+    def status_counts(self) -> dict[str, int]:
+        """How many indicators are in each status."""
+        return dict(Counter(i.status.value for i in self.indicators))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stakeholder": self.stakeholder_id, "name": self.name,
+                "status_counts": self.status_counts(),
+                "indicators": [i.to_dict() for i in self.indicators]}
+
+
+@dataclass(frozen=True)
+class ValueRealization:
+    """Every indicator of a workspace, grouped per stakeholder, for one window."""
+
+    workspace_id: str
+    start: date | None
+    end: date | None
+    stakeholders: tuple[StakeholderValue, ...]
+    measured: int
+    not_measured: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {"workspace": self.workspace_id,
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None,
+                "measured": self.measured, "not_measured": self.not_measured,
+                "stakeholders": [s.to_dict() for s in self.stakeholders]}
+
+
+def realize_value(source: EventSource, workspace: Workspace, *, start: date | None = None,
+                  end: date | None = None) -> ValueRealization:
+    """Compute every measured indicator and group all indicators per stakeholder.
+
+    Parameters
+    ----------
+    source
+        The events and feedback (DuckDB).
+    workspace
+        The value propositions, indicators and time zone.
+    start, end
+        The window (local dates, both included); all data without them.
+
+    Returns
+    -------
+    ValueRealization
+        Per stakeholder, each indicator with its series (status, trend, current value),
+        or ``not_measured`` and its data source; ``to_dict()`` gives JSON-ready data.
+    """
+    indicators = {i.id: i for i in workspace.indicators}
+    entries = _entries(workspace, indicators)
+    series: dict[str, IndicatorSeries] = {}
+    for ind in workspace.indicators:
+        if ind.measure is not None:
+            series[ind.id] = evaluate(source, workspace, ind, start=start, end=end)
+    names = {s.id: s.name for s in workspace.stakeholders}
+    order = {s.id: k for k, s in enumerate(workspace.stakeholders)}
+    groups = sorted(entries, key=lambda s: (s is None, order.get(s or "", len(order)), s or ""))
+    stakeholders = []
+    for sid in groups:
+        values = tuple(_value(indicators[iid], aspect, text, series.get(iid))
+                       for iid, aspect, text in entries[sid])
+        stakeholders.append(StakeholderValue(sid, names.get(sid or "", sid or "(no stakeholder)"),
+                                             values))
+    measured = len(series)
+    log.info("value realization of %s: %d indicators measured, %d not", workspace.workspace.id,
+             measured, len(indicators) - measured)
+    return ValueRealization(workspace.workspace.id, start, end, tuple(stakeholders), measured,
+                            len(indicators) - measured)
+
+
+def _entries(workspace: Workspace, indicators: dict[str, Indicator]
+             ) -> dict[str | None, list[tuple[str, str, str | None]]]:
+    """``{stakeholder: [(indicator, aspect, description)]}``, value propositions first."""
+    entries: dict[str | None, list[tuple[str, str, str | None]]] = {}
+    seen: set[tuple[str | None, str]] = set()
+
+    def add(stakeholder: str | None, indicator: str, aspect: str, text: str | None) -> None:
+        if indicator in indicators and (stakeholder, indicator) not in seen:
+            seen.add((stakeholder, indicator))
+            entries.setdefault(stakeholder, []).append((indicator, aspect, text))
+
+    for vp in workspace.value_propositions:
+        for field, aspect in (("outcomes", "outcome"), ("costs", "cost"), ("risks", "risk")):
+            for item in getattr(vp, field):
+                if item.indicator:
+                    add(vp.stakeholder, item.indicator, aspect, item.description)
+    named = {iid for _, iid in seen}
+    for ind in workspace.indicators:
+        if ind.stakeholder is not None:
+            add(ind.stakeholder, ind.id, ind.aspect.value, None)
+        elif ind.id not in named:
+            add(None, ind.id, ind.aspect.value, None)
+    return entries
+
+
+def _value(ind: Indicator, aspect: str, text: str | None, series: IndicatorSeries | None
+           ) -> IndicatorValue:
+    return IndicatorValue(ind.id, ind.name, ind.unit, ind.direction, aspect, text, ind.target,
+                          ind.warning, ind.owner, ind.data_source, series)

@@ -1,0 +1,116 @@
+"""``cojourney improvements``: the improvement register with each expected effect tested.
+
+Parses arguments, calls :func:`cojourney.services.value.improvement_report` and prints
+one table per improvement (or JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cojourney.cli.value_cmd import emit, number
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.improvements import EffectResult, ImprovementResult
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--improvement", "improvement_id", metavar="ID",
+              help="Only this improvement of the register. [default: all]")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
+              help="Use this Parquet file or folder of Parquet files instead of the imported "
+                   "events.")
+@click.option("--json", "json_out", metavar="OUT.json",
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Write the results as JSON (- for standard output) instead of tables.")
+def improvements(workspace: Path, improvement_id: str | None, events: Path | None,
+                 json_out: Path | None) -> int:
+    """Test whether the improvements of the register had their expected effect.
+
+    For each expected effect, the indicator is computed before and after the change
+    date (or for the control and treatment groups of an A/B comparison) on the
+    WORKSPACE's events and survey answers: both values, the difference with its
+    confidence interval, the p-value of the fitting test (two-proportion z-test for
+    shares, Welch's t-test for means), whether it is significant, and the progress
+    from the baseline to the target.
+
+    \b
+    Examples:
+      cojourney improvements my-workspace
+      cojourney improvements my-workspace --improvement late-return-alert --json -
+    """
+    from cojourney.services.value import improvement_report
+
+    results = improvement_report(workspace, improvement_id=improvement_id, source=events)
+    if json_out is not None:
+        emit(json.dumps({"workspace": str(workspace),
+                         "improvements": [r.to_dict() for r in results]},
+                        indent=1, ensure_ascii=False), json_out)
+    else:
+        print_improvements(results)
+    return 0
+
+
+def print_improvements(results: list[ImprovementResult]) -> None:
+    """One rich table per improvement."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for result in results:
+        how = _how(result)
+        title = f"{result.name} [dim]({result.improvement_id}, {result.status.value}{how})[/]"
+        if not result.effects:
+            console.print(f"{title}: no expected effects")
+            continue
+        table = Table(title=title, title_justify="left")
+        for name, justify in (("indicator", "left"), ("baseline → target", "right"),
+                              (result.control_label or "control", "right"),
+                              (result.treatment_label or "treatment", "right"),
+                              ("difference", "right"), ("p", "right"), ("", "left"),
+                              ("progress", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for effect in result.effects:
+            table.add_row(*_row(effect))
+        console.print(table)
+        notes = [f"{e.indicator_name}: {e.note}" for e in result.effects if e.note]
+        for note in dict.fromkeys([result.note] if result.note else notes):
+            console.print(f"  [dim]{note}[/]")
+
+
+def _how(result: ImprovementResult) -> str:
+    if result.comparison == "before_after" and result.change_date:
+        return f", before/after {result.change_date.isoformat()}"
+    if result.comparison == "ab":
+        return f", A/B on {result.attribute}"
+    return ""
+
+
+def _row(effect: EffectResult) -> list[str]:
+    def group(g: object) -> str:
+        if g is None:
+            return "-"
+        return f"{number(g.value)} (n={g.n:,})"  # type: ignore[attr-defined]
+
+    plan = f"{number(effect.baseline)} → {number(effect.target)} {effect.unit}"
+    if effect.difference is None:
+        return [effect.indicator_name, plan, group(effect.control), group(effect.treatment),
+                "-", "-", "", _progress(effect.progress)]
+    ci = f" [{number(effect.ci_low)}, {number(effect.ci_high)}]" if effect.ci_low is not None else ""
+    verdict = ""
+    if effect.significant:
+        verdict = "[green]significant, better[/]" if effect.improved else "[red]significant, worse[/]"
+    elif effect.significant is False:
+        verdict = "[dim]not significant[/]"
+    p = "-" if effect.p_value is None else ("<0.001" if effect.p_value < 0.001 else f"{effect.p_value:.3f}")
+    return [effect.indicator_name, plan, group(effect.control), group(effect.treatment),
+            f"{effect.difference:+,.2f}{ci}", p, verdict, _progress(effect.progress)]
+
+
+def _progress(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}%"

@@ -1,0 +1,134 @@
+"""``cojourney value``: value realization per stakeholder (the DSV *Realize* step).
+
+Parses arguments, calls :func:`cojourney.services.value.value_report` and prints one
+table per stakeholder (or JSON). Heavy imports happen inside the command.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
+
+STATUS_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim",
+                 "no_target": "cyan", "not_measured": "dim"}
+TREND_ARROWS = {"improving": "[green]↗ improving[/]", "worsening": "[red]↘ worsening[/]",
+                "stable": "→ stable"}
+
+
+def parse_day(text: str | None, flag: str) -> date | None:
+    """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).", param_hint=flag) from None
+
+
+def number(value: float | None) -> str:
+    """A value the way a dashboard shows it: 3 significant digits at most, no noise."""
+    if value is None:
+        return "-"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def emit(text: str, out: Path) -> None:
+    """Write ``text`` to ``out``, or to standard output for ``-``."""
+    if str(out) == "-":
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--from", "date_from", metavar="DATE",
+              help="Only data on or after DATE (2025-03-01), in the workspace's time zone.")
+@click.option("--to", "date_to", metavar="DATE",
+              help="Only data on or before DATE (the whole day), in the workspace's time zone.")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
+              help="Use this Parquet file or folder of Parquet files instead of the imported "
+                   "events.")
+@click.option("--json", "json_out", metavar="OUT.json",
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Write the results as JSON (- for standard output) instead of tables.")
+def value(workspace: Path, date_from: str | None, date_to: str | None, events: Path | None,
+          json_out: Path | None) -> int:
+    """Show the value each stakeholder gets: every indicator, with status and trend.
+
+    Indicators with a 'measure:' are computed on the WORKSPACE's imported events and
+    survey answers, per period (month by default): the latest value, its status
+    against the indicator's target and warning level (on track, at risk, off track)
+    and its trend over the last six periods. Indicators without a measure are listed
+    as 'not measured', with their data source.
+
+    \b
+    Examples:
+      cojourney value my-workspace
+      cojourney value my-workspace --from 2025-03-01 --to 2025-08-31 --json value.json
+    """
+    from cojourney.services.value import value_report
+
+    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    if start and end and end < start:
+        raise click.BadParameter("the end comes before the start.", param_hint="--to")
+    result = value_report(workspace, start=start, end=end, source=events)
+    if json_out is not None:
+        emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
+    else:
+        print_value(result)
+    return 0
+
+
+def print_value(result: ValueRealization) -> None:
+    """One rich table per stakeholder."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    window = ""
+    if result.start or result.end:
+        window = f" from {result.start or 'the start'} to {result.end or 'the end'}"
+    console.print(f"[bold]{result.workspace_id}[/]: value realization{window}: "
+                  f"{result.measured} indicators measured, {result.not_measured} not measured")
+    for group in result.stakeholders:
+        table = Table(title=group.name, title_justify="left")
+        for name, justify in (("indicator", "left"), ("aspect", "left"), ("current", "right"),
+                              ("period", "left"), ("n", "right"), ("target", "right"),
+                              ("status", "left"), ("trend", "left")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for item in group.indicators:
+            table.add_row(*_row(item))
+        console.print(table)
+
+
+def _row(item: IndicatorValue) -> list[str]:
+    status = item.status.value
+    styled = f"[{STATUS_STYLES.get(status, 'white')}]{status.replace('_', ' ')}[/]"
+    target = "-" if item.target is None else f"{_comparator(item)} {number(item.target)}"
+    if item.series is None:
+        return [item.name, item.aspect, "-", f"[dim]{item.data_source or 'no data source'}[/]",
+                "", target, styled, ""]
+    current = item.current
+    trend = TREND_ARROWS.get(item.trend.value, "") if item.trend else "[dim]-[/]"
+    return [item.name, item.aspect,
+            f"{number(current.value)} {item.unit}" if current else "-",
+            current.period_start.isoformat() if current else "-",
+            f"{current.n:,}" if current else "0", target, styled, trend]
+
+
+def _comparator(item: IndicatorValue) -> str:
+    return "≥" if item.direction.value == "higher_is_better" else "≤"

@@ -1,0 +1,100 @@
+"""Value realization, agreement targets and improvement effects of a workspace.
+
+What ``cojourney value`` and ``cojourney improvements`` run: load the workspace, open
+its events and feedback (the workspace's event store, or a Parquet dataset), compute,
+close. The analyses are in :mod:`cojourney.analytics.value_realization`,
+:mod:`cojourney.analytics.agreement_targets` and :mod:`cojourney.analytics.improvements`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cojourney.services.analysis import open_events
+from cojourney.services.workspaces import open_workspace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.agreement_targets import TargetSeries
+    from cojourney.analytics.improvements import ImprovementResult
+    from cojourney.analytics.value_realization import ValueRealization
+    from cojourney.events.store import EventSource
+
+__all__ = ["improvement_report", "target_report", "value_report"]
+
+log = logging.getLogger(__name__)
+
+
+def value_report(workspace_path: str | Path, *, start: date | None = None, end: date | None = None,
+                 source: str | Path | EventSource | None = None) -> ValueRealization:
+    """Every indicator of the workspace per stakeholder, with status and trend.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    start, end
+        The window (local dates in the workspace's time zone, both included).
+    source
+        A Parquet file or folder, or an open event source; by default the workspace's
+        event store.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No events imported yet (and no ``source``).
+    """
+    from cojourney.analytics.value_realization import realize_value
+
+    workspace = open_workspace(workspace_path)
+    events, owned = open_events(workspace_path, source)
+    try:
+        return realize_value(events, workspace, start=start, end=end)
+    finally:
+        if owned:
+            events.close()
+
+
+def target_report(workspace_path: str | Path, agreement_id: str | None = None, *,
+                  start: date | None = None, end: date | None = None,
+                  source: str | Path | EventSource | None = None) -> list[TargetSeries]:
+    """The targets of one agreement (or all) per period: met or missed, baseline vs current.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No such agreement, or no events imported yet.
+    """
+    from cojourney.analytics.agreement_targets import evaluate_targets
+
+    workspace = open_workspace(workspace_path)
+    events, owned = open_events(workspace_path, source)
+    try:
+        return evaluate_targets(events, workspace, agreement_id, start=start, end=end)
+    finally:
+        if owned:
+            events.close()
+
+
+def improvement_report(workspace_path: str | Path, *, improvement_id: str | None = None,
+                       source: str | Path | EventSource | None = None) -> list[ImprovementResult]:
+    """The improvements of the register with their effects tested on the data.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No such improvement, or no events imported yet.
+    """
+    from cojourney.analytics.improvements import evaluate_improvements
+
+    workspace = open_workspace(workspace_path)
+    events, owned = open_events(workspace_path, source)
+    try:
+        return evaluate_improvements(events, workspace, improvement_id=improvement_id)
+    finally:
+        if owned:
+            events.close()
