@@ -253,3 +253,41 @@ def test_trend_rules_by_hand():
     assert trend_of(months(-1.0, 0.0, 1.0), Direction.LOWER_IS_BETTER) == (Trend.WORSENING, None)
     assert trend_of(months(0.0, 0.0, 0.0), higher) == (Trend.STABLE, None)
     assert trend_of(months(1.0, None), higher) == (None, None)
+
+
+def test_duration_each_start_to_its_next_end(tmp_path: Path, ws):
+    # Two calls and two alerts in one journey: 10 and 5 minutes; the first-pairing
+    # measure sees only the first (10); an end without a start counts for nothing.
+    events = [ev("j", "stop", at("2025-03-03", 9, 0)),
+              ev("j", "go", at("2025-03-03", 10, 0)), ev("j", "stop", at("2025-03-03", 10, 10)),
+              ev("j", "go", at("2025-03-12", 11, 0)),  # answered by no stop before the next go
+              ev("j", "go", at("2025-03-20", 15, 0)), ev("j", "stop", at("2025-03-20", 15, 5)),
+              ev("k", "go", at("2025-03-21", 8, 0))]  # no stop: no duration
+    st = store(tmp_path, events)
+    try:
+        each = indicator({"kind": "duration", "start": "go", "end": "stop", "pairing": "each",
+                          "time_unit": "minutes", "statistic": "mean"})
+        first = indicator({"kind": "duration", "start": "go", "end": "stop", "time_unit": "minutes",
+                           "statistic": "mean"})
+        assert values(measure_series(st, ws, each)) == [(MARCH, 7.5, 2)]
+        assert values(measure_series(st, ws, first)) == [(MARCH, 10.0, 1)]
+    finally:
+        st.close()
+
+
+def test_event_share_with_any_condition(tmp_path: Path, ws):
+    # Low-charge returns: soc below 30 OR not plugged in; r3 has neither attribute.
+    events = [ev("a", "ret", at("2025-03-03"), soc_pct=20, plugged_in=1),
+              ev("b", "ret", at("2025-03-04"), soc_pct=80, plugged_in=0),
+              ev("c", "ret", at("2025-03-05"), soc_pct=90, plugged_in=1),
+              ev("d", "ret", at("2025-03-06"), soc_pct=95),
+              ev("e", "ret", at("2025-03-07"))]
+    st = store(tmp_path, events)
+    try:
+        ind = indicator({"kind": "event_share", "touchpoints": ["ret"], "match": "any",
+                         "where": [{"attribute": "soc_pct", "op": "<", "value": 30},
+                                   {"attribute": "plugged_in", "op": "==", "value": 0}]})
+        # a and b are low-charge; c and d are not; e has no attribute and does not count.
+        assert values(measure_series(st, ws, ind)) == [(MARCH, 50.0, 4)]
+    finally:
+        st.close()

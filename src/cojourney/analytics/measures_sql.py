@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cojourney.analytics.measures_calendar import Frame, lit
-from cojourney.domain.measures import Condition, Measure, MeasureKind, Statistic
+from cojourney.domain.measures import Condition, MatchMode, Measure, MeasureKind, Pairing, Statistic
 from cojourney.events.feedback_schema import QUESTION_SCALES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,11 +171,15 @@ def _condition_sql(cond: Condition, kind: str) -> tuple[str, str]:
     return f"(CAST({target} AS VARCHAR) {op} {lit(value)})", f"{target} IS NOT NULL"
 
 
-def _conditions(conds: list[Condition], kind: str) -> tuple[str, str]:
-    """All conditions (``TRUE`` when none) and all their attributes present."""
+def _conditions(conds: list[Condition], match: MatchMode, kind: str) -> tuple[str, str]:
+    """``(test, present)``: all conditions (or any, with ``match: any``; ``TRUE`` when
+    none), and their attributes present (all of them, or at least one)."""
     if not conds:
         return "TRUE", "TRUE"
     parts = [_condition_sql(c, kind) for c in conds]
+    if match is MatchMode.ANY:
+        test = " OR ".join(f"({p[1]} AND {p[0]})" for p in parts)
+        return f"({test})", "(" + " OR ".join(p[1] for p in parts) + ")"
     return " AND ".join(p[0] for p in parts), " AND ".join(p[1] for p in parts)
 
 
@@ -276,7 +280,7 @@ def _journey_share(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
     e = tables.events
     population = _in("activity", m.among) if m.among else "TRUE"
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     sql = (f'WITH pop AS (SELECT journey_id, min("timestamp") AS t FROM "{e}" '
            f"WHERE {population}{journeys} GROUP BY journey_id), "
            f'hit AS (SELECT DISTINCT journey_id FROM "{e}" WHERE {_in("activity", m.touchpoints)} '
@@ -288,7 +292,7 @@ def _journey_share(m: Measure, tables: Tables, journeys: str, factor: str,
 
 def _event_share(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     sql = (f'SELECT journey_id, "timestamp" AS t, CASE WHEN {test} THEN 100.0 ELSE 0.0 END * {factor} AS y '
            f'FROM "{tables.events}" WHERE {_in("activity", m.touchpoints)} AND {present}{journeys}')
     return sql, True
@@ -296,7 +300,7 @@ def _event_share(m: Measure, tables: Tables, journeys: str, factor: str,
 
 def _count(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     e = tables.events
     if m.touchpoints:
         sql = (f'SELECT journey_id, "timestamp" AS t, 1.0 * {factor} AS y FROM "{e}" '
@@ -309,7 +313,7 @@ def _count(m: Measure, tables: Tables, journeys: str, factor: str,
 
 def _per_journey(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     counted = f"{_in('activity', m.touchpoints)} AND {present} AND {test}"
     ts = '"timestamp"'
     sql = (f'SELECT journey_id, min("timestamp") AS t, '
@@ -321,20 +325,31 @@ def _per_journey(m: Measure, tables: Tables, journeys: str, factor: str,
     return sql, transformed
 
 
+#: ``event_seq`` stays below this; (time, seq) becomes one sortable HUGEINT key.
+_SEQ_SPAN = 10**15
+
+
 def _duration(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
     e = tables.events
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     unit = lit(m.time_unit.seconds)
-    sql = (f'WITH s AS (SELECT journey_id, "timestamp" AS ts, event_seq AS sq FROM "{e}" '
-           f"WHERE activity = {lit(m.start or '')} AND {present} AND {test}{journeys} "
-           f'QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", event_seq) = 1), '
-           f'f AS (SELECT ev.journey_id, min(ev."timestamp") AS te FROM "{e}" AS ev '
-           f"JOIN s ON ev.journey_id = s.journey_id WHERE ev.activity = {lit(m.end or '')} "
-           f'AND (ev."timestamp" > s.ts OR (ev."timestamp" = s.ts AND ev.event_seq > s.sq)) '
-           f"GROUP BY ev.journey_id) "
-           f"SELECT s.journey_id, s.ts AS t, (epoch_us(f.te) - epoch_us(s.ts)) / 1e6 / {unit} "
-           f"* {factor} AS y FROM s JOIN f ON s.journey_id = f.journey_id")
+    bounded = "" if m.pairing is Pairing.FIRST else "WHERE s.next_k IS NULL OR en.k < s.next_k"
+    first_only = ('QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", event_seq) = 1'
+                  if m.pairing is Pairing.FIRST else "")
+    # Each start is paired with the first end after it: an ASOF join on one key that
+    # orders events by (time, input order), so equal timestamps keep the input order.
+    key = f'epoch_us("timestamp")::HUGEINT * {_SEQ_SPAN} + event_seq'
+    # With pairing "each", an end counts for a start only before the next start.
+    sql = (f'WITH s AS (SELECT journey_id, "timestamp" AS ts, {key} AS k, '
+           f"lead({key}) OVER (PARTITION BY journey_id ORDER BY {key}) AS next_k FROM \"{e}\" "
+           f"WHERE activity = {lit(m.start or '')} AND {present} AND {test}{journeys} {first_only}), "
+           f'en AS (SELECT journey_id, "timestamp" AS te, {key} AS k FROM "{e}" '
+           f"WHERE activity = {lit(m.end or '')} AND journey_id IN (SELECT journey_id FROM s)), "
+           f"f AS (SELECT s.journey_id, s.ts, en.te FROM s ASOF JOIN en "
+           f"ON s.journey_id = en.journey_id AND en.k > s.k {bounded}) "
+           f"SELECT journey_id, ts AS t, (epoch_us(te) - epoch_us(ts)) / 1e6 / {unit} "
+           f"* {factor} AS y FROM f")
     score, transformed = _score(m, "y")
     if transformed:
         sql = f"SELECT journey_id, t, {score} AS y FROM ({sql})"
@@ -343,7 +358,7 @@ def _duration(m: Measure, tables: Tables, journeys: str, factor: str,
 
 def _attribute(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
-    test, present = _conditions(m.where, "events")
+    test, present = _conditions(m.where, m.match, "events")
     values = [(f"TRY_CAST({condition_target(name, 'events')} AS DOUBLE)", w)
               for name, w in m.weights.items()]
     total = " + ".join(f"coalesce({v}, 0) * {lit(w)}" for v, w in values)
@@ -364,7 +379,7 @@ def _feedback(m: Measure, tables: Tables, journeys: str, factor: str,
 
         raise NotFound("no feedback (survey answers) imported: import them with "
                        "`cojourney import WORKSPACE FILE --kind feedback`")
-    test, present = _conditions(m.where, "feedback")
+    test, present = _conditions(m.where, m.match, "feedback")
     if m.touchpoints:
         about = _in("touchpoint", m.touchpoints)
     elif m.journey_level:

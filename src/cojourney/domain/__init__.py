@@ -14,7 +14,9 @@ from cojourney.domain.journey import (
     Period, ServiceInteraction, Step, Touchpoint, TouchpointKind, Transition, Visibility, dsv_steps,
 )
 from cojourney.domain.improvement_trials import Comparison, ComparisonKind
-from cojourney.domain.measures import Condition, ConditionOp, Measure, MeasureKind, PeriodUnit, Statistic, TimeUnit
+from cojourney.domain.measures import (
+    Condition, ConditionOp, MatchMode, Measure, MeasureKind, Pairing, PeriodUnit, Statistic, TimeUnit,
+)
 from cojourney.domain.offerings import Offering, Product, Service
 from cojourney.domain.parties import (
     HIGH_LEVEL, RELATIONSHIP_PROFILES, ConsumerRole, ConsumerRoleHolder, Organisation,
@@ -44,6 +46,6 @@ __all__ = [
     "StakeholderSnapshot", "Step", "Target", "Touchpoint", "TouchpointKind", "Transition",
     "ValueAspect", "ValueItem", "ValueProposition", "Visibility", "Workspace", "WorkspaceInfo",
     "BusinessCalendar", "ClockTarget", "Comparison", "ComparisonKind", "Condition", "ConditionOp",
-    "Holiday", "Measure", "MeasureKind", "PeriodUnit", "SlaClock", "Statistic", "TimeUnit", "Weekday",
+    "Holiday", "MatchMode", "Measure", "Pairing", "MeasureKind", "PeriodUnit", "SlaClock", "Statistic", "TimeUnit", "Weekday",
     "WorkingHours", "check_references", "dsv_steps", "format_duration", "parse_duration", "quadrant_of",
 ]

@@ -14,8 +14,8 @@ The kinds (``kind:``)
     Example: onboarding completion = journeys with ``first-booking`` among those with
     ``membership-sign-up``.
 ``event_share``
-    Percentage of the events of ``touchpoints`` that satisfy ``where`` (a condition
-    on a numeric event attribute). Example: pickups with ``soc_at_unlock >= 80``.
+    Percentage of the events of ``touchpoints`` that satisfy ``where`` (conditions
+    on event attributes; all of them, or any with ``match: any``). Example: pickups with ``soc_at_unlock >= 80``.
 ``count``
     The number of events of ``touchpoints`` (or of journeys, with ``per: journey``
     and no touchpoints) in the period, times ``factor``.
@@ -23,7 +23,9 @@ The kinds (``kind:``)
     Mean number of events of ``touchpoints`` per journey of the population.
 ``duration``
     Time from the first ``start`` event to the first following ``end`` event of a
-    journey, summarised by ``statistic`` and expressed in ``time_unit``.
+    journey (``pairing: each``: from every ``start`` event to the next ``end`` that comes
+    before the following ``start``),
+    summarised by ``statistic`` and expressed in ``time_unit``.
 ``attribute``
     A numeric event attribute on ``touchpoints``: ``sum(weight x attribute)`` over
     ``weights`` per event, summarised by ``statistic``. Example: emissions avoided =
@@ -97,6 +99,16 @@ class ConditionOp(StrEnum):
     NOT_EQUAL = "!="
 
 
+class MatchMode(StrEnum):
+    ALL = "all"
+    ANY = "any"
+
+
+class Pairing(StrEnum):
+    FIRST = "first"  #: one duration per journey: its first start to the next end
+    EACH = "each"  #: one duration per start event: to the next end after it
+
+
 class Condition(Model):
     """A test on one event attribute, e.g. ``{attribute: soc_at_unlock, op: ">=", value: 80}``."""
 
@@ -112,8 +124,11 @@ class Measure(Model):
     touchpoints: list[Id] = Field(default_factory=list, description="The events (or answers) that count.")
     among: list[Id] = Field(default_factory=list,
                             description="The population: journeys that reached any of these (default: all).")
-    where: list[Condition] = Field(default_factory=list, description="Conditions on event attributes (all must hold).")
+    where: list[Condition] = Field(default_factory=list, description="Conditions on event attributes.")
+    match: MatchMode = Field(MatchMode.ALL, description="all: every 'where' condition must hold; any: one is enough.")
     start: Id | None = Field(None, description="duration: the touchpoint that starts the clock.")
+    pairing: Pairing = Field(Pairing.FIRST, description="duration: first start of a journey to the next end, "
+                             "or each start to the next end (one duration per start).")
     end: Id | None = Field(None, description="duration: the touchpoint that stops it.")
     weights: dict[str, float] = Field(default_factory=dict,
                                       description="attribute: numeric attribute -> weight, summed per event.")
