@@ -102,3 +102,49 @@ def test_export_parquet_and_xes(capsys: pytest.CaptureFixture[str], ws: Path, lo
     code, out, _ = run(capsys, "export", ws, "--format", "xes", "-o", tmp_path / "e.log")
     assert code == 0 and "(xes)" in out
     assert (tmp_path / "e.log").read_text(encoding="utf-8").count("<event>") == 3
+
+
+# --------------------------------------------------------------------------- feedback
+
+SURVEY = ("member,at,tp,Q1,Q7,Q8\n"
+          "M1,2024-03-01 10:00,search,5,10,great\n"
+          "M2,2024-03-05 10:00,first-use,,3,\n")
+WIDE = ["--kind", "feedback", "--journey-id", "member", "--timestamp", "at", "--touchpoint", "tp",
+        "--score-column", "csat=Q1", "--score-column", "nps=Q7", "--text-column", "why=Q8",
+        "--journey-question", "nps"]
+
+
+def test_feedback_import_prints_answers_and_questions(capsys: pytest.CaptureFixture[str],
+                                                      ws: Path, tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text(SURVEY, encoding="utf-8")
+    code, out, err = run(capsys, "import", ws, survey, *WIDE)
+    assert code == 0, err
+    assert "Imported 4 answers of 2 journeys from survey.csv as import #1" in out
+    assert "questions:   nps 2, csat 1, why 1" in out
+    assert "steps:       2 answers got the step of their touchpoint" in out
+    assert "mapping:     survey" in out and "(saved)" in out
+    code, out, _ = run(capsys, "import", ws, survey, "--kind", "feedback")
+    assert code == 0 and "already imported as #1" in out
+    with EventStore.open(ws, read_only=True) as store:
+        assert (store.count(), store.count("feedback")) == (0, 4)
+
+
+def test_feedback_errors_and_usage(capsys: pytest.CaptureFixture[str], ws: Path,
+                                  tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text(SURVEY + "M3,2024-03-06 10:00,Search,6,,\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", ws, survey, *WIDE)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "survey.csv:4 [Q1]: the csat score is outside its scale" in err
+    assert "survey.csv:4 [tp]: touchpoint 'Search' is not a touchpoint" in err
+    code, out, err = run(capsys, "import", ws, survey, *WIDE, "--on-error", "skip")
+    assert code == 0 and "rejected:    1 of 3 rows, set aside in" in out
+    code, _, err = run(capsys, "import", ws, survey, "--kind", "feedback", "--activity", "x")
+    assert code == 2 and "--activity is for an event import, not for --kind feedback" in err
+    code, _, err = run(capsys, "import", ws, survey, "--score", "x")
+    assert code == 2 and "--score is for --kind feedback, not for --kind events" in err
+    code, _, err = run(capsys, "import", ws, survey, "--kind", "feedback", "--score-column", "Q1")
+    assert code == 2 and "QUESTION=COLUMN" in err
+    code, _, err = run(capsys, "import", ws, survey, "--kind", "feedback", "--scale", "x=5..1")
+    assert code == 2 and "LOW..HIGH" in err

@@ -1,8 +1,17 @@
 """``cojourney import`` and ``cojourney export``: parsing and output only.
 
-The work is :func:`cojourney.services.imports.import_events` and
+The work is :func:`cojourney.services.imports.import_events`,
+:func:`~cojourney.services.imports.import_feedback` (``--kind feedback``) and
 :func:`~cojourney.services.imports.export_events`; heavy modules are imported inside
 the commands so ``cojourney --help`` stays fast.
+
+Survey answers come in two layouts. *Long*: one row per answer, named with
+``--question COLUMN --score COLUMN`` (and ``--comment COLUMN``). *Wide*: one row per
+response and one column per question, named with ``--score-column QUESTION=COLUMN``
+for each numeric question and ``--text-column QUESTION=COLUMN`` for each free-text
+one; every non-empty cell becomes one answer. In both, ``--journey-id`` and
+``--timestamp`` are required and ``--touchpoint``, ``--step``, ``--respondent``,
+``--channel`` and ``--segment`` apply to every answer of a row.
 """
 
 from __future__ import annotations
@@ -23,21 +32,33 @@ _SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semico
                     "pipe": "|"}
 #: Rejected rows shown in the summary (all of them are in the quarantine file).
 SHOWN_REJECTED = 5
+#: Options that only an event import takes, and those only a feedback import takes.
+EVENT_ONLY = ("activity", "actor", "role", "lifecycle", "classifier", "object_type")
+FEEDBACK_ONLY = ("question", "score", "touchpoint", "step", "comment", "respondent",
+                 "score_columns", "text_columns", "journey_questions", "scales",
+                 "question_renames")
 
 
 @click.command("import")
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", type=click.Choice(["events", "feedback"]), default="events",
+              show_default=True,
+              help="events: an event log. feedback: survey answers (CSAT 1-5, CES 1-7, "
+                   "NPS 0-10, emotion -3..3, custom questions, free text).")
 @click.option("--mapping", "mapping_name", metavar="NAME",
               help="Use (or, with column flags, create) the saved mapping "
                    "WORKSPACE/data/mappings/NAME.yaml. [default: the saved mapping whose "
-                   "columns are all in FILE, else the XES column names]")
-@click.option("--case", "journey_id", metavar="COLUMN",
-              help="Column with the journey (case) id. [default: case:concept:name]")
+                   "columns are all in FILE, else the XES column names (feedback: the "
+                   "canonical names journey_id, timestamp, question, score, ...)]")
+@click.option("--case", "--journey-id", "journey_id", metavar="COLUMN",
+              help="Column with the journey (case) id. [default: case:concept:name; "
+                   "feedback: journey_id]")
 @click.option("--activity", metavar="COLUMN",
               help="Column with the activity (touchpoint). [default: concept:name]")
 @click.option("--timestamp", metavar="COLUMN",
-              help="Column with the event time. [default: time:timestamp]")
+              help="Column with the event (or answer) time. [default: time:timestamp; "
+                   "feedback: timestamp]")
 @click.option("--timestamp-format", metavar="FMT",
               help="strftime format of text timestamps, e.g. '%d/%m/%Y %H:%M'. "
                    "[default: ISO 8601, offsets honoured]")
@@ -62,18 +83,55 @@ SHOWN_REJECTED = 5
 @click.option("--role", metavar="COLUMN", help="Column with the actor's role.")
 @click.option("--lifecycle", metavar="COLUMN",
               help="Column with the lifecycle transition (start, complete, ...).")
-@click.option("--rename", "renames", multiple=True, metavar="ACTIVITY=TOUCHPOINT",
-              help="Import the activity ACTIVITY as the touchpoint id TOUCHPOINT (repeatable; "
-                   "saved in the mapping).")
+@click.option("--rename", "renames", multiple=True, metavar="VALUE=TOUCHPOINT",
+              help="Import the activity (feedback: the touchpoint) VALUE as the touchpoint id "
+                   "TOUCHPOINT (repeatable; saved in the mapping).")
+@click.option("--question", metavar="COLUMN",
+              help="Feedback, long layout (one row per answer): column with the question "
+                   "(csat, ces, nps, emotion or your own id). [default: question]")
+@click.option("--score", metavar="COLUMN",
+              help="Feedback, long layout: column with the numeric answer. [default: score]")
+@click.option("--comment", metavar="COLUMN",
+              help="Feedback, long layout: column with the free-text comment.")
+@click.option("--score-column", "score_columns", multiple=True, metavar="QUESTION=COLUMN",
+              help="Feedback, wide layout (one column per question): COLUMN holds the scores of "
+                   "QUESTION, e.g. csat=Q1 (repeatable); an empty cell is no answer.")
+@click.option("--text-column", "text_columns", multiple=True, metavar="QUESTION=COLUMN",
+              help="Feedback, wide layout: COLUMN holds free-text answers to QUESTION, e.g. "
+                   "why=Q8 (repeatable).")
+@click.option("--touchpoint", metavar="COLUMN",
+              help="Feedback: column with the touchpoint an answer is about (empty: the whole "
+                   "journey). [default: touchpoint]")
+@click.option("--step", metavar="COLUMN",
+              help="Feedback: column with the step. [default: the touchpoint's step in the "
+                   "workspace]")
+@click.option("--respondent", metavar="COLUMN", help="Feedback: column with who answered.")
+@click.option("--journey-question", "journey_questions", multiple=True, metavar="QUESTION",
+              help="Feedback: QUESTION is about the whole journey (e.g. nps): its touchpoint "
+                   "is left empty and kept as asked_at in the attributes (repeatable).")
+@click.option("--scale", "scales", multiple=True, metavar="QUESTION=LOW..HIGH",
+              help="Feedback: the scale of a custom question, e.g. late-car=1..5; scores "
+                   "outside are rejected (repeatable). The standard scales are fixed.")
+@click.option("--rename-question", "question_renames", multiple=True, metavar="VALUE=QUESTION",
+              help="Feedback: import the question VALUE as the question id QUESTION, e.g. "
+                   "'How likely to recommend=nps' (repeatable; saved in the mapping).")
 @click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
-              help="fail: a row without journey id, activity or readable timestamp refuses the "
-                   "whole file. skip: import the valid rows and write the others, with a reason, "
-                   "to WORKSPACE/data/quarantine/.")
-def import_(workspace: Path, file: Path, mapping_name: str | None, renames: tuple[str, ...],
-            on_error: str, sep: str | None, **columns: str | None) -> int:
-    """Import the event log FILE into the event store of WORKSPACE.
+              help="fail: a row without journey id, activity or readable timestamp (feedback: "
+                   "any answer with a problem) refuses the whole file. skip: import the valid "
+                   "rows and write the others, with a reason, to WORKSPACE/data/quarantine/.")
+def import_(workspace: Path, file: Path, kind: str, mapping_name: str | None,
+            renames: tuple[str, ...], on_error: str, sep: str | None,
+            score_columns: tuple[str, ...], text_columns: tuple[str, ...],
+            journey_questions: tuple[str, ...], scales: tuple[str, ...],
+            question_renames: tuple[str, ...], **columns: str | None) -> int:
+    """Import the event log (or the survey answers) FILE into the store of WORKSPACE.
 
-    FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0 log.
+    FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0 log;
+    with --kind feedback, a CSV, TSV, Parquet or JSON Lines survey export, either
+    long (one row per answer: --question, --score) or wide (one column per
+    question: --score-column QUESTION=COLUMN, --text-column QUESTION=COLUMN).
+    Scores outside their question's scale, and touchpoints or steps the workspace
+    does not have, are rejected; an answer's step is taken from its touchpoint.
     The import is all or nothing, and importing the same file again with the same
     mapping adds nothing. After an import with column flags the mapping is saved
     in WORKSPACE/data/mappings/ (as --mapping NAME, or after the file's name), so
@@ -85,15 +143,30 @@ def import_(workspace: Path, file: Path, mapping_name: str | None, renames: tupl
           --timestamp at --timestamp-format '%d/%m/%Y %H:%M' --rename 'Visit web=search'
       cojourney import shop/ orders-february.csv
       cojourney import shop/ helpdesk.xes.gz --on-error skip
+      cojourney import shop/ answers.csv --kind feedback --journey-id order_id \\
+          --timestamp at --question q --score s --touchpoint tp --comment text
+      cojourney import shop/ survey.csv --kind feedback --journey-id order_id \\
+          --timestamp at --score-column csat=Q1 --score-column nps=Q7 \\
+          --text-column why=Q8 --journey-question nps
     """
     from cojourney.events.mappings import MappingFlags
-    from cojourney.services.imports import import_events
+    from cojourney.services.imports import import_events, import_feedback
 
-    flags = MappingFlags(sep=_separator(sep), renames=_renames(renames), **columns)
+    given = click.get_current_context().params
+    _refuse(given, FEEDBACK_ONLY if kind == "events" else EVENT_ONLY, kind)
+    flags = MappingFlags(
+        sep=_separator(sep), renames=_renames(renames),
+        score_columns=_pairs(score_columns, "--score-column", "QUESTION=COLUMN", "csat=Q1"),
+        text_columns=_pairs(text_columns, "--text-column", "QUESTION=COLUMN", "why=Q8"),
+        journey_questions=tuple(dict.fromkeys(q.strip() for q in journey_questions)),
+        scales=_scales(scales),
+        question_renames=_pairs(question_renames, "--rename-question", "VALUE=QUESTION",
+                                "'How likely to recommend=nps'"),
+        **columns)
+    run = import_feedback if kind == "feedback" else import_events
     with _progress(file) as on_progress:
-        result = import_events(workspace, file, mapping=mapping_name, flags=flags,
-                               on_error="skip" if on_error == "skip" else "fail",
-                               progress=on_progress)
+        result = run(workspace, file, mapping=mapping_name, flags=flags,
+                     on_error="skip" if on_error == "skip" else "fail", progress=on_progress)
     _print_summary(result, workspace)
     return 0
 
@@ -132,6 +205,42 @@ def _separator(sep: str | None) -> str | None:
         raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
                                  param_hint="--sep")
     return sep
+
+
+def _refuse(given: dict[str, Any], names: tuple[str, ...], kind: str) -> None:
+    """A usage error for the first option of ``names`` that was given."""
+    for name in names:
+        if given.get(name) not in (None, ()):
+            flag = next(o for o in click.get_current_context().command.params
+                        if o.name == name).opts[0]
+            other = "--kind feedback" if kind == "events" else "an event import"
+            raise click.UsageError(f"{flag} is for {other}, not for --kind {kind}.")
+
+
+def _pairs(values: tuple[str, ...], flag: str, shape: str, example: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, equals, target = value.partition("=")
+        if not equals or not key.strip() or not target.strip():
+            raise click.BadParameter(f"{value!r} is not {shape}, e.g. {example}.",
+                                     param_hint=flag)
+        pairs[key.strip()] = target.strip()
+    return pairs
+
+
+def _scales(values: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    scales = {}
+    for question, text in _pairs(values, "--scale", "QUESTION=LOW..HIGH", "late-car=1..5").items():
+        low, dots, high = text.partition("..")
+        try:
+            bounds = (float(low), float(high)) if dots else None
+        except ValueError:
+            bounds = None
+        if bounds is None or not bounds[0] < bounds[1]:
+            raise click.BadParameter(f"{text!r} is not LOW..HIGH with LOW < HIGH, e.g. 1..5.",
+                                     param_hint="--scale")
+        scales[question] = bounds
+    return scales
 
 
 def _renames(values: tuple[str, ...]) -> dict[str, str]:
@@ -189,12 +298,20 @@ def _print_summary(r: ImportResult, workspace: Path) -> None:
         echo(f"{r.source.name}: already imported as #{r.import_id} on "
              f"{r.imported_at:%Y-%m-%d %H:%M} UTC; nothing added.")
         return
-    echo(f"Imported {_count(r.rows_imported, 'event')} of {_count(r.journeys or 0, 'journey')} "
+    feedback = r.kind == "feedback"
+    what = _count(r.rows_imported, "answer" if feedback else "event")
+    echo(f"Imported {what} of {_count(r.journeys or 0, 'journey')} "
          f"from {r.source.name} as import #{r.import_id} ({r.seconds:.1f}s).")
     if r.rows_imported:
         echo(f"  time range:  {_when(r.first_timestamp)} .. {_when(r.last_timestamp)} UTC")
+    if feedback and r.questions:
+        echo("  questions:   " + ", ".join(f"{q} {n:,}" for q, n in r.questions))
+    if feedback and r.steps_filled:
+        echo(f"  steps:       {_count(r.steps_filled, 'answer')} got the step of "
+             "their touchpoint")
     if r.mapping_origin == "default":
-        echo("  mapping:     the XES column names "
+        echo("  mapping:     the canonical feedback column names (journey_id, timestamp, "
+             "question, score, ...)" if feedback else "  mapping:     the XES column names "
              "(case:concept:name, concept:name, time:timestamp)")
     else:
         saved = " (saved)" if r.mapping_saved else ""

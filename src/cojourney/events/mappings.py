@@ -6,13 +6,21 @@ kind. It wraps a :class:`~cojourney.events.schema.ColumnMapping` (source column 
 each canonical field, activity renames, timestamp format) with what the column
 mapping does not hold: the file format it applies to, the time zone of naive
 timestamps (``None``: the workspace's), CSV options, the XES classifier and the
-OCEL object type.
+OCEL object type. A mapping of ``kind: feedback`` maps a survey export onto the
+canonical feedback schema instead: its columns are a
+:class:`~cojourney.events.feedback_mapping.FeedbackColumns` (long or wide layout).
 
 >>> m = ImportMapping("orders", format="csv",
 ...                   columns=ColumnMapping(journey_id="order", activity="step", timestamp="at"))
 >>> m.source_columns()
 ['order', 'step', 'at']
 >>> ImportMapping.from_yaml(m.to_yaml(), name="orders") == m
+True
+>>> survey = ImportMapping("survey", kind="feedback", feedback=FeedbackColumns(
+...     journey_id="member", timestamp="at", score_columns={"csat": "Q1", "nps": "Q7"}))
+>>> survey.source_columns()
+['member', 'at', 'Q1', 'Q7']
+>>> ImportMapping.from_yaml(survey.to_yaml(), name="survey") == survey
 True
 """
 
@@ -30,13 +38,19 @@ from typing import Any, Final
 
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events import schema as S
+from cojourney.events.feedback_mapping import FEEDBACK_FIELDS, FeedbackColumns
 from cojourney.events.readers.base import ReadOptions
 from cojourney.events.schema import ColumnMapping
 
 __all__ = [
+    "EVENT_ONLY_FLAGS",
+    "FEEDBACK_FORMATS",
+    "FEEDBACK_ONLY_FLAGS",
     "FORMATS",
+    "KINDS",
     "MAPPING_VERSION",
     "CsvOptions",
+    "FeedbackColumns",
     "ImportMapping",
     "MappingFlags",
     "MappingLibrary",
@@ -49,6 +63,10 @@ log = logging.getLogger(__name__)
 MAPPING_VERSION: Final = 1
 #: File formats a mapping can be meant for (``format:`` in the file).
 FORMATS: Final[tuple[str, ...]] = ("csv", "parquet", "jsonl", "xes", "ocel")
+#: Kinds of log a mapping can be for (``kind:`` in the file).
+KINDS: Final[tuple[str, ...]] = ("events", "feedback")
+#: Formats a feedback mapping can be for.
+FEEDBACK_FORMATS: Final[tuple[str, ...]] = ("csv", "parquet", "jsonl")
 #: Field names of the ``columns:`` section, in file order.
 COLUMN_FIELDS: Final[tuple[str, ...]] = (S.JOURNEY_ID, S.ACTIVITY, S.TIMESTAMP, *S.OPTIONAL_COLUMNS)
 _XES_DEFAULTS = {S.JOURNEY_ID: S.XES_CASE, S.ACTIVITY: S.XES_ACTIVITY, S.TIMESTAMP: S.XES_TIMESTAMP}
@@ -87,13 +105,14 @@ class ImportMapping:
     name
         The mapping's name (its file is ``NAME.yaml``).
     columns
-        Source columns, activity renames, timestamp format and attributes. Its
-        ``timezone`` is ignored: :attr:`time_zone` holds the mapping's.
+        Events: source columns, activity renames, timestamp format and attributes.
+        Its ``timezone`` is ignored: :attr:`time_zone` holds the mapping's.
     format
         The file format the mapping is meant for (one of :data:`FORMATS`);
         ``None``: any.
     kind
-        The kind of log (``"events"``; feedback logs later).
+        The kind of log: ``"events"`` or ``"feedback"`` (survey answers, mapped by
+        :attr:`feedback`).
     time_zone
         IANA time zone of timestamps written without an offset; ``None`` uses the
         workspace's ``time_zone``.
@@ -103,6 +122,9 @@ class ImportMapping:
         XES: the attribute(s) naming the activity (``concept:name`` by default).
     object_type
         OCEL: the object type whose objects are the journeys.
+    feedback
+        Feedback: source columns, layout, scales, renames, timestamp format and
+        attributes (:class:`~cojourney.events.feedback_mapping.FeedbackColumns`).
     """
 
     name: str
@@ -113,6 +135,7 @@ class ImportMapping:
     csv: CsvOptions = field(default_factory=CsvOptions)
     classifier: str | None = None
     object_type: str | None = None
+    feedback: FeedbackColumns = field(default_factory=FeedbackColumns)
 
     # ------------------------------------------------------------------ derived values
 
@@ -130,8 +153,11 @@ class ImportMapping:
         """Every source column the mapping reads, required ones first.
 
         Required fields left unset count with their XES names (``case:concept:name``,
-        ``concept:name``, ``time:timestamp``), which is what the readers fall back to.
+        ``concept:name``, ``time:timestamp``), which is what the readers fall back to;
+        for feedback, with their canonical names (``journey_id``, ``timestamp``, ...).
         """
+        if self.kind == "feedback":
+            return self.feedback.source_columns()
         found = [getattr(self.columns, name) or _XES_DEFAULTS[name] for name in S.REQUIRED_COLUMNS]
         found += [src for name in S.OPTIONAL_COLUMNS if (src := getattr(self.columns, name))]
         return list(dict.fromkeys(found))
@@ -148,7 +174,14 @@ class ImportMapping:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def with_flags(self, flags: MappingFlags) -> ImportMapping:
-        """A copy with the fields given on the command line replacing the saved ones."""
+        """A copy with the fields given on the command line replacing the saved ones.
+
+        Renames, score and text columns, journey questions and scales are merged
+        into the saved ones; for a feedback mapping ``flags.renames`` are touchpoint
+        renames.
+        """
+        if self.kind == "feedback":
+            return self._with_feedback_flags(flags)
         changes: dict[str, Any] = {name: value for name in COLUMN_FIELDS
                                    if (value := getattr(flags, name)) is not None}
         if flags.timestamp_format is not None:
@@ -165,6 +198,28 @@ class ImportMapping:
             classifier=flags.classifier if flags.classifier is not None else self.classifier,
             object_type=flags.object_type if flags.object_type is not None else self.object_type)
 
+    def _with_feedback_flags(self, flags: MappingFlags) -> ImportMapping:
+        fb = self.feedback
+        changes: dict[str, Any] = {name: value for name in FEEDBACK_FIELDS
+                                   if (value := getattr(flags, name)) is not None}
+        if flags.timestamp_format is not None:
+            changes["timestamp_format"] = flags.timestamp_format
+        merged = (("score_columns", flags.score_columns), ("text_columns", flags.text_columns),
+                  ("scales", flags.scales), ("question_renames", flags.question_renames),
+                  ("touchpoint_renames", flags.renames))
+        for name, given in merged:
+            if given:
+                changes[name] = {**getattr(fb, name), **given}
+        if flags.journey_questions:
+            changes["journey_questions"] = tuple(dict.fromkeys(
+                (*fb.journey_questions, *flags.journey_questions)))
+        given_csv = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
+        csv_changes: dict[str, Any] = {k: v for k, v in given_csv if v is not None}
+        return replace(
+            self, feedback=replace(fb, **changes) if changes else fb,
+            time_zone=flags.time_zone if flags.time_zone is not None else self.time_zone,
+            csv=replace(self.csv, **csv_changes) if csv_changes else self.csv)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ImportMapping):
             return NotImplemented
@@ -178,6 +233,14 @@ class ImportMapping:
     def to_dict(self) -> dict[str, Any]:
         """The mapping as plain data, in the layout of the YAML file."""
         c = self.columns
+        csv = {"sep": self.csv.sep, "encoding": self.csv.encoding, "quote": self.csv.quote,
+               "escape": self.csv.escape, "null_values": list(self.csv.null_values)}
+        if self.kind == "feedback":
+            return {"mapping_version": MAPPING_VERSION, "kind": self.kind, "format": self.format,
+                    **self.feedback.to_dict(),
+                    "timestamp": {"format": self.feedback.timestamp_format,
+                                  "time_zone": self.time_zone},
+                    "csv": csv}
         return {
             "mapping_version": MAPPING_VERSION,
             "kind": self.kind,
@@ -186,8 +249,7 @@ class ImportMapping:
             "attributes": "all" if c.attributes is None else list(c.attributes),
             "activity_renames": dict(c.activity_renames),
             "timestamp": {"format": c.timestamp_format, "time_zone": self.time_zone},
-            "csv": {"sep": self.csv.sep, "encoding": self.csv.encoding, "quote": self.csv.quote,
-                    "escape": self.csv.escape, "null_values": list(self.csv.null_values)},
+            "csv": csv,
             "xes": {"classifier": self.classifier},
             "ocel": {"object_type": self.object_type},
         }
@@ -223,7 +285,14 @@ class ImportMapping:
 
 @dataclass(frozen=True, slots=True)
 class MappingFlags:
-    """Mapping fields given on the command line; ``None`` leaves a field as it is."""
+    """Mapping fields given on the command line; ``None`` (or empty) leaves a field as it is.
+
+    ``journey_id``, ``timestamp``, ``channel``, ``segment``, the timestamp, time zone
+    and CSV options and ``renames`` (of activities, or of touchpoints for feedback)
+    apply to both kinds; ``activity``, ``actor``, ``role``, ``lifecycle``,
+    ``classifier`` and ``object_type`` to events only (:data:`EVENT_ONLY_FLAGS`);
+    the others to feedback only (:data:`FEEDBACK_ONLY_FLAGS`).
+    """
 
     journey_id: str | None = None
     activity: str | None = None
@@ -241,11 +310,38 @@ class MappingFlags:
     classifier: str | None = None
     object_type: str | None = None
     renames: Mapping[str, str] = field(default_factory=dict)
+    question: str | None = None
+    score: str | None = None
+    touchpoint: str | None = None
+    step: str | None = None
+    comment: str | None = None
+    respondent: str | None = None
+    score_columns: Mapping[str, str] = field(default_factory=dict)
+    text_columns: Mapping[str, str] = field(default_factory=dict)
+    journey_questions: tuple[str, ...] = ()
+    scales: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    question_renames: Mapping[str, str] = field(default_factory=dict)
+
+    def given(self) -> list[str]:
+        """Names of the fields that were given."""
+        return [f for f in self.__dataclass_fields__ if _given(getattr(self, f))]
 
     def is_empty(self) -> bool:
         """Whether no flag was given."""
-        return not self.renames and all(
-            getattr(self, f) is None for f in self.__dataclass_fields__ if f != "renames")
+        return not self.given()
+
+
+#: Flags that only an event import takes.
+EVENT_ONLY_FLAGS: Final[tuple[str, ...]] = ("activity", "actor", "role", "lifecycle",
+                                            "classifier", "object_type")
+#: Flags that only a feedback import takes.
+FEEDBACK_ONLY_FLAGS: Final[tuple[str, ...]] = (
+    "question", "score", "touchpoint", "step", "comment", "respondent", "score_columns",
+    "text_columns", "journey_questions", "scales", "question_renames")
+
+
+def _given(value: object) -> bool:
+    return bool(value) if isinstance(value, (Mapping, tuple)) else value is not None
 
 
 def mapping_name_for(path: str | Path) -> str:
@@ -306,7 +402,8 @@ class MappingLibrary:
         if not path.is_file():
             saved = ", ".join(self.names()) or "none yet"
             raise NotFound(f"no mapping named {name!r} in {self.folder} (saved mappings: {saved}); "
-                           "give the columns with --case, --activity and --timestamp to create it")
+                           "give the columns with --case, --activity and --timestamp (feedback: "
+                           "--journey-id, --timestamp, --question and --score) to create it")
         text = path.read_text(encoding="utf-8")
         return ImportMapping.from_yaml(text, name=name, source=str(path))
 

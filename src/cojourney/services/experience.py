@@ -1,0 +1,111 @@
+"""The experience report of a workspace: its survey answers against a designed journey.
+
+:func:`experience_report` is what ``cojourney experience WORKSPACE`` runs: it loads the
+workspace, picks the journey, opens the event store read-only, runs
+:func:`cojourney.analytics.experience.analyze_experience` and closes the store again.
+The scales of custom questions declared in the workspace's saved feedback mappings
+(``--scale`` at import) are used, so their answers count in the normalised analyses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cojourney.errors import InputError, NotFound
+from cojourney.services.analysis import choose_journey
+from cojourney.services.imports import mappings_folder
+from cojourney.services.workspaces import open_workspace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.experience_results import ExperienceAnalysis
+    from cojourney.events.store import EventSource
+
+__all__ = ["custom_scales", "experience_report"]
+
+log = logging.getLogger(__name__)
+
+
+def experience_report(workspace_path: str | Path, *, journey_id: str | None = None,
+                      start: datetime | None = None, end: datetime | None = None,
+                      segment: str | Sequence[str] | None = None,
+                      source: EventSource | None = None,
+                      scales: Mapping[str, tuple[float, float]] | None = None
+                      ) -> ExperienceAnalysis:
+    """Measure the experience of a workspace's journey from its imported survey answers.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    journey_id
+        The designed journey; by default the workspace's default journey, else its
+        first journey.
+    start, end
+        Only answers given in ``[start, end)`` (naive datetimes are UTC).
+    segment
+        Only answers of this segment or persona (or of these).
+    source
+        An open source holding the ``feedback`` log; by default the workspace's
+        event store (``data/events.duckdb``), opened read-only.
+    scales
+        Scales of custom questions, on top of those of the saved feedback mappings.
+
+    Returns
+    -------
+    ExperienceAnalysis
+        Scores with intervals, the emotion curve, touchpoint-versus-journey gap,
+        peak-end and moments of truth; ``source`` names the store.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No such journey, or no survey answers imported yet.
+    cojourney.errors.InputError
+        An empty time range.
+    """
+    from cojourney.analytics.experience import analyze_experience
+    from cojourney.events.store import EventStore
+
+    workspace = open_workspace(workspace_path)
+    journey = choose_journey(workspace, journey_id)
+    known = {**custom_scales(workspace_path), **(scales or {})}
+    owned = source is None
+    if source is None:
+        if not EventStore.path_for(workspace_path).is_file():
+            raise NotFound(f"{workspace_path}: no survey answers imported yet. Import them with "
+                           f"`cojourney import {workspace_path} FILE --kind feedback`.")
+        source = EventStore.open(workspace_path, read_only=True)
+    try:
+        result = analyze_experience(source, workspace, journey.id, start=start, end=end,
+                                    segment=segment, scales=known)
+    finally:
+        if owned:
+            source.close()
+    log.info("experience report of %s, journey %s: %d answers", workspace_path, journey.id,
+             result.answers)
+    return result
+
+
+def custom_scales(workspace_path: str | Path) -> dict[str, tuple[float, float]]:
+    """``{question: (lowest, highest)}`` of the custom questions of the workspace's saved
+    feedback mappings (a mapping file with problems is skipped, with a warning)."""
+    from cojourney.events.mappings import MappingLibrary
+
+    library = MappingLibrary(mappings_folder(workspace_path))
+    scales: dict[str, tuple[float, float]] = {}
+    for name in library.names():
+        try:
+            mapping = library.load(name)
+        except (InputError, NotFound) as exc:
+            log.warning("skipping the mapping %s: %s", name, exc)
+            continue
+        if mapping.kind == "feedback":
+            for question, scale in mapping.feedback.scales.items():
+                scales.setdefault(question, scale)
+    return scales
