@@ -1,0 +1,197 @@
+"""``cojourney agreements``: SLA clocks, agreement targets and watermelon warnings.
+
+Argument parsing and output only; the work is
+:func:`cojourney.services.agreements.agreements_report`. Heavy imports happen inside
+the command, so ``cojourney --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from cojourney.analytics.sla_results import ClockResult
+    from cojourney.services.agreements import AgreementsReport
+
+#: Breaches listed per clock in the terminal (--json has them all).
+SHOWN_BREACHES = 10
+
+
+def parse_date(text: str | None, flag: str) -> date | None:
+    """A ``YYYY-MM-DD`` option value (``None`` stays ``None``)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).",
+                                 param_hint=flag) from None
+
+
+def parse_instant(text: str | None, flag: str) -> datetime | date | None:
+    """A date (``2025-03-31``: the end of that day) or an ISO date and time."""
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date or a date and time (use 2025-03-31 "
+                                 "or 2025-03-31T17:00, with +01:00 for an offset).",
+                                 param_hint=flag) from None
+
+
+def emit(text: str, out: Path) -> None:
+    """Write ``text`` to ``out``, or to standard output for ``-``."""
+    if str(out) == "-":
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--agreement", "agreement_id", metavar="ID",
+              help="Only this agreement: its clocks, its targets and the watermelon warnings "
+                   "it is part of. [default: every agreement]")
+@click.option("--from", "date_from", metavar="DATE",
+              help="Only clocks that started, and target periods, on or after DATE (a date in "
+                   "the workspace's time zone, e.g. 2025-03-01).")
+@click.option("--to", "date_to", metavar="DATE",
+              help="Only clocks that started, and target periods, on or before DATE (included).")
+@click.option("--as-of", "as_of", metavar="DATETIME",
+              help="Read running clocks at this instant and ignore later events: a date (its "
+                   "end) or a date and time, in the workspace's time zone unless it has an "
+                   "offset. [default: the latest event]")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
+              help="Read this Parquet file or folder of Parquet files instead of the imported "
+                   "events.")
+@click.option("--json", "json_out", metavar="OUT.json",
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Write everything as JSON (- for standard output) instead of tables.")
+def agreements(workspace: Path, agreement_id: str | None, date_from: str | None,
+               date_to: str | None, as_of: str | None, events: Path | None,
+               json_out: Path | None) -> int:
+    """How the agreements of a WORKSPACE are kept: SLA clocks, targets, watermelons.
+
+    For every SLA clock (clocks: in agreements.yaml): the journeys met, breached, at
+    risk and still running, in business time of the clock's calendar with pauses left
+    out; compliance per month and priority against the target's attainment; and the
+    breaches, largest overrun first. For every agreement target: its value per period
+    and whether it was met. Then the watermelon warnings: months in which an SLA or OLA
+    is green while an XLA of the same service is red.
+
+    \b
+    Examples:
+      cojourney agreements my-workspace
+      cojourney agreements my-workspace --agreement incident-sla --from 2025-01-01 --to 2025-03-31
+      cojourney agreements my-workspace --as-of 2025-04-01T09:00 --json report.json
+    """
+    from cojourney.services.agreements import agreements_report
+
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start is not None and end is not None and end < start:
+        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    report = agreements_report(workspace, agreement_id=agreement_id, start=start, end=end,
+                               as_of=parse_instant(as_of, "--as-of"), source=events)
+    if json_out is not None:
+        emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)
+    else:
+        print_report(report)
+    return 0
+
+
+def print_report(report: AgreementsReport, console: Console | None = None) -> None:
+    """The clocks, targets and watermelon warnings as terminal tables."""
+    from rich.console import Console
+
+    console = console or Console()
+    as_of = f", as of {report.as_of:%Y-%m-%d %H:%M} UTC" if report.as_of else ""
+    console.print(f"[bold]{report.workspace_id}[/]: {len(report.clocks)} clocks, "
+                  f"{len(report.targets)} targets{as_of} [dim]({report.source})[/]")
+    for clock in report.clocks:
+        _print_clock(clock, console)
+    if report.targets:
+        _print_targets(report, console)
+    if report.watermelons:
+        console.print(f"[bold red]Watermelon warnings ({len(report.watermelons)})[/]: "
+                      "green service levels, red experience")
+        for warning in report.watermelons:
+            console.print(f"  • {warning.message}")
+    else:
+        console.print("No watermelon warning: no green SLA or OLA beside a red XLA of the "
+                      "same service.")
+
+
+def _print_clock(clock: ClockResult, console: Console) -> None:
+    from rich.table import Table
+
+    from cojourney.cli.journey_tables import duration
+
+    counts = ", ".join(f"{n:,} {status.replace('_', ' ')}"
+                       for status, n in clock.status_counts.items() if n)
+    console.print(f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
+                  f"({len(clock.journeys):,} journeys): {counts or 'no journey'}")
+    table = Table(title=f"Compliance per {clock.period_unit} and priority", title_justify="left")
+    for name in ("period", "priority", "journeys", "met", "breached", "at risk", "running",
+                 "met %", "required %", "meets"):
+        table.add_column(name, justify="left" if name in ("period", "priority") else "right")
+    rows = [*((str(r.period), r.priority or "-", r) for r in clock.cells),
+            *((str(r.period), "all", r) for r in clock.periods),
+            *(("all", r.priority or "-", r) for r in clock.priorities),
+            ("all", "all", clock.total)]
+    for period, priority, row in rows:
+        if row.journeys == 0:
+            continue
+        table.add_row(period, priority, f"{row.journeys:,}", f"{row.met:,}", f"{row.breached:,}",
+                      f"{row.at_risk:,}", f"{row.running:,}", _pct(row.share_met),
+                      _pct(row.attainment), _verdict(row.meets))
+    console.print(table)
+    breaches = clock.top_breaches(SHOWN_BREACHES)
+    if breaches:
+        listed = Table(title=f"Breaches ({len(breaches)} of {clock.breach_order.size:,}, "
+                             "largest overrun first)", title_justify="left")
+        for name in ("journey", "priority", "started", "elapsed", "allowed", "overrun", "state"):
+            listed.add_column(name, justify="left" if name in ("journey", "priority", "started",
+                                                               "state") else "right")
+        for b in breaches:
+            listed.add_row(b.journey_id, b.priority or "-", f"{b.start:%Y-%m-%d %H:%M}",
+                           duration(b.elapsed_seconds), duration(b.allowed_seconds),
+                           duration(b.overrun_seconds), "stopped" if b.finished else "running")
+        console.print(listed)
+
+
+def _print_targets(report: AgreementsReport, console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title="Agreement targets (latest period with data)", title_justify="left")
+    for name in ("agreement", "indicator", "scope", "period", "latest", "value", "target",
+                 "status", "periods met"):
+        table.add_column(name, justify="right" if name in ("value", "periods met") else "left")
+    for t in report.targets:
+        current = t.current
+        target = t.target
+        table.add_row(
+            t.agreement_id, t.indicator_id, t.priority or t.segment or "", t.period,
+            str(current.period_start) if current else "-",
+            f"{current.value:.4g}" if current and current.value is not None else "-",
+            f"{target.comparator.value} {target.value:g}" if target else "-",
+            t.status.value.replace("_", " "),
+            f"{t.met}/{t.met + t.missed}" if t.met + t.missed else "-")
+    console.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _verdict(meets: bool | None) -> str:
+    return "-" if meets is None else ("[green]yes[/]" if meets else "[red]no[/]")

@@ -1,0 +1,91 @@
+"""``cojourney leakage``: where value leaks along a journey, ranked.
+
+Argument parsing and output only; the work is :func:`cojourney.services.agreements.leakage`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cojourney.cli.agreements_cmd import emit, parse_instant
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.leakage import LeakageReport
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--journey", "journey_id", metavar="ID",
+              help="The designed journey to look along. [default: the workspace's default "
+                   "journey]")
+@click.option("--as-of", "as_of", metavar="DATETIME",
+              help="Read running SLA clocks at this instant: a date (its end) or a date and "
+                   "time, in the workspace's time zone unless it has an offset. "
+                   "[default: the latest event]")
+@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
+              help="Read this Parquet file or folder of Parquet files instead of the imported "
+                   "events.")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many leaks to list in the terminal (--json has them all).")
+@click.option("--json", "json_out", metavar="OUT.json",
+              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+              help="Write the ranked leaks as JSON (- for standard output) instead of a table.")
+def leakage(workspace: Path, journey_id: str | None, as_of: str | None, events: Path | None,
+            top: int, json_out: Path | None) -> int:
+    """Where value leaks along a journey of a WORKSPACE, largest first.
+
+    Gathers drop-off per step, gate bypasses, rework outside the designed loops, moves
+    back the design does not allow, the longest waits beyond the designed times, SLA
+    breaches and poorly scored touchpoints, and ranks them by severity: the share of
+    journeys affected times the share of a journey's value each loses (see the
+    documentation of cojourney.analytics.leakage). Each leak names its evidence: an
+    anchor of the report.
+
+    \b
+    Examples:
+      cojourney leakage my-workspace
+      cojourney leakage my-workspace --journey resolve-incident --json leaks.json
+    """
+    from cojourney.services.agreements import leakage as find
+
+    report = find(workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"),
+                  source=events)
+    if json_out is not None:
+        emit(json.dumps({"workspace": str(workspace), **report.to_dict()}, indent=1,
+                        ensure_ascii=False), json_out)
+    else:
+        print_leaks(report, workspace.resolve().name, top)
+    return 0
+
+
+def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
+    """The ranked leaks as a terminal table."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{workspace}[/] · journey [bold]{report.journey_id}[/]: "
+                  f"{report.journeys:,} journeys, {len(report.leaks)} leaks")
+    for note in report.notes:
+        console.print(f"[dim]{note}[/]")
+    if not report.leaks:
+        console.print("No leak found.")
+        return
+    shown = report.leaks[:top]
+    table = Table(title=f"Value leakage ({len(shown)} of {len(report.leaks)}, most severe first)",
+                  title_justify="left")
+    for name in ("#", "kind", "journeys", "share", "hours lost", "severity", "what", "evidence"):
+        table.add_column(name, justify="right" if name in (
+            "#", "journeys", "share", "hours lost", "severity") else "left")
+    for leak in shown:
+        table.add_row(str(leak.rank), leak.kind.value.replace("_", " "), f"{leak.journeys:,}",
+                      f"{leak.share:.1%}",
+                      f"{leak.hours_lost:,.1f}" if leak.hours_lost is not None else "-",
+                      f"{leak.severity:.3f}", leak.label, leak.evidence)
+    console.print(table)
+    if len(report.leaks) > len(shown):
+        console.print(f"[dim]{len(report.leaks) - len(shown)} more: use --top or --json.[/]")

@@ -1,0 +1,164 @@
+"""Agreements and value leakage of a workspace: what ``cojourney agreements`` and
+``cojourney leakage`` run.
+
+:func:`agreements_report` evaluates the SLA clocks
+(:func:`cojourney.analytics.sla.evaluate_clocks`), the agreement targets
+(:func:`cojourney.analytics.agreement_targets.evaluate_targets`) and the watermelon
+warnings (:mod:`cojourney.analytics.watermelon`) on the workspace's events;
+:func:`leakage` ranks where value leaks (:mod:`cojourney.analytics.leakage`). Both open
+the workspace and its events (the event store, or a Parquet dataset) and close them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cojourney.errors import NotFound
+from cojourney.services.analysis import choose_journey, open_events
+from cojourney.services.workspaces import open_workspace
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.agreement_targets import TargetSeries
+    from cojourney.analytics.leakage import LeakageReport
+    from cojourney.analytics.sla_results import ClockResult
+    from cojourney.analytics.watermelon import WatermelonWarning
+    from cojourney.events.store import EventSource
+
+__all__ = ["AgreementsReport", "agreements_report", "leakage"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AgreementsReport:
+    """Clocks, targets and watermelon warnings of a workspace's agreements.
+
+    Attributes
+    ----------
+    workspace_id, source
+        The workspace, and where its events came from.
+    agreement_id
+        The one agreement reported on (``None``: all).
+    as_of
+        The instant the running clocks were read at (``None`` when there is no clock).
+    clocks, targets, watermelons
+        The results (see :mod:`cojourney.analytics.sla`,
+        :mod:`cojourney.analytics.agreement_targets`, :mod:`cojourney.analytics.watermelon`).
+    """
+
+    workspace_id: str
+    source: str
+    agreement_id: str | None
+    as_of: datetime | None
+    clocks: tuple[ClockResult, ...]
+    targets: tuple[TargetSeries, ...]
+    watermelons: tuple[WatermelonWarning, ...]
+
+    def to_dict(self, *, breaches: int | None = None) -> dict[str, Any]:
+        """JSON-ready data (``breaches``: how many breaches per clock; all by default)."""
+        return {
+            "workspace": self.workspace_id, "source": self.source, "agreement": self.agreement_id,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "clocks": [c.to_dict(breaches=breaches) for c in self.clocks],
+            "targets": [t.to_dict() for t in self.targets],
+            "watermelons": [w.to_dict() for w in self.watermelons],
+        }
+
+
+def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = None,
+                      start: date | None = None, end: date | None = None,
+                      as_of: datetime | date | None = None,
+                      source: str | Path | EventSource | None = None) -> AgreementsReport:
+    """Evaluate a workspace's agreements on its events.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    agreement_id
+        Report on this agreement only (watermelon warnings that involve it are kept;
+        every agreement is read to find them).
+    start, end
+        Only journeys (clocks) and periods (targets) from ``start`` to ``end``, local
+        dates of the workspace's time zone, both included.
+    as_of
+        Read running clocks at this instant (default: the data's end); a date means the
+        end of that day, a naive datetime is in the workspace's time zone.
+    source
+        A Parquet file or folder to read instead of the workspace's event store, or an
+        open event source.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No such agreement, or no events imported yet.
+    """
+    from cojourney.analytics.agreement_targets import evaluate_targets
+    from cojourney.analytics.sla import evaluate_clocks
+    from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
+
+    workspace = open_workspace(workspace_path)
+    if agreement_id is not None and agreement_id not in {a.id for a in workspace.agreements}:
+        known = ", ".join(a.id for a in workspace.agreements) or "none"
+        raise NotFound(f"no agreement {agreement_id!r} in workspace {workspace.workspace.id!r}; "
+                       f"the agreements are: {known} (choose one with --agreement)")
+    events, owned = open_events(workspace_path, source)
+    try:
+        clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)
+        targets = evaluate_targets(events, workspace, start=start, end=end)
+        evidence = clock_evidence(clocks) + target_evidence(targets, workspace)
+        warnings = find_watermelons(workspace, evidence)
+        label = events.label
+    finally:
+        if owned:
+            events.close()
+    if agreement_id is not None:
+        clocks = [c for c in clocks if c.agreement_id == agreement_id]
+        targets = [t for t in targets if t.agreement_id == agreement_id]
+        warnings = [w for w in warnings if agreement_id in (w.sla_id, w.xla_id)]
+    log.info("agreements of %s: %d clocks, %d target series, %d watermelon warnings",
+             workspace_path, len(clocks), len(targets), len(warnings))
+    return AgreementsReport(workspace.workspace.id, label, agreement_id,
+                            clocks[0].as_of if clocks else None, tuple(clocks), tuple(targets),
+                            tuple(warnings))
+
+
+def leakage(workspace_path: str | Path, *, journey_id: str | None = None,
+            as_of: datetime | date | None = None,
+            source: str | Path | EventSource | None = None) -> LeakageReport:
+    """Rank where value leaks along one of the workspace's journeys.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    journey_id
+        The journey (default: the workspace's default journey, else its first).
+    as_of
+        Read running SLA clocks at this instant (default: the data's end).
+    source
+        A Parquet file or folder to read instead of the event store, or an open source.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No such journey, or no events imported yet.
+    """
+    from cojourney.analytics.leakage import leakage_report
+    from cojourney.analytics.sla import evaluate_clocks
+
+    workspace = open_workspace(workspace_path)
+    journey = choose_journey(workspace, journey_id)
+    events, owned = open_events(workspace_path, source)
+    try:
+        clocks = evaluate_clocks(events, workspace, as_of=as_of)
+        return leakage_report(events, workspace, journey.id, clocks=clocks)
+    finally:
+        if owned:
+            events.close()
