@@ -271,6 +271,9 @@ def test_duration_each_start_to_its_next_end(tmp_path: Path, ws):
                            "statistic": "mean"})
         assert values(measure_series(st, ws, each)) == [(MARCH, 7.5, 2)]
         assert values(measure_series(st, ws, first)) == [(MARCH, 10.0, 1)]
+        within = indicator({"kind": "duration", "start": "go", "end": "stop", "pairing": "each",
+                            "within": "6m", "time_unit": "minutes", "statistic": "mean"})
+        assert values(measure_series(st, ws, within)) == [(MARCH, 5.0, 1)]
     finally:
         st.close()
 

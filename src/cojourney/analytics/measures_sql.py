@@ -334,7 +334,10 @@ def _duration(m: Measure, tables: Tables, journeys: str, factor: str,
     e = tables.events
     test, present = _conditions(m.where, m.match, "events")
     unit = lit(m.time_unit.seconds)
-    bounded = "" if m.pairing is Pairing.FIRST else "WHERE s.next_k IS NULL OR en.k < s.next_k"
+    limits = [] if m.pairing is Pairing.FIRST else ["(s.next_k IS NULL OR en.k < s.next_k)"]
+    if m.within is not None:
+        limits.append(f"epoch_us(en.te) - epoch_us(s.ts) <= {int(m.within.total_seconds() * 1e6)}")
+    bounded = ("WHERE " + " AND ".join(limits)) if limits else ""
     first_only = ('QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", event_seq) = 1'
                   if m.pairing is Pairing.FIRST else "")
     # Each start is paired with the first end after it: an ASOF join on one key that

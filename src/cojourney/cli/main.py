@@ -27,6 +27,11 @@ COMMANDS: dict[str, str] = {
     "import": "cojourney.cli.import_cmd:import_",
     "analyze": "cojourney.cli.analyze_cmd:analyze",
     "export": "cojourney.cli.import_cmd:export",
+    "experience": "cojourney.cli.experience_cmd:experience",
+    "agreements": "cojourney.cli.agreements_cmd:agreements",
+    "value": "cojourney.cli.value_cmd:value",
+    "leakage": "cojourney.cli.leakage_cmd:leakage",
+    "improvements": "cojourney.cli.improvements_cmd:improvements",
     "demo": "cojourney.cli.demo_cmd:demo",
 }
 

@@ -45,7 +45,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from cojourney.domain.common import Id, Model
+from cojourney.domain.common import Duration, Id, Model
 
 
 class MeasureKind(StrEnum):
@@ -130,6 +130,8 @@ class Measure(Model):
     pairing: Pairing = Field(Pairing.FIRST, description="duration: first start of a journey to the next end, "
                              "or each start to the next end (one duration per start).")
     end: Id | None = Field(None, description="duration: the touchpoint that stops it.")
+    within: Duration | None = Field(None, description="duration: an end later than this after the start "
+                                    "does not answer it (e.g. '1d').")
     weights: dict[str, float] = Field(default_factory=dict,
                                       description="attribute: numeric attribute -> weight, summed per event.")
     question: str | None = Field(None, description="feedback: csat, ces, nps, emotion or a custom question id.")
