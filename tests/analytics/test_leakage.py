@@ -189,10 +189,11 @@ def test_leakage_report_in_one_call(store):
     report = leakage_report(store, WORKSPACE)
     kinds = [(k.kind.value, k.where, k.severity) for k in report.leaks]
     # Drop-off: J3 and J4 never reached an exit point (2 of 5). The real scores: csat at b
-    # is 0.375 (answers from 5 journeys); the emotion and effort at c have too few answers.
-    assert kinds[:3] == [("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9)),
-                         ("drop_off", "s2", 0.4),
-                         ("experience", "b (csat)", pytest.approx(0.5 * 0.625))]
+    # is 0.375 with half its answers poor: 3 of the 5 visitors (2.5 rounded up) lose
+    # 0.5 x 0.625; the emotion and effort at c have too few answers.
+    assert kinds[:2] == [("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9)),
+                         ("drop_off", "s2", 0.4)]
+    assert ("experience", "b (csat)", pytest.approx(3 / 5 * 0.5 * 0.625)) in kinds
     assert report.journeys == 5 and report.journey_id == "j" and report.notes == ()
     assert report.as_of == dt.datetime(2025, 1, 6, 5, tzinfo=dt.timezone.utc)
     assert report.to_dict()["leaks"][1] == {
@@ -217,3 +218,24 @@ def test_docstring_examples():
 
     failures, tried = doctest.testmod(leakage)
     assert tried > 0 and failures == 0
+
+
+def test_experience_leaks_count_the_share_of_poor_answers():
+    # 40% of b's csat answers are poor (1-2): 2 of the 5 visitors lose 0.5 x (1 - 0.4).
+    # c's emotion answers are neutral on average and only 10% poor: no leak.
+    analysis = analyze_journey(events(), JOURNEY)
+    scores = [TouchpointScore("b", "csat", 10, 5, 2.6, (1.0, 5.0), 0.4, 0.4),
+              TouchpointScore("c", "emotion", 10, 4, 0.0, (-3.0, 3.0), 0.5, 0.1)]
+    leaks = [k for k in find_leaks(analysis, [], scores, WORKSPACE) if k.kind is LeakKind.EXPERIENCE]
+    assert [(k.where, k.journeys) for k in leaks] == [("b (csat)", 2)]
+    assert leaks[0].severity == pytest.approx(2 / 5 * 0.5 * 0.6)
+
+
+def test_touchpoint_scores_give_the_share_of_poor_answers(store):
+    scores = {(s.touchpoint, s.question): s for s in touchpoint_scores(store)}
+    # b's csat answers 2, 3, 2, 3, 3, 2: three of six are poor (at most 2).
+    assert scores[("b", "csat")].poor_share == 0.5
+    # c's emotion answers -3 and 0: one is poor (-1 or lower); 0 is neutral.
+    assert scores[("c", "emotion")].poor_share == 0.5
+    # effort is custom, on the range of its answers (1..10): poor up to 1 + 0.25 x 9 = 3.25.
+    assert scores[("c", "effort")].poor_share == 0.5 and scores[("d", "effort")].poor_share == 0.0

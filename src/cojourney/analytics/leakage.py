@@ -27,9 +27,14 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
     Journeys that breached clock C; each loses the mean overrun divided by the allowed
     time, at most 1.
 ``experience`` (``#experience-touchpoint-T``)
-    Journeys that visited touchpoint T, when its mean score on a question is below
-    :data:`LOW_SCORE` (0.6 on 0-1) with at least :data:`MIN_ANSWERS` answers; each loses
-    :data:`EXPERIENCE_WEIGHT` (0.5) x the score lost (1 - the normalised mean).
+    A touchpoint T where at least :data:`POOR_SHARE` (25%) of the answers to a question
+    are poor (the question's poor band: CSAT 1-2, CES 1-3, NPS 0-6, emotion -1 or
+    lower; see :data:`cojourney.analytics.experience.ANSWER_BANDS`), with at least
+    :data:`MIN_ANSWERS` answers. The journeys affected are that share of the journeys
+    that visited T; each loses :data:`EXPERIENCE_WEIGHT` (0.5) x the score lost (1 -
+    the normalised mean). A neutral answer is not a poor one, so a touchpoint designed
+    to be neutral does not leak. (Scores known only by their mean: all visitors, when
+    the mean is below :data:`LOW_SCORE`, 0.6 on 0-1.)
 
 **Severity** = share of journeys affected x loss per affected journey: the expected
 fraction of one journey's value lost, averaged over all journeys (0-1). Shares are of
@@ -55,8 +60,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from cojourney.analytics.experience import bands
 from cojourney.errors import NotFound
 from cojourney.events.feedback_schema import QUESTION_SCALES
+from cojourney.events.store_schema import sql_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.journey_results import JourneyAnalysis
@@ -64,7 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["EXPERIENCE_WEIGHT", "GATE_LOSS", "LOW_SCORE", "MIN_ANSWERS", "WAITING_TOP", "Leak",
+__all__ = ["EXPERIENCE_WEIGHT", "GATE_LOSS", "LOW_SCORE", "MIN_ANSWERS", "POOR_SHARE", "WAITING_TOP", "Leak",
            "LeakKind", "LeakageReport", "TouchpointScore", "anchor", "find_leaks",
            "leakage_report", "touchpoint_scores", "unfinished_journeys"]
 
@@ -73,7 +80,8 @@ log = logging.getLogger(__name__)
 GATE_LOSS = 0.5  #: loss per journey that bypassed a gate (a requirement skipped)
 REPEAT_LOSS = 0.25  #: loss per extra visit or move back, per journey (at most 1 in all)
 EXPERIENCE_WEIGHT = 0.5  #: the most a poor touchpoint experience costs a journey
-LOW_SCORE = 0.6  #: a normalised mean score below this is poor
+LOW_SCORE = 0.6  #: a normalised mean score below this is poor (when only a mean is known)
+POOR_SHARE = 0.25  #: a touchpoint with at least this share of poor answers leaks
 MIN_ANSWERS = 5  #: fewer answers than this are not enough to call a score poor
 WAITING_TOP = 5  #: how many of the longest waits are listed
 
@@ -99,6 +107,8 @@ class TouchpointScore:
     mean: float
     scale: tuple[float, float]
     normalised: float | None
+    #: Share of the answers in the question's poor band (``experience.ANSWER_BANDS``).
+    poor_share: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,22 +169,24 @@ def touchpoint_scores(source: EventSource) -> list[TouchpointScore]:
         table = source.table_name("feedback")
     except NotFound:
         return []
-    rows = source.connection.execute(f"""
-        WITH answers AS (
-          SELECT touchpoint, question, score, journey_id,
-                 min(score) OVER (PARTITION BY question) AS lo,
-                 max(score) OVER (PARTITION BY question) AS hi
-          FROM "{table}" WHERE score IS NOT NULL)
+    con = source.connection
+    ranges = dict(con.execute(f"""SELECT question, [min(score), max(score)] FROM "{table}"
+                                  WHERE score IS NOT NULL GROUP BY question""").fetchall())
+    scales = {q: QUESTION_SCALES.get(q, (float(r[0]), float(r[1]))) for q, r in ranges.items()}
+    poor_at = " ".join(f"WHEN {sql_value(q)} THEN {float(p)!r}" for q, (p, _) in bands(scales).items())
+    poor_limit = f"CASE question {poor_at} END" if poor_at else "NULL"
+    rows = con.execute(f"""
         SELECT touchpoint, question, count(*) AS answers, count(DISTINCT journey_id) AS journeys,
-               avg(score) AS mean, min(lo) AS lo, max(hi) AS hi
-        FROM answers WHERE touchpoint IS NOT NULL
+               avg(score) AS mean,
+               avg(CASE WHEN score <= {poor_limit} THEN 1.0 ELSE 0.0 END) AS poor
+        FROM "{table}" WHERE score IS NOT NULL AND touchpoint IS NOT NULL
         GROUP BY touchpoint, question ORDER BY touchpoint, question""").fetchall()
     scores = []
-    for tp, question, answers, journeys, mean, lo, hi in rows:
-        low, high = QUESTION_SCALES.get(question, (float(lo), float(hi)))
+    for tp, question, answers, journeys, mean, poor in rows:
+        low, high = scales[question]
         normalised = (float(mean) - low) / (high - low) if high > low else None
         scores.append(TouchpointScore(tp, question, int(answers), int(journeys), float(mean),
-                                      (low, high), normalised))
+                                      (low, high), normalised, float(poor)))
     return scores
 
 
@@ -377,10 +389,17 @@ def _experience(analysis: JourneyAnalysis, journey: Journey, scores: Sequence[To
     touchpoints = {t.id for t in journey.touchpoints}
     leaks = []
     for s in scores:
-        if s.touchpoint not in touchpoints or s.normalised is None or s.answers < MIN_ANSWERS \
-                or s.normalised >= LOW_SCORE:
+        if s.touchpoint not in touchpoints or s.normalised is None or s.answers < MIN_ANSWERS:
             continue
-        affected = visited.get(s.touchpoint, s.journeys)
+        visitors = visited.get(s.touchpoint, s.journeys)
+        if s.poor_share is None:  # only a mean is known: judge the mean
+            if s.normalised >= LOW_SCORE:
+                continue
+            affected = visitors
+        else:  # the share of poor answers is the share of visitors who lost out
+            if s.poor_share < POOR_SHARE:
+                continue
+            affected = int(visitors * s.poor_share + 0.5)  # rounded half up
         lost = 1.0 - s.normalised
         leaks.append(_leak(
             LeakKind.EXPERIENCE, f"{s.touchpoint} ({s.question})",
