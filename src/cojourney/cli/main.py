@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "value": "cojourney.cli.value_cmd:value",
     "leakage": "cojourney.cli.leakage_cmd:leakage",
     "improvements": "cojourney.cli.improvements_cmd:improvements",
+    "report": "cojourney.cli.report_cmd:report",
     "demo": "cojourney.cli.demo_cmd:demo",
 }
 
