@@ -15,15 +15,29 @@ def demo() -> None:
 
 @demo.command("build")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="out/ecampus-demo")
-def build(folder: Path) -> None:
-    """Create the eCampus demo workspace in FOLDER and draw its maps as HTML."""
+@click.option("-n", "--journeys", type=click.IntRange(min=0), default=3000, show_default=True, metavar="N",
+              help="eCampus members to simulate into the workspace's event store; 0 draws the maps only.")
+@click.option("--seed", type=int, default=7, show_default=True,
+              help="Random seed of the simulation; the same seed gives the same journeys.")
+def build(folder: Path, journeys: int, seed: int) -> None:
+    """Build the eCampus demo in FOLDER: workspace, maps, simulated journeys, report.
+
+    Creates (or refreshes) FOLDER/workspace from the eCampus Car Share example, draws
+    its journey map, stakeholder map and service blueprint as HTML, simulates N members'
+    journeys and survey answers into its event store, and writes the journey report.
+    Every file opens offline in a browser.
+    """
     from cojourney.services.demo import build_demo
 
-    out = build_demo(folder)
-    click.echo(f"Demo workspace:  {out.workspace}")
-    click.echo(f"Journey map:     {out.journey_map}")
-    click.echo(f"Stakeholder map: {out.stakeholder_map}")
+    out = build_demo(folder, journeys=journeys, seed=seed,
+                     on_stage=lambda text: click.echo(f"... {text}", err=True))
+    click.echo(f"Demo workspace:    {out.workspace}")
+    click.echo(f"Journey map:       {out.journey_map}")
+    click.echo(f"Stakeholder map:   {out.stakeholder_map}")
     click.echo(f"Service blueprint: {out.blueprint}")
+    if out.report is not None:
+        click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
+        click.echo(f"Journey report:    {out.report}")
     click.echo("Open the .html files in a browser; they work offline.")
 
 

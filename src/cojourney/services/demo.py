@@ -1,8 +1,10 @@
-"""The main job of the quick start: the eCampus demo workspace and its pictures."""
+"""The main job of the quick start: the eCampus demo workspace, its pictures, simulated
+journeys and the journey report."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,26 +14,55 @@ from cojourney.services.workspaces import init_workspace
 log = logging.getLogger(__name__)
 
 DEMO_EXAMPLE = "ecampus-car-share"
+#: Members simulated by default: about 520,000 events and 52,000 survey answers.
+DEMO_JOURNEYS = 3000
 
 
 @dataclass(frozen=True)
 class DemoOutputs:
+    """What :func:`build_demo` wrote (``report`` is None with ``journeys=0``)."""
+
     workspace: Path
     journey_map: Path
     stakeholder_map: Path
     blueprint: Path
+    report: Path | None = None
+    events: int = 0
+    answers: int = 0
 
 
-def build_demo(folder: str | Path, *, example: str = DEMO_EXAMPLE) -> DemoOutputs:
-    """Create (or refresh) the demo workspace in ``folder/workspace`` and draw its maps."""
+def build_demo(folder: str | Path, *, example: str = DEMO_EXAMPLE, journeys: int = DEMO_JOURNEYS,
+               seed: int = 7, on_stage: Callable[[str], None] | None = None) -> DemoOutputs:
+    """Create (or refresh) the demo workspace in ``folder/workspace``, draw its maps,
+    simulate ``journeys`` journeys into its event store and write the journey report.
+
+    Re-running with the same ``journeys`` and ``seed`` imports nothing twice (the store
+    recognises the simulation); ``journeys=0`` stops after the maps.
+    """
+    from cojourney.services.report import build_report
+    from cojourney.services.simulation import simulate
+
+    def stage(text: str) -> None:
+        log.info("%s", text)
+        if on_stage is not None:
+            on_stage(text)
+
     root = Path(folder)
     workspace = root / "workspace"
+    stage(f"creating the {example} workspace in {workspace}")
     init_workspace(workspace, example=example, force=True)
-    outputs = DemoOutputs(
-        workspace=workspace,
+    stage("drawing the journey map, the stakeholder map and the service blueprint")
+    maps = dict(
         journey_map=draw_map(workspace, root / "journey-map.html", kind="journey"),
         stakeholder_map=draw_map(workspace, root / "stakeholder-map.html", kind="stakeholders"),
         blueprint=draw_map(workspace, root / "blueprint.html", kind="blueprint"),
     )
+    if journeys <= 0:
+        return DemoOutputs(workspace=workspace, **maps)
+    stage(f"simulating {journeys:,} journeys (seed {seed}) into the event store")
+    simulated = simulate(workspace, journeys, seed=seed)
+    stage("analysing them and writing the journey report")
+    report = build_report(workspace, root / "journey-report.html")
     log.info("demo built in %s", root)
-    return outputs
+    return DemoOutputs(workspace=workspace, **maps, report=report.output,
+                       events=simulated.events, answers=simulated.answers)
