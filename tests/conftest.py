@@ -22,3 +22,26 @@ def shared_data() -> Path:
         pytest.skip(f"the team's shared data folder is absent ({SHARED_DATA}); "
                     "these tests run only inside the cojourney workplace")
     return SHARED_DATA
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep ``xdist_group`` working: one worker, hence one SparkSession, for Spark tests.
+
+    pytest-xdist (3.8) puts a test in its group by appending ``@group`` to
+    ``item._nodeid``, which pytest 9.2 no longer reads (node ids live in ``_id``);
+    without this, ``--dist loadgroup`` spreads Spark tests over every worker and
+    each starts a JVM. Applies to the whole session; does nothing once xdist's own
+    suffix shows up in the node id (a fixed xdist), or without ``--dist loadgroup``.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import coerce_node_id
+    except ImportError:  # an older pytest: xdist's own hook works there
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")

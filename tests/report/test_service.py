@@ -137,6 +137,7 @@ def test_the_report_replaces_a_file_whole(measured, tmp_path):
 
 
 @pytest.mark.spark
+@pytest.mark.xdist_group("spark")
 def test_the_journey_analyses_on_spark(measured, tmp_path):
     pytest.importorskip("pyspark")
     import shutil
