@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from test_sla import INCIDENTS, RESOLUTION, store_with, workspace
 
-from cojourney.analytics.agreement_targets import TargetPeriod, TargetSeries, TargetStatus
+from cojourney.analytics.agreement_targets import (
+    TargetPeriod, TargetSeries, TargetStatus, judge_by_clocks,
+)
 from cojourney.analytics.sla import evaluate_clocks
 from cojourney.analytics.watermelon import (
     Evidence,
@@ -129,3 +132,21 @@ def test_targets_a_clock_measures_are_judged_by_the_clock():
     kept = target_evidence([wall_clock, other], timed)
     assert [e.what for e in kept] == ["reopen-rate 3 (target <= 5)"]
     assert len(target_evidence([wall_clock, other])) == 2
+
+
+def test_the_targets_table_takes_the_clocks_verdict(tmp_path: Path):
+    # The wall-clock measure says January and February missed (30 h > 8 h); the clock
+    # (business time, 95% required) says January missed (66.7%) and February met (100%).
+    with store_with(tmp_path, INCIDENTS) as store:
+        clocks = evaluate_clocks(store, workspace(RESOLUTION))
+    wall_clock = series("sla", "resolution-time", "month", [
+        TargetPeriod(JAN, 30.0, 4, 8.0, "<=", False), TargetPeriod(FEB, 30.0, 2, 8.0, "<=", False)])
+    timed = replace(wall_clock, clock="resolution")
+    untimed = series("sla", "reopen-rate", "month", [TargetPeriod(JAN, 3.0, 4, 5.0, "<=", True)])
+    judged, same = judge_by_clocks([timed, untimed], clocks)
+    assert [(p.period_start, p.value, p.met) for p in judged.periods] == [
+        (JAN, 30.0, False), (FEB, 30.0, True)]
+    assert (judged.met, judged.missed, judged.attainment) == (1, 1, 50.0)
+    assert judged.status is TargetStatus.MET and "SLA clock 'resolution'" in (judged.note or "")
+    assert same is untimed
+    assert judge_by_clocks([wall_clock], clocks) == [wall_clock]  # no clock named: unchanged

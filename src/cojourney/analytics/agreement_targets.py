@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -44,10 +45,12 @@ from cojourney.domain.value import Agreement, AgreementBasis, AgreementKind, Tar
 from cojourney.errors import Location, NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.sla_results import ClockResult
     from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["TargetPeriod", "TargetSeries", "TargetStatus", "evaluate_targets", "target_in_force"]
+__all__ = ["TargetPeriod", "TargetSeries", "TargetStatus", "evaluate_targets", "judge_by_clocks",
+           "target_in_force"]
 
 log = logging.getLogger(__name__)
 
@@ -311,3 +314,39 @@ def _evaluate_group(source: EventSource, workspace: Workspace, agreement: Agreem
         series=series,
         note=series.note or (f"also timed by the SLA clock {clock!r} (business time, pauses); "
                              "this series is the indicator's measure" if clock else None))
+
+
+def judge_by_clocks(series: Sequence[TargetSeries], clocks: Sequence[ClockResult]) -> list[TargetSeries]:
+    """Targets timed by an SLA clock, met or missed as the clock says.
+
+    A target such as "P3 resolved within 24 support hours for 95% of incidents" is about
+    the clock: business time with pauses left out, and a share of journeys. The
+    indicator's measure (the series' values) counts elapsed wall-clock time, so for a
+    series whose agreement has a clock on its indicator (:attr:`TargetSeries.clock`),
+    each period is judged by the clock's compliance for that period (and priority)
+    against the target's attainment; the values stay the measure's. Series without a
+    clock, or whose period unit differs from the clock's, are returned unchanged.
+    """
+    by_clock = {(c.agreement_id, c.clock_id): c for c in clocks}
+    judged = []
+    for s in series:
+        clock = by_clock.get((s.agreement_id, s.clock)) if s.clock else None
+        if clock is None or clock.period_unit != s.period or not s.periods:
+            judged.append(s)
+            continue
+        rows = clock.cells if s.priority else clock.periods
+        verdicts = {r.period: r.meets for r in rows if not s.priority or r.priority == s.priority}
+        periods = tuple(replace(p, met=verdicts.get(p.period_start)) for p in s.periods)
+        met = sum(1 for p in periods if p.met is True)
+        missed = sum(1 for p in periods if p.met is False)
+        latest = next((p for p in reversed(periods) if p.met is not None), None)
+        status = (TargetStatus.NO_DATA if latest is None
+                  else TargetStatus.MET if latest.met else TargetStatus.MISSED)
+        judged.append(replace(
+            s, periods=periods, met=met, missed=missed,
+            attainment=100.0 * met / (met + missed) if met + missed else None, status=status,
+            current=next((p for p in reversed(periods) if p.n > 0), None),
+            note=f"met or missed as the SLA clock {s.clock!r} says (business time, pauses left "
+                 "out, share of journeys against the attainment); the values are the "
+                 "indicator's measure (elapsed time)"))
+    return judged

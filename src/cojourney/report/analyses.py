@@ -46,7 +46,7 @@ def attempt(what: str, work: Callable[[], Any]) -> tuple[Any, str | None]:
 def watermelons(workspace: Workspace, clocks: list[Any], series: list[Any]) -> list[Any]:
     """The watermelon warnings from the clock and target results."""
     module = importlib.import_module("cojourney.analytics.watermelon")
-    evidence = [*module.clock_evidence(clocks), *module.target_evidence(series)]
+    evidence = [*module.clock_evidence(clocks), *module.target_evidence(series, workspace)]
     return module.find_watermelons(workspace, evidence)  # type: ignore[no-any-return]
 
 

@@ -99,7 +99,7 @@ def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = 
     cojourney.errors.NotFound
         No such agreement, or no events imported yet.
     """
-    from cojourney.analytics.agreement_targets import evaluate_targets
+    from cojourney.analytics.agreement_targets import evaluate_targets, judge_by_clocks
     from cojourney.analytics.sla import evaluate_clocks
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
 
@@ -111,8 +111,9 @@ def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = 
     events, owned = open_events(workspace_path, source)
     try:
         clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)
-        targets = evaluate_targets(events, workspace, start=start, end=end)
-        evidence = clock_evidence(clocks) + target_evidence(targets, workspace)
+        measured = evaluate_targets(events, workspace, start=start, end=end)
+        evidence = clock_evidence(clocks) + target_evidence(measured, workspace)
+        targets = judge_by_clocks(measured, clocks)
         warnings = find_watermelons(workspace, evidence)
         label = events.label
     finally:

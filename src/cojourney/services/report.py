@@ -344,7 +344,11 @@ class _Run:
                 "cojourney.analytics.agreement_targets", "evaluate_targets")(
                 self.events, self.workspace, start=first, end=last))
             clocks = [c.to_dict() for c in self.clocks] if self.clocks is not None else None
-            targets = [t.to_dict() for t in series] if series is not None else None
+            judged = series
+            if series is not None and self.clocks is not None:
+                judged = call("cojourney.analytics.agreement_targets", "judge_by_clocks")(
+                    series, self.clocks)
+            targets = [t.to_dict() for t in judged] if judged is not None else None
             if self.clocks is not None and series is not None:
                 found, watermelon_note = attempt("The watermelon check", lambda: watermelons(
                     self.workspace, self.clocks or [], series))
