@@ -219,8 +219,13 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
     if not moments:
         return ("<h3>Moments of truth</h3><p class=\"cj-caption\">Not enough answers to rank "
                 "touchpoints by their effect on the journey score.</p>")
+    measured = [m for m in moments if m["difference"] is not None]
+    untested = [m for m in moments if m["difference"] is None]
+    if not measured:
+        return ("<h3>Moments of truth</h3><p class=\"cj-caption\">No touchpoint has enough poor "
+                "answers beside journey scores to rank it by its effect on the journey score.</p>")
     rows = []
-    for m in moments[:12]:
+    for m in measured[:12]:
         significant = m["p_value"] is not None and m["p_value"] < 0.05
         rows.append([str(m["rank"]), esc(m["name"]) + (" ★" if m["designed"] else ""),
                      integer(m["journeys_poor"]), number(m["mean_with_poor"], 2),
@@ -234,4 +239,8 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
                      ("Journey score after a poor answer", "num"), ("Otherwise", "num"),
                      ("Difference [95% CI]", "num"), "Test"], rows)
             + '<p class="cj-caption">Journey scores are normalised to 0..1; a negative '
-              "difference means journeys with a poor answer at the touchpoint end up worse.</p>")
+              "difference means journeys with a poor answer at the touchpoint end up worse."
+            + (f" Not ranked, for want of poor answers beside journey scores: "
+               f"{esc(', '.join(m['name'] + (' ★' if m['designed'] else '') for m in untested))}."
+               if untested else "")
+            + "</p>")
