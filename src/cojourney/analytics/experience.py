@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["ANSWER_BANDS", "analyze_experience", "question_scales"]
+__all__ = ["ANSWER_BANDS", "analyze_experience", "bands", "question_scales", "workspace_scales"]
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,22 @@ def question_scales(extra: Mapping[str, tuple[float, float]] | None = None
     return {**F.QUESTION_SCALES, **(extra or {})}
 
 
-def bands(scales: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Poor and good thresholds of every question with a scale."""
+def bands(scales: Mapping[str, tuple[float, float]],
+          declared: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
+    """Poor and good thresholds of every question with a scale: the standard bands, the
+    ``declared`` ones (a workspace's survey questions), else the scale's lowest and
+    highest quarters."""
     out = {}
     for q, (lo, hi) in scales.items():
-        out[q] = ANSWER_BANDS.get(q, (lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo)))
+        default = (lo + 0.25 * (hi - lo), lo + 0.75 * (hi - lo))
+        out[q] = ANSWER_BANDS.get(q) or (declared or {}).get(q) or default
     return out
+
+
+def workspace_scales(workspace: Workspace) -> tuple[dict[str, tuple[float, float]],
+                                                    dict[str, tuple[float, float]]]:
+    """The scales and the (poor, good) bands of the workspace's declared survey questions."""
+    return ({q.id: q.scale for q in workspace.questions}, {q.id: q.bands for q in workspace.questions})
 
 
 def analyze_experience(source: EventSource, workspace: Workspace, journey_id: str | None = None,
@@ -113,7 +123,8 @@ def analyze_experience(source: EventSource, workspace: Workspace, journey_id: st
                                  found=f"{start} .. {end}",
                                  hint="the end must come after the start"))
     segments = (segment,) if isinstance(segment, str) else tuple(segment or ())
-    all_scales = question_scales(scales)
+    declared_scales, _ = workspace_scales(workspace)
+    all_scales = question_scales({**declared_scales, **(scales or {})})
     con = source.connection
     table = f"__cojourney_answers_{uuid.uuid4().hex[:12]}"
     sql = _answers_sql(source, workspace, journey, start, end, segments, all_scales)
@@ -170,8 +181,9 @@ def _answers_sql(source: EventSource, workspace: Workspace, journey: Journey,
     steps = {t.id: _literal(t.step) for t in journey.touchpoints}
     norm = _case("question", {q: f"(score - {lo!r}) / {hi - lo!r}" for q, (lo, hi)
                               in scales.items()})
-    poor = _case("question", {q: f"score <= {p!r}" for q, (p, _) in bands(scales).items()})
-    good = _case("question", {q: f"score >= {g!r}" for q, (_, g) in bands(scales).items()})
+    thresholds = bands(scales, workspace_scales(workspace)[1])
+    poor = _case("question", {q: f"score <= {p!r}" for q, (p, _) in thresholds.items()})
+    good = _case("question", {q: f"score >= {g!r}" for q, (_, g) in thresholds.items()})
     where = [f"journey_id IN ({_instances(source, feedback, journey)})"] if len(
         workspace.journeys) > 1 else []
     outer = []

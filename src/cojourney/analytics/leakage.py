@@ -60,7 +60,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from cojourney.analytics.experience import bands
+from cojourney.analytics.experience import bands, workspace_scales
 from cojourney.errors import NotFound
 from cojourney.events.feedback_schema import QUESTION_SCALES
 from cojourney.events.store_schema import sql_value
@@ -163,8 +163,11 @@ def anchor(kind: str, *parts: str) -> str:
 
 # --------------------------------------------------------------------------- scores
 
-def touchpoint_scores(source: EventSource) -> list[TouchpointScore]:
-    """Mean score per touchpoint and question of the feedback log (empty without one)."""
+def touchpoint_scores(source: EventSource, workspace: Workspace | None = None) -> list[TouchpointScore]:
+    """Mean score per touchpoint and question of the feedback log (empty without one).
+
+    Scales: the standard ones, the ``workspace``'s survey questions, else the range of
+    the question's answers."""
     try:
         table = source.table_name("feedback")
     except NotFound:
@@ -172,8 +175,11 @@ def touchpoint_scores(source: EventSource) -> list[TouchpointScore]:
     con = source.connection
     ranges = dict(con.execute(f"""SELECT question, [min(score), max(score)] FROM "{table}"
                                   WHERE score IS NOT NULL GROUP BY question""").fetchall())
-    scales = {q: QUESTION_SCALES.get(q, (float(r[0]), float(r[1]))) for q, r in ranges.items()}
-    poor_at = " ".join(f"WHEN {sql_value(q)} THEN {float(p)!r}" for q, (p, _) in bands(scales).items())
+    declared, declared_bands = workspace_scales(workspace) if workspace is not None else ({}, {})
+    scales = {q: QUESTION_SCALES.get(q) or declared.get(q) or (float(r[0]), float(r[1]))
+              for q, r in ranges.items()}
+    poor_at = " ".join(f"WHEN {sql_value(q)} THEN {float(p)!r}"
+                       for q, (p, _) in bands(scales, declared_bands).items())
     poor_limit = f"CASE question {poor_at} END" if poor_at else "NULL"
     rows = con.execute(f"""
         SELECT touchpoint, question, count(*) AS answers, count(DISTINCT journey_id) AS journeys,
@@ -442,7 +448,7 @@ def leakage_report(source: EventSource, workspace: Workspace, journey_id: str | 
             engine.close()
     if clocks is None:
         clocks = evaluate_clocks(source, workspace, as_of=as_of)
-    scores = touchpoint_scores(source)
+    scores = touchpoint_scores(source, workspace)
     notes = [] if scores else ["no feedback imported: experience leaks are not assessed"]
     leaks = find_leaks(analysis, clocks, scores, workspace,
                        unfinished=unfinished_journeys(source, journey))

@@ -27,6 +27,7 @@ from cojourney.domain.personas import CULTURE_SCALES, CultureProfile, Persona, S
 from cojourney.domain.service_levels import (
     BusinessCalendar, ClockTarget, Holiday, SlaClock, Weekday, WorkingHours,
 )
+from cojourney.domain.surveys import SurveyQuestion
 from cojourney.domain.references import ReferenceProblem, check_references
 from cojourney.domain.value import (
     Agreement, AgreementBasis, AgreementCover, AgreementKind, Comparator, Direction, Indicator,
@@ -46,6 +47,6 @@ __all__ = [
     "StakeholderSnapshot", "Step", "Target", "Touchpoint", "TouchpointKind", "Transition",
     "ValueAspect", "ValueItem", "ValueProposition", "Visibility", "Workspace", "WorkspaceInfo",
     "BusinessCalendar", "ClockTarget", "Comparison", "ComparisonKind", "Condition", "ConditionOp",
-    "Holiday", "MatchMode", "Measure", "Pairing", "MeasureKind", "PeriodUnit", "SlaClock", "Statistic", "TimeUnit", "Weekday",
+    "Holiday", "MatchMode", "SurveyQuestion", "Measure", "Pairing", "MeasureKind", "PeriodUnit", "SlaClock", "Statistic", "TimeUnit", "Weekday",
     "WorkingHours", "check_references", "dsv_steps", "format_duration", "parse_duration", "quadrant_of",
 ]

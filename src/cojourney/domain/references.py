@@ -270,6 +270,14 @@ class _Checker:
                 self.add(("calendars", i, "time_zone"), f"unknown time zone {cal.time_zone!r}", cal.time_zone,
                          "an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo")
 
+    def surveys(self) -> None:
+        standard = {"csat", "ces", "nps", "emotion"}
+        for i, question in enumerate(self.ws.questions):
+            if question.id in standard:
+                self.add(("questions", i, "id"), f"{question.id!r} is a standard question", question.id,
+                         "a custom question id; csat, ces, nps and emotion have fixed scales")
+            self.touchpoint_refs(("questions", i, "touchpoints"), question.touchpoints)
+
     def touchpoint_refs(self, path: Path, ids: list[str], *, single: bool = False) -> None:
         """Each of ``ids`` must be a touchpoint of some journey (``single``: ``path`` holds one id)."""
         for k, tp in enumerate(ids):
@@ -306,6 +314,7 @@ class _Checker:
             self.journey(j, journey)
         self.value()
         self.improvements()
+        self.surveys()
         return self.problems
 
 

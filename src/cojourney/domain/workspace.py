@@ -13,6 +13,7 @@ from cojourney.domain.offerings import Offering, Product, Service
 from cojourney.domain.parties import Organisation, Relationship, Stakeholder
 from cojourney.domain.personas import Persona, Scenario
 from cojourney.domain.service_levels import BusinessCalendar
+from cojourney.domain.surveys import SurveyQuestion
 from cojourney.domain.value import Agreement, Indicator, ValueProposition
 
 SCHEMA_VERSION = 1
@@ -46,6 +47,7 @@ COLLECTION_FILES: dict[str, str] = {
     "indicators": "value.yaml",
     "agreements": "agreements.yaml",
     "calendars": "agreements.yaml",
+    "questions": "surveys.yaml",
     "pain_points": "improvements.yaml",
     "opportunities": "improvements.yaml",
     "improvements": "improvements.yaml",
@@ -74,6 +76,7 @@ class Workspace(Model):
     indicators: list[Indicator] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     calendars: list[BusinessCalendar] = Field(default_factory=list)
+    questions: list[SurveyQuestion] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     opportunities: list[Opportunity] = Field(default_factory=list)
     improvements: list[Improvement] = Field(default_factory=list)

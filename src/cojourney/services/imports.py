@@ -12,6 +12,8 @@ writes the store as Parquet or XES.
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import logging
 import time
@@ -249,9 +251,15 @@ def import_feedback(workspace_path: str | Path, file: str | Path, *,
     plan = _plan(workspace_path, file, mapping, flags, on_error, "feedback")
     workspace = plan.workspace
 
+    # The workspace's survey questions give custom scales the mapping does not.
+    columns = plan.mapping.feedback
+    declared = {q.id: q.scale for q in workspace.questions if q.id not in columns.scales}
+    if declared:
+        columns = dataclasses.replace(columns, scales={**declared, **columns.scales})
+
     def ingest(store: EventStore) -> FeedbackOutcome:
         return ingest_feedback(store, FeedbackImport(
-            plan.file, plan.mapping.feedback, plan.mapping.time_zone or plan.zone,
+            plan.file, columns, plan.mapping.time_zone or plan.zone,
             plan.mapping.read_options(), source_sha256=plan.sha,
             mapping_name=plan.recorded_name, mapping_fingerprint=plan.fingerprint,
             on_error=on_error, quarantine_dir=quarantine_folder(plan.workspace_path),

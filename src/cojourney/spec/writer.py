@@ -21,7 +21,8 @@ _HEADERS = {
     "offerings.yaml": "Services, products and the service offerings made of them.",
     "personas.yaml": "Personas (one concrete representative per segment) and scenarios.",
     "value.yaml": "Value per stakeholder (outcomes, costs, risks) and the value indicators.",
-    "agreements.yaml": "Agreements (SLA, OLA, XLA, outcome-based) and their targets.",
+    "agreements.yaml": "Agreements (SLA, OLA, XLA, outcome-based), their targets and SLA clocks; business calendars.",
+    "surveys.yaml": "Survey questions with custom scales (csat, ces, nps and emotion need none).",
     "improvements.yaml": "Pain points, opportunities and the improvement register.",
 }
 
