@@ -83,7 +83,7 @@ def test_bad_dates_are_usage_errors(ws: Path):
     result = CliRunner().invoke(value, [str(ws), "--from", "May 1st"])
     assert result.exit_code == 2 and "is not a date" in result.output
     result = CliRunner().invoke(value, [str(ws), "--from", "2025-06-01", "--to", "2025-05-01"])
-    assert result.exit_code == 2 and "before the start" in result.output
+    assert result.exit_code == 2 and "--to is before --from" in result.output
 
 
 def test_a_workspace_without_events_says_what_to_do(tmp_path: Path):

@@ -8,11 +8,22 @@ the command, so ``cojourney --help`` stays fast.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from cojourney.cli.common import (
+    as_of_option,
+    date_range,
+    date_range_options,
+    emit,
+    events_option,
+    formatted,
+    json_option,
+    parse_instant,
+    workspace_argument,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -24,59 +35,19 @@ if TYPE_CHECKING:  # pragma: no cover
 SHOWN_BREACHES = 10
 
 
-def parse_date(text: str | None, flag: str) -> date | None:
-    """A ``YYYY-MM-DD`` option value (``None`` stays ``None``)."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).",
-                                 param_hint=flag) from None
-
-
-def parse_instant(text: str | None, flag: str) -> datetime | date | None:
-    """A date (``2025-03-31``: the end of that day) or an ISO date and time."""
-    if text is None:
-        return None
-    text = text.strip()
-    try:
-        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date or a date and time (use 2025-03-31 "
-                                 "or 2025-03-31T17:00, with +01:00 for an offset).",
-                                 param_hint=flag) from None
-
-
-def emit(text: str, out: Path) -> None:
-    """Write ``text`` to ``out``, or to standard output for ``-``."""
-    if str(out) == "-":
-        click.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {out}", err=True)
-
-
 @click.command()
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@workspace_argument
 @click.option("--agreement", "agreement_id", metavar="ID",
               help="Only this agreement: its clocks, its targets and the watermelon warnings "
                    "it is part of. [default: every agreement]")
-@click.option("--from", "date_from", metavar="DATE",
-              help="Only clocks that started, and target periods, on or after DATE (a date in "
-                   "the workspace's time zone, e.g. 2025-03-01).")
-@click.option("--to", "date_to", metavar="DATE",
-              help="Only clocks that started, and target periods, on or before DATE (included).")
-@click.option("--as-of", "as_of", metavar="DATETIME",
-              help="Read running clocks at this instant and ignore later events: a date (its "
-                   "end) or a date and time, in the workspace's time zone unless it has an "
-                   "offset. [default: the latest event]")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="Read this Parquet file or folder of Parquet files instead of the imported "
-                   "events.")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write everything as JSON (- for standard output) instead of tables.")
+@date_range_options(
+    help_from="Only clocks that started, and target periods, on or after DATE (2025-03-01), "
+              "in the workspace's time zone.",
+    help_to="Only clocks that started, and target periods, on or before DATE (the whole day), "
+            "in the workspace's time zone.")
+@as_of_option("Read running clocks at this instant and ignore later events")
+@events_option()
+@json_option()
 def agreements(workspace: Path, agreement_id: str | None, date_from: str | None,
                date_to: str | None, as_of: str | None, events: Path | None,
                json_out: Path | None) -> int:
@@ -97,9 +68,7 @@ def agreements(workspace: Path, agreement_id: str | None, date_from: str | None,
     """
     from cojourney.services.agreements import agreements_report
 
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    if start is not None and end is not None and end < start:
-        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    start, end = date_range(date_from, date_to)
     report = agreements_report(workspace, agreement_id=agreement_id, start=start, end=end,
                                as_of=parse_instant(as_of, "--as-of"), source=events)
     if json_out is not None:
@@ -152,8 +121,8 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
         if row.journeys == 0:
             continue
         table.add_row(period, priority, f"{row.journeys:,}", f"{row.met:,}", f"{row.breached:,}",
-                      f"{row.at_risk:,}", f"{row.running:,}", _pct(row.share_met),
-                      _pct(row.attainment), _verdict(row.meets))
+                      f"{row.at_risk:,}", f"{row.running:,}", formatted(row.share_met, ".1f"),
+                      formatted(row.attainment, ".1f"), _verdict(row.meets))
     console.print(table)
     breaches = clock.top_breaches(SHOWN_BREACHES)
     if breaches:
@@ -187,10 +156,6 @@ def _print_targets(report: AgreementsReport, console: Console) -> None:
             t.status.value.replace("_", " "),
             f"{t.met}/{t.met + t.missed}" if t.met + t.missed else "-")
     console.print(table)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
 
 
 def _verdict(meets: bool | None) -> str:

@@ -8,16 +8,24 @@ modules are imported inside the command so ``cojourney --help`` stays fast.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from cojourney.cli.common import (
+    date_range_options,
+    emit,
+    formatted,
+    journey_option,
+    json_option,
+    table,
+    time_window,
+    workspace_argument,
+)
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
-    from rich.table import Table
 
     from cojourney.analytics.experience_results import ExperienceAnalysis, ScoreRow
 
@@ -26,20 +34,16 @@ SHOWN_ROWS = 12
 
 
 @click.command()
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--journey", "journey_id", metavar="ID",
-              help="The designed journey to measure. [default: the workspace's default journey]")
-@click.option("--from", "date_from", metavar="DATE",
-              help="Only answers given on or after DATE (2024-03-01, or an ISO date and time; "
-                   "UTC unless it has an offset).")
-@click.option("--to", "date_to", metavar="DATE",
-              help="Only answers given on or before DATE (a whole day; a date and time is the "
-                   "exclusive end).")
+@workspace_argument
+@journey_option("The designed journey to measure.")
+@date_range_options(
+    help_from="Only answers given on or after DATE (2024-03-01, or an ISO date and time; UTC "
+              "unless it has an offset).",
+    help_to="Only answers given on or before DATE (a whole day; a date and time is the "
+            "exclusive end).")
 @click.option("--segment", "segments", multiple=True, metavar="SEGMENT",
               help="Only answers of this segment or persona (repeatable).")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write every result as JSON (- for standard output) instead of tables.")
+@json_option()
 def experience(workspace: Path, journey_id: str | None, date_from: str | None,
                date_to: str | None, segments: tuple[str, ...], json_out: Path | None) -> int:
     """Measure the experience of WORKSPACE's journey from its imported survey answers.
@@ -63,31 +67,15 @@ def experience(workspace: Path, journey_id: str | None, date_from: str | None,
     """
     from cojourney.services.experience import experience_report
 
-    start = _instant(date_from, "--from") if date_from else None
-    end = _instant(date_to, "--to") if date_to else None
-    if end is not None and date_to is not None and len(date_to.strip()) <= 10:
-        end += timedelta(days=1)  # --to names the last day
+    start, end = time_window(date_from, date_to)
     result = experience_report(workspace, journey_id=journey_id, start=start, end=end,
                                segment=segments or None)
     if json_out is not None:
-        text = json.dumps({"workspace": str(workspace), **result.to_dict()}, indent=1,
-                          ensure_ascii=False)
-        if str(json_out) == "-":
-            click.echo(text)
-        else:
-            json_out.write_text(text + "\n", encoding="utf-8")
-            click.echo(f"Wrote {json_out}", err=True)
-        return 0
-    print_experience(result, workspace.resolve().name)
+        emit(json.dumps({"workspace": str(workspace), **result.to_dict()}, indent=1,
+                        ensure_ascii=False), json_out)
+    else:
+        print_experience(result, workspace.resolve().name)
     return 0
-
-
-def _instant(text: str, flag: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2024-03-01 or "
-                                 "2024-03-01T08:00:00+01:00).", param_hint=flag) from None
 
 
 # --------------------------------------------------------------------------- formatting
@@ -103,23 +91,6 @@ def value_text(row: ScoreRow) -> str:
     return f"{row.value:{fmt}}{ci}"
 
 
-def _num(value: float | None, fmt: str = ".2f") -> str:
-    return "-" if value is None else format(value, fmt)
-
-
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
-           left: Iterable[int] = (0,)) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    left = set(left)
-    for n, name in enumerate(columns):
-        table.add_column(name, justify="left" if n in left else "right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def print_experience(result: ExperienceAnalysis, workspace: str,
                      console: Console | None = None) -> None:
     """Print the summary line and every experience table."""
@@ -133,13 +104,13 @@ def print_experience(result: ExperienceAnalysis, workspace: str,
     if not result.answers:
         console.print("No answers to measure.")
         return
-    console.print(_table("Scores (95% interval)", ("question", "metric", "n", "score"),
-                         ((r.question, r.metric, f"{r.n:,}", value_text(r))
-                          for r in result.overall), left=(0, 1)))
-    console.print(_table(
+    console.print(table("Scores (95% interval)", ("question", "metric", "n", "score"),
+                        ((r.question, r.metric, f"{r.n:,}", value_text(r))
+                         for r in result.overall), left=(0, 1)))
+    console.print(table(
         "Emotion curve per step (-3..3)", ("step", "designed", "measured", "n", "95% interval"),
-        ((p.name, _num(p.designed), _num(p.measured), f"{p.n:,}",
-          f"{_num(p.low)} .. {_num(p.high)}" if p.low is not None else "-")
+        ((p.name, formatted(p.designed), formatted(p.measured), f"{p.n:,}",
+          f"{formatted(p.low)} .. {formatted(p.high)}" if p.low is not None else "-")
          for p in result.emotion_curve)))
     for b in result.breakdowns:
         rows = [r for r in b.rows if r.key is not None]
@@ -147,10 +118,10 @@ def print_experience(result: ExperienceAnalysis, workspace: str,
             "segment", "channel") else rows[:SHOWN_ROWS]
         if shown:
             more = f" ({len(shown)} of {len(rows)})" if len(rows) > len(shown) else ""
-            console.print(_table(f"Scores by {b.dimension}{more}",
-                                 (b.dimension, "question", "n", "score"),
-                                 ((r.key or "", r.question, f"{r.n:,}", value_text(r))
-                                  for r in shown), left=(0, 1)))
+            console.print(table(f"Scores by {b.dimension}{more}",
+                                (b.dimension, "question", "n", "score"),
+                                ((r.key or "", r.question, f"{r.n:,}", value_text(r))
+                                 for r in shown), left=(0, 1)))
     _print_journeys(result, console)
 
 
@@ -159,30 +130,33 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
     if g.journeys:
         console.print(
             f"Touchpoint vs journey (normalised 0-1, {g.journeys:,} journeys with both): "
-            f"touchpoints {_num(g.touchpoint_score.value)}, journey "
-            f"{_num(g.journey_score.value)}, gap {_num(g.gap.value, '+.2f')} "
-            f"[{_num(g.gap.low, '+.2f')}, {_num(g.gap.high, '+.2f')}], r = "
-            f"{_num(g.correlation.r)}")
+            f"touchpoints {formatted(g.touchpoint_score.value)}, journey "
+            f"{formatted(g.journey_score.value)}, gap {formatted(g.gap.value, '+.2f')} "
+            f"[{formatted(g.gap.low, '+.2f')}, {formatted(g.gap.high, '+.2f')}], r = "
+            f"{formatted(g.correlation.r)}")
         console.print(f"  touchpoints all good, journey poor: {g.well_but_poor.count:,} "
-                      f"({_num(g.well_but_poor.share, '.1%')}); touchpoints all poor, journey "
-                      f"good: {g.poor_but_well.count:,} ({_num(g.poor_but_well.share, '.1%')})")
+                      f"({formatted(g.well_but_poor.share, '.1%')}); touchpoints all poor, "
+                      f"journey good: {g.poor_but_well.count:,} "
+                      f"({formatted(g.poor_but_well.share, '.1%')})")
         if g.well_but_poor_journeys:
             console.print("  e.g. " + ", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
     p = result.peak_end
     if p.journeys:
         console.print(
-            f"Peak-end ({p.journeys:,} journeys): (peak + end)/2 R² {_num(p.peak_end.r_squared)}"
-            f" vs mean of all answers R² {_num(p.mean_of_all.r_squared)}"
+            f"Peak-end ({p.journeys:,} journeys): (peak + end)/2 R² "
+            f"{formatted(p.peak_end.r_squared)} vs mean of all answers R² "
+            f"{formatted(p.mean_of_all.r_squared)}"
             + (f"; better: {p.better.replace('_', ' ')}" if p.better else ""))
         console.print("  most often the peak / end: " + ", ".join(
             f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6]))
     shown = [m for m in result.moments_of_truth if m.difference is not None][:SHOWN_ROWS]
     if shown:
-        console.print(_table(
+        console.print(table(
             "Moments of truth: journey score after a poor answer (* designed)",
             ("#", "touchpoint", "poor", "others", "with poor", "others'", "difference", "95% CI"),
             ((str(m.rank), m.touchpoint + (" *" if m.designed else ""), f"{m.journeys_poor:,}",
-              f"{m.journeys_other:,}", _num(m.mean_with_poor), _num(m.mean_other),
-              _num(m.difference, "+.3f"),
-              f"{_num(m.low, '+.3f')} .. {_num(m.high, '+.3f')}" if m.low is not None else "-")
+              f"{m.journeys_other:,}", formatted(m.mean_with_poor), formatted(m.mean_other),
+              formatted(m.difference, "+.3f"),
+              f"{formatted(m.low, '+.3f')} .. {formatted(m.high, '+.3f')}"
+              if m.low is not None else "-")
              for m in shown), left=(1,)))

@@ -12,22 +12,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.value_cmd import emit, number
+from cojourney.cli.common import emit, events_option, json_option, number, workspace_argument
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.improvements import EffectResult, ImprovementResult
 
 
 @click.command()
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@workspace_argument
 @click.option("--improvement", "improvement_id", metavar="ID",
               help="Only this improvement of the register. [default: all]")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="Use this Parquet file or folder of Parquet files instead of the imported "
-                   "events.")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write the results as JSON (- for standard output) instead of tables.")
+@events_option()
+@json_option()
 def improvements(workspace: Path, improvement_id: str | None, events: Path | None,
                  json_out: Path | None) -> int:
     """Test whether the improvements of the register had their expected effect.

@@ -11,29 +11,28 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.agreements_cmd import emit, parse_instant
+from cojourney.cli.common import (
+    as_of_option,
+    emit,
+    events_option,
+    journey_option,
+    json_option,
+    parse_instant,
+    workspace_argument,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.leakage import LeakageReport
 
 
 @click.command()
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--journey", "journey_id", metavar="ID",
-              help="The designed journey to look along. [default: the workspace's default "
-                   "journey]")
-@click.option("--as-of", "as_of", metavar="DATETIME",
-              help="Read running SLA clocks at this instant: a date (its end) or a date and "
-                   "time, in the workspace's time zone unless it has an offset. "
-                   "[default: the latest event]")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="Read this Parquet file or folder of Parquet files instead of the imported "
-                   "events.")
+@workspace_argument
+@journey_option("The designed journey to look along.")
+@as_of_option("Read running SLA clocks at this instant")
+@events_option()
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many leaks to list in the terminal (--json has them all).")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write the ranked leaks as JSON (- for standard output) instead of a table.")
+@json_option("the ranked leaks", instead="a table")
 def leakage(workspace: Path, journey_id: str | None, as_of: str | None, events: Path | None,
             top: int, json_out: Path | None) -> int:
     """Where value leaks along a journey of a WORKSPACE, largest first.

@@ -10,31 +10,35 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
 
+from cojourney.cli.common import (
+    date_range_options,
+    events_option,
+    journey_option,
+    time_window,
+    workspace_argument,
+)
+
 
 @click.command("report")
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@workspace_argument
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (replaced if it exists).")
-@click.option("--journey", "journey_id", metavar="ID",
-              help="The journey to report on. [default: the workspace's default journey]")
-@click.option("--from", "date_from", metavar="DATE",
-              help="Only journeys that start on or after DATE (2025-03-01, or an ISO date and "
-                   "time; UTC unless it has an offset).")
-@click.option("--to", "date_to", metavar="DATE",
-              help="Only journeys that start on or before DATE (a whole day; a date and time "
-                   "is the exclusive end).")
+@journey_option("The journey to report on.")
+@date_range_options(
+    help_from="Only journeys that start on or after DATE (2025-03-01, or an ISO date and time; "
+              "UTC unless it has an offset).",
+    help_to="Only journeys that start on or before DATE (a whole day; a date and time is the "
+            "exclusive end).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
               show_default=True, help="Where the journey analyses run.")
 @click.option("--spark-master", metavar="URL",
               help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="Report on this Parquet file or folder of Parquet files instead of the "
-                   "imported events (no feedback then).")
+@events_option(help="Report on this Parquet file or folder of Parquet files instead of the "
+                    "imported events (no feedback then).")
 def report(workspace: Path, output: Path, journey_id: str | None, date_from: str | None,
            date_to: str | None, engine: str, spark_master: str | None,
            events: Path | None) -> None:
@@ -55,10 +59,7 @@ def report(workspace: Path, output: Path, journey_id: str | None, date_from: str
 
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master needs --engine spark.")
-    start = _instant(date_from, "--from") if date_from else None
-    end = _instant(date_to, "--to") if date_to else None
-    if end is not None and date_to is not None and len(date_to.strip()) <= 10:
-        end = end + timedelta(days=1)  # --to names the last day
+    start, end = time_window(date_from, date_to)
     with _progress(workspace) as on_progress:
         result = build_report(workspace, output, journey_id=journey_id, start=start, end=end,
                               engine=engine, source=events, spark_master=spark_master,
@@ -68,15 +69,6 @@ def report(workspace: Path, output: Path, journey_id: str | None, date_from: str
     size = result.size / 1_000_000
     click.echo(f"Wrote the journey report of {result.journey_id} to {result.output} "
                f"({size:.1f} MB, {result.seconds:.1f}s)")
-
-
-def _instant(text: str, flag: str) -> datetime | date:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01 or "
-                                 "2025-03-01T08:00:00+01:00).", param_hint=flag) from None
-    return value
 
 
 @contextmanager

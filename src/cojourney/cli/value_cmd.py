@@ -7,11 +7,20 @@ table per stakeholder (or JSON). Heavy imports happen inside the command.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from cojourney.cli.common import (
+    date_range,
+    date_range_options,
+    emit,
+    events_option,
+    json_option,
+    number,
+    workspace_argument,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
@@ -22,49 +31,13 @@ TREND_ARROWS = {"improving": "[green]↗ improving[/]", "worsening": "[red]↘ w
                 "stable": "→ stable"}
 
 
-def parse_day(text: str | None, flag: str) -> date | None:
-    """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``)."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).", param_hint=flag) from None
-
-
-def number(value: float | None) -> str:
-    """A value the way a dashboard shows it: 3 significant digits at most, no noise."""
-    if value is None:
-        return "-"
-    size = abs(value)
-    if size >= 100:
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:,.1f}"
-    return f"{value:,.2f}"
-
-
-def emit(text: str, out: Path) -> None:
-    """Write ``text`` to ``out``, or to standard output for ``-``."""
-    if str(out) == "-":
-        click.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {out}", err=True)
-
-
 @click.command()
-@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--from", "date_from", metavar="DATE",
-              help="Only data on or after DATE (2025-03-01), in the workspace's time zone.")
-@click.option("--to", "date_to", metavar="DATE",
-              help="Only data on or before DATE (the whole day), in the workspace's time zone.")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="Use this Parquet file or folder of Parquet files instead of the imported "
-                   "events.")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write the results as JSON (- for standard output) instead of tables.")
+@workspace_argument
+@date_range_options(
+    help_from="Only data on or after DATE (2025-03-01), in the workspace's time zone.",
+    help_to="Only data on or before DATE (the whole day), in the workspace's time zone.")
+@events_option()
+@json_option()
 def value(workspace: Path, date_from: str | None, date_to: str | None, events: Path | None,
           json_out: Path | None) -> int:
     """Show the value each stakeholder gets: every indicator, with status and trend.
@@ -82,9 +55,7 @@ def value(workspace: Path, date_from: str | None, date_to: str | None, events: P
     """
     from cojourney.services.value import value_report
 
-    start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
-    if start and end and end < start:
-        raise click.BadParameter("the end comes before the start.", param_hint="--to")
+    start, end = date_range(date_from, date_to)
     result = value_report(workspace, start=start, end=end, source=events)
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)

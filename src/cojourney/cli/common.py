@@ -1,0 +1,202 @@
+"""What the measurement commands share: their common options, date parsing and output.
+
+``experience``, ``agreements``, ``value``, ``leakage``, ``improvements`` and ``report``
+take the same WORKSPACE argument and several of the same options; the decorators here
+declare each of them once, with the help text as a parameter where the meaning differs
+between commands. Only click and the standard library are imported, so
+``cojourney --help`` stays fast; rich is imported on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_DEFAULT_JOURNEY = "[default: the workspace's default journey]"
+
+
+# --------------------------------------------------------------------------- options
+
+def workspace_argument(f: F) -> F:
+    """The WORKSPACE argument: an existing folder, passed on as a :class:`~pathlib.Path`."""
+    return click.argument("workspace",
+                          type=click.Path(exists=True, file_okay=False, path_type=Path))(f)
+
+
+def events_option(help: str = "Read this Parquet file or folder of Parquet files instead of "
+                              "the imported events.") -> Callable[[F], F]:
+    """``--events PARQUET``: an existing file or folder, as ``events`` (a Path or None)."""
+    return click.option("--events", type=click.Path(exists=True, path_type=Path),
+                        metavar="PARQUET", help=help)
+
+
+def json_option(what: str = "every result", instead: str = "tables") -> Callable[[F], F]:
+    """``--json OUT.json`` (``-`` for standard output), as ``json_out``; write it with
+    :func:`emit`.
+
+    The help reads "Write ``what`` as JSON (- for standard output) instead of ``instead``."
+    """
+    return click.option("--json", "json_out", metavar="OUT.json",
+                        type=click.Path(dir_okay=False, writable=True, allow_dash=True,
+                                        path_type=Path),
+                        help=f"Write {what} as JSON (- for standard output) instead of "
+                             f"{instead}.")
+
+
+def journey_option(help: str) -> Callable[[F], F]:
+    """``--journey ID``, as ``journey_id``; ``help`` says what the journey is for and is
+    followed by the default (the workspace's default journey)."""
+    return click.option("--journey", "journey_id", metavar="ID",
+                        help=f"{help} {_DEFAULT_JOURNEY}")
+
+
+def date_range_options(help_from: str, help_to: str) -> Callable[[F], F]:
+    """``--from DATE`` and ``--to DATE``, as ``date_from`` and ``date_to`` (text).
+
+    Parse them with :func:`date_range` (days) or :func:`time_window` (dates and times),
+    and say which in the help.
+    """
+    def decorate(f: F) -> F:
+        f = click.option("--to", "date_to", metavar="DATE", help=help_to)(f)
+        return click.option("--from", "date_from", metavar="DATE", help=help_from)(f)
+
+    return decorate
+
+
+def as_of_option(help: str) -> Callable[[F], F]:
+    """``--as-of DATETIME``, as ``as_of`` (text; parse it with :func:`parse_instant`).
+
+    ``help`` says what is read at that instant; the accepted values and the default
+    follow it.
+    """
+    return click.option("--as-of", "as_of", metavar="DATETIME",
+                        help=f"{help}: a date (its end) or a date and time, in the workspace's "
+                             "time zone unless it has an offset. [default: the latest event]")
+
+
+# --------------------------------------------------------------------------- dates
+
+def parse_date(text: str | None, flag: str) -> date | None:
+    """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``).
+
+    Raises
+    ------
+    click.BadParameter
+        For anything else, naming ``flag`` and the expected form.
+    """
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).",
+                                 param_hint=flag) from None
+
+
+def date_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+    """``--from`` and ``--to`` as days (both included); refuses a ``--to`` before ``--from``."""
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start is not None and end is not None and end < start:
+        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    return start, end
+
+
+def parse_instant(text: str | None, flag: str) -> datetime | date | None:
+    """A date (``2025-03-31``, a date object) or an ISO date and time (a datetime).
+
+    ``None`` stays ``None``; what a bare date means (its start or its end) is the
+    caller's choice.
+    """
+    if text is None:
+        return None
+    text = text.strip()
+    try:
+        return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date or a date and time (use 2025-03-31 "
+                                 "or 2025-03-31T17:00, with +01:00 for an offset).",
+                                 param_hint=flag) from None
+
+
+def time_window(date_from: str | None,
+                date_to: str | None) -> tuple[datetime | None, datetime | None]:
+    """``--from`` and ``--to`` as a half-open window ``[start, end)`` of datetimes.
+
+    A bare date starts at its midnight; a bare ``--to`` date names the last day, so the
+    window ends at the next midnight. A ``--to`` with a time is the exclusive end. An
+    empty value is no bound.
+    """
+    start = parse_instant(date_from or None, "--from")
+    end = parse_instant(date_to or None, "--to")
+    if end is not None and not isinstance(end, datetime):
+        end += timedelta(days=1)  # --to names the last day
+    return _midnight(start), _midnight(end)
+
+
+def _midnight(value: datetime | date | None) -> datetime | None:
+    """A date as the (naive) datetime of its midnight; datetimes and None unchanged."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day)
+
+
+# --------------------------------------------------------------------------- output
+
+def emit(text: str, out: Path) -> None:
+    """Write ``text`` to ``out``, or to standard output for ``-`` (the ``--json`` value).
+
+    A file gets a final newline, and "Wrote OUT" goes to standard error.
+    """
+    if str(out) == "-":
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"Wrote {out}", err=True)
+
+
+def number(value: float | None) -> str:
+    """A value the way a dashboard shows it: 3 significant digits at most, no noise.
+
+    >>> number(1234.5), number(12.345), number(0.1234), number(None)
+    ('1,234', '12.3', '0.12', '-')
+    """
+    if value is None:
+        return "-"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
+def formatted(value: float | None, spec: str = ".2f") -> str:
+    """``value`` in the format ``spec`` (``".1%"``, ``"+.3f"``...), or ``-`` for None.
+
+    >>> formatted(0.25, ".1%"), formatted(None)
+    ('25.0%', '-')
+    """
+    return "-" if value is None else format(value, spec)
+
+
+def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
+          left: Iterable[int] = (0,)) -> Table:
+    """A rich table whose columns are right-aligned, except those numbered in ``left``."""
+    from rich.table import Table
+
+    result = Table(title=title, title_justify="left")
+    left = set(left)
+    for n, name in enumerate(columns):
+        result.add_column(name, justify="left" if n in left else "right")
+    for row in rows:
+        result.add_row(*row)
+    return result
