@@ -7,8 +7,9 @@ come from :class:`cojourney.analytics.journey_results.JourneyAnalysis`, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from cojourney.cli.common import table as rich_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -61,24 +62,10 @@ def print_journey_analysis(result: JourneyAnalysis, workspace: str, elapsed: flo
             console.print(table)
 
 
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
-           left: Iterable[int] = (0,)) -> Table:
-    """A table whose columns are right-aligned, except those numbered in ``left``."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    left = set(left)
-    for n, name in enumerate(columns):
-        table.add_column(name, justify="left" if n in left else "right")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
 def _funnel(result: JourneyAnalysis) -> Table:
     steps = result.funnel.steps
     first = max((s.reached for s in steps), default=0)
-    table = _table("Step funnel", ("step", "reached", "of max", "moved on", "went back", "left",
+    table = rich_table("Step funnel", ("step", "reached", "of max", "moved on", "went back", "left",
                                    "median time in step"),
                    ((s.name, f"{s.reached:,}", share(s.reached, first), f"{s.moved_on:,}",
                      f"{s.went_back:,}", f"{s.left:,}", duration(s.median_seconds_in_step))
@@ -96,7 +83,7 @@ def _funnel(result: JourneyAnalysis) -> Table:
 def _gates(result: JourneyAnalysis) -> Table | None:
     if not result.gates:
         return None
-    return _table("Gates", ("gate", "requires", "before", "reached", "respected", "bypassed",
+    return rich_table("Gates", ("gate", "requires", "before", "reached", "respected", "bypassed",
                             "missing most"),
                   ((g.name, ", ".join(g.requires), ", ".join(g.before), f"{g.reached:,}",
                     f"{g.respected:,}", f"{g.bypassed:,} ({share(g.bypassed, g.reached)})",
@@ -119,12 +106,12 @@ def _conformance(result: JourneyAnalysis) -> Table:
               f"{v.journeys:,} ({v.moves:,} moves)") for v in c.violations[:SHOWN_ROWS]]
     rows += [(f"unknown activity {u.activity}", f"{u.journeys:,} ({u.events:,} events)")
              for u in c.unknown_activities[:SHOWN_ROWS]]
-    return _table("Conformance to the designed path", ("", "journeys"), rows)
+    return rich_table("Conformance to the designed path", ("", "journeys"), rows)
 
 
 def _variants(result: JourneyAnalysis) -> Table:
     top = result.variants.top
-    return _table(f"Top {len(top)} of {result.variants.count:,} variants",
+    return rich_table(f"Top {len(top)} of {result.variants.count:,} variants",
                   ("#", "journeys", "share", "mean duration", "fitness", "flags", "activities"),
                   ((str(n), f"{v.journeys:,}", f"{v.share:.1%}", duration(v.mean_duration_seconds),
                     f"{v.fitness:.2f}", _flags(v), " → ".join(v.activities))
@@ -139,7 +126,7 @@ def _flags(variant: Any) -> str:
 
 def _rework(result: JourneyAnalysis) -> list[Table]:
     r = result.rework
-    table = _table("Rework: repeated touchpoints", ("touchpoint", "visits", "journeys",
+    table = rich_table("Rework: repeated touchpoints", ("touchpoint", "visits", "journeys",
                                                     "journeys repeating", "extra visits"),
                    ((t.touchpoint, f"{t.visits:,}", f"{t.journeys:,}",
                      f"{t.journeys_with_repeat:,}", f"{t.extra_visits:,}")
@@ -150,7 +137,7 @@ def _rework(result: JourneyAnalysis) -> list[Table]:
     table.caption_justify = "left"
     if not r.back_moves:
         return [table]
-    back = _table("Back-and-forth: moves back a step", ("from step", "to step", "moves",
+    back = rich_table("Back-and-forth: moves back a step", ("from step", "to step", "moves",
                                                         "journeys"),
                   ((m.from_step, m.to_step, f"{m.moves:,}", f"{m.journeys:,}")
                    for m in r.back_moves[:SHOWN_ROWS]), left=(0, 1))
@@ -158,7 +145,7 @@ def _rework(result: JourneyAnalysis) -> list[Table]:
 
 
 def _breakdowns(result: JourneyAnalysis) -> list[Table]:
-    return [_table(f"By {b.dimension}", (b.dimension, "journeys", "events", "median duration",
+    return [rich_table(f"By {b.dimension}", (b.dimension, "journeys", "events", "median duration",
                                          "mean fitness", "drop-off"),
                    ((r.value, f"{r.journeys:,}", f"{r.events:,}",
                      duration(r.median_duration_seconds),
