@@ -32,7 +32,8 @@ def main() -> None:
     result = {
         "cases": int(df["case:concept:name"].nunique()),
         "events": len(df),
-        "directly_follows": [[a, b, int(c), float(performance[(a, b)]["mean"])] for (a, b), c in dfg.items()],
+        "directly_follows": [[a, b, int(c), float(performance[(a, b)]["mean"])]
+                             for (a, b), c in dfg.items()],
         "start_activities": {k: int(v) for k, v in start.items()},
         "end_activities": {k: int(v) for k, v in end.items()},
         "variant_count": len(variants),
