@@ -294,3 +294,25 @@ def test_event_share_with_any_condition(tmp_path: Path, ws):
         assert values(measure_series(st, ws, ind)) == [(MARCH, 50.0, 4)]
     finally:
         st.close()
+
+
+def test_event_share_per_booking(tmp_path: Path, ws):
+    # Booking b1: alerted, then given another car (two events, one unit that passes);
+    # b2: only another car (fails); b3: alerted (passes); an event without booking_id
+    # is no unit. Per event it would be 2 of 4; per booking it is 2 of 3.
+    events = [ev("a", "alert", at("2025-03-03"), booking_id="b1"),
+              ev("a", "reassigned", at("2025-03-03", 13), booking_id="b1"),
+              ev("b", "reassigned", at("2025-03-04"), booking_id="b2"),
+              ev("c", "alert", at("2025-03-05"), booking_id="b3"),
+              ev("d", "alert", at("2025-03-06"))]
+    st = store(tmp_path, events)
+    try:
+        where = [{"attribute": "activity", "op": "==", "value": "alert"}]
+        per_booking = indicator({"kind": "event_share", "touchpoints": ["alert", "reassigned"],
+                                 "where": where, "unit_attribute": "booking_id"})
+        per_event = indicator({"kind": "event_share", "touchpoints": ["alert", "reassigned"],
+                               "where": where})
+        assert values(measure_series(st, ws, per_booking)) == [(MARCH, round(200 / 3, 6), 3)]
+        assert values(measure_series(st, ws, per_event)) == [(MARCH, 60.0, 5)]
+    finally:
+        st.close()

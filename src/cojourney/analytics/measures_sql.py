@@ -293,8 +293,14 @@ def _journey_share(m: Measure, tables: Tables, journeys: str, factor: str,
 def _event_share(m: Measure, tables: Tables, journeys: str, factor: str,
                 frame: Frame) -> tuple[str, bool]:
     test, present = _conditions(m.where, m.match, "events")
-    sql = (f'SELECT journey_id, "timestamp" AS t, CASE WHEN {test} THEN 100.0 ELSE 0.0 END * {factor} AS y '
-           f'FROM "{tables.events}" WHERE {_in("activity", m.touchpoints)} AND {present}{journeys}')
+    passed = f"CASE WHEN {test} THEN 100.0 ELSE 0.0 END"
+    where = f'FROM "{tables.events}" WHERE {_in("activity", m.touchpoints)} AND {present}{journeys}'
+    if m.unit_attribute:  # one unit per attribute value (a booking): passes when any event does
+        key = condition_target(m.unit_attribute, "events")
+        sql = (f'SELECT journey_id, min("timestamp") AS t, max({passed}) * {factor} AS y '
+               f"{where} AND {key} IS NOT NULL GROUP BY journey_id, {key}")
+    else:
+        sql = f'SELECT journey_id, "timestamp" AS t, {passed} * {factor} AS y {where}'
     return sql, True
 
 

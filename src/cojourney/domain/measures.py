@@ -15,7 +15,9 @@ The kinds (``kind:``)
     ``membership-sign-up``.
 ``event_share``
     Percentage of the events of ``touchpoints`` that satisfy ``where`` (conditions
-    on event attributes; all of them, or any with ``match: any``). Example: pickups with ``soc_at_unlock >= 80``.
+    on event attributes; all of them, or any with ``match: any``). With
+    ``unit_attribute`` (e.g. ``booking_id``) the units are that attribute's values,
+    not events: a booking passes when any of its events does. Example: pickups with ``soc_at_unlock >= 80``.
 ``count``
     The number of events of ``touchpoints`` (or of journeys, with ``per: journey``
     and no touchpoints) in the period, times ``factor``.
@@ -125,6 +127,9 @@ class Measure(Model):
     among: list[Id] = Field(default_factory=list,
                             description="The population: journeys that reached any of these (default: all).")
     where: list[Condition] = Field(default_factory=list, description="Conditions on event attributes.")
+    unit_attribute: str | None = Field(None, description="event_share: count each value of this event "
+                                       "attribute once (a booking, an order); it passes when any of its "
+                                       "events does.")
     match: MatchMode = Field(MatchMode.ALL, description="all: every 'where' condition must hold; any: one is enough.")
     start: Id | None = Field(None, description="duration: the touchpoint that starts the clock.")
     pairing: Pairing = Field(Pairing.FIRST, description="duration: first start of a journey to the next end, "
