@@ -22,6 +22,11 @@ TARGET_TONES = {"met": "good", "missed": "bad", "no_data": "neutral", "not_measu
 PRIORITY_COLOURS = ("#2c6bb0", "#d0731d", "#6d42a8", "#23895b", "#c2408f", "#4f6477")
 
 
+def kind_label(kind: str) -> str:
+    """``sla`` -> ``SLA``, ``outcome_based`` -> ``Outcome-based``."""
+    return kind.upper() if kind in ("sla", "ola", "xla") else kind.replace("_", "-").capitalize()
+
+
 def build(clocks: list[dict[str, Any]] | None, targets: list[dict[str, Any]] | None,
           agreements: dict[str, dict[str, Any]], *, has_events: bool,
           watermelons: list[dict[str, Any]] | None = None,
@@ -108,7 +113,7 @@ def _no_data(what: str, todo: str) -> Section:
 def _clock(clock: dict[str, Any], index: int, charts: dict[str, dict[str, Any]]) -> str:
     counts = clock["status_counts"]
     total = clock["total"]
-    name = f'{clock["clock_name"]} ({clock["agreement_id"]}, {clock["agreement_kind"].upper()})'
+    name = f'{clock["clock_name"]} ({clock["agreement_id"]}, {kind_label(clock["agreement_kind"])})'
     if not clock.get("journey_count", total["journeys"]):
         return (f"<h4>{esc(name)}</h4>"
                 + panel("no-data", "No journey timed",
@@ -187,7 +192,7 @@ def _targets_table(targets: list[dict[str, Any]]) -> str:
         current = t["current"] or {}
         scope = ", ".join(x for x in (t["priority"], t["segment"]) if x) or "all"
         rows.append([
-            esc(t["agreement_name"]), badge(t["kind"].upper(), "info"), esc(t["indicator_name"]),
+            esc(t["agreement_name"]), badge(kind_label(t["kind"]), "info"), esc(t["indicator_name"]),
             esc(scope), esc(_comparator(t["target"])) + f' <span class="cj-muted">{esc(t["unit"])}</span>',
             number(t["baseline"]), number(current.get("value")),
             (("+" if (t["change"] or 0) > 0 else "") + number(t["change"])) if t["change"] is not None else "—",
