@@ -51,12 +51,11 @@ from cojourney.events.readers.base import (
 )
 from cojourney.events.schema import ColumnMapping
 from cojourney.events.store_ingest import (
-    ImportProgress,
     ProgressCallback,
     _Poller,
     _session_time_zone,
-    _stem,
     _utc,
+    _write_quarantine,
     file_columns,
 )
 from cojourney.events.store_schema import IMPORT_ID, ImportRecord
@@ -376,31 +375,10 @@ def _quarantine(con: duckdb.DuckDBPyConnection, relation: str, request: Feedback
                 progress: ProgressCallback | None) -> None:
     """Write the rejected source rows (their columns plus ``reason``) to the quarantine file,
     under a temporary name renamed just before the commit."""
-    if request.quarantine_dir is None:
-        raise ValueError("on_error='skip' needs a quarantine_dir")
-    if progress is not None:
-        progress(ImportProgress("writing the quarantine file"))
-    folder = request.quarantine_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{pending.id}-{_stem(request.path)}.csv"
-    tmp = target.with_name(f".{target.name}.tmp")
-    names = [c for c in describe(con, relation) if c != _ROW]
-    reason = "reason" if "reason" not in names else "cojourney_reason"
     where = (f"'line ' || CAST(_row + {first_line} AS VARCHAR)" if first_line is not None
              else "'row ' || CAST(_row + 1 AS VARCHAR)")
-    select = ", ".join(f"s.{quote_identifier(c)}" for c in names)
-    delimiter = request.options.delimiter or ","
-    con.execute(
-        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {relation} s "
-        f"JOIN (SELECT _row, {where} || ': ' || string_agg({reason_sql(columns)}, '; ' "
-        f"ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad GROUP BY _row) q "
-        f"ON s.{quote_identifier(_ROW)} = q._row ORDER BY q._row) "
-        f"TO {sql_string(str(tmp))} (FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter)})")
-    pending.quarantine_path = str(target)
-
-    def publish() -> None:
-        tmp.replace(target)
-
-    pending.before_commit.append(publish)
+    reasons = (f"SELECT _row AS r, {where} || ': ' || string_agg({reason_sql(columns)}, '; ' "
+               f"ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad GROUP BY _row")
+    target = _write_quarantine(con, pending, request.path, request.quarantine_dir,
+                               request.options.delimiter, progress, relation, (_ROW,), reasons)
     log.info("%s: rejected rows set aside in %s", request.path, target)
-

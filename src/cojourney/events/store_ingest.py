@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -254,36 +254,49 @@ def _reason_sql(m: ColumnMapping, where: str) -> str:
 def _quarantine(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
                 pending: PendingImport, m: ColumnMapping,
                 progress: ProgressCallback | None) -> None:
-    """Write the rejected rows (source columns plus ``reason``) to the quarantine file.
+    """Write the rejected rows (source columns plus ``reason``) to the quarantine file."""
+    reasons = (f"SELECT {quote_identifier('_' + _ROW)} AS r, "
+               f"{_reason_sql(m, src.where_sql)} AS reason FROM {_STAGE} WHERE {_BAD}")
+    target = _write_quarantine(con, pending, request.path, request.quarantine_dir,
+                               request.options.delimiter, progress, src.relation, src.excluded,
+                               reasons)
+    log.info("%s: rejected rows set aside in %s", request.path, target)
 
-    The file is written under a temporary name and renamed just before the commit.
+
+def _write_quarantine(con: duckdb.DuckDBPyConnection, pending: PendingImport, path: Path,
+                      folder: Path | None, delimiter: str | None,
+                      progress: ProgressCallback | None, relation: str,
+                      excluded: Collection[str], reasons: str) -> Path:
+    """Write the rejected rows of ``relation`` (its columns but ``excluded``, plus
+    ``reason``) to ``FOLDER/<import id>-<file stem>.csv``, and return that path.
+
+    ``relation`` numbers its rows in a ``__cojourney_row`` column; ``reasons`` is a
+    query of ``r`` (that number, for each rejected row) and its ``reason``. The file
+    is written under a temporary name and renamed just before the commit.
     """
-    if request.quarantine_dir is None:
+    if folder is None:
         raise ValueError("on_error='skip' needs a quarantine_dir")
     if progress is not None:
         progress(ImportProgress("writing the quarantine file"))
-    folder = request.quarantine_dir
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{pending.id}-{_stem(request.path)}.csv"
+    target = folder / f"{pending.id}-{_stem(path)}.csv"
     tmp = target.with_name(f".{target.name}.tmp")
-    columns = [c for c in describe(con, src.relation) if c not in src.excluded]
+    columns = [c for c in describe(con, relation) if c not in excluded]
     reason = "reason" if "reason" not in columns else "cojourney_reason"
     row = quote_identifier(_ROW)
-    delimiter = request.options.delimiter or ","
     select = ", ".join(f"s.{quote_identifier(c)}" for c in columns)
     con.execute(
-        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {src.relation} s "
-        f"JOIN (SELECT {quote_identifier('_' + _ROW)} AS r, "
-        f"{_reason_sql(m, src.where_sql)} AS reason "
-        f"FROM {_STAGE} WHERE {_BAD}) q ON s.{row} = q.r ORDER BY s.{row}) "
-        f"TO {sql_string(str(tmp))} (FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter)})")
+        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {relation} s "
+        f"JOIN ({reasons}) q ON s.{row} = q.r ORDER BY s.{row}) "
+        f"TO {sql_string(str(tmp))} "
+        f"(FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter or ',')})")
     pending.quarantine_path = str(target)
 
     def publish() -> None:
         tmp.replace(target)
 
     pending.before_commit.append(publish)
-    log.info("%s: rejected rows set aside in %s", request.path, target)
+    return target
 
 
 def _unknown_activities(con: duckdb.DuckDBPyConnection, known: frozenset[str] | None
