@@ -148,7 +148,20 @@ def discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
                      f"{r['speedup']:.2f}× | {same} |" if r else
                      f"| {d['events']:,} | – | – | – | {same} |")
     lines += ["", "\"Same results\" compares " + docs[0].get("agreement", {}).get(
-        "compared", "the outputs") + ".", ""]
+        "compared", "the outputs") + ".", "",
+              "How cojourney does it: a Parquet file whose timestamp column has a timestamp "
+              "type is checked by one aggregate query and then read in place (a DuckDB view "
+              "over the file; nothing is copied, no text column is made for messages); each "
+              "journey's events are sorted once into arrays of integer activity codes and "
+              "times, which are cached; directly-follows (one quantile aggregate for median "
+              "and 90th percentile, the journeys of each pair from each journey's distinct "
+              "pairs), variants, start and end activities and durations only group those "
+              "arrays, with no window function and no grouping by strings.", ""]
+    revisions = {d.get("versions", {}).get("git_rev") for d in docs}
+    if len(revisions) > 1:
+        lines += ["Sizes measured at different revisions: " + "; ".join(
+            f"{d['events']:,} events at `{d.get('versions', {}).get('git_rev')}`"
+            for d in docs) + " (the code changed in between).", ""]
     for d in docs:
         pm = d.get("pm4py", {})
         if len(pm.get("runs", [])) == 1:
@@ -175,6 +188,7 @@ def profile_discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
              "| stage | seconds |", "|---|---:|"]
     lines += [f"| {name} | {sec:.3f} |" for name, sec in stages.items()]
     lines.append(f"| **total** | **{sum(stages.values()):.3f}** |")
+    lines += _stale_profile(d, results.get(f"discovery-{d['size']}"))
     plain = d["plain_duckdb_sql"]
     lines += ["", f"For scale, the same results as plain DuckDB SQL without Ibis ({plain['what']})"
               f": median {_s(plain['median_wall_s'])} and {_mib(plain['median_max_rss_mib'])} "
@@ -201,7 +215,19 @@ def profile_journey_section(results: dict[str, dict[str, Any]]) -> list[str]:
              "| stage | seconds |", "|---|---:|"]
     lines += [f"| {name} | {sec:.2f} |" for name, sec in stages.items()]
     lines.append(f"| **total of the stages** | **{sum(stages.values()):.2f}** |")
+    lines += _stale_profile(d, results.get(f"journey-{d['size']}"))
     return lines + [""]
+
+
+def _stale_profile(profile: dict[str, Any], measured: dict[str, Any] | None) -> list[str]:
+    """A note when a profile was taken at another revision than the benchmark it explains."""
+    rev = profile.get("versions", {}).get("git_rev")
+    now = (measured or {}).get("versions", {}).get("git_rev")
+    if not rev or not now or rev == now:
+        return []
+    return ["", f"Note: these stages were measured at revision `{rev}`, the benchmark above at "
+            f"`{now}`; the code changed in between (see the explanation above), so the stages "
+            "no longer add up to it. `benchmarks/profile_stages.py` measures them again."]
 
 
 def _stage_load(d: dict[str, Any]) -> str:
@@ -229,6 +255,14 @@ def journey_section(results: dict[str, dict[str, Any]]) -> list[str]:
     sections = docs[-1].get("analyses", {}).get("sections")
     if sections:
         lines += ["", "Sections in the output: " + ", ".join(f"`{s}`" for s in sections) + "."]
+    lines += ["", "How: each journey's events are sorted once into arrays (activity codes, "
+              "designed positions, step indexes, times), cached; the per-journey facts are "
+              "derived from them in a few staged projections, so no array expression is "
+              "computed twice and the conditional array functions run over the short arrays "
+              "(moves back, jumps forward); repeated touchpoints come from one sorted copy of "
+              "each journey's positions; the graph, funnel and variants then only aggregate. "
+              "On DuckDB the compiled SQL uses `list_zip`, `arg_max_null` and a single "
+              "quantile aggregate for median and 90th percentile."]
     return lines + [""]
 
 

@@ -33,19 +33,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Larger than any index into a journey's touchpoint sequence.
 _NOWHERE: Final = 2**62
-#: Up to this many activities, the node and pair keys fit in 32 bits (n + n * n < 2**31).
-_INT32_KEYS: Final = 46_339
 MICROSECONDS_PER_DAY: Final = 86_400_000_000
 
 
 def visited_col(position: int) -> str:
     """Whether the journey has an event of the touchpoint at ``position``."""
     return f"visited_t{position}"
-
-
-def repeated_col(position: int) -> str:
-    """Whether the journey has two or more events of the touchpoint at ``position``."""
-    return f"repeated_t{position}"
 
 
 def skipped_col(position: int) -> str:
@@ -117,7 +110,8 @@ def design_sequences(events: ir.Table, design: JourneyDesign, engine: Engine,
     seqs = journey_sequences(events, engine, fields, {
         SEGMENT: events[SEGMENT].min(), "start_ts": events[TIMESTAMP].min()}, activity=code)
     size = design.size
-    known = seqs.steps.filter(lambda e: e.activity < size)
+    # Touchpoint events: all of them when every activity of the log is a touchpoint.
+    known = seqs.steps if len(codes) <= size else seqs.steps.filter(lambda e: e.activity < size)
     step_of = ibis.literal(list(design.step_of) or [0], type="array<int32>")
     first_channel = (element_at(seqs.steps, 0).ch if channels is not None
                      else ibis.null("int32"))
@@ -129,22 +123,21 @@ def design_sequences(events: ir.Table, design: JourneyDesign, engine: Engine,
 
 
 def touchpoint_visits(seqs: ir.Table) -> ir.Table:
-    """One row per touchpoint event: ``journey_id``, ``k``, ``p``, ``s``, ``us`` and the
-    ``next_*`` of the journey's next touchpoint event (null after the last)."""
-    rows = sequence_pairs(seqs, ["P", "S", "U"])
-    return rows.select(JOURNEY_ID, "k", p=rows.P, s=rows.S, us=rows.U, next_p=rows.next_P,
-                       next_s=rows.next_S, next_us=rows.next_U)
+    """One row per touchpoint event: ``journey_id``, ``k``, ``s``, ``us`` and the
+    ``next_s``, ``next_us`` of the journey's next touchpoint event (null after the last)."""
+    rows = sequence_pairs(seqs, ["S", "U"])
+    return rows.select(JOURNEY_ID, "k", s=rows.S, us=rows.U, next_s=rows.next_S,
+                       next_us=rows.next_U)
 
 
 def event_flow(seqs: ir.Table) -> ir.Table:
-    """One row per event: ``journey_id``, ``k``, ``c`` (activity code), ``us`` and
-    ``next_c``, ``next_us`` of the journey's next event (null after the last)."""
-    rows = sequence_pairs(seqs, ["C", "times"])
-    return rows.select(JOURNEY_ID, "k", c=rows.C, us=rows.times, next_c=rows.next_C,
-                       next_us=rows.next_times)
+    """One row per event: ``c`` (activity code), ``us`` and ``next_c``, ``next_us`` of the
+    journey's next event (null after the last)."""
+    rows = sequence_pairs(seqs, ["C", "times"], keep=(), index=False)
+    return rows.select(c=rows.C, us=rows.times, next_c=rows.next_C, next_us=rows.next_times)
 
 
-def journey_facts(seqs: ir.Table, design: JourneyDesign, codes: tuple[str, ...]) -> ir.Table:
+def journey_facts(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
     """One row per journey with the numbers the analyses aggregate.
 
     Parameters
@@ -153,81 +146,136 @@ def journey_facts(seqs: ir.Table, design: JourneyDesign, codes: tuple[str, ...])
         The journeys' sequences (:func:`design_sequences`), best cached.
     design
         The designed journey.
-    codes
-        Activity names by code (:func:`log_dictionaries`).
 
     Returns
     -------
     ibis Table
         ``journey_id``, ``events``, ``known`` (touchpoint events), ``unknown``,
         ``duration_seconds``, ``segment``, ``channel`` (entry channel code),
-        ``month`` (``yyyymm`` of the start, UTC), ``week_day`` (epoch day of the Monday of the start's week),
-        ``C`` (activity codes), ``first_p``/``last_p`` (positions of the first and
-        last touchpoint event), ``starts_mid``, ``ends_early``, ``worked_back``, per
-        touchpoint :func:`visited_col` and :func:`repeated_col`, ``repeats``
-        (touchpoint events minus distinct touchpoints), ``keys`` (the codes ``c`` and
-        the directly-follows pairs ``a -> b`` as ``n + a * n + b``, for ``n``
-        codes), ``back_moves`` and ``back_pairs`` (moves to an earlier step, as step
-        pairs ``f1 -> f2``), ``violations`` and ``violation_pairs`` (position
-        pairs), per mandatory touchpoint :func:`skipped_col`, ``skipped``,
+        ``month`` (``yyyymm`` of the start, UTC), ``week_day`` (epoch day of the Monday
+        of the start's week), ``C`` (activity codes), ``first_p``/``last_p``
+        (positions of the first and last touchpoint event), ``starts_mid``,
+        ``ends_early``, ``worked_back``, per mandatory or entry touchpoint
+        :func:`visited_col`, ``repeated`` (the positions with two or more events, a
+        position once less than its events), ``repeats`` (touchpoint events minus
+        distinct touchpoints), ``back_moves`` and ``back_pairs`` (moves to an earlier
+        step, as step pairs ``f1 -> f2``), ``violations`` and ``violation_pairs``
+        (position pairs), per mandatory touchpoint :func:`skipped_col`, ``skipped``,
         ``mandatory_in_span``, per gate :func:`gate_reached_col` and
         :func:`gate_missing_col`, ``on_board`` (null unless the journey reached the
         onboarding step) and ``fitness`` (:mod:`cojourney.analytics.conformance`).
+        The journeys having each activity and pair are counted from ``C``
+        (:func:`cojourney.analytics.ordering.pair_keys`).
     """
     import ibis
 
+    # In stages: each projection computes once what the next one reads several times
+    # (an engine may evaluate a repeated array expression of one projection again
+    # each time), and the array functions with conditions run over the short arrays
+    # (the moves back, the jumps forward) rather than over every pair.
+    facts = _sums(_flags(_arrays(seqs, design), design), design)
+    skipped = _sum(facts[skipped_col(p)].cast("int64") for p in design.mandatory)
+    fitness = 1 - (skipped + facts.violations + facts.unknown) / (facts.mandatory_in_span
+                                                                 + facts.events)
+    return facts.mutate(skipped=skipped, fitness=ibis.greatest(0.0, ibis.least(1.0, fitness)))
+
+
+def _arrays(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
+    """Stage 1: the arrays and positions the facts are derived from."""
+    import ibis
+
     P, S = seqs.P, seqs.S
-    n = P.length()
-    cols: dict[str, Any] = {
-        "known": n, "unknown": seqs.events - n,
-        "duration_seconds": (seqs.end_us - seqs.start_us) / 1_000_000,
-        "month": seqs.start_ts.year() * 100 + seqs.start_ts.month(),
-        "week_day": _monday(seqs.start_us // MICROSECONDS_PER_DAY)}
-    first_p, last_p = element_at(P, 0), element_at(P, n - 1)
-    cols.update(first_p=first_p, last_p=last_p,
-                starts_mid=~first_p.isin(sorted(design.entry)),
-                ends_early=~last_p.isin(sorted(design.exit)))
-    visited = {p: P.contains(p) for p in range(design.size)}
-    cols.update({visited_col(p): v for p, v in visited.items()})
-    cols.update({repeated_col(p): P[P.index(p) + 1:].contains(p) for p in range(design.size)})
-    cols["worked_back"] = cols["starts_mid"] & _any(visited[p] for p in sorted(design.entry))
-    cols["repeats"] = n - _sum(v.cast("int64") for v in visited.values())
-    width = len(codes)
-    C = seqs.C if width <= _INT32_KEYS else seqs.C.map(lambda c: c.cast("int64"))
-    cols["keys"] = C.concat(C[:-1].zip(C[1:]).map(lambda z: width + z.f1 * width + z.f2))
+    ob = design.onboard_step
+    return seqs.select(
+        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "S",
+        n=P.length(), duration_seconds=(seqs.end_us - seqs.start_us) / 1_000_000,
+        month=seqs.start_ts.year() * 100 + seqs.start_ts.month(),
+        week_day=_monday(seqs.start_us // MICROSECONDS_PER_DAY),
+        first_p=element_at(P, 0), last_p=element_at(P, P.length() - 1),
+        lowest=P.mins(), highest=P.maxs(), ordered=P.sort(), pairs=P.zip(P[1:]),
+        back_pairs=S.zip(S[1:]).filter(lambda z: z.f2 < z.f1),
+        entered=S.index(ob) if ob is not None else ibis.literal(-1),
+        **{visited_col(p): P.contains(p) for p in _visited_positions(design)},
+        **{_at(p): _index(P, p) for p in _gate_positions(design)})
 
-    back = S.zip(S[1:]).filter(lambda z: z.f2 < z.f1)
-    pairs = P.zip(P[1:])
-    violating = pairs.filter(lambda z: (z.f2 < z.f1) & ~_is_any(z, design.loops))
-    cols.update(back_moves=back.length(), back_pairs=back,
-                violations=violating.length(), violation_pairs=violating)
 
-    lowest, highest = P.mins(), P.maxs()
-    in_span = {p: ((lowest <= p) & (highest >= p)).fill_null(False) for p in design.mandatory}
-    took = {skip: pairs.filter(_is_move(skip)).length() > 0 for skip in design.skips}
-    skipped = {p: in_span[p] & ~visited[p] & ~_any(took[s] for s in design.skips_covering(p))
-               for p in design.mandatory}
-    cols.update({skipped_col(p): v for p, v in skipped.items()})
-    cols["skipped"] = _sum(v.cast("int64") for v in skipped.values())
-    cols["mandatory_in_span"] = _sum(v.cast("int64") for v in in_span.values())
+def _flags(a: ir.Table, design: JourneyDesign) -> ir.Table:
+    """Stage 2: per-journey flags and the short arrays of moves, from :func:`_arrays`."""
+    import ibis
 
+    ob = design.onboard_step
+    after = a.S[a.entered + 1:]
+    flags: dict[str, Any] = {
+        "known": a.n, "unknown": a.events - a.n,
+        "starts_mid": ~a.first_p.isin(sorted(design.entry)),
+        "ends_early": ~a.last_p.isin(sorted(design.exit)),
+        # Equal neighbours once sorted: a position once less than its events.
+        "repeated": a.ordered.zip(a.ordered[1:]).filter(lambda z: z.f1 == z.f2)
+                             .map(lambda z: z.f1),
+        "back_moves": a.back_pairs.length(),
+        "violation_pairs": a.pairs.filter(lambda z: z.f2 < z.f1)
+                                  .filter(lambda z: ~_is_any(z, design.loops)),
+        **{_in_span(p): ((a.lowest <= p) & (a.highest >= p)).fill_null(False)
+           for p in design.mandatory},
+        "on_board": ibis.ifelse(a.entered >= 0, after.maxs().fill_null(-1) > (ob or 0), None)}
+    if _jumps(design):
+        flags["forward"] = a.pairs.filter(lambda z: z.f2 > z.f1 + 1)
     for g, gate in enumerate(design.gates):
-        first_before = ibis.least(*(_index(P, b) for b in gate.before)) if len(gate.before) > 1 \
-            else _index(P, gate.before[0])
+        flags[_first_before(g)] = (ibis.least(*(a[_at(b)] for b in gate.before))
+                                   if len(gate.before) > 1 else a[_at(gate.before[0])])
+    return a.select(
+        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "duration_seconds", "month", "week_day",
+        "first_p", "last_p", "back_pairs", *(visited_col(p) for p in _visited_positions(design)),
+        *(_at(p) for p in _gate_positions(design)), **flags)
+
+
+def _sums(f: ir.Table, design: JourneyDesign) -> ir.Table:
+    """Stage 3: skipped touchpoints, gates and counts, from :func:`_flags`."""
+    took = {skip: f.forward.filter(_is_move(skip)).length() > 0 for skip in _jumps(design)}
+    cols: dict[str, Any] = {
+        "worked_back": f.starts_mid & _any(f[visited_col(p)] for p in sorted(design.entry)),
+        "repeats": f.repeated.length(), "violations": f.violation_pairs.length(),
+        **{skipped_col(p): f[_in_span(p)] & ~f[visited_col(p)]
+           & ~_any(took[s] for s in design.skips_covering(p)) for p in design.mandatory},
+        "mandatory_in_span": _sum(f[_in_span(p)].cast("int64") for p in design.mandatory)}
+    for g, gate in enumerate(design.gates):
+        first_before = f[_first_before(g)]
         reached = first_before < _NOWHERE
         cols[gate_reached_col(g)] = reached
         for r, requirement in enumerate(gate.requires):
-            cols[gate_missing_col(g, r)] = reached & (_index(P, requirement) >= first_before)
+            cols[gate_missing_col(g, r)] = reached & (f[_at(requirement)] >= first_before)
+    return f.select(
+        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "known", "unknown", "duration_seconds",
+        "month", "week_day", "first_p", "last_p", "starts_mid", "ends_early",
+        *(visited_col(p) for p in _visited_positions(design)), "repeated", "back_pairs",
+        "back_moves", "violation_pairs", "on_board", **cols)
 
-    ob = design.onboard_step
-    entered = S.index(ob) if ob is not None else ibis.literal(-1)
-    after = S[entered + 1:]
-    cols["on_board"] = ibis.ifelse(entered >= 0, after.maxs().fill_null(-1) > (ob or 0), None)
 
-    facts = seqs.select(JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", **cols)
-    deviations = facts.skipped + facts.violations + facts.unknown
-    fitness = 1 - deviations / (facts.mandatory_in_span + facts.events)
-    return facts.mutate(fitness=ibis.greatest(0.0, ibis.least(1.0, fitness)))
+def _jumps(design: JourneyDesign) -> tuple[tuple[int, int], ...]:
+    """The allowed skips that jump over a position (the others never excuse a skip)."""
+    return tuple(skip for skip in design.skips if skip[1] > skip[0] + 1)
+
+
+def _gate_positions(design: JourneyDesign) -> list[int]:
+    """Positions the gates name (their ``_at`` columns: first index in the journey)."""
+    return sorted({p for gate in design.gates for p in (*gate.before, *gate.requires)})
+
+
+def _visited_positions(design: JourneyDesign) -> list[int]:
+    """Positions whose :func:`visited_col` the facts hold: the mandatory and entry points."""
+    return sorted({*design.mandatory, *design.entry})
+
+
+def _at(position: int) -> str:
+    return f"_at{position}"
+
+
+def _in_span(position: int) -> str:
+    return f"_in_span{position}"
+
+
+def _first_before(gate: int) -> str:
+    return f"_first_before{gate}"
 
 
 # Lambdas for array functions are built by factories: Ibis reads a second parameter

@@ -28,6 +28,7 @@ from cojourney.analytics.journey_results import (
     TouchpointEnds,
     Variants,
 )
+from cojourney.analytics.ordering import pair_keys
 from cojourney.analytics.results import DirectlyFollows
 from cojourney.events.schema import JOURNEY_ID
 
@@ -45,32 +46,37 @@ def journey_graph(data: JourneyData) -> JourneyGraph:
     """Activities and directly-follows relations with frequency and performance."""
     engine, flow, n = data.engine, data.flow, len(data.codes)
     seconds = (flow.next_us - flow.us) / 1_000_000
+    # One quantile aggregate for both: the engine sorts each pair's seconds once.
     grouped = flow.group_by(["c", "next_c"]).aggregate(
-        events=flow.count(), mean_seconds=seconds.mean(), median_seconds=seconds.median(),
-        p90_seconds=seconds.quantile(0.9))
+        events=flow.count(), mean_seconds=seconds.mean(), quantiles=seconds.quantile([0.5, 0.9]))
     node_events: dict[int, int] = {}
     pairs: list[dict[str, Any]] = []
     for row in engine.rows(grouped):
         node_events[row["c"]] = node_events.get(row["c"], 0) + row["events"]
         if row["next_c"] is not None:
             pairs.append(row)
-    journeys = _journeys_per_node_and_pair(data.facts, engine)
+    journeys = _journeys_per_node_and_pair(data.facts, n, engine)
     nodes = sorted((ActivityNode(data.name(c), events, journeys.get(c, 0), c < data.design.size)
                     for c, events in node_events.items()),
                    key=lambda node: (-node.events, node.activity))
     edges = sorted((DirectlyFollows(
         data.name(r["c"]), data.name(r["next_c"]), r["events"],
         journeys.get(n + r["c"] * n + r["next_c"], 0), float(r["mean_seconds"]),
-        float(r["median_seconds"]), float(r["p90_seconds"])) for r in pairs),
+        float(r["quantiles"][0]), float(r["quantiles"][1])) for r in pairs),
         key=lambda d: (-d.events, d.source, d.target))
     return JourneyGraph(tuple(nodes), tuple(edges))
 
 
-def _journeys_per_node_and_pair(facts: ir.Table, engine: Engine) -> dict[int, int]:
+def _journeys_per_node_and_pair(facts: ir.Table, width: int, engine: Engine) -> dict[int, int]:
     """Journeys having each activity code ``c`` (key ``c``) and each pair ``a -> b``
-    (key ``n + a * n + b``), from the facts' ``keys``: each journey's distinct keys,
-    unnested once."""
-    keys = facts.select(key=facts["keys"].unique().unnest())
+    (key ``width + a * width + b``, :func:`.ordering.pair_keys`): each journey's distinct
+    codes and distinct pairs, unnested once."""
+    codes = facts.select(key=facts.C.unique().unnest())
+    # The keys first, in their own projection: ``unique`` reads its argument several
+    # times, and an engine may compute a mapped array again each time.
+    pairs = facts.select(keys=pair_keys(facts.C, width))
+    pairs = pairs.select(key=pairs["keys"].unique().unnest())
+    keys = codes.select(key=codes.key.cast(pairs.key.type())).union(pairs, distinct=False)
     counted = keys.group_by("key").aggregate(journeys=keys.count())
     return {row["key"]: row["journeys"] for row in engine.rows(counted)}
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The order of events within a journey: time, then input order.
 SEQUENCE_ORDER: Final[tuple[str, ...]] = (TIMESTAMP, EVENT_SEQ)
 MICROSECONDS_PER_SECOND: Final = 1_000_000
+#: Up to this many codes, the pair keys of :func:`pair_keys` fit in 32 bits (n + n * n < 2**31).
+_INT32_KEYS: Final = 46_339
 
 
 class UnorderedWindowError(ValueError):
@@ -154,7 +156,7 @@ def journey_traces(events: ir.Table, engine: Engine) -> ir.Table:
 
 
 def sequence_pairs(table: ir.Table, columns: Sequence[str], *,
-                   keep: Sequence[str] = (JOURNEY_ID,)) -> ir.Table:
+                   keep: Sequence[str] = (JOURNEY_ID,), index: bool = True) -> ir.Table:
     """Each element of parallel sequence arrays with the element that follows it, one row each.
 
     Parameters
@@ -166,28 +168,41 @@ def sequence_pairs(table: ir.Table, columns: Sequence[str], *,
         The array columns.
     keep
         Columns of ``table`` repeated on every row.
+    index
+        Whether to number the rows (``k``); leave it out when not needed (every
+        value carried costs time on millions of rows).
 
     Returns
     -------
     ibis Table
-        ``keep``, ``k`` (0-based index in the sequence), and for each array column
-        ``c`` the element ``c`` and the following one ``next_c`` (null for the last).
-        Empty arrays give no row.
+        ``keep``, ``k`` (0-based index in the sequence; with ``index``), and for each
+        array column ``c`` the element ``c`` and the following one ``next_c`` (null
+        for the last). Empty arrays give no row.
     """
     import ibis
 
     arrays: list[ir.ArrayValue] = []
     for column in columns:
         arrays += [table[column], table[column][1:]]
-    index = ibis.range(0, arrays[0].length())
+    if index:
+        arrays.append(ibis.range(0, arrays[0].length()))
     # A column unnest (one generator per select, as Spark requires), not Table.unnest:
     # DuckDB runs the lateral join Ibis makes of the latter about 15 times slower.
-    rows = table.select(*keep, pair=arrays[0].zip(*arrays[1:], index).unnest())
-    values = {"k": rows.pair[f"f{2 * len(columns) + 1}"]}
+    rows = table.select(*keep, pair=arrays[0].zip(*arrays[1:]).unnest())
+    values = {"k": rows.pair[f"f{2 * len(columns) + 1}"]} if index else {}
     for i, column in enumerate(columns):
         values[column] = rows.pair[f"f{2 * i + 1}"]
         values[f"next_{column}"] = rows.pair[f"f{2 * i + 2}"]
     return rows.select(*keep, **values)
+
+
+def pair_keys(codes: ir.ArrayValue, width: int) -> ir.ArrayValue:
+    """The directly-follows pairs ``a -> b`` of a sequence of integer codes, as the keys
+    ``width + a * width + b`` (``width``: the number of codes, so a key never equals a
+    code); int64 when int32 could overflow."""
+    if width > _INT32_KEYS:
+        codes = codes.map(lambda c: c.cast("int64"))
+    return codes[:-1].zip(codes[1:]).map(lambda z: width + z.f1 * width + z.f2)
 
 
 def element_at(array: ir.ArrayValue, index: ir.IntegerValue | int) -> ir.Value:

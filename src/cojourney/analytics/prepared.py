@@ -123,7 +123,7 @@ def prepare(events: ir.Table, design: JourneyDesign, engine: Engine, *,
         seqs = narrowed
     step = time.perf_counter()
     try:
-        facts = engine.cache(journey_facts(seqs, design, codes))
+        facts = engine.cache(journey_facts(seqs, design))
     except BaseException:
         engine.release(seqs)
         raise

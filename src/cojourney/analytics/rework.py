@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cojourney.analytics.facts import repeated_col, visited_col
 from cojourney.analytics.journey_results import (
     ActivityNode,
     Rework,
@@ -69,19 +68,20 @@ def touchpoint_rework(data: JourneyData, nodes: tuple[ActivityNode, ...] | None 
     facts, size = data.facts, data.design.size
     if not size:
         return []
-    row = data.engine.rows(facts.aggregate(**{
-        **{f"j{p}": facts[visited_col(p)].sum() for p in range(size)},
-        **{f"r{p}": facts[repeated_col(p)].sum() for p in range(size)}}))[0]
     if nodes is None:
         from cojourney.analytics.journeys import journey_graph
 
         nodes = journey_graph(data).nodes
-    events = {data.design.position(n.activity): n.events for n in nodes if n.designed}
+    visits = {data.design.position(n.activity): (n.events, n.journeys)
+              for n in nodes if n.designed}
+    repeated = facts.select(p=facts.repeated.unique().unnest())
+    with_repeat = {row["p"]: int(row["n"]) for row in
+                   data.engine.rows(repeated.group_by("p").aggregate(n=repeated.count()))}
     result = []
     for p, tp in enumerate(data.design.touchpoints):
-        journeys = int(row[f"j{p}"] or 0)
-        result.append(TouchpointRework(tp, events.get(p, 0), journeys, int(row[f"r{p}"] or 0),
-                                       events.get(p, 0) - journeys))
+        events, journeys = visits.get(p, (0, 0))
+        result.append(TouchpointRework(tp, events, journeys, with_repeat.get(p, 0),
+                                       events - journeys))
     return result
 
 

@@ -322,14 +322,30 @@ class MappingQuery:
                  f"CAST(to_json({quote_identifier(c)}) AS VARCHAR) END" for c in names]
         return f"NULLIF('{{' || concat_ws(',', {', '.join(parts)}) || '}}', '{{}}')"
 
+    def typed_timestamp(self) -> bool:
+        """Whether the timestamp column has a date or timestamp type (never unreadable text)."""
+        src = self.mapping.timestamp
+        assert src is not None
+        kind = self.column_types[src].upper()
+        return kind.startswith("TIMESTAMP") or kind == "DATE"
+
+    def timestamp_text_sql(self) -> str:
+        """The timestamp as written, for messages about unreadable text. A typed column
+        has no unreadable values: its text is null then, as for a missing value."""
+        src = self.mapping.timestamp
+        assert src is not None
+        if self.typed_timestamp():
+            return "CAST(NULL AS VARCHAR)"
+        return f"CAST({quote_identifier(src)} AS VARCHAR)"
+
     @staticmethod
     def incomplete_sql() -> str:
         """SQL condition, over the mapped columns, of an event that cannot be imported."""
         return (f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '' OR {S.ACTIVITY} IS NULL "
                 f"OR {S.ACTIVITY} = '' OR {quote_identifier(S.TIMESTAMP)} IS NULL)")
 
-    def select_sql(self, relation: str) -> str:
-        """``SELECT <canonical columns> FROM relation``."""
+    def select_sql(self, relation: str, extra: Sequence[str] = ()) -> str:
+        """``SELECT <canonical columns>, <extra> FROM relation``."""
         m = self.mapping
         assert m.journey_id is not None and m.timestamp is not None
         cols = [
@@ -339,8 +355,9 @@ class MappingQuery:
             *(f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}" if (src := getattr(m, name))
               else f"CAST(NULL AS VARCHAR) AS {name}" for name in S.OPTIONAL_COLUMNS),
             f"{self.attributes_sql()} AS {S.ATTRIBUTES}",
-            f"CAST({quote_identifier(m.timestamp)} AS VARCHAR) AS _timestamp_text",
+            f"{self.timestamp_text_sql()} AS _timestamp_text",
             *(f"{quote_identifier(c)} AS {quote_identifier('_' + c)}" for c in self.reader_columns),
+            *extra,
         ]
         return "SELECT " + ",\n  ".join(cols) + f"\nFROM {relation}"
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.errors import ImportRejected, Location, Problem, location_in
+from cojourney.events import schema as S
 from cojourney.events.readers.base import (
     BatchChecker,
     MappingQuery,
@@ -33,6 +34,7 @@ from cojourney.events.readers.base import (
     checked_batches,
     connect_for,
     describe,
+    quote_identifier,
     sql_string,
 )
 from cojourney.events.schema import ColumnMapping
@@ -115,10 +117,34 @@ class PreparedRead:
     query: MappingQuery
     locate: Callable[[int, str], Location]
     options: ReadOptions
+    fmt: str = "csv"
 
     def select_sql(self) -> str:
         """The canonical columns (without ``event_seq``) plus ``_timestamp_text``."""
         return self.query.select_sql(self.relation)
+
+    def direct_sql(self, session_timezone: str) -> str | None:
+        """The canonical columns, ``event_seq`` the row's position in the file, read
+        straight from the file at every query, or ``None`` when the rows must be copied
+        first.
+
+        Only a Parquet file qualifies, whose timestamp column has a timestamp type
+        (nothing to parse): a query over the file then finds every possible problem
+        (an event without journey id, activity or timestamp). A timestamp without time
+        zone is read in the session's time zone at every query, so the mapping's time
+        zone must be ``session_timezone``.
+        """
+        if self.fmt != "parquet" or not self.query.typed_timestamp():
+            return None
+        mapping, types = self.query.mapping, self.query.column_types
+        assert mapping.timestamp is not None
+        zoned = types[mapping.timestamp].upper().startswith("TIMESTAMP WITH TIME ZONE")
+        if (not zoned and mapping.timezone != session_timezone) or _ROW_NUMBER in types:
+            return None
+        relation = f"read_parquet({sql_string(str(self.path.resolve()))}, {_ROW_NUMBER} = true)"
+        mapped = self.query.select_sql(relation, extra=[f"{_ROW_NUMBER} AS {S.EVENT_SEQ}"])
+        columns = ", ".join(quote_identifier(c) for c in S.CANONICAL_COLUMNS)
+        return f"SELECT {columns} FROM ({mapped})"
 
     def checker(self) -> BatchChecker:
         return BatchChecker(self.path, self.locate, self.query.mapping,
@@ -157,13 +183,15 @@ def prepared_read(con: duckdb.DuckDBPyConnection, path: str | Path,
             else:
                 relation = f"read_parquet({sql_string(str(file))})"
             query = MappingQuery(mapping, describe(con, relation), path)
-            yield PreparedRead(path, relation, query, _locator(path, fmt), options)
+            yield PreparedRead(path, relation, query, _locator(path, fmt), options, fmt)
         except duckdb.Error as exc:
             raise _unreadable(path, exc) from exc
 
 
 # --------------------------------------------------------------------------- internals
 
+#: DuckDB's ``read_parquet`` option (and column) numbering the rows of each file from 0.
+_ROW_NUMBER = "file_row_number"
 _SUFFIX_FORMAT = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet",
                   ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 #: Line of the first event (CSV: after the header); Parquet has no lines.
