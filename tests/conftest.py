@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+#: The team's shared data (real logs, PM4Py references): COJOURNEY_SHARED_DATA, else
+#: ``../shared/data`` beside the checkout.
+SHARED_DATA = Path(os.environ.get("COJOURNEY_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def _repo_root() -> Path:
 
 
 REPO_ROOT = _repo_root()
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("COJOURNEY_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 LOGS_DIR = SHARED_DATA / "logs"
 REFERENCE_DIR = SHARED_DATA / "reference"
 SHARED_DATA_MISSING = (f"the team's shared data ({SHARED_DATA}) is absent: reference "

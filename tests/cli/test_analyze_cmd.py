@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from cojourney.cli.main import main
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark.sql.pandas.types"),
               pytest.mark.filterwarnings("ignore::DeprecationWarning:ibis.formats.pandas")]
 
-SHARED_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED_LOGS = Path(os.environ.get("COJOURNEY_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2].parent / "shared" / "data")
 REFERENCE_KEYS = {"log", "computed_with", "conventions", "cases", "events", "activities",
                   "directly_follows", "start_activities", "end_activities", "variant_count",
                   "top_variants", "case_duration_seconds"}
