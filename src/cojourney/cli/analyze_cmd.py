@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cojourney.cli.common import refuse_given, separator
 from cojourney.cli.journey_tables import duration as _duration
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,8 +33,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Directly-follows rows shown in the terminal (all of them go to --json).
 SHOWN_DIRECTLY_FOLLOWS = 30
-_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
-                    "pipe": "|"}
 
 
 _DIMENSIONS = ("segment", "channel", "month", "week")
@@ -135,7 +134,7 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
         raise click.UsageError("--spark-master needs --engine spark.")
     given = click.get_current_context().params
     if source.is_dir():
-        _refuse(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
+        refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
         journey_filter = _journey_filter(date_from, date_to, segments, variant)
         started = time.perf_counter()
         result = _run_workspace(source, engine, spark_master, journey_id, events,
@@ -149,7 +148,7 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
 
             print_journey_analysis(result, source.resolve().name, elapsed)
         return 0
-    _refuse(given, _WORKSPACE_ONLY, "applies to a WORKSPACE folder, not to an event log file")
+    refuse_given(given, _WORKSPACE_ONLY, "applies to a WORKSPACE folder, not to an event log file")
 
     from cojourney.events.readers.base import ReadOptions, reader_for
     from cojourney.events.schema import ColumnMapping
@@ -163,7 +162,7 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
     mapping = ColumnMapping(journey_id=case_column, activity=activity_column,
                             timestamp=timestamp_column, timestamp_format=timestamp_format,
                             timezone=timezone, attributes=())
-    options = ReadOptions(delimiter=_separator(sep), encoding=encoding, quote=quote,
+    options = ReadOptions(delimiter=separator(sep), encoding=encoding, quote=quote,
                           null_values=("", *null_values), skip_incomplete=skip_incomplete,
                           classifier=classifier or "concept:name", object_type=object_type)
     started = time.perf_counter()
@@ -174,26 +173,6 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
     else:
         _print_tables(summary, source, elapsed)
     return 0
-
-
-def _separator(sep: str | None) -> str | None:
-    if sep is None:
-        return None
-    sep = _SEPARATOR_NAMES.get(sep, sep)
-    if len(sep) != 1:
-        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
-                                 param_hint="--sep")
-    return sep
-
-
-def _refuse(given: dict[str, Any], names: tuple[str, ...], why: str) -> None:
-    """A usage error for the first option of ``names`` that was given."""
-    for name in names:
-        value = given.get(name)
-        if value not in (None, (), False):
-            flag = next(o for o in click.get_current_context().command.params
-                        if o.name == name).opts[0]
-            raise click.UsageError(f"{flag} {why}.")
 
 
 def _journey_filter(date_from: str | None, date_to: str | None, segments: tuple[str, ...],

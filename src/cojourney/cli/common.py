@@ -200,3 +200,30 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
     for row in rows:
         result.add_row(*row)
     return result
+
+
+# --------------------------------------------------------------------------- reading options
+
+_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
+                    "pipe": "|"}
+
+
+def separator(sep: str | None) -> str | None:
+    """The CSV separator of ``--sep``: one character, or a name (``tab``, ``'\\t'``, ``pipe``...)."""
+    if sep is None:
+        return None
+    sep = _SEPARATOR_NAMES.get(sep, sep)
+    if len(sep) != 1:
+        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
+                                 param_hint="--sep")
+    return sep
+
+
+def refuse_given(given: dict[str, Any], names: Iterable[str], why: str) -> None:
+    """A usage error ``"<flag> <why>."`` for the first option of ``names`` that was given
+    (a value other than ``None``, an empty tuple or ``False``)."""
+    for name in names:
+        if given.get(name) not in (None, (), False):
+            flag = next(o for o in click.get_current_context().command.params
+                        if o.name == name).opts[0]
+            raise click.UsageError(f"{flag} {why}.")

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cojourney.cli.common import refuse_given, separator
+
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
     from cojourney.services.imports import ImportResult
 
-_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
-                    "pipe": "|"}
 #: Rejected rows shown in the summary (all of them are in the quarantine file).
 SHOWN_REJECTED = 5
 #: Options that only an event import takes, and those only a feedback import takes.
@@ -153,9 +153,11 @@ def import_(workspace: Path, file: Path, kind: str, mapping_name: str | None,
     from cojourney.services.imports import import_events, import_feedback
 
     given = click.get_current_context().params
-    _refuse(given, FEEDBACK_ONLY if kind == "events" else EVENT_ONLY, kind)
+    other = "--kind feedback" if kind == "events" else "an event import"
+    refuse_given(given, FEEDBACK_ONLY if kind == "events" else EVENT_ONLY,
+                 f"is for {other}, not for --kind {kind}")
     flags = MappingFlags(
-        sep=_separator(sep), renames=_renames(renames),
+        sep=separator(sep), renames=_renames(renames),
         score_columns=_pairs(score_columns, "--score-column", "QUESTION=COLUMN", "csat=Q1"),
         text_columns=_pairs(text_columns, "--text-column", "QUESTION=COLUMN", "why=Q8"),
         journey_questions=tuple(dict.fromkeys(q.strip() for q in journey_questions)),
@@ -196,25 +198,6 @@ def export(workspace: Path, output: Path, fmt: str | None) -> int:
 
 
 # --------------------------------------------------------------------------- parsing
-
-def _separator(sep: str | None) -> str | None:
-    if sep is None:
-        return None
-    sep = _SEPARATOR_NAMES.get(sep, sep)
-    if len(sep) != 1:
-        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
-                                 param_hint="--sep")
-    return sep
-
-
-def _refuse(given: dict[str, Any], names: tuple[str, ...], kind: str) -> None:
-    """A usage error for the first option of ``names`` that was given."""
-    for name in names:
-        if given.get(name) not in (None, ()):
-            flag = next(o for o in click.get_current_context().command.params
-                        if o.name == name).opts[0]
-            other = "--kind feedback" if kind == "events" else "an event import"
-            raise click.UsageError(f"{flag} is for {other}, not for --kind {kind}.")
 
 
 def _pairs(values: tuple[str, ...], flag: str, shape: str, example: str) -> dict[str, str]:
