@@ -68,3 +68,17 @@ def test_unknown_time_zone():
     ws = _ws()
     ws.workspace.time_zone = "Mars/Olympus"
     assert any(p.path == ("workspace", "time_zone") for p in check_references(ws))
+
+
+def test_require_names_the_ids_there_are() -> None:
+    import pytest
+
+    from cojourney.domain import Workspace, WorkspaceInfo
+    from cojourney.errors import NotFound
+
+    ws = Workspace(workspace=WorkspaceInfo(id="w", name="W"))
+    with pytest.raises(NotFound, match=r"no agreement 'sla' in workspace 'w'; the agreements are: "
+                                       r"none \(choose one with --agreement\)"):
+        ws.require("agreements", "sla", hint="choose one with --agreement")
+    with pytest.raises(NotFound, match="no value proposition 'x'.*the value propositions are: none"):
+        ws.require("value_propositions", "x")

@@ -42,7 +42,7 @@ from cojourney.analytics.measures import IndicatorSeries, JourneySet, evaluate, 
 from cojourney.analytics.measures_calendar import parse_period
 from cojourney.domain.common import ID_PATTERN
 from cojourney.domain.value import Agreement, AgreementBasis, AgreementKind, Target
-from cojourney.errors import Location, NotFound
+from cojourney.errors import Location
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.sla_results import ClockResult
@@ -196,12 +196,7 @@ def evaluate_targets(source: EventSource, workspace: Workspace, agreement_id: st
     if agreement_id is None:
         agreements = list(workspace.agreements)
     else:
-        try:
-            agreements = [workspace.get("agreements", agreement_id)]
-        except KeyError:
-            known = ", ".join(a.id for a in workspace.agreements) or "none"
-            raise NotFound(f"no agreement {agreement_id!r} in workspace "
-                           f"{workspace.workspace.id!r}; the agreements are: {known}") from None
+        agreements = [workspace.require("agreements", agreement_id)]
     out: list[TargetSeries] = []
     for agreement in agreements:
         for group in _groups(workspace, agreement):

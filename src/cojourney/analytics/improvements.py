@@ -42,7 +42,6 @@ from cojourney.domain.improvement import ExpectedEffect, Improvement, Improvemen
 from cojourney.domain.improvement_trials import Comparison, ComparisonKind
 from cojourney.domain.measures import MeasureKind, Statistic
 from cojourney.domain.value import Direction, Indicator
-from cojourney.errors import NotFound
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -161,12 +160,7 @@ def evaluate_improvements(source: EventSource, workspace: Workspace, *,
     if improvement_id is None:
         improvements = list(workspace.improvements)
     else:
-        try:
-            improvements = [workspace.get("improvements", improvement_id)]
-        except KeyError:
-            known = ", ".join(i.id for i in workspace.improvements) or "none"
-            raise NotFound(f"no improvement {improvement_id!r} in workspace "
-                           f"{workspace.workspace.id!r}; the improvements are: {known}") from None
+        improvements = [workspace.require("improvements", improvement_id)]
     return [_evaluate(source, workspace, imp) for imp in improvements]
 
 

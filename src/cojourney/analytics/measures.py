@@ -147,12 +147,7 @@ def find_indicator(workspace: Workspace, indicator: Indicator | str) -> Indicato
     """The indicator itself, or the workspace's indicator of that id."""
     if isinstance(indicator, Indicator):
         return indicator
-    try:
-        found: Indicator = workspace.get("indicators", indicator)
-    except KeyError:
-        known = ", ".join(i.id for i in workspace.indicators) or "none"
-        raise NotFound(f"no indicator {indicator!r} in workspace {workspace.workspace.id!r}; "
-                       f"the indicators are: {known}") from None
+    found: Indicator = workspace.require("indicators", indicator)
     return found
 
 

@@ -15,6 +15,7 @@ from cojourney.domain.personas import Persona, Scenario
 from cojourney.domain.service_levels import BusinessCalendar
 from cojourney.domain.surveys import SurveyQuestion
 from cojourney.domain.value import Agreement, Indicator, ValueProposition
+from cojourney.errors import NotFound
 
 SCHEMA_VERSION = 1
 
@@ -87,6 +88,18 @@ class Workspace(Model):
             if item.id == item_id:
                 return item
         raise KeyError(f"no {collection} item with id {item_id!r}")
+
+    def require(self, collection: str, item_id: str, *, hint: str = "") -> Any:
+        """The item ``item_id`` of ``collection``, or :class:`~cojourney.errors.NotFound`
+        naming the ids there are (``hint``: what to do, appended in brackets)."""
+        try:
+            return self.get(collection, item_id)
+        except KeyError:
+            what = collection.removesuffix("s").replace("_", " ")
+            known = ", ".join(item.id for item in getattr(self, collection)) or "none"
+            raise NotFound(f"no {what} {item_id!r} in workspace {self.workspace.id!r}; "
+                           f"the {collection.replace('_', ' ')} are: {known}"
+                           + (f" ({hint})" if hint else "")) from None
 
     def journey(self, journey_id: str | None = None) -> Journey:
         """A journey by id; without an id the default journey, else the first one."""

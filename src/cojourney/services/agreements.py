@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cojourney.errors import NotFound
 from cojourney.services.analysis import choose_journey, open_events
 from cojourney.services.workspaces import open_workspace
 
@@ -104,10 +103,8 @@ def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = 
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
 
     workspace = open_workspace(workspace_path)
-    if agreement_id is not None and agreement_id not in {a.id for a in workspace.agreements}:
-        known = ", ".join(a.id for a in workspace.agreements) or "none"
-        raise NotFound(f"no agreement {agreement_id!r} in workspace {workspace.workspace.id!r}; "
-                       f"the agreements are: {known} (choose one with --agreement)")
+    if agreement_id is not None:
+        workspace.require("agreements", agreement_id, hint="choose one with --agreement")
     events, owned = open_events(workspace_path, source)
     try:
         clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)
