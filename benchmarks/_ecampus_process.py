@@ -39,24 +39,57 @@ class Persona:
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona("katrina", 0.6, {"social-media-ad": 3, "campus-poster": 2, "welcome-week-stand": 3,
-                             "university-discount-code": 1, "app-download": 1}),
-    Persona("marcos", 0.25, {"app-store-search": 3, "social-media-ad": 1, "app-download": 1},
-            skip_optional=0.7, skip={"welcome-week-stand": 0.95, "university-discount-code": 1.0},
-            next_trip=0.7, renew=0.85, days_between_trips=2.0),
-    Persona("diego", 0.15, {"social-media-ad": 1, "campus-poster": 1, "welcome-week-stand": 1,
-                            "app-download": 1},
-            skip={"trailer-offering-page": 0.2, "trailer-pickup": 0.5, "trailer-return": 0.5},
-            next_trip=0.4, renew=0.5, cancel=0.3, days_between_trips=5.0),
+    Persona(
+        "katrina",
+        0.6,
+        {
+            "social-media-ad": 3,
+            "campus-poster": 2,
+            "welcome-week-stand": 3,
+            "university-discount-code": 1,
+            "app-download": 1,
+        },
+    ),
+    Persona(
+        "marcos",
+        0.25,
+        {"app-store-search": 3, "social-media-ad": 1, "app-download": 1},
+        skip_optional=0.7,
+        skip={"welcome-week-stand": 0.95, "university-discount-code": 1.0},
+        next_trip=0.7,
+        renew=0.85,
+        days_between_trips=2.0,
+    ),
+    Persona(
+        "diego",
+        0.15,
+        {"social-media-ad": 1, "campus-poster": 1, "welcome-week-stand": 1, "app-download": 1},
+        skip={"trailer-offering-page": 0.2, "trailer-pickup": 0.5, "trailer-return": 0.5},
+        next_trip=0.4,
+        renew=0.5,
+        cancel=0.3,
+        days_between_trips=5.0,
+    ),
 )
 
 #: Forward-skip probabilities that hold for every persona (1: reached only by a loop or a
 #: special move; 0: never skipped).
-_ALWAYS_SKIP = {"book-car": 1.0, "membership-renewal": 0.0, "membership-cancellation": 1.0,
-                "trailer-pickup": 0.97, "trailer-return": 0.97, "late-return-alert": 0.93,
-                "car-reassigned": 0.95, "late-return-call": 0.9, "late-alert-dispatch": 0.9,
-                "low-charge-warning": 0.85, "charge-on-the-way": 0.9, "fleet-redistribution": 0.8,
-                "co-design-workshop": 0.95, "post-trip-csat": 0.5}
+_ALWAYS_SKIP = {
+    "book-car": 1.0,
+    "membership-renewal": 0.0,
+    "membership-cancellation": 1.0,
+    "trailer-pickup": 0.97,
+    "trailer-return": 0.97,
+    "late-return-alert": 0.93,
+    "car-reassigned": 0.95,
+    "late-return-call": 0.9,
+    "late-alert-dispatch": 0.9,
+    "low-charge-warning": 0.85,
+    "charge-on-the-way": 0.9,
+    "fleet-redistribution": 0.8,
+    "co-design-workshop": 0.95,
+    "post-trip-csat": 0.5,
+}
 #: Probability that a journey misses a mandatory touchpoint (a deviation from the design).
 _MISS_MANDATORY = 0.01
 
@@ -73,8 +106,11 @@ def _chain(journey: object, persona: Persona) -> Chain:
     tps = {t.id: t for t in journey.touchpoints}  # type: ignore[attr-defined]
     step_of = journey.step_of()  # type: ignore[attr-defined]
     steps = {s.id: s for s in journey.steps}  # type: ignore[attr-defined]
-    order = [tp for tp in journey.path.order  # type: ignore[attr-defined]
-             if tps[tp].visibility.value != "consumer_only"]
+    order = [
+        tp
+        for tp in journey.path.order  # type: ignore[attr-defined]
+        if tps[tp].visibility.value != "consumer_only"
+    ]
     pos = {tp: n for n, tp in enumerate(order)}
     n = len(order)
     skip = np.array([_skip_probability(tps[tp], persona) for tp in order])
@@ -104,8 +140,7 @@ def _chain(journey: object, persona: Persona) -> Chain:
         moves[i] *= 1 - taken
         for target, p in targets.items():
             moves[i, pos[target]] += p
-    ends = {"membership-renewal": {"book-car": persona.renew},
-            "swipe-card-return": {}}
+    ends = {"membership-renewal": {"book-car": persona.renew}, "swipe-card-return": {}}
     for source, targets in ends.items():
         moves[pos[source]] = 0.0
         for target, p in targets.items():
@@ -124,8 +159,14 @@ def _chain(journey: object, persona: Persona) -> Chain:
     start /= start.sum()
     gaps = _gaps(order, tps, step_of, steps, persona)
     full = list(journey.path.order)  # type: ignore[attr-defined]
-    hidden = np.array([_seconds(tps[tp].expected_duration)
-                       if tps[tp].visibility.value == "consumer_only" else 0.0 for tp in full])
+    hidden = np.array(
+        [
+            _seconds(tps[tp].expected_duration)
+            if tps[tp].visibility.value == "consumer_only"
+            else 0.0
+            for tp in full
+        ]
+    )
     behind = np.concatenate([[0.0], np.cumsum(hidden)])  # consumer-only time before each
     at = np.array([full.index(tp) for tp in order])
     between = behind[at][None, :] - behind[at + 1][:, None]  # e.g. driving, walking to the car
@@ -144,8 +185,7 @@ def _skip_probability(touchpoint: object, persona: Persona) -> float:
     return persona.skip_optional if optional else _MISS_MANDATORY
 
 
-def _gaps(order: list[str], tps: dict, step_of: dict, steps: dict, persona: Persona
-          ) -> np.ndarray:
+def _gaps(order: list[str], tps: dict, step_of: dict, steps: dict, persona: Persona) -> np.ndarray:
     """Median seconds from an event of one touchpoint to the next event."""
     stay = np.array([max(_seconds(tps[tp].expected_duration), 60.0) for tp in order])
     gaps = np.tile(stay[:, None], (1, len(order)))
@@ -154,8 +194,9 @@ def _gaps(order: list[str], tps: dict, step_of: dict, steps: dict, persona: Pers
             if step_of[a] != step_of[b] and j > i:
                 gaps[i, j] += 0.25 * _seconds(steps[step_of[a]].expected_duration)
             if j <= i:  # back along a loop
-                gaps[i, j] = stay[i] + (persona.days_between_trips * D if b == "book-car"
-                                        else 2 * H)
+                gaps[i, j] = stay[i] + (
+                    persona.days_between_trips * D if b == "book-car" else 2 * H
+                )
     gaps[:, order.index("monthly-invoice")] = 10 * D
     return gaps
 

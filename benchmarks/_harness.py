@@ -43,9 +43,11 @@ BUSY_LOAD = 2.0
 #: ... or other jobs kept more than this share of the CPUs busy (sampled for 1 s).
 BUSY_CPU = 0.25
 
-_WRAPPER = ("import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc, "
-            "file=open(sys.argv[0], 'w'))")
+_WRAPPER = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc, "
+    "file=open(sys.argv[0], 'w'))"
+)
 
 
 def setup_logging() -> None:
@@ -64,6 +66,7 @@ def cpu_busy(seconds: float = 1.0) -> float:
     The load average includes the benchmark's own previous run (it decays over a
     minute); this sample, taken while the benchmark itself is idle, shows other jobs.
     """
+
     def sample() -> tuple[int, int]:
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         idle = fields[3] + fields[4]  # idle + iowait
@@ -75,8 +78,13 @@ def cpu_busy(seconds: float = 1.0) -> float:
     return round((busy1 - busy0) / max(total1 - total0, 1), 3)
 
 
-def measure(cmd: Sequence[str | Path], *, timeout: float | None = None, label: str = "",
-            keep_stderr: bool = False) -> dict[str, Any]:
+def measure(
+    cmd: Sequence[str | Path],
+    *,
+    timeout: float | None = None,
+    label: str = "",
+    keep_stderr: bool = False,
+) -> dict[str, Any]:
     """Run ``cmd`` once; its wall time, peak memory, exit code and the load before it.
 
     ``keep_stderr`` adds the process's standard error as ``stderr``. The process
@@ -96,11 +104,17 @@ def measure(cmd: Sequence[str | Path], *, timeout: float | None = None, label: s
         method = "getrusage(RUSAGE_CHILDREN).ru_maxrss"
     busy = cpu_busy()
     load = loadavg()
-    log.info("%s: running %s (load %.2f, CPU %.0f%% busy)", label or "measure", " ".join(args),
-             load[0], 100 * busy)
+    log.info(
+        "%s: running %s (load %.2f, CPU %.0f%% busy)",
+        label or "measure",
+        " ".join(args),
+        load[0],
+        100 * busy,
+    )
     started = time.perf_counter()
-    proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True, cwd=DATA)
+    proc = subprocess.Popen(
+        wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, cwd=DATA
+    )
     timed_out = False
     try:
         _, stderr = proc.communicate(timeout=timeout)
@@ -111,16 +125,27 @@ def measure(cmd: Sequence[str | Path], *, timeout: float | None = None, label: s
     wall = time.perf_counter() - started
     rss_kib, exit_code = _read_rss(rss_file)
     Path(rss_file).unlink(missing_ok=True)
-    run = {"wall_s": round(wall, 3), "max_rss_mib": round(rss_kib / 1024, 1) if rss_kib else None,
-           "exit": exit_code if exit_code is not None else proc.returncode,
-           "timed_out": timed_out, "loadavg_before": load, "cpu_busy_before": busy,
-           "memory_method": method}
+    run = {
+        "wall_s": round(wall, 3),
+        "max_rss_mib": round(rss_kib / 1024, 1) if rss_kib else None,
+        "exit": exit_code if exit_code is not None else proc.returncode,
+        "timed_out": timed_out,
+        "loadavg_before": load,
+        "cpu_busy_before": busy,
+        "memory_method": method,
+    }
     if run["exit"] != 0 or timed_out:
         run["stderr_tail"] = stderr.decode(errors="replace")[-2000:]
     if keep_stderr:
         run["stderr"] = stderr.decode(errors="replace")
-    log.info("%s: %.2f s, %s MiB, exit %s%s", label or "measure", wall, run["max_rss_mib"],
-             run["exit"], " (timed out)" if timed_out else "")
+    log.info(
+        "%s: %.2f s, %s MiB, exit %s%s",
+        label or "measure",
+        wall,
+        run["max_rss_mib"],
+        run["exit"],
+        " (timed out)" if timed_out else "",
+    )
     return run
 
 
@@ -148,36 +173,59 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, RAM and OS."""
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     os_name = platform.platform()
     release = Path("/etc/os-release")
     if release.is_file():
-        fields = dict(line.split("=", 1) for line in release.read_text().splitlines()
-                      if "=" in line)
+        fields = dict(
+            line.split("=", 1) for line in release.read_text().splitlines() if "=" in line
+        )
         os_name = f"{fields.get('PRETTY_NAME', '').strip(chr(34))}, Linux {platform.release()}"
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kib / 2**20, 1),
-            "os": os_name}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kib / 2**20, 1),
+        "os": os_name,
+    }
 
 
 def versions(*, pm4py: bool = False) -> dict[str, Any]:
     """Python, cojourney (and its git revision), the analytics stack, PM4Py's env."""
     from importlib.metadata import version
 
-    out: dict[str, Any] = {"python": platform.python_version(),
-                           "cojourney": version("cojourney"), "git_rev": _git_rev()}
+    out: dict[str, Any] = {
+        "python": platform.python_version(),
+        "cojourney": version("cojourney"),
+        "git_rev": _git_rev(),
+    }
     for name in ("duckdb", "ibis-framework", "pyarrow", "pyspark", "numpy"):
         out[name] = version(name)
     if pm4py and PM4PY_PYTHON.is_file():
-        probe = ("import platform, importlib.metadata as m; print(platform.python_version(), "
-                 "m.version('pm4py'), m.version('pandas'), m.version('numpy'))")
-        words = subprocess.run([str(PM4PY_PYTHON), "-c", probe], capture_output=True, text=True,
-                               check=True).stdout.split()
-        out["pm4py_env"] = {"python": words[0], "pm4py": words[1], "pandas": words[2],
-                            "numpy": words[3]}
+        probe = (
+            "import platform, importlib.metadata as m; print(platform.python_version(), "
+            "m.version('pm4py'), m.version('pandas'), m.version('numpy'))"
+        )
+        words = subprocess.run(
+            [str(PM4PY_PYTHON), "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+        out["pm4py_env"] = {
+            "python": words[0],
+            "pm4py": words[1],
+            "pandas": words[2],
+            "numpy": words[3],
+        }
     return out
 
 
@@ -185,18 +233,27 @@ def _git_rev() -> str:
     git = shutil.which("git")
     if git is None:
         return "unknown"
-    rev = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                         text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run([git, "status", "--porcelain", "--", "src"], cwd=REPO,
-                           capture_output=True, text=True).stdout.strip()
+    rev = (
+        subprocess.run(
+            [git, "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        or "unknown"
+    )
+    dirty = subprocess.run(
+        [git, "status", "--porcelain", "--", "src"], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
     return f"{rev}+uncommitted-src-changes" if dirty else rev
 
 
 def write_result(name: str, result: dict[str, Any]) -> Path:
     """Write ``benchmarks/results/NAME.json`` (with the machine and the date)."""
     RESULTS.mkdir(exist_ok=True)
-    result = {"benchmark": name, "date": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": machine(), **result}
+    result = {
+        "benchmark": name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        **result,
+    }
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=1) + "\n")
     log.info("wrote %s", path)

@@ -75,8 +75,9 @@ class Builder:
         self._start: dict[str, float] = {}
         self._arrive: dict[str, float] = {}
 
-    def state(self, name: str, arrive_seconds: float, label: str | None = None,
-              extra: str = "") -> None:
+    def state(
+        self, name: str, arrive_seconds: float, label: str | None = None, extra: str = ""
+    ) -> None:
         """Add a state; events of it come a median ``arrive_seconds`` after the previous one."""
         self._states[name] = len(self._labels)
         self._labels.append(label or name)
@@ -103,12 +104,21 @@ class Builder:
             moves[idx[a], idx[b]] += p
             if gap is not None:
                 gaps[idx[a], idx[b]] = gap
-        return Chain(tuple(self._labels), start, moves, gaps,
-                     tuple(self._extra) if with_extra else None)
+        return Chain(
+            tuple(self._labels), start, moves, gaps, tuple(self._extra) if with_extra else None
+        )
 
 
-def simulate(chain: Chain, n_cases: int, rng: np.random.Generator, *, start_us: int,
-             span_seconds: float, max_len: int, sigma: float = 0.8) -> Simulated:
+def simulate(
+    chain: Chain,
+    n_cases: int,
+    rng: np.random.Generator,
+    *,
+    start_us: int,
+    span_seconds: float,
+    max_len: int,
+    sigma: float = 0.8,
+) -> Simulated:
     """Simulate ``n_cases`` cases starting uniformly over ``span_seconds`` from ``start_us``.
 
     Cases longer than ``max_len`` events are cut there. A case starts at a random

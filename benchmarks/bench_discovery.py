@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from _harness import (
+    BENCH,
     COJOURNEY,
     DATA,
     PM4PY_PYTHON,
-    BENCH,
     measure,
     relative,
     setup_logging,
@@ -48,8 +48,15 @@ TIME_RATIO_TARGET, MEMORY_RATIO_TARGET = 1 / 10, 1 / 3
 MEMORY_LIMIT_MIB = 24 * 1024
 
 
-def bench_size(events: int, runs: int, *, pm4py_once_above: int, pm4py_max_events: int,
-               pm4py_timeout: float, seed: int) -> dict[str, Any]:
+def bench_size(
+    events: int,
+    runs: int,
+    *,
+    pm4py_once_above: int,
+    pm4py_max_events: int,
+    pm4py_timeout: float,
+    seed: int,
+) -> dict[str, Any]:
     """Generate (once), run both tools, compare their answers; the result document."""
     label = size_label(events)
     log_path = DATA / f"generic-{label}.parquet"
@@ -58,8 +65,15 @@ def bench_size(events: int, runs: int, *, pm4py_once_above: int, pm4py_max_event
     out_dir.mkdir(parents=True, exist_ok=True)
     cj_out, pm_out = out_dir / f"cojourney-{label}.json", out_dir / f"pm4py-{label}.json"
     cj_cmd = [COJOURNEY, "analyze", log_path, "--json", cj_out]
-    pm_cmd = [PM4PY_PYTHON, BENCH / "peers" / "pm4py_discovery.py", log_path, CASE, ACTIVITY,
-              TIMESTAMP, pm_out]
+    pm_cmd = [
+        PM4PY_PYTHON,
+        BENCH / "peers" / "pm4py_discovery.py",
+        log_path,
+        CASE,
+        ACTIVITY,
+        TIMESTAMP,
+        pm_out,
+    ]
     run_pm4py = events <= pm4py_max_events and PM4PY_PYTHON.is_file()
     pm_runs_wanted = runs if events <= pm4py_once_above else 1
     cj_runs: list[dict[str, Any]] = []
@@ -67,56 +81,89 @@ def bench_size(events: int, runs: int, *, pm4py_once_above: int, pm4py_max_event
     for n in range(runs):
         cj_runs.append(measure(cj_cmd, label=f"cojourney {label} run {n + 1}/{runs}"))
         if run_pm4py and n < pm_runs_wanted:
-            pm_runs.append(measure(pm_cmd, timeout=pm4py_timeout,
-                                   label=f"pm4py {label} run {n + 1}/{pm_runs_wanted}"))
+            pm_runs.append(
+                measure(
+                    pm_cmd,
+                    timeout=pm4py_timeout,
+                    label=f"pm4py {label} run {n + 1}/{pm_runs_wanted}",
+                )
+            )
     result: dict[str, Any] = {
-        "events": events, "size": label,
-        "input": {**{k: meta[k] for k in ("events", "cases", "activities", "seed", "bytes")},
-                  "generated_in_s": meta.get("seconds"),
-                  "path": relative(log_path), "format": "Parquet (snappy), one file",
-                  "generator": "benchmarks/generate_log.py --flavour generic"},
+        "events": events,
+        "size": label,
+        "input": {
+            **{k: meta[k] for k in ("events", "cases", "activities", "seed", "bytes")},
+            "generated_in_s": meta.get("seconds"),
+            "path": relative(log_path),
+            "format": "Parquet (snappy), one file",
+            "generator": "benchmarks/generate_log.py --flavour generic",
+        },
         "versions": versions(pm4py=run_pm4py),
-        "commands": {"cojourney": " ".join(relative(Path(c)) if isinstance(c, Path) else c
-                                           for c in cj_cmd)},
+        "commands": {
+            "cojourney": " ".join(relative(Path(c)) if isinstance(c, Path) else c for c in cj_cmd)
+        },
         "cojourney": summary(cj_runs),
     }
     if run_pm4py:
-        result["commands"]["pm4py"] = " ".join(relative(Path(c)) if isinstance(c, Path) else c
-                                               for c in pm_cmd)
+        result["commands"]["pm4py"] = " ".join(
+            relative(Path(c)) if isinstance(c, Path) else c for c in pm_cmd
+        )
         result["pm4py"] = summary(pm_runs)
         result["pm4py"]["timeout_s"] = pm4py_timeout
         result["agreement"] = agreement(cj_out, pm_out, result["pm4py"]["successful_runs"] > 0)
     else:
-        result["pm4py"] = {"skipped": f"not run above {pm4py_max_events:,} events (at 10M "
-                                      "PM4Py already needs several GiB and minutes)"}
+        result["pm4py"] = {
+            "skipped": f"not run above {pm4py_max_events:,} events (at 10M "
+            "PM4Py already needs several GiB and minutes)"
+        }
     result["ratios"], result["targets"] = _ratios_and_targets(result, events)
     return result
 
 
-def _ratios_and_targets(result: dict[str, Any], events: int
-                        ) -> tuple[dict[str, float], list[dict[str, Any]]]:
+def _ratios_and_targets(
+    result: dict[str, Any], events: int
+) -> tuple[dict[str, float], list[dict[str, Any]]]:
     cj, pm = result["cojourney"], result.get("pm4py", {})
     ratios: dict[str, float] = {}
     if "median_wall_s" in cj and "median_wall_s" in pm:
         ratios["time_cojourney_over_pm4py"] = round(cj["median_wall_s"] / pm["median_wall_s"], 4)
         ratios["memory_cojourney_over_pm4py"] = round(
-            cj["median_max_rss_mib"] / pm["median_max_rss_mib"], 4)
+            cj["median_max_rss_mib"] / pm["median_max_rss_mib"], 4
+        )
         ratios["speedup"] = round(pm["median_wall_s"] / cj["median_wall_s"], 2)
     targets: list[dict[str, Any]] = []
     if events == 1_000_000:
-        for key, limit, what in (("time_cojourney_over_pm4py", TIME_RATIO_TARGET,
-                                  "cojourney time <= 1/10 of PM4Py's"),
-                                 ("memory_cojourney_over_pm4py", MEMORY_RATIO_TARGET,
-                                  "cojourney peak memory <= 1/3 of PM4Py's")):
+        for key, limit, what in (
+            ("time_cojourney_over_pm4py", TIME_RATIO_TARGET, "cojourney time <= 1/10 of PM4Py's"),
+            (
+                "memory_cojourney_over_pm4py",
+                MEMORY_RATIO_TARGET,
+                "cojourney peak memory <= 1/3 of PM4Py's",
+            ),
+        ):
             value = ratios.get(key)
-            targets.append({"target": what, "limit": round(limit, 4), "unit": "ratio",
-                            "value": value, "met": value is not None and value <= limit})
+            targets.append(
+                {
+                    "target": what,
+                    "limit": round(limit, 4),
+                    "unit": "ratio",
+                    "value": value,
+                    "met": value is not None and value <= limit,
+                }
+            )
     if events >= 100_000_000:
         rss = cj.get("median_max_rss_mib")
-        targets.append({"target": "100M events complete within the machine's 24 GiB",
-                        "limit": MEMORY_LIMIT_MIB, "unit": "MiB", "value": rss,
-                        "met": cj["successful_runs"] == len(cj["runs"]) and rss is not None
-                        and rss <= MEMORY_LIMIT_MIB})
+        targets.append(
+            {
+                "target": "100M events complete within the machine's 24 GiB",
+                "limit": MEMORY_LIMIT_MIB,
+                "unit": "MiB",
+                "value": rss,
+                "met": cj["successful_runs"] == len(cj["runs"])
+                and rss is not None
+                and rss <= MEMORY_LIMIT_MIB,
+            }
+        )
     return ratios, targets
 
 
@@ -145,30 +192,49 @@ def agreement(cj_path: Path, pm_path: Path, have_pm4py: bool) -> dict[str, Any]:
     pm_top = {tuple(v["activities"]): v["cases"] for v in pm["top_variants"]}
     if sorted(cj_top.values(), reverse=True)[:10] != sorted(pm_top.values(), reverse=True)[:10]:
         problems.append("top variant frequencies differ")
-    return {"checked": True, "same_results": not problems, "problems": problems[:20],
-            "compared": "cases, events, variant count, start and end activities, every "
-                        "directly-follows count and mean seconds, case duration statistics, "
-                        "top-10 variant frequencies"}
+    return {
+        "checked": True,
+        "same_results": not problems,
+        "problems": problems[:20],
+        "compared": "cases, events, variant count, start and end activities, every "
+        "directly-follows count and mean seconds, case duration statistics, "
+        "top-10 variant frequencies",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000],
-                        help="Log sizes in events.")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000], help="Log sizes in events."
+    )
     parser.add_argument("--runs", type=int, default=3, help="Runs per tool (the median is kept).")
-    parser.add_argument("--pm4py-once-above", type=int, default=1_000_000,
-                        help="Above this many events PM4Py runs once.")
-    parser.add_argument("--pm4py-max-events", type=int, default=10_000_000,
-                        help="Above this many events PM4Py is not run.")
-    parser.add_argument("--pm4py-timeout", type=float, default=1800.0,
-                        help="Seconds before a PM4Py run is stopped.")
+    parser.add_argument(
+        "--pm4py-once-above",
+        type=int,
+        default=1_000_000,
+        help="Above this many events PM4Py runs once.",
+    )
+    parser.add_argument(
+        "--pm4py-max-events",
+        type=int,
+        default=10_000_000,
+        help="Above this many events PM4Py is not run.",
+    )
+    parser.add_argument(
+        "--pm4py-timeout", type=float, default=1800.0, help="Seconds before a PM4Py run is stopped."
+    )
     parser.add_argument("--seed", type=int, default=20251201, help="Generator seed.")
     args = parser.parse_args(argv)
     setup_logging()
     for events in args.sizes:
-        result = bench_size(events, args.runs, pm4py_once_above=args.pm4py_once_above,
-                            pm4py_max_events=args.pm4py_max_events,
-                            pm4py_timeout=args.pm4py_timeout, seed=args.seed)
+        result = bench_size(
+            events,
+            args.runs,
+            pm4py_once_above=args.pm4py_once_above,
+            pm4py_max_events=args.pm4py_max_events,
+            pm4py_timeout=args.pm4py_timeout,
+            seed=args.seed,
+        )
         write_result(f"discovery-{size_label(events)}", result)
     return 0
 

@@ -47,8 +47,11 @@ def workspace(folder: Path) -> Path:
     """A fresh copy of the eCampus example workspace."""
     if folder.exists():
         shutil.rmtree(folder)
-    subprocess.run([str(COJOURNEY), "init", str(folder), "--example", "ecampus-car-share"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(COJOURNEY), "init", str(folder), "--example", "ecampus-car-share"],
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
@@ -61,29 +64,39 @@ def bench(events: int, runs: int, seed: int) -> dict[str, Any]:
     out = DATA / "out" / f"journey-{label}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [COJOURNEY, "analyze", ws, "--events", dataset, "--json", out]
-    result_runs = [measure(cmd, label=f"cojourney analyze WORKSPACE {label} run {n + 1}/{runs}")
-                   for n in range(runs)]
+    result_runs = [
+        measure(cmd, label=f"cojourney analyze WORKSPACE {label} run {n + 1}/{runs}")
+        for n in range(runs)
+    ]
     cj = summary(result_runs)
     result: dict[str, Any] = {
-        "events": events, "size": label,
-        "input": {**{k: meta[k] for k in ("events", "cases", "activities", "seed", "bytes")},
-                  "path": relative(dataset),
-                  "format": f"Parquet dataset: a folder of {len(list(dataset.glob('*.parquet')))}"
-                            " files, canonical columns",
-                  "generator": "benchmarks/generate_log.py --flavour ecampus",
-                  "workspace": "cojourney init WORKSPACE --example ecampus-car-share"},
+        "events": events,
+        "size": label,
+        "input": {
+            **{k: meta[k] for k in ("events", "cases", "activities", "seed", "bytes")},
+            "path": relative(dataset),
+            "format": f"Parquet dataset: a folder of {len(list(dataset.glob('*.parquet')))}"
+            " files, canonical columns",
+            "generator": "benchmarks/generate_log.py --flavour ecampus",
+            "workspace": "cojourney init WORKSPACE --example ecampus-car-share",
+        },
         "versions": versions(),
-        "commands": {"cojourney": " ".join(relative(c) if isinstance(c, Path) else c
-                                           for c in cmd)},
+        "commands": {"cojourney": " ".join(relative(c) if isinstance(c, Path) else c for c in cmd)},
         "cojourney": cj,
         "analyses": _analyses(out),
     }
     if events == TARGET_EVENTS:
         value = cj.get("median_wall_s")
-        result["targets"] = [{"target": "full journey analysis of 10M events from Parquet "
-                                        "<= 15 s (whole process)", "limit": TARGET_SECONDS,
-                              "unit": "s", "value": value, "met": value is not None
-                              and value <= TARGET_SECONDS}]
+        result["targets"] = [
+            {
+                "target": "full journey analysis of 10M events from Parquet "
+                "<= 15 s (whole process)",
+                "limit": TARGET_SECONDS,
+                "unit": "s",
+                "value": value,
+                "met": value is not None and value <= TARGET_SECONDS,
+            }
+        ]
     else:
         result["targets"] = []
     return result
@@ -94,8 +107,10 @@ def _analyses(out: Path) -> dict[str, Any]:
     if not out.is_file():
         return {}
     doc = json.loads(out.read_text())
-    return {"sections": sorted(k for k in doc if k not in ("workspace", "computed_with")),
-            "computed_with": doc.get("computed_with")}
+    return {
+        "sections": sorted(k for k in doc if k not in ("workspace", "computed_with")),
+        "computed_with": doc.get("computed_with"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

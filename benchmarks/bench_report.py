@@ -41,8 +41,10 @@ log = logging.getLogger("bench.report")
 
 TARGET_SECONDS = 30.0
 TARGET_EVENTS = 1_000_000
-_LIBRARY_CALL = ("import sys; from cojourney.services.report import build_report; "
-                 "build_report(sys.argv[1], sys.argv[2], source=sys.argv[3])")
+_LIBRARY_CALL = (
+    "import sys; from cojourney.services.report import build_report; "
+    "build_report(sys.argv[1], sys.argv[2], source=sys.argv[3])"
+)
 
 
 def how_to_run(ws: Path, dataset: Path, out: Path) -> tuple[str, list[str | Path]] | None:
@@ -54,8 +56,10 @@ def how_to_run(ws: Path, dataset: Path, out: Path) -> tuple[str, list[str | Path
             return "cli", [COJOURNEY, "report", ws, events_flag, dataset, "-o", out]
         log.warning("`cojourney report` has no --events option; timing the library instead")
     python = REPO / ".venv" / "bin" / "python"
-    probe = subprocess.run([str(python), "-c", "import cojourney.services.report as r; "
-                            "r.build_report"], capture_output=True)
+    probe = subprocess.run(
+        [str(python), "-c", "import cojourney.services.report as r; r.build_report"],
+        capture_output=True,
+    )
     if probe.returncode == 0:
         return "library", [python, "-c", _LIBRARY_CALL, ws, out, dataset]
     return None
@@ -71,28 +75,54 @@ def bench(events: int, runs: int, seed: int) -> dict[str, Any]:
     out = DATA / "out" / f"report-{label}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     chosen = how_to_run(ws, dataset, out)
-    result["input"] = {**{k: meta[k] for k in ("events", "cases", "activities", "seed")},
-                       "path": relative(dataset), "feedback": "none (events only)",
-                       "workspace": "cojourney init WORKSPACE --example ecampus-car-share"}
+    result["input"] = {
+        **{k: meta[k] for k in ("events", "cases", "activities", "seed")},
+        "path": relative(dataset),
+        "feedback": "none (events only)",
+        "workspace": "cojourney init WORKSPACE --example ecampus-car-share",
+    }
     if chosen is None:
         result["status"] = "pending: neither `cojourney report` nor services.report exists yet"
-        result["targets"] = [{"target": "report for 1M events <= 30 s", "limit": TARGET_SECONDS,
-                              "unit": "s", "value": None, "met": None}]
+        result["targets"] = [
+            {
+                "target": "report for 1M events <= 30 s",
+                "limit": TARGET_SECONDS,
+                "unit": "s",
+                "value": None,
+                "met": None,
+            }
+        ]
         return result
     how, cmd = chosen
-    result["status"] = ("measured with `cojourney report`" if how == "cli" else
-                        "measured through the library (build_report in a fresh Python "
-                        "process): `cojourney report` is not registered yet")
-    result["commands"] = {"cojourney": " ".join(
-        relative(c) if isinstance(c, Path) else repr(c) if " " in c else c for c in cmd)}
-    result["cojourney"] = summary([measure(cmd, label=f"report {label} run {n + 1}/{runs}")
-                                   for n in range(runs)])
+    result["status"] = (
+        "measured with `cojourney report`"
+        if how == "cli"
+        else "measured through the library (build_report in a fresh Python "
+        "process): `cojourney report` is not registered yet"
+    )
+    result["commands"] = {
+        "cojourney": " ".join(
+            relative(c) if isinstance(c, Path) else repr(c) if " " in c else c for c in cmd
+        )
+    }
+    result["cojourney"] = summary(
+        [measure(cmd, label=f"report {label} run {n + 1}/{runs}") for n in range(runs)]
+    )
     value = result["cojourney"].get("median_wall_s")
     result["report_bytes"] = out.stat().st_size if out.is_file() else None
-    result["targets"] = [{"target": "report for 1M events <= 30 s (whole process)",
-                          "limit": TARGET_SECONDS, "unit": "s", "value": value,
-                          "met": value is not None and value <= TARGET_SECONDS}
-                         ] if events == TARGET_EVENTS else []
+    result["targets"] = (
+        [
+            {
+                "target": "report for 1M events <= 30 s (whole process)",
+                "limit": TARGET_SECONDS,
+                "unit": "s",
+                "value": value,
+                "met": value is not None and value <= TARGET_SECONDS,
+            }
+        ]
+        if events == TARGET_EVENTS
+        else []
+    )
     return result
 
 

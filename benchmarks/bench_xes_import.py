@@ -58,7 +58,8 @@ def stored_events(workspace: Path) -> dict[str, int]:
     con = duckdb.connect(str(workspace / "data" / "events.duckdb"), read_only=True)
     try:
         events, journeys = con.execute(
-            "SELECT count(*), count(DISTINCT journey_id) FROM events").fetchone()
+            "SELECT count(*), count(DISTINCT journey_id) FROM events"
+        ).fetchone()
     finally:
         con.close()
     return {"events": int(events), "cases": int(journeys)}
@@ -84,25 +85,39 @@ def bench(log_path: Path, runs: int) -> dict[str, Any]:
                 doc = json.loads(pm_out.read_text())
                 counts["pm4py"] = {"events": doc["events"], "cases": doc["cases"]}
     cj, pm = summary(cj_runs), summary(pm_runs)
-    ratio = (round(cj["median_wall_s"] / pm["median_wall_s"], 4)
-             if "median_wall_s" in cj and "median_wall_s" in pm else None)
+    ratio = (
+        round(cj["median_wall_s"] / pm["median_wall_s"], 4)
+        if "median_wall_s" in cj and "median_wall_s" in pm
+        else None
+    )
     return {
         "log": log_path.name,
         "input": {"path": relative(log_path), "bytes": log_path.stat().st_size},
         "versions": versions(pm4py=PM4PY_PYTHON.is_file()),
         "commands": {"cojourney": _shown(cj_cmd), "pm4py": _shown(pm_cmd)},
         "note": "cojourney imports into a fresh `cojourney init` workspace, created before "
-                "each run and not timed",
-        "cojourney": cj, "pm4py": pm, "counts": counts,
+        "each run and not timed",
+        "cojourney": cj,
+        "pm4py": pm,
+        "counts": counts,
         "same_counts": counts.get("cojourney") == counts.get("pm4py"),
-        "ratios": {"time_cojourney_over_pm4py": ratio,
-                   "memory_cojourney_over_pm4py": round(
-                       cj["median_max_rss_mib"] / pm["median_max_rss_mib"], 4)
-                   if ratio is not None else None},
-        "targets": [{"target": "cojourney import <= 1/3 of PM4Py read_xes time",
-                     "limit": round(TIME_RATIO_TARGET, 4), "unit": "ratio",
-                     "value": ratio,
-                     "met": ratio is not None and ratio <= TIME_RATIO_TARGET}],
+        "ratios": {
+            "time_cojourney_over_pm4py": ratio,
+            "memory_cojourney_over_pm4py": round(
+                cj["median_max_rss_mib"] / pm["median_max_rss_mib"], 4
+            )
+            if ratio is not None
+            else None,
+        },
+        "targets": [
+            {
+                "target": "cojourney import <= 1/3 of PM4Py read_xes time",
+                "limit": round(TIME_RATIO_TARGET, 4),
+                "unit": "ratio",
+                "value": ratio,
+                "met": ratio is not None and ratio <= TIME_RATIO_TARGET,
+            }
+        ],
     }
 
 
@@ -112,8 +127,9 @@ def _shown(cmd: list[Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--log", default="bpic2012.xes.gz",
-                        help="File name under the shared data folder's logs/.")
+    parser.add_argument(
+        "--log", default="bpic2012.xes.gz", help="File name under the shared data folder's logs/."
+    )
     parser.add_argument("--runs", type=int, default=3, help="Runs per tool (the median is kept).")
     args = parser.parse_args(argv)
     setup_logging()

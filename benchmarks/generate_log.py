@@ -44,7 +44,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _markov import Chain, simulate  # noqa: E402
+from _markov import Chain, simulate
 
 log = logging.getLogger("generate_log")
 
@@ -83,12 +83,14 @@ def batches(flavour: str, events: int, seed: int, chunk_events: int) -> Iterator
     personas, chain_list = chains(flavour)
     labels = sorted({label for c in chain_list for label in c.labels})
     label_index = {label: n for n, label in enumerate(labels)}
-    to_label = [np.array([label_index[lab] for lab in c.labels], dtype=np.int16)
-                for c in chain_list]
+    to_label = [
+        np.array([label_index[lab] for lab in c.labels], dtype=np.int16) for c in chain_list
+    ]
     rng = np.random.default_rng(seed)
     mean_len = _mean_length(chain_list, personas, np.random.default_rng(seed + 1), flavour)
-    log.info("%s process: %d activities, about %.1f events per case", flavour, len(labels),
-             mean_len)
+    log.info(
+        "%s process: %d activities, about %.1f events per case", flavour, len(labels), mean_len
+    )
     written, next_case = 0, 0
     while written < events:
         want = min(chunk_events, events - written)
@@ -96,11 +98,18 @@ def batches(flavour: str, events: int, seed: int, chunk_events: int) -> Iterator
         parts = []
         for k, ((_, share), chain) in enumerate(zip(personas, chain_list, strict=True)):
             n = max(1, round(n_cases * share))
-            sim = simulate(chain, n, rng, start_us=START_US, span_seconds=SPAN_SECONDS,
-                           max_len=MAX_LEN[flavour])
+            sim = simulate(
+                chain,
+                n,
+                rng,
+                start_us=START_US,
+                span_seconds=SPAN_SECONDS,
+                max_len=MAX_LEN[flavour],
+            )
             parts.append((k, n, sim))
-        case = np.concatenate([sim.case + sum(n for _, n, _ in parts[:i])
-                               for i, (_, _, sim) in enumerate(parts)])
+        case = np.concatenate(
+            [sim.case + sum(n for _, n, _ in parts[:i]) for i, (_, _, sim) in enumerate(parts)]
+        )
         total_cases = sum(n for _, n, _ in parts)
         renumber = rng.permutation(total_cases)  # personas interleaved over case ids
         label = np.concatenate([to_label[k][sim.state] for k, _, sim in parts])
@@ -115,25 +124,40 @@ def batches(flavour: str, events: int, seed: int, chunk_events: int) -> Iterator
         next_case += total_cases
         order = np.argsort(time_us, kind="stable")
         written += case.size
-        yield Batch(case[order], label[order], time_us[order],
-                    extra[order] if flavour == "ecampus" else None,
-                    segment[order] if flavour == "ecampus" else None)
+        yield Batch(
+            case[order],
+            label[order],
+            time_us[order],
+            extra[order] if flavour == "ecampus" else None,
+            segment[order] if flavour == "ecampus" else None,
+        )
 
 
-def _mean_length(chain_list: list[Chain], personas: list[tuple[str, float]],
-                 rng: np.random.Generator, flavour: str) -> float:
+def _mean_length(
+    chain_list: list[Chain],
+    personas: list[tuple[str, float]],
+    rng: np.random.Generator,
+    flavour: str,
+) -> float:
     """Mean events per case, from a pilot of 4,000 cases."""
     total = 0.0
     for (_, share), chain in zip(personas, chain_list, strict=True):
-        sim = simulate(chain, 4000, rng, start_us=START_US, span_seconds=SPAN_SECONDS,
-                       max_len=MAX_LEN[flavour])
+        sim = simulate(
+            chain, 4000, rng, start_us=START_US, span_seconds=SPAN_SECONDS, max_len=MAX_LEN[flavour]
+        )
         total += share * len(sim) / 4000
     return total
 
 
-def to_table(batch: Batch, flavour: str, labels: list[str], seq_start: int,
-             channels: list[tuple[str, ...]], segments: list[str], rng: np.random.Generator
-             ) -> pa.Table:
+def to_table(
+    batch: Batch,
+    flavour: str,
+    labels: list[str],
+    seq_start: int,
+    channels: list[tuple[str, ...]],
+    segments: list[str],
+    rng: np.random.Generator,
+) -> pa.Table:
     """The chunk as an Arrow table with the flavour's columns."""
     ids = pc.cast(pa.array(batch.case), pa.string())
     times = pa.array(batch.time_us, type=pa.timestamp("us", tz="UTC"))
@@ -141,9 +165,16 @@ def to_table(batch: Batch, flavour: str, labels: list[str], seq_start: int,
     if flavour == "generic":
         case = pc.binary_join_element_wise("c", pc.utf8_lpad(ids, 8, "0"), "")
         resource = pa.array([f"R{n:02d}" for n in range(RESOURCES)]).take(
-            pa.array(rng.integers(0, RESOURCES, batch.case.size)))
-        return pa.table({"case:concept:name": case, "concept:name": activity,
-                         "time:timestamp": times, "org:resource": resource})
+            pa.array(rng.integers(0, RESOURCES, batch.case.size))
+        )
+        return pa.table(
+            {
+                "case:concept:name": case,
+                "concept:name": activity,
+                "time:timestamp": times,
+                "org:resource": resource,
+            }
+        )
     assert batch.extra is not None and batch.segment is not None
     journey = pc.binary_join_element_wise("m", pc.utf8_lpad(ids, 7, "0"), "")
     segment_of = batch.segment.astype(np.int64)
@@ -151,21 +182,40 @@ def to_table(batch: Batch, flavour: str, labels: list[str], seq_start: int,
     offsets = np.cumsum([0] + [len(ch) for ch in channels[:-1]])
     channel = pa.array(channel_codes).take(pa.array(offsets[segment_of] + batch.extra))
     seq = pa.array(np.arange(seq_start, seq_start + batch.case.size, dtype=np.int64))
-    return pa.table({"journey_id": journey, "activity": activity, "timestamp": times,
-                     "event_seq": seq, "channel": channel,
-                     "segment": pa.array(segments).take(pa.array(segment_of))})
+    return pa.table(
+        {
+            "journey_id": journey,
+            "activity": activity,
+            "timestamp": times,
+            "event_seq": seq,
+            "channel": channel,
+            "segment": pa.array(segments).take(pa.array(segment_of)),
+        }
+    )
 
 
-def generate(out: Path, *, events: int, flavour: str = "generic", seed: int = 20251201,
-             chunk_events: int = 5_000_000, csv: bool = False) -> dict[str, object]:
+def generate(
+    out: Path,
+    *,
+    events: int,
+    flavour: str = "generic",
+    seed: int = 20251201,
+    chunk_events: int = 5_000_000,
+    csv: bool = False,
+) -> dict[str, object]:
     """Write the log to ``out`` (a ``.parquet`` file, else a folder of parts).
 
     Returns the metadata also written to ``<out>.meta.json``; an existing log with
     the same metadata is kept as it is.
     """
-    meta: dict[str, object] = {"flavour": flavour, "events": events, "seed": seed,
-                               "generator_version": GENERATOR_VERSION, "csv": csv,
-                               "chunk_events": chunk_events}
+    meta: dict[str, object] = {
+        "flavour": flavour,
+        "events": events,
+        "seed": seed,
+        "generator_version": GENERATOR_VERSION,
+        "csv": csv,
+        "chunk_events": chunk_events,
+    }
     meta_path = out.with_name(out.name + ".meta.json")
     if out.exists() and meta_path.is_file():
         known = json.loads(meta_path.read_text())
@@ -207,11 +257,22 @@ def generate(out: Path, *, events: int, flavour: str = "generic", seed: int = 20
         writer.close()
     if csv_writer is not None:
         csv_writer.close()
-    meta.update(cases=cases, activities=len(labels), path=str(out),
-                bytes=_size(out), seconds=round(time.perf_counter() - started, 1))
+    meta.update(
+        cases=cases,
+        activities=len(labels),
+        path=str(out),
+        bytes=_size(out),
+        seconds=round(time.perf_counter() - started, 1),
+    )
     meta_path.write_text(json.dumps(meta, indent=1) + "\n")
-    log.info("%s: %s events, %s cases, %.1f MiB in %.1f s", out, f"{written:,}", f"{cases:,}",
-             meta["bytes"] / 2**20, meta["seconds"])  # type: ignore[operator]
+    log.info(
+        "%s: %s events, %s cases, %.1f MiB in %.1f s",
+        out,
+        f"{written:,}",
+        f"{cases:,}",
+        meta["bytes"] / 2**20,
+        meta["seconds"],
+    )  # type: ignore[operator]
     return meta
 
 
@@ -224,18 +285,36 @@ def _size(path: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, required=True, help="Number of events.")
-    parser.add_argument("--out", type=Path, required=True,
-                        help="A .parquet file, or a folder for a dataset of parts.")
-    parser.add_argument("--flavour", choices=["generic", "ecampus"], default="generic",
-                        help="The process (see the module docstring).")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="A .parquet file, or a folder for a dataset of parts.",
+    )
+    parser.add_argument(
+        "--flavour",
+        choices=["generic", "ecampus"],
+        default="generic",
+        help="The process (see the module docstring).",
+    )
     parser.add_argument("--seed", type=int, default=20251201, help="Random seed.")
-    parser.add_argument("--chunk-events", type=int, default=5_000_000,
-                        help="Events generated per chunk (bounds the memory).")
+    parser.add_argument(
+        "--chunk-events",
+        type=int,
+        default=5_000_000,
+        help="Events generated per chunk (bounds the memory).",
+    )
     parser.add_argument("--csv", action="store_true", help="Also write OUT with .csv.")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    generate(args.out, events=args.events, flavour=args.flavour, seed=args.seed,
-             chunk_events=args.chunk_events, csv=args.csv)
+    generate(
+        args.out,
+        events=args.events,
+        flavour=args.flavour,
+        seed=args.seed,
+        chunk_events=args.chunk_events,
+        csv=args.csv,
+    )
     return 0
 
 

@@ -104,8 +104,9 @@ def stages(path: Path, runs: int, loads: list[float], busy: list[float]) -> dict
         log.info("stages run %d/%d", n + 1, runs)
         busy.append(cpu_busy())
         loads.append(loadavg()[0])
-        out = subprocess.run([str(PYTHON), "-c", _STAGES, str(path)], capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            [str(PYTHON), "-c", _STAGES, str(path)], capture_output=True, text=True, check=True
+        ).stdout
         for name, seconds in json.loads(out.strip().splitlines()[-1]).items():
             samples.setdefault(name, []).append(seconds)
     return {name: round(statistics.median(v), 3) for name, v in samples.items()}
@@ -124,23 +125,40 @@ def journey_stages(events: int, runs: int, seed: int) -> dict[str, Any]:
     walls = []
     for n in range(runs):
         log.info("journey stages run %d/%d", n + 1, runs)
-        cmd = [str(COJOURNEY), "-v", "analyze", str(ws), "--events", str(dataset), "--json",
-               str(DATA / "out" / "profile-journey.json")]
+        cmd = [
+            str(COJOURNEY),
+            "-v",
+            "analyze",
+            str(ws),
+            "--events",
+            str(dataset),
+            "--json",
+            str(DATA / "out" / "profile-journey.json"),
+        ]
         run = measure(cmd, label=f"journey stages run {n + 1}/{runs}", keep_stderr=True)
         walls.append(run)
         found = _TIMINGS.search(run.pop("stderr", ""))
-        for part in (found.group(1).split(", ") if found else []):
+        for part in found.group(1).split(", ") if found else []:
             name, seconds = part.rsplit(" ", 1)
             samples.setdefault(name, []).append(float(seconds.rstrip("s")))
-    return {"events": events, "size": label, "versions": versions(), "runs": walls,
-            "stages_median_s": {k: round(statistics.median(v), 3) for k, v in samples.items()}}
+    return {
+        "events": events,
+        "size": label,
+        "versions": versions(),
+        "runs": walls,
+        "stages_median_s": {k: round(statistics.median(v), 3) for k, v in samples.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="Discovery log size.")
-    parser.add_argument("--journey-events", type=int, default=10_000_000,
-                        help="Workspace-analysis log size (0: skip).")
+    parser.add_argument(
+        "--journey-events",
+        type=int,
+        default=10_000_000,
+        help="Workspace-analysis log size (0: skip).",
+    )
     parser.add_argument("--runs", type=int, default=3, help="Runs (medians are kept).")
     parser.add_argument("--seed", type=int, default=20251201, help="Generator seed.")
     args = parser.parse_args(argv)
@@ -148,22 +166,29 @@ def main(argv: list[str] | None = None) -> int:
     label = size_label(args.events)
     path = DATA / f"generic-{label}.parquet"
     generate(path, events=args.events, seed=args.seed)
-    plain = [measure([PYTHON, "-c", _PLAIN_SQL, path], label=f"plain DuckDB SQL run {n + 1}")
-             for n in range(args.runs)]
+    plain = [
+        measure([PYTHON, "-c", _PLAIN_SQL, path], label=f"plain DuckDB SQL run {n + 1}")
+        for n in range(args.runs)
+    ]
     ok = [r for r in plain if r["exit"] == 0]
     loads: list[float] = []
     busy: list[float] = []
     result: dict[str, Any] = {
-        "events": args.events, "size": label, "versions": versions(),
+        "events": args.events,
+        "size": label,
+        "versions": versions(),
         "stages_median_s": stages(path, args.runs, loads, busy),
-        "stages_loadavg_before": loads, "stages_cpu_busy_before": busy,
+        "stages_loadavg_before": loads,
+        "stages_cpu_busy_before": busy,
         "plain_duckdb_sql": {
             "what": "directly-follows with mean seconds, all variants, start/end, case "
-                    "durations; `python -c` with `import duckdb` only, whole process",
+            "durations; `python -c` with `import duckdb` only, whole process",
             "runs": plain,
             "median_wall_s": round(statistics.median(r["wall_s"] for r in ok), 3) if ok else None,
             "median_max_rss_mib": round(statistics.median(r["max_rss_mib"] for r in ok), 1)
-            if ok else None},
+            if ok
+            else None,
+        },
     }
     write_result(f"profile-discovery-{label}", result)
     if args.journey_events:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import BUSY_CPU, BUSY_LOAD, REPO, RESULTS, setup_logging  # noqa: E402
+from _harness import BUSY_CPU, BUSY_LOAD, REPO, RESULTS, setup_logging
 
 log = logging.getLogger("bench.md")
 OUT = REPO / "BENCHMARKS.md"
@@ -67,19 +67,31 @@ def _range(loads: list[float]) -> str:
 
 
 def _all_runs(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    runs = [r for doc in results.values() for tool in ("cojourney", "pm4py")
-            if isinstance(doc.get(tool), dict) for r in doc[tool].get("runs", [])]
+    runs = [
+        r
+        for doc in results.values()
+        for tool in ("cojourney", "pm4py")
+        if isinstance(doc.get(tool), dict)
+        for r in doc[tool].get("runs", [])
+    ]
     runs += [r for doc in results.values() for r in doc.get("runs", [])]
-    return runs + [r for doc in results.values()
-                   for r in doc.get("plain_duckdb_sql", {}).get("runs", [])]
+    return runs + [
+        r for doc in results.values() for r in doc.get("plain_duckdb_sql", {}).get("runs", [])
+    ]
 
 
 def _busy_runs(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Runs that other jobs may have slowed down: by the CPU sample when there is one,
     else by the load average."""
-    return [r for r in _all_runs(results)
-            if (r["cpu_busy_before"] > BUSY_CPU if "cpu_busy_before" in r
-                else r["loadavg_before"][0] > BUSY_LOAD)]
+    return [
+        r
+        for r in _all_runs(results)
+        if (
+            r["cpu_busy_before"] > BUSY_CPU
+            if "cpu_busy_before" in r
+            else r["loadavg_before"][0] > BUSY_LOAD
+        )
+    ]
 
 
 def _runs_text(tool: dict[str, Any]) -> str:
@@ -116,61 +128,96 @@ def discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
     docs = [d for d in _sorted_by_size(results, "discovery-") if d["events"] < SCALE_EVENTS]
     if not docs:
         return []
-    lines = ["## 1. Discovery: cojourney against PM4Py on the same log", "",
-             "Directly-follows with frequency and mean performance, variants, start and end "
-             "activities and case durations, computed by `cojourney analyze FILE --json OUT` "
-             "and by a Python process running PM4Py on the same Parquet file "
-             "(`benchmarks/peers/pm4py_discovery.py`: `pandas.read_parquet` of the three "
-             "columns, `pm4py.format_dataframe`, `discover_dfg`, `discover_performance_dfg`, "
-             "`get_variants`, `get_all_case_durations`). Whole processes: start-up, imports, "
-             "reading the file and writing the JSON included.", "",
-             "| events | cases | tool | median wall | median peak RSS | runs (s) | load before |",
-             "|---:|---:|---|---:|---:|---|---|"]
+    lines = [
+        "## 1. Discovery: cojourney against PM4Py on the same log",
+        "",
+        "Directly-follows with frequency and mean performance, variants, start and end "
+        "activities and case durations, computed by `cojourney analyze FILE --json OUT` "
+        "and by a Python process running PM4Py on the same Parquet file "
+        "(`benchmarks/peers/pm4py_discovery.py`: `pandas.read_parquet` of the three "
+        "columns, `pm4py.format_dataframe`, `discover_dfg`, `discover_performance_dfg`, "
+        "`get_variants`, `get_all_case_durations`). Whole processes: start-up, imports, "
+        "reading the file and writing the JSON included.",
+        "",
+        "| events | cases | tool | median wall | median peak RSS | runs (s) | load before |",
+        "|---:|---:|---|---:|---:|---|---|",
+    ]
     for d in docs:
         for tool in ("cojourney", "pm4py"):
             t = d.get(tool, {})
             if "skipped" in t:
-                lines.append(f"| {d['events']:,} | {d['input']['cases']:,} | PM4Py | – | – | "
-                             f"{t['skipped']} | – |")
+                lines.append(
+                    f"| {d['events']:,} | {d['input']['cases']:,} | PM4Py | – | – | "
+                    f"{t['skipped']} | – |"
+                )
                 continue
-            lines.append(f"| {d['events']:,} | {d['input']['cases']:,} | "
-                         f"{'cojourney' if tool == 'cojourney' else 'PM4Py'} | "
-                         f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
-                         f"{_runs_text(t)} | {_load(t)} |")
-    lines += ["", "| events | cojourney time / PM4Py time | cojourney memory / PM4Py memory "
-              "| speed-up | same results |", "|---:|---:|---:|---:|---|"]
+            lines.append(
+                f"| {d['events']:,} | {d['input']['cases']:,} | "
+                f"{'cojourney' if tool == 'cojourney' else 'PM4Py'} | "
+                f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
+                f"{_runs_text(t)} | {_load(t)} |"
+            )
+    lines += [
+        "",
+        "| events | cojourney time / PM4Py time | cojourney memory / PM4Py memory "
+        "| speed-up | same results |",
+        "|---:|---:|---:|---:|---|",
+    ]
     for d in docs:
         r, a = d.get("ratios", {}), d.get("agreement", {})
-        same = ("yes" if a.get("same_results") else "**no**: " + "; ".join(a.get("problems", []))
-                if a.get("checked") else "not compared")
-        lines.append(f"| {d['events']:,} | {_ratio(r.get('time_cojourney_over_pm4py'))} | "
-                     f"{_ratio(r.get('memory_cojourney_over_pm4py'))} | "
-                     f"{r['speedup']:.2f}× | {same} |" if r else
-                     f"| {d['events']:,} | – | – | – | {same} |")
-    lines += ["", "\"Same results\" compares " + docs[0].get("agreement", {}).get(
-        "compared", "the outputs") + ".", "",
-              "How cojourney does it: a Parquet file whose timestamp column has a timestamp "
-              "type is checked by one aggregate query and then read in place (a DuckDB view "
-              "over the file; nothing is copied, no text column is made for messages); each "
-              "journey's events are sorted once into arrays of integer activity codes and "
-              "times, which are cached; directly-follows (one quantile aggregate for median "
-              "and 90th percentile, the journeys of each pair from each journey's distinct "
-              "pairs), variants, start and end activities and durations only group those "
-              "arrays, with no window function and no grouping by strings.", ""]
+        same = (
+            "yes"
+            if a.get("same_results")
+            else "**no**: " + "; ".join(a.get("problems", []))
+            if a.get("checked")
+            else "not compared"
+        )
+        lines.append(
+            f"| {d['events']:,} | {_ratio(r.get('time_cojourney_over_pm4py'))} | "
+            f"{_ratio(r.get('memory_cojourney_over_pm4py'))} | "
+            f"{r['speedup']:.2f}× | {same} |"
+            if r
+            else f"| {d['events']:,} | – | – | – | {same} |"
+        )
+    lines += [
+        "",
+        '"Same results" compares '
+        + docs[0].get("agreement", {}).get("compared", "the outputs")
+        + ".",
+        "",
+        "How cojourney does it: a Parquet file whose timestamp column has a timestamp "
+        "type is checked by one aggregate query and then read in place (a DuckDB view "
+        "over the file; nothing is copied, no text column is made for messages); each "
+        "journey's events are sorted once into arrays of integer activity codes and "
+        "times, which are cached; directly-follows (one quantile aggregate for median "
+        "and 90th percentile, the journeys of each pair from each journey's distinct "
+        "pairs), variants, start and end activities and durations only group those "
+        "arrays, with no window function and no grouping by strings.",
+        "",
+    ]
     revisions = {d.get("versions", {}).get("git_rev") for d in docs}
     if len(revisions) > 1:
-        lines += ["Sizes measured at different revisions: " + "; ".join(
-            f"{d['events']:,} events at `{d.get('versions', {}).get('git_rev')}`"
-            for d in docs) + " (the code changed in between).", ""]
+        lines += [
+            "Sizes measured at different revisions: "
+            + "; ".join(
+                f"{d['events']:,} events at `{d.get('versions', {}).get('git_rev')}`" for d in docs
+            )
+            + " (the code changed in between).",
+            "",
+        ]
     for d in docs:
         pm = d.get("pm4py", {})
         if len(pm.get("runs", [])) == 1:
             run = pm["runs"][0]
-            what = (f"was stopped at its time limit of {pm['timeout_s']:.0f} s"
-                    if run["timed_out"] else f"failed (exit {run['exit']})" if run["exit"]
-                    else f"completed within its time limit of {pm['timeout_s']:.0f} s")
+            what = (
+                f"was stopped at its time limit of {pm['timeout_s']:.0f} s"
+                if run["timed_out"]
+                else f"failed (exit {run['exit']})"
+                if run["exit"]
+                else f"completed within its time limit of {pm['timeout_s']:.0f} s"
+            )
             lines.append(f"At {d['events']:,} events PM4Py ran once, as planned, and {what}.")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def profile_discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -179,27 +226,38 @@ def profile_discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
         return []
     d = docs[0]
     stages = d["stages_median_s"]
-    lines = [f"### Where cojourney's time goes at {d['events']:,} events", "",
-             "The steps of `cojourney analyze FILE`, timed one by one inside one process "
-             "(`benchmarks/profile_stages.py`; medians of "
-             f"{len(d['plain_duckdb_sql']['runs'])} fresh processes, load before "
-             f"{_stage_load(d)}; Python's own start-up, "
-             "about 0.05 s, is not included). A diagnostic, not a target.", "",
-             "| stage | seconds |", "|---|---:|"]
+    lines = [
+        f"### Where cojourney's time goes at {d['events']:,} events",
+        "",
+        "The steps of `cojourney analyze FILE`, timed one by one inside one process "
+        "(`benchmarks/profile_stages.py`; medians of "
+        f"{len(d['plain_duckdb_sql']['runs'])} fresh processes, load before "
+        f"{_stage_load(d)}; Python's own start-up, "
+        "about 0.05 s, is not included). A diagnostic, not a target.",
+        "",
+        "| stage | seconds |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {sec:.3f} |" for name, sec in stages.items()]
     lines.append(f"| **total** | **{sum(stages.values()):.3f}** |")
     lines += _stale_profile(d, results.get(f"discovery-{d['size']}"))
     plain = d["plain_duckdb_sql"]
-    lines += ["", f"For scale, the same results as plain DuckDB SQL without Ibis ({plain['what']})"
-              f": median {_s(plain['median_wall_s'])} and {_mib(plain['median_max_rss_mib'])} "
-              f"(load before {_load_of(plain['runs'])})."]
+    lines += [
+        "",
+        f"For scale, the same results as plain DuckDB SQL without Ibis ({plain['what']})"
+        f": median {_s(plain['median_wall_s'])} and {_mib(plain['median_max_rss_mib'])} "
+        f"(load before {_load_of(plain['runs'])}).",
+    ]
     peer = results.get(f"discovery-{d['size']}", {}).get("pm4py", {})
     if "median_wall_s" in peer:
-        lines += ["", f"The targets at this size ask for at most "
-                  f"{_s(peer['median_wall_s'] / 10)} (1/10 of PM4Py's median) and "
-                  f"{_mib(peer['median_max_rss_mib'] / 3)} (1/3 of PM4Py's peak), start-up "
-                  "included."]
-    return lines + [""]
+        lines += [
+            "",
+            f"The targets at this size ask for at most "
+            f"{_s(peer['median_wall_s'] / 10)} (1/10 of PM4Py's median) and "
+            f"{_mib(peer['median_max_rss_mib'] / 3)} (1/3 of PM4Py's peak), start-up "
+            "included.",
+        ]
+    return [*lines, ""]
 
 
 def profile_journey_section(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -208,15 +266,20 @@ def profile_journey_section(results: dict[str, dict[str, Any]]) -> list[str]:
         return []
     d = docs[-1]
     stages = d["stages_median_s"]
-    lines = [f"### Where the time goes at {d['events']:,} events", "",
-             "The stages `cojourney -v analyze WORKSPACE` logs (medians of "
-             f"{len(d['runs'])} runs, load before {_load_of(d['runs'])}; "
-             "`benchmarks/profile_stages.py`). A diagnostic, not a target.", "",
-             "| stage | seconds |", "|---|---:|"]
+    lines = [
+        f"### Where the time goes at {d['events']:,} events",
+        "",
+        "The stages `cojourney -v analyze WORKSPACE` logs (medians of "
+        f"{len(d['runs'])} runs, load before {_load_of(d['runs'])}; "
+        "`benchmarks/profile_stages.py`). A diagnostic, not a target.",
+        "",
+        "| stage | seconds |",
+        "|---|---:|",
+    ]
     lines += [f"| {name} | {sec:.2f} |" for name, sec in stages.items()]
     lines.append(f"| **total of the stages** | **{sum(stages.values()):.2f}** |")
     lines += _stale_profile(d, results.get(f"journey-{d['size']}"))
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _stale_profile(profile: dict[str, Any], measured: dict[str, Any] | None) -> list[str]:
@@ -225,9 +288,12 @@ def _stale_profile(profile: dict[str, Any], measured: dict[str, Any] | None) -> 
     now = (measured or {}).get("versions", {}).get("git_rev")
     if not rev or not now or rev == now:
         return []
-    return ["", f"Note: these stages were measured at revision `{rev}`, the benchmark above at "
-            f"`{now}`; the code changed in between (see the explanation above), so the stages "
-            "no longer add up to it. `benchmarks/profile_stages.py` measures them again."]
+    return [
+        "",
+        f"Note: these stages were measured at revision `{rev}`, the benchmark above at "
+        f"`{now}`; the code changed in between (see the explanation above), so the stages "
+        "no longer add up to it. `benchmarks/profile_stages.py` measures them again.",
+    ]
 
 
 def _stage_load(d: dict[str, Any]) -> str:
@@ -240,194 +306,277 @@ def journey_section(results: dict[str, dict[str, Any]]) -> list[str]:
     docs = _sorted_by_size(results, "journey-")
     if not docs:
         return []
-    lines = ["## 2. Full journey analysis of a workspace from Parquet", "",
-             "`cojourney analyze WORKSPACE --events DATASET --json OUT` on the eCampus example "
-             "workspace: the actual-journey graph, variants, entry and exit, rework, the step "
-             "funnel, gates, conformance and the breakdowns by segment, channel and month. The "
-             "events are generated eCampus member journeys (touchpoint ids as activities, the "
-             "personas as segments), a folder of Parquet files. Whole process.", "",
-             "| events | journeys | median wall | median peak RSS | runs (s) | load before |",
-             "|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "## 2. Full journey analysis of a workspace from Parquet",
+        "",
+        "`cojourney analyze WORKSPACE --events DATASET --json OUT` on the eCampus example "
+        "workspace: the actual-journey graph, variants, entry and exit, rework, the step "
+        "funnel, gates, conformance and the breakdowns by segment, channel and month. The "
+        "events are generated eCampus member journeys (touchpoint ids as activities, the "
+        "personas as segments), a folder of Parquet files. Whole process.",
+        "",
+        "| events | journeys | median wall | median peak RSS | runs (s) | load before |",
+        "|---:|---:|---:|---:|---|---|",
+    ]
     for d in docs:
         t = d["cojourney"]
-        lines.append(f"| {d['events']:,} | {d['input']['cases']:,} | {_s(t.get('median_wall_s'))}"
-                     f" | {_mib(t.get('median_max_rss_mib'))} | {_runs_text(t)} | {_load(t)} |")
+        lines.append(
+            f"| {d['events']:,} | {d['input']['cases']:,} | {_s(t.get('median_wall_s'))}"
+            f" | {_mib(t.get('median_max_rss_mib'))} | {_runs_text(t)} | {_load(t)} |"
+        )
     sections = docs[-1].get("analyses", {}).get("sections")
     if sections:
         lines += ["", "Sections in the output: " + ", ".join(f"`{s}`" for s in sections) + "."]
-    lines += ["", "How: each journey's events are sorted once into arrays (activity codes, "
-              "designed positions, step indexes, times), cached; the per-journey facts are "
-              "derived from them in a few staged projections, so no array expression is "
-              "computed twice and the conditional array functions run over the short arrays "
-              "(moves back, jumps forward); repeated touchpoints come from one sorted copy of "
-              "each journey's positions; the graph, funnel and variants then only aggregate. "
-              "On DuckDB the compiled SQL uses `list_zip`, `arg_max_null` and a single "
-              "quantile aggregate for median and 90th percentile."]
-    return lines + [""]
+    lines += [
+        "",
+        "How: each journey's events are sorted once into arrays (activity codes, "
+        "designed positions, step indexes, times), cached; the per-journey facts are "
+        "derived from them in a few staged projections, so no array expression is "
+        "computed twice and the conditional array functions run over the short arrays "
+        "(moves back, jumps forward); repeated touchpoints come from one sorted copy of "
+        "each journey's positions; the graph, funnel and variants then only aggregate. "
+        "On DuckDB the compiled SQL uses `list_zip`, `arg_max_null` and a single "
+        "quantile aggregate for median and 90th percentile.",
+    ]
+    return [*lines, ""]
 
 
 def scale_section(results: dict[str, dict[str, Any]]) -> list[str]:
     docs = [d for d in _sorted_by_size(results, "discovery-") if d["events"] >= SCALE_EVENTS]
     if not docs:
-        return ["## 3. 100M events", "", "Not measured yet (`BENCH_SIZES` did not include "
-                "100000000).", ""]
-    lines = ["## 3. 100M events", "",
-             "The discovery of section 1 (`cojourney analyze FILE --json OUT`) on a 100M-event "
-             "Parquet file, generated in chunks of 5M events so the generator stays bounded. "
-             "PM4Py is not run at this size (at 10M it already needs several GiB; it holds "
-             "the whole log in pandas). DuckDB's default memory limit is 80% of the RAM; "
-             "beyond it DuckDB spills to a temporary folder (`.tmp` in the working directory, "
-             "here the data folder), so the peak stays under the limit.", "",
-             "| events | cases | file | median wall | median peak RSS | runs (s) | load before |",
-             "|---:|---:|---:|---:|---:|---|---|"]
+        return [
+            "## 3. 100M events",
+            "",
+            "Not measured yet (`BENCH_SIZES` did not include 100000000).",
+            "",
+        ]
+    lines = [
+        "## 3. 100M events",
+        "",
+        "The discovery of section 1 (`cojourney analyze FILE --json OUT`) on a 100M-event "
+        "Parquet file, generated in chunks of 5M events so the generator stays bounded. "
+        "PM4Py is not run at this size (at 10M it already needs several GiB; it holds "
+        "the whole log in pandas). DuckDB's default memory limit is 80% of the RAM; "
+        "beyond it DuckDB spills to a temporary folder (`.tmp` in the working directory, "
+        "here the data folder), so the peak stays under the limit.",
+        "",
+        "| events | cases | file | median wall | median peak RSS | runs (s) | load before |",
+        "|---:|---:|---:|---:|---:|---|---|",
+    ]
     for d in docs:
         t = d["cojourney"]
-        lines.append(f"| {d['events']:,} | {d['input']['cases']:,} | "
-                     f"{_mib(d['input']['bytes'] / 2**20)} | {_s(t.get('median_wall_s'))} | "
-                     f"{_mib(t.get('median_max_rss_mib'))} | {_runs_text(t)} | {_load(t)} |")
-    return lines + [""]
+        lines.append(
+            f"| {d['events']:,} | {d['input']['cases']:,} | "
+            f"{_mib(d['input']['bytes'] / 2**20)} | {_s(t.get('median_wall_s'))} | "
+            f"{_mib(t.get('median_max_rss_mib'))} | {_runs_text(t)} | {_load(t)} |"
+        )
+    return [*lines, ""]
 
 
 def xes_section(results: dict[str, dict[str, Any]]) -> list[str]:
     docs = [d for name, d in results.items() if name.startswith("xes-import-")]
     if not docs:
         return []
-    lines = ["## 4. XES import", "",
-             "`cojourney import WORKSPACE FILE` (parse, map to the canonical schema, commit to "
-             "the workspace's DuckDB event store; into a fresh `cojourney init` workspace "
-             "before each run, not timed) against PM4Py's default `pm4py.read_xes` to a pandas "
-             "DataFrame (`benchmarks/peers/pm4py_read_xes.py`). Whole processes. The logs are "
-             "read from the shared data folder (`$COJOURNEY_SHARED_DATA`, default "
-             "`../shared/data`), never copied into the repository.", "",
-             "| log | tool | median wall | median peak RSS | runs (s) | load before | events, "
-             "cases read |", "|---|---|---:|---:|---|---|---|"]
+    lines = [
+        "## 4. XES import",
+        "",
+        "`cojourney import WORKSPACE FILE` (parse, map to the canonical schema, commit to "
+        "the workspace's DuckDB event store; into a fresh `cojourney init` workspace "
+        "before each run, not timed) against PM4Py's default `pm4py.read_xes` to a pandas "
+        "DataFrame (`benchmarks/peers/pm4py_read_xes.py`). Whole processes. The logs are "
+        "read from the shared data folder (`$COJOURNEY_SHARED_DATA`, default "
+        "`../shared/data`), never copied into the repository.",
+        "",
+        "| log | tool | median wall | median peak RSS | runs (s) | load before | events, "
+        "cases read |",
+        "|---|---|---:|---:|---|---|---|",
+    ]
     for d in docs:
         for tool in ("cojourney", "pm4py"):
             t, c = d[tool], d["counts"].get(tool, {})
-            lines.append(f"| {d['log']} | {'cojourney' if tool == 'cojourney' else 'PM4Py'} | "
-                         f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
-                         f"{_runs_text(t)} | {_load(t)} | "
-                         f"{c.get('events', 0):,}, {c.get('cases', 0):,} |")
+            lines.append(
+                f"| {d['log']} | {'cojourney' if tool == 'cojourney' else 'PM4Py'} | "
+                f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
+                f"{_runs_text(t)} | {_load(t)} | "
+                f"{c.get('events', 0):,}, {c.get('cases', 0):,} |"
+            )
         r = d["ratios"]
-        lines += ["", f"{d['log']}: cojourney time / PM4Py time = "
-                      f"{_ratio(r['time_cojourney_over_pm4py'])}, memory ratio "
-                      f"{_ratio(r['memory_cojourney_over_pm4py'])}; both read the same number "
-                      f"of events and cases: {'yes' if d['same_counts'] else '**no**'}. "
-                      + (f"Note: {d['note']}." if d.get("note") else "")]
-    return lines + [""]
+        lines += [
+            "",
+            f"{d['log']}: cojourney time / PM4Py time = "
+            f"{_ratio(r['time_cojourney_over_pm4py'])}, memory ratio "
+            f"{_ratio(r['memory_cojourney_over_pm4py'])}; both read the same number "
+            f"of events and cases: {'yes' if d['same_counts'] else '**no**'}. "
+            + (f"Note: {d['note']}." if d.get("note") else ""),
+        ]
+    return [*lines, ""]
 
 
 def report_section(results: dict[str, dict[str, Any]]) -> list[str]:
     lines = ["## 5. Slot: the journey report for 1M events in at most 30 s", ""]
     docs = _sorted_by_size(results, "report-")
     if not docs:
-        return lines + ["Not measured yet: run `benchmarks/bench_report.py` once `cojourney "
-                        "report` exists.", ""]
+        return [
+            *lines,
+            "Not measured yet: run `benchmarks/bench_report.py` once `cojourney report` exists.",
+            "",
+        ]
     for d in docs:
         lines.append(f"Status at {d['events']:,} events: {d['status']}.")
         if "cojourney" in d:
             t = d["cojourney"]
-            lines += ["", "| events | journeys | median wall | median peak RSS | runs (s) | "
-                      "load before |", "|---:|---:|---:|---:|---|---|",
-                      f"| {d['events']:,} | {d['input']['cases']:,} | "
-                      f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
-                      f"{_runs_text(t)} | {_load(t)} |", "",
-                      f"Input: the eCampus example workspace and the generated eCampus "
-                      f"events of section 2 at this size; feedback: {d['input']['feedback']}; "
-                      f"output {d.get('report_bytes') or 0:,} bytes of HTML."]
-    return lines + [""]
+            lines += [
+                "",
+                "| events | journeys | median wall | median peak RSS | runs (s) | load before |",
+                "|---:|---:|---:|---:|---|---|",
+                f"| {d['events']:,} | {d['input']['cases']:,} | "
+                f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
+                f"{_runs_text(t)} | {_load(t)} |",
+                "",
+                f"Input: the eCampus example workspace and the generated eCampus "
+                f"events of section 2 at this size; feedback: {d['input']['feedback']}; "
+                f"output {d.get('report_bytes') or 0:,} bytes of HTML.",
+            ]
+    return [*lines, ""]
 
 
 def environment(results: dict[str, dict[str, Any]]) -> list[str]:
     newest = max(results.values(), key=lambda d: d["date"])
     m, v = newest["machine"], newest["versions"]
-    with_pm4py = next((d["versions"]["pm4py_env"] for d in results.values()
-                       if "pm4py_env" in d.get("versions", {})), None)
+    with_pm4py = next(
+        (
+            d["versions"]["pm4py_env"]
+            for d in results.values()
+            if "pm4py_env" in d.get("versions", {})
+        ),
+        None,
+    )
     dates = sorted(d["date"] for d in results.values())
-    lines = ["## Machine and versions", "",
-             f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}",
-             f"- cojourney {v['cojourney']} at git revision `{v['git_rev']}`, Python "
-             f"{v['python']}, DuckDB {v['duckdb']}, Ibis {v['ibis-framework']}, "
-             f"PyArrow {v['pyarrow']}, PySpark {v['pyspark']}, NumPy {v['numpy']}"]
+    lines = [
+        "## Machine and versions",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['os']}",
+        f"- cojourney {v['cojourney']} at git revision `{v['git_rev']}`, Python "
+        f"{v['python']}, DuckDB {v['duckdb']}, Ibis {v['ibis-framework']}, "
+        f"PyArrow {v['pyarrow']}, PySpark {v['pyspark']}, NumPy {v['numpy']}",
+    ]
     if with_pm4py:
-        lines.append(f"- PM4Py environment (`benchmarks/.venv-pm4py`): PM4Py "
-                     f"{with_pm4py['pm4py']}, pandas {with_pm4py['pandas']}, NumPy "
-                     f"{with_pm4py['numpy']}, Python {with_pm4py['python']}")
+        lines.append(
+            f"- PM4Py environment (`benchmarks/.venv-pm4py`): PM4Py "
+            f"{with_pm4py['pm4py']}, pandas {with_pm4py['pandas']}, NumPy "
+            f"{with_pm4py['numpy']}, Python {with_pm4py['python']}"
+        )
     lines.append(f"- Measured between {dates[0]} and {dates[-1]} (UTC)")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def render(results: dict[str, dict[str, Any]]) -> str:
-    runs = sorted({len(d[t]["runs"]) for d in results.values() for t in ("cojourney", "pm4py")
-                   if isinstance(d.get(t), dict) and d[t].get("runs")})
+    runs = sorted(
+        {
+            len(d[t]["runs"])
+            for d in results.values()
+            for t in ("cojourney", "pm4py")
+            if isinstance(d.get(t), dict) and d[t].get("runs")
+        }
+    )
     busy = _busy_runs(results)
-    head = ["# Benchmarks", "",
-            "<!-- Generated by benchmarks/update_benchmarks_md.py from benchmarks/results/*.json;"
-            " do not edit by hand: run `make bench` (or the script) instead. -->", "",
-            "Reproducible comparisons of cojourney with PM4Py, and its own targets. Every "
-            "measurement is a **whole process** (start-up and imports included): wall time "
-            "around the process, and peak resident memory from GNU `/usr/bin/time` (`%M`, the "
-            "maximum resident set size; without `/usr/bin/time` a Python wrapper reports "
-            "`getrusage(RUSAGE_CHILDREN).ru_maxrss`, the same quantity). Numbers are "
-            f"**medians of {' or '.join(map(str, runs))} runs** per tool (where a tool ran "
-            "once, the single run is shown); the two tools run alternately, so both see the "
-            "same machine, and their ratios come from the same session.", "",
-            "Before each run the 1-minute load average (`/proc/loadavg`) is recorded, and "
-            "the share of the CPUs busy during one second in which the benchmark itself "
-            "waits (`/proc/stat`): the load average still carries the benchmark's own "
-            "previous run (a long two-thread DuckDB run leaves about 2 on these 2 "
-            "cores), the CPU sample shows other jobs. Both are in the \"load before\" "
-            f"columns. A run counts as disturbed when other jobs kept more than "
-            f"{100 * BUSY_CPU:.0f}% of the CPUs busy (or, without a CPU sample, when the "
-            f"load average exceeded {BUSY_LOAD:.1f}).", ""]
+    head = [
+        "# Benchmarks",
+        "",
+        "<!-- Generated by benchmarks/update_benchmarks_md.py from benchmarks/results/*.json;"
+        " do not edit by hand: run `make bench` (or the script) instead. -->",
+        "",
+        "Reproducible comparisons of cojourney with PM4Py, and its own targets. Every "
+        "measurement is a **whole process** (start-up and imports included): wall time "
+        "around the process, and peak resident memory from GNU `/usr/bin/time` (`%M`, the "
+        "maximum resident set size; without `/usr/bin/time` a Python wrapper reports "
+        "`getrusage(RUSAGE_CHILDREN).ru_maxrss`, the same quantity). Numbers are "
+        f"**medians of {' or '.join(map(str, runs))} runs** per tool (where a tool ran "
+        "once, the single run is shown); the two tools run alternately, so both see the "
+        "same machine, and their ratios come from the same session.",
+        "",
+        "Before each run the 1-minute load average (`/proc/loadavg`) is recorded, and "
+        "the share of the CPUs busy during one second in which the benchmark itself "
+        "waits (`/proc/stat`): the load average still carries the benchmark's own "
+        "previous run (a long two-thread DuckDB run leaves about 2 on these 2 "
+        'cores), the CPU sample shows other jobs. Both are in the "load before" '
+        f"columns. A run counts as disturbed when other jobs kept more than "
+        f"{100 * BUSY_CPU:.0f}% of the CPUs busy (or, without a CPU sample, when the "
+        f"load average exceeded {BUSY_LOAD:.1f}).",
+        "",
+    ]
     if busy:
-        head += [f"> **The machine was shared during {len(busy)} of the runs below** (other "
-                 "jobs running; see the \"load before\" columns). Those times may be "
-                 "inflated; **a rerun on an idle machine is pending.**", ""]
+        head += [
+            f"> **The machine was shared during {len(busy)} of the runs below** (other "
+            'jobs running; see the "load before" columns). Those times may be '
+            "inflated; **a rerun on an idle machine is pending.**",
+            "",
+        ]
     else:
-        head += ["No run was disturbed by other jobs by that measure (it is taken just before "
-                 "each run; a job that starts during a run is not seen).", ""]
-    head += ["## Targets", ""] + summary_table(results) + [""]
-    data = ["## Data", "",
-            "`benchmarks/generate_log.py` writes seeded logs (seed 20251201), vectorised with "
-            "NumPy, in chunks of 5M events so memory stays bounded at any size:", "",
-            "- **generic**: an order-to-cash service, 32 activities, about 12 events per case, "
-            "with two ways in, a completeness loop, two checks done in either order "
-            "(parallel-ish), escalations, skipped steps, a delivery retry loop, payment "
-            "reminders, complaints and cancellations part-way. Columns `case:concept:name`, "
-            "`concept:name`, `time:timestamp` (`timestamp[us, UTC]`), `org:resource`.",
-            "- **ecampus**: eCampus member journeys walking the designed journey of the "
-            "eCampus example (its touchpoint ids, loops, skips, entry and exit points; "
-            "consumer-only touchpoints never appear), with a few deviations (missed "
-            "touchpoints, bookings before the onboarding gates), the personas `katrina`, "
-            "`marcos` and `diego` as segments and the touchpoints' channels; about 100 events "
-            "per member (a member makes many trips). Canonical columns.", "",
-            "Both tools read the same **Parquet** file: it is the fair format, typed and "
-            "columnar for both (pandas reads it with PyArrow, DuckDB natively); CSV would add "
-            "text parsing of timestamps to both and mostly measure the CSV readers. The "
-            "generator can also write CSV (`--csv`).", ""]
-    how = ["## How to run", "", "```sh",
-           "make bench                                   # everything; creates the PM4Py venv "
-           "if missing",
-           "BENCH_SIZES=\"1000000 10000000\" bash benchmarks/run.sh   # choose the discovery sizes",
-           "BENCH_ONLY=\"discovery xes\" BENCH_RUNS=5 bash benchmarks/run.sh",
-           ".venv/bin/python benchmarks/update_benchmarks_md.py      # re-render this page", "```",
-           "", "Options of `benchmarks/run.sh` (environment variables): `BENCH_SIZES` (discovery "
-           "sizes, default `1000000 10000000 100000000`), `BENCH_RUNS` (runs per tool, default 3),"
-           " `BENCH_ONLY` (any of `discovery journey xes report profile`), `BENCH_JOURNEY_EVENTS` "
-           "(default 10000000), `BENCH_PM4PY_TIMEOUT` (seconds, default 1800), "
-           "`COJOURNEY_SHARED_DATA` (the real logs, default `../shared/data`), "
-           "`BENCH_DATA_DIR` (generated logs, default `benchmarks/data/`, git-ignored). "
-           "PM4Py (AGPL-3.0) lives only in `benchmarks/.venv-pm4py` "
-           "(`benchmarks/setup_pm4py.sh`), never in cojourney's dependencies.", ""]
+        head += [
+            "No run was disturbed by other jobs by that measure (it is taken just before "
+            "each run; a job that starts during a run is not seen).",
+            "",
+        ]
+    head += ["## Targets", "", *summary_table(results), ""]
+    data = [
+        "## Data",
+        "",
+        "`benchmarks/generate_log.py` writes seeded logs (seed 20251201), vectorised with "
+        "NumPy, in chunks of 5M events so memory stays bounded at any size:",
+        "",
+        "- **generic**: an order-to-cash service, 32 activities, about 12 events per case, "
+        "with two ways in, a completeness loop, two checks done in either order "
+        "(parallel-ish), escalations, skipped steps, a delivery retry loop, payment "
+        "reminders, complaints and cancellations part-way. Columns `case:concept:name`, "
+        "`concept:name`, `time:timestamp` (`timestamp[us, UTC]`), `org:resource`.",
+        "- **ecampus**: eCampus member journeys walking the designed journey of the "
+        "eCampus example (its touchpoint ids, loops, skips, entry and exit points; "
+        "consumer-only touchpoints never appear), with a few deviations (missed "
+        "touchpoints, bookings before the onboarding gates), the personas `katrina`, "
+        "`marcos` and `diego` as segments and the touchpoints' channels; about 100 events "
+        "per member (a member makes many trips). Canonical columns.",
+        "",
+        "Both tools read the same **Parquet** file: it is the fair format, typed and "
+        "columnar for both (pandas reads it with PyArrow, DuckDB natively); CSV would add "
+        "text parsing of timestamps to both and mostly measure the CSV readers. The "
+        "generator can also write CSV (`--csv`).",
+        "",
+    ]
+    how = [
+        "## How to run",
+        "",
+        "```sh",
+        "make bench                                   # everything; creates the PM4Py venv "
+        "if missing",
+        'BENCH_SIZES="1000000 10000000" bash benchmarks/run.sh   # choose the discovery sizes',
+        'BENCH_ONLY="discovery xes" BENCH_RUNS=5 bash benchmarks/run.sh',
+        ".venv/bin/python benchmarks/update_benchmarks_md.py      # re-render this page",
+        "```",
+        "",
+        "Options of `benchmarks/run.sh` (environment variables): `BENCH_SIZES` (discovery "
+        "sizes, default `1000000 10000000 100000000`), `BENCH_RUNS` (runs per tool, default 3),"
+        " `BENCH_ONLY` (any of `discovery journey xes report profile`), `BENCH_JOURNEY_EVENTS` "
+        "(default 10000000), `BENCH_PM4PY_TIMEOUT` (seconds, default 1800), "
+        "`COJOURNEY_SHARED_DATA` (the real logs, default `../shared/data`), "
+        "`BENCH_DATA_DIR` (generated logs, default `benchmarks/data/`, git-ignored). "
+        "PM4Py (AGPL-3.0) lives only in `benchmarks/.venv-pm4py` "
+        "(`benchmarks/setup_pm4py.sh`), never in cojourney's dependencies.",
+        "",
+    ]
     commands = ["## Exact commands", ""]
     for name, d in results.items():
         for tool, cmd in d.get("commands", {}).items():
             commands.append(f"- {name}, {tool}: `{cmd}`")
-    body = (discovery_section(results) + profile_discovery_section(results)
-            + journey_section(results) + profile_journey_section(results)
-            + scale_section(results)
-            + xes_section(results) + report_section(results))
+    body = (
+        discovery_section(results)
+        + profile_discovery_section(results)
+        + journey_section(results)
+        + profile_journey_section(results)
+        + scale_section(results)
+        + xes_section(results)
+        + report_section(results)
+    )
     return "\n".join(head + body + data + environment(results) + commands + [""] + how) + "\n"
 
 

@@ -22,8 +22,10 @@ def repo_root() -> Path:
 def shared_data() -> Path:
     """``../shared/data`` beside the checkout; tests that need it skip when it is absent."""
     if not (SHARED_DATA / "logs").is_dir():
-        pytest.skip(f"the team's shared data folder is absent ({SHARED_DATA}); "
-                    "these tests run only inside the cojourney workplace")
+        pytest.skip(
+            f"the team's shared data folder is absent ({SHARED_DATA}); "
+            "these tests run only inside the cojourney workplace"
+        )
     return SHARED_DATA
 
 
@@ -44,7 +46,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except ImportError:  # an older pytest: xdist's own hook works there
         return
     for item in items:
-        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                        for m in item.iter_markers("xdist_group")})
+        names = sorted(
+            {
+                str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                for m in item.iter_markers("xdist_group")
+            }
+        )
         if names and "@" not in item.nodeid and hasattr(item, "_id"):
             item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")

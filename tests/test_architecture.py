@@ -26,8 +26,13 @@ def test_cli_reference_is_current():
     # In a fresh interpreter, as `make docs` runs it: click caches each command's help
     # option on first use, and other tests invoke commands outside the main group.
     current = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
-    fresh = subprocess.run([sys.executable, "-m", "cojourney.cli.docgen"], cwd=REPO,
-                           capture_output=True, text=True, check=True).stdout
+    fresh = subprocess.run(
+        [sys.executable, "-m", "cojourney.cli.docgen"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert current == fresh, "docs/cli.md is stale: run 'make docs'"
     assert "-h, --help" in fresh
 

@@ -32,7 +32,9 @@ def helpdesk_workspace(tmp_path_factory: pytest.TempPathFactory, shared_data: Pa
     return ws
 
 
-def test_the_mapping_renames_activities_onto_touchpoints(helpdesk_workspace: Path, shared_data: Path) -> None:
+def test_the_mapping_renames_activities_onto_touchpoints(
+    helpdesk_workspace: Path, shared_data: Path
+) -> None:
     reference = json.loads((shared_data / "reference" / "helpdesk.json").read_text())
     analysis = analyze_workspace(helpdesk_workspace)
     assert analysis.counts.journeys == reference["cases"] == 4580

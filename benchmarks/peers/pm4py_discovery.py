@@ -32,14 +32,17 @@ def main() -> None:
     result = {
         "cases": int(df["case:concept:name"].nunique()),
         "events": len(df),
-        "directly_follows": [[a, b, int(c), float(performance[(a, b)]["mean"])]
-                             for (a, b), c in dfg.items()],
+        "directly_follows": [
+            [a, b, int(c), float(performance[(a, b)]["mean"])] for (a, b), c in dfg.items()
+        ],
         "start_activities": {k: int(v) for k, v in start.items()},
         "end_activities": {k: int(v) for k, v in end.items()},
         "variant_count": len(variants),
         "top_variants": [{"activities": list(k), "cases": int(v)} for k, v in top],
         "case_duration_seconds": {
-            "mean": sum(durations) / len(durations), "min": durations[0], "max": durations[-1],
+            "mean": sum(durations) / len(durations),
+            "min": durations[0],
+            "max": durations[-1],
             "median": float(pd.Series(durations).median()),
         },
     }

@@ -19,8 +19,11 @@ def main() -> None:
     import pm4py
 
     df = pm4py.read_xes(path)
-    result = {"events": len(df), "cases": int(df["case:concept:name"].nunique()),
-              "columns": sorted(map(str, df.columns))}
+    result = {
+        "events": len(df),
+        "cases": int(df["case:concept:name"].nunique()),
+        "columns": sorted(map(str, df.columns)),
+    }
     with open(out, "w") as fh:
         json.dump(result, fh)
 

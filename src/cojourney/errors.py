@@ -101,7 +101,11 @@ class NotFound(CojourneyError, LookupError):
     exit_code = 3
 
 
-def location_in(path: str | Path | None, line: int | None = None, column: int | None = None,
-                field: str | None = None) -> Location:
+def location_in(
+    path: str | Path | None,
+    line: int | None = None,
+    column: int | None = None,
+    field: str | None = None,
+) -> Location:
     """Shorthand for a :class:`Location` in ``path``."""
     return Location(str(path) if path is not None else None, line, column, field)

@@ -45,13 +45,16 @@ def main() -> None:
             if not path.exists():
                 pq.write_table(template_log(size), path, row_group_size=1_000_000)
             wall, cpu = time.perf_counter(), time.process_time()
-            result = analyze_workspace(tmp, source=path, engine=args.engine,
-                                       breakdown_by=("segment", "channel", "month"))
+            result = analyze_workspace(
+                tmp, source=path, engine=args.engine, breakdown_by=("segment", "channel", "month")
+            )
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{size:>11,} requested: {result.counts.events:,} events, "
-                  f"{result.counts.journeys:,} journeys on {result.engine}: "
-                  f"{wall:.2f}s wall, {cpu:.2f}s CPU, peak RSS {peak:,.0f} MiB")
+            print(
+                f"{size:>11,} requested: {result.counts.events:,} events, "
+                f"{result.counts.journeys:,} journeys on {result.engine}: "
+                f"{wall:.2f}s wall, {cpu:.2f}s CPU, peak RSS {peak:,.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

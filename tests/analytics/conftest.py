@@ -64,9 +64,15 @@ def event_table(rows: Sequence[tuple[str, str, float] | tuple[str, str, float, i
 
     Without an explicit ``event_seq`` the rows are numbered in the order given.
     """
-    records = [{"journey_id": r[0], "activity": r[1], "timestamp": at(r[2]),
-                "event_seq": r[3] if len(r) > 3 else i}  # type: ignore[misc]
-               for i, r in enumerate(rows)]
+    records = [
+        {
+            "journey_id": r[0],
+            "activity": r[1],
+            "timestamp": at(r[2]),
+            "event_seq": r[3] if len(r) > 3 else i,
+        }  # type: ignore[misc]
+        for i, r in enumerate(rows)
+    ]
     return pa.Table.from_pylist(records, schema=canonical_arrow_schema())
 
 

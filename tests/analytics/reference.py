@@ -34,8 +34,10 @@ REPO_ROOT = _repo_root()
 SHARED_DATA = Path(os.environ.get("COJOURNEY_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 LOGS_DIR = SHARED_DATA / "logs"
 REFERENCE_DIR = SHARED_DATA / "reference"
-SHARED_DATA_MISSING = (f"the team's shared data ({SHARED_DATA}) is absent: reference "
-                       "comparisons run only beside a checkout with ../shared/data")
+SHARED_DATA_MISSING = (
+    f"the team's shared data ({SHARED_DATA}) is absent: reference "
+    "comparisons run only beside a checkout with ../shared/data"
+)
 
 
 def load_reference(name: str) -> dict[str, Any]:
@@ -51,8 +53,9 @@ def _close(actual: float | None, expected: float | None, rel: float) -> bool:
     return math.isclose(actual, expected, rel_tol=rel, abs_tol=rel)
 
 
-def reference_differences(actual: dict[str, Any], expected: dict[str, Any], *,
-                          rel: float = 1e-6) -> list[str]:
+def reference_differences(
+    actual: dict[str, Any], expected: dict[str, Any], *, rel: float = 1e-6
+) -> list[str]:
     """Every difference between a summary dict and a reference dict, readable."""
     out: list[str] = []
     for key in ("cases", "events", "activities", "variant_count"):
@@ -72,17 +75,20 @@ def reference_differences(actual: dict[str, Any], expected: dict[str, Any], *,
             out.append(f"directly-follows {pair}: ({n}, {s}) != reference ({rn}, {rs})")
 
     ref_top = expected["top_variants"]
-    top = actual["top_variants"][:len(ref_top)]
+    top = actual["top_variants"][: len(ref_top)]
     if [v["cases"] for v in top] != [v["cases"] for v in ref_top]:
-        out.append(f"top variant counts: {[v['cases'] for v in top]} != reference "
-                   f"{[v['cases'] for v in ref_top]}")
+        out.append(
+            f"top variant counts: {[v['cases'] for v in top]} != reference "
+            f"{[v['cases'] for v in ref_top]}"
+        )
     else:
         last = ref_top[-1]["cases"] if ref_top else None
         for i, (mine, theirs) in enumerate(zip(top, ref_top, strict=True)):
-            tied_at_cut = (mine["cases"] == last and len(ref_top) < expected["variant_count"])
+            tied_at_cut = mine["cases"] == last and len(ref_top) < expected["variant_count"]
             if mine["activities"] != theirs["activities"] and not tied_at_cut:
-                out.append(f"top variant {i + 1}: {mine['activities']} != reference "
-                           f"{theirs['activities']}")
+                out.append(
+                    f"top variant {i + 1}: {mine['activities']} != reference {theirs['activities']}"
+                )
 
     for stat in ("mean", "median", "min", "max"):
         a, e = actual["case_duration_seconds"][stat], expected["case_duration_seconds"][stat]
@@ -91,8 +97,9 @@ def reference_differences(actual: dict[str, Any], expected: dict[str, Any], *,
     return out
 
 
-def assert_matches_reference(actual: dict[str, Any], expected: dict[str, Any], *,
-                             rel: float = 1e-6) -> None:
+def assert_matches_reference(
+    actual: dict[str, Any], expected: dict[str, Any], *, rel: float = 1e-6
+) -> None:
     """Fail with every difference listed when ``actual`` does not match the reference."""
     differences = reference_differences(actual, expected, rel=rel)
     assert not differences, "differs from the PM4Py reference:\n  " + "\n  ".join(differences)

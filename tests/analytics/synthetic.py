@@ -41,11 +41,21 @@ def template_journey() -> Journey:
 
 def behaviours() -> list[Behaviour]:
     return [
-        Behaviour("students", share=0.6, hop_back=0.05, drop_out={"onboard": 0.1},
-                  skip_over={"identity-check": 0.05}),
-        Behaviour("commuters", share=0.4, entry={"search": 1, "sign-up": 1, "first-use": 0.2},
-                  hop_back=0.1, drop_out={"agree": 0.05, "co-create": 0.05},
-                  skip_over={"identity-check": 0.15}),
+        Behaviour(
+            "students",
+            share=0.6,
+            hop_back=0.05,
+            drop_out={"onboard": 0.1},
+            skip_over={"identity-check": 0.05},
+        ),
+        Behaviour(
+            "commuters",
+            share=0.4,
+            entry={"search": 1, "sign-up": 1, "first-use": 0.2},
+            hop_back=0.1,
+            drop_out={"agree": 0.05, "co-create": 0.05},
+            skip_over={"identity-check": 0.15},
+        ),
     ]
 
 
@@ -99,5 +109,4 @@ if __name__ == "__main__":  # pragma: no cover - a tool for benchmarks
     size, out = int(sys.argv[1]), Path(sys.argv[2])
     table = template_log(size)
     pq.write_table(table, out, row_group_size=1_000_000)
-    print(f"{out}: {table.num_rows:,} events, "
-          f"{len(table['journey_id'].unique()):,} journeys")
+    print(f"{out}: {table.num_rows:,} events, {len(table['journey_id'].unique()):,} journeys")

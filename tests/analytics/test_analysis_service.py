@@ -21,8 +21,9 @@ def workspace(tmp_path: Path) -> Path:
     folder = tmp_path / "ws"
     init_workspace(folder)
     with EventStore.open(folder) as store:
-        store.import_batches(journey_table(MAIN_LOG).to_batches(), source_name="main.parquet",
-                             source_sha256="1" * 64)
+        store.import_batches(
+            journey_table(MAIN_LOG).to_batches(), source_name="main.parquet", source_sha256="1" * 64
+        )
     return folder
 
 
@@ -52,13 +53,13 @@ def test_a_parquet_source_an_open_source_and_an_engine(workspace: Path, tmp_path
 def test_choosing_the_journey(workspace: Path) -> None:
     ws = open_workspace(workspace)
     assert choose_journey(ws, None).id == "main-journey"
-    with pytest.raises(NotFound, match="no journey 'other'.*main-journey"):
+    with pytest.raises(NotFound, match=r"no journey 'other'.*main-journey"):
         choose_journey(ws, "other")
-    with pytest.raises(InputError, match="no journey to analyse"):
+    with pytest.raises(InputError, match=r"no journey to analyse"):
         choose_journey(ws.model_copy(update={"journeys": []}), None)
 
 
 def test_nothing_imported_yet(tmp_path: Path) -> None:
     init_workspace(tmp_path / "empty")
-    with pytest.raises(NotFound, match="no events imported yet"):
+    with pytest.raises(NotFound, match=r"no events imported yet"):
         analyze_workspace(tmp_path / "empty")

@@ -55,8 +55,10 @@ def test_one_event_journeys(engine: Engine, events: Any) -> None:
     assert (result["cases"], result["events"], result["activities"]) == (3, 3, 2)
     assert result["directly_follows"] == []
     assert result["start_activities"] == result["end_activities"] == {"a": 2, "b": 1}
-    assert result["top_variants"] == [{"activities": ["a"], "cases": 2},
-                                      {"activities": ["b"], "cases": 1}]
+    assert result["top_variants"] == [
+        {"activities": ["a"], "cases": 2},
+        {"activities": ["b"], "cases": 1},
+    ]
     assert result["case_duration_seconds"] == {"mean": 0.0, "median": 0.0, "min": 0.0, "max": 0.0}
 
 
@@ -69,20 +71,37 @@ def test_directly_follows_performance(engine: Engine, events: Any) -> None:
     pairs = {(d.source, d.target): d for d in directly_follows(table, engine)}
     # A->B: 10, 20, 30, 100 and 1, 3 from the loop: sorted 1, 3, 10, 20, 30, 100.
     assert pairs[("A", "B")] == DirectlyFollows(
-        "A", "B", events=6, journeys=5, mean_seconds=164 / 6, median_seconds=15.0,
-        p90_seconds=pytest.approx(30 + 0.5 * 70))
+        "A",
+        "B",
+        events=6,
+        journeys=5,
+        mean_seconds=164 / 6,
+        median_seconds=15.0,
+        p90_seconds=pytest.approx(30 + 0.5 * 70),
+    )
     assert pairs[("B", "A")] == DirectlyFollows("B", "A", 1, 1, 1.0, 1.0, 1.0)
     assert list(pairs) == [("A", "B"), ("B", "A")]
 
 
 def test_variants_are_ranked_by_journeys_then_activities(engine: Engine, events: Any) -> None:
-    log = events([("j1", "a", 0), ("j1", "b", 10), ("j2", "a", 0), ("j2", "b", 30),
-                  ("j3", "a", 0), ("j3", "c", 5), ("j4", "a", 0)])
+    log = events(
+        [
+            ("j1", "a", 0),
+            ("j1", "b", 10),
+            ("j2", "a", 0),
+            ("j2", "b", 30),
+            ("j3", "a", 0),
+            ("j3", "c", 5),
+            ("j4", "a", 0),
+        ]
+    )
     table = engine.load_events(log)
     count, top = variants(table, engine, top=2)
     assert count == 3
     assert [(v.activities, v.journeys, v.share, v.mean_duration_seconds) for v in top] == [
-        (("a", "b"), 2, 0.5, 20.0), (("a",), 1, 0.25, 0.0)]
+        (("a", "b"), 2, 0.5, 20.0),
+        (("a",), 1, 0.25, 0.0),
+    ]
     _, everything = variants(table, engine, top=None)
     assert [v.activities for v in everything] == [("a", "b"), ("a",), ("a", "c")]
 
@@ -92,8 +111,9 @@ def test_case_duration_statistics(engine: Engine, events: Any) -> None:
     for j, seconds in enumerate([10, 20, 100], start=1):
         rows += [(f"j{j}", "x", 0), (f"j{j}", "y", seconds / 2), (f"j{j}", "z", seconds)]
     table = engine.load_events(events(rows))
-    assert case_durations(table, engine) == DurationStats(mean=32.5, median=15.0, min=0.0,
-                                                          max=100.0)
+    assert case_durations(table, engine) == DurationStats(
+        mean=32.5, median=15.0, min=0.0, max=100.0
+    )
     assert log_counts(table, engine) == LogCounts(journeys=4, events=10, activities=3)
     assert start_end_activities(table, engine) == ({"x": 4}, {"z": 3, "x": 1})
 
@@ -109,22 +129,34 @@ def test_empty_log(engine: Engine, events: Any) -> None:
     result = run(engine, events([]))
     assert (result["cases"], result["events"], result["variant_count"]) == (0, 0, 0)
     assert result["directly_follows"] == [] and result["top_variants"] == []
-    assert result["case_duration_seconds"] == {"mean": None, "median": None, "min": None,
-                                               "max": None}
+    assert result["case_duration_seconds"] == {
+        "mean": None,
+        "median": None,
+        "min": None,
+        "max": None,
+    }
 
 
 def test_naive_and_offset_timestamps(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_text("case,activity,time\n"
-                    "j1,a,2024-01-01 10:00:00\n"          # naive: UTC by default
-                    "j1,b,2024-01-01 10:00:00+01:00\n"    # 09:00 UTC: before a
-                    "j1,c,2024-01-01T12:00:00Z\n", encoding="utf-8")
+    path.write_text(
+        "case,activity,time\n"
+        "j1,a,2024-01-01 10:00:00\n"  # naive: UTC by default
+        "j1,b,2024-01-01 10:00:00+01:00\n"  # 09:00 UTC: before a
+        "j1,c,2024-01-01T12:00:00Z\n",
+        encoding="utf-8",
+    )
     mapping = ColumnMapping(journey_id="case", activity="activity", timestamp="time")
     utc = run(engine, path, mapping=mapping)
     assert utc["directly_follows"] == [["a", "c", 1, 7200.0], ["b", "a", 1, 3600.0]]
     # Read in Amsterdam (UTC+1 in winter), a happens at 09:00 UTC too: the tie keeps file order.
-    local = run(engine, path, mapping=ColumnMapping(journey_id="case", activity="activity",
-                                                    timestamp="time", timezone="Europe/Amsterdam"))
+    local = run(
+        engine,
+        path,
+        mapping=ColumnMapping(
+            journey_id="case", activity="activity", timestamp="time", timezone="Europe/Amsterdam"
+        ),
+    )
     assert local["directly_follows"] == [["a", "b", 1, 0.0], ["b", "c", 1, 10800.0]]
 
 
@@ -136,8 +168,15 @@ def test_summarize_by_engine_name_creates_and_closes_the_engine(events: Any) -> 
 def test_windows_must_be_totally_ordered() -> None:
     import ibis
 
-    t = ibis.table({"journey_id": "string", "activity": "string",
-                    "timestamp": "timestamp('UTC')", "event_seq": "int64"}, name="events")
+    t = ibis.table(
+        {
+            "journey_id": "string",
+            "activity": "string",
+            "timestamp": "timestamp('UTC')",
+            "event_seq": "int64",
+        },
+        name="events",
+    )
     sequence_window(t)
     for order in ([], ["timestamp"], ["event_seq", "timestamp"]):
         with pytest.raises(UnorderedWindowError, match="event_seq"):
@@ -145,6 +184,7 @@ def test_windows_must_be_totally_ordered() -> None:
 
 
 # ----------------------------------------------------------------------------- properties
+
 
 def oracle(rows: list[tuple[str, str, float, int]]) -> dict[str, Any]:
     """The reference dict computed in plain Python, straight from the definitions."""
@@ -161,29 +201,45 @@ def oracle(rows: list[tuple[str, str, float, int]]) -> dict[str, Any]:
             pairs[(a, b)].append(t2 - t1)
     variant_counts = Counter(traces)
     return {
-        "cases": len(journeys), "events": len(rows), "activities": len({r[1] for r in rows}),
+        "cases": len(journeys),
+        "events": len(rows),
+        "activities": len({r[1] for r in rows}),
         "directly_follows": [[a, b, len(d), statistics.fmean(d)] for (a, b), d in pairs.items()],
         "start_activities": dict(Counter(t[0] for t in traces)),
         "end_activities": dict(Counter(t[-1] for t in traces)),
         "variant_count": len(variant_counts),
-        "top_variants": [{"activities": list(v), "cases": n} for v, n in
-                         sorted(variant_counts.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "case_duration_seconds": {"mean": statistics.fmean(durations),
-                                  "median": statistics.median(durations),
-                                  "min": min(durations), "max": max(durations)},
+        "top_variants": [
+            {"activities": list(v), "cases": n}
+            for v, n in sorted(variant_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "case_duration_seconds": {
+            "mean": statistics.fmean(durations),
+            "median": statistics.median(durations),
+            "min": min(durations),
+            "max": max(durations),
+        },
     }
 
 
 # Few distinct times (in half seconds) and activities, so ties and repeats are common.
 random_logs = st.lists(
-    st.tuples(st.sampled_from(["j1", "j2", "j3", "j4"]), st.sampled_from(["a", "b", "c"]),
-              st.integers(0, 6).map(lambda half_seconds: half_seconds / 2)),
-    min_size=1, max_size=25)
+    st.tuples(
+        st.sampled_from(["j1", "j2", "j3", "j4"]),
+        st.sampled_from(["a", "b", "c"]),
+        st.integers(0, 6).map(lambda half_seconds: half_seconds / 2),
+    ),
+    min_size=1,
+    max_size=25,
+)
 
 
 def _property_settings(engine: Engine) -> Any:
-    return settings(max_examples=5 if engine.name == "spark" else 40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+    return settings(
+        max_examples=5 if engine.name == "spark" else 40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        database=None,
+    )
 
 
 def test_random_logs_match_the_python_oracle(engine: Engine, events: Any) -> None:
@@ -206,6 +262,7 @@ def test_random_logs_match_the_python_oracle(engine: Engine, events: Any) -> Non
 
 # ----------------------------------------------------------------------------- DuckDB's own reader
 
+
 def _duckdb_engine() -> DuckDBEngine:
     return DuckDBEngine()
 
@@ -226,8 +283,9 @@ def test_native_loading_keeps_file_order_in_parallel(tmp_path: Path) -> None:
         out_of_order = table.filter(table.journey_id != expected_journey)
         assert engine.rows(out_of_order.aggregate(n=out_of_order.count())) == [{"n": 0}]
         native = summarize(table, engine=engine).to_reference_dict()
-        via_arrow = summarize(pa.Table.from_batches(list(read_events(path))),
-                              engine=engine).to_reference_dict()
+        via_arrow = summarize(
+            pa.Table.from_batches(list(read_events(path))), engine=engine
+        ).to_reference_dict()
         assert native == via_arrow
         tz = engine.connection.execute("SELECT current_setting('TimeZone')").fetchone()
         assert tz == ("UTC",)
@@ -235,10 +293,12 @@ def test_native_loading_keeps_file_order_in_parallel(tmp_path: Path) -> None:
 
 def test_native_loading_reports_problems_like_the_readers(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("case,step,at\nc,a,2024-01-01\n,b,2024-01-02\nc,c,31/12/2024\nc,d,\n",
-                    encoding="utf-8")
-    mapping = ColumnMapping(journey_id="case", activity="step", timestamp="at",
-                            timezone="Europe/Amsterdam")
+    path.write_text(
+        "case,step,at\nc,a,2024-01-01\n,b,2024-01-02\nc,c,31/12/2024\nc,d,\n", encoding="utf-8"
+    )
+    mapping = ColumnMapping(
+        journey_id="case", activity="step", timestamp="at", timezone="Europe/Amsterdam"
+    )
     with pytest.raises(ImportRejected) as by_reader:
         list(read_events(path, mapping))
     with _duckdb_engine() as engine, pytest.raises(ImportRejected) as native:
@@ -249,7 +309,8 @@ def test_native_loading_reports_problems_like_the_readers(tmp_path: Path) -> Non
         table = engine.load_file(path, mapping, ReadOptions(skip_incomplete=True))
         assert table is not None
         assert engine.rows(table.select("activity", "event_seq")) == [
-            {"activity": "a", "event_seq": 0}]
+            {"activity": "a", "event_seq": 0}
+        ]
         assert engine.load_file(tmp_path / "log.xes") is None
         tz = engine.connection.execute("SELECT current_setting('TimeZone')").fetchone()
         assert tz == ("UTC",)

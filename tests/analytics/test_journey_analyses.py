@@ -54,8 +54,12 @@ def result(engine: Engine, template: Any) -> JourneyAnalysis:
     """The analysis, computed once per engine (xdist may interleave the engines' tests)."""
     if engine.name not in _RESULTS:
         _RESULTS[engine.name] = analyze_journey(
-            journey_table(MAIN_LOG), template, engine=engine, top_variants=3,
-            breakdown_by=("segment", "channel", "month", "week"))
+            journey_table(MAIN_LOG),
+            template,
+            engine=engine,
+            top_variants=3,
+            breakdown_by=("segment", "channel", "month", "week"),
+        )
     return _RESULTS[engine.name]
 
 
@@ -68,10 +72,15 @@ def test_counts_and_durations(result: JourneyAnalysis) -> None:
 
 def test_graph_nodes(result: JourneyAnalysis) -> None:
     assert result.graph.nodes == (
-        ActivityNode("first-use", 8, 6, True), ActivityNode("sign-up", 8, 7, True),
-        ActivityNode("identity-check", 4, 4, True), ActivityNode("search", 4, 4, True),
-        ActivityNode("survey", 4, 4, True), ActivityNode(UNKNOWN, 2, 2, False),
-        ActivityNode("support-call", 2, 2, True), ActivityNode("welcome-guide", 2, 2, True))
+        ActivityNode("first-use", 8, 6, True),
+        ActivityNode("sign-up", 8, 7, True),
+        ActivityNode("identity-check", 4, 4, True),
+        ActivityNode("search", 4, 4, True),
+        ActivityNode("survey", 4, 4, True),
+        ActivityNode(UNKNOWN, 2, 2, False),
+        ActivityNode("support-call", 2, 2, True),
+        ActivityNode("welcome-guide", 2, 2, True),
+    )
 
 
 def test_graph_edges_frequency_and_performance(result: JourneyAnalysis) -> None:
@@ -79,64 +88,111 @@ def test_graph_edges_frequency_and_performance(result: JourneyAnalysis) -> None:
     # median (20 + 60) / 2, p90 at rank 2.7: 60 + 0.7 * 540.
     edges = {(d.source, d.target): d for d in result.graph.edges}
     assert edges[("first-use", "survey")] == DirectlyFollows(
-        "first-use", "survey", 4, 4, approx(172.5), approx(40.0), approx(438.0))
+        "first-use", "survey", 4, 4, approx(172.5), approx(40.0), approx(438.0)
+    )
     assert edges[("search", "sign-up")] == DirectlyFollows(  # 10 20 60 100
-        "search", "sign-up", 4, 4, approx(47.5), approx(40.0), approx(88.0))
+        "search", "sign-up", 4, 4, approx(47.5), approx(40.0), approx(88.0)
+    )
     assert edges[("sign-up", "identity-check")] == DirectlyFollows(  # 10 10 50 100
-        "sign-up", "identity-check", 4, 4, approx(42.5), approx(30.0), approx(85.0))
+        "sign-up", "identity-check", 4, 4, approx(42.5), approx(30.0), approx(85.0)
+    )
     assert edges[("support-call", "first-use")] == DirectlyFollows(  # B 100, C 10
-        "support-call", "first-use", 2, 2, approx(55.0), approx(55.0), approx(91.0))
-    assert edges[("sign-up", UNKNOWN)] == DirectlyFollows("sign-up", UNKNOWN, 1, 1, 10.0, 10.0,
-                                                          10.0)
+        "support-call", "first-use", 2, 2, approx(55.0), approx(55.0), approx(91.0)
+    )
+    assert edges[("sign-up", UNKNOWN)] == DirectlyFollows(
+        "sign-up", UNKNOWN, 1, 1, 10.0, 10.0, 10.0
+    )
     assert [(d.source, d.target, d.events) for d in result.graph.edges] == [
-        ("first-use", "survey", 4), ("search", "sign-up", 4), ("sign-up", "identity-check", 4),
-        ("first-use", "support-call", 2), ("identity-check", "first-use", 2),
-        ("sign-up", "first-use", 2), ("support-call", "first-use", 2),
-        ("first-use", "sign-up", 1), ("identity-check", "welcome-guide", 1),
-        ("sign-up", UNKNOWN, 1), ("sign-up", "welcome-guide", 1),
-        ("welcome-guide", "first-use", 1), ("welcome-guide", "sign-up", 1)]
+        ("first-use", "survey", 4),
+        ("search", "sign-up", 4),
+        ("sign-up", "identity-check", 4),
+        ("first-use", "support-call", 2),
+        ("identity-check", "first-use", 2),
+        ("sign-up", "first-use", 2),
+        ("support-call", "first-use", 2),
+        ("first-use", "sign-up", 1),
+        ("identity-check", "welcome-guide", 1),
+        ("sign-up", UNKNOWN, 1),
+        ("sign-up", "welcome-guide", 1),
+        ("welcome-guide", "first-use", 1),
+        ("welcome-guide", "sign-up", 1),
+    ]
     assert sum(d.events for d in result.graph.edges) == 34 - 8
 
 
 def test_variants(result: JourneyAnalysis) -> None:
     # D and H share a variant; the rest are single, ranked by their activity names.
     assert result.variants.count == 7
-    top = [(v.activities, v.journeys, v.share, v.mean_duration_seconds, v.starts_in_middle,
-            v.ends_early, v.fitness) for v in result.variants.top]
+    top = [
+        (
+            v.activities,
+            v.journeys,
+            v.share,
+            v.mean_duration_seconds,
+            v.starts_in_middle,
+            v.ends_early,
+            v.fitness,
+        )
+        for v in result.variants.top
+    ]
     assert top == [
         (("search", "sign-up", "first-use", "survey"), 2, 0.25, 120.0, False, False, approx(8 / 9)),
-        (("first-use", "support-call", "first-use", "sign-up", UNKNOWN), 1, 0.125, 40.0,
-         True, True, 0.625),
+        (
+            ("first-use", "support-call", "first-use", "sign-up", UNKNOWN),
+            1,
+            0.125,
+            40.0,
+            True,
+            True,
+            0.625,
+        ),
         ((UNKNOWN,), 1, 0.125, 0.0, None, None, 0.0),
     ]
 
 
 def test_entry_and_exit(result: JourneyAnalysis) -> None:
     e = result.entry_exit
-    assert (e.journeys, e.without_touchpoints, e.started_in_middle, e.worked_back,
-            e.ended_early) == (8, 1, 1, 1, 2)
+    assert (
+        e.journeys,
+        e.without_touchpoints,
+        e.started_in_middle,
+        e.worked_back,
+        e.ended_early,
+    ) == (8, 1, 1, 1, 2)
     assert e.touchpoints == (
-        TouchpointEnds("search", 4, 0, True, False), TouchpointEnds("sign-up", 2, 1, True, False),
+        TouchpointEnds("search", 4, 0, True, False),
+        TouchpointEnds("sign-up", 2, 1, True, False),
         TouchpointEnds("identity-check", 0, 1, False, False),
         TouchpointEnds("welcome-guide", 0, 0, False, False),
         TouchpointEnds("first-use", 1, 1, False, True),
         TouchpointEnds("support-call", 0, 0, False, False),
-        TouchpointEnds("survey", 0, 4, False, True))
+        TouchpointEnds("survey", 0, 4, False, True),
+    )
 
 
 def test_rework(result: JourneyAnalysis) -> None:
     r = result.rework
     # Repeats: B (first-use), C (first-use), G (sign-up); moves back: C 5->3, G 4->3.
-    assert (r.journeys, r.journeys_with_repeat, r.journeys_with_back_move,
-            r.journeys_with_rework) == (8, 3, 2, 3)
+    assert (
+        r.journeys,
+        r.journeys_with_repeat,
+        r.journeys_with_back_move,
+        r.journeys_with_rework,
+    ) == (8, 3, 2, 3)
     assert (r.mean_repeats, r.mean_back_moves) == (3 / 8, 2 / 8)
     assert r.touchpoints == (
-        TouchpointRework("search", 4, 4, 0, 0), TouchpointRework("sign-up", 8, 7, 1, 1),
+        TouchpointRework("search", 4, 4, 0, 0),
+        TouchpointRework("sign-up", 8, 7, 1, 1),
         TouchpointRework("identity-check", 4, 4, 0, 0),
-        TouchpointRework("welcome-guide", 2, 2, 0, 0), TouchpointRework("first-use", 8, 6, 2, 2),
-        TouchpointRework("support-call", 2, 2, 0, 0), TouchpointRework("survey", 4, 4, 0, 0))
-    assert r.back_moves == (StepMove("onboard", "agree", 1, 1),
-                            StepMove("co-create", "agree", 1, 1))
+        TouchpointRework("welcome-guide", 2, 2, 0, 0),
+        TouchpointRework("first-use", 8, 6, 2, 2),
+        TouchpointRework("support-call", 2, 2, 0, 0),
+        TouchpointRework("survey", 4, 4, 0, 0),
+    )
+    assert r.back_moves == (
+        StepMove("onboard", "agree", 1, 1),
+        StepMove("co-create", "agree", 1, 1),
+    )
     assert r.repeat_distribution == {"0": 5, "1": 3}
     assert r.back_move_distribution == {"0": 6, "1": 2}
 
@@ -152,7 +208,8 @@ def test_step_funnel(result: JourneyAnalysis) -> None:
         FunnelStep("agree", "Agree", 7, 6, 0, 1, 20.0),
         FunnelStep("onboard", "Onboard", 4, 3, 0, 1, 35.0),
         FunnelStep("co-create", "Co-create", 6, 4, 1, 1, 45.0),
-        FunnelStep("realize", "Realize", 4, 0, 0, 4, 0.0))
+        FunnelStep("realize", "Realize", 4, 0, 0, 4, 0.0),
+    )
 
 
 def test_onboarding(result: JourneyAnalysis) -> None:
@@ -162,10 +219,19 @@ def test_onboarding(result: JourneyAnalysis) -> None:
 
 def test_gates(result: JourneyAnalysis) -> None:
     # First-use is reached by A, B, C, D, G, H; C, D and H had no identity check before.
-    assert result.gates == (GateResult(
-        gate="verified-before-use", name="Identity verified before first use",
-        requires=("identity-check",), before=("first-use",), reached=6, respected=3, bypassed=3,
-        missing={"identity-check": 3}, most_missing="identity-check"),)
+    assert result.gates == (
+        GateResult(
+            gate="verified-before-use",
+            name="Identity verified before first use",
+            requires=("identity-check",),
+            before=("first-use",),
+            reached=6,
+            respected=3,
+            bypassed=3,
+            missing={"identity-check": 3},
+            most_missing="identity-check",
+        ),
+    )
 
 
 def test_conformance(result: JourneyAnalysis) -> None:
@@ -178,13 +244,30 @@ def test_conformance(result: JourneyAnalysis) -> None:
     assert c.median_fitness == approx((8 / 9 + 0.9) / 2)
     assert (c.perfect, c.perfect_share) == (3, 0.375)
     assert c.fitness_distribution == {
-        "1.0": 3, "0.9-1.0": 1, "0.8-0.9": 2, "0.7-0.8": 0, "0.6-0.7": 1, "0.5-0.6": 0,
-        "0.4-0.5": 0, "0.3-0.4": 0, "0.2-0.3": 0, "0.1-0.2": 0, "0.0-0.1": 1}
+        "1.0": 3,
+        "0.9-1.0": 1,
+        "0.8-0.9": 2,
+        "0.7-0.8": 0,
+        "0.6-0.7": 1,
+        "0.5-0.6": 0,
+        "0.4-0.5": 0,
+        "0.3-0.4": 0,
+        "0.2-0.3": 0,
+        "0.1-0.2": 0,
+        "0.0-0.1": 1,
+    }
     assert (c.journeys_with_skips, c.journeys_with_violations, c.journeys_with_unknown) == (3, 2, 2)
-    assert c.skipped == {"search": 0, "sign-up": 0, "identity-check": 3, "first-use": 0,
-                         "survey": 0}
-    assert c.violations == (OrderViolation("welcome-guide", "sign-up", 1, 1),
-                            OrderViolation("first-use", "sign-up", 1, 1))
+    assert c.skipped == {
+        "search": 0,
+        "sign-up": 0,
+        "identity-check": 3,
+        "first-use": 0,
+        "survey": 0,
+    }
+    assert c.violations == (
+        OrderViolation("welcome-guide", "sign-up", 1, 1),
+        OrderViolation("first-use", "sign-up", 1, 1),
+    )
     assert c.unknown_activities == (UnknownActivity(UNKNOWN, 2, 2),)
 
 
@@ -193,13 +276,15 @@ def test_breakdown_by_segment_and_channel(result: JourneyAnalysis) -> None:
     assert by["segment"] == (
         BreakdownRow("commuters", 4, 19, 55.0, approx((0.625 + 8 / 9 + 0.9 + 8 / 9) / 4), 0.25),
         BreakdownRow("students", 3, 14, 300.0, 1.0, approx(1 / 3)),
-        BreakdownRow("(none)", 1, 1, 0.0, 0.0, 0.0))
+        BreakdownRow("(none)", 1, 1, 0.0, 0.0, 0.0),
+    )
     # The entry channel is the first event's (later events are "sms").
     assert by["channel"] == (
         BreakdownRow("app", 2, 11, 175.0, approx(0.95), 0.0),
         BreakdownRow("phone", 1, 5, 40.0, 0.625, 1.0),
         BreakdownRow("web", 4, 17, 120.0, approx((2 + 16 / 9) / 4), 0.25),
-        BreakdownRow("(none)", 1, 1, 0.0, 0.0, 0.0))
+        BreakdownRow("(none)", 1, 1, 0.0, 0.0, 0.0),
+    )
 
 
 def test_breakdown_by_period(result: JourneyAnalysis) -> None:
@@ -207,7 +292,8 @@ def test_breakdown_by_period(result: JourneyAnalysis) -> None:
     january_fitness = (1 + 1 + 0.625 + 1 + 0 + 0.9 + 8 / 9) / 7
     assert by["month"] == (
         BreakdownRow("2024-01", 7, 30, 50.0, approx(january_fitness), approx(2 / 7)),
-        BreakdownRow("2024-02", 1, 4, 180.0, approx(8 / 9), 0.0))
+        BreakdownRow("2024-02", 1, 4, 180.0, approx(8 / 9), 0.0),
+    )
     assert [(r.value, r.journeys) for r in by["week"]] == [("2024-W01", 7), ("2024-W05", 1)]
 
 
@@ -215,22 +301,26 @@ def test_to_dict_is_json_ready(result: JourneyAnalysis) -> None:
     import json
 
     data = json.loads(json.dumps(result.to_dict()))
-    assert data["variants"]["top"][0]["activities"] == ["search", "sign-up", "first-use",
-                                                        "survey"]
+    assert data["variants"]["top"][0]["activities"] == ["search", "sign-up", "first-use", "survey"]
     assert data["gates"][0]["missing"] == {"identity-check": 3}
     assert data["engine"] == result.engine and data["filters"] == {}
 
 
-def test_the_entry_channel_is_the_first_events_even_when_missing(engine: Engine,
-                                                                  template: Any) -> None:
+def test_the_entry_channel_is_the_first_events_even_when_missing(
+    engine: Engine, template: Any
+) -> None:
     # x: no channel on its first event, "web" on the next; y: a tie at the start, broken
     # by the input order ("app" comes first).
-    table = journey_table([("x", 0, None, None, [("search", 0), ("sign-up", 10)]),
-                           ("y", 0, None, "app", [("search", 0), ("sign-up", 0)])])
+    table = journey_table(
+        [
+            ("x", 0, None, None, [("search", 0), ("sign-up", 10)]),
+            ("y", 0, None, "app", [("search", 0), ("sign-up", 0)]),
+        ]
+    )
     channels = table["channel"].to_pylist()
     channels[1] = "web"
-    table = table.set_column(table.schema.get_field_index("channel"), "channel",
-                             pa.array(channels, pa.string()))
+    table = table.set_column(
+        table.schema.get_field_index("channel"), "channel", pa.array(channels, pa.string())
+    )
     result = analyze_journey(table, template, engine=engine, breakdown_by=("channel",))
-    assert [(r.value, r.journeys) for r in result.breakdowns[0].rows] == [("app", 1),
-                                                                           ("(none)", 1)]
+    assert [(r.value, r.journeys) for r in result.breakdowns[0].rows] == [("app", 1), ("(none)", 1)]

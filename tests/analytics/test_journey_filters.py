@@ -22,15 +22,22 @@ from cojourney.analytics.report import analyze_journey
 from cojourney.errors import InputError
 
 
-def kept(engine: Engine, template: Any, journey_filter: JourneyFilter
-         ) -> tuple[int, int, tuple[str, ...]]:
+def kept(
+    engine: Engine, template: Any, journey_filter: JourneyFilter
+) -> tuple[int, int, tuple[str, ...]]:
     """Journeys and events kept, and the activities of the most frequent variant left."""
     events = engine.load_events(journey_table(MAIN_LOG))
     try:
-        with prepare(events, JourneyDesign.from_journey(template), engine,
-                     journey_filter=journey_filter, channel=False) as data:
-            row = engine.rows(data.facts.aggregate(journeys=data.facts.count(),
-                                                   events=data.facts.events.sum()))[0]
+        with prepare(
+            events,
+            JourneyDesign.from_journey(template),
+            engine,
+            journey_filter=journey_filter,
+            channel=False,
+        ) as data:
+            row = engine.rows(
+                data.facts.aggregate(journeys=data.facts.count(), events=data.facts.events.sum())
+            )[0]
             top = journey_variants(data, top=1).top
     finally:
         engine.release(events)
@@ -38,25 +45,36 @@ def kept(engine: Engine, template: Any, journey_filter: JourneyFilter
 
 
 def test_time_range_keeps_journeys_that_start_in_it(engine: Engine, template: Any) -> None:
-    window = JourneyFilter(start=T0 + dt.timedelta(seconds=10_000),
-                           end=T0 + dt.timedelta(seconds=50_000))
+    window = JourneyFilter(
+        start=T0 + dt.timedelta(seconds=10_000), end=T0 + dt.timedelta(seconds=50_000)
+    )
     # B, C, E and F start inside [10 000, 50 000); G starts at the end, excluded.
     assert kept(engine, template, window)[:2] == (4, 14)
-    assert window.to_dict() == {"start": "2024-01-01T02:46:40+00:00",
-                                "end": "2024-01-01T13:53:20+00:00"}
+    assert window.to_dict() == {
+        "start": "2024-01-01T02:46:40+00:00",
+        "end": "2024-01-01T13:53:20+00:00",
+    }
 
 
 def test_segment_then_variant(engine: Engine, template: Any) -> None:
     assert kept(engine, template, JourneyFilter(segments=("commuters",)))[:2] == (4, 19)
     # Commuters' variants: D/H (2), then C and G (1 each), C first by its activities.
     second = kept(engine, template, JourneyFilter(segments=("commuters",), variant=2))
-    assert second == (1, 5, ("first-use", "support-call", "first-use", "sign-up",
-                             "newsletter-click"))
+    assert second == (
+        1,
+        5,
+        ("first-use", "support-call", "first-use", "sign-up", "newsletter-click"),
+    )
 
 
 def test_the_most_frequent_variant_in_a_full_analysis(engine: Engine, template: Any) -> None:
-    result = analyze_journey(journey_table(MAIN_LOG), template, engine=engine,
-                             filters=JourneyFilter(variant=1), breakdown_by=("segment",))
+    result = analyze_journey(
+        journey_table(MAIN_LOG),
+        template,
+        engine=engine,
+        filters=JourneyFilter(variant=1),
+        breakdown_by=("segment",),
+    )
     assert (result.counts.journeys, result.variants.count) == (2, 1)
     assert result.conformance.skipped["identity-check"] == 2
     assert [r.value for r in result.breakdowns[0].rows] == ["commuters"]
@@ -68,10 +86,13 @@ def test_a_variant_number_beyond_the_last_is_refused(engine: Engine, template: A
         kept(engine, template, JourneyFilter(variant=8))
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ({"variant": 0}, "variant number must be 1 or more"),
-    ({"start": T0, "end": T0}, "time range is empty"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"variant": 0}, "variant number must be 1 or more"),
+        ({"start": T0, "end": T0}, "time range is empty"),
+    ],
+)
 def test_impossible_filters(arguments: dict[str, Any], message: str) -> None:
     with pytest.raises(InputError, match=message):
         JourneyFilter(**arguments)

@@ -22,8 +22,15 @@ from cojourney.analytics.engines import Engine
 from cojourney.analytics.journey_results import JourneyAnalysis
 from cojourney.analytics.report import analyze_journey
 
-TOUCHPOINTS = ["search", "sign-up", "identity-check", "welcome-guide", "first-use",
-               "support-call", "survey"]
+TOUCHPOINTS = [
+    "search",
+    "sign-up",
+    "identity-check",
+    "welcome-guide",
+    "first-use",
+    "support-call",
+    "survey",
+]
 
 
 def oracle(journeys: dict[str, list[tuple[str, float]]], d: JourneyDesign) -> dict[str, Any]:
@@ -38,16 +45,21 @@ def oracle(journeys: dict[str, list[tuple[str, float]]], d: JourneyDesign) -> di
         u = [t for _, t in known]
         s = [d.step_of[k] for k in p]
         unknown = len(events) - len(p)
-        violations = sum(1 for a, b in itertools.pairwise(p)
-                         if b < a and (a, b) not in d.loops)
+        violations = sum(1 for a, b in itertools.pairwise(p) if b < a and (a, b) not in d.loops)
         in_span = [m for m in d.mandatory if p and min(p) <= m <= max(p)]
         moves = set(itertools.pairwise(p))
-        miss = [m for m in in_span if m not in p
-                and not any(skip in moves for skip in d.skips_covering(m))]
+        miss = [
+            m
+            for m in in_span
+            if m not in p and not any(skip in moves for skip in d.skips_covering(m))
+        ]
         for m in miss:
             skipped[d.touchpoints[m]] += 1
-        fitness.append(min(1.0, max(0.0, 1 - (len(miss) + violations + unknown)
-                                    / (len(in_span) + len(events)))))
+        fitness.append(
+            min(
+                1.0, max(0.0, 1 - (len(miss) + violations + unknown) / (len(in_span) + len(events)))
+            )
+        )
         if p:
             starts_mid += p[0] not in d.entry
             ends_early += p[-1] not in d.exit
@@ -59,19 +71,25 @@ def oracle(journeys: dict[str, list[tuple[str, float]]], d: JourneyDesign) -> di
             row = funnel[step]
             row[0] += 1
             row[1 if nxt is None else 2 if nxt > step else 3] += 1
-            row[4].append(sum(u[i + 1] - u[i] for i, x in enumerate(s)
-                              if x == step and i + 1 < len(u)))
+            row[4].append(
+                sum(u[i + 1] - u[i] for i, x in enumerate(s) if x == step and i + 1 < len(u))
+            )
         for g, gate in enumerate(d.gates):
             firsts = [p.index(b) for b in gate.before if b in p]
             if firsts:
                 gates[g][0] += 1
-                gates[g][1] += any(r not in p[:min(firsts)] for r in gate.requires)
+                gates[g][1] += any(r not in p[: min(firsts)] for r in gate.requires)
     return {
-        "mean_fitness": statistics.fmean(fitness), "perfect": sum(f == 1 for f in fitness),
+        "mean_fitness": statistics.fmean(fitness),
+        "perfect": sum(f == 1 for f in fitness),
         "skipped": {d.touchpoints[m]: skipped[d.touchpoints[m]] for m in d.mandatory},
-        "starts_mid": starts_mid, "ends_early": ends_early, "repeats": repeats, "back": back,
-        "funnel": {step: (r[0], r[2], r[3], r[1], statistics.median(r[4]))
-                   for step, r in funnel.items()},
+        "starts_mid": starts_mid,
+        "ends_early": ends_early,
+        "repeats": repeats,
+        "back": back,
+        "funnel": {
+            step: (r[0], r[2], r[3], r[1], statistics.median(r[4])) for step, r in funnel.items()
+        },
         "gates": [tuple(g) for g in gates],
     }
 
@@ -79,14 +97,24 @@ def oracle(journeys: dict[str, list[tuple[str, float]]], d: JourneyDesign) -> di
 def observed(result: JourneyAnalysis, d: JourneyDesign) -> dict[str, Any]:
     c, f = result.conformance, result.funnel
     return {
-        "mean_fitness": c.mean_fitness, "perfect": c.perfect, "skipped": c.skipped,
+        "mean_fitness": c.mean_fitness,
+        "perfect": c.perfect,
+        "skipped": c.skipped,
         "starts_mid": result.entry_exit.started_in_middle,
         "ends_early": result.entry_exit.ended_early,
         "repeats": result.rework.journeys_with_repeat,
         "back": result.rework.journeys_with_back_move,
-        "funnel": {d.steps.index(s.step): (s.reached, s.moved_on, s.went_back, s.left,
-                                           s.median_seconds_in_step)
-                   for s in f.steps if s.reached},
+        "funnel": {
+            d.steps.index(s.step): (
+                s.reached,
+                s.moved_on,
+                s.went_back,
+                s.left,
+                s.median_seconds_in_step,
+            )
+            for s in f.steps
+            if s.reached
+        },
         "gates": [(g.reached, g.bypassed) for g in result.gates],
     }
 
@@ -115,21 +143,29 @@ def check_invariants(result: JourneyAnalysis) -> None:
 
 random_journeys = st.dictionaries(
     st.sampled_from(["j1", "j2", "j3", "j4", "j5"]),
-    st.lists(st.tuples(st.sampled_from([*TOUCHPOINTS, "zz"]), st.integers(0, 6)),
-             min_size=1, max_size=8),
-    min_size=1)
+    st.lists(
+        st.tuples(st.sampled_from([*TOUCHPOINTS, "zz"]), st.integers(0, 6)), min_size=1, max_size=8
+    ),
+    min_size=1,
+)
 
 
 def test_random_logs_match_the_oracle(engine: Engine, template: Any) -> None:
     d = JourneyDesign.from_journey(template)
 
-    @settings(max_examples=3 if engine.name == "spark" else 40, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=3 if engine.name == "spark" else 40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
     @given(random_journeys)
     def check(raw: dict[str, list[tuple[str, int]]]) -> None:
         # Times may tie; the input order breaks ties, so sort stably by time for the oracle.
-        journeys = {j: sorted(((a, t / 2) for a, t in events), key=lambda e: e[1])
-                    for j, events in raw.items()}
+        journeys = {
+            j: sorted(((a, t / 2) for a, t in events), key=lambda e: e[1])
+            for j, events in raw.items()
+        }
         log = journey_table([(j, 0, None, None, events) for j, events in journeys.items()])
         result = analyze_journey(log, d, engine=engine, top_variants=None, breakdown_by=())
         check_invariants(result)

@@ -55,51 +55,76 @@ LOG = {
     "J5": [("a", 0), ("a", 1), ("b", 2), ("c", 3), ("d", 4), ("b", 5)],
 }
 JOURNEY = Journey(
-    id="j", name="J",
+    id="j",
+    name="J",
     steps=[Step(id=s, name=s.upper(), period=Period.SERVICE) for s in ("s1", "s2", "s3")],
-    touchpoints=[Touchpoint(id="a", name="A", step="s1", channel="app", expected_duration="10m"),
-                 Touchpoint(id="b", name="B", step="s2", channel="app", expected_duration="1h"),
-                 Touchpoint(id="c", name="C", step="s2", channel="app"),
-                 Touchpoint(id="d", name="D", step="s3", channel="app")],
+    touchpoints=[
+        Touchpoint(id="a", name="A", step="s1", channel="app", expected_duration="10m"),
+        Touchpoint(id="b", name="B", step="s2", channel="app", expected_duration="1h"),
+        Touchpoint(id="c", name="C", step="s2", channel="app"),
+        Touchpoint(id="d", name="D", step="s3", channel="app"),
+    ],
     path={"order": ["a", "b", "c", "d"], "loops": [{"from": "c", "to": "b"}], "exit_points": ["d"]},
-    gates=[{"id": "g", "name": "G", "requires": ["a"], "before": ["c"]}])
+    gates=[{"id": "g", "name": "G", "requires": ["a"], "before": ["c"]}],
+)
 #: Clock a -> d within 3 h, 24x7: J1 3 h met; J2 5 h (2 h over); J3 still running at the
 #: data's end (5 h, 2 h over); J5 4 h (1 h over); J4 never starts it.
 CLOCK = SlaClock(id="a-to-d", name="A to D", start=["a"], stop=["d"], targets=[{"within": "3h"}])
 WORKSPACE = Workspace(
-    workspace=WorkspaceInfo(id="w", name="W"), journeys=[JOURNEY],
-    agreements=[Agreement(id="sla", name="SLA", kind="sla", basis="agreement", provider="p",
-                          clocks=[CLOCK])])
+    workspace=WorkspaceInfo(id="w", name="W"),
+    journeys=[JOURNEY],
+    agreements=[
+        Agreement(id="sla", name="SLA", kind="sla", basis="agreement", provider="p", clocks=[CLOCK])
+    ],
+)
 H = 3600.0
 
 
 def events() -> pa.Table:
-    rows = [{"journey_id": j, "activity": a, "event_seq": 0,
-             "timestamp": dt.datetime(2025, 1, 6, h, tzinfo=dt.timezone.utc)}
-            for j, evs in LOG.items() for a, h in evs]
+    rows = [
+        {
+            "journey_id": j,
+            "activity": a,
+            "event_seq": 0,
+            "timestamp": dt.datetime(2025, 1, 6, h, tzinfo=dt.UTC),
+        }
+        for j, evs in LOG.items()
+        for a, h in evs
+    ]
     for i, row in enumerate(rows):
         row["event_seq"] = i
     return pa.Table.from_pylist(rows, schema=canonical_arrow_schema())
 
 
 def feedback() -> pa.Table:
-    at = dt.datetime(2025, 1, 7, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2025, 1, 7, tzinfo=dt.UTC)
     answers = [("b", "csat", s) for s in (2, 3, 2, 3, 3, 2)]  # mean 2.5 on 1-5: 0.375
     answers += [("c", "emotion", s) for s in (-3, 0)]  # mean -1.5 on -3..3: 0.25
     answers += [("c", "effort", 2), ("c", "effort", 4), ("d", "effort", 10), (None, "effort", 1)]
     answers += [(None, "csat", 1)]  # journey level: no touchpoint
-    return pa.Table.from_pylist([
-        {"journey_id": f"J{i % 5 + 1}", "timestamp": at, "answer_seq": i, "question": q,
-         "score": float(s), "touchpoint": tp} for i, (tp, q, s) in enumerate(answers)],
-        schema=feedback_arrow_schema())
+    return pa.Table.from_pylist(
+        [
+            {
+                "journey_id": f"J{i % 5 + 1}",
+                "timestamp": at,
+                "answer_seq": i,
+                "question": q,
+                "score": float(s),
+                "touchpoint": tp,
+            }
+            for i, (tp, q, s) in enumerate(answers)
+        ],
+        schema=feedback_arrow_schema(),
+    )
 
 
 @pytest.fixture()
 def store(tmp_path: Path):
     with EventStore(tmp_path / "events.duckdb") as s:
         s.import_batches(events().to_batches(), source_name="log", source_sha256="1")
-        s.import_batches(feedback().to_batches(), source_name="answers", source_sha256="2",
-                         kind="feedback")
+        s.import_batches(
+            feedback().to_batches(), source_name="answers", source_sha256="2", kind="feedback"
+        )
         yield s
 
 
@@ -140,10 +165,12 @@ def expected_leaks() -> list[tuple[str, str, int, float, float]]:
 def test_every_leak_ranked_by_severity(store):
     analysis = analyze_journey(events(), JOURNEY)
     clocks = evaluate_clocks(store, WORKSPACE)
-    scores = [TouchpointScore("b", "csat", 6, 4, 2.6, (1.0, 5.0), 0.4),
-              TouchpointScore("c", "csat", 4, 4, 1.0, (1.0, 5.0), 0.0),  # too few answers
-              TouchpointScore("d", "csat", 9, 3, 4.2, (1.0, 5.0), 0.8),  # good enough
-              TouchpointScore("zz", "csat", 9, 3, 1.0, (1.0, 5.0), 0.0)]  # not in the journey
+    scores = [
+        TouchpointScore("b", "csat", 6, 4, 2.6, (1.0, 5.0), 0.4),
+        TouchpointScore("c", "csat", 4, 4, 1.0, (1.0, 5.0), 0.0),  # too few answers
+        TouchpointScore("d", "csat", 9, 3, 4.2, (1.0, 5.0), 0.8),  # good enough
+        TouchpointScore("zz", "csat", 9, 3, 1.0, (1.0, 5.0), 0.0),
+    ]  # not in the journey
     leaks = find_leaks(analysis, clocks, scores, WORKSPACE)
     got = [(k.kind.value, k.where, k.journeys, k.share, k.severity) for k in leaks]
     want = expected_leaks()
@@ -153,9 +180,15 @@ def test_every_leak_ranked_by_severity(store):
 
 
 def test_sizes_and_evidence_links(store):
-    leaks = {(k.kind, k.where): k for k in find_leaks(
-        analyze_journey(events(), JOURNEY), evaluate_clocks(store, WORKSPACE),
-        [TouchpointScore("b", "csat", 6, 4, 2.6, (1.0, 5.0), 0.4)], WORKSPACE)}
+    leaks = {
+        (k.kind, k.where): k
+        for k in find_leaks(
+            analyze_journey(events(), JOURNEY),
+            evaluate_clocks(store, WORKSPACE),
+            [TouchpointScore("b", "csat", 6, 4, 2.6, (1.0, 5.0), 0.4)],
+            WORKSPACE,
+        )
+    }
     drop = leaks[(LeakKind.DROP_OFF, "s2")]
     assert drop.evidence == "#funnel-step-s2" and "most at b" in drop.label
     breach = leaks[(LeakKind.SLA_BREACH, "sla/a-to-d")]
@@ -171,12 +204,31 @@ def test_sizes_and_evidence_links(store):
 
 
 def test_clocks_of_other_journeys_are_left_out(store):
-    other = SlaClock(id="elsewhere", name="E", journey="another", start=["a"], stop=["d"],
-                     targets=[{"within": "1h"}])
-    workspace = WORKSPACE.model_copy(update={"agreements": [Agreement(
-        id="sla", name="SLA", kind="sla", basis="agreement", provider="p", clocks=[other])]})
-    leaks = find_leaks(analyze_journey(events(), JOURNEY), evaluate_clocks(store, workspace), [],
-                       workspace)
+    other = SlaClock(
+        id="elsewhere",
+        name="E",
+        journey="another",
+        start=["a"],
+        stop=["d"],
+        targets=[{"within": "1h"}],
+    )
+    workspace = WORKSPACE.model_copy(
+        update={
+            "agreements": [
+                Agreement(
+                    id="sla",
+                    name="SLA",
+                    kind="sla",
+                    basis="agreement",
+                    provider="p",
+                    clocks=[other],
+                )
+            ]
+        }
+    )
+    leaks = find_leaks(
+        analyze_journey(events(), JOURNEY), evaluate_clocks(store, workspace), [], workspace
+    )
     assert all(k.kind is not LeakKind.SLA_BREACH for k in leaks)
 
 
@@ -191,16 +243,26 @@ def test_leakage_report_in_one_call(store):
     # Drop-off: J3 and J4 never reached an exit point (2 of 5). The real scores: csat at b
     # is 0.375 with half its answers poor: 3 of the 5 visitors (2.5 rounded up) lose
     # 0.5 x 0.625; the emotion and effort at c have too few answers.
-    assert kinds[:2] == [("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9)),
-                         ("drop_off", "s2", 0.4)]
+    assert kinds[:2] == [
+        ("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9)),
+        ("drop_off", "s2", 0.4),
+    ]
     assert ("experience", "b (csat)", pytest.approx(3 / 5 * 0.5 * 0.625)) in kinds
     assert report.journeys == 5 and report.journey_id == "j" and report.notes == ()
-    assert report.as_of == dt.datetime(2025, 1, 6, 5, tzinfo=dt.timezone.utc)
+    assert report.as_of == dt.datetime(2025, 1, 6, 5, tzinfo=dt.UTC)
     assert report.to_dict()["leaks"][1] == {
-        "rank": 2, "kind": "drop_off", "where": "s2",
-        "label": "40.0% of journeys end unfinished in step S2 (most at b)", "journeys": 2,
-        "share": 0.4, "hours_lost": None, "score_lost": None, "loss_per_journey": 1.0,
-        "severity": 0.4, "evidence": "#funnel-step-s2"}
+        "rank": 2,
+        "kind": "drop_off",
+        "where": "s2",
+        "label": "40.0% of journeys end unfinished in step S2 (most at b)",
+        "journeys": 2,
+        "share": 0.4,
+        "hours_lost": None,
+        "score_lost": None,
+        "loss_per_journey": 1.0,
+        "severity": 0.4,
+        "evidence": "#funnel-step-s2",
+    }
 
 
 def test_no_feedback_is_noted(tmp_path: Path):
@@ -224,9 +286,13 @@ def test_experience_leaks_count_the_share_of_poor_answers():
     # 40% of b's csat answers are poor (1-2): 2 of the 5 visitors lose 0.5 x (1 - 0.4).
     # c's emotion answers are neutral on average and only 10% poor: no leak.
     analysis = analyze_journey(events(), JOURNEY)
-    scores = [TouchpointScore("b", "csat", 10, 5, 2.6, (1.0, 5.0), 0.4, 0.4),
-              TouchpointScore("c", "emotion", 10, 4, 0.0, (-3.0, 3.0), 0.5, 0.1)]
-    leaks = [k for k in find_leaks(analysis, [], scores, WORKSPACE) if k.kind is LeakKind.EXPERIENCE]
+    scores = [
+        TouchpointScore("b", "csat", 10, 5, 2.6, (1.0, 5.0), 0.4, 0.4),
+        TouchpointScore("c", "emotion", 10, 4, 0.0, (-3.0, 3.0), 0.5, 0.1),
+    ]
+    leaks = [
+        k for k in find_leaks(analysis, [], scores, WORKSPACE) if k.kind is LeakKind.EXPERIENCE
+    ]
     assert [(k.where, k.journeys) for k in leaks] == [("b (csat)", 2)]
     assert leaks[0].severity == pytest.approx(2 / 5 * 0.5 * 0.6)
 

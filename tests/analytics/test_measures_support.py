@@ -28,27 +28,47 @@ def at(day: str, hour: int = 12, minute: int = 0, second: float = 0) -> dt.datet
     """A local time in :data:`TZ` (``day`` as ``2025-03-14``), as an aware UTC datetime."""
     y, m, d = (int(p) for p in day.split("-"))
     whole = int(second)
-    local = dt.datetime(y, m, d, hour, minute, whole, int(round((second - whole) * 1e6)),
-                        tzinfo=ZoneInfo(TZ))
+    local = dt.datetime(
+        y, m, d, hour, minute, whole, round((second - whole) * 1e6), tzinfo=ZoneInfo(TZ)
+    )
     return local.astimezone(dt.UTC)
 
 
-def ev(journey: str, activity: str, when: dt.datetime, segment: str | None = None,
-       **attributes: Any) -> dict[str, Any]:
+def ev(
+    journey: str, activity: str, when: dt.datetime, segment: str | None = None, **attributes: Any
+) -> dict[str, Any]:
     """One canonical event (attributes go to the JSON column)."""
-    return {"journey_id": journey, "activity": activity, "timestamp": when, "segment": segment,
-            "attributes": json.dumps(attributes) if attributes else None}
+    return {
+        "journey_id": journey,
+        "activity": activity,
+        "timestamp": when,
+        "segment": segment,
+        "attributes": json.dumps(attributes) if attributes else None,
+    }
 
 
-def fb(journey: str, question: str, score: float | None, when: dt.datetime,
-       touchpoint: str | None = None, segment: str | None = None) -> dict[str, Any]:
+def fb(
+    journey: str,
+    question: str,
+    score: float | None,
+    when: dt.datetime,
+    touchpoint: str | None = None,
+    segment: str | None = None,
+) -> dict[str, Any]:
     """One survey answer."""
-    return {"journey_id": journey, "question": question, "score": score, "timestamp": when,
-            "touchpoint": touchpoint, "segment": segment}
+    return {
+        "journey_id": journey,
+        "question": question,
+        "score": score,
+        "timestamp": when,
+        "touchpoint": touchpoint,
+        "segment": segment,
+    }
 
 
-def store(folder: Path, events: Iterable[dict[str, Any]],
-          feedback: Iterable[dict[str, Any]] = ()) -> EventStore:
+def store(
+    folder: Path, events: Iterable[dict[str, Any]], feedback: Iterable[dict[str, Any]] = ()
+) -> EventStore:
     """A workspace event store in ``folder`` holding ``events`` and ``feedback``."""
     rows = [{**r, "event_seq": i} for i, r in enumerate(events)]
     answers = [{**r, "answer_seq": i} for i, r in enumerate(feedback)]
@@ -57,15 +77,15 @@ def store(folder: Path, events: Iterable[dict[str, Any]],
     st.import_batches(table.to_batches(), source_name="events", source_sha256="e")
     if answers:
         ftable = pa.Table.from_pylist(answers, schema=feedback_arrow_schema())
-        st.import_batches(ftable.to_batches(), source_name="feedback", source_sha256="f",
-                          kind="feedback")
+        st.import_batches(
+            ftable.to_batches(), source_name="feedback", source_sha256="f", kind="feedback"
+        )
     return st
 
 
 def workspace(time_zone: str = TZ, **collections: Any) -> Workspace:
     """A workspace with only the given collections (indicators, agreements...)."""
-    return Workspace(workspace=WorkspaceInfo(id="t", name="T", time_zone=time_zone),
-                     **collections)
+    return Workspace(workspace=WorkspaceInfo(id="t", name="T", time_zone=time_zone), **collections)
 
 
 def car_share_events() -> list[dict[str, Any]]:
@@ -80,11 +100,21 @@ def car_share_events() -> list[dict[str, Any]]:
         ev("j1", "charge-level-at-pickup", at("2025-03-05", 8), "katrina", soc_pct=85),
         ev("j1", "plug-in-end-trip", at("2025-03-05", 18), "katrina", minutes_late=0, km=10, kwh=2),
         ev("j1", "charge-level-at-pickup", at("2025-04-02", 8), "katrina", soc_pct=70),
-        ev("j1", "plug-in-end-trip", at("2025-04-02", 18), "katrina", minutes_late=20, km=20, kwh=4),
+        ev(
+            "j1", "plug-in-end-trip", at("2025-04-02", 18), "katrina", minutes_late=20, km=20, kwh=4
+        ),
         ev("j1", "late-return-call", at("2025-04-02", 17), "katrina", wait_seconds=30),
         ev("j2", "membership-sign-up", at("2025-03-10", 9), "marcos"),
         ev("j2", "charge-level-at-pickup", at("2025-03-31", 23, 30), "marcos", soc_pct=95),
-        ev("j2", "plug-in-end-trip", at("2025-04-01", 0, 30), "marcos", minutes_late=30, km=5, kwh=1),
+        ev(
+            "j2",
+            "plug-in-end-trip",
+            at("2025-04-01", 0, 30),
+            "marcos",
+            minutes_late=30,
+            km=5,
+            kwh=1,
+        ),
         ev("j2", "book-car", at("2025-04-10", 9), "marcos"),
         ev("j2", "late-return-call", at("2025-04-10", 19), "marcos", wait_seconds=90),
         ev("j3", "membership-sign-up", at("2025-04-05", 12), "katrina"),

@@ -23,11 +23,21 @@ from cojourney.events.schema import ColumnMapping
 _START = dt.datetime(2024, 3, 1, 8, 0)
 
 
-def _write(path: Path, cases: list[str | None], activities: list[str],
-           times: list[dt.datetime | None], *, tz: str | None = "UTC") -> Path:
-    table = pa.table({"case:concept:name": pa.array(cases, pa.string()),
-                      "concept:name": pa.array(activities, pa.string()),
-                      "time:timestamp": pa.array(times, pa.timestamp("us", tz=tz))})
+def _write(
+    path: Path,
+    cases: list[str | None],
+    activities: list[str],
+    times: list[dt.datetime | None],
+    *,
+    tz: str | None = "UTC",
+) -> Path:
+    table = pa.table(
+        {
+            "case:concept:name": pa.array(cases, pa.string()),
+            "concept:name": pa.array(activities, pa.string()),
+            "time:timestamp": pa.array(times, pa.timestamp("us", tz=tz)),
+        }
+    )
     pq.write_table(table, path, row_group_size=1000)  # several row groups, read in parallel
     return path
 
@@ -43,8 +53,12 @@ def _summary(engine: DuckDBEngine, source: object) -> dict[str, object]:
 
 def test_a_typed_parquet_file_is_read_in_place_in_file_order(tmp_path: Path) -> None:
     n = 5000  # every event of a journey at the same time: only the file order sorts them
-    path = _write(tmp_path / "log.parquet", [f"c{i // 10}" for i in range(n)],
-                  [f"a{i % 7}" for i in range(n)], [_START] * n)
+    path = _write(
+        tmp_path / "log.parquet",
+        [f"c{i // 10}" for i in range(n)],
+        [f"a{i % 7}" for i in range(n)],
+        [_START] * n,
+    )
     with DuckDBEngine() as engine:
         tables_before = _objects(engine, "table")
         table = engine.load_file(path)
@@ -61,28 +75,41 @@ def test_a_typed_parquet_file_is_read_in_place_in_file_order(tmp_path: Path) -> 
 
 
 def test_problems_in_a_typed_parquet_file_are_reported_like_the_readers(tmp_path: Path) -> None:
-    path = _write(tmp_path / "bad.parquet", ["c", "", "c", "c"], ["a", "b", "c", "d"],
-                  [_START, _START, None, _START + dt.timedelta(hours=1)])
+    path = _write(
+        tmp_path / "bad.parquet",
+        ["c", "", "c", "c"],
+        ["a", "b", "c", "d"],
+        [_START, _START, None, _START + dt.timedelta(hours=1)],
+    )
     with pytest.raises(ImportRejected) as by_reader:
         list(read_events(path))
     with DuckDBEngine() as engine, pytest.raises(ImportRejected) as native:
         engine.load_file(path)
     assert str(native.value) == str(by_reader.value)
     assert [p.message for p in native.value.problems] == [
-        "event 2 has no journey id", "event 3 has no timestamp"]
+        "event 2 has no journey id",
+        "event 3 has no timestamp",
+    ]
     with DuckDBEngine() as engine:
         table = engine.load_file(path, options=ReadOptions(skip_incomplete=True))
         assert table is not None
         assert engine.rows(table.select("activity", "event_seq").order_by("event_seq")) == [
-            {"activity": "a", "event_seq": 0}, {"activity": "d", "event_seq": 3}]
+            {"activity": "a", "event_seq": 0},
+            {"activity": "d", "event_seq": 3},
+        ]
 
 
 def test_naive_parquet_timestamps_are_read_in_the_mapping_time_zone(tmp_path: Path) -> None:
     # 01:30 and 03:30 on the night Amsterdam moves to summer time: one hour apart there
     # (00:30 and 01:30 UTC), two hours apart when the times are UTC.
     night = dt.datetime(2024, 3, 31)
-    path = _write(tmp_path / "naive.parquet", ["j", "j"], ["a", "b"],
-                  [night.replace(hour=1, minute=30), night.replace(hour=3, minute=30)], tz=None)
+    path = _write(
+        tmp_path / "naive.parquet",
+        ["j", "j"],
+        ["a", "b"],
+        [night.replace(hour=1, minute=30), night.replace(hour=3, minute=30)],
+        tz=None,
+    )
     mapping = ColumnMapping(timezone="Europe/Amsterdam")
     with DuckDBEngine() as engine:
         table = engine.load_file(path, mapping)

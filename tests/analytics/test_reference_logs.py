@@ -29,8 +29,10 @@ from cojourney.analytics.engines import Engine
 from cojourney.events.readers import PANDAS_NULL_VALUES, ReadOptions, read_events
 from cojourney.events.schema import ColumnMapping
 
-pytestmark = [pytest.mark.shared_data,
-              pytest.mark.skipif(not LOGS_DIR.is_dir(), reason=SHARED_DATA_MISSING)]
+pytestmark = [
+    pytest.mark.shared_data,
+    pytest.mark.skipif(not LOGS_DIR.is_dir(), reason=SHARED_DATA_MISSING),
+]
 
 PANDAS_LIKE = ReadOptions(null_values=PANDAS_NULL_VALUES, skip_incomplete=True)
 
@@ -50,21 +52,34 @@ CSV_LOGS = [
     CsvLog("running-example.csv"),
     CsvLog("receipt.csv"),
     CsvLog("roadtraffic100traces.csv"),
-    CsvLog("BPIC14_incident_log.csv",
-           ColumnMapping(journey_id="incident_id", activity="incident_activity_type",
-                         timestamp="data_stamp", timestamp_format="%Y-%m-%d %H:%M:%S")),
-    CsvLog("sepsis_full.csv",
-           ColumnMapping(journey_id="Case ID", activity="Activity", timestamp="Complete Timestamp",
-                         timestamp_format="%Y/%m/%d %H:%M:%S.%f"),
-           ReadOptions(delimiter=";", null_values=PANDAS_NULL_VALUES, skip_incomplete=True)),
+    CsvLog(
+        "BPIC14_incident_log.csv",
+        ColumnMapping(
+            journey_id="incident_id",
+            activity="incident_activity_type",
+            timestamp="data_stamp",
+            timestamp_format="%Y-%m-%d %H:%M:%S",
+        ),
+    ),
+    CsvLog(
+        "sepsis_full.csv",
+        ColumnMapping(
+            journey_id="Case ID",
+            activity="Activity",
+            timestamp="Complete Timestamp",
+            timestamp_format="%Y/%m/%d %H:%M:%S.%f",
+        ),
+        ReadOptions(delimiter=";", null_values=PANDAS_NULL_VALUES, skip_incomplete=True),
+    ),
 ]
 
 
 @cache
 def canonical(log: CsvLog) -> pa.Table:
     """Each log is read once per test session and handed to every engine."""
-    return pa.Table.from_batches(list(read_events(LOGS_DIR / log.file, log.mapping,
-                                                  options=log.options)))
+    return pa.Table.from_batches(
+        list(read_events(LOGS_DIR / log.file, log.mapping, options=log.options))
+    )
 
 
 @pytest.mark.parametrize("log", CSV_LOGS, ids=lambda log: log.reference)
@@ -75,15 +90,17 @@ def test_csv_log_matches_pm4py(engine: Engine, log: CsvLog) -> None:
 
 def test_a_file_path_gives_the_same_result(engine: Engine) -> None:
     log = CSV_LOGS[1]
-    summary = summarize(LOGS_DIR / log.file, engine=engine, mapping=log.mapping,
-                        options=log.options)
+    summary = summarize(
+        LOGS_DIR / log.file, engine=engine, mapping=log.mapping, options=log.options
+    )
     assert_matches_reference(summary.to_reference_dict(), load_reference(log.reference))
 
 
 def test_sepsis_case_named_na_is_kept_by_default() -> None:
     log = CSV_LOGS[-1]
-    table = pa.Table.from_batches(list(read_events(
-        LOGS_DIR / log.file, log.mapping, options=ReadOptions(delimiter=";"))))
+    table = pa.Table.from_batches(
+        list(read_events(LOGS_DIR / log.file, log.mapping, options=ReadOptions(delimiter=";")))
+    )
     assert table.num_rows == 15_214
     assert table.filter(pa.compute.equal(table["journey_id"], "NA")).num_rows == 24
     assert len(table["journey_id"].unique()) == 1_050
@@ -112,8 +129,11 @@ XES_LOGS = [
 SPARK_MARKS = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 XES_CASES = [
     *(pytest.param(log, "duckdb", id=f"duckdb-{log.reference}") for log in XES_LOGS),
-    *(pytest.param(log, "spark", id=f"spark-{log.reference}", marks=SPARK_MARKS)
-      for log in XES_LOGS if log.on_spark),
+    *(
+        pytest.param(log, "spark", id=f"spark-{log.reference}", marks=SPARK_MARKS)
+        for log in XES_LOGS
+        if log.on_spark
+    ),
 ]
 
 

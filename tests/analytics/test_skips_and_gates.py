@@ -20,15 +20,29 @@ approx = pytest.approx
 
 
 def small_design() -> Journey:
-    steps = [Step(id="s1", name="One", period=Period.PRE_SERVICE),
-             Step(id="s2", name="Two", period=Period.SERVICE)]
-    touchpoints = [Touchpoint(id=t, name=t.upper(), step="s1" if t in "ab" else "s2",
-                              channel="app", optional=t == "d") for t in "abcde"]
-    return Journey.model_validate({
-        "id": "small", "name": "Small", "steps": steps, "touchpoints": touchpoints,
-        "path": {"skips": [{"from": "a", "to": "c"}], "loops": [{"from": "e", "to": "c"}]},
-        "gates": [{"id": "g1", "name": "G1", "requires": ["a", "b"], "before": ["d", "e"]},
-                  {"id": "g2", "name": "G2", "requires": ["c"], "before": ["e"]}]})
+    steps = [
+        Step(id="s1", name="One", period=Period.PRE_SERVICE),
+        Step(id="s2", name="Two", period=Period.SERVICE),
+    ]
+    touchpoints = [
+        Touchpoint(
+            id=t, name=t.upper(), step="s1" if t in "ab" else "s2", channel="app", optional=t == "d"
+        )
+        for t in "abcde"
+    ]
+    return Journey.model_validate(
+        {
+            "id": "small",
+            "name": "Small",
+            "steps": steps,
+            "touchpoints": touchpoints,
+            "path": {"skips": [{"from": "a", "to": "c"}], "loops": [{"from": "e", "to": "c"}]},
+            "gates": [
+                {"id": "g1", "name": "G1", "requires": ["a", "b"], "before": ["d", "e"]},
+                {"id": "g2", "name": "G2", "requires": ["c"], "before": ["e"]},
+            ],
+        }
+    )
 
 
 def steps(*activities: str) -> list[tuple[str, float]]:
@@ -36,10 +50,10 @@ def steps(*activities: str) -> list[tuple[str, float]]:
 
 
 LOG = [
-    ("J1", 0, None, None, steps("a", "c", "e")),                      # takes the skip a -> c
+    ("J1", 0, None, None, steps("a", "c", "e")),  # takes the skip a -> c
     ("J2", 100, None, None, steps("a", "b", "c", "d", "e", "c", "e")),  # takes the loop e -> c
-    ("J3", 200, None, None, steps("b", "a", "e")),                    # b -> a; c skipped
-    ("J4", 300, None, None, steps("a", "d")),                         # b and c skipped
+    ("J3", 200, None, None, steps("b", "a", "e")),  # b -> a; c skipped
+    ("J4", 300, None, None, steps("a", "d")),  # b and c skipped
 ]
 
 
@@ -50,8 +64,9 @@ _RESULTS: dict[str, JourneyAnalysis] = {}
 def result(engine: Engine) -> JourneyAnalysis:
     """The analysis, computed once per engine (xdist may interleave the engines' tests)."""
     if engine.name not in _RESULTS:
-        _RESULTS[engine.name] = analyze_journey(journey_table(LOG), small_design(),
-                                                engine=engine, breakdown_by=())
+        _RESULTS[engine.name] = analyze_journey(
+            journey_table(LOG), small_design(), engine=engine, breakdown_by=()
+        )
     return _RESULTS[engine.name]
 
 
@@ -82,10 +97,29 @@ def test_several_gates_and_requirements(result: JourneyAnalysis) -> None:
     # g1 (a and b before the first d or e): J1 lacks b, J4 lacks b; J2 and J3 respect it.
     # g2 (c before e): J4 never reaches e; J3 has no c.
     assert result.gates == (
-        GateResult("g1", "G1", ("a", "b"), ("d", "e"), reached=4, respected=2, bypassed=2,
-                   missing={"a": 0, "b": 2}, most_missing="b"),
-        GateResult("g2", "G2", ("c",), ("e",), reached=3, respected=2, bypassed=1,
-                   missing={"c": 1}, most_missing="c"))
+        GateResult(
+            "g1",
+            "G1",
+            ("a", "b"),
+            ("d", "e"),
+            reached=4,
+            respected=2,
+            bypassed=2,
+            missing={"a": 0, "b": 2},
+            most_missing="b",
+        ),
+        GateResult(
+            "g2",
+            "G2",
+            ("c",),
+            ("e",),
+            reached=3,
+            respected=2,
+            bypassed=1,
+            missing={"c": 1},
+            most_missing="c",
+        ),
+    )
 
 
 def test_entry_exit_rework_and_funnel(result: JourneyAnalysis) -> None:
@@ -93,11 +127,18 @@ def test_entry_exit_rework_and_funnel(result: JourneyAnalysis) -> None:
     assert (e.started_in_middle, e.worked_back, e.ended_early) == (1, 1, 1)  # J3; J3; J4
     r = result.rework
     assert {t.touchpoint: (t.visits, t.extra_visits) for t in r.touchpoints} == {
-        "a": (4, 0), "b": (2, 0), "c": (3, 1), "d": (2, 0), "e": (4, 1)}
+        "a": (4, 0),
+        "b": (2, 0),
+        "c": (3, 1),
+        "d": (2, 0),
+        "e": (4, 1),
+    }
     assert (r.journeys_with_repeat, r.journeys_with_back_move) == (1, 0)  # J2; b -> a stays in s1
     # s1: every journey moves on to s2 and ends there. Seconds in s1: J1 10, J2 20, J3 20,
     # J4 10 (median 15); in s2: J1 10 + 0, J2 10 + 10 + 10 + 10 + 0, J3 0, J4 0 (median 5).
-    assert result.funnel.steps == (FunnelStep("s1", "One", 4, 4, 0, 0, 15.0),
-                                   FunnelStep("s2", "Two", 4, 0, 0, 4, 5.0))
+    assert result.funnel.steps == (
+        FunnelStep("s1", "One", 4, 4, 0, 0, 15.0),
+        FunnelStep("s2", "Two", 4, 0, 0, 4, 5.0),
+    )
     assert result.funnel.onboarding is None
     assert result.breakdowns == ()

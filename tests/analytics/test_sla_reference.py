@@ -8,7 +8,7 @@ each journey's hours and asks of each: is it a support hour, and is the clock pa
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ def random_log(seed: int, journeys: int = 60) -> list[tuple[str, str, str, None]
     rng = random.Random(seed)
     rows = []
     for j in range(journeys):
-        at = datetime(2025, 1, 1, tzinfo=timezone.utc) + rng.randrange(24 * 50) * HOUR
+        at = datetime(2025, 1, 1, tzinfo=UTC) + rng.randrange(24 * 50) * HOUR
         for k in range(rng.randrange(2, 9)):
             activity = "reg" if k == 0 and rng.random() < 0.8 else rng.choice(ACTIVITIES)
             rows.append((f"J{j:03d}", activity, at.strftime("%Y-%m-%d %H:%M"), None))
@@ -44,11 +44,12 @@ def support_hour(start: datetime) -> bool:
 
 def reference(rows: list[tuple[str, str, str, None]], resume: bool) -> dict[str, tuple]:
     """(elapsed h, paused h, deadline, status) per journey, hour by hour."""
-    as_of = max(datetime.fromisoformat(t).replace(tzinfo=timezone.utc) for _, _, t, _ in rows)
+    as_of = max(datetime.fromisoformat(t).replace(tzinfo=UTC) for _, _, t, _ in rows)
     result = {}
     for j in sorted({r[0] for r in rows}):
-        events = [(datetime.fromisoformat(t).replace(tzinfo=timezone.utc), a)
-                  for jj, a, t, _ in rows if jj == j]  # input order breaks timestamp ties
+        events = [
+            (datetime.fromisoformat(t).replace(tzinfo=UTC), a) for jj, a, t, _ in rows if jj == j
+        ]  # input order breaks timestamp ties
         events.sort(key=lambda e: e[0])
         starts = [i for i, (_, a) in enumerate(events) if a == "reg"]
         if not starts:
@@ -63,8 +64,9 @@ def reference(rows: list[tuple[str, str, str, None]], resume: bool) -> dict[str,
             t, a = events[i]
             if a == "proposed" and not (resume and paused_now):
                 if resume:
-                    resumes = [events[k][0] for k in range(i + 1, last)
-                               if events[k][1] == "resumed"]
+                    resumes = [
+                        events[k][0] for k in range(i + 1, last) if events[k][1] == "resumed"
+                    ]
                     pauses.append((t, resumes[0] if resumes else end))
                     paused_now = True
                 else:
@@ -84,8 +86,13 @@ def reference(rows: list[tuple[str, str, str, None]], resume: bool) -> dict[str,
         if stop is not None:
             status = "met" if running <= ALLOWED_HOURS else "breached"
         else:
-            status = ("breached" if running > ALLOWED_HOURS
-                      else "at_risk" if running > 0.75 * ALLOWED_HOURS else "running")
+            status = (
+                "breached"
+                if running > ALLOWED_HOURS
+                else "at_risk"
+                if running > 0.75 * ALLOWED_HOURS
+                else "running"
+            )
         result[j] = (running, paused, deadline, status)
     return result
 
@@ -105,16 +112,27 @@ def _deadline(start: datetime, pauses: list[tuple[datetime, datetime]]) -> datet
 @pytest.mark.parametrize("resume", [False, True])
 def test_clocks_match_the_hour_by_hour_reference(tmp_path: Path, seed: int, resume: bool):
     rows = random_log(seed)
-    clock = SlaClock(id="c", name="C", start=["reg"], stop=["restored"], pause=["proposed"],
-                     resume=["resumed"] if resume else [], calendar="support",
-                     targets=[{"within": f"{ALLOWED_HOURS}h"}])
+    clock = SlaClock(
+        id="c",
+        name="C",
+        start=["reg"],
+        stop=["restored"],
+        pause=["proposed"],
+        resume=["resumed"] if resume else [],
+        calendar="support",
+        targets=[{"within": f"{ALLOWED_HOURS}h"}],
+    )
     with store_with(tmp_path, rows) as store:
         result = evaluate_clocks(store, workspace(clock))[0]
     got = {}
     for row in result.journeys.rows():
         deadline = datetime.fromisoformat(row["deadline"]) if row["deadline"] else None
-        got[row["journey_id"]] = (row["elapsed_seconds"] / 3600, row["paused_seconds"] / 3600,
-                                  deadline, row["status"])
+        got[row["journey_id"]] = (
+            row["elapsed_seconds"] / 3600,
+            row["paused_seconds"] / 3600,
+            deadline,
+            row["status"],
+        )
     want = reference(rows, resume)
     assert len(want) > 40
     assert got == want

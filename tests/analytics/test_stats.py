@@ -38,8 +38,10 @@ def test_wilson_interval_by_hand_and_against_scipy() -> None:
     # half 1.959964 * sqrt(0.016 + 0.0096037) / 1.384146 = 0.226561.
     p = proportion(8, 10)
     assert (p.value, p.n) == (0.8, 10)
-    assert (p.low, p.high) == (pytest.approx(0.4901625, abs=1e-6),
-                               pytest.approx(0.9433178, abs=1e-6))
+    assert (p.low, p.high) == (
+        pytest.approx(0.4901625, abs=1e-6),
+        pytest.approx(0.9433178, abs=1e-6),
+    )
     for x, n in ((0, 10), (1, 3), (37, 40), (10, 10)):
         ci = sps.binomtest(x, n).proportion_ci(method="wilson")
         est = proportion(x, n)
@@ -57,14 +59,16 @@ def test_nps_and_its_trinomial_interval() -> None:
     # half width 1.959964 * 0.0781025 = 0.153078.
     est = nps(50, 20, 100)
     assert est.value == pytest.approx(30.0)
-    assert (est.low, est.high) == (pytest.approx(14.6922, abs=1e-4),
-                                   pytest.approx(45.3078, abs=1e-4))
+    assert (est.low, est.high) == (
+        pytest.approx(14.6922, abs=1e-4),
+        pytest.approx(45.3078, abs=1e-4),
+    )
     every = nps(7, 0, 7)
     assert (every.value, every.low, every.high) == (100.0, 100.0, 100.0)
     # Clipped to -100..100: 1 promoter, 2 detractors of 3.
     small = nps(1, 2, 3)
     assert small.value == pytest.approx(-100 / 3) and small.low == -100.0
-    value, low, high = nps_intervals([50, 0], [20, 0], [100, 0])
+    value, low, _high = nps_intervals([50, 0], [20, 0], [100, 0])
     assert value[0] == pytest.approx(30.0) and math.isnan(value[1]) and math.isnan(low[1])
 
 
@@ -91,7 +95,7 @@ def test_two_proportion_ztest_by_hand_and_against_chi_square() -> None:
     assert t.difference == pytest.approx(0.15)
     assert (t.low, t.high) == (pytest.approx(0.017431, abs=1e-5), pytest.approx(0.282569, abs=1e-5))
     chi2, p, _, _ = sps.chi2_contingency([[45, 55], [30, 70]], correction=False)
-    assert t.statistic ** 2 == pytest.approx(chi2) and t.p_value == pytest.approx(p)
+    assert t.statistic**2 == pytest.approx(chi2) and t.p_value == pytest.approx(p)
     assert two_proportion_ztest(1, 0, 3, 4).p_value is None
 
 
@@ -101,14 +105,18 @@ def test_welch_ttest_against_scipy() -> None:
     ref = sps.ttest_ind(a, b, equal_var=False)
     ci = ref.confidence_interval()
     assert (t.statistic, t.p_value) == (pytest.approx(ref.statistic), pytest.approx(ref.pvalue))
-    assert (t.difference, t.low, t.high) == (pytest.approx(2.5 - 6.2), pytest.approx(ci.low),
-                                              pytest.approx(ci.high))
+    assert (t.difference, t.low, t.high) == (
+        pytest.approx(2.5 - 6.2),
+        pytest.approx(ci.low),
+        pytest.approx(ci.high),
+    )
     assert (t.n1, t.n2, t.method) == (4, 5, "Welch t-test")
     # By hand: s1^2 = 5/3, s2^2 = 44.8/4 = 11.2; t = -3.7 / sqrt(5/12 + 2.24) = -2.270038.
     assert t.statistic == pytest.approx(-3.7 / math.sqrt(5 / 12 + 11.2 / 5))
     assert t.statistic == pytest.approx(-2.270038, abs=1e-6)
-    diff, low, _, stat, p = welch_from_stats([2.5, 1.0], [math.sqrt(5 / 3), 1.0], [4, 1],
-                                             [6.2, 2.0], [math.sqrt(11.2), 1.0], [5, 3])
+    diff, low, _, stat, p = welch_from_stats(
+        [2.5, 1.0], [math.sqrt(5 / 3), 1.0], [4, 1], [6.2, 2.0], [math.sqrt(11.2), 1.0], [5, 3]
+    )
     assert stat[0] == pytest.approx(ref.statistic) and p[0] == pytest.approx(ref.pvalue)
     assert diff[1] == -1.0 and math.isnan(low[1]) and math.isnan(p[1])  # one value: no test
 

@@ -7,35 +7,75 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_measures_support import car_share_events, car_share_feedback, store, workspace
 
 from cojourney.analytics.measures import Status
 from cojourney.analytics.value_realization import realize_value
 from cojourney.domain import Indicator, Measure, Stakeholder, ValueProposition
-from test_measures_support import car_share_events, car_share_feedback, store, workspace
 
 
 def _ws():
     onboarding = Indicator(
-        id="onboarding", name="Onboarding", definition="sign-ups that book", unit="%",
-        direction="higher_is_better", target=80, warning=40, aspect="outcome", stakeholder="team",
-        measure=Measure(kind="journey_share", touchpoints=["first-booking"], among=["membership-sign-up"]))
+        id="onboarding",
+        name="Onboarding",
+        definition="sign-ups that book",
+        unit="%",
+        direction="higher_is_better",
+        target=80,
+        warning=40,
+        aspect="outcome",
+        stakeholder="team",
+        measure=Measure(
+            kind="journey_share", touchpoints=["first-booking"], among=["membership-sign-up"]
+        ),
+    )
     pickup = Indicator(
-        id="pickup", name="Charged at pickup", definition="soc >= 80", unit="%",
-        direction="higher_is_better", target=95, warning=90, aspect="warranty", stakeholder="students",
-        measure=Measure(kind="event_share", touchpoints=["charge-level-at-pickup"],
-                        where=[{"attribute": "soc_pct", "op": ">=", "value": 80}]))
-    cost = Indicator(id="cost", name="Cost per trip", definition="price", unit="R$",
-                     direction="lower_is_better", target=25, aspect="cost", data_source="Billing system")
-    orphan = Indicator(id="orphan", name="Orphan", definition="no one's", unit="x",
-                       direction="higher_is_better", aspect="utility")
+        id="pickup",
+        name="Charged at pickup",
+        definition="soc >= 80",
+        unit="%",
+        direction="higher_is_better",
+        target=95,
+        warning=90,
+        aspect="warranty",
+        stakeholder="students",
+        measure=Measure(
+            kind="event_share",
+            touchpoints=["charge-level-at-pickup"],
+            where=[{"attribute": "soc_pct", "op": ">=", "value": 80}],
+        ),
+    )
+    cost = Indicator(
+        id="cost",
+        name="Cost per trip",
+        definition="price",
+        unit="R$",
+        direction="lower_is_better",
+        target=25,
+        aspect="cost",
+        data_source="Billing system",
+    )
+    orphan = Indicator(
+        id="orphan",
+        name="Orphan",
+        definition="no one's",
+        unit="x",
+        direction="higher_is_better",
+        aspect="utility",
+    )
     students = ValueProposition(
-        id="vp-students", stakeholder="students",
+        id="vp-students",
+        stakeholder="students",
         outcomes=[{"description": "Get on board fast", "indicator": "onboarding"}],
         costs=[{"description": "Price", "indicator": "cost"}],
-        risks=[{"description": "Flat battery", "indicator": "pickup"}])
+        risks=[{"description": "Flat battery", "indicator": "pickup"}],
+    )
     people = [Stakeholder(id=s, name=s.title(), kind="customer") for s in ("team", "students")]
-    return workspace(stakeholders=people, value_propositions=[students],
-                     indicators=[onboarding, pickup, cost, orphan])
+    return workspace(
+        stakeholders=people,
+        value_propositions=[students],
+        indicators=[onboarding, pickup, cost, orphan],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +93,14 @@ def test_indicators_grouped_per_stakeholder(source):
     assert [g.stakeholder_id for g in result.stakeholders] == ["team", "students", None]
     students = [(i.indicator_id, i.aspect, i.description) for i in groups["students"].indicators]
     # The value proposition decides the aspect (pickup is a 'risk' to students, not 'warranty').
-    assert students == [("onboarding", "outcome", "Get on board fast"), ("cost", "cost", "Price"),
-                        ("pickup", "risk", "Flat battery")]
+    assert students == [
+        ("onboarding", "outcome", "Get on board fast"),
+        ("cost", "cost", "Price"),
+        ("pickup", "risk", "Flat battery"),
+    ]
     assert [(i.indicator_id, i.aspect, i.description) for i in groups["team"].indicators] == [
-        ("onboarding", "outcome", None)]
+        ("onboarding", "outcome", None)
+    ]
     assert [i.indicator_id for i in groups[None].indicators] == ["orphan"]
     assert groups[None].name == "(no stakeholder)" and groups["team"].name == "Team"
 
@@ -71,7 +115,11 @@ def test_status_trend_and_gaps(source):
     cost = students["cost"]
     assert not cost.measured and cost.status is Status.NOT_MEASURED
     assert cost.data_source == "Billing system" and cost.trend is None
-    assert result.stakeholders[1].status_counts() == {"on_track": 1, "not_measured": 1, "off_track": 1}
+    assert result.stakeholders[1].status_counts() == {
+        "on_track": 1,
+        "not_measured": 1,
+        "off_track": 1,
+    }
 
 
 def test_window_and_json(source):
@@ -81,7 +129,11 @@ def test_window_and_json(source):
     students = {i["indicator"]: i for i in data["stakeholders"][1]["indicators"]}
     # March: j1 and j2 signed up, j1 booked -> 50%, between warning 40 and target 80.
     assert students["onboarding"]["status"] == "at_risk"
-    assert students["onboarding"]["current"] == {"period_start": "2025-03-01", "value": 50.0, "n": 2}
+    assert students["onboarding"]["current"] == {
+        "period_start": "2025-03-01",
+        "value": 50.0,
+        "n": 2,
+    }
     assert students["cost"]["measured"] is False and students["cost"]["series"] is None
 
 

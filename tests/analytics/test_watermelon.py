@@ -9,7 +9,10 @@ from pathlib import Path
 from test_sla import INCIDENTS, RESOLUTION, store_with, workspace
 
 from cojourney.analytics.agreement_targets import (
-    TargetPeriod, TargetSeries, TargetStatus, judge_by_clocks,
+    TargetPeriod,
+    TargetSeries,
+    TargetStatus,
+    judge_by_clocks,
 )
 from cojourney.analytics.sla import evaluate_clocks
 from cojourney.analytics.watermelon import (
@@ -24,17 +27,21 @@ JAN, FEB, MAR, APR = (date(2025, m, 1) for m in (1, 2, 3, 4))
 
 
 def agreement(id_: str, kind: str, services: list[str]) -> Agreement:
-    return Agreement(id=id_, name=id_, kind=kind, basis="agreement", provider="it",
-                     services=services)
+    return Agreement(
+        id=id_, name=id_, kind=kind, basis="agreement", provider="it", services=services
+    )
 
 
-WORKSPACE = Workspace(workspace=WorkspaceInfo(id="w", name="W"), agreements=[
-    agreement("incident-sla", "sla", ["it-support", "erp"]),
-    agreement("second-line-ola", "ola", ["it-support"]),
-    agreement("vendor-sla", "sla", ["vendor-support"]),
-    agreement("happiness-xla", "xla", ["it-support"]),
-    agreement("partnership", "outcome_based", ["it-support"]),
-])
+WORKSPACE = Workspace(
+    workspace=WorkspaceInfo(id="w", name="W"),
+    agreements=[
+        agreement("incident-sla", "sla", ["it-support", "erp"]),
+        agreement("second-line-ola", "ola", ["it-support"]),
+        agreement("vendor-sla", "sla", ["vendor-support"]),
+        agreement("happiness-xla", "xla", ["it-support"]),
+        agreement("partnership", "outcome_based", ["it-support"]),
+    ],
+)
 
 
 def fact(agreement_id: str, start: date, unit: str, met: bool, what: str = "x") -> Evidence:
@@ -68,8 +75,10 @@ def test_green_service_levels_beside_a_red_experience():
         (MAR, "second-line-ola", "happiness-xla", ("it-support",)),
     ]
     first = warnings[0]
-    assert first.green == ("clock resolution: 97.0% met, 95% required",
-                           "first-contact-resolution 72 (target >= 70)")
+    assert first.green == (
+        "clock resolution: 97.0% met, 95% required",
+        "first-contact-resolution 72 (target >= 70)",
+    )
     assert first.red == ("happiness-score 7.9 (target >= 8.5)",)
     assert first.sla_kind == "sla" and warnings[1].sla_kind == "ola"
     assert first.message.startswith("2025-01: incident-sla is green (clock resolution")
@@ -83,25 +92,61 @@ def test_months_a_period_covers():
     assert fact("a", date(2025, 2, 14), "day", True).months() == [FEB]
 
 
-def series(agreement_id: str, indicator: str, period: str, periods: list[TargetPeriod],
-           priority: str | None = None) -> TargetSeries:
+def series(
+    agreement_id: str,
+    indicator: str,
+    period: str,
+    periods: list[TargetPeriod],
+    priority: str | None = None,
+) -> TargetSeries:
     return TargetSeries(
-        agreement_id=agreement_id, agreement_name=agreement_id, kind="xla", basis="agreement",
-        services=("it-support",), indicator_id=indicator, indicator_name=indicator, unit="score",
-        priority=priority, segment=None, segment_applied=False, period=period, targets=(),
-        target=None, baseline=None, current=None, change=None, periods=tuple(periods), met=0,
-        missed=0, attainment=None, status=TargetStatus.MET)
+        agreement_id=agreement_id,
+        agreement_name=agreement_id,
+        kind="xla",
+        basis="agreement",
+        services=("it-support",),
+        indicator_id=indicator,
+        indicator_name=indicator,
+        unit="score",
+        priority=priority,
+        segment=None,
+        segment_applied=False,
+        period=period,
+        targets=(),
+        target=None,
+        baseline=None,
+        current=None,
+        change=None,
+        periods=tuple(periods),
+        met=0,
+        missed=0,
+        attainment=None,
+        status=TargetStatus.MET,
+    )
 
 
 def test_evidence_from_agreement_targets():
-    items = target_evidence([
-        series("happiness-xla", "happiness-score", "month", [
-            TargetPeriod(JAN, 7.9, 40, 8.5, ">=", False),
-            TargetPeriod(FEB, None, 0, 8.5, ">=", None),  # no data: no evidence
-            TargetPeriod(MAR, 8.7, 35, 8.5, ">=", True)]),
-        series("incident-sla", "resolution-time", "quarter",
-               [TargetPeriod(JAN, 3.5, 12, 4.0, "<=", True)], priority="P1"),
-    ])
+    items = target_evidence(
+        [
+            series(
+                "happiness-xla",
+                "happiness-score",
+                "month",
+                [
+                    TargetPeriod(JAN, 7.9, 40, 8.5, ">=", False),
+                    TargetPeriod(FEB, None, 0, 8.5, ">=", None),  # no data: no evidence
+                    TargetPeriod(MAR, 8.7, 35, 8.5, ">=", True),
+                ],
+            ),
+            series(
+                "incident-sla",
+                "resolution-time",
+                "quarter",
+                [TargetPeriod(JAN, 3.5, 12, 4.0, "<=", True)],
+                priority="P1",
+            ),
+        ]
+    )
     assert [(e.agreement_id, e.period_start, e.period_unit, e.met, e.what) for e in items] == [
         ("happiness-xla", JAN, "month", False, "happiness-score 7.9 (target >= 8.5)"),
         ("happiness-xla", MAR, "month", True, "happiness-score 8.7 (target >= 8.5)"),
@@ -116,18 +161,24 @@ def test_evidence_from_sla_clocks(tmp_path: Path):
         clocks = evaluate_clocks(store, workspace(RESOLUTION))
     items = clock_evidence(clocks)
     assert [(e.agreement_id, e.period_start, e.period_unit, e.met) for e in items] == [
-        ("sla", JAN, "month", False), ("sla", FEB, "month", True)]
+        ("sla", JAN, "month", False),
+        ("sla", FEB, "month", True),
+    ]
     assert items[0].what == "clock resolution: 66.7% met, 95% required"
-    ws = workspace(RESOLUTION).model_copy(update={"agreements": [
-        *workspace(RESOLUTION).agreements, agreement("xla", "xla", ["support"])]})
+    ws = workspace(RESOLUTION).model_copy(
+        update={
+            "agreements": [*workspace(RESOLUTION).agreements, agreement("xla", "xla", ["support"])]
+        }
+    )
     red = [fact("xla", m, "month", False, "happiness 6") for m in (JAN, FEB)]
     assert [(w.month, w.sla_id) for w in find_watermelons(ws, items + red)] == [(FEB, "sla")]
 
 
 def test_targets_a_clock_measures_are_judged_by_the_clock():
     timed = workspace(RESOLUTION.model_copy(update={"indicator": "resolution-time"}))
-    wall_clock = series("sla", "resolution-time", "month",
-                        [TargetPeriod(JAN, 30.0, 4, 8.0, "<=", False)])
+    wall_clock = series(
+        "sla", "resolution-time", "month", [TargetPeriod(JAN, 30.0, 4, 8.0, "<=", False)]
+    )
     other = series("sla", "reopen-rate", "month", [TargetPeriod(JAN, 3.0, 4, 5.0, "<=", True)])
     kept = target_evidence([wall_clock, other], timed)
     assert [e.what for e in kept] == ["reopen-rate 3 (target <= 5)"]
@@ -139,13 +190,22 @@ def test_the_targets_table_takes_the_clocks_verdict(tmp_path: Path):
     # (business time, 95% required) says January missed (66.7%) and February met (100%).
     with store_with(tmp_path, INCIDENTS) as store:
         clocks = evaluate_clocks(store, workspace(RESOLUTION))
-    wall_clock = series("sla", "resolution-time", "month", [
-        TargetPeriod(JAN, 30.0, 4, 8.0, "<=", False), TargetPeriod(FEB, 30.0, 2, 8.0, "<=", False)])
+    wall_clock = series(
+        "sla",
+        "resolution-time",
+        "month",
+        [
+            TargetPeriod(JAN, 30.0, 4, 8.0, "<=", False),
+            TargetPeriod(FEB, 30.0, 2, 8.0, "<=", False),
+        ],
+    )
     timed = replace(wall_clock, clock="resolution")
     untimed = series("sla", "reopen-rate", "month", [TargetPeriod(JAN, 3.0, 4, 5.0, "<=", True)])
     judged, same = judge_by_clocks([timed, untimed], clocks)
     assert [(p.period_start, p.value, p.met) for p in judged.periods] == [
-        (JAN, 30.0, False), (FEB, 30.0, True)]
+        (JAN, 30.0, False),
+        (FEB, 30.0, True),
+    ]
     assert (judged.met, judged.missed, judged.attainment) == (1, 1, 50.0)
     assert judged.status is TargetStatus.MET and "SLA clock 'resolution'" in (judged.note or "")
     assert same is untimed

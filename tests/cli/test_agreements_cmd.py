@@ -16,7 +16,7 @@ count support hours (07:00-19:00 local on working days), P1 and P2 every hour.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -44,19 +44,29 @@ INCIDENTS = [
 
 
 def incident_events() -> pa.Table:
-    return pa.Table.from_pylist([
-        {"journey_id": j, "activity": a, "event_seq": i, "segment": "anna",
-         "timestamp": datetime.fromisoformat(t).replace(tzinfo=timezone.utc),
-         "attributes": json.dumps({"priority": p})}
-        for i, (j, a, t, p) in enumerate(INCIDENTS)], schema=canonical_arrow_schema())
+    return pa.Table.from_pylist(
+        [
+            {
+                "journey_id": j,
+                "activity": a,
+                "event_seq": i,
+                "segment": "anna",
+                "timestamp": datetime.fromisoformat(t).replace(tzinfo=UTC),
+                "attributes": json.dumps({"priority": p}),
+            }
+            for i, (j, a, t, p) in enumerate(INCIDENTS)
+        ],
+        schema=canonical_arrow_schema(),
+    )
 
 
 def incident_workspace(folder: Path) -> Path:
     """The incident-resolution example with the three incidents imported."""
     init_workspace(folder, example="incident-resolution")
     with EventStore.open(folder) as store:
-        store.import_batches(incident_events().to_batches(), source_name="incidents",
-                             source_sha256="i")
+        store.import_batches(
+            incident_events().to_batches(), source_name="incidents", source_sha256="i"
+        )
     return folder
 
 
@@ -76,18 +86,34 @@ def test_clock_statuses_breaches_and_compliance(workspace: Path):
     clocks = {c["clock_id"]: c for c in data["clocks"]}
     assert sorted(clocks) == ["first-response", "resolution"]
     first, resolution = clocks["first-response"], clocks["resolution"]
-    assert first["status_counts"] == {"met": 2, "breached": 1, "at_risk": 0, "running": 0,
-                                      "no_target": 0}
-    assert resolution["status_counts"] == {"met": 1, "breached": 1, "at_risk": 0, "running": 1,
-                                           "no_target": 0}
+    assert first["status_counts"] == {
+        "met": 2,
+        "breached": 1,
+        "at_risk": 0,
+        "running": 0,
+        "no_target": 0,
+    }
+    assert resolution["status_counts"] == {
+        "met": 1,
+        "breached": 1,
+        "at_risk": 0,
+        "running": 1,
+        "no_target": 0,
+    }
     assert [(b["journey_id"], b["overrun_seconds"]) for b in first["breaches"]] == [("I3", 900.0)]
-    assert [(b["journey_id"], b["elapsed_seconds"], b["overrun_seconds"])
-            for b in resolution["breaches"]] == [("I3", 9 * 3600.0, 3600.0)]
+    assert [
+        (b["journey_id"], b["elapsed_seconds"], b["overrun_seconds"])
+        for b in resolution["breaches"]
+    ] == [("I3", 9 * 3600.0, 3600.0)]
     assert data["as_of"] == "2025-03-10T07:30:00+00:00"
-    cells = {(c["period"], c["priority"]): (c["met"], c["breached"], c["meets"])
-             for c in first["cells"]}
-    assert cells == {("2025-03-01", "P1"): (1, 0, True), ("2025-03-01", "P2"): (0, 1, False),
-                     ("2025-03-01", "P3"): (1, 0, True)}
+    cells = {
+        (c["period"], c["priority"]): (c["met"], c["breached"], c["meets"]) for c in first["cells"]
+    }
+    assert cells == {
+        ("2025-03-01", "P1"): (1, 0, True),
+        ("2025-03-01", "P2"): (0, 1, False),
+        ("2025-03-01", "P3"): (1, 0, True),
+    }
     assert first["total"]["share_met"] == pytest.approx(200 / 3)
     assert first["total"]["meets"] is False
     assert data["watermelons"] == []  # no survey answers: the XLA is never red
@@ -95,8 +121,9 @@ def test_clock_statuses_breaches_and_compliance(workspace: Path):
 
 def test_as_of_and_window(workspace: Path):
     # On Fri 7 Mar 20:00 UTC (21:00 local) I2 has run 1 support hour (18:00-19:00): running.
-    data = run_json(str(workspace), "--as-of", "2025-03-07T21:00+01:00", "--agreement",
-                    "incident-sla")
+    data = run_json(
+        str(workspace), "--as-of", "2025-03-07T21:00+01:00", "--agreement", "incident-sla"
+    )
     resolution = next(c for c in data["clocks"] if c["clock_id"] == "resolution")
     assert resolution["status_counts"]["running"] == 1
     assert data["as_of"] == "2025-03-07T20:00:00+00:00" and data["agreement"] == "incident-sla"
@@ -106,8 +133,9 @@ def test_as_of_and_window(workspace: Path):
 
 
 def test_tables_in_the_terminal(workspace: Path):
-    result = CliRunner().invoke(agreements, [str(workspace)], catch_exceptions=False,
-                                terminal_width=200)
+    result = CliRunner().invoke(
+        agreements, [str(workspace)], catch_exceptions=False, terminal_width=200
+    )
     assert result.exit_code == 0
     out = result.output
     assert "incident-sla / First response" in out and "Breaches (1 of 1" in out
@@ -121,8 +149,9 @@ def test_bad_input(workspace: Path):
     assert isinstance(result.exception, NotFound) and "incident-sla" in str(result.exception)
     result = runner.invoke(agreements, [str(workspace), "--from", "March"])
     assert result.exit_code == 2 and "is not a date" in result.output
-    result = runner.invoke(agreements,
-                           [str(workspace), "--from", "2025-03-05", "--to", "2025-03-01"])
+    result = runner.invoke(
+        agreements, [str(workspace), "--from", "2025-03-05", "--to", "2025-03-01"]
+    )
     assert result.exit_code == 2 and "--to is before --from" in result.output
 
 

@@ -14,19 +14,36 @@ import pytest
 from cojourney.cli.main import main
 
 # pandas 3 deprecation noise from inside pyspark's and Ibis's result conversion.
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark.sql.pandas.types"),
-              pytest.mark.filterwarnings("ignore::DeprecationWarning:ibis.formats.pandas")]
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:pyspark.sql.pandas.types"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:ibis.formats.pandas"),
+]
 
-SHARED_LOGS = Path(os.environ.get("COJOURNEY_SHARED_DATA")
-                   or Path(__file__).resolve().parents[2].parent / "shared" / "data")
-REFERENCE_KEYS = {"log", "computed_with", "conventions", "cases", "events", "activities",
-                  "directly_follows", "start_activities", "end_activities", "variant_count",
-                  "top_variants", "case_duration_seconds"}
+SHARED_LOGS = Path(
+    os.environ.get("COJOURNEY_SHARED_DATA")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
+)
+REFERENCE_KEYS = {
+    "log",
+    "computed_with",
+    "conventions",
+    "cases",
+    "events",
+    "activities",
+    "directly_follows",
+    "start_activities",
+    "end_activities",
+    "variant_count",
+    "top_variants",
+    "case_duration_seconds",
+}
 
-XES_STYLE = ("case:concept:name,concept:name,time:timestamp\n"
-             "c1,register,2024-01-01 09:00:00+01:00\nc1,decide,2024-01-01 10:00:00+01:00\n"
-             "c1,pay,2024-01-02 09:00:00+01:00\nc2,register,2024-01-01 08:00:00Z\n"
-             "c2,decide,2024-01-01 08:30:00Z\nc3,register,2024-01-03 08:00:00Z\n")
+XES_STYLE = (
+    "case:concept:name,concept:name,time:timestamp\n"
+    "c1,register,2024-01-01 09:00:00+01:00\nc1,decide,2024-01-01 10:00:00+01:00\n"
+    "c1,pay,2024-01-02 09:00:00+01:00\nc2,register,2024-01-01 08:00:00Z\n"
+    "c2,decide,2024-01-01 08:30:00Z\nc3,register,2024-01-03 08:00:00Z\n"
+)
 
 
 @pytest.fixture
@@ -48,13 +65,19 @@ def test_json_to_stdout_has_the_reference_layout(capsys: Any, xes_csv: Path) -> 
     result = json.loads(out)
     assert set(result) == REFERENCE_KEYS
     assert (result["cases"], result["events"], result["activities"]) == (3, 6, 3)
-    assert result["directly_follows"] == [["register", "decide", 2, 2700.0],
-                                          ["decide", "pay", 1, 82800.0]]
+    assert result["directly_follows"] == [
+        ["register", "decide", 2, 2700.0],
+        ["decide", "pay", 1, 82800.0],
+    ]
     assert result["start_activities"] == {"register": 3}
     assert result["end_activities"] == {"decide": 1, "pay": 1, "register": 1}
     assert result["top_variants"][0] == {"activities": ["register"], "cases": 1}
-    assert result["case_duration_seconds"] == {"mean": 29400.0, "median": 1800.0, "min": 0.0,
-                                               "max": 86400.0}
+    assert result["case_duration_seconds"] == {
+        "mean": 29400.0,
+        "median": 1800.0,
+        "min": 0.0,
+        "max": 86400.0,
+    }
     assert result["log"] == "small.csv" and result["computed_with"].endswith("(duckdb)")
 
 
@@ -71,12 +94,28 @@ def test_json_file_and_tables(capsys: Any, xes_csv: Path, tmp_path: Path) -> Non
 
 def test_named_columns_separator_and_format(capsys: Any, tmp_path: Path) -> None:
     path = tmp_path / "sepsis-like.csv"
-    path.write_text("Case ID;Activity;Complete Timestamp\n"
-                    "A;ER Registration;2014/10/22 11:15:41.000\n"
-                    "A;ER Triage;2014/10/22 11:27:00.500\n", encoding="utf-8")
-    code, out, _ = run(capsys, str(path), "--sep", ";", "--case", "Case ID",
-                       "--activity", "Activity", "--timestamp", "Complete Timestamp",
-                       "--timestamp-format", "%Y/%m/%d %H:%M:%S.%f", "--json", "-")
+    path.write_text(
+        "Case ID;Activity;Complete Timestamp\n"
+        "A;ER Registration;2014/10/22 11:15:41.000\n"
+        "A;ER Triage;2014/10/22 11:27:00.500\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys,
+        str(path),
+        "--sep",
+        ";",
+        "--case",
+        "Case ID",
+        "--activity",
+        "Activity",
+        "--timestamp",
+        "Complete Timestamp",
+        "--timestamp-format",
+        "%Y/%m/%d %H:%M:%S.%f",
+        "--json",
+        "-",
+    )
     assert code == 0
     assert json.loads(out)["directly_follows"] == [["ER Registration", "ER Triage", 1, 679.5]]
 
@@ -93,13 +132,15 @@ def test_missing_columns_are_listed_with_the_flags(capsys: Any, tmp_path: Path) 
 
 def test_bad_rows_exit_2_with_line_numbers(capsys: Any, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("case:concept:name,concept:name,time:timestamp\nc,a,yesterday\n",
-                    encoding="utf-8")
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\nc,a,yesterday\n", encoding="utf-8"
+    )
     code, _, err = run(capsys, str(path))
     assert code == 2 and f"{path}:2 [time:timestamp]" in err and "'yesterday'" in err
 
 
 # ----------------------------------------------------------------------------- WORKSPACE form
+
 
 def _events(journeys: dict[str, tuple[str, str, list[str]]]) -> Any:
     """Canonical events: ``{journey: (segment, start date, activities an hour apart)}``."""
@@ -112,9 +153,17 @@ def _events(journeys: dict[str, tuple[str, str, list[str]]]) -> Any:
     rows = []
     for journey, (segment, day, activities) in journeys.items():
         start = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
-        rows += [{"journey_id": journey, "activity": a, "segment": segment, "channel": "app",
-                  "timestamp": start + dt.timedelta(hours=n), "event_seq": len(rows) + n}
-                 for n, a in enumerate(activities)]
+        rows += [
+            {
+                "journey_id": journey,
+                "activity": a,
+                "segment": segment,
+                "channel": "app",
+                "timestamp": start + dt.timedelta(hours=n),
+                "event_seq": len(rows) + n,
+            }
+            for n, a in enumerate(activities)
+        ]
     return pa.Table.from_pylist(rows, schema=canonical_arrow_schema())
 
 
@@ -135,8 +184,9 @@ def workspace(tmp_path: Path) -> Path:
     folder = tmp_path / "ws"
     init_workspace(folder)
     with EventStore.open(folder) as store:
-        store.import_batches(_events(JOURNEYS).to_batches(), source_name="test.parquet",
-                             source_sha256="0" * 64)
+        store.import_batches(
+            _events(JOURNEYS).to_batches(), source_name="test.parquet", source_sha256="0" * 64
+        )
     return folder
 
 
@@ -149,8 +199,9 @@ def test_workspace_json(capsys: Any, workspace: Path) -> None:
     assert result["counts"] == {"journeys": 3, "events": 13, "activities": 5}
     assert result["gates"][0]["bypassed"] == 1 and result["conformance"]["perfect"] == 2
     assert [b["dimension"] for b in result["breakdowns"]] == ["segment", "channel", "month"]
-    funnel = {s["step"]: (s["reached"], s["moved_on"], s["left"])
-              for s in result["funnel"]["steps"]}
+    funnel = {
+        s["step"]: (s["reached"], s["moved_on"], s["left"]) for s in result["funnel"]["steps"]
+    }
     assert funnel["onboard"] == (2, 2, 0) and funnel["realize"] == (3, 0, 3)
 
 
@@ -158,22 +209,32 @@ def test_workspace_tables(capsys: Any, workspace: Path) -> None:
     code, out, _ = run(capsys, str(workspace), "--by", "week")
     assert code == 0
     assert "journey main-journey: 3 journeys, 13 events" in out
-    for title in ("Step funnel", "Onboarding (onboard): 2 of 2 got on board", "Gates",
-                  "Conformance to the designed path", "Top 2 of 2 variants",
-                  "Rework: repeated touchpoints", "By week"):
+    for title in (
+        "Step funnel",
+        "Onboarding (onboard): 2 of 2 got on board",
+        "Gates",
+        "Conformance to the designed path",
+        "Top 2 of 2 variants",
+        "Rework: repeated touchpoints",
+        "By week",
+    ):
         assert title in out
 
 
 def test_workspace_filters(capsys: Any, workspace: Path) -> None:
-    code, out, _ = run(capsys, str(workspace), "--from", "2024-02-01", "--to", "2024-02-10",
-                       "--json", "-")
+    code, out, _ = run(
+        capsys, str(workspace), "--from", "2024-02-01", "--to", "2024-02-10", "--json", "-"
+    )
     assert code == 0
     result = json.loads(out)  # j2 starts on the 10th: --to names a whole day
     assert result["counts"]["journeys"] == 1
-    assert result["filters"] == {"start": "2024-02-01T00:00:00+00:00",
-                                 "end": "2024-02-11T00:00:00+00:00"}
-    code, out, _ = run(capsys, str(workspace), "--segment", "students", "--variant", "1",
-                       "--json", "-")
+    assert result["filters"] == {
+        "start": "2024-02-01T00:00:00+00:00",
+        "end": "2024-02-11T00:00:00+00:00",
+    }
+    code, out, _ = run(
+        capsys, str(workspace), "--segment", "students", "--variant", "1", "--json", "-"
+    )
     assert code == 0 and json.loads(out)["counts"]["journeys"] == 2
 
 
@@ -186,8 +247,9 @@ def test_workspace_with_a_parquet_dataset(capsys: Any, tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     pq.write_table(_events({"a": JOURNEYS["j1"]}), tmp_path / "data" / "part-1.parquet")
     pq.write_table(_events({"b": JOURNEYS["j3"]}), tmp_path / "data" / "part-2.parquet")
-    code, out, _ = run(capsys, str(tmp_path / "ws"), "--events", str(tmp_path / "data"),
-                       "--json", "-")
+    code, out, _ = run(
+        capsys, str(tmp_path / "ws"), "--events", str(tmp_path / "data"), "--json", "-"
+    )
     assert code == 0
     result = json.loads(out)
     assert result["counts"]["journeys"] == 2 and result["source"] == str(tmp_path / "data")
@@ -223,12 +285,15 @@ def test_workspace_on_spark(capsys: Any, workspace: Path) -> None:
     assert result["gates"][0]["bypassed"] == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--spark-master", "local[1]"], "--spark-master needs --engine spark"),
-    (["--classifier", "concept:name+lifecycle:transition"], "--classifier applies to XES"),
-    (["--sep", ";;"], "not one character"),
-    (["--object-type", "order"], "--object-type applies to OCEL"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--spark-master", "local[1]"], "--spark-master needs --engine spark"),
+        (["--classifier", "concept:name+lifecycle:transition"], "--classifier applies to XES"),
+        (["--sep", ";;"], "not one character"),
+        (["--object-type", "order"], "--object-type applies to OCEL"),
+    ],
+)
 def test_usage_errors(capsys: Any, xes_csv: Path, args: list[str], message: str) -> None:
     code, _, err = run(capsys, str(xes_csv), *args)
     assert code == 2 and message in err
@@ -237,18 +302,38 @@ def test_usage_errors(capsys: Any, xes_csv: Path, args: list[str], message: str)
 def test_help_names_every_option(capsys: Any) -> None:
     code, out, _ = run(capsys, "--help")
     assert code == 0
-    for option in ("--case", "--activity", "--timestamp", "--timestamp-format", "--timezone",
-                   "--sep", "--encoding", "--classifier", "--engine", "--spark-master", "--json",
-                   "--journey", "--events", "--from", "--to", "--segment", "--variant", "--by"):
+    for option in (
+        "--case",
+        "--activity",
+        "--timestamp",
+        "--timestamp-format",
+        "--timezone",
+        "--sep",
+        "--encoding",
+        "--classifier",
+        "--engine",
+        "--spark-master",
+        "--json",
+        "--journey",
+        "--events",
+        "--from",
+        "--to",
+        "--segment",
+        "--variant",
+        "--by",
+    ):
         assert option in out
 
 
 def test_the_command_module_imports_nothing_heavy() -> None:
-    code = ("import sys, cojourney.cli.analyze_cmd; "
-            "heavy = [m for m in ('ibis', 'duckdb', 'pyarrow', 'pyspark', 'pandas', 'rich') "
-            "if m in sys.modules]; print(heavy)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys, cojourney.cli.analyze_cmd; "
+        "heavy = [m for m in ('ibis', 'duckdb', 'pyarrow', 'pyspark', 'pandas', 'rich') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -271,15 +356,20 @@ def test_spark_engine(capsys: Any, xes_csv: Path) -> None:
     assert code == 0
     result = json.loads(out)
     assert result["computed_with"].endswith("(spark)")
-    assert result["directly_follows"] == [["register", "decide", 2, 2700.0],
-                                          ["decide", "pay", 1, 82800.0]]
+    assert result["directly_follows"] == [
+        ["register", "decide", 2, 2700.0],
+        ["decide", "pay", 1, 82800.0],
+    ]
 
 
 def test_a_csv_is_analysed_without_pandas_or_pyarrow(xes_csv: Path) -> None:
     """Start-up guard: the DuckDB path of the ad-hoc command loads neither (~0.5 s saved)."""
-    code = ("import sys; from cojourney.cli.main import main; "
-            f"assert main(['analyze', {str(xes_csv)!r}, '--json', '-']) == 0; "
-            "print([m for m in ('pandas', 'pyarrow', 'pyspark') if m in sys.modules])")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True)
+    code = (
+        "import sys; from cojourney.cli.main import main; "
+        f"assert main(['analyze', {str(xes_csv)!r}, '--json', '-']) == 0; "
+        "print([m for m in ('pandas', 'pyarrow', 'pyspark') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -15,13 +15,26 @@ def test_demo_build_writes_maps_simulates_and_reports(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["demo", "build", str(out), "--journeys", "150", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    for name in ("journey-map.html", "stakeholder-map.html", "blueprint.html", "journey-report.html"):
+    for name in (
+        "journey-map.html",
+        "stakeholder-map.html",
+        "blueprint.html",
+        "journey-report.html",
+    ):
         page = (out / name).read_text(encoding="utf-8")
         assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
         assert "https://" not in page.split("<script", 1)[0]  # nothing fetched by the page head
     report = (out / "journey-report.html").read_text(encoding="utf-8")
-    for section in ("summary", "journey-graph", "experience", "agreements", "value", "leakage",
-                    "improvements", "stakeholders"):
+    for section in (
+        "summary",
+        "journey-graph",
+        "experience",
+        "agreements",
+        "value",
+        "leakage",
+        "improvements",
+        "stakeholders",
+    ):
         assert f'id="{section}"' in report
     assert f"Journey report:    {out / 'journey-report.html'}" in result.output
     with EventStore.open(out / "workspace", read_only=True) as store:

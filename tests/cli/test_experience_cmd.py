@@ -20,11 +20,19 @@ from cojourney.services.workspaces import init_workspace
 #: journey, segment, date, answers "question score touchpoint" (touchpoint "-": journey level)
 ANSWERS = [
     ("J1", "students", "2024-03-01", "csat 5 search, emotion 3 first-use, nps 10 -"),
-    ("J2", "students", "2024-03-02",
-     "csat 4 search, emotion 2 first-use, csat 4 support-call, nps 3 -"),
+    (
+        "J2",
+        "students",
+        "2024-03-02",
+        "csat 4 search, emotion 2 first-use, csat 4 support-call, nps 3 -",
+    ),
     ("J3", "students", "2024-03-03", "csat 2 search, emotion -2 first-use, nps 9 -"),
-    ("J4", "staff", "2024-03-04", "csat 5 search, emotion -3 support-call, csat 1 first-use, "
-                                  "nps 2 -"),
+    (
+        "J4",
+        "staff",
+        "2024-03-04",
+        "csat 5 search, emotion -3 support-call, csat 1 first-use, nps 2 -",
+    ),
     ("J5", "staff", "2024-03-05", "csat 3 search, emotion 0 first-use, nps 8 -"),
     ("J6", "staff", "2024-04-02", "emotion 1 first-use, nps 6 -"),
 ]
@@ -39,18 +47,34 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for minute, answer in enumerate(answers.split(", ")):
             question, score, touchpoint = answer.split()
             tp, channel = ("", "email") if touchpoint == "-" else (touchpoint, "app")
-            lines.append(f"{journey},{segment},{day} 10:{minute:02d},{question},{score},{tp},"
-                         f"{channel}")
+            lines.append(
+                f"{journey},{segment},{day} 10:{minute:02d},{question},{score},{tp},{channel}"
+            )
     answers_csv = folder.parent / "answers.csv"
     answers_csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert main(["import", str(folder), str(answers_csv), "--kind", "feedback",
-                 "--journey-id", "journey", "--timestamp", "at"]) == 0
+    assert (
+        main(
+            [
+                "import",
+                str(folder),
+                str(answers_csv),
+                "--kind",
+                "feedback",
+                "--journey-id",
+                "journey",
+                "--timestamp",
+                "at",
+            ]
+        )
+        == 0
+    )
     return folder
 
 
 def invoke(*args: str | Path) -> click.testing.Result:
-    return CliRunner(env={"COLUMNS": "160"}).invoke(experience, [str(a) for a in args],
-                                                    catch_exceptions=False)
+    return CliRunner(env={"COLUMNS": "160"}).invoke(
+        experience, [str(a) for a in args], catch_exceptions=False
+    )
 
 
 def test_every_option_has_help() -> None:
@@ -76,19 +100,24 @@ def test_tables(ws: Path) -> None:
 
 def test_json_and_filters(ws: Path, tmp_path: Path) -> None:
     out = tmp_path / "x.json"
-    result = invoke(ws, "--segment", "staff", "--from", "2024-03-01", "--to", "2024-03-31",
-                    "--json", out)
+    result = invoke(
+        ws, "--segment", "staff", "--from", "2024-03-01", "--to", "2024-03-31", "--json", out
+    )
     assert result.exit_code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert (data["answers"], data["journeys"]) == (7, 2)  # J4, J5 (J6 answered in April)
-    assert data["filters"] == {"start": "2024-03-01T00:00:00+00:00",
-                               "end": "2024-04-01T00:00:00+00:00", "segments": ["staff"]}
+    assert data["filters"] == {
+        "start": "2024-03-01T00:00:00+00:00",
+        "end": "2024-04-01T00:00:00+00:00",
+        "segments": ["staff"],
+    }
     result = invoke(ws, "--json", "-")
     assert json.loads(result.output)["questions"] == {"csat": 7, "emotion": 6, "nps": 6}
 
 
-def test_errors_through_the_main_entry_point(ws: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_through_the_main_entry_point(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     result = CliRunner().invoke(experience, [str(ws), "--from", "March"])
     assert result.exit_code == 2 and "is not a date" in result.output
     empty = tmp_path / "empty"
@@ -106,7 +135,9 @@ def test_value_text() -> None:
     from cojourney.analytics.experience_results import ScoreRow
 
     assert value_text(ScoreRow("csat", "csat", None, 10, 0.8, 0.49, 0.943, 4.1)) == (
-        "80.0% [49.0%, 94.3%]")
+        "80.0% [49.0%, 94.3%]"
+    )
     assert value_text(ScoreRow("nps", "nps", None, 10, 30.0, 14.69, 45.31, 8.0)) == (
-        "+30 [+15, +45]")
+        "+30 [+15, +45]"
+    )
     assert value_text(ScoreRow("ces", "mean", None, 1, 5.0, None, None, 5.0)) == "5.00"

@@ -13,12 +13,26 @@ from cojourney.cli.main import main
 from cojourney.events.store import EventSource, EventStore
 from cojourney.services.workspaces import init_workspace
 
-CSV = ("order_id;step;at;via\n"
-       "O1;search;01/03/2024 10:00;web\n"
-       "O1;Visit web;01/03/2024 10:05;web\n"
-       "O2;search;02/03/2024 09:00;app\n")
-COLUMNS = ["--case", "order_id", "--activity", "step", "--timestamp", "at",
-           "--timestamp-format", "%d/%m/%Y %H:%M", "--channel", "via", "--sep", "semicolon"]
+CSV = (
+    "order_id;step;at;via\n"
+    "O1;search;01/03/2024 10:00;web\n"
+    "O1;Visit web;01/03/2024 10:05;web\n"
+    "O2;search;02/03/2024 09:00;app\n"
+)
+COLUMNS = [
+    "--case",
+    "order_id",
+    "--activity",
+    "step",
+    "--timestamp",
+    "at",
+    "--timestamp-format",
+    "%d/%m/%Y %H:%M",
+    "--channel",
+    "via",
+    "--sep",
+    "semicolon",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
@@ -48,8 +62,9 @@ def test_every_option_has_help(command: click.Command) -> None:
             assert param.help and len(param.help) > 10, param.opts
 
 
-def test_import_prints_a_summary_then_reimport_adds_nothing(capsys: pytest.CaptureFixture[str],
-                                                            ws: Path, log: Path) -> None:
+def test_import_prints_a_summary_then_reimport_adds_nothing(
+    capsys: pytest.CaptureFixture[str], ws: Path, log: Path
+) -> None:
     code, out, err = run(capsys, "import", ws, log, *COLUMNS, "--rename", "Visit web=first-use")
     assert code == 0, err
     assert "Imported 3 events of 2 journeys from orders.csv as import #1" in out
@@ -58,14 +73,18 @@ def test_import_prints_a_summary_then_reimport_adds_nothing(capsys: pytest.Captu
     assert "rejected:    none" in out and "unknown" not in out
     code, out, _ = run(capsys, "import", ws, log)
     assert code == 0
-    assert re.search(r"orders.csv: already imported as #1 on \d{4}-\d\d-\d\d \d\d:\d\d UTC; "
-                     r"nothing added\.", out)
+    assert re.search(
+        r"orders.csv: already imported as #1 on \d{4}-\d\d-\d\d \d\d:\d\d UTC; "
+        r"nothing added\.",
+        out,
+    )
     with EventStore.open(ws, read_only=True) as store:
         assert store.count() == 3
 
 
-def test_bad_rows_fail_with_exit_2_or_are_quarantined(capsys: pytest.CaptureFixture[str],
-                                                      ws: Path, log: Path) -> None:
+def test_bad_rows_fail_with_exit_2_or_are_quarantined(
+    capsys: pytest.CaptureFixture[str], ws: Path, log: Path
+) -> None:
     log.write_text(CSV + ";search;03/03/2024 10:00;web\nO3;search;tomorrow;web\n", encoding="utf-8")
     code, out, err = run(capsys, "import", ws, log, *COLUMNS)
     assert code == 2 and out == ""
@@ -90,8 +109,9 @@ def test_usage_errors(capsys: pytest.CaptureFixture[str], ws: Path, log: Path) -
     assert code == 2 and "--case COLUMN" in err and "Traceback" not in err
 
 
-def test_export_parquet_and_xes(capsys: pytest.CaptureFixture[str], ws: Path, log: Path,
-                                tmp_path: Path) -> None:
+def test_export_parquet_and_xes(
+    capsys: pytest.CaptureFixture[str], ws: Path, log: Path, tmp_path: Path
+) -> None:
     code, _, err = run(capsys, "export", ws, "-o", tmp_path / "e.parquet")
     assert code == 3 and "no events imported yet" in err
     run(capsys, "import", ws, log, *COLUMNS)
@@ -106,16 +126,34 @@ def test_export_parquet_and_xes(capsys: pytest.CaptureFixture[str], ws: Path, lo
 
 # --------------------------------------------------------------------------- feedback
 
-SURVEY = ("member,at,tp,Q1,Q7,Q8\n"
-          "M1,2024-03-01 10:00,search,5,10,great\n"
-          "M2,2024-03-05 10:00,first-use,,3,\n")
-WIDE = ["--kind", "feedback", "--journey-id", "member", "--timestamp", "at", "--touchpoint", "tp",
-        "--score-column", "csat=Q1", "--score-column", "nps=Q7", "--text-column", "why=Q8",
-        "--journey-question", "nps"]
+SURVEY = (
+    "member,at,tp,Q1,Q7,Q8\n"
+    "M1,2024-03-01 10:00,search,5,10,great\n"
+    "M2,2024-03-05 10:00,first-use,,3,\n"
+)
+WIDE = [
+    "--kind",
+    "feedback",
+    "--journey-id",
+    "member",
+    "--timestamp",
+    "at",
+    "--touchpoint",
+    "tp",
+    "--score-column",
+    "csat=Q1",
+    "--score-column",
+    "nps=Q7",
+    "--text-column",
+    "why=Q8",
+    "--journey-question",
+    "nps",
+]
 
 
-def test_feedback_import_prints_answers_and_questions(capsys: pytest.CaptureFixture[str],
-                                                      ws: Path, tmp_path: Path) -> None:
+def test_feedback_import_prints_answers_and_questions(
+    capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: Path
+) -> None:
     survey = tmp_path / "survey.csv"
     survey.write_text(SURVEY, encoding="utf-8")
     code, out, err = run(capsys, "import", ws, survey, *WIDE)
@@ -130,8 +168,9 @@ def test_feedback_import_prints_answers_and_questions(capsys: pytest.CaptureFixt
         assert (store.count(), store.count("feedback")) == (0, 4)
 
 
-def test_feedback_errors_and_usage(capsys: pytest.CaptureFixture[str], ws: Path,
-                                  tmp_path: Path) -> None:
+def test_feedback_errors_and_usage(
+    capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: Path
+) -> None:
     survey = tmp_path / "survey.csv"
     survey.write_text(SURVEY + "M3,2024-03-06 10:00,Search,6,,\n", encoding="utf-8")
     code, out, err = run(capsys, "import", ws, survey, *WIDE)

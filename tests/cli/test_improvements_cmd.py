@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from test_value_cmd import car_share_workspace
 
 from cojourney.cli.improvements_cmd import improvements
 from cojourney.errors import NotFound
-from test_value_cmd import car_share_workspace
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +24,9 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_json_of_the_late_return_alert(ws: Path):
     from scipy import stats
 
-    result = CliRunner().invoke(improvements, [str(ws), "--improvement", "late-return-alert",
-                                               "--json", "-"])
+    result = CliRunner().invoke(
+        improvements, [str(ws), "--improvement", "late-return-alert", "--json", "-"]
+    )
     assert result.exit_code == 0, result.output
     [alert] = json.loads(result.output)["improvements"]
     assert alert["comparison"] == "before_after" and alert["change_date"] == "2025-09-01"

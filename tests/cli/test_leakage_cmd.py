@@ -25,15 +25,19 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_ranked_leaks_as_json(workspace: Path, tmp_path: Path):
     out = tmp_path / "leaks.json"
-    result = CliRunner().invoke(leakage, [str(workspace), "--json", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        leakage, [str(workspace), "--json", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0 and "Wrote" in result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["journey_id"] == "resolve-incident" and data["journeys"] == 3
     leaks = {(k["kind"], k["where"]): k for k in data["leaks"]}
     drop = leaks[("drop_off", "service-restored")]
-    assert (drop["journeys"], drop["share"], drop["severity"]) == (2, pytest.approx(2 / 3),
-                                                                   pytest.approx(2 / 3))
+    assert (drop["journeys"], drop["share"], drop["severity"]) == (
+        2,
+        pytest.approx(2 / 3),
+        pytest.approx(2 / 3),
+    )
     assert drop["evidence"] == "#funnel-step-service-restored"
     assert leaks[("drop_off", "contact-service-desk")]["journeys"] == 1
     # First response: I3 took 45 of 30 minutes; 1 of the 3 incidents timed, loss 15/30.

@@ -30,25 +30,62 @@ def car_share_workspace(folder: Path) -> Path:
     from cojourney.services.workspaces import init_workspace
 
     init_workspace(folder, example="ecampus-car-share")
-    events = [("m1", "charge-level-at-pickup", "2025-05-02", {"soc_pct": 90}),
-              ("m1", "charge-level-at-pickup", "2025-05-09", {"soc_pct": 50}),
-              ("m2", "charge-level-at-pickup", "2025-05-10", {"soc_pct": 81}),
-              ("m2", "charge-level-at-pickup", "2025-06-03", {"soc_pct": 99})]
-    events += [(f"m{k % 2 + 1}", "plug-in-end-trip", f"2025-08-{k + 1:02d}", {"minutes_late": 30 * (k < 3)})
-               for k in range(6)]
-    events += [(f"m{k % 2 + 1}", "plug-in-end-trip", f"2025-09-{k + 1:02d}", {"minutes_late": 0})
-               for k in range(6)]
-    rows = [{"journey_id": j, "activity": a, "timestamp": _t(d), "event_seq": i, "segment": "katrina",
-             "attributes": json.dumps(attrs)} for i, (j, a, d, attrs) in enumerate(events)]
-    answers = [{"journey_id": f"m{k % 2 + 1}", "timestamp": _t(f"2025-{month}-{k + 1:02d}"),
-                "answer_seq": n, "question": "late-car", "score": score, "touchpoint": "late-return-alert"}
-               for n, (month, k, score) in enumerate(
-                   [("08", k, s) for k, s in enumerate((2, 1, 2))] + [("09", k, s) for k, s in enumerate((4, 5, 4))])]
+    events = [
+        ("m1", "charge-level-at-pickup", "2025-05-02", {"soc_pct": 90}),
+        ("m1", "charge-level-at-pickup", "2025-05-09", {"soc_pct": 50}),
+        ("m2", "charge-level-at-pickup", "2025-05-10", {"soc_pct": 81}),
+        ("m2", "charge-level-at-pickup", "2025-06-03", {"soc_pct": 99}),
+    ]
+    events += [
+        (
+            f"m{k % 2 + 1}",
+            "plug-in-end-trip",
+            f"2025-08-{k + 1:02d}",
+            {"minutes_late": 30 * (k < 3)},
+        )
+        for k in range(6)
+    ]
+    events += [
+        (f"m{k % 2 + 1}", "plug-in-end-trip", f"2025-09-{k + 1:02d}", {"minutes_late": 0})
+        for k in range(6)
+    ]
+    rows = [
+        {
+            "journey_id": j,
+            "activity": a,
+            "timestamp": _t(d),
+            "event_seq": i,
+            "segment": "katrina",
+            "attributes": json.dumps(attrs),
+        }
+        for i, (j, a, d, attrs) in enumerate(events)
+    ]
+    answers = [
+        {
+            "journey_id": f"m{k % 2 + 1}",
+            "timestamp": _t(f"2025-{month}-{k + 1:02d}"),
+            "answer_seq": n,
+            "question": "late-car",
+            "score": score,
+            "touchpoint": "late-return-alert",
+        }
+        for n, (month, k, score) in enumerate(
+            [("08", k, s) for k, s in enumerate((2, 1, 2))]
+            + [("09", k, s) for k, s in enumerate((4, 5, 4))]
+        )
+    ]
     with EventStore.open(folder) as st:
-        st.import_batches(pa.Table.from_pylist(rows, schema=canonical_arrow_schema()).to_batches(),
-                          source_name="events", source_sha256="e")
-        st.import_batches(pa.Table.from_pylist(answers, schema=feedback_arrow_schema()).to_batches(),
-                          source_name="feedback", source_sha256="f", kind="feedback")
+        st.import_batches(
+            pa.Table.from_pylist(rows, schema=canonical_arrow_schema()).to_batches(),
+            source_name="events",
+            source_sha256="e",
+        )
+        st.import_batches(
+            pa.Table.from_pylist(answers, schema=feedback_arrow_schema()).to_batches(),
+            source_name="feedback",
+            source_sha256="f",
+            kind="feedback",
+        )
     return folder
 
 
@@ -67,13 +104,18 @@ def test_tables_per_stakeholder(ws: Path):
 
 def test_json_with_a_window(ws: Path, tmp_path: Path):
     out = tmp_path / "value.json"
-    result = CliRunner().invoke(value, [str(ws), "--from", "2025-05-01", "--to", "2025-05-31",
-                                        "--json", str(out)])
+    result = CliRunner().invoke(
+        value, [str(ws), "--from", "2025-05-01", "--to", "2025-05-31", "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["start"] == "2025-05-01" and data["end"] == "2025-05-31"
-    pickup = next(i for s in data["stakeholders"] for i in s["indicators"]
-                  if i["indicator"] == "pickup-charge-level")
+    pickup = next(
+        i
+        for s in data["stakeholders"]
+        for i in s["indicators"]
+        if i["indicator"] == "pickup-charge-level"
+    )
     # May: 90, 50 and 81 -> 2 of 3 pickups at 80% or more; below the warning level of 92.
     assert pickup["current"]["n"] == 3 and pickup["current"]["value"] == pytest.approx(200 / 3)
     assert pickup["status"] == "off_track"

@@ -13,8 +13,8 @@ from cojourney.domain import (
     DsvStep,
     GateKind,
     InteractionKind,
-    Persona,
     Period,
+    Persona,
     RelationshipType,
     Visibility,
     Workspace,
@@ -129,8 +129,9 @@ def test_stakeholders_have_a_history_on_the_map(name):
     assert len(ws.stakeholders) >= 7
     for sh in ws.stakeholders:
         assert len(sh.snapshots) == 2, sh.id
-    moved = [sh.id for sh in ws.stakeholders
-             if sh.snapshots[0].quadrant != sh.snapshots[1].quadrant]
+    moved = [
+        sh.id for sh in ws.stakeholders if sh.snapshots[0].quadrant != sh.snapshots[1].quadrant
+    ]
     assert moved
 
 
@@ -138,22 +139,56 @@ def test_stakeholders_have_a_history_on_the_map(name):
 
 ECAMPUS_TOUCHPOINTS = {
     # explore / engage / offer
-    "app-store-search", "social-media-ad", "campus-poster", "friend-recommendation",
-    "app-download", "browse-cars-map", "membership-plans-page", "trailer-offering-page",
+    "app-store-search",
+    "social-media-ad",
+    "campus-poster",
+    "friend-recommendation",
+    "app-download",
+    "browse-cars-map",
+    "membership-plans-page",
+    "trailer-offering-page",
     "university-discount-code",
     # agree / onboard
-    "membership-sign-up", "payment-setup", "terms-acceptance", "licence-upload",
-    "licence-verification", "licence-approved", "ev-instruction-video", "swipe-card-issued",
-    "swipe-card-received", "first-booking",
+    "membership-sign-up",
+    "payment-setup",
+    "terms-acceptance",
+    "licence-upload",
+    "licence-verification",
+    "licence-approved",
+    "ev-instruction-video",
+    "swipe-card-issued",
+    "swipe-card-received",
+    "first-booking",
     # co-create
-    "book-car", "booking-confirmation", "charge-state-monitoring", "fleet-redistribution",
-    "locate-car-in-app", "walk-to-car", "swipe-card-unlock", "charge-level-at-pickup", "start-car",
-    "trailer-pickup", "driving", "charge-on-the-way", "low-charge-warning",
-    "return-to-charging-station", "plug-in-end-trip", "late-return-call", "late-alert-dispatch",
-    "late-return-alert", "car-reassigned", "trip-receipt",
+    "book-car",
+    "booking-confirmation",
+    "charge-state-monitoring",
+    "fleet-redistribution",
+    "locate-car-in-app",
+    "walk-to-car",
+    "swipe-card-unlock",
+    "charge-level-at-pickup",
+    "start-car",
+    "trailer-pickup",
+    "driving",
+    "charge-on-the-way",
+    "low-charge-warning",
+    "return-to-charging-station",
+    "plug-in-end-trip",
+    "late-return-call",
+    "late-alert-dispatch",
+    "late-return-alert",
+    "car-reassigned",
+    "trip-receipt",
     # realize / offboarding
-    "post-trip-csat", "monthly-invoice", "monthly-nps-survey", "emissions-report",
-    "co-design-workshop", "membership-renewal", "membership-cancellation", "swipe-card-return",
+    "post-trip-csat",
+    "monthly-invoice",
+    "monthly-nps-survey",
+    "emissions-report",
+    "co-design-workshop",
+    "membership-renewal",
+    "membership-cancellation",
+    "swipe-card-return",
 }
 
 
@@ -172,22 +207,31 @@ def test_ecampus_journey_covers_the_seven_dsv_steps(ecampus):
 
 def test_ecampus_has_every_required_touchpoint(ecampus):
     ids = set(ecampus.all_touchpoints())
-    assert ECAMPUS_TOUCHPOINTS <= ids, sorted(ECAMPUS_TOUCHPOINTS - ids)
+    assert ids >= ECAMPUS_TOUCHPOINTS, sorted(ECAMPUS_TOUCHPOINTS - ids)
 
 
 def test_ecampus_kinds_visibility_and_moments_of_truth(ecampus):
     tps = ecampus.all_touchpoints()
     backstage = {t for t, tp in tps.items() if tp.visibility is Visibility.PROVIDER_ONLY}
-    assert {"licence-verification", "charge-state-monitoring", "fleet-redistribution",
-            "late-alert-dispatch"} <= backstage
+    assert {
+        "licence-verification",
+        "charge-state-monitoring",
+        "fleet-redistribution",
+        "late-alert-dispatch",
+    } <= backstage
     consumer_only = {t for t, tp in tps.items() if tp.visibility is Visibility.CONSUMER_ONLY}
     assert {"walk-to-car", "driving"} <= consumer_only
     assert {tp.kind.value for tp in tps.values()} == {"direct", "brand", "environment"}
     assert {"social-media-ad", "campus-poster", "app-store-search"} <= {
-        t for t, tp in tps.items() if tp.kind.value == "brand"}
+        t for t, tp in tps.items() if tp.kind.value == "brand"
+    }
     moments = {t for t, tp in tps.items() if tp.moment_of_truth}
-    assert {"swipe-card-unlock", "charge-level-at-pickup", "late-return-call",
-            "late-return-alert"} <= moments
+    assert {
+        "swipe-card-unlock",
+        "charge-level-at-pickup",
+        "late-return-call",
+        "late-return-alert",
+    } <= moments
     assert sum(tp.optional for tp in tps.values()) >= 10
     assert len({tp.owner.team for tp in tps.values() if tp.owner}) >= 5
 
@@ -205,8 +249,12 @@ def test_ecampus_interactions_of_all_four_kinds(ecampus):
     journey = ecampus.journey()
     kinds = {i.kind for i in journey.interactions}
     assert kinds == set(InteractionKind)
-    goods = {tp for i in journey.interactions if i.kind is InteractionKind.TRANSFER_OF_GOODS
-             for tp in i.touchpoints}
+    goods = {
+        tp
+        for i in journey.interactions
+        if i.kind is InteractionKind.TRANSFER_OF_GOODS
+        for tp in i.touchpoints
+    }
     assert {"swipe-card-received", "trailer-pickup"} <= goods
 
 
@@ -246,8 +294,15 @@ def test_ecampus_personas_and_scenarios(ecampus):
 
 def test_ecampus_stakeholders_and_their_movement(ecampus):
     ids = {s.id for s in ecampus.stakeholders}
-    assert {"students", "staff", "university", "axle-car-hire", "ecampus-team", "tomas",
-            "society"} <= ids
+    assert {
+        "students",
+        "staff",
+        "university",
+        "axle-car-hire",
+        "ecampus-team",
+        "tomas",
+        "society",
+    } <= ids
     university = ecampus.get("stakeholders", "university")
     first, last = sorted(university.snapshots, key=lambda s: s.date)
     assert last.interest > first.interest
@@ -276,8 +331,11 @@ def test_ecampus_offerings(ecampus):
 
 def test_ecampus_agreements_carry_the_named_targets(ecampus):
     def target(indicator, comparator, value, kind):
-        found = [(a, t) for a, t in _targets(ecampus, indicator)
-                 if t.comparator.value == comparator and t.value == value]
+        found = [
+            (a, t)
+            for a, t in _targets(ecampus, indicator)
+            if t.comparator.value == comparator and t.value == value
+        ]
         assert found, indicator
         assert any(ecampus.get("agreements", a).kind.value == kind for a, _ in found), indicator
 
@@ -301,11 +359,21 @@ def test_ecampus_value_propositions_and_indicators(ecampus):
         assert vp.outcomes and vp.costs and vp.experience
         assert any(item.indicator for item in vp.outcomes + vp.costs + vp.risks)
     indicators = {i.id: i for i in ecampus.indicators}
-    assert {"emissions-avoided", "pickup-charge-level", "late-return-rate",
-            "next-customer-alert-rate", "service-desk-answer-time", "onboarding-completion-rate",
-            "csat", "nps", "journey-ces",
-            "membership-retention", "trips-per-member", "university-discount-uptake",
-            "axle-revenue-share"} <= set(indicators)
+    assert {
+        "emissions-avoided",
+        "pickup-charge-level",
+        "late-return-rate",
+        "next-customer-alert-rate",
+        "service-desk-answer-time",
+        "onboarding-completion-rate",
+        "csat",
+        "nps",
+        "journey-ces",
+        "membership-retention",
+        "trips-per-member",
+        "university-discount-uptake",
+        "axle-revenue-share",
+    } <= set(indicators)
     assert indicators["emissions-avoided"].unit.startswith("kg CO2e")
     for ind in indicators.values():
         assert ind.definition and ind.unit and ind.owner, ind.id
@@ -331,19 +399,43 @@ def test_ecampus_improvement_register(ecampus):
 # --- incident resolution (DOMAIN.md section 6) ---------------------------------------------------
 
 INCIDENT_TOUCHPOINTS = {
-    "erp-error-noticed", "self-help-search", "portal-report", "phone-report", "email-report",
-    "chat-report", "ticket-registered", "triage", "priority-and-eta-told", "incident-classified",
-    "known-error-lookup", "escalation-to-second-line", "swarming", "status-update", "diagnosis",
-    "fix-applied", "solution-proposed", "solution-confirmed", "solution-rejected",
-    "service-restored", "closure-survey", "ticket-closed", "ticket-reopened",
+    "erp-error-noticed",
+    "self-help-search",
+    "portal-report",
+    "phone-report",
+    "email-report",
+    "chat-report",
+    "ticket-registered",
+    "triage",
+    "priority-and-eta-told",
+    "incident-classified",
+    "known-error-lookup",
+    "escalation-to-second-line",
+    "swarming",
+    "status-update",
+    "diagnosis",
+    "fix-applied",
+    "solution-proposed",
+    "solution-confirmed",
+    "solution-rejected",
+    "service-restored",
+    "closure-survey",
+    "ticket-closed",
+    "ticket-reopened",
 }
 
 
 def test_incident_journey_has_seven_custom_steps(incident):
     journey = incident.journey("resolve-incident")
     assert [s.id for s in journey.steps] == [
-        "notice-malfunction", "contact-service-desk", "classify-and-match", "diagnose-and-fix",
-        "confirm-solution", "service-restored", "closure"]
+        "notice-malfunction",
+        "contact-service-desk",
+        "classify-and-match",
+        "diagnose-and-fix",
+        "confirm-solution",
+        "service-restored",
+        "closure",
+    ]
     mapped = [s.dsv_step for s in journey.steps if s.dsv_step is not None]
     assert len(mapped) == len(set(mapped)) >= 3
     assert all(journey.touchpoints_in(s.id) for s in journey.steps)
@@ -352,13 +444,14 @@ def test_incident_journey_has_seven_custom_steps(incident):
 def test_incident_touchpoints_owners_and_loops(incident):
     journey = incident.journey()
     tps = incident.all_touchpoints()
-    assert INCIDENT_TOUCHPOINTS <= set(tps), sorted(INCIDENT_TOUCHPOINTS - set(tps))
+    assert set(tps) >= INCIDENT_TOUCHPOINTS, sorted(INCIDENT_TOUCHPOINTS - set(tps))
     assert tps["known-error-lookup"].visibility is Visibility.PROVIDER_ONLY
     assert tps["escalation-to-second-line"].visibility is Visibility.PROVIDER_ONLY
     teams = {tp.owner.team for tp in tps.values() if tp.owner}
     assert {"Service desk", "Application support (ERP)"} <= teams
     assert {"priority-and-eta-told", "solution-proposed", "service-restored"} <= {
-        t for t, tp in tps.items() if tp.moment_of_truth}
+        t for t, tp in tps.items() if tp.moment_of_truth
+    }
     loops = {(t.from_, t.to) for t in journey.path.loops}
     assert ("solution-rejected", "diagnosis") in loops and ("ticket-reopened", "diagnosis") in loops
     assert {i.kind for i in journey.interactions} == set(InteractionKind)
@@ -379,16 +472,27 @@ def test_incident_sla_has_response_and_resolution_targets_by_priority(incident):
 def test_incident_xla_and_indicators(incident):
     xlas = [a for a in incident.agreements if a.kind is AgreementKind.XLA]
     assert any(t.indicator == "happiness-score" for a in xlas for t in a.targets)
-    assert {"first-response-time", "resolution-time", "first-contact-resolution", "reopen-rate",
-            "happiness-score", "closure-csat"} <= {i.id for i in incident.indicators}
+    assert {
+        "first-response-time",
+        "resolution-time",
+        "first-contact-resolution",
+        "reopen-rate",
+        "happiness-score",
+        "closure-csat",
+    } <= {i.id for i in incident.indicators}
 
 
 def test_incident_personas_scenarios_and_improvements(incident):
     assert "anna" in {p.id for p in incident.personas}
     assert incident.scenarios and all(sc.touchpoints for sc in incident.scenarios)
     assert any(imp.effects for imp in incident.improvements)
-    assert {"end-users", "service-desk-agents", "second-line-specialists", "it-management",
-            "business"} <= {s.id for s in incident.stakeholders}
+    assert {
+        "end-users",
+        "service-desk-agents",
+        "second-line-specialists",
+        "it-management",
+        "business",
+    } <= {s.id for s in incident.stakeholders}
 
 
 def test_example_folders_hold_only_yaml():

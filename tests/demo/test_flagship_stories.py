@@ -20,8 +20,19 @@ from cojourney.services.simulation import simulate
 from cojourney.services.value import improvement_report
 from cojourney.services.workspaces import init_workspace
 
-SECTIONS = ("summary", "journey-map", "journey-graph", "variants", "funnel", "experience",
-            "agreements", "value", "leakage", "improvements", "stakeholders")
+SECTIONS = (
+    "summary",
+    "journey-map",
+    "journey-graph",
+    "variants",
+    "funnel",
+    "experience",
+    "agreements",
+    "value",
+    "leakage",
+    "improvements",
+    "stakeholders",
+)
 
 
 def simulated(tmp_path_factory: pytest.TempPathFactory, example: str, journeys: int) -> Path:
@@ -70,8 +81,9 @@ def test_the_incident_sla_is_a_watermelon_in_february_and_march(incidents: Path)
 
 
 @pytest.mark.parametrize("example", ["ecampus", "incidents"])
-def test_every_report_section_is_measured(example: str, request: pytest.FixtureRequest,
-                                          tmp_path: Path) -> None:
+def test_every_report_section_is_measured(
+    example: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     ws = request.getfixturevalue(example)
     result = build_report(ws, tmp_path / "report.html")
     assert tuple(result.sections) == SECTIONS

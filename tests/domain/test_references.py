@@ -2,13 +2,25 @@ from cojourney.domain import Workspace, check_references, dsv_steps
 
 
 def _ws(**collections):
-    base = {"workspace": {"id": "w", "name": "W", "provider": "p"},
-            "organisations": [{"id": "p", "name": "P", "roles": ["provider"]},
-                              {"id": "c", "name": "C", "roles": ["consumer"]}],
-            "journeys": [{"id": "j", "name": "J", "steps": [s.model_dump() for s in dsv_steps()],
-                          "touchpoints": [{"id": "a", "name": "A", "step": "explore", "channel": "app"},
-                                         {"id": "b", "name": "B", "step": "onboard", "channel": "app"},
-                                         {"id": "c1", "name": "C", "step": "co-create", "channel": "app"}]}]}
+    base = {
+        "workspace": {"id": "w", "name": "W", "provider": "p"},
+        "organisations": [
+            {"id": "p", "name": "P", "roles": ["provider"]},
+            {"id": "c", "name": "C", "roles": ["consumer"]},
+        ],
+        "journeys": [
+            {
+                "id": "j",
+                "name": "J",
+                "steps": [s.model_dump() for s in dsv_steps()],
+                "touchpoints": [
+                    {"id": "a", "name": "A", "step": "explore", "channel": "app"},
+                    {"id": "b", "name": "B", "step": "onboard", "channel": "app"},
+                    {"id": "c1", "name": "C", "step": "co-create", "channel": "app"},
+                ],
+            }
+        ],
+    }
     base.update(collections)
     return Workspace.model_validate(base)
 
@@ -24,17 +36,45 @@ def test_sound_workspace_has_no_problem():
 def test_every_kind_of_broken_reference_is_found_with_its_path():
     ws = _ws(
         stakeholders=[{"id": "s", "name": "S", "kind": "user", "organisation": "nobody"}],
-        relationships=[{"id": "r", "name": "R", "type": "basic", "provider": "p", "consumer": "p",
-                        "agreements": ["missing-agreement"]}],
-        indicators=[{"id": "i", "name": "I", "definition": "d", "unit": "%", "direction": "higher_is_better",
-                     "target": 90, "warning": 95}],
-        agreements=[{"id": "a", "name": "A", "kind": "sla", "basis": "agreement", "provider": "p",
-                     "targets": [{"indicator": "ghost", "comparator": ">=", "value": 1}]}],
+        relationships=[
+            {
+                "id": "r",
+                "name": "R",
+                "type": "basic",
+                "provider": "p",
+                "consumer": "p",
+                "agreements": ["missing-agreement"],
+            }
+        ],
+        indicators=[
+            {
+                "id": "i",
+                "name": "I",
+                "definition": "d",
+                "unit": "%",
+                "direction": "higher_is_better",
+                "target": 90,
+                "warning": 95,
+            }
+        ],
+        agreements=[
+            {
+                "id": "a",
+                "name": "A",
+                "kind": "sla",
+                "basis": "agreement",
+                "provider": "p",
+                "targets": [{"indicator": "ghost", "comparator": ">=", "value": 1}],
+            }
+        ],
     )
     problems = _messages(ws)
     assert (("stakeholders", 0, "organisation"), "unknown organisation 'nobody'") in problems
     assert any(p[0] == ("relationships", 0, "consumer") for p in problems)
-    assert (("relationships", 0, "agreements", 0), "unknown agreement 'missing-agreement'") in problems
+    assert (
+        ("relationships", 0, "agreements", 0),
+        "unknown agreement 'missing-agreement'",
+    ) in problems
     assert (("agreements", 0, "targets", 0, "indicator"), "unknown indicator 'ghost'") in problems
     assert (("indicators", 0, "warning"), "the warning level lies beyond the target") in problems
 
@@ -43,8 +83,8 @@ def test_journey_internal_references_gates_loops_and_skips():
     ws = _ws()
     j = ws.journeys[0]
     j.touchpoints[2].step = "nowhere"
-    j.path.loops = [{"from": "a", "to": "c1"}]          # a "loop" that goes forward
-    j.path.skips = [{"from": "a", "to": "b"}]           # a "skip" over nothing
+    j.path.loops = [{"from": "a", "to": "c1"}]  # a "loop" that goes forward
+    j.path.skips = [{"from": "a", "to": "b"}]  # a "skip" over nothing
     j.gates = [{"id": "g", "name": "G", "requires": ["a", "zzz"], "before": ["a"]}]
     paths = {p.path for p in check_references(ws)}
     assert ("journeys", 0, "touchpoints", 2, "step") in paths
@@ -77,8 +117,13 @@ def test_require_names_the_ids_there_are() -> None:
     from cojourney.errors import NotFound
 
     ws = Workspace(workspace=WorkspaceInfo(id="w", name="W"))
-    with pytest.raises(NotFound, match=r"no agreement 'sla' in workspace 'w'; the agreements are: "
-                                       r"none \(choose one with --agreement\)"):
+    with pytest.raises(
+        NotFound,
+        match=r"no agreement 'sla' in workspace 'w'; the agreements are: "
+        r"none \(choose one with --agreement\)",
+    ):
         ws.require("agreements", "sla", hint="choose one with --agreement")
-    with pytest.raises(NotFound, match="no value proposition 'x'.*the value propositions are: none"):
+    with pytest.raises(
+        NotFound, match=r"no value proposition 'x'.*the value propositions are: none"
+    ):
         ws.require("value_propositions", "x")

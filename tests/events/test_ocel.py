@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ TINY_V1 = DATA / "tiny-v1.jsonocel"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def read(path: Path, object_type: str | None, **kw: Any) -> pa.Table:
@@ -28,26 +28,46 @@ def read(path: Path, object_type: str | None, **kw: Any) -> pa.Table:
 
 
 def pick(table: pa.Table, *columns: str) -> list[tuple[Any, ...]]:
-    return list(zip(*(table.column(c).to_pylist() for c in columns)))
+    return list(zip(*(table.column(c).to_pylist() for c in columns), strict=False))
 
 
 # --------------------------------------------------------------------------- OCEL 2.0 JSON
 
+
 def test_flatten_on_customer_hand_checked() -> None:
     table = read(TINY, "customer")
-    assert table.schema.names[:6] == ["case:concept:name", "concept:name", "time:timestamp",
-                                      "event_seq", "ocel:eid", "ocel:qualifier"]
+    assert table.schema.names[:6] == [
+        "case:concept:name",
+        "concept:name",
+        "time:timestamp",
+        "event_seq",
+        "ocel:eid",
+        "ocel:qualifier",
+    ]
     # e2 relates to c1 and c2 so it is in both cases; e5 relates to no customer.
     # Times: e1 10:00+01:00 = 09:00Z; e2 and e4 tie at 09:30Z (e2 first in the file).
     assert pick(table, "case:concept:name", "concept:name", "ocel:eid", "event_seq") == [
-        ("c1", "place order", "e1", 0), ("c1", "call", "e2", 1), ("c1", "pay", "e3", 3),
-        ("c2", "call", "e2", 1), ("c2", "place order", "e4", 2)]
+        ("c1", "place order", "e1", 0),
+        ("c1", "call", "e2", 1),
+        ("c1", "pay", "e3", 3),
+        ("c2", "call", "e2", 1),
+        ("c2", "place order", "e4", 2),
+    ]
     assert table.column("time:timestamp").to_pylist() == [
-        utc(2024, 1, 1, 9), utc(2024, 1, 1, 9, 30), utc(2024, 1, 2),
-        utc(2024, 1, 1, 9, 30), utc(2024, 1, 1, 9, 30)]
+        utc(2024, 1, 1, 9),
+        utc(2024, 1, 1, 9, 30),
+        utc(2024, 1, 2),
+        utc(2024, 1, 1, 9, 30),
+        utc(2024, 1, 1, 9, 30),
+    ]
     # two relations e3 -> c1 collapse into one row with both qualifiers, sorted
     assert table.column("ocel:qualifier").to_pylist() == [
-        "buyer", "caller", "card holder; payer", "caller", "buyer"]
+        "buyer",
+        "caller",
+        "card holder; payer",
+        "caller",
+        "buyer",
+    ]
     assert table.column("channel").to_pylist() == ["web", None, None, None, "phone"]
     assert table.column("minutes").type == pa.int64()
     assert table.column("minutes").to_pylist() == [None, 5, None, 5, None]
@@ -59,8 +79,11 @@ def test_flatten_on_customer_hand_checked() -> None:
 def test_flatten_on_order_hand_checked() -> None:
     table = read(TINY, "order")
     assert pick(table, "case:concept:name", "concept:name", "ocel:eid") == [
-        ("o1", "place order", "e1"), ("o1", "pay", "e3"),
-        ("o2", "place order", "e4"), ("o2", "pay", "e5")]  # o3 has no event: no case
+        ("o1", "place order", "e1"),
+        ("o1", "pay", "e3"),
+        ("o2", "place order", "e4"),
+        ("o2", "pay", "e5"),
+    ]  # o3 has no event: no case
     assert table.column("amount").type == pa.float64()
     assert table.column("amount").to_pylist() == [None, 12.5, None, 7.0]
     assert table.column("case:total").to_pylist() == [12.5, 12.5, 7.0, 7.0]
@@ -95,10 +118,14 @@ def test_object_types() -> None:
 
 # --------------------------------------------------------------------------- OCEL 2.0 SQLite
 
+
 def _naive(ts: str) -> str:
     """An ISO time with offset as the naive UTC text OCEL 2.0 SQLite files hold."""
-    return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(
-        timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        datetime.fromisoformat(ts.replace("Z", "+00:00"))
+        .astimezone(UTC)
+        .strftime("%Y-%m-%d %H:%M:%S")
+    )
 
 
 def write_sqlite(doc: dict[str, Any], path: Path) -> None:
@@ -108,8 +135,7 @@ def write_sqlite(doc: dict[str, Any], path: Path) -> None:
     ex("CREATE TABLE event (ocel_id TEXT PRIMARY KEY, ocel_type TEXT)")
     ex("CREATE TABLE object (ocel_id TEXT PRIMARY KEY, ocel_type TEXT)")
     ex("CREATE TABLE event_object (ocel_event_id TEXT, ocel_object_id TEXT, ocel_qualifier TEXT)")
-    ex("CREATE TABLE object_object (ocel_source_id TEXT, ocel_target_id TEXT, "
-       "ocel_qualifier TEXT)")
+    ex("CREATE TABLE object_object (ocel_source_id TEXT, ocel_target_id TEXT, ocel_qualifier TEXT)")
     ex("CREATE TABLE event_map_type (ocel_type TEXT PRIMARY KEY, ocel_type_map TEXT)")
     ex("CREATE TABLE object_map_type (ocel_type TEXT PRIMARY KEY, ocel_type_map TEXT)")
     sql_type = {"string": "TEXT", "integer": "INTEGER", "float": "REAL", "time": "TIMESTAMP"}
@@ -119,29 +145,39 @@ def write_sqlite(doc: dict[str, Any], path: Path) -> None:
             ex(f"INSERT INTO {kind}_map_type VALUES (?, ?)", (t["name"], suffix))
             cols = ", ".join(f'"{a["name"]}" {sql_type[a["type"]]}' for a in t["attributes"])
             extra = ", ocel_changed_field TEXT" if kind == "object" else ""
-            ex(f'CREATE TABLE "{kind}_{suffix}" (ocel_id TEXT, ocel_time TIMESTAMP'
-               f'{", " + cols if cols else ""}{extra})')
+            ex(
+                f'CREATE TABLE "{kind}_{suffix}" (ocel_id TEXT, ocel_time TIMESTAMP'
+                f"{', ' + cols if cols else ''}{extra})"
+            )
     for e in doc["events"]:
         ex("INSERT INTO event VALUES (?, ?)", (e["id"], e["type"]))
         attrs = {a["name"]: a["value"] for a in e["attributes"]}
         names = list(attrs)
-        ex(f'INSERT INTO "event_{e["type"].replace(" ", "")}" (ocel_id, ocel_time'
-           f'{"".join(", " + repr(n) for n in names)}) VALUES (?, ?{", ?" * len(names)})',
-           (e["id"], _naive(e["time"]), *attrs.values()))
+        ex(
+            f'INSERT INTO "event_{e["type"].replace(" ", "")}" (ocel_id, ocel_time'
+            f"{''.join(', ' + repr(n) for n in names)}) VALUES (?, ?{', ?' * len(names)})",
+            (e["id"], _naive(e["time"]), *attrs.values()),
+        )
         for r in e["relationships"]:
-            ex("INSERT INTO event_object VALUES (?, ?, ?)",
-               (e["id"], r["objectId"], r["qualifier"]))
+            ex(
+                "INSERT INTO event_object VALUES (?, ?, ?)",
+                (e["id"], r["objectId"], r["qualifier"]),
+            )
     for o in doc["objects"]:
         ex("INSERT INTO object VALUES (?, ?)", (o["id"], o["type"]))
-        table = f'object_{o["type"].replace(" ", "")}'
+        table = f"object_{o['type'].replace(' ', '')}"
         for a in o.get("attributes") or [{"name": None, "time": "1970-01-01T00:00:00Z"}]:
             if a["name"] is None:
-                ex(f'INSERT INTO "{table}" (ocel_id, ocel_time) VALUES (?, ?)',
-                   (o["id"], _naive(a["time"])))
+                ex(
+                    f'INSERT INTO "{table}" (ocel_id, ocel_time) VALUES (?, ?)',
+                    (o["id"], _naive(a["time"])),
+                )
             else:
-                ex(f'INSERT INTO "{table}" (ocel_id, ocel_time, "{a["name"]}", '
-                   "ocel_changed_field) VALUES (?, ?, ?, ?)",
-                   (o["id"], _naive(a["time"]), a["value"], a["name"]))
+                ex(
+                    f'INSERT INTO "{table}" (ocel_id, ocel_time, "{a["name"]}", '
+                    "ocel_changed_field) VALUES (?, ?, ?, ?)",
+                    (o["id"], _naive(a["time"]), a["value"], a["name"]),
+                )
     con.commit()
     con.close()
 
@@ -162,11 +198,15 @@ def test_sqlite_naive_times_in_a_given_timezone(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- OCEL 1.0 and errors
 
+
 def test_ocel1_hand_checked() -> None:
     table = read(TINY_V1, "customer")
     assert pick(table, "case:concept:name", "concept:name", "ocel:eid", "event_seq") == [
-        ("c1", "place order", "e1", 0), ("c1", "call", "e2", 1),
-        ("c2", "call", "e2", 1), ("c2", "place order", "e3", 2)]
+        ("c1", "place order", "e1", 0),
+        ("c1", "call", "e2", 1),
+        ("c2", "call", "e2", 1),
+        ("c2", "place order", "e3", 2),
+    ]
     assert table.column("minutes").to_pylist() == [None, 5, 5, None]
     assert table.column("case:tier").to_pylist() == ["gold", "gold", "bronze", "bronze"]
     assert table.column("ocel:qualifier").null_count == 4
@@ -213,14 +253,18 @@ def test_event_with_bad_time_is_refused(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- the shared example
 
+
 @pytest.mark.shared_data
 def test_ocel20_example_json_and_sqlite_agree(shared_data: Path) -> None:
     json_path = shared_data / "logs" / "ocel20_example.jsonocel"
     sqlite_path = shared_data / "logs" / "ocel20_example.sqlite"
     if not json_path.is_file() or not sqlite_path.is_file():
         pytest.skip("ocel20_example.jsonocel/.sqlite are absent from the shared data")
-    assert object_types(json_path) == object_types(sqlite_path) == {
-        "Invoice": 3, "Payment": 3, "Purchase Order": 2, "Purchase Requisition": 1}
+    assert (
+        object_types(json_path)
+        == object_types(sqlite_path)
+        == {"Invoice": 3, "Payment": 3, "Purchase Order": 2, "Purchase Requisition": 1}
+    )
     for object_type in object_types(json_path):
         from_json = read(json_path, object_type)
         # this SQLite export holds Central European local times without offset
@@ -230,7 +274,9 @@ def test_ocel20_example_json_and_sqlite_agree(shared_data: Path) -> None:
     invoices = read(json_path, "Invoice")
     assert invoices.num_rows == 9
     assert pick(invoices, "case:concept:name", "concept:name")[:2] == [
-        ("R1", "Insert Invoice"), ("R1", "Insert Payment")]
+        ("R1", "Insert Invoice"),
+        ("R1", "Insert Payment"),
+    ]
     assert set(invoices.column("case:is_blocked").to_pylist()) == {"No"}
 
 

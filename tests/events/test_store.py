@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -33,17 +33,25 @@ def events(journeys: list[str], start_seq: int = 0) -> pa.Table:
     rows = {
         "journey_id": journeys,
         "activity": [f"a{i % 3}" for i in range(n)],
-        "timestamp": [datetime(2024, 1, 1, 0, i, tzinfo=timezone.utc) for i in range(n)],
+        "timestamp": [datetime(2024, 1, 1, 0, i, tzinfo=UTC) for i in range(n)],
         "event_seq": list(range(start_seq, start_seq + n)),
-        "channel": ["web"] * n, "actor": [None] * n, "role": [None] * n, "segment": [None] * n,
-        "lifecycle": [None] * n, "attributes": ['{"k":1}'] * n,
+        "channel": ["web"] * n,
+        "actor": [None] * n,
+        "role": [None] * n,
+        "segment": [None] * n,
+        "lifecycle": [None] * n,
+        "attributes": ['{"k":1}'] * n,
     }
     return pa.Table.from_pydict(rows, schema=canonical_arrow_schema())
 
 
 def add(store: EventStore, table: pa.Table, name: str = "x.csv") -> store_module.ImportRecord:
-    return store.import_batches(table.to_batches(max_chunksize=2), source_name=name,
-                                source_sha256=name, mapping_fingerprint="f")
+    return store.import_batches(
+        table.to_batches(max_chunksize=2),
+        source_name=name,
+        source_sha256=name,
+        mapping_fingerprint="f",
+    )
 
 
 def test_a_new_store_has_the_documented_tables(tmp_path: Path) -> None:
@@ -53,9 +61,21 @@ def test_a_new_store_has_the_documented_tables(tmp_path: Path) -> None:
         cols = [r[0] for r in con.execute("DESCRIBE events").fetchall()]
         assert cols == [*canonical_arrow_schema().names, "import_id"]
         imports = [r[0] for r in con.execute("DESCRIBE imports").fetchall()]
-        assert imports == ["id", "kind", "source_name", "source_sha256", "mapping_name",
-                           "mapping_fingerprint", "rows_imported", "rows_rejected",
-                           "quarantine_path", "started_at", "finished_at", "seq_first", "seq_last"]
+        assert imports == [
+            "id",
+            "kind",
+            "source_name",
+            "source_sha256",
+            "mapping_name",
+            "mapping_fingerprint",
+            "rows_imported",
+            "rows_rejected",
+            "quarantine_path",
+            "started_at",
+            "finished_at",
+            "seq_first",
+            "seq_last",
+        ]
         assert store.count() == 0 and store.imports() == []
     with EventStore.open(tmp_path / "data" / "events.duckdb", read_only=True) as again:
         assert again.count() == 0
@@ -86,20 +106,23 @@ def test_a_reader_error_keeps_nothing(tmp_path: Path) -> None:
 
     with EventStore.open(tmp_path) as store:
         add(store, events(["j0"]))
-        with pytest.raises(ImportRejected, match="row 3 is bad"):
-            store.import_batches(failing(), source_name="bad.csv", source_sha256="b",
-                                 mapping_fingerprint="f")
+        with pytest.raises(ImportRejected, match=r"row 3 is bad"):
+            store.import_batches(
+                failing(), source_name="bad.csv", source_sha256="b", mapping_fingerprint="f"
+            )
         assert store.count() == 1 and len(store.imports()) == 1
         assert add(store, events(["j9"])).id == 2  # the store is still usable
 
 
 def test_read_only_stores(tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="no events imported yet"):
+    with pytest.raises(NotFound, match=r"no events imported yet"):
         EventStore.open(tmp_path, read_only=True)
     EventStore.open(tmp_path).close()
-    with EventStore.open(tmp_path, read_only=True) as store:
-        with pytest.raises(CojourneyError, match="read-only"):
-            add(store, events(["j"]))
+    with (
+        EventStore.open(tmp_path, read_only=True) as store,
+        pytest.raises(CojourneyError, match=r"read-only"),
+    ):
+        add(store, events(["j"]))
 
 
 def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
@@ -108,7 +131,7 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(CojourneyError, match="newer cojourney"):
+    with pytest.raises(CojourneyError, match=r"newer cojourney"):
         EventStore(path)
 
 
@@ -116,12 +139,19 @@ def test_a_store_in_use_by_another_process_is_a_clear_error(tmp_path: Path) -> N
     path = tmp_path / "s.duckdb"
     EventStore(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(30)", str(path)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); time.sleep(30)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
-        with pytest.raises(CojourneyError, match="in use by another cojourney process"):
+        with pytest.raises(CojourneyError, match=r"in use by another cojourney process"):
             EventStore(path)
     finally:
         holder.kill()
@@ -141,67 +171,107 @@ def test_parquet_dataset_as_a_read_only_source(tmp_path: Path) -> None:
         assert source.events_table(ordered=True).equals(expected)
     # A minimal file: required columns only, naive timestamps; event_seq is the row position.
     minimal = tmp_path / "min.parquet"
-    pq.write_table(pa.table({"journey_id": ["a", "b"], "activity": ["x", "y"],
-                             "timestamp": pa.array([datetime(2024, 1, 1), datetime(2024, 1, 2)])}),
-                   minimal)
+    pq.write_table(
+        pa.table(
+            {
+                "journey_id": ["a", "b"],
+                "activity": ["x", "y"],
+                "timestamp": pa.array([datetime(2024, 1, 1), datetime(2024, 1, 2)]),
+            }
+        ),
+        minimal,
+    )
     with EventSource.from_parquet(minimal) as source:
         table = source.events_table()
         assert table.schema == canonical_arrow_schema()
         assert table.column("event_seq").to_pylist() == [0, 1]
-        assert table.column("timestamp")[0].as_py() == datetime(2024, 1, 1, tzinfo=timezone.utc)
+        assert table.column("timestamp")[0].as_py() == datetime(2024, 1, 1, tzinfo=UTC)
     pq.write_table(pa.table({"case": ["a"]}), tmp_path / "other.parquet")
-    with pytest.raises(InputError, match="not a canonical event log"):
+    with pytest.raises(InputError, match=r"not a canonical event log"):
         EventSource.from_parquet(tmp_path / "other.parquet")
     with pytest.raises(NotFound):
         EventSource.from_parquet(tmp_path / "nothing-here")
 
 
-def test_a_second_kind_of_log_uses_the_same_machinery(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    feedback = LogKind("feedback", "feedback", (
-        Column("journey_id", "VARCHAR", False), Column("question", "VARCHAR", False),
-        Column("score", "INTEGER"), Column("answer_seq", "BIGINT", False)), "answer_seq")
+def test_a_second_kind_of_log_uses_the_same_machinery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feedback = LogKind(
+        "feedback",
+        "feedback",
+        (
+            Column("journey_id", "VARCHAR", False),
+            Column("question", "VARCHAR", False),
+            Column("score", "INTEGER"),
+            Column("answer_seq", "BIGINT", False),
+        ),
+        "answer_seq",
+    )
     monkeypatch.setitem(store_schema._KINDS, "feedback", feedback)
-    answers = pa.table({"journey_id": ["j1", "j2"], "question": ["nps", "nps"], "score": [9, 3],
-                        "answer_seq": [0, 1]})
+    answers = pa.table(
+        {
+            "journey_id": ["j1", "j2"],
+            "question": ["nps", "nps"],
+            "score": [9, 3],
+            "answer_seq": [0, 1],
+        }
+    )
     with EventStore.open(tmp_path) as store:
         add(store, events(["j1"]))
         for name in ("survey-1.csv", "survey-2.csv"):
-            store.import_batches(answers.to_batches(), source_name=name, source_sha256=name,
-                                 mapping_fingerprint="f", kind="feedback")
+            store.import_batches(
+                answers.to_batches(),
+                source_name=name,
+                source_sha256=name,
+                mapping_fingerprint="f",
+                kind="feedback",
+            )
         assert store.count("feedback") == 4 and store.count() == 1
         assert store.events_table("feedback", ordered=True).column("answer_seq").to_pylist() == [
-            0, 1, 2, 3]
+            0,
+            1,
+            2,
+            3,
+        ]
         assert [r.kind for r in store.imports()] == ["events", "feedback", "feedback"]
         assert len(store.imports("feedback")) == 2
-    with pytest.raises(InputError, match="unknown kind of log"):
+    with pytest.raises(InputError, match=r"unknown kind of log"):
         store_module.log_kind("clicks")
 
 
 def test_import_file_reads_xes_with_lines_in_messages(tmp_path: Path) -> None:
     with EventStore.open(tmp_path) as store:
-        outcome = store.import_file(FileImport(DATA / "xes" / "tiny.xes", ColumnMapping(),
-                                               known_activities=frozenset({"Call"})))
+        outcome = store.import_file(
+            FileImport(
+                DATA / "xes" / "tiny.xes", ColumnMapping(), known_activities=frozenset({"Call"})
+            )
+        )
         assert outcome.record.rows_imported == 4 and outcome.journeys == 2
         assert outcome.unknown_activities == (("Visit web", 2),)
         assert store.count() == 4
     bad = tmp_path / "bad.xes"
-    bad.write_text((DATA / "xes" / "tiny.xes").read_text(encoding="utf-8").replace(
-        'value="Visit web"', 'value=""', 1), encoding="utf-8")
+    bad.write_text(
+        (DATA / "xes" / "tiny.xes")
+        .read_text(encoding="utf-8")
+        .replace('value="Visit web"', 'value=""', 1),
+        encoding="utf-8",
+    )
     with EventStore.open(tmp_path) as store:
         with pytest.raises(ImportRejected) as exc:
             store.import_file(FileImport(bad, ColumnMapping()))
-        problem, = exc.value.problems
+        (problem,) = exc.value.problems
         assert (problem.location.line, problem.location.field) == (20, "concept:name")
         assert "has no activity" in problem.message
-        with pytest.raises(ImportRejected, match="'org:nope' .for actor. is not in the file"):
-            store.import_file(FileImport(DATA / "xes" / "tiny.xes",
-                                         ColumnMapping(actor="org:nope")))
+        with pytest.raises(ImportRejected, match=r"'org:nope' .for actor. is not in the file"):
+            store.import_file(
+                FileImport(DATA / "xes" / "tiny.xes", ColumnMapping(actor="org:nope"))
+            )
         assert store.count() == 4
 
 
 def test_a_failed_statement_rolls_back_and_resets_the_session(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cojourney.events import store_ingest
 
     def broken(con: duckdb.DuckDBPyConnection, known: object) -> object:
@@ -249,7 +319,8 @@ def _snapshot(workspace: Path) -> tuple[object, ...]:
     with EventStore.open(workspace, read_only=True) as store:
         content = store.connection.execute(
             "SELECT count(*), sum(hash(journey_id, activity, timestamp, event_seq, attributes)) "
-            "FROM events").fetchone()
+            "FROM events"
+        ).fetchone()
         return content, tuple(store.imports())
 
 
@@ -267,8 +338,12 @@ def test_a_killed_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     import_events(workspace, small, flags=flags)
     before = _snapshot(workspace)
 
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(workspace), str(big)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(workspace), str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert child.stdout is not None
     seen = []
     for line in child.stdout:

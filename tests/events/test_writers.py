@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,7 +21,7 @@ BOOKKEEPING = ["event_seq", "source_line"]
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def read(path: Path) -> pa.Table:
@@ -30,8 +30,12 @@ def read(path: Path) -> pa.Table:
 
 def same_events(a: pa.Table, b: pa.Table) -> bool:
     """Equal up to the reader's bookkeeping columns and row order."""
-    keys = [("case:concept:name", "ascending"), ("time:timestamp", "ascending"),
-            ("concept:name", "ascending"), ("lifecycle:transition", "ascending")]
+    keys = [
+        ("case:concept:name", "ascending"),
+        ("time:timestamp", "ascending"),
+        ("concept:name", "ascending"),
+        ("lifecycle:transition", "ascending"),
+    ]
     a, b = a.drop_columns(BOOKKEEPING), b.drop_columns(BOOKKEEPING)
     return a.schema == b.schema and a.sort_by(keys).equals(b.sort_by(keys))
 
@@ -63,20 +67,31 @@ def test_xes_is_valid_xml_with_typed_attributes(tmp_path: Path) -> None:
     event = trace.findall("x:event", ns)[0]
     assert event.find("x:float[@key='amount']", ns).get("value") == "12.5"
     assert event.find("x:boolean[@key='member']", ns).get("value") == "true"
-    assert event.find("x:date[@key='time:timestamp']", ns).get("value") == \
-        "2024-03-01T09:00:00.250000+00:00"
+    assert (
+        event.find("x:date[@key='time:timestamp']", ns).get("value")
+        == "2024-03-01T09:00:00.250000+00:00"
+    )
     assert event.find("x:*[@key='event_seq']", ns) is None
 
 
 def test_xes_orders_by_timestamp_then_event_seq(tmp_path: Path) -> None:
-    table = pa.table({
-        "case:concept:name": ["b", "a", "b", "a", "a"],
-        "concept:name": ["b2", "a3", "b1", "a1", "a2"],
-        "time:timestamp": pa.array([utc(2024, 1, 2), utc(2024, 1, 3), utc(2024, 1, 1),
-                                    utc(2024, 1, 1), utc(2024, 1, 1)],
-                                   pa.timestamp("us", tz="UTC")),
-        "event_seq": [0, 1, 2, 4, 3],
-    })
+    table = pa.table(
+        {
+            "case:concept:name": ["b", "a", "b", "a", "a"],
+            "concept:name": ["b2", "a3", "b1", "a1", "a2"],
+            "time:timestamp": pa.array(
+                [
+                    utc(2024, 1, 2),
+                    utc(2024, 1, 3),
+                    utc(2024, 1, 1),
+                    utc(2024, 1, 1),
+                    utc(2024, 1, 1),
+                ],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "event_seq": [0, 1, 2, 4, 3],
+        }
+    )
     out = tmp_path / "ordered.xes"
     write_xes(table, out)
     again = read(out)
@@ -86,27 +101,36 @@ def test_xes_orders_by_timestamp_then_event_seq(tmp_path: Path) -> None:
 
 
 def test_xes_from_a_canonical_table(tmp_path: Path) -> None:
-    canonical = pa.table({
-        "journey_id": ["j1", "j1", "j2"],
-        "activity": ["visit", "buy", "visit"],
-        "timestamp": pa.array([utc(2024, 5, 1, 12), utc(2024, 5, 1, 13), utc(2024, 5, 2)],
-                              pa.timestamp("us", tz="UTC")),
-        "event_seq": pa.array([0, 1, 2], pa.int64()),
-        "channel": ["web", "web", None],
-        "actor": ["bot", None, "Ann"],
-        "role": [None, None, "agent"],
-        "segment": ["gold", "gold", None],
-        "lifecycle": ["complete", "complete", None],
-        "attributes": [json.dumps({"case:region": "north", "price": 9.5, "qty": 2, "ok": True}),
-                       json.dumps({"case:region": "north", "note": 'a "quoted" <b>'}),
-                       None],
-    })
+    canonical = pa.table(
+        {
+            "journey_id": ["j1", "j1", "j2"],
+            "activity": ["visit", "buy", "visit"],
+            "timestamp": pa.array(
+                [utc(2024, 5, 1, 12), utc(2024, 5, 1, 13), utc(2024, 5, 2)],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "event_seq": pa.array([0, 1, 2], pa.int64()),
+            "channel": ["web", "web", None],
+            "actor": ["bot", None, "Ann"],
+            "role": [None, None, "agent"],
+            "segment": ["gold", "gold", None],
+            "lifecycle": ["complete", "complete", None],
+            "attributes": [
+                json.dumps({"case:region": "north", "price": 9.5, "qty": 2, "ok": True}),
+                json.dumps({"case:region": "north", "note": 'a "quoted" <b>'}),
+                None,
+            ],
+        }
+    )
     out = tmp_path / "canonical.xes.gz"
     assert write_xes(canonical, out) == 3
     assert out.read_bytes()[:2] == b"\x1f\x8b"  # gzip because of the suffix
     rows = read(out).to_pylist()
     assert [(r["case:concept:name"], r["concept:name"]) for r in rows] == [
-        ("j1", "visit"), ("j1", "buy"), ("j2", "visit")]
+        ("j1", "visit"),
+        ("j1", "buy"),
+        ("j2", "visit"),
+    ]
     assert [r["org:resource"] for r in rows] == ["bot", None, "Ann"]
     assert [r["org:role"] for r in rows] == [None, None, "agent"]
     assert [r["lifecycle:transition"] for r in rows] == ["complete", "complete", None]
@@ -130,9 +154,10 @@ def test_xes_escapes_awkward_text(tmp_path: Path) -> None:
 
 def test_xes_refuses_rows_without_case_or_activity(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="1 rows have no activity"):
-        write_xes(pa.table({"case:concept:name": ["c"], "concept:name": pa.array([None],
-                                                                                 pa.string())}),
-                  tmp_path / "x.xes")
+        write_xes(
+            pa.table({"case:concept:name": ["c"], "concept:name": pa.array([None], pa.string())}),
+            tmp_path / "x.xes",
+        )
     with pytest.raises(InputError, match="no case id column"):
         write_xes(pa.table({"concept:name": ["a"]}), tmp_path / "x.xes")
     assert not (tmp_path / "x.xes").exists()
@@ -191,8 +216,9 @@ def test_parquet_keeps_the_old_file_when_the_input_fails(tmp_path: Path) -> None
     write_parquet(read(TINY), out)
     before = out.read_bytes()
     bad = tmp_path / "bad.xes"
-    bad.write_text(TINY.read_text(encoding="utf-8").replace("</trace>", "</trace", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        TINY.read_text(encoding="utf-8").replace("</trace>", "</trace", 1), encoding="utf-8"
+    )
 
     def batches() -> Iterator[pa.RecordBatch]:
         yield from read_xes(bad)

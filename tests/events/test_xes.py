@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,7 +20,7 @@ TINY = DATA / "tiny.xes"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def read(path: Path, **kw: object) -> pa.Table:
@@ -38,10 +38,23 @@ def event_lines(path: Path) -> list[int]:
 def test_tiny_columns_and_types() -> None:
     table = read(TINY)
     assert table.schema.names == [
-        "case:concept:name", "concept:name", "time:timestamp", "lifecycle:transition",
-        "event_seq", "source_line", "org:resource", "items", "amount", "member", "session",
-        "note", "case:segment", "case:age", "case:signup"]
-    types = dict(zip(table.schema.names, table.schema.types))
+        "case:concept:name",
+        "concept:name",
+        "time:timestamp",
+        "lifecycle:transition",
+        "event_seq",
+        "source_line",
+        "org:resource",
+        "items",
+        "amount",
+        "member",
+        "session",
+        "note",
+        "case:segment",
+        "case:age",
+        "case:signup",
+    ]
+    types = dict(zip(table.schema.names, table.schema.types, strict=False))
     assert types["time:timestamp"] == pa.timestamp("us", tz="UTC")
     assert types["case:signup"] == pa.timestamp("us", tz="UTC")
     assert types["amount"] == pa.float64()
@@ -55,12 +68,19 @@ def test_tiny_values_hand_checked() -> None:
     rows = read(TINY).to_pylist()
     assert [r["case:concept:name"] for r in rows] == ["J1", "J1", "J1", "J2"]
     assert [r["concept:name"] for r in rows] == ["Visit web", "Call", "Call", "Visit web"]
-    assert [r["lifecycle:transition"] for r in rows] == ["complete", "start", "complete",
-                                                         "complete"]
+    assert [r["lifecycle:transition"] for r in rows] == [
+        "complete",
+        "start",
+        "complete",
+        "complete",
+    ]
     # 10:00:00.250+01:00, Z, +00:00 and a date without offset (taken as UTC)
     assert [r["time:timestamp"] for r in rows] == [
-        utc(2024, 3, 1, 9, 0, 0, 250_000), utc(2024, 3, 1, 9, 30), utc(2024, 3, 1, 9, 30),
-        utc(2024, 3, 2, 8, 0)]
+        utc(2024, 3, 1, 9, 0, 0, 250_000),
+        utc(2024, 3, 1, 9, 30),
+        utc(2024, 3, 1, 9, 30),
+        utc(2024, 3, 2, 8, 0),
+    ]
     assert [r["event_seq"] for r in rows] == [0, 1, 2, 3]
     assert [r["source_line"] for r in rows] == event_lines(TINY)
     assert [r["org:resource"] for r in rows] == ["web", "Ann & Bob", None, None]
@@ -121,7 +141,8 @@ def test_small_chunks_share_one_schema_and_spill(tmp_path: Path) -> None:
             f'<event><string key="concept:name" value="a"/><int key="n" value="{value}"/>'
             f'<date key="time:timestamp" value="2024-01-01T00:00:{i:02d}Z"/></event>'
             f'<event><string key="concept:name" value="b"/>'
-            f'<date key="time:timestamp" value="2024-01-01T00:01:{i:02d}Z"/></event></trace>')
+            f'<date key="time:timestamp" value="2024-01-01T00:01:{i:02d}Z"/></event></trace>'
+        )
     path = tmp_path / "many.xes"
     path.write_text("<log>" + "\n".join(traces) + "</log>", encoding="utf-8")
     seen: list[int] = []
@@ -143,7 +164,9 @@ def test_type_clash_across_types_in_one_chunk_is_text(tmp_path: Path) -> None:
         '<event><string key="concept:name" value="a"/><int key="x" value="1"/></event>'
         '<event><string key="concept:name" value="b"/><float key="x" value="2.5"/></event>'
         '<event><string key="concept:name" value="c"/><int key="bad" value="1.5"/></event>'
-        '</trace></log>', encoding="utf-8")
+        "</trace></log>",
+        encoding="utf-8",
+    )
     table = read(path)
     assert table.column("x").type == pa.float64()  # int and float -> float
     assert table.column("x").to_pylist() == [1.0, 2.5, None]
@@ -152,13 +175,24 @@ def test_type_clash_across_types_in_one_chunk_is_text(tmp_path: Path) -> None:
 
 
 def test_to_utc_timestamps_formats() -> None:
-    values = pa.array(["2011-10-01T00:38:44.546+02:00", "2011-10-01 00:38:44",
-                       "2011-10-01T00:38:44.1234567+0200", "2020-01-01", None,
-                       "2011-10-01T00:38:44z"])
+    values = pa.array(
+        [
+            "2011-10-01T00:38:44.546+02:00",
+            "2011-10-01 00:38:44",
+            "2011-10-01T00:38:44.1234567+0200",
+            "2020-01-01",
+            None,
+            "2011-10-01T00:38:44z",
+        ]
+    )
     assert to_utc_timestamps(values).to_pylist() == [
-        utc(2011, 9, 30, 22, 38, 44, 546_000), utc(2011, 10, 1, 0, 38, 44),
-        utc(2011, 9, 30, 22, 38, 44, 123_456), utc(2020, 1, 1), None,
-        utc(2011, 10, 1, 0, 38, 44)]
+        utc(2011, 9, 30, 22, 38, 44, 546_000),
+        utc(2011, 10, 1, 0, 38, 44),
+        utc(2011, 9, 30, 22, 38, 44, 123_456),
+        utc(2020, 1, 1),
+        None,
+        utc(2011, 10, 1, 0, 38, 44),
+    ]
 
 
 # --------------------------------------------------------------------------- errors
@@ -171,9 +205,12 @@ def write(tmp_path: Path, text: str, name: str = "bad.xes") -> Path:
 
 
 def test_malformed_xml_gives_file_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
-                           '<event>\n<string key="concept:name" value="a">\n</event>\n'
-                           '</trace>\n</log>\n')
+    path = write(
+        tmp_path,
+        '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
+        '<event>\n<string key="concept:name" value="a">\n</event>\n'
+        "</trace>\n</log>\n",
+    )
     with pytest.raises(ImportRejected) as err:
         read(path)
     problem = err.value.problems[0]
@@ -192,10 +229,13 @@ def test_truncated_file_is_malformed(tmp_path: Path) -> None:
 
 
 def test_trace_without_name_is_refused_with_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
-                           '<event><string key="concept:name" value="a"/></event>\n</trace>\n'
-                           '<trace>\n<event><string key="concept:name" value="a"/></event>\n'
-                           '</trace>\n</log>\n')
+    path = write(
+        tmp_path,
+        '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
+        '<event><string key="concept:name" value="a"/></event>\n</trace>\n'
+        '<trace>\n<event><string key="concept:name" value="a"/></event>\n'
+        "</trace>\n</log>\n",
+    )
     with pytest.raises(ImportRejected) as err:
         read(path)
     problem = err.value.problems[0]
@@ -205,11 +245,14 @@ def test_trace_without_name_is_refused_with_its_line(tmp_path: Path) -> None:
 
 
 def test_event_without_activity_and_bad_date_are_reported_together(tmp_path: Path) -> None:
-    path = write(tmp_path, '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
-                           '<event>\n<string key="org:resource" value="x"/>\n</event>\n'
-                           '<event>\n<string key="concept:name" value="b"/>\n'
-                           '<date key="time:timestamp" value="yesterday"/>\n</event>\n'
-                           '</trace>\n</log>\n')
+    path = write(
+        tmp_path,
+        '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
+        '<event>\n<string key="org:resource" value="x"/>\n</event>\n'
+        '<event>\n<string key="concept:name" value="b"/>\n'
+        '<date key="time:timestamp" value="yesterday"/>\n</event>\n'
+        "</trace>\n</log>\n",
+    )
     with pytest.raises(ImportRejected) as err:
         read(path)
     lines = sorted(p.location.line or 0 for p in err.value.problems)
@@ -231,9 +274,16 @@ def test_missing_file() -> None:
 
 # --------------------------------------------------------------------------- real logs
 
-REFERENCED = ["running-example.xes", "helpdesk.xes.gz", "07_bpic2013_incidents.xes.gz",
-              "06_bpic2013_closed.xes.gz", "bpic2012.xes.gz", "lending_log_high.xes.gz",
-              "02_teleclaims.xes.gz", "03_repairExample.xes.gz"]
+REFERENCED = [
+    "running-example.xes",
+    "helpdesk.xes.gz",
+    "07_bpic2013_incidents.xes.gz",
+    "06_bpic2013_closed.xes.gz",
+    "bpic2012.xes.gz",
+    "lending_log_high.xes.gz",
+    "02_teleclaims.xes.gz",
+    "03_repairExample.xes.gz",
+]
 
 _ORDERED = """
 create view o as
@@ -249,22 +299,33 @@ from log
 def log_stats(table: pa.Table) -> dict[str, object]:
     """Counts as the reference defines them: ordered by timestamp, ties in file order."""
     con = duckdb.connect()
-    con.register("log", table.select(["case:concept:name", "concept:name", "time:timestamp",
-                                      "event_seq"]))
+    con.register(
+        "log", table.select(["case:concept:name", "concept:name", "time:timestamp", "event_seq"])
+    )
     con.execute(_ORDERED)
-    cases, events, activities = con.execute(
-        "select count(distinct c), count(*), count(distinct a) from o").fetchone() or ()
-    (variants,) = con.execute(
-        "select count(distinct s) from "
-        "(select string_agg(a, chr(31) order by r) as s from o group by c)").fetchone() or ()
+    cases, events, activities = (
+        con.execute("select count(distinct c), count(*), count(distinct a) from o").fetchone() or ()
+    )
+    (variants,) = (
+        con.execute(
+            "select count(distinct s) from "
+            "(select string_agg(a, chr(31) order by r) as s from o group by c)"
+        ).fetchone()
+        or ()
+    )
 
     def firsts(column: str) -> dict[str, int]:
         query = f"select a, count(*) from o where {column} = 1 group by a"
         return dict(con.execute(query).fetchall())
 
-    return {"cases": cases, "events": events, "activities": activities,
-            "variant_count": variants, "start_activities": firsts("r"),
-            "end_activities": firsts("back")}
+    return {
+        "cases": cases,
+        "events": events,
+        "activities": activities,
+        "variant_count": variants,
+        "start_activities": firsts("r"),
+        "end_activities": firsts("back"),
+    }
 
 
 @pytest.mark.shared_data

@@ -61,100 +61,289 @@ def _tp(id, name, step, channel, **kw):
 
 
 TOUCHPOINTS = [
-    _tp("ad", "Sees a poster at the station", "explore", "physical", kind="brand", emotion=1,
-        expected_duration="1m"),
-    _tp("friends", "Hears about it from friends", "explore", "recommendation",
-        visibility="consumer_only", emotion=1.5),
-    _tp("social", "Reads posts on social media", "engage", "social_media", kind="brand", emotion=1,
-        optional=True, expected_duration="5m"),
-    _tp("plans", "Compares plans on the website", "offer", "web", emotion=0.5, expected_duration="10m",
-        owner=Owner(team="Marketing", role="Web editor")),
-    _tp("sign-up", "Signs up in the app", "agree", "app", emotion=-0.5, moment_of_truth=True,
-        expected_duration="8m", owner=Owner(team="Digital", role="Product owner")),
+    _tp(
+        "ad",
+        "Sees a poster at the station",
+        "explore",
+        "physical",
+        kind="brand",
+        emotion=1,
+        expected_duration="1m",
+    ),
+    _tp(
+        "friends",
+        "Hears about it from friends",
+        "explore",
+        "recommendation",
+        visibility="consumer_only",
+        emotion=1.5,
+    ),
+    _tp(
+        "social",
+        "Reads posts on social media",
+        "engage",
+        "social_media",
+        kind="brand",
+        emotion=1,
+        optional=True,
+        expected_duration="5m",
+    ),
+    _tp(
+        "plans",
+        "Compares plans on the website",
+        "offer",
+        "web",
+        emotion=0.5,
+        expected_duration="10m",
+        owner=Owner(team="Marketing", role="Web editor"),
+    ),
+    _tp(
+        "sign-up",
+        "Signs up in the app",
+        "agree",
+        "app",
+        emotion=-0.5,
+        moment_of_truth=True,
+        expected_duration="8m",
+        owner=Owner(team="Digital", role="Product owner"),
+    ),
     _tp("terms", "Terms & conditions <v2>", "agree", "app", emotion=-1, expected_duration="3m"),
-    _tp("id-check", "Identity and payment check", "agree", "system", visibility="provider_only",
-        owner=Owner(team="Back office", role="Risk analyst"), expected_duration="1h"),
-    _tp("video", "Watches the safety video", "onboard", "app", emotion=0.5, optional=True,
-        expected_duration="4m"),
-    _tp("first-unlock", "Unlocks the first bike at a dock", "onboard", "self_service", emotion=2,
-        moment_of_truth=True, expected_duration="2m", owner=Owner(team="Field operations", role="Ambassador")),
+    _tp(
+        "id-check",
+        "Identity and payment check",
+        "agree",
+        "system",
+        visibility="provider_only",
+        owner=Owner(team="Back office", role="Risk analyst"),
+        expected_duration="1h",
+    ),
+    _tp(
+        "video",
+        "Watches the safety video",
+        "onboard",
+        "app",
+        emotion=0.5,
+        optional=True,
+        expected_duration="4m",
+    ),
+    _tp(
+        "first-unlock",
+        "Unlocks the first bike at a dock",
+        "onboard",
+        "self_service",
+        emotion=2,
+        moment_of_truth=True,
+        expected_duration="2m",
+        owner=Owner(team="Field operations", role="Ambassador"),
+    ),
     _tp("ride", "Rides to campus", "co-create", "physical", emotion=2.5, expected_duration="20m"),
-    _tp("dock-full", "Finds the dock full and looks for another", "co-create", "app", emotion=-2.5,
-        expected_duration="6m"),
-    _tp("support", TRICKY_NAME, "co-create", "chat", emotion=-1, optional=True,
-        owner=Owner(team="Service desk", role="Agent"), expected_duration="12m"),
-    _tp("rebalance", "Rebalances bikes between docks", "co-create", "system",
-        visibility="provider_only", owner=Owner(team="Field operations", role="Van driver")),
-    _tp("repair", "Repairs reported bikes", "co-create", "in_person", visibility="provider_only",
-        owner=Owner(team="Workshop", role="Mechanic")),
-    _tp("statement", "Receives the monthly statement", "realize", "email", emotion=0,
-        expected_duration="2m", owner=Owner(team="Billing")),
-    _tp("survey", "Answers the satisfaction survey", "realize", "email", emotion=0.5, optional=True,
-        expected_duration="3m"),
+    _tp(
+        "dock-full",
+        "Finds the dock full and looks for another",
+        "co-create",
+        "app",
+        emotion=-2.5,
+        expected_duration="6m",
+    ),
+    _tp(
+        "support",
+        TRICKY_NAME,
+        "co-create",
+        "chat",
+        emotion=-1,
+        optional=True,
+        owner=Owner(team="Service desk", role="Agent"),
+        expected_duration="12m",
+    ),
+    _tp(
+        "rebalance",
+        "Rebalances bikes between docks",
+        "co-create",
+        "system",
+        visibility="provider_only",
+        owner=Owner(team="Field operations", role="Van driver"),
+    ),
+    _tp(
+        "repair",
+        "Repairs reported bikes",
+        "co-create",
+        "in_person",
+        visibility="provider_only",
+        owner=Owner(team="Workshop", role="Mechanic"),
+    ),
+    _tp(
+        "statement",
+        "Receives the monthly statement",
+        "realize",
+        "email",
+        emotion=0,
+        expected_duration="2m",
+        owner=Owner(team="Billing"),
+    ),
+    _tp(
+        "survey",
+        "Answers the satisfaction survey",
+        "realize",
+        "email",
+        emotion=0.5,
+        optional=True,
+        expected_duration="3m",
+    ),
 ]
 
 INTERACTIONS = [
-    ServiceInteraction(id="hand-over-card", name="Gets a member card by post", kind="transfer_of_goods",
-                       step="onboard", touchpoints=["first-unlock"], owner=Owner(team="Back office")),
-    ServiceInteraction(id="use-bike", name="Uses a bike from the fleet", kind="access_to_resources",
-                       step="co-create", touchpoints=["ride"], provider_resources=["Bike fleet", "Docks"]),
-    ServiceInteraction(id="agent-helps", name="Agent sorts out a broken bike", kind="operant_resources",
-                       step="co-create", touchpoints=["support"], owner=Owner(team="Service desk", role="Agent"),
-                       provider_resources=["Ticketing system"]),
-    ServiceInteraction(id="first-ride", name="First ride with an ambassador", kind="joint_service_action",
-                       step="onboard", touchpoints=["first-unlock"],
-                       owner=Owner(team="Field operations", role="Ambassador")),
-    ServiceInteraction(id="fleet-planning", name="Plans the fleet from ride data", kind="operant_resources",
-                       step="co-create", visibility="provider_only", owner=Owner(team="Planning"),
-                       provider_resources=["Ride data warehouse", "Forecasting model"]),
+    ServiceInteraction(
+        id="hand-over-card",
+        name="Gets a member card by post",
+        kind="transfer_of_goods",
+        step="onboard",
+        touchpoints=["first-unlock"],
+        owner=Owner(team="Back office"),
+    ),
+    ServiceInteraction(
+        id="use-bike",
+        name="Uses a bike from the fleet",
+        kind="access_to_resources",
+        step="co-create",
+        touchpoints=["ride"],
+        provider_resources=["Bike fleet", "Docks"],
+    ),
+    ServiceInteraction(
+        id="agent-helps",
+        name="Agent sorts out a broken bike",
+        kind="operant_resources",
+        step="co-create",
+        touchpoints=["support"],
+        owner=Owner(team="Service desk", role="Agent"),
+        provider_resources=["Ticketing system"],
+    ),
+    ServiceInteraction(
+        id="first-ride",
+        name="First ride with an ambassador",
+        kind="joint_service_action",
+        step="onboard",
+        touchpoints=["first-unlock"],
+        owner=Owner(team="Field operations", role="Ambassador"),
+    ),
+    ServiceInteraction(
+        id="fleet-planning",
+        name="Plans the fleet from ride data",
+        kind="operant_resources",
+        step="co-create",
+        visibility="provider_only",
+        owner=Owner(team="Planning"),
+        provider_resources=["Ride data warehouse", "Forecasting model"],
+    ),
 ]
 
 
 def build_workspace() -> Workspace:
     journey = Journey(
-        id="commute", name="Commuting to campus by shared bike",
+        id="commute",
+        name="Commuting to campus by shared bike",
         description="A student's journey from first hearing of the scheme to recommending it.",
-        personas=["ana"], steps=_steps(), touchpoints=TOUCHPOINTS, interactions=INTERACTIONS,
+        personas=["ana"],
+        steps=_steps(),
+        touchpoints=TOUCHPOINTS,
+        interactions=INTERACTIONS,
     )
     persona = Persona(
-        id="ana", name="Ana Souza", segment="Students living off campus", age=21,
-        occupation="Biology student", location="Riverside", quote="I want to get to class on time without going broke.",
+        id="ana",
+        name="Ana Souza",
+        segment="Students living off campus",
+        age=21,
+        occupation="Biology student",
+        location="Riverside",
+        quote="I want to get to class on time without going broke.",
         hopes_and_goals=["Arrive on time", "Spend less than on the bus"],
-        frustrations=["Full docks", "Hidden fees"], looks_for=["Cheap", "Reliable", "Green"],
+        frustrations=["Full docks", "Hidden fees"],
+        looks_for=["Cheap", "Reliable", "Green"],
     )
-    scenario = Scenario(id="late-for-exam", name="Late for an exam", persona="ana", journey="commute",
-                        why="Her bus is cancelled on exam day.", goals=["Reach the exam hall in 20 minutes"])
+    scenario = Scenario(
+        id="late-for-exam",
+        name="Late for an exam",
+        persona="ana",
+        journey="commute",
+        why="Her bus is cancelled on exam day.",
+        goals=["Reach the exam hall in 20 minutes"],
+    )
     stakeholders = [
-        Stakeholder(id="students", name="Students' union", kind="customer", snapshots=[
-            StakeholderSnapshot(date=date(2025, 1, 15), influence=3, interest=7),
-            StakeholderSnapshot(date=date(2025, 9, 1), influence=7, interest=9, note="Joined the board"),
-        ]),
-        Stakeholder(id="city", name="City council", kind="regulator", snapshots=[
-            StakeholderSnapshot(date=date(2025, 1, 15), influence=8, interest=3),
-            StakeholderSnapshot(date=date(2025, 9, 1), influence=8, interest=4),
-        ]),
-        Stakeholder(id="bus-co", name="Bus company", kind="competitor", snapshots=[
-            StakeholderSnapshot(date=date(2025, 9, 1), influence=4, interest=2),
-        ]),
+        Stakeholder(
+            id="students",
+            name="Students' union",
+            kind="customer",
+            snapshots=[
+                StakeholderSnapshot(date=date(2025, 1, 15), influence=3, interest=7),
+                StakeholderSnapshot(
+                    date=date(2025, 9, 1), influence=7, interest=9, note="Joined the board"
+                ),
+            ],
+        ),
+        Stakeholder(
+            id="city",
+            name="City council",
+            kind="regulator",
+            snapshots=[
+                StakeholderSnapshot(date=date(2025, 1, 15), influence=8, interest=3),
+                StakeholderSnapshot(date=date(2025, 9, 1), influence=8, interest=4),
+            ],
+        ),
+        Stakeholder(
+            id="bus-co",
+            name="Bus company",
+            kind="competitor",
+            snapshots=[
+                StakeholderSnapshot(date=date(2025, 9, 1), influence=4, interest=2),
+            ],
+        ),
         Stakeholder(id="neighbours", name="Riverside neighbours", kind="community"),
     ]
     pains = [
-        PainPoint(id="no-dock", name="No free dock near the faculty", journey="commute",
-                  touchpoint="dock-full", severity="high", evidence="38% of complaints"),
-        PainPoint(id="long-form", name="Sign-up form asks too much", journey="commute", step="agree",
-                  touchpoint="sign-up", severity="medium"),
-        PainPoint(id="opaque-fees", name="Fees are hard to understand", journey="commute", severity="low"),
+        PainPoint(
+            id="no-dock",
+            name="No free dock near the faculty",
+            journey="commute",
+            touchpoint="dock-full",
+            severity="high",
+            evidence="38% of complaints",
+        ),
+        PainPoint(
+            id="long-form",
+            name="Sign-up form asks too much",
+            journey="commute",
+            step="agree",
+            touchpoint="sign-up",
+            severity="medium",
+        ),
+        PainPoint(
+            id="opaque-fees", name="Fees are hard to understand", journey="commute", severity="low"
+        ),
     ]
     opportunities = [
-        Opportunity(id="dock-alert", name="Tell riders where a free dock is before they arrive",
-                    journey="commute", touchpoint="dock-full", pain_points=["no-dock"]),
-        Opportunity(id="ambassadors", name="Ambassadors at the busiest docks in week one",
-                    journey="commute", step="onboard"),
+        Opportunity(
+            id="dock-alert",
+            name="Tell riders where a free dock is before they arrive",
+            journey="commute",
+            touchpoint="dock-full",
+            pain_points=["no-dock"],
+        ),
+        Opportunity(
+            id="ambassadors",
+            name="Ambassadors at the busiest docks in week one",
+            journey="commute",
+            step="onboard",
+        ),
     ]
     return Workspace(
-        workspace=WorkspaceInfo(id="bike-share", name="Riverside Bike Share", default_journey="commute"),
-        personas=[persona], scenarios=[scenario], journeys=[journey], stakeholders=stakeholders,
-        pain_points=pains, opportunities=opportunities,
+        workspace=WorkspaceInfo(
+            id="bike-share", name="Riverside Bike Share", default_journey="commute"
+        ),
+        personas=[persona],
+        scenarios=[scenario],
+        journeys=[journey],
+        stakeholders=stakeholders,
+        pain_points=pains,
+        opportunities=opportunities,
     )
 
 
@@ -165,29 +354,84 @@ def workspace() -> Workspace:
 
 def build_big_workspace() -> Workspace:
     """34 touchpoints over the seven steps, long names, many backstage activities: a layout stress test."""
-    counts = {"explore": 2, "engage": 3, "offer": 6, "agree": 5, "onboard": 4, "co-create": 10, "realize": 4}
-    channels = ["app", "web", "email", "phone", "physical", "chat", "system", "in_person", "sms", "portal"]
+    counts = {
+        "explore": 2,
+        "engage": 3,
+        "offer": 6,
+        "agree": 5,
+        "onboard": 4,
+        "co-create": 10,
+        "realize": 4,
+    }
+    channels = [
+        "app",
+        "web",
+        "email",
+        "phone",
+        "physical",
+        "chat",
+        "system",
+        "in_person",
+        "sms",
+        "portal",
+    ]
     touchpoints, interactions, n = [], [], 0
     for step, count in counts.items():
-        for i in range(count):
+        for _i in range(count):
             n += 1
-            touchpoints.append(Touchpoint(
-                id=f"tp{n}", step=step, channel=channels[n % len(channels)],
-                name=f"Touchpoint {n} with a rather long name that has to wrap over several lines"
-                     if n % 3 == 0 else f"Touchpoint {n}",
-                visibility="provider_only" if n % 5 == 0 else ("consumer_only" if n % 11 == 0 else "band"),
-                emotion=((n * 7) % 13 - 6) / 2, moment_of_truth=n % 9 == 0, optional=n % 4 == 0,
-                expected_duration=f"{n}m", owner=Owner(team=f"Team {n % 4}", role="Role") if n % 2 else None))
-        interactions.append(ServiceInteraction(
-            id=f"ix-{step}", name=f"Interaction in {step} between the customer and the provider",
-            kind=["transfer_of_goods", "access_to_resources", "operant_resources",
-                  "joint_service_action"][len(interactions) % 4],
-            step=step, touchpoints=[touchpoints[-1].id], provider_resources=["CRM", "Fleet"]))
-    journey = Journey(id="big", name="A long journey " * 6, steps=_steps(), touchpoints=touchpoints,
-                      interactions=interactions)
-    pains = [PainPoint(id=f"p{i}", name=f"Pain {i} on touchpoint {i * 3}", journey="big",
-                       touchpoint=f"tp{i * 3}", severity="critical") for i in range(1, 11)]
-    return Workspace(workspace=WorkspaceInfo(id="big", name="Big"), journeys=[journey], pain_points=pains)
+            touchpoints.append(
+                Touchpoint(
+                    id=f"tp{n}",
+                    step=step,
+                    channel=channels[n % len(channels)],
+                    name=f"Touchpoint {n} with a rather long name that has to wrap over several lines"
+                    if n % 3 == 0
+                    else f"Touchpoint {n}",
+                    visibility="provider_only"
+                    if n % 5 == 0
+                    else ("consumer_only" if n % 11 == 0 else "band"),
+                    emotion=((n * 7) % 13 - 6) / 2,
+                    moment_of_truth=n % 9 == 0,
+                    optional=n % 4 == 0,
+                    expected_duration=f"{n}m",
+                    owner=Owner(team=f"Team {n % 4}", role="Role") if n % 2 else None,
+                )
+            )
+        interactions.append(
+            ServiceInteraction(
+                id=f"ix-{step}",
+                name=f"Interaction in {step} between the customer and the provider",
+                kind=[
+                    "transfer_of_goods",
+                    "access_to_resources",
+                    "operant_resources",
+                    "joint_service_action",
+                ][len(interactions) % 4],
+                step=step,
+                touchpoints=[touchpoints[-1].id],
+                provider_resources=["CRM", "Fleet"],
+            )
+        )
+    journey = Journey(
+        id="big",
+        name="A long journey " * 6,
+        steps=_steps(),
+        touchpoints=touchpoints,
+        interactions=interactions,
+    )
+    pains = [
+        PainPoint(
+            id=f"p{i}",
+            name=f"Pain {i} on touchpoint {i * 3}",
+            journey="big",
+            touchpoint=f"tp{i * 3}",
+            severity="critical",
+        )
+        for i in range(1, 11)
+    ]
+    return Workspace(
+        workspace=WorkspaceInfo(id="big", name="Big"), journeys=[journey], pain_points=pains
+    )
 
 
 @pytest.fixture(scope="session")
@@ -219,8 +463,21 @@ def overlay() -> dict:
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 ALLOWED_URLS = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 def parse_svg(text: str) -> ET.Element:
@@ -233,8 +490,11 @@ def parse_svg(text: str) -> ET.Element:
 
 def svg_text(root: ET.Element) -> str:
     """All the text of a picture (text, tspans, titles) with XML entities resolved."""
-    return " ".join(" ".join(el.itertext()) for el in root.iter()
-                    if el.tag in (f"{SVG_NS}text", f"{SVG_NS}title", f"{SVG_NS}desc"))
+    return " ".join(
+        " ".join(el.itertext())
+        for el in root.iter()
+        if el.tag in (f"{SVG_NS}text", f"{SVG_NS}title", f"{SVG_NS}desc")
+    )
 
 
 def external_urls(text: str) -> list[str]:
@@ -270,8 +530,9 @@ class StrictHTML(HTMLParser):
         if tag in _VOID:
             return
         if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}"
-                               f" at {self.getpos()}")
+            self.errors.append(
+                f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'} at {self.getpos()}"
+            )
             if tag in self.stack:
                 while self.stack.pop() != tag:
                     pass
@@ -323,8 +584,12 @@ def overlapping_cards(root: ET.Element) -> list[tuple]:
         for x, y, g in placed(root, cls):
             frame = g.find(f"{SVG_NS}rect")
             boxes.append((x, y, x + float(frame.get("width")), y + float(frame.get("height"))))
-    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5]
+    return [
+        (a, b)
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+    ]
 
 
 def load_example(folder: Path) -> Workspace:
@@ -357,8 +622,14 @@ def example_folders() -> list[Path]:
 def check() -> SimpleNamespace:
     """The shared checks: ``check.svg(text)``, ``check.text(root)``, ``check.html(text)``,
     ``check.urls(text)``, ``check.placed(root, css_class)``, ``check.overlaps(root)``."""
-    return SimpleNamespace(svg=parse_svg, text=svg_text, html=check_html, urls=external_urls,
-                           placed=placed, overlaps=overlapping_cards)
+    return SimpleNamespace(
+        svg=parse_svg,
+        text=svg_text,
+        html=check_html,
+        urls=external_urls,
+        placed=placed,
+        overlaps=overlapping_cards,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,22 @@ def svg(workspace) -> str:
 
 def test_lanes_and_labelled_lines(svg, check):
     text = check.text(check.svg(svg))
-    for lane in ("PHYSICAL EVIDENCE", "CUSTOMER ACTIONS", "FRONTSTAGE", "BACKSTAGE", "SUPPORT PROCESSES"):
+    for lane in (
+        "PHYSICAL EVIDENCE",
+        "CUSTOMER ACTIONS",
+        "FRONTSTAGE",
+        "BACKSTAGE",
+        "SUPPORT PROCESSES",
+    ):
         assert lane in text, lane
     for divider in ("line of interaction", "line of visibility", "line of internal interaction"):
         assert divider in text, divider
     # the lines come in blueprint order
-    assert (svg.index("line of interaction") < svg.index("line of visibility")
-            < svg.index("line of internal interaction"))
+    assert (
+        svg.index("line of interaction")
+        < svg.index("line of visibility")
+        < svg.index("line of internal interaction")
+    )
 
 
 def test_contents(svg, workspace, check):
@@ -35,7 +44,13 @@ def test_contents(svg, workspace, check):
     for ix in journey.interactions:
         assert ix.name in text
     # support processes: the resources that interactions draw on
-    for resource in ("Bike fleet", "Docks", "Ticketing system", "Ride data warehouse", "Forecasting model"):
+    for resource in (
+        "Bike fleet",
+        "Docks",
+        "Ticketing system",
+        "Ride data warehouse",
+        "Forecasting model",
+    ):
         assert resource in text
     assert "Compares bikes, buses and walking" in text  # customer actions
     assert "Hears about it from friends" in text  # a customer-only touchpoint among the actions

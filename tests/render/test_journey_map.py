@@ -34,8 +34,15 @@ def test_every_touchpoint_and_step_is_named(svg, workspace, check):
     journey = workspace.journey()
     for tp in journey.touchpoints:
         assert tp.name in text, tp.name
-    assert [s.name for s in journey.steps] == ["Explore", "Engage", "Offer", "Agree", "Onboard",
-                                                "Co-create", "Realize"]
+    assert [s.name for s in journey.steps] == [
+        "Explore",
+        "Engage",
+        "Offer",
+        "Agree",
+        "Onboard",
+        "Co-create",
+        "Realize",
+    ]
     for step in journey.steps:
         assert step.name in text
     for period in ("PRE-SERVICE", "SERVICE", "POST-SERVICE"):
@@ -44,11 +51,24 @@ def test_every_touchpoint_and_step_is_named(svg, workspace, check):
 
 def test_lanes_and_line_of_visibility(svg, workspace, check):
     text = check.text(check.svg(svg))
-    for lane in ("CUSTOMER DOES", "THINKS, FEELS, ASKS", "TOUCHPOINTS", "EXPERIENCE", "PAIN POINTS",
-                 "OPPORTUNITIES", "SERVICE INTERACTIONS", "TEAMS AND ROLES", "BACKSTAGE"):
+    for lane in (
+        "CUSTOMER DOES",
+        "THINKS, FEELS, ASKS",
+        "TOUCHPOINTS",
+        "EXPERIENCE",
+        "PAIN POINTS",
+        "OPPORTUNITIES",
+        "SERVICE INTERACTIONS",
+        "TEAMS AND ROLES",
+        "BACKSTAGE",
+    ):
         assert lane in text, lane
     assert "line of visibility" in text
-    for item in [*workspace.pain_points, *workspace.opportunities, *workspace.journey().interactions]:
+    for item in [
+        *workspace.pain_points,
+        *workspace.opportunities,
+        *workspace.journey().interactions,
+    ]:
         assert item.name in text
     assert "Is it cheaper than the bus?" in text  # thinks
     assert "Field operations · Ambassador" in text  # a team and role facing the customer
@@ -56,11 +76,17 @@ def test_lanes_and_line_of_visibility(svg, workspace, check):
 
 def test_backstage_is_below_the_line_of_visibility(svg, workspace, check):
     root = check.svg(svg)
-    dividers = [g for _, _, g in check.placed(root, "cj-divider")
-                if "line of visibility" in " ".join(g.itertext())]
+    dividers = [
+        g
+        for _, _, g in check.placed(root, "cj-divider")
+        if "line of visibility" in " ".join(g.itertext())
+    ]
     assert len(dividers) == 1
     line_y = float(dividers[0].find(f"{SVG_NS}line").get("y1"))
-    cards = {" ".join(g.find(f"{SVG_NS}title").itertext()): y for _, y, g in check.placed(root, "cj-touchpoint")}
+    cards = {
+        " ".join(g.find(f"{SVG_NS}title").itertext()): y
+        for _, y, g in check.placed(root, "cj-touchpoint")
+    }
     assert len(cards) == len(workspace.journey().touchpoints)
     for tp in workspace.journey().touchpoints:
         y = next(v for k, v in cards.items() if k.startswith(tp.name))
@@ -80,8 +106,11 @@ def test_designed_emotion_curve_and_moments_of_truth(svg, workspace, check):
     assert len(curves) == 1 and curves[0].get("d").startswith("M")
     # one cubic segment between each pair of touchpoints that carry a designed emotion
     journey = workspace.journey()
-    with_emotion = [t for t in journey.touchpoints
-                    if t.emotion is not None and t.visibility != Visibility.PROVIDER_ONLY]
+    with_emotion = [
+        t
+        for t in journey.touchpoints
+        if t.emotion is not None and t.visibility != Visibility.PROVIDER_ONLY
+    ]
     assert curves[0].get("d").count("C") == len(with_emotion) - 1
     stars = [p for p in root.iter(f"{SVG_NS}polygon")]
     mots = sum(1 for t in journey.touchpoints if t.moment_of_truth)
@@ -114,15 +143,19 @@ def test_overlay_is_drawn(workspace, overlay, check):
 
 
 def test_overlay_with_only_step_emotions_draws_a_step_curve(workspace, check):
-    overlay = {"steps": {"explore": {"emotion": 1}, "agree": {"emotion": -1}, "realize": {"emotion": 2}}}
+    overlay = {
+        "steps": {"explore": {"emotion": 1}, "agree": {"emotion": -1}, "realize": {"emotion": 2}}
+    }
     root = check.svg(render_journey_map(workspace, fmt="svg", overlay=overlay))
     measured = [p for p in root.iter(f"{SVG_NS}path") if p.get("class") == "cj-measured-emotion"]
     assert len(measured) == 1 and measured[0].get("d").count("C") == 2
 
 
 def test_overlay_with_unknown_ids_is_tolerated(workspace, check, caplog):
-    overlay = {"touchpoints": {"nope": {"journeys": 3}, "ride": {"journeys": "many", "emotion": None}},
-               "steps": {"ghost": {"reached": 1}}}
+    overlay = {
+        "touchpoints": {"nope": {"journeys": 3}, "ride": {"journeys": "many", "emotion": None}},
+        "steps": {"ghost": {"reached": 1}},
+    }
     with caplog.at_level(logging.WARNING):
         check.svg(render_journey_map(workspace, fmt="svg", overlay=overlay))
     assert "ghost" in caplog.text and "nope" in caplog.text
@@ -151,7 +184,9 @@ def test_unknown_journey_lists_the_known_ones(workspace):
 
 
 def test_output_is_deterministic(workspace, overlay):
-    assert render_journey_map(workspace, overlay=overlay) == render_journey_map(workspace, overlay=overlay)
+    assert render_journey_map(workspace, overlay=overlay) == render_journey_map(
+        workspace, overlay=overlay
+    )
 
 
 def test_columns_widen_with_their_touchpoints(workspace):
@@ -165,15 +200,22 @@ def test_columns_widen_with_their_touchpoints(workspace):
         assert left.x + left.width == pytest.approx(right.x)  # adjacent, never overlapping
 
 
-@pytest.mark.parametrize("text", ["Finds the dock full and looks for another",
-                                  "Supercalifragilisticexpialidocious-sharing-scheme name",
-                                  "A B C"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Finds the dock full and looks for another",
+        "Supercalifragilisticexpialidocious-sharing-scheme name",
+        "A B C",
+    ],
+)
 def test_wrapped_lines_fit_their_width(text):
     for width in (60, 100, 140):
         for line in wrap(text, width, 12, bold=True):
             assert text_width(line, 12, bold=True) <= width + 0.01
     cut = wrap(text * 5, 100, 12, max_lines=2)
-    assert len(cut) <= 2 and (len(cut) < 2 or cut[-1].endswith("…") or len(wrap(text * 5, 100, 12)) <= 2)
+    assert len(cut) <= 2 and (
+        len(cut) < 2 or cut[-1].endswith("…") or len(wrap(text * 5, 100, 12)) <= 2
+    )
 
 
 def test_a_long_journey_keeps_its_cards_apart(big_workspace, check):

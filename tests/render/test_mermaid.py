@@ -8,8 +8,10 @@ from cojourney.render import render_mermaid_journey
 from cojourney.render.mermaid import mermaid_score, sanitise
 
 
-@pytest.mark.parametrize(("emotion", "score"), [(-3, 1), (0, 3), (3, 5), (1.5, 4), (-1.5, 2),
-                                                 (None, 3), (2.9, 5), (-0.2, 3)])
+@pytest.mark.parametrize(
+    ("emotion", "score"),
+    [(-3, 1), (0, 3), (3, 5), (1.5, 4), (-1.5, 2), (None, 3), (2.9, 5), (-0.2, 3)],
+)
 def test_score_maps_minus_three_plus_three_onto_one_to_five(emotion, score):
     # hand-computed: (e + 3) / 6 * 4 + 1, rounded half up
     assert mermaid_score(emotion) == score

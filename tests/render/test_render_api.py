@@ -20,8 +20,15 @@ def test_every_supported_combination(workspace, kind, fmt, check):
     assert check.urls(text) == []
 
 
-@pytest.mark.parametrize(("kind", "fmt"), [("stakeholders", "mermaid"), ("blueprint", "mermaid"),
-                                           ("journey", "png"), ("persona", "html")])
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    [
+        ("stakeholders", "mermaid"),
+        ("blueprint", "mermaid"),
+        ("journey", "png"),
+        ("persona", "html"),
+    ],
+)
 def test_unsupported_combination_says_what_is_supported(workspace, kind, fmt):
     with pytest.raises(InputError) as caught:
         render(workspace, kind, fmt)
@@ -53,7 +60,9 @@ def test_no_external_url_detector_catches_them(check):
 
 def test_overlap_detector_sees_overlaps(check):
     card = '<g class="cj-touchpoint"><rect x="0" y="0" width="100" height="50"/></g>'
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
-           f'<g transform="translate(10,10)">{card}</g><g transform="translate(60,30)">{card}</g>'
-           f'<g transform="translate(170,10)">{card}</g></svg>')
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
+        f'<g transform="translate(10,10)">{card}</g><g transform="translate(60,30)">{card}</g>'
+        f'<g transform="translate(170,10)">{card}</g></svg>'
+    )
     assert len(check.overlaps(check.svg(svg))) == 1

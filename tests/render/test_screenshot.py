@@ -25,8 +25,10 @@ WIDTH, HEIGHT = 1600, 1000
 def chromium() -> str:
     path = shutil.which("chromium")
     if path is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium; "
-                    "'make install-test' does it)")
+        pytest.skip(
+            "Debian's chromium is not installed (apt-get install chromium; "
+            "'make install-test' does it)"
+        )
     return path
 
 
@@ -34,11 +36,29 @@ def screenshot(page: Path, png: Path, tmp_path: Path) -> subprocess.CompletedPro
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     return subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--hide-scrollbars", f"--window-size={WIDTH},{HEIGHT}",
-         "--enable-logging=stderr", "--v=0", f"--screenshot={png}", page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--hide-scrollbars",
+            f"--window-size={WIDTH},{HEIGHT}",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--screenshot={png}",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def read_png(path: Path) -> tuple[int, int, list[bytes]]:
@@ -47,8 +67,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, [], None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -64,12 +84,12 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     rows, previous = [], bytearray(stride)
     for y in range(height):
         kind = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         if kind == 1:  # Sub
             for i in range(bpp, stride):
                 line[i] = (line[i] + line[i - bpp]) & 0xFF
         elif kind == 2:  # Up
-            line = bytearray((a + b) & 0xFF for a, b in zip(line, previous))
+            line = bytearray((a + b) & 0xFF for a, b in zip(line, previous, strict=False))
         elif kind == 3:  # Average
             for i in range(stride):
                 left = line[i - bpp] if i >= bpp else 0
@@ -84,8 +104,13 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
                 line[i] = (line[i] + pred) & 0xFF
         rows.append(bytes(line))
         previous = line
-    return width, height, [bytes(r) for r in rows] if bpp == 3 else [
-        bytes(b for i in range(0, len(r), 4) for b in r[i:i + 3]) for r in rows]
+    return (
+        width,
+        height,
+        [bytes(r) for r in rows]
+        if bpp == 3
+        else [bytes(b for i in range(0, len(r), 4) for b in r[i : i + 3]) for r in rows],
+    )
 
 
 def colours_sampled(rows: list[bytes], step: int = 7) -> set[bytes]:
@@ -94,7 +119,7 @@ def colours_sampled(rows: list[bytes], step: int = 7) -> set[bytes]:
     for y in range(0, len(rows), step):
         row = rows[y]
         for x in range(0, len(row) // 3, step):
-            seen.add(row[x * 3:x * 3 + 3])
+            seen.add(row[x * 3 : x * 3 + 3])
     return seen
 
 
@@ -131,12 +156,22 @@ def test_png_reader_on_a_known_image(tmp_path):
     """The reader itself, on a 3 x 2 RGB image built by hand with the Up and Sub filters."""
     pixels = [bytes([255, 0, 0, 0, 255, 0, 0, 0, 255]), bytes([255, 0, 0, 255, 0, 0, 255, 0, 0])]
     raw = b"\x01" + bytes([255, 0, 0, 1, 255, 0, 0, 1, 255])  # Sub
-    raw += b"\x02" + bytes(((a - b) & 0xFF) for a, b in zip(pixels[1], pixels[0]))  # Up
-    chunk = lambda kind, body: (struct.pack(">I", len(body)) + kind + body
-                                + struct.pack(">I", zlib.crc32(kind + body)))
+    raw += b"\x02" + bytes(
+        ((a - b) & 0xFF) for a, b in zip(pixels[1], pixels[0], strict=False)
+    )  # Up
+
+    def chunk(kind, body):
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
     png = tmp_path / "known.png"
-    png.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 8, 2, 0, 0, 0))
-                    + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    png.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 3, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     width, height, rows = read_png(png)
     assert (width, height) == (3, 2) and rows == pixels
     assert len(colours_sampled(rows, 1)) == 3

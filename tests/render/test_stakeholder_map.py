@@ -46,8 +46,11 @@ def test_each_assessed_stakeholder_is_a_labelled_dot_in_its_quadrant(root, works
         stakeholder = next(s for s in workspace.stakeholders if tip.startswith(s.name))
         assert stakeholder.name in text
         latest = stakeholder.snapshot_at()
-        quadrant = Quadrant(("manage closely" if x > split_x else "keep satisfied") if y < split_y
-                             else ("keep informed" if x > split_x else "monitor"))
+        quadrant = Quadrant(
+            ("manage closely" if x > split_x else "keep satisfied")
+            if y < split_y
+            else ("keep informed" if x > split_x else "monitor")
+        )
         assert quadrant == latest.quadrant, stakeholder.name
         assert latest.quadrant.value in tip
     assert "Not assessed yet: Riverside neighbours" in text
@@ -69,7 +72,11 @@ def test_arrows_for_stakeholders_with_two_snapshots(root):
 
 
 def test_arrow_runs_from_earliest_to_latest(root):
-    g = next(g for g in _groups(root, "cj-movement") if "Students' union" in g.find(f"{SVG_NS}title").text)
+    g = next(
+        g
+        for g in _groups(root, "cj-movement")
+        if "Students' union" in g.find(f"{SVG_NS}title").text
+    )
     d = g.find(f"{SVG_NS}path").get("d")
     (x0, y0), (x1, y1) = [tuple(map(float, p.strip("ML ").split(","))) for p in d.split(" L")]
     assert x1 > x0 and y1 < y0  # interest 7 -> 9 and influence 3 -> 7: right and up
@@ -77,9 +84,15 @@ def test_arrow_runs_from_earliest_to_latest(root):
 
 def test_table_now_and_before(workspace):
     rows = {r["id"]: r for r in table_rows(workspace)}
-    assert rows["students"]["now"] == "manage closely" and rows["students"]["before"] == "keep informed"
+    assert (
+        rows["students"]["now"] == "manage closely"
+        and rows["students"]["before"] == "keep informed"
+    )
     assert rows["students"]["moved"] is True
-    assert rows["city"]["now"] == rows["city"]["before"] == "keep satisfied" and not rows["city"]["moved"]
+    assert (
+        rows["city"]["now"] == rows["city"]["before"] == "keep satisfied"
+        and not rows["city"]["moved"]
+    )
     assert rows["bus-co"]["before"] is None and rows["neighbours"]["now"] is None
 
 

@@ -6,11 +6,28 @@ import json
 import re
 from html.parser import HTMLParser
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 #: XML namespace names in the inlined ECharts (identifiers, never fetched).
-NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink",
-              "http://www.w3.org/2000/xmlns/", "http://www.w3.org/XML/1998/namespace"}
+NAMESPACES = {
+    "http://www.w3.org/2000/svg",
+    "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/2000/xmlns/",
+    "http://www.w3.org/XML/1998/namespace",
+}
 
 
 class Page(HTMLParser):
@@ -64,8 +81,9 @@ class Page(HTMLParser):
             self.styles.append("".join(self._text))
             self._style = False
         if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}"
-                               f" at {self.getpos()}")
+            self.errors.append(
+                f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'} at {self.getpos()}"
+            )
             if tag in self.stack:
                 while self.stack.pop() != tag:
                     pass
@@ -93,8 +111,9 @@ def parse(text: str) -> Page:
 def external_references(page: Page) -> list[str]:
     """Everything the page would fetch: src/href values that are not in-page anchors,
     CSS ``url(...)`` that is not a fragment, ``@import``, and URLs in the page data."""
-    found = [f"{tag} {name}={value!r}" for tag, name, value in page.loads
-             if not value.startswith("#")]
+    found = [
+        f"{tag} {name}={value!r}" for tag, name, value in page.loads if not value.startswith("#")
+    ]
     for css in page.styles:
         found += re.findall(r"(?i)url\(\s*['\"]?(?!#)[^)]*\)", css)
         found += re.findall(r"(?i)@import[^;]*", css)
@@ -102,6 +121,9 @@ def external_references(page: Page) -> list[str]:
         if attributes.get("src"):
             found.append(f"script src={attributes['src']!r}")
         if attributes.get("type") == "application/json":
-            found += [u for u in re.findall(r"https?://[^\s\"'<>)]+", json.dumps(json.loads(body)))
-                      if u not in NAMESPACES]
+            found += [
+                u
+                for u in re.findall(r"https?://[^\s\"'<>)]+", json.dumps(json.loads(body)))
+                if u not in NAMESPACES
+            ]
     return found

@@ -14,8 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 
-from journey_logs import MAIN_LOG, journey_table  # noqa: E402
-from workspaces import answers_table, import_logs, measured_template  # noqa: E402
+from journey_logs import MAIN_LOG, journey_table
+from workspaces import answers_table, import_logs, measured_template
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium "
-                    "(apt-get install chromium; 'make install-test' does it)")
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium "
+            "(apt-get install chromium; 'make install-test' does it)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -36,11 +38,16 @@ def opened(browser, built):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     problems: list[str] = []
     requests: list[str] = []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-            if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: requests.append(f"failed: {r.url}")
-            if r.url != url else None)
+    page.on(
+        "requestfailed", lambda r: requests.append(f"failed: {r.url}") if r.url != url else None
+    )
 
     def route(r):
         if r.request.url == url:

@@ -44,8 +44,9 @@ def test_echarts_is_inlined_with_its_licence_and_credited(built):
 def test_the_chart_data_is_valid_json_for_every_chart_container(built):
     _, html = built
     page = parse(html)
-    data = json.loads(next(body for attrs, body in page.scripts
-                           if attrs.get("type") == "application/json"))
+    data = json.loads(
+        next(body for attrs, body in page.scripts if attrs.get("type") == "application/json")
+    )
     containers = set(re.findall(r'data-chart="([^"]+)"', html))
     assert containers == set(data["charts"])
     graph = data["charts"]["chart-journey-graph"]

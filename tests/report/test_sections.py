@@ -23,8 +23,11 @@ def test_number_formats():
 def test_anchor_ids_follow_the_leakage_rule():
     from cojourney.analytics.leakage import anchor
 
-    for parts in (("funnel-step", "co-create"), ("waiting", "Solution proposed", "x/y"),
-                  ("gate", "ready-to-drive")):
+    for parts in (
+        ("funnel-step", "co-create"),
+        ("waiting", "Solution proposed", "x/y"),
+        ("gate", "ready-to-drive"),
+    ):
         assert "#" + H.anchor_id(*parts) == anchor(*parts)
 
 
@@ -38,8 +41,13 @@ def _edge(source, target, events):
 
 def test_graph_detail_keeps_the_top_share_of_activities_then_of_paths():
     nodes = [_node("a", 10), _node("b", 8), _node("c", 5), _node("d", 1)]
-    edges = [_edge("a", "b", 7), _edge("b", "c", 4), _edge("c", "a", 2), _edge("a", "d", 1),
-             _edge("b", "a", 3)]
+    edges = [
+        _edge("a", "b", 7),
+        _edge("b", "c", 4),
+        _edge("c", "a", 2),
+        _edge("a", "d", 1),
+        _edge("b", "a", 3),
+    ]
     assert graph.shown(nodes, edges, 100) == (4, 5)
     # 50%: activities a, b (2 of 4); paths among them a->b, b->a: ceil(2 x 0.5) = 1
     assert graph.shown(nodes, edges, 50) == (2, 1)
@@ -58,27 +66,41 @@ def test_graph_detail_is_lowered_until_the_graph_is_readable():
 
 def test_the_overlay_takes_volumes_drop_off_times_and_emotion():
     journey = {"touchpoints": {"a": {}, "b": {}}, "steps": [{"id": "s1"}, {"id": "s2"}]}
-    analysis = {"graph": {"nodes": [{"activity": "a", "journeys": 4}, {"activity": "x", "journeys": 1}]},
-                "funnel": {"steps": [{"step": "s1", "reached": 4, "left": 1},
-                                     {"step": "s2", "reached": 0, "left": 0}]}}
-    overlay = journey_overlay(analysis, journey, times={"a": 30.0, "x": 5.0},
-                              emotion={"touchpoints": {"b": -1.5}, "steps": {"s2": 0.5}})
-    assert overlay == {"touchpoints": {"a": {"journeys": 4, "median_seconds": 30.0},
-                                       "b": {"emotion": -1.5}},
-                       "steps": {"s1": {"reached": 4, "left": 1}, "s2": {"emotion": 0.5}}}
+    analysis = {
+        "graph": {"nodes": [{"activity": "a", "journeys": 4}, {"activity": "x", "journeys": 1}]},
+        "funnel": {
+            "steps": [
+                {"step": "s1", "reached": 4, "left": 1},
+                {"step": "s2", "reached": 0, "left": 0},
+            ]
+        },
+    }
+    overlay = journey_overlay(
+        analysis,
+        journey,
+        times={"a": 30.0, "x": 5.0},
+        emotion={"touchpoints": {"b": -1.5}, "steps": {"s2": 0.5}},
+    )
+    assert overlay == {
+        "touchpoints": {"a": {"journeys": 4, "median_seconds": 30.0}, "b": {"emotion": -1.5}},
+        "steps": {"s1": {"reached": 4, "left": 1}, "s2": {"emotion": 0.5}},
+    }
 
 
 def test_an_unavailable_analysis_is_said_so_and_never_shown_as_numbers():
     from cojourney.report.analyses import attempt
 
     def missing():
-        raise ModuleNotFoundError("No module named 'cojourney.analytics.nothing'",
-                                  name="cojourney.analytics.nothing")
+        raise ModuleNotFoundError(
+            "No module named 'cojourney.analytics.nothing'", name="cojourney.analytics.nothing"
+        )
 
     result, why = attempt("The nothing analysis", missing)
     assert result is None
-    assert why == ("The nothing analysis (cojourney.analytics.nothing) is not part of this "
-                   "version of cojourney yet.")
+    assert why == (
+        "The nothing analysis (cojourney.analytics.nothing) is not part of this "
+        "version of cojourney yet."
+    )
 
     def broken():
         raise ZeroDivisionError("division by zero")
@@ -94,33 +116,83 @@ def test_an_unavailable_analysis_is_said_so_and_never_shown_as_numbers():
 
 
 def test_leak_links_go_to_the_evidence_or_to_its_section():
-    leaks = [{"rank": 1, "kind": "drop_off", "where": "onboard", "label": "drop", "journeys": 2,
-              "share": 0.5, "loss_per_journey": 1.0, "severity": 0.5,
-              "evidence": "#funnel-step-onboard", "hours_lost": None, "score_lost": None},
-             {"rank": 2, "kind": "waiting", "where": "a b", "label": "wait", "journeys": 1,
-              "share": 0.25, "loss_per_journey": 0.2, "severity": 0.05,
-              "evidence": "#waiting-a-b", "hours_lost": 2.0, "score_lost": None}]
+    leaks = [
+        {
+            "rank": 1,
+            "kind": "drop_off",
+            "where": "onboard",
+            "label": "drop",
+            "journeys": 2,
+            "share": 0.5,
+            "loss_per_journey": 1.0,
+            "severity": 0.5,
+            "evidence": "#funnel-step-onboard",
+            "hours_lost": None,
+            "score_lost": None,
+        },
+        {
+            "rank": 2,
+            "kind": "waiting",
+            "where": "a b",
+            "label": "wait",
+            "journeys": 1,
+            "share": 0.25,
+            "loss_per_journey": 0.2,
+            "severity": 0.05,
+            "evidence": "#waiting-a-b",
+            "hours_lost": 2.0,
+            "score_lost": None,
+        },
+    ]
     section = leakage.build({"journeys": 4, "leaks": leaks, "notes": []}, {"funnel-step-onboard"})
     assert '<a href="#funnel-step-onboard">drop</a>' in section.html
     assert '<a href="#journey-graph">wait</a>' in section.html
-    assert section.headline["leaks"][1] == {"title": "wait", "size": "5.0% of journey value, 2h 00m lost",
-                                             "anchor": "journey-graph"}
+    assert section.headline["leaks"][1] == {
+        "title": "wait",
+        "size": "5.0% of journey value, 2h 00m lost",
+        "anchor": "journey-graph",
+    }
 
 
 def test_biggest_drop_off_is_not_the_designed_end():
     journey = {"touchpoints": {"done": {"step": "s3"}}, "exit_points": ["done"], "steps": []}
-    steps = [{"step": "s1", "name": "One", "reached": 10, "moved_on": 8, "went_back": 0, "left": 2,
-              "median_seconds_in_step": 60.0},
-             {"step": "s2", "name": "Two", "reached": 8, "moved_on": 5, "went_back": 0, "left": 3,
-              "median_seconds_in_step": 60.0},
-             {"step": "s3", "name": "Three", "reached": 5, "moved_on": 0, "went_back": 0, "left": 5,
-              "median_seconds_in_step": 0.0}]
-    analysis = {"counts": {"journeys": 10, "events": 40},
-                "funnel": {"steps": steps, "onboarding": None},
-                "entry_exit": {"journeys": 10, "started_in_middle": 0, "worked_back": 0,
-                               "ended_early": 5},
-                "rework": {"journeys_with_rework": 0, "touchpoints": []},
-                "conformance": {"violations": []}, "gates": []}
+    steps = [
+        {
+            "step": "s1",
+            "name": "One",
+            "reached": 10,
+            "moved_on": 8,
+            "went_back": 0,
+            "left": 2,
+            "median_seconds_in_step": 60.0,
+        },
+        {
+            "step": "s2",
+            "name": "Two",
+            "reached": 8,
+            "moved_on": 5,
+            "went_back": 0,
+            "left": 3,
+            "median_seconds_in_step": 60.0,
+        },
+        {
+            "step": "s3",
+            "name": "Three",
+            "reached": 5,
+            "moved_on": 0,
+            "went_back": 0,
+            "left": 5,
+            "median_seconds_in_step": 0.0,
+        },
+    ]
+    analysis = {
+        "counts": {"journeys": 10, "events": 40},
+        "funnel": {"steps": steps, "onboarding": None},
+        "entry_exit": {"journeys": 10, "started_in_middle": 0, "worked_back": 0, "ended_early": 5},
+        "rework": {"journeys_with_rework": 0, "touchpoints": []},
+        "conformance": {"violations": []},
+        "gates": [],
+    }
     section = funnel.build(analysis, journey)
     # s3 holds the exit point: leaving there is the designed end; s2 loses 3 of 8
     assert section.headline["worst_step"] == {"name": "Two", "left": 3, "share": 3 / 8}
@@ -128,17 +200,45 @@ def test_biggest_drop_off_is_not_the_designed_end():
 
 
 def test_value_cards_count_each_indicator_once():
-    series = {"periods": [{"period_start": "2024-01-01", "value": 1.0, "n": 3},
-                          {"period_start": "2024-02-01", "value": 2.0, "n": 4}], "note": None}
-    ind = {"indicator": "i1", "name": "One", "unit": "%", "aspect": "outcome", "description": None,
-           "target": 2.0, "status": "on_track", "trend": "improving", "measured": True,
-           "current": {"period_start": "2024-02-01", "value": 2.0, "n": 4}, "series": series,
-           "data_source": None}
-    missing = {**ind, "indicator": "i2", "name": "Two", "measured": False, "status": "not_measured",
-               "current": None, "series": None, "data_source": "CRM"}
-    result = {"measured": 1, "not_measured": 1, "stakeholders": [
-        {"stakeholder": "a", "name": "A", "indicators": [ind, missing]},
-        {"stakeholder": "b", "name": "B", "indicators": [ind]}]}
+    series = {
+        "periods": [
+            {"period_start": "2024-01-01", "value": 1.0, "n": 3},
+            {"period_start": "2024-02-01", "value": 2.0, "n": 4},
+        ],
+        "note": None,
+    }
+    ind = {
+        "indicator": "i1",
+        "name": "One",
+        "unit": "%",
+        "aspect": "outcome",
+        "description": None,
+        "target": 2.0,
+        "status": "on_track",
+        "trend": "improving",
+        "measured": True,
+        "current": {"period_start": "2024-02-01", "value": 2.0, "n": 4},
+        "series": series,
+        "data_source": None,
+    }
+    missing = {
+        **ind,
+        "indicator": "i2",
+        "name": "Two",
+        "measured": False,
+        "status": "not_measured",
+        "current": None,
+        "series": None,
+        "data_source": "CRM",
+    }
+    result = {
+        "measured": 1,
+        "not_measured": 1,
+        "stakeholders": [
+            {"stakeholder": "a", "name": "A", "indicators": [ind, missing]},
+            {"stakeholder": "b", "name": "B", "indicators": [ind]},
+        ],
+    }
     section = value.build(result, {"i1": {}, "i2": {}}, has_events=True)
     assert section.headline["counts"] == {"on_track": 1}
     assert section.headline["kpis"][0]["value"] == "1 of 1"
@@ -149,8 +249,13 @@ def test_value_cards_count_each_indicator_once():
 
 def test_improvement_verdicts():
     assert verdict({"p_value": 0.01, "significant": True, "improved": True}) == (
-        "significant improvement", "good")
-    assert verdict({"p_value": 0.01, "significant": True, "improved": False})[0] == "significant worsening"
+        "significant improvement",
+        "good",
+    )
+    assert (
+        verdict({"p_value": 0.01, "significant": True, "improved": False})[0]
+        == "significant worsening"
+    )
     assert verdict({"p_value": 0.4, "significant": False})[0] == "no significant difference"
     assert verdict({"p_value": None, "significant": None})[0] == "not tested"
 
@@ -158,10 +263,12 @@ def test_improvement_verdicts():
 def test_summary_does_not_claim_a_watermelon_check_that_did_not_run():
     from cojourney.report.sections import Section
 
-    checked = Section("agreements", "Agreements", "", headline={"watermelons": [],
-                                                                "watermelon_checked": True})
-    unchecked = Section("agreements", "Agreements", "", headline={"watermelons": [],
-                                                                  "watermelon_checked": False})
+    checked = Section(
+        "agreements", "Agreements", "", headline={"watermelons": [], "watermelon_checked": True}
+    )
+    unchecked = Section(
+        "agreements", "Agreements", "", headline={"watermelons": [], "watermelon_checked": False}
+    )
     assert "No watermelon warning" in summary.build([checked], None).html
     text = summary.build([unchecked], None).html
     assert "No watermelon warning" not in text and "not available" in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -31,9 +30,22 @@ def _text(fragment: str) -> str:
 def test_every_section_is_measured(built):
     result, _ = built
     assert result.journey_id == "main-journey"
-    assert result.sections == {s: "ok" for s in (
-        "summary", "journey-map", "journey-graph", "variants", "funnel", "experience",
-        "agreements", "value", "leakage", "improvements", "stakeholders")}
+    assert result.sections == {
+        s: "ok"
+        for s in (
+            "summary",
+            "journey-map",
+            "journey-graph",
+            "variants",
+            "funnel",
+            "experience",
+            "agreements",
+            "value",
+            "leakage",
+            "improvements",
+            "stakeholders",
+        )
+    }
     assert result.reasons == {}
     assert result.size == result.output.stat().st_size > 1_000_000  # ECharts is inside
 
@@ -87,8 +99,17 @@ def test_a_workspace_without_data_says_so_everywhere(bare, tmp_path):
     html = out.read_text(encoding="utf-8")
     page = parse(html)
     assert external_references(page) == []
-    for section in ("journey-graph", "variants", "funnel", "experience", "value", "agreements",
-                    "leakage", "improvements", "journey-map"):
+    for section in (
+        "journey-graph",
+        "variants",
+        "funnel",
+        "experience",
+        "value",
+        "agreements",
+        "leakage",
+        "improvements",
+        "journey-map",
+    ):
         assert result.sections[section] == "no-data", section
     assert result.sections["stakeholders"] == "ok"
     assert result.reasons["funnel"].startswith("No events imported yet")
@@ -107,8 +128,7 @@ def test_a_parquet_dataset_instead_of_the_store(measured, tmp_path):
     pq.write_table(journey_table(MAIN_LOG[:2]), path)  # A and B only
     stages: list[tuple[str, int, int]] = []
     out = tmp_path / "deep" / "r.html"
-    result = build_report(measured, out, source=path,
-                          on_progress=lambda *args: stages.append(args))
+    result = build_report(measured, out, source=path, on_progress=lambda *args: stages.append(args))
     html = out.read_text(encoding="utf-8")
     assert "Journeys 2 11 events" in _text(_section(html, "summary"))
     assert result.sections["experience"] == "no-data"  # a Parquet dataset holds no answers
@@ -119,8 +139,9 @@ def test_a_parquet_dataset_instead_of_the_store(measured, tmp_path):
 
 def test_bad_requests(measured, tmp_path):
     with pytest.raises(InputError, match="the time range is empty"):
-        build_report(measured, tmp_path / "r.html", start=dt.date(2024, 2, 1),
-                     end=dt.date(2024, 1, 1))
+        build_report(
+            measured, tmp_path / "r.html", start=dt.date(2024, 2, 1), end=dt.date(2024, 1, 1)
+        )
     with pytest.raises(NotFound, match="no journey 'nope'"):
         build_report(measured, tmp_path / "r.html", journey_id="nope")
     with pytest.raises(InputError, match="unknown engine"):
@@ -160,8 +181,10 @@ def test_the_watermelon_warning(built):
     _, html = built
     agreements = _text(_section(html, "agreements"))
     assert agreements.count("service-agreement is green") == 1
-    assert "2024-01: service-agreement is green (clock sign-up-to-use: 66.7% met, 50% required" \
+    assert (
+        "2024-01: service-agreement is green (clock sign-up-to-use: 66.7% met, 50% required"
         in agreements
+    )
     assert "experience-agreement is red (csat 66.67 (target >= 85))" in agreements
     summary = _text(_section(html, "summary"))
     assert "Watermelon warning: green outside, red inside" in summary

@@ -31,30 +31,70 @@ def measured_template(folder: Path) -> Path:
     def value(data):
         for ind in data["indicators"]:
             if ind["id"] == "time-to-first-use":
-                ind["measure"] = {"kind": "duration", "start": "sign-up", "end": "first-use",
-                                  "statistic": "median", "time_unit": "hours"}
+                ind["measure"] = {
+                    "kind": "duration",
+                    "start": "sign-up",
+                    "end": "first-use",
+                    "statistic": "median",
+                    "time_unit": "hours",
+                }
             elif ind["id"] == "csat":
-                ind["measure"] = {"kind": "feedback", "question": "csat", "statistic": "csat",
-                                  "touchpoints": ["survey"]}
-        data["indicators"].append({
-            "id": "onboarding-rate", "name": "Onboarding completion", "unit": "%",
-            "definition": "Journeys that reach first use among those that signed up.",
-            "direction": "higher_is_better", "target": 90, "warning": 80, "aspect": "outcome",
-            "stakeholder": "customers-group",
-            "measure": {"kind": "journey_share", "touchpoints": ["first-use"],
-                        "among": ["sign-up"]}})
+                ind["measure"] = {
+                    "kind": "feedback",
+                    "question": "csat",
+                    "statistic": "csat",
+                    "touchpoints": ["survey"],
+                }
+        data["indicators"].append(
+            {
+                "id": "onboarding-rate",
+                "name": "Onboarding completion",
+                "unit": "%",
+                "definition": "Journeys that reach first use among those that signed up.",
+                "direction": "higher_is_better",
+                "target": 90,
+                "warning": 80,
+                "aspect": "outcome",
+                "stakeholder": "customers-group",
+                "measure": {
+                    "kind": "journey_share",
+                    "touchpoints": ["first-use"],
+                    "among": ["sign-up"],
+                },
+            }
+        )
 
     def agreements(data):
         agreement = data["agreements"][0]
         agreement["targets"] = [t for t in agreement["targets"] if t["indicator"] != "csat"]
-        agreement["clocks"] = [{
-            "id": "sign-up-to-use", "name": "Sign-up to first use", "start": ["sign-up"],
-            "stop": ["first-use"], "targets": [{"within": "24h", "attainment": 50}]}]
-        data["agreements"].append({
-            "id": "experience-agreement", "name": "Experience agreement", "kind": "xla",
-            "basis": "promise", "provider": "my-company", "services": ["main-service"],
-            "targets": [{"indicator": "csat", "comparator": ">=", "value": 85,
-                         "period": "month", "baseline": 70}]})
+        agreement["clocks"] = [
+            {
+                "id": "sign-up-to-use",
+                "name": "Sign-up to first use",
+                "start": ["sign-up"],
+                "stop": ["first-use"],
+                "targets": [{"within": "24h", "attainment": 50}],
+            }
+        ]
+        data["agreements"].append(
+            {
+                "id": "experience-agreement",
+                "name": "Experience agreement",
+                "kind": "xla",
+                "basis": "promise",
+                "provider": "my-company",
+                "services": ["main-service"],
+                "targets": [
+                    {
+                        "indicator": "csat",
+                        "comparator": ">=",
+                        "value": 85,
+                        "period": "month",
+                        "baseline": 70,
+                    }
+                ],
+            }
+        )
 
     def improvements(data):
         imp = data["improvements"][0]
@@ -75,12 +115,18 @@ def measured_template(folder: Path) -> Path:
 #: level): 10, 9, 3, 7 -> 2 promoters, 1 detractor of 4 = +25. Emotion at sign-up: -1, -2
 #: (mean -1.5); at first-use: 3, 2, 1 (mean 2).
 ANSWERS = [
-    ("A", 1000, "csat", 5.0, "survey"), ("D", 180, "csat", 4.0, "survey"),
-    ("G", 50, "csat", 2.0, "survey"), ("H", 60, "csat", 5.0, "survey"),
-    ("A", 1000, "nps", 10.0, None), ("D", 180, "nps", 9.0, None),
-    ("G", 50, "nps", 3.0, None), ("H", 60, "nps", 7.0, None),
-    ("A", 100, "emotion", -1.0, "sign-up"), ("D", 60, "emotion", -2.0, "sign-up"),
-    ("A", 400, "emotion", 3.0, "first-use"), ("B", 100, "emotion", 2.0, "first-use"),
+    ("A", 1000, "csat", 5.0, "survey"),
+    ("D", 180, "csat", 4.0, "survey"),
+    ("G", 50, "csat", 2.0, "survey"),
+    ("H", 60, "csat", 5.0, "survey"),
+    ("A", 1000, "nps", 10.0, None),
+    ("D", 180, "nps", 9.0, None),
+    ("G", 50, "nps", 3.0, None),
+    ("H", 60, "nps", 7.0, None),
+    ("A", 100, "emotion", -1.0, "sign-up"),
+    ("D", 60, "emotion", -2.0, "sign-up"),
+    ("A", 400, "emotion", 3.0, "first-use"),
+    ("B", 100, "emotion", 2.0, "first-use"),
     ("H", 40, "emotion", 1.0, "first-use"),
 ]
 
@@ -95,9 +141,17 @@ def answers_table(log: list, answers: list = ANSWERS):
 
     t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     starts = {journey: start for journey, start, *_ in log}
-    records = [{"journey_id": j, "timestamp": t0 + dt.timedelta(seconds=starts[j] + s),
-                "answer_seq": n, "question": q, "score": score, "touchpoint": tp}
-               for n, (j, s, q, score, tp) in enumerate(answers)]
+    records = [
+        {
+            "journey_id": j,
+            "timestamp": t0 + dt.timedelta(seconds=starts[j] + s),
+            "answer_seq": n,
+            "question": q,
+            "score": score,
+            "touchpoint": tp,
+        }
+        for n, (j, s, q, score, tp) in enumerate(answers)
+    ]
     return pa.Table.from_pylist(records, schema=feedback_arrow_schema())
 
 
@@ -106,8 +160,13 @@ def import_logs(folder: Path, events, answers=None) -> None:
     from cojourney.events.store import EventStore
 
     with EventStore.open(folder) as store:
-        store.import_batches(events.to_batches(), source_name="events.parquet",
-                             source_sha256="1" * 64)
+        store.import_batches(
+            events.to_batches(), source_name="events.parquet", source_sha256="1" * 64
+        )
         if answers is not None:
-            store.import_batches(answers.to_batches(), source_name="answers.parquet",
-                                 source_sha256="2" * 64, kind="feedback")
+            store.import_batches(
+                answers.to_batches(),
+                source_name="answers.parquet",
+                source_sha256="2" * 64,
+                kind="feedback",
+            )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,8 +23,15 @@ from cojourney.services.imports import export_events, import_events, list_import
 from cojourney.services.workspaces import init_workspace
 
 #: Touchpoint ids of the DSV template (``cojourney init``).
-TOUCHPOINTS = ["search", "sign-up", "identity-check", "welcome-guide", "first-use",
-               "support-call", "survey"]
+TOUCHPOINTS = [
+    "search",
+    "sign-up",
+    "identity-check",
+    "welcome-guide",
+    "first-use",
+    "support-call",
+    "survey",
+]
 HEADER = ["order_id", "step", "at", "via", "amount"]
 FLAGS = MappingFlags(journey_id="order_id", activity="step", timestamp="at", channel="via")
 
@@ -38,8 +45,9 @@ def rows(n_journeys: int = 4, *, first: int = 0) -> list[list[str]]:
     return out
 
 
-def write_csv(path: Path, data: list[list[str]], header: list[str] = HEADER,
-              sep: str = ",") -> Path:
+def write_csv(
+    path: Path, data: list[list[str]], header: list[str] = HEADER, sep: str = ","
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=sep)
         writer.writerow(header)
@@ -58,11 +66,15 @@ def stored(ws: Path, import_id: int | None = None) -> list[tuple[str, str, str]]
     """(journey, activity, ISO timestamp) of stored events in event_seq order."""
     with EventStore.open(ws, read_only=True) as store:
         table = store.events_table(ordered=True)
-    return [(r["journey_id"], r["activity"], r["timestamp"].isoformat())
-            for r in table.to_pylist() if import_id is None or r["import_id"] == import_id]
+    return [
+        (r["journey_id"], r["activity"], r["timestamp"].isoformat())
+        for r in table.to_pylist()
+        if import_id is None or r["import_id"] == import_id
+    ]
 
 
 # --------------------------------------------------------------------------- formats
+
 
 def test_csv_parquet_jsonl_and_xes_give_the_same_events(ws: Path, tmp_path: Path) -> None:
     data = rows(5)
@@ -72,14 +84,22 @@ def test_csv_parquet_jsonl_and_xes_give_the_same_events(ws: Path, tmp_path: Path
     with (tmp_path / "log.jsonl").open("w", encoding="utf-8") as f:
         for r in data:
             f.write(json.dumps(dict(zip(HEADER, r, strict=True))) + "\n")
-    xes = table.rename_columns(["case:concept:name", "concept:name", "time:timestamp", "via",
-                                "amount"]).set_column(
-        2, "time:timestamp", pa.array([datetime.fromisoformat(r[2]).replace(tzinfo=timezone.utc)
-                                       for r in data], pa.timestamp("us", tz="UTC")))
+    xes = table.rename_columns(
+        ["case:concept:name", "concept:name", "time:timestamp", "via", "amount"]
+    ).set_column(
+        2,
+        "time:timestamp",
+        pa.array(
+            [datetime.fromisoformat(r[2]).replace(tzinfo=UTC) for r in data],
+            pa.timestamp("us", tz="UTC"),
+        ),
+    )
     write_xes(xes, tmp_path / "log.xes")
 
-    results = [import_events(ws, tmp_path / name, flags=FLAGS)
-               for name in ("log.csv", "log.parquet", "log.jsonl")]
+    results = [
+        import_events(ws, tmp_path / name, flags=FLAGS)
+        for name in ("log.csv", "log.parquet", "log.jsonl")
+    ]
     results.append(import_events(ws, tmp_path / "log.xes", flags=MappingFlags(channel="via")))
     assert [r.import_id for r in results] == [1, 2, 3, 4]
     assert {(r.rows_imported, r.journeys, r.rows_rejected) for r in results} == {(15, 5, 0)}
@@ -94,7 +114,7 @@ def test_csv_parquet_jsonl_and_xes_give_the_same_events(ws: Path, tmp_path: Path
 
 def test_ocel_needs_an_object_type_which_the_mapping_keeps(ws: Path) -> None:
     log = Path(__file__).resolve().parents[1] / "data" / "ocel" / "tiny.jsonocel"
-    with pytest.raises(ImportRejected, match="object type"):
+    with pytest.raises(ImportRejected, match=r"object type"):
         import_events(ws, log)
     from cojourney.events.readers.ocel import object_types
 
@@ -108,19 +128,31 @@ def test_ocel_needs_an_object_type_which_the_mapping_keeps(ws: Path) -> None:
 
 # --------------------------------------------------------------------------- mappings
 
+
 def test_a_mapping_is_saved_then_reused_without_flags(ws: Path, tmp_path: Path) -> None:
     jan = write_csv(tmp_path / "orders-jan.csv", rows(3))
     feb = write_csv(tmp_path / "orders-feb.csv", rows(2, first=10))
-    first = import_events(ws, jan, mapping="orders",
-                          flags=MappingFlags(journey_id="order_id", activity="step", timestamp="at",
-                                             renames={"Visit web": "first-use"}))
+    first = import_events(
+        ws,
+        jan,
+        mapping="orders",
+        flags=MappingFlags(
+            journey_id="order_id",
+            activity="step",
+            timestamp="at",
+            renames={"Visit web": "first-use"},
+        ),
+    )
     saved = ws / "data" / "mappings" / "orders.yaml"
     assert first.mapping_saved and first.mapping_path == saved and first.mapping_origin == "flags"
     text = saved.read_text(encoding="utf-8")
     assert "journey_id: order_id" in text and "# required" in text and "first-use" in text
     second = import_events(ws, feb)
     assert (second.mapping_origin, second.mapping_name, second.mapping_saved) == (
-        "saved", "orders", False)
+        "saved",
+        "orders",
+        False,
+    )
     assert {a for _, a, _ in stored(ws, second.import_id)} == {"search", "first-use", "sign-up"}
     assert second.unknown_activity_count == 0
     assert [r.mapping_name for r in list_imports(ws)] == ["orders", "orders"]
@@ -128,8 +160,11 @@ def test_a_mapping_is_saved_then_reused_without_flags(ws: Path, tmp_path: Path) 
 
 def test_flags_without_the_columns_update_the_fitting_mapping(ws: Path, tmp_path: Path) -> None:
     import_events(ws, write_csv(tmp_path / "a.csv", rows(1)), flags=FLAGS)
-    result = import_events(ws, write_csv(tmp_path / "b.csv", rows(1, first=5)),
-                           flags=MappingFlags(renames={"Visit web": "search"}))
+    result = import_events(
+        ws,
+        write_csv(tmp_path / "b.csv", rows(1, first=5)),
+        flags=MappingFlags(renames={"Visit web": "search"}),
+    )
     assert result.mapping_name == "a" and result.mapping_saved
     mapping = MappingLibrary(ws / "data" / "mappings").load("a")
     assert dict(mapping.columns.activity_renames) == {"Visit web": "search"}
@@ -140,9 +175,18 @@ def test_several_fitting_mappings_need_an_explicit_choice(ws: Path, tmp_path: Pa
     library = MappingLibrary(ws / "data" / "mappings")
     columns = ColumnMapping(journey_id="order_id", activity="step", timestamp="at")
     library.save(ImportMapping("plain", columns=columns, format="csv"))
-    library.save(ImportMapping("renamed", columns=ColumnMapping(
-        journey_id="order_id", activity="step", timestamp="at",
-        activity_renames={"Visit web": "search"}), format="csv"))
+    library.save(
+        ImportMapping(
+            "renamed",
+            columns=ColumnMapping(
+                journey_id="order_id",
+                activity="step",
+                timestamp="at",
+                activity_renames={"Visit web": "search"},
+            ),
+            format="csv",
+        )
+    )
     log = write_csv(tmp_path / "log.csv", rows(2))
     with pytest.raises(InputError) as exc:
         import_events(ws, log)
@@ -150,7 +194,7 @@ def test_several_fitting_mappings_need_an_explicit_choice(ws: Path, tmp_path: Pa
     assert "plain, renamed" in str(exc.value) and "--mapping NAME" in str(exc.value)
     result = import_events(ws, log, mapping="renamed")
     assert result.mapping_origin == "named" and result.unknown_activity_count == 0
-    with pytest.raises(NotFound, match="no mapping named 'nope'.*plain, renamed"):
+    with pytest.raises(NotFound, match=r"no mapping named 'nope'.*plain, renamed"):
         import_events(ws, log, mapping="nope")
 
 
@@ -162,8 +206,11 @@ def test_missing_columns_are_named_with_the_fix(ws: Path, tmp_path: Path) -> Non
     assert "no saved mapping fits" in text and "'case:concept:name' (for journey_id)" in text
     assert "--case COLUMN" in text and "columns: order_id, step, at, via, amount" in text
     import_events(ws, log, mapping="m", flags=FLAGS)
-    renamed = write_csv(tmp_path / "renamed.csv", rows(1, first=3),
-                        header=["order_id", "step", "when", "via", "amount"])
+    renamed = write_csv(
+        tmp_path / "renamed.csv",
+        rows(1, first=3),
+        header=["order_id", "step", "when", "via", "amount"],
+    )
     with pytest.raises(ImportRejected) as exc:
         import_events(ws, renamed, mapping="m")
     assert "'at' (for timestamp) is not in the file" in str(exc.value)
@@ -172,6 +219,7 @@ def test_missing_columns_are_named_with_the_fix(ws: Path, tmp_path: Path) -> Non
 
 
 # --------------------------------------------------------------------------- bad rows
+
 
 def bad_log(tmp_path: Path) -> Path:
     data = rows(3)
@@ -186,9 +234,13 @@ def test_on_error_fail_imports_nothing_and_lists_every_problem(ws: Path, tmp_pat
         import_events(ws, bad_log(tmp_path), flags=FLAGS)
     problems = exc.value.problems
     assert [(p.location.line, p.location.field) for p in problems] == [
-        (3, "order_id"), (6, "at"), (8, "step")]
+        (3, "order_id"),
+        (6, "at"),
+        (8, "step"),
+    ]
     assert problems[1].found == "'03/01/2024 10:00'" and "--timestamp-format" in (
-        problems[1].hint or "")
+        problems[1].hint or ""
+    )
     assert "3 of 9 events cannot be imported" in exc.value.title
     assert "--on-error skip" in exc.value.title
     assert list_imports(ws) == [] and not (ws / "data" / "mappings" / "bad.yaml").exists()
@@ -212,15 +264,17 @@ def test_on_error_skip_quarantines_the_bad_rows(ws: Path, tmp_path: Path) -> Non
     assert [r["reason"] for r in quarantined] == [
         "line 3: no journey id (column order_id)",
         "line 6: timestamp '03/01/2024 10:00' cannot be read, expected ISO 8601",
-        "line 8: no activity (column step)"]
+        "line 8: no activity (column step)",
+    ]
     assert quarantined[1]["order_id"] == "O001" and list(quarantined[0]) == [*HEADER, "reason"]
-    record, = list_imports(ws)
+    (record,) = list_imports(ws)
     assert (record.rows_imported, record.rows_rejected) == (6, 3)
     assert record.quarantine_path == str(result.quarantine_path)
     assert len(stored(ws)) == 6
 
 
 # --------------------------------------------------------------------------- idempotence, order
+
 
 def test_reimporting_the_same_file_adds_nothing(ws: Path, tmp_path: Path) -> None:
     log = write_csv(tmp_path / "log.csv", rows(2))
@@ -231,8 +285,12 @@ def test_reimporting_the_same_file_adds_nothing(ws: Path, tmp_path: Path) -> Non
         assert again.already_imported and again.import_id == first.import_id
         assert again.imported_at == first.imported_at and again.rows_imported == 0
     assert len(stored(ws)) == 6 and len(list_imports(ws)) == 1
-    other = import_events(ws, log, flags=MappingFlags(journey_id="order_id", activity="step",
-                                                      timestamp="at"), mapping="no-channel")
+    other = import_events(
+        ws,
+        log,
+        flags=MappingFlags(journey_id="order_id", activity="step", timestamp="at"),
+        mapping="no-channel",
+    )
     assert not other.already_imported and "in the store twice" in other.warnings[0]
 
 
@@ -247,7 +305,7 @@ def test_event_seq_is_global_across_imports(ws: Path, tmp_path: Path) -> None:
 
 
 def test_unknown_activities_are_imported_and_reported(ws: Path, tmp_path: Path) -> None:
-    data = rows(4) + [["O099", "Call", "2024-03-05 09:00:00", "phone", "1"]]
+    data = [*rows(4), ["O099", "Call", "2024-03-05 09:00:00", "phone", "1"]]
     result = import_events(ws, write_csv(tmp_path / "log.csv", data), flags=FLAGS)
     assert result.rows_imported == 13
     assert result.unknown_activities == (("Visit web", 4), ("Call", 1))
@@ -256,21 +314,29 @@ def test_unknown_activities_are_imported_and_reported(ws: Path, tmp_path: Path) 
 
 # --------------------------------------------------------------------------- time zones
 
+
 def test_naive_times_are_read_in_the_workspace_time_zone(ws: Path, tmp_path: Path) -> None:
     config = ws / "workspace.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "time_zone: UTC", "time_zone: Europe/Amsterdam"), encoding="utf-8")
-    data = [["O1", "search", "2024-07-01 12:00:00", "web", "1"],
-            ["O1", "sign-up", "2024-07-01 12:30:00+00:00", "web", "1"],
-            ["O1", "survey", "2024-01-15 12:00:00", "web", "1"]]
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("time_zone: UTC", "time_zone: Europe/Amsterdam"),
+        encoding="utf-8",
+    )
+    data = [
+        ["O1", "search", "2024-07-01 12:00:00", "web", "1"],
+        ["O1", "sign-up", "2024-07-01 12:30:00+00:00", "web", "1"],
+        ["O1", "survey", "2024-01-15 12:00:00", "web", "1"],
+    ]
     result = import_events(ws, write_csv(tmp_path / "log.csv", data), flags=FLAGS)
-    assert [t for _, _, t in stored(ws)] == ["2024-07-01T10:00:00+00:00",
-                                            "2024-07-01T12:30:00+00:00",
-                                            "2024-01-15T11:00:00+00:00"]
-    assert result.first_timestamp == datetime(2024, 1, 15, 11, tzinfo=timezone.utc)
+    assert [t for _, _, t in stored(ws)] == [
+        "2024-07-01T10:00:00+00:00",
+        "2024-07-01T12:30:00+00:00",
+        "2024-01-15T11:00:00+00:00",
+    ]
+    assert result.first_timestamp == datetime(2024, 1, 15, 11, tzinfo=UTC)
     # The mapping's own time zone wins over the workspace's.
-    import_events(ws, write_csv(tmp_path / "tokyo.csv", data[:1]),
-                  flags=_with_tz(FLAGS, "Asia/Tokyo"))
+    import_events(
+        ws, write_csv(tmp_path / "tokyo.csv", data[:1]), flags=_with_tz(FLAGS, "Asia/Tokyo")
+    )
     assert stored(ws)[-1][2] == "2024-07-01T03:00:00+00:00"
 
 
@@ -279,12 +345,14 @@ def _with_tz(flags: MappingFlags, zone: str) -> MappingFlags:
 
 
 def test_an_unknown_time_zone_is_refused(ws: Path, tmp_path: Path) -> None:
-    with pytest.raises(ImportRejected, match="unknown time zone"):
-        import_events(ws, write_csv(tmp_path / "log.csv", rows(1)),
-                      flags=_with_tz(FLAGS, "Mars/Olympus"))
+    with pytest.raises(ImportRejected, match=r"unknown time zone"):
+        import_events(
+            ws, write_csv(tmp_path / "log.csv", rows(1)), flags=_with_tz(FLAGS, "Mars/Olympus")
+        )
 
 
 # --------------------------------------------------------------------------- export
+
 
 def test_export_to_parquet_and_xes_reads_back_equal(ws: Path, tmp_path: Path) -> None:
     import_events(ws, write_csv(tmp_path / "log.csv", rows(4)), flags=FLAGS)
@@ -304,33 +372,41 @@ def test_export_to_parquet_and_xes_reads_back_equal(ws: Path, tmp_path: Path) ->
     assert back.column("time:timestamp").to_pylist() == expected.column("timestamp").to_pylist()
     assert back.column("channel").to_pylist() == expected.column("channel").to_pylist()
     assert back.column("amount").to_pylist() == [r[4] for r in rows(4)]
-    with pytest.raises(InputError, match="--format parquet or --format xes"):
+    with pytest.raises(InputError, match=r"--format parquet or --format xes"):
         export_events(ws, tmp_path / "out.txt")
 
 
 def test_export_of_an_empty_workspace_is_not_found(ws: Path, tmp_path: Path) -> None:
-    with pytest.raises(NotFound, match="no events imported yet"):
+    with pytest.raises(NotFound, match=r"no events imported yet"):
         export_events(ws, tmp_path / "out.parquet")
 
 
 def test_not_a_workspace_or_no_file(tmp_path: Path, ws: Path) -> None:
     log = write_csv(tmp_path / "log.csv", rows(1))
-    with pytest.raises(NotFound, match="not a workspace"):
+    with pytest.raises(NotFound, match=r"not a workspace"):
         import_events(tmp_path / "log-folder-that-is-not-a-workspace", log, flags=FLAGS)
-    with pytest.raises(NotFound, match="no such file"):
+    with pytest.raises(NotFound, match=r"no such file"):
         import_events(ws, tmp_path / "missing.csv")
 
 
 # --------------------------------------------------------------------------- a real log
+
 
 def test_bpic14_counts_match_pm4py(ws: Path, shared_data: Path) -> None:
     log = shared_data / "logs" / "BPIC14_incident_log.csv"
     if not log.is_file():
         pytest.skip(f"{log} is absent")
     reference = json.loads((shared_data / "reference" / "BPIC14_incident_log.json").read_text())
-    result = import_events(ws, log, flags=MappingFlags(
-        journey_id="incident_id", activity="incident_activity_type", timestamp="data_stamp",
-        timestamp_format="%Y-%m-%d %H:%M:%S"))
+    result = import_events(
+        ws,
+        log,
+        flags=MappingFlags(
+            journey_id="incident_id",
+            activity="incident_activity_type",
+            timestamp="data_stamp",
+            timestamp_format="%Y-%m-%d %H:%M:%S",
+        ),
+    )
     assert (result.journeys, result.rows_imported) == (reference["cases"], reference["events"])
     assert result.unknown_activity_count == reference["activities"]
     with EventStore.open(ws, read_only=True) as store:
@@ -345,8 +421,10 @@ def test_naive_xes_dates_are_read_in_the_workspace_time_zone(ws: Path, tmp_path:
     other = tmp_path / "ams"
     init_workspace(other)
     config = other / "workspace.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "time_zone: UTC", "time_zone: Europe/Amsterdam"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("time_zone: UTC", "time_zone: Europe/Amsterdam"),
+        encoding="utf-8",
+    )
     import_events(other, tiny)
     in_amsterdam = stored(other)
     changed = [(a[2], b[2]) for a, b in zip(in_utc, in_amsterdam, strict=True) if a != b]

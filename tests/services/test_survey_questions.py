@@ -45,8 +45,14 @@ def test_the_bands_default_to_the_quarters_of_the_scale() -> None:
 
 def test_a_standard_question_cannot_be_redeclared(incidents: Path) -> None:
     ws = open_workspace(incidents)
-    broken = ws.model_copy(update={"questions": [
-        *ws.questions, SurveyQuestion(id="nps", name="NPS", low=0, high=5, touchpoints=["nowhere"])]})
+    broken = ws.model_copy(
+        update={
+            "questions": [
+                *ws.questions,
+                SurveyQuestion(id="nps", name="NPS", low=0, high=5, touchpoints=["nowhere"]),
+            ]
+        }
+    )
     messages = [p.message for p in check_references(broken)]
     assert "'nps' is a standard question" in messages
     assert "unknown touchpoint 'nowhere'" in messages
@@ -61,12 +67,14 @@ def test_the_declared_scale_checks_imports(incidents: Path, tmp_path: Path) -> N
 def test_the_declared_bands_decide_poor_and_good(incidents: Path, tmp_path: Path) -> None:
     # happiness 0-10, poor up to 6, good from 9. Three incidents: journey scores 9, 6, 8
     # (normalised 0.9, 0.6, 0.8), and csat at the closure survey 5, 2, 4.
-    rows = [["INC1", "2025-03-01 10:00", "happiness", "9", ""],
-            ["INC1", "2025-03-01 10:00", "csat", "5", "closure-survey"],
-            ["INC2", "2025-03-02 10:00", "happiness", "6", ""],
-            ["INC2", "2025-03-02 10:00", "csat", "2", "closure-survey"],
-            ["INC3", "2025-03-03 10:00", "happiness", "8", ""],
-            ["INC3", "2025-03-03 10:00", "csat", "4", "closure-survey"]]
+    rows = [
+        ["INC1", "2025-03-01 10:00", "happiness", "9", ""],
+        ["INC1", "2025-03-01 10:00", "csat", "5", "closure-survey"],
+        ["INC2", "2025-03-02 10:00", "happiness", "6", ""],
+        ["INC2", "2025-03-02 10:00", "csat", "2", "closure-survey"],
+        ["INC3", "2025-03-03 10:00", "happiness", "8", ""],
+        ["INC3", "2025-03-03 10:00", "csat", "4", "closure-survey"],
+    ]
     import_feedback(incidents, write(tmp_path / "answers.csv", rows), flags=FLAGS)
     analysis = experience_report(incidents).to_dict()
     gap = analysis["gap"]

@@ -32,7 +32,7 @@ def _plant(path: Path, pattern: str, replacement: str, *, nth: int = 0) -> tuple
     assert len(matches) > nth, f"{pattern!r} not found in {path}"
     match = matches[nth]
     start = match.start()
-    text = text[:start] + match.expand(replacement) + text[match.end():]
+    text = text[:start] + match.expand(replacement) + text[match.end() :]
     path.write_text(text, encoding="utf-8")
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1

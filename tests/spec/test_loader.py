@@ -62,7 +62,9 @@ def test_load_workspace_raises_one_error_listing_all_problems(workspace_copy: Pa
 
 
 def test_yaml_syntax_error_has_line_and_column(tmp_path: Path):
-    (tmp_path / "workspace.yaml").write_text("workspace:\n  id: w\n  name: [unclosed\n", encoding="utf-8")
+    (tmp_path / "workspace.yaml").write_text(
+        "workspace:\n  id: w\n  name: [unclosed\n", encoding="utf-8"
+    )
     (tmp_path / "other.yaml").write_text("personas:\n  - id: a\n    id: b\n", encoding="utf-8")
     problems = validate_workspace(tmp_path).problems
     by_file = {Path(p.location.file).name: p for p in problems}
@@ -85,7 +87,8 @@ def test_structural_problems(tmp_path: Path):
 
 def test_missing_required_field_points_at_the_item(tmp_path: Path):
     (tmp_path / "w.yaml").write_text(
-        "workspace: {id: w, name: W}\npersonas:\n  - id: p\n    name: P\n", encoding="utf-8")
+        "workspace: {id: w, name: W}\npersonas:\n  - id: p\n    name: P\n", encoding="utf-8"
+    )
     [problem] = validate_workspace(tmp_path).problems
     assert problem.message == "missing required field 'segment'"
     assert problem.location.line == 3

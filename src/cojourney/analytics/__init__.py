@@ -22,8 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.report import analyze_journey
     from cojourney.analytics.results import DiscoverySummary
 
-__all__ = ["DiscoverySummary", "JourneyAnalysis", "JourneyFilter", "analyze_journey",
-           "summarize"]
+__all__ = ["DiscoverySummary", "JourneyAnalysis", "JourneyFilter", "analyze_journey", "summarize"]
 
 _HOMES = {
     "summarize": "cojourney.analytics.discovery",

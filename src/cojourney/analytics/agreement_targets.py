@@ -49,8 +49,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["TargetPeriod", "TargetSeries", "TargetStatus", "evaluate_targets", "judge_by_clocks",
-           "target_in_force"]
+__all__ = [
+    "TargetPeriod",
+    "TargetSeries",
+    "TargetStatus",
+    "evaluate_targets",
+    "judge_by_clocks",
+    "target_in_force",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +82,14 @@ class TargetPeriod:
     met: bool | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"period_start": self.period_start.isoformat(), "value": self.value, "n": self.n,
-                "target": self.target, "comparator": self.comparator, "met": self.met}
+        return {
+            "period_start": self.period_start.isoformat(),
+            "value": self.value,
+            "n": self.n,
+            "target": self.target,
+            "comparator": self.comparator,
+            "met": self.met,
+        }
 
 
 @dataclass(frozen=True)
@@ -150,23 +162,43 @@ class TargetSeries:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
         return {
-            "agreement": self.agreement_id, "agreement_name": self.agreement_name,
-            "kind": self.kind.value, "basis": self.basis.value, "services": list(self.services),
-            "indicator": self.indicator_id, "indicator_name": self.indicator_name,
-            "unit": self.unit, "priority": self.priority, "segment": self.segment,
-            "segment_applied": self.segment_applied, "period": self.period,
+            "agreement": self.agreement_id,
+            "agreement_name": self.agreement_name,
+            "kind": self.kind.value,
+            "basis": self.basis.value,
+            "services": list(self.services),
+            "indicator": self.indicator_id,
+            "indicator_name": self.indicator_name,
+            "unit": self.unit,
+            "priority": self.priority,
+            "segment": self.segment,
+            "segment_applied": self.segment_applied,
+            "period": self.period,
             "targets": [t.model_dump(mode="json", exclude_none=True) for t in self.targets],
-            "target": self.target.model_dump(mode="json", exclude_none=True) if self.target else None,
-            "baseline": self.baseline, "current": self.current.to_dict() if self.current else None,
-            "change": self.change, "met": self.met, "missed": self.missed,
-            "attainment": self.attainment, "status": self.status.value, "note": self.note,
+            "target": self.target.model_dump(mode="json", exclude_none=True)
+            if self.target
+            else None,
+            "baseline": self.baseline,
+            "current": self.current.to_dict() if self.current else None,
+            "change": self.change,
+            "met": self.met,
+            "missed": self.missed,
+            "attainment": self.attainment,
+            "status": self.status.value,
+            "note": self.note,
             "clock": self.clock,
             "periods": [p.to_dict() for p in self.periods],
         }
 
 
-def evaluate_targets(source: EventSource, workspace: Workspace, agreement_id: str | None = None,
-                     *, start: date | None = None, end: date | None = None) -> list[TargetSeries]:
+def evaluate_targets(
+    source: EventSource,
+    workspace: Workspace,
+    agreement_id: str | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[TargetSeries]:
     """Evaluate the targets of one agreement, or of every agreement, per period.
 
     Parameters
@@ -222,6 +254,7 @@ def target_in_force(targets: list[Target] | tuple[Target, ...], day: date) -> Ta
 
 # --------------------------------------------------------------------------- helpers
 
+
 @dataclass
 class _Group:
     indicator: str
@@ -238,11 +271,14 @@ def _groups(workspace: Workspace, agreement: Agreement) -> list[_Group]:
     for k, target in enumerate(agreement.targets):
         period = None
         if target.period is not None:
-            where = Location(file="agreements.yaml",
-                             field=f"agreements[{agreement_index}].targets[{k}].period")
+            where = Location(
+                file="agreements.yaml", field=f"agreements[{agreement_index}].targets[{k}].period"
+            )
             period = parse_period(target.period, where=where)
         key = (target.indicator, target.priority, target.segment, period)
-        groups.setdefault(key, _Group(target.indicator, target.priority, target.segment, period, k, []))
+        groups.setdefault(
+            key, _Group(target.indicator, target.priority, target.segment, period, k, [])
+        )
         groups[key].targets.append(target)
     for group in groups.values():
         group.targets.sort(key=lambda t: t.effective_from or date.min)
@@ -261,36 +297,73 @@ def _journey_sets(agreement: Agreement, group: _Group) -> tuple[list[JourneySet]
     return sets, applied
 
 
-def _evaluate_group(source: EventSource, workspace: Workspace, agreement: Agreement, group: _Group,
-                    start: date | None, end: date | None) -> TargetSeries:
+def _evaluate_group(
+    source: EventSource,
+    workspace: Workspace,
+    agreement: Agreement,
+    group: _Group,
+    start: date | None,
+    end: date | None,
+) -> TargetSeries:
     indicator = find_indicator(workspace, group.indicator)
     sets, applied = _journey_sets(agreement, group)
     latest = group.targets[-1]
     clock = next((c.id for c in agreement.clocks if c.indicator == indicator.id), None)
-    baseline = next((t.baseline for t in reversed(group.targets) if t.baseline is not None),
-                    indicator.baseline)
+    baseline = next(
+        (t.baseline for t in reversed(group.targets) if t.baseline is not None), indicator.baseline
+    )
     common: dict[str, Any] = dict(
-        agreement_id=agreement.id, agreement_name=agreement.name, kind=agreement.kind,
-        basis=agreement.basis, services=tuple(agreement.services), indicator_id=indicator.id,
-        indicator_name=indicator.name, unit=indicator.unit, priority=group.priority,
-        segment=group.segment, segment_applied=applied, targets=tuple(group.targets),
-        baseline=baseline, clock=clock)
+        agreement_id=agreement.id,
+        agreement_name=agreement.name,
+        kind=agreement.kind,
+        basis=agreement.basis,
+        services=tuple(agreement.services),
+        indicator_id=indicator.id,
+        indicator_name=indicator.name,
+        unit=indicator.unit,
+        priority=group.priority,
+        segment=group.segment,
+        segment_applied=applied,
+        targets=tuple(group.targets),
+        baseline=baseline,
+        clock=clock,
+    )
     if indicator.measure is None:
-        return TargetSeries(**common, period=group.period or "month", target=latest, current=None,
-                            change=None, periods=(), met=0, missed=0, attainment=None,
-                            status=TargetStatus.NOT_MEASURED,
-                            note=f"indicator {indicator.id!r} has no measure "
-                                 f"(data source: {indicator.data_source or 'not given'})")
-    series = evaluate(source, workspace, indicator, start=start, end=end, sets=sets,
-                      period=group.period)
+        return TargetSeries(
+            **common,
+            period=group.period or "month",
+            target=latest,
+            current=None,
+            change=None,
+            periods=(),
+            met=0,
+            missed=0,
+            attainment=None,
+            status=TargetStatus.NOT_MEASURED,
+            note=f"indicator {indicator.id!r} has no measure "
+            f"(data source: {indicator.data_source or 'not given'})",
+        )
+    series = evaluate(
+        source, workspace, indicator, start=start, end=end, sets=sets, period=group.period
+    )
     periods = []
     for p in series.periods:
         target = target_in_force(group.targets, p.period_start)
-        met = None if target is None or p.value is None or p.n == 0 \
+        met = (
+            None
+            if target is None or p.value is None or p.n == 0
             else target.comparator.holds(p.value, target.value)
-        periods.append(TargetPeriod(p.period_start, p.value, p.n,
-                                    target.value if target else None,
-                                    target.comparator.value if target else None, met))
+        )
+        periods.append(
+            TargetPeriod(
+                p.period_start,
+                p.value,
+                p.n,
+                target.value if target else None,
+                target.comparator.value if target else None,
+                met,
+            )
+        )
     current = next((p for p in reversed(periods) if p.n > 0), None)
     met_count = sum(1 for p in periods if p.met is True)
     missed_count = sum(1 for p in periods if p.met is False)
@@ -301,17 +374,32 @@ def _evaluate_group(source: EventSource, workspace: Workspace, agreement: Agreem
         status = TargetStatus.MET if current.met else TargetStatus.MISSED
     in_force = target_in_force(group.targets, periods[-1].period_start) if periods else None
     return TargetSeries(
-        **common, period=series.period, target=in_force or latest, current=current,
-        change=(current.value - baseline) if current and current.value is not None
-        and baseline is not None else None,
-        periods=tuple(periods), met=met_count, missed=missed_count,
-        attainment=100.0 * met_count / assessed if assessed else None, status=status,
+        **common,
+        period=series.period,
+        target=in_force or latest,
+        current=current,
+        change=(current.value - baseline)
+        if current and current.value is not None and baseline is not None
+        else None,
+        periods=tuple(periods),
+        met=met_count,
+        missed=missed_count,
+        attainment=100.0 * met_count / assessed if assessed else None,
+        status=status,
         series=series,
-        note=series.note or (f"also timed by the SLA clock {clock!r} (business time, pauses); "
-                             "this series is the indicator's measure" if clock else None))
+        note=series.note
+        or (
+            f"also timed by the SLA clock {clock!r} (business time, pauses); "
+            "this series is the indicator's measure"
+            if clock
+            else None
+        ),
+    )
 
 
-def judge_by_clocks(series: Sequence[TargetSeries], clocks: Sequence[ClockResult]) -> list[TargetSeries]:
+def judge_by_clocks(
+    series: Sequence[TargetSeries], clocks: Sequence[ClockResult]
+) -> list[TargetSeries]:
     """Targets timed by an SLA clock, met or missed as the clock says.
 
     A target such as "P3 resolved within 24 support hours for 95% of incidents" is about
@@ -335,13 +423,25 @@ def judge_by_clocks(series: Sequence[TargetSeries], clocks: Sequence[ClockResult
         met = sum(1 for p in periods if p.met is True)
         missed = sum(1 for p in periods if p.met is False)
         latest = next((p for p in reversed(periods) if p.met is not None), None)
-        status = (TargetStatus.NO_DATA if latest is None
-                  else TargetStatus.MET if latest.met else TargetStatus.MISSED)
-        judged.append(replace(
-            s, periods=periods, met=met, missed=missed,
-            attainment=100.0 * met / (met + missed) if met + missed else None, status=status,
-            current=next((p for p in reversed(periods) if p.n > 0), None),
-            note=f"met or missed as the SLA clock {s.clock!r} says (business time, pauses left "
-                 "out, share of journeys against the attainment); the values are the "
-                 "indicator's measure (elapsed time)"))
+        status = (
+            TargetStatus.NO_DATA
+            if latest is None
+            else TargetStatus.MET
+            if latest.met
+            else TargetStatus.MISSED
+        )
+        judged.append(
+            replace(
+                s,
+                periods=periods,
+                met=met,
+                missed=missed,
+                attainment=100.0 * met / (met + missed) if met + missed else None,
+                status=status,
+                current=next((p for p in reversed(periods) if p.n > 0), None),
+                note=f"met or missed as the SLA clock {s.clock!r} says (business time, pauses left "
+                "out, share of journeys against the attainment); the values are the "
+                "indicator's measure (elapsed time)",
+            )
+        )
     return judged

@@ -42,8 +42,14 @@ def check_dimensions(dimensions: tuple[str, ...] | list[str]) -> tuple[str, ...]
     """
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
-        raise InputError(Problem("unknown breakdown dimension", Location(field="breakdown_by"),
-                                 found=", ".join(unknown), expected=", ".join(DIMENSIONS)))
+        raise InputError(
+            Problem(
+                "unknown breakdown dimension",
+                Location(field="breakdown_by"),
+                found=", ".join(unknown),
+                expected=", ".join(DIMENSIONS),
+            )
+        )
     return tuple(dimensions)
 
 
@@ -53,20 +59,29 @@ def breakdown(data: JourneyData, dimension: str) -> Breakdown:
     facts = data.facts
     key = facts[_COLUMN[dimension]]
     grouped = facts.group_by(value=key).aggregate(
-        journeys=facts.count(), events=facts.events.sum(),
-        median_duration=facts.duration_seconds.median(), mean_fitness=facts.fitness.mean(),
-        ended_early=facts.ends_early.sum())
+        journeys=facts.count(),
+        events=facts.events.sum(),
+        median_duration=facts.duration_seconds.median(),
+        mean_fitness=facts.fitness.mean(),
+        ended_early=facts.ends_early.sum(),
+    )
     rows = []
     for row in data.engine.rows(grouped):
         journeys = int(row["journeys"])
-        rows.append((row["value"], BreakdownRow(
-            value=_label(dimension, row["value"], data.channels), journeys=journeys,
-            events=int(row["events"]),
-            median_duration_seconds=_float(row["median_duration"]),
-            mean_fitness=_float(row["mean_fitness"]),
-            drop_off=int(row["ended_early"] or 0) / journeys if journeys else None)))
-    rows.sort(key=lambda item: (item[1].value == NONE_LABEL, item[0] if item[0] is not None
-                                else 0))
+        rows.append(
+            (
+                row["value"],
+                BreakdownRow(
+                    value=_label(dimension, row["value"], data.channels),
+                    journeys=journeys,
+                    events=int(row["events"]),
+                    median_duration_seconds=_float(row["median_duration"]),
+                    mean_fitness=_float(row["mean_fitness"]),
+                    drop_off=int(row["ended_early"] or 0) / journeys if journeys else None,
+                ),
+            )
+        )
+    rows.sort(key=lambda item: (item[1].value == NONE_LABEL, item[0] if item[0] is not None else 0))
     return Breakdown(dimension, tuple(r for _, r in rows))
 
 

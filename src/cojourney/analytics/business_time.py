@@ -43,7 +43,7 @@ array([2.])
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,22 +72,27 @@ def _zone(calendar: BusinessCalendar | None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(Problem(
-            "unknown time zone in a business calendar", found=repr(name),
-            expected="an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo",
-            hint=f"fix 'time_zone' of calendar {calendar.id if calendar else ''!r} "
-                 "in agreements.yaml"
-        )) from None
+        raise InputError(
+            Problem(
+                "unknown time zone in a business calendar",
+                found=repr(name),
+                expected="an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo",
+                hint=f"fix 'time_zone' of calendar {calendar.id if calendar else ''!r} "
+                "in agreements.yaml",
+            )
+        ) from None
 
 
 def _is_24x7(calendar: BusinessCalendar | None) -> bool:
     """True when every instant counts (no hours and no holiday that stops the clock)."""
-    return calendar is None or (not calendar.hours and not (
-        calendar.holidays_stop_clock and calendar.holidays))
+    return calendar is None or (
+        not calendar.hours and not (calendar.holidays_stop_clock and calendar.holidays)
+    )
 
 
-def working_intervals(calendar: BusinessCalendar | None, first_day: date, last_day: date
-                      ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def working_intervals(
+    calendar: BusinessCalendar | None, first_day: date, last_day: date
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The calendar's working intervals on the local days ``first_day`` .. ``last_day``.
 
     Parameters
@@ -104,8 +109,11 @@ def working_intervals(calendar: BusinessCalendar | None, first_day: date, last_d
         touch, so that the intervals are disjoint.
     """
     zone = _zone(calendar)
-    holidays = ({h.day for h in calendar.holidays}
-                if calendar is not None and calendar.holidays_stop_clock else set())
+    holidays = (
+        {h.day for h in calendar.holidays}
+        if calendar is not None and calendar.holidays_stop_clock
+        else set()
+    )
     hours = list(calendar.hours) if calendar is not None else []
     starts: list[float] = []
     ends: list[float] = []
@@ -128,8 +136,9 @@ def _instant(day: date, at: time, zone: ZoneInfo) -> float:
     return datetime.combine(day, at, tzinfo=zone).timestamp()
 
 
-def _merge(starts: NDArray[np.float64], ends: NDArray[np.float64]
-           ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _merge(
+    starts: NDArray[np.float64], ends: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     if starts.size == 0:
         return starts, ends
     order = np.argsort(starts, kind="stable")
@@ -161,8 +170,9 @@ class WorkingTime:
     and that instant; only differences of readings are meaningful.
     """
 
-    def __init__(self, calendar: BusinessCalendar | None, first: float,
-                 last: float | None = None) -> None:
+    def __init__(
+        self, calendar: BusinessCalendar | None, first: float, last: float | None = None
+    ) -> None:
         self.calendar = calendar
         self.always = _is_24x7(calendar)
         self._zone = _zone(calendar)
@@ -179,7 +189,7 @@ class WorkingTime:
     # ---------------------------------------------------------------- the span
 
     def _local_day(self, epoch: float) -> date:
-        return datetime.fromtimestamp(float(epoch), timezone.utc).astimezone(self._zone).date()
+        return datetime.fromtimestamp(float(epoch), UTC).astimezone(self._zone).date()
 
     @property
     def covered_until(self) -> float:
@@ -194,8 +204,9 @@ class WorkingTime:
         starts, ends = working_intervals(self.calendar, self._last_day + timedelta(days=1), wanted)
         if self.starts.size and starts.size and starts[0] <= self.ends[-1]:
             # An interval running over midnight into the new days: merge across the seam.
-            starts, ends = _merge(np.concatenate([self.starts, starts]),
-                                  np.concatenate([self.ends, ends]))
+            starts, ends = _merge(
+                np.concatenate([self.starts, starts]), np.concatenate([self.ends, ends])
+            )
         else:
             starts, ends = np.concatenate([self.starts, starts]), np.concatenate([self.ends, ends])
         self.starts, self.ends = starts, ends
@@ -203,16 +214,22 @@ class WorkingTime:
         self._cum_ends = np.cumsum(lengths)
         self.cumulative = self._cum_ends - lengths
         self._last_day = wanted
-        log.debug("business calendar %s: %d working intervals up to %s",
-                  self.calendar.id if self.calendar else "24x7", starts.size, wanted)
+        log.debug(
+            "business calendar %s: %d working intervals up to %s",
+            self.calendar.id if self.calendar else "24x7",
+            starts.size,
+            wanted,
+        )
 
     def _check(self, instants: NDArray[np.float64]) -> None:
         finite = instants[np.isfinite(instants)]
         if finite.size == 0:
             return
         if finite.min() < self.origin:
-            raise ValueError("an instant before the start of the business-time span; "
-                             "build the WorkingTime from the earliest instant")
+            raise ValueError(
+                "an instant before the start of the business-time span; "
+                "build the WorkingTime from the earliest instant"
+            )
         if not self.always and finite.max() >= self.covered_until:
             self._extend_to(float(finite.max()))
 
@@ -274,8 +291,9 @@ class WorkingTime:
         return np.where(beyond, np.nan, instant)
 
 
-def business_seconds(calendar: BusinessCalendar | None, start: ArrayLike, end: ArrayLike
-                     ) -> NDArray[np.float64]:
+def business_seconds(
+    calendar: BusinessCalendar | None, start: ArrayLike, end: ArrayLike
+) -> NDArray[np.float64]:
     """Business seconds between ``start[i]`` and ``end[i]`` (UTC epoch seconds).
 
     Parameters
@@ -301,8 +319,9 @@ def business_seconds(calendar: BusinessCalendar | None, start: ArrayLike, end: A
     return clock.elapsed(s, e)
 
 
-def business_deadline(calendar: BusinessCalendar | None, start: ArrayLike, allowed: ArrayLike
-                      ) -> NDArray[np.float64]:
+def business_deadline(
+    calendar: BusinessCalendar | None, start: ArrayLike, allowed: ArrayLike
+) -> NDArray[np.float64]:
     """The instant when ``allowed[i]`` business seconds after ``start[i]`` have passed.
 
     Parameters

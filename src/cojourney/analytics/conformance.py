@@ -69,10 +69,14 @@ def conformance(data: JourneyData, nodes: tuple[ActivityNode, ...] | None = None
     engine, facts, design = data.engine, data.facts, data.design
     perfect = (facts.skipped + facts.violations + facts.unknown) == 0
     aggregates: dict[str, Any] = {
-        "journeys": facts.count(), "mean": facts.fitness.mean(),
-        "median": facts.fitness.median(), "perfect": perfect.sum(),
-        "skips": (facts.skipped > 0).sum(), "violations": (facts.violations > 0).sum(),
-        "unknown": (facts.unknown > 0).sum()}
+        "journeys": facts.count(),
+        "mean": facts.fitness.mean(),
+        "median": facts.fitness.median(),
+        "perfect": perfect.sum(),
+        "skips": (facts.skipped > 0).sum(),
+        "violations": (facts.violations > 0).sum(),
+        "unknown": (facts.unknown > 0).sum(),
+    }
     aggregates.update({f"skipped{p}": facts[skipped_col(p)].sum() for p in design.mandatory})
     row = engine.rows(facts.aggregate(**aggregates))[0]
     bucket = ibis.ifelse(perfect, 10, (facts.fitness * 10).floor().cast("int64"))
@@ -87,17 +91,24 @@ def conformance(data: JourneyData, nodes: tuple[ActivityNode, ...] | None = None
     journeys = int(row["journeys"])
     perfect_count = _int(row["perfect"])
     return Conformance(
-        journeys=journeys, mean_fitness=_float(row["mean"]), median_fitness=_float(row["median"]),
-        perfect=perfect_count, perfect_share=perfect_count / journeys if journeys else None,
-        fitness_distribution=distribution, journeys_with_skips=_int(row["skips"]),
+        journeys=journeys,
+        mean_fitness=_float(row["mean"]),
+        median_fitness=_float(row["median"]),
+        perfect=perfect_count,
+        perfect_share=perfect_count / journeys if journeys else None,
+        fitness_distribution=distribution,
+        journeys_with_skips=_int(row["skips"]),
         journeys_with_violations=_int(row["violations"]),
         journeys_with_unknown=_int(row["unknown"]),
         skipped={design.touchpoints[p]: _int(row[f"skipped{p}"]) for p in design.mandatory},
         violations=tuple(
             OrderViolation(design.touchpoints[a], design.touchpoints[b], moves, n)
-            for (a, b), (moves, n) in pair_counts(facts, "violation_pairs", engine)),
-        unknown_activities=tuple(UnknownActivity(n.activity, n.events, n.journeys)
-                                 for n in nodes if not n.designed))
+            for (a, b), (moves, n) in pair_counts(facts, "violation_pairs", engine)
+        ),
+        unknown_activities=tuple(
+            UnknownActivity(n.activity, n.events, n.journeys) for n in nodes if not n.designed
+        ),
+    )
 
 
 def _int(value: Any) -> int:

@@ -86,8 +86,9 @@ class JourneyDesign:
         pos = {tp: n for n, tp in enumerate(order)}
         step_index = {s.id: n for n, s in enumerate(journey.steps)}
         step_of = journey.step_of()
-        onboard = next((n for n, s in enumerate(journey.steps) if s.dsv_step == DsvStep.ONBOARD),
-                       None)
+        onboard = next(
+            (n for n, s in enumerate(journey.steps) if s.dsv_step == DsvStep.ONBOARD), None
+        )
         return cls(
             journey_id=journey.id,
             touchpoints=tuple(order),
@@ -99,8 +100,12 @@ class JourneyDesign:
             exit=frozenset(pos[tp] for tp in journey.exit_points()),
             loops=frozenset((pos[t.from_], pos[t.to]) for t in journey.path.loops),
             skips=tuple((pos[t.from_], pos[t.to]) for t in journey.path.skips),
-            gates=tuple(GateSpec(g.id, g.name, tuple(pos[r] for r in g.requires),
-                                 tuple(pos[b] for b in g.before)) for g in journey.gates),
+            gates=tuple(
+                GateSpec(
+                    g.id, g.name, tuple(pos[r] for r in g.requires), tuple(pos[b] for b in g.before)
+                )
+                for g in journey.gates
+            ),
             onboard_step=onboard,
         )
 

@@ -88,26 +88,38 @@ def coded_traces(events: ir.Table, engine: Engine) -> Traces:
 
     distinct = events.select(ACTIVITY).distinct()
     dictionary = distinct.mutate(
-        code=ibis.dense_rank().over(order_by=distinct[ACTIVITY]).cast("int32"))
+        code=ibis.dense_rank().over(order_by=distinct[ACTIVITY]).cast("int32")
+    )
     names = tuple(row[ACTIVITY] for row in engine.rows(dictionary.order_by("code")))
     coded = events.join(dictionary, ACTIVITY)
     seqs = journey_sequences(coded, engine, activity=coded.code)
     steps = seqs.steps
-    table = seqs.select(JOURNEY_ID, "events", "start_us", "end_us",
-                        C=steps.map(lambda s: s.activity), times=steps.map(lambda s: s.us))
+    table = seqs.select(
+        JOURNEY_ID,
+        "events",
+        "start_us",
+        "end_us",
+        C=steps.map(lambda s: s.activity),
+        times=steps.map(lambda s: s.us),
+    )
     return Traces(table, names)
 
 
 def log_counts(events: ir.Table, engine: Engine) -> LogCounts:
     """Journeys, events and distinct activities of ``events``."""
-    row = engine.rows(events.aggregate(
-        journeys=events[JOURNEY_ID].nunique(), events=events.count(),
-        activities=events[ACTIVITY].nunique()))[0]
+    row = engine.rows(
+        events.aggregate(
+            journeys=events[JOURNEY_ID].nunique(),
+            events=events.count(),
+            activities=events[ACTIVITY].nunique(),
+        )
+    )[0]
     return LogCounts(journeys=row["journeys"], events=row["events"], activities=row["activities"])
 
 
-def directly_follows(events: ir.Table, engine: Engine, *, traces: Traces | None = None
-                     ) -> list[DirectlyFollows]:
+def directly_follows(
+    events: ir.Table, engine: Engine, *, traces: Traces | None = None
+) -> list[DirectlyFollows]:
     """Every directly-follows relation with its frequency and performance.
 
     A journey of ``n`` events contributes ``n - 1`` pairs. Sorted by ``events``
@@ -121,22 +133,38 @@ def directly_follows(events: ir.Table, engine: Engine, *, traces: Traces | None 
     seconds = seconds_between(steps.times, steps.next_times)
     # One quantile aggregate for both: the engine sorts each pair's seconds once.
     pairs = steps.group_by(["C", "next_C"]).aggregate(
-        events=steps.count(), mean_seconds=seconds.mean(), quantiles=seconds.quantile([0.5, 0.9]))
+        events=steps.count(), mean_seconds=seconds.mean(), quantiles=seconds.quantile([0.5, 0.9])
+    )
     # The journeys of each pair: each journey's distinct pairs, unnested once (the keys
     # in their own projection, as ``unique`` reads its argument several times).
     keyed = table.select(keys=pair_keys(table.C, width))
     keys = keyed.select(key=keyed["keys"].unique().unnest())
-    journeys = {row["key"]: row["journeys"]
-                for row in engine.rows(keys.group_by("key").aggregate(journeys=keys.count()))}
-    result = [DirectlyFollows(
-        names[row["C"]], names[row["next_C"]], int(row["events"]),
-        int(journeys[width + row["C"] * width + row["next_C"]]), float(row["mean_seconds"]),
-        float(row["quantiles"][0]), float(row["quantiles"][1])) for row in engine.rows(pairs)]
+    journeys = {
+        row["key"]: row["journeys"]
+        for row in engine.rows(keys.group_by("key").aggregate(journeys=keys.count()))
+    }
+    result = [
+        DirectlyFollows(
+            names[row["C"]],
+            names[row["next_C"]],
+            int(row["events"]),
+            int(journeys[width + row["C"] * width + row["next_C"]]),
+            float(row["mean_seconds"]),
+            float(row["quantiles"][0]),
+            float(row["quantiles"][1]),
+        )
+        for row in engine.rows(pairs)
+    ]
     return sorted(result, key=lambda d: (-d.events, d.source, d.target))
 
 
-def variants(events: ir.Table, engine: Engine, *, top: int | None = DEFAULT_TOP_VARIANTS,
-             traces: Traces | ir.Table | None = None) -> tuple[int, list[Variant]]:
+def variants(
+    events: ir.Table,
+    engine: Engine,
+    *,
+    top: int | None = DEFAULT_TOP_VARIANTS,
+    traces: Traces | ir.Table | None = None,
+) -> tuple[int, list[Variant]]:
     """The number of variants and the ``top`` most frequent ones (all with ``None``).
 
     Ties in frequency are broken by the activities, compared as tuples, so the
@@ -153,27 +181,35 @@ def variants(events: ir.Table, engine: Engine, *, top: int | None = DEFAULT_TOP_
     table, column, names = _sequences(events, engine, traces)
     grouped = table.group_by(column).aggregate(
         journeys=table.count(),
-        mean_duration_seconds=seconds_between(table.start_us, table.end_us).mean())
-    totals = engine.rows(grouped.aggregate(variants=grouped.count(),
-                                           journeys=grouped.journeys.sum()))[0]
+        mean_duration_seconds=seconds_between(table.start_us, table.end_us).mean(),
+    )
+    totals = engine.rows(
+        grouped.aggregate(variants=grouped.count(), journeys=grouped.journeys.sum())
+    )[0]
     count, journeys = int(totals["variants"]), int(totals["journeys"] or 0)
     ranked = grouped.order_by([ibis.desc("journeys"), column])
     if top is not None:
         ranked = ranked.limit(top)
-    return count, [Variant(activities=_named(row[column], names), journeys=row["journeys"],
-                           share=row["journeys"] / journeys,
-                           mean_duration_seconds=float(row["mean_duration_seconds"]))
-                   for row in engine.rows(ranked)]
+    return count, [
+        Variant(
+            activities=_named(row[column], names),
+            journeys=row["journeys"],
+            share=row["journeys"] / journeys,
+            mean_duration_seconds=float(row["mean_duration_seconds"]),
+        )
+        for row in engine.rows(ranked)
+    ]
 
 
-def start_end_activities(events: ir.Table, engine: Engine, *,
-                         traces: Traces | ir.Table | None = None
-                         ) -> tuple[dict[str, int], dict[str, int]]:
+def start_end_activities(
+    events: ir.Table, engine: Engine, *, traces: Traces | ir.Table | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
     """How many journeys start and end with each activity (sorted by count, then name)."""
     table, column, names = _sequences(events, engine, traces)
     activities = table[column]
-    ends = table.group_by(first=activities[0], last=activities[activities.length() - 1]
-                          ).aggregate(journeys=table.count())
+    ends = table.group_by(first=activities[0], last=activities[activities.length() - 1]).aggregate(
+        journeys=table.count()
+    )
     starts: dict[str, int] = {}
     finals: dict[str, int] = {}
     for row in engine.rows(ends):
@@ -183,18 +219,23 @@ def start_end_activities(events: ir.Table, engine: Engine, *,
     return sorted_counts(starts), sorted_counts(finals)
 
 
-def case_durations(events: ir.Table, engine: Engine, *,
-                   traces: Traces | ir.Table | None = None) -> DurationStats:
+def case_durations(
+    events: ir.Table, engine: Engine, *, traces: Traces | ir.Table | None = None
+) -> DurationStats:
     """Mean, median, min and max journey duration in seconds (first to last event)."""
     table, _, _ = _sequences(events, engine, traces)
     seconds = seconds_between(table.start_us, table.end_us)
-    row = engine.rows(table.aggregate(mean=seconds.mean(), median=seconds.median(),
-                                      min=seconds.min(), max=seconds.max()))[0]
+    row = engine.rows(
+        table.aggregate(
+            mean=seconds.mean(), median=seconds.median(), min=seconds.min(), max=seconds.max()
+        )
+    )[0]
     return DurationStats(**{k: None if v is None else float(v) for k, v in row.items()})
 
 
-def _sequences(events: ir.Table, engine: Engine, traces: Traces | ir.Table | None
-               ) -> tuple[ir.Table, str, tuple[str, ...] | None]:
+def _sequences(
+    events: ir.Table, engine: Engine, traces: Traces | ir.Table | None
+) -> tuple[ir.Table, str, tuple[str, ...] | None]:
     """The table of journeys, its array column of activities, and the names of its codes
     (``None``: the array holds the names, as a ``journey_traces`` table does)."""
     if traces is None:
@@ -208,11 +249,16 @@ def _named(activities: Sequence[Any], names: tuple[str, ...] | None) -> tuple[st
     return tuple(activities) if names is None else tuple(names[code] for code in activities)
 
 
-def summarize(source: str | Path | ir.Table | pa.Table, *, engine: str | Engine = "duckdb",
-              mapping: ColumnMapping | None = None, options: ReadOptions | None = None,
-              top_variants: int | None = DEFAULT_TOP_VARIANTS,
-              on_progress: ProgressCallback | None = None,
-              on_stage: Callable[[str], None] | None = None) -> DiscoverySummary:
+def summarize(
+    source: str | Path | ir.Table | pa.Table,
+    *,
+    engine: str | Engine = "duckdb",
+    mapping: ColumnMapping | None = None,
+    options: ReadOptions | None = None,
+    top_variants: int | None = DEFAULT_TOP_VARIANTS,
+    on_progress: ProgressCallback | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> DiscoverySummary:
     """Discover the process of one event log: counts, directly-follows, variants, durations.
 
     Parameters
@@ -268,12 +314,23 @@ def summarize(source: str | Path | ir.Table | pa.Table, *, engine: str | Engine 
         variant_count, top = variants(events, eng, top=top_variants, traces=traces)
         starts, ends = start_end_activities(events, eng, traces=traces)
         summary = DiscoverySummary(
-            counts=counts, directly_follows=tuple(directly_follows(events, eng, traces=traces)),
-            start_activities=starts, end_activities=ends, variant_count=variant_count,
-            top_variants=tuple(top), case_durations=case_durations(events, eng, traces=traces),
-            engine=eng.name, source=str(source) if isinstance(source, str | Path) else None)
-        log.info("%s: %d journeys, %d events on %s", summary.source or "table",
-                 counts.journeys, counts.events, eng.name)
+            counts=counts,
+            directly_follows=tuple(directly_follows(events, eng, traces=traces)),
+            start_activities=starts,
+            end_activities=ends,
+            variant_count=variant_count,
+            top_variants=tuple(top),
+            case_durations=case_durations(events, eng, traces=traces),
+            engine=eng.name,
+            source=str(source) if isinstance(source, str | Path) else None,
+        )
+        log.info(
+            "%s: %d journeys, %d events on %s",
+            summary.source or "table",
+            counts.journeys,
+            counts.events,
+            eng.name,
+        )
         return summary
     finally:
         for table in loaded:  # the cached traces first, then the events they came from
@@ -282,10 +339,14 @@ def summarize(source: str | Path | ir.Table | pa.Table, *, engine: str | Engine 
             eng.close()
 
 
-def as_events_table(source: str | Path | ir.Table | pa.Table, engine: Engine,
-                    mapping: ColumnMapping | None = None, options: ReadOptions | None = None,
-                    on_progress: ProgressCallback | None = None,
-                    on_stage: Callable[[str], None] | None = None) -> ir.Table:
+def as_events_table(
+    source: str | Path | ir.Table | pa.Table,
+    engine: Engine,
+    mapping: ColumnMapping | None = None,
+    options: ReadOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> ir.Table:
     """Canonical events on ``engine`` from a file, a pyarrow table or an Ibis table.
 
     A file is read by the engine's own reader when it has one, else by
@@ -301,8 +362,9 @@ def as_events_table(source: str | Path | ir.Table | pa.Table, engine: Engine,
         native = engine.load_file(source, mapping, options, on_stage=on_stage)
         if native is not None:
             return native
-        return engine.load_events(read_events(source, mapping, options=options,
-                                              on_progress=on_progress))
+        return engine.load_events(
+            read_events(source, mapping, options=options, on_progress=on_progress)
+        )
     if type(source).__module__.startswith("pyarrow"):
         return engine.load_events(source)
     return source  # an Ibis table on the engine
@@ -312,5 +374,6 @@ def _counts(traces: Traces, engine: Engine) -> LogCounts:
     """Journeys, events and distinct activities, from the traces."""
     table = traces.table
     row = engine.rows(table.aggregate(journeys=table.count(), events=table.events.sum()))[0]
-    return LogCounts(journeys=int(row["journeys"]), events=int(row["events"] or 0),
-                     activities=len(traces.names))
+    return LogCounts(
+        journeys=int(row["journeys"]), events=int(row["events"] or 0), activities=len(traces.names)
+    )

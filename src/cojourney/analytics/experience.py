@@ -50,17 +50,24 @@ log = logging.getLogger(__name__)
 
 #: ``{question: (poor at most, good at least)}`` on the question's own scale.
 ANSWER_BANDS: Final[dict[str, tuple[float, float]]] = {
-    "csat": (2.0, 4.0), "nps": (6.0, 9.0), "ces": (3.0, 5.0), "emotion": (-1.0, 1.0)}
+    "csat": (2.0, 4.0),
+    "nps": (6.0, 9.0),
+    "ces": (3.0, 5.0),
+    "emotion": (-1.0, 1.0),
+}
 
 
-def question_scales(extra: Mapping[str, tuple[float, float]] | None = None
-                    ) -> dict[str, tuple[float, float]]:
+def question_scales(
+    extra: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, tuple[float, float]]:
     """The standard question scales plus ``extra`` (custom questions)."""
     return {**F.QUESTION_SCALES, **(extra or {})}
 
 
-def bands(scales: Mapping[str, tuple[float, float]],
-          declared: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
+def bands(
+    scales: Mapping[str, tuple[float, float]],
+    declared: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, tuple[float, float]]:
     """Poor and good thresholds of every question with a scale: the standard bands, the
     ``declared`` ones (a workspace's survey questions), else the scale's lowest and
     highest quarters."""
@@ -71,17 +78,27 @@ def bands(scales: Mapping[str, tuple[float, float]],
     return out
 
 
-def workspace_scales(workspace: Workspace) -> tuple[dict[str, tuple[float, float]],
-                                                    dict[str, tuple[float, float]]]:
+def workspace_scales(
+    workspace: Workspace,
+) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
     """The scales and the (poor, good) bands of the workspace's declared survey questions."""
-    return ({q.id: q.scale for q in workspace.questions}, {q.id: q.bands for q in workspace.questions})
+    return (
+        {q.id: q.scale for q in workspace.questions},
+        {q.id: q.bands for q in workspace.questions},
+    )
 
 
-def analyze_experience(source: EventSource, workspace: Workspace, journey_id: str | None = None,
-                       *, start: datetime | None = None, end: datetime | None = None,
-                       segment: str | Sequence[str] | None = None,
-                       scales: Mapping[str, tuple[float, float]] | None = None,
-                       top_journeys: int = 20) -> ExperienceAnalysis:
+def analyze_experience(
+    source: EventSource,
+    workspace: Workspace,
+    journey_id: str | None = None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    segment: str | Sequence[str] | None = None,
+    scales: Mapping[str, tuple[float, float]] | None = None,
+    top_journeys: int = 20,
+) -> ExperienceAnalysis:
     """Every experience analysis of the feedback in ``source`` against a designed journey.
 
     Parameters
@@ -119,9 +136,14 @@ def analyze_experience(source: EventSource, workspace: Workspace, journey_id: st
     """
     journey = _journey(workspace, journey_id)
     if start is not None and end is not None and _utc(end) <= _utc(start):
-        raise InputError(Problem("the time range is empty", Location(field="end"),
-                                 found=f"{start} .. {end}",
-                                 hint="the end must come after the start"))
+        raise InputError(
+            Problem(
+                "the time range is empty",
+                Location(field="end"),
+                found=f"{start} .. {end}",
+                hint="the end must come after the start",
+            )
+        )
     segments = (segment,) if isinstance(segment, str) else tuple(segment or ())
     declared_scales, _ = workspace_scales(workspace)
     all_scales = question_scales({**declared_scales, **(scales or {})})
@@ -130,32 +152,59 @@ def analyze_experience(source: EventSource, workspace: Workspace, journey_id: st
     sql = _answers_sql(source, workspace, journey, start, end, segments, all_scales)
     con.execute(f"CREATE TEMP TABLE {table} AS {sql}")
     try:
-        return _analyse(con, table, journey, workspace, all_scales, top_journeys,
-                        _filters(start, end, segments), source.label)
+        return _analyse(
+            con,
+            table,
+            journey,
+            workspace,
+            all_scales,
+            top_journeys,
+            _filters(start, end, segments),
+            source.label,
+        )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _analyse(con: duckdb.DuckDBPyConnection, table: str, journey: Journey, workspace: Workspace,
-             scales: dict[str, tuple[float, float]], top: int, filters: dict[str, Any],
-             label: str) -> ExperienceAnalysis:
+def _analyse(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    journey: Journey,
+    workspace: Workspace,
+    scales: dict[str, tuple[float, float]],
+    top: int,
+    filters: dict[str, Any],
+    label: str,
+) -> ExperienceAnalysis:
     totals = con.execute(f"SELECT count(*), count(DISTINCT journey_id) FROM {table}").fetchone()
     assert totals is not None
-    questions = dict(con.execute(f"SELECT question, count(*) FROM {table} GROUP BY 1 "
-                                 "ORDER BY 2 DESC, 1").fetchall())
+    questions = dict(
+        con.execute(
+            f"SELECT question, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    )
     overall, breakdowns = score_breakdowns(con, table, journey)
-    log.info("experience of journey %s: %d answers of %d journeys", journey.id, totals[0],
-             totals[1])
+    log.info(
+        "experience of journey %s: %d answers of %d journeys", journey.id, totals[0], totals[1]
+    )
     return ExperienceAnalysis(
-        journey_id=journey.id, answers=int(totals[0]), journeys=int(totals[1]),
-        questions={str(k): int(v) for k, v in questions.items()}, overall=overall,
-        breakdowns=breakdowns, emotion_curve=emotion_curve(journey, breakdowns),
-        gap=touchpoint_gap(con, table, top), peak_end=peak_end(con, table),
+        journey_id=journey.id,
+        answers=int(totals[0]),
+        journeys=int(totals[1]),
+        questions={str(k): int(v) for k, v in questions.items()},
+        overall=overall,
+        breakdowns=breakdowns,
+        emotion_curve=emotion_curve(journey, breakdowns),
+        gap=touchpoint_gap(con, table, top),
+        peak_end=peak_end(con, table),
         moments_of_truth=moments_of_truth(con, table, journey, workspace),
-        filters=filters, source=label)
+        filters=filters,
+        source=label,
+    )
 
 
 # --------------------------------------------------------------------------- the answers
+
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -168,24 +217,36 @@ def _case(expr: str, pairs: Mapping[str, str], default: str = "NULL") -> str:
     return f"CASE {expr} {whens} ELSE {default} END"
 
 
-def _answers_sql(source: EventSource, workspace: Workspace, journey: Journey,
-                 start: datetime | None, end: datetime | None, segments: tuple[str, ...],
-                 scales: dict[str, tuple[float, float]]) -> str:
+def _answers_sql(
+    source: EventSource,
+    workspace: Workspace,
+    journey: Journey,
+    start: datetime | None,
+    end: datetime | None,
+    segments: tuple[str, ...],
+    scales: dict[str, tuple[float, float]],
+) -> str:
     """The filtered answers, one row each, with step, segment, month, normalised score
     and the good/poor flags."""
     try:
         feedback = source.table_name("feedback")
     except NotFound:
-        raise NotFound(f"{source.label} holds no survey answers; import them with "
-                       "`cojourney import WORKSPACE FILE --kind feedback`") from None
+        raise NotFound(
+            f"{source.label} holds no survey answers; import them with "
+            "`cojourney import WORKSPACE FILE --kind feedback`"
+        ) from None
     steps = {t.id: _literal(t.step) for t in journey.touchpoints}
-    norm = _case("question", {q: f"(score - {lo!r}) / {hi - lo!r}" for q, (lo, hi)
-                              in scales.items()})
+    norm = _case(
+        "question", {q: f"(score - {lo!r}) / {hi - lo!r}" for q, (lo, hi) in scales.items()}
+    )
     thresholds = bands(scales, workspace_scales(workspace)[1])
     poor = _case("question", {q: f"score <= {p!r}" for q, (p, _) in thresholds.items()})
     good = _case("question", {q: f"score >= {g!r}" for q, (_, g) in thresholds.items()})
-    where = [f"journey_id IN ({_instances(source, feedback, journey)})"] if len(
-        workspace.journeys) > 1 else []
+    where = (
+        [f"journey_id IN ({_instances(source, feedback, journey)})"]
+        if len(workspace.journeys) > 1
+        else []
+    )
     outer = []
     if start is not None:
         outer.append(f"timestamp >= CAST({_literal(_utc(start).isoformat())} AS TIMESTAMPTZ)")
@@ -196,12 +257,12 @@ def _answers_sql(source: EventSource, workspace: Workspace, journey: Journey,
     return f"""
 SELECT * FROM (
   SELECT journey_id, timestamp, answer_seq, question, score, touchpoint,
-    coalesce(step, {_case('touchpoint', steps)}) AS step, channel,
+    coalesce(step, {_case("touchpoint", steps)}) AS step, channel,
     coalesce(segment, min(segment) OVER (PARTITION BY journey_id)) AS segment,
     strftime(timezone('UTC', timestamp), '%Y-%m') AS month,
     {norm} AS norm, coalesce({poor}, false) AS poor, coalesce({good}, false) AS good
-  FROM "{feedback}" {'WHERE ' + ' AND '.join(where) if where else ''}
-) {'WHERE ' + ' AND '.join(outer) if outer else ''}"""
+  FROM "{feedback}" {"WHERE " + " AND ".join(where) if where else ""}
+) {"WHERE " + " AND ".join(outer) if outer else ""}"""
 
 
 def _instances(source: EventSource, feedback: str, journey: Journey) -> str:
@@ -221,16 +282,19 @@ def _journey(workspace: Workspace, journey_id: str | None) -> Journey:
         return workspace.journey(journey_id)
     except KeyError:
         known = ", ".join(j.id for j in workspace.journeys) or "none"
-        raise NotFound(f"no journey {journey_id or workspace.workspace.default_journey!r} in "
-                       f"workspace {workspace.workspace.id!r}; the journeys are: {known}") from None
+        raise NotFound(
+            f"no journey {journey_id or workspace.workspace.default_journey!r} in "
+            f"workspace {workspace.workspace.id!r}; the journeys are: {known}"
+        ) from None
 
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _filters(start: datetime | None, end: datetime | None, segments: tuple[str, ...]
-             ) -> dict[str, Any]:
+def _filters(
+    start: datetime | None, end: datetime | None, segments: tuple[str, ...]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if start is not None:
         out["start"] = _utc(start).isoformat()

@@ -54,9 +54,11 @@ PEAK_END_QUESTIONS: Final[tuple[str, ...]] = ("emotion", "csat")
 
 
 def _journey_scores(table: str) -> str:
-    return (f"SELECT journey_id, avg(norm) AS j_score, count(*) AS j_n, bool_and(good) AS j_good, "
-            f"bool_and(poor) AS j_poor FROM {table} WHERE touchpoint IS NULL AND norm IS NOT NULL "
-            "GROUP BY journey_id")
+    return (
+        f"SELECT journey_id, avg(norm) AS j_score, count(*) AS j_n, bool_and(good) AS j_good, "
+        f"bool_and(poor) AS j_poor FROM {table} WHERE touchpoint IS NULL AND norm IS NOT NULL "
+        "GROUP BY journey_id"
+    )
 
 
 def _estimate(mean: float | None, sd: float | None, n: int) -> Estimate:
@@ -77,40 +79,53 @@ def _share(count: int, n: int) -> Share:
 
 # --------------------------------------------------------------------------- gap
 
-def touchpoint_gap(con: duckdb.DuckDBPyConnection, table: str, top: int = 20
-                   ) -> TouchpointJourneyGap:
+
+def touchpoint_gap(
+    con: duckdb.DuckDBPyConnection, table: str, top: int = 20
+) -> TouchpointJourneyGap:
     """Touchpoint versus journey experience (see the module docstring)."""
-    per = (f"SELECT journey_id, tp_score, j_score, tp_score - j_score AS gap, tp_n, j_n, "
-           f"tp_good AND j_poor AS well_but_poor, tp_poor AND j_good AS poor_but_well "
-           f"FROM (SELECT journey_id, avg(norm) AS tp_score, count(*) AS tp_n, "
-           f"bool_and(good) AS tp_good, bool_and(poor) AS tp_poor FROM {table} "
-           f"WHERE touchpoint IS NOT NULL AND norm IS NOT NULL GROUP BY journey_id) "
-           f"JOIN ({_journey_scores(table)}) USING (journey_id)")
+    per = (
+        f"SELECT journey_id, tp_score, j_score, tp_score - j_score AS gap, tp_n, j_n, "
+        f"tp_good AND j_poor AS well_but_poor, tp_poor AND j_good AS poor_but_well "
+        f"FROM (SELECT journey_id, avg(norm) AS tp_score, count(*) AS tp_n, "
+        f"bool_and(good) AS tp_good, bool_and(poor) AS tp_poor FROM {table} "
+        f"WHERE touchpoint IS NOT NULL AND norm IS NOT NULL GROUP BY journey_id) "
+        f"JOIN ({_journey_scores(table)}) USING (journey_id)"
+    )
     row = con.execute(
         f"SELECT count(*), avg(tp_score), stddev_samp(tp_score), avg(j_score), "
         f"stddev_samp(j_score), avg(gap), stddev_samp(gap), corr(tp_score, j_score), "
         f"count(*) FILTER (WHERE well_but_poor), count(*) FILTER (WHERE poor_but_well) "
-        f"FROM ({per})").fetchone()
+        f"FROM ({per})"
+    ).fetchone()
     assert row is not None
     n = int(row[0])
 
     def listed(flag: str, order: str) -> tuple[GapJourney, ...]:
-        rows = con.execute(f"SELECT journey_id, tp_score, j_score, gap, tp_n, j_n FROM ({per}) "
-                           f"WHERE {flag} ORDER BY gap {order}, journey_id LIMIT {int(top)}"
-                           ).fetchall()
-        return tuple(GapJourney(str(r[0]), float(r[1]), float(r[2]), float(r[3]), int(r[4]),
-                                int(r[5])) for r in rows)
+        rows = con.execute(
+            f"SELECT journey_id, tp_score, j_score, gap, tp_n, j_n FROM ({per}) "
+            f"WHERE {flag} ORDER BY gap {order}, journey_id LIMIT {int(top)}"
+        ).fetchall()
+        return tuple(
+            GapJourney(str(r[0]), float(r[1]), float(r[2]), float(r[3]), int(r[4]), int(r[5]))
+            for r in rows
+        )
 
     return TouchpointJourneyGap(
-        journeys=n, touchpoint_score=_estimate(row[1], row[2], n),
-        journey_score=_estimate(row[3], row[4], n), gap=_estimate(row[5], row[6], n),
-        correlation=correlation(row[7], n), well_but_poor=_share(int(row[8]), n),
+        journeys=n,
+        touchpoint_score=_estimate(row[1], row[2], n),
+        journey_score=_estimate(row[3], row[4], n),
+        gap=_estimate(row[5], row[6], n),
+        correlation=correlation(row[7], n),
+        well_but_poor=_share(int(row[8]), n),
         poor_but_well=_share(int(row[9]), n),
         well_but_poor_journeys=listed("well_but_poor", "DESC"),
-        poor_but_well_journeys=listed("poor_but_well", "ASC"))
+        poor_but_well_journeys=listed("poor_but_well", "ASC"),
+    )
 
 
 # --------------------------------------------------------------------------- peak-end
+
 
 def peak_end(con: duckdb.DuckDBPyConnection, table: str) -> PeakEnd:
     """Peak-end against the mean of all touchpoint answers (see the module docstring)."""
@@ -134,31 +149,41 @@ GROUP BY r.journey_id HAVING count(*) >= 2"""
     held = f"{table}_peak_end"
     con.execute(f"CREATE TEMP TABLE {held} AS {per}")
     try:
-        row = con.execute(f"SELECT count(*), corr((peak + last) / 2, j_score), "
-                          f"corr(mean_all, j_score) FROM {held}").fetchone()
+        row = con.execute(
+            f"SELECT count(*), corr((peak + last) / 2, j_score), "
+            f"corr(mean_all, j_score) FROM {held}"
+        ).fetchone()
         counts = con.execute(
             f"SELECT tp, sum(p)::BIGINT AS peaks, sum(e)::BIGINT AS ends FROM (SELECT peak_tp "
             f"AS tp, 1 AS p, 0 AS e FROM {held} UNION ALL SELECT end_tp, 0, 1 FROM {held}) "
             f"GROUP BY tp "
-            f"ORDER BY peaks + ends DESC, peaks DESC, tp").fetchall()
+            f"ORDER BY peaks + ends DESC, peaks DESC, tp"
+        ).fetchall()
     finally:
         con.execute(f"DROP TABLE IF EXISTS {held}")
     assert row is not None
     n = int(row[0])
-    touchpoints = tuple(PeakEndTouchpoint(str(t), int(p), int(e), p / n if n else 0.0,
-                                          e / n if n else 0.0) for t, p, e in counts)
+    touchpoints = tuple(
+        PeakEndTouchpoint(str(t), int(p), int(e), p / n if n else 0.0, e / n if n else 0.0)
+        for t, p, e in counts
+    )
     pe, mean_all = correlation(row[1], n), correlation(row[2], n)
     better = None
-    if pe.r_squared is not None and mean_all.r_squared is not None \
-            and pe.r_squared != mean_all.r_squared:
+    if (
+        pe.r_squared is not None
+        and mean_all.r_squared is not None
+        and pe.r_squared != mean_all.r_squared
+    ):
         better = "peak_end" if pe.r_squared > mean_all.r_squared else "mean_of_all"
     return PeakEnd(n, pe, mean_all, better, touchpoints)
 
 
 # --------------------------------------------------------------------------- moments of truth
 
-def moments_of_truth(con: duckdb.DuckDBPyConnection, table: str, journey: Journey,
-                     workspace: Workspace) -> tuple[MomentOfTruth, ...]:
+
+def moments_of_truth(
+    con: duckdb.DuckDBPyConnection, table: str, journey: Journey, workspace: Workspace
+) -> tuple[MomentOfTruth, ...]:
     """Every touchpoint of the journey (and any other answered one), ranked by how much
     lower the journey score is after a poor answer there."""
     rows = con.execute(f"""
@@ -170,8 +195,9 @@ FROM poor JOIN js USING (journey_id) GROUP BY touchpoint""").fetchall()
     design = {t.id: t for t in journey.touchpoints}
     names = {t.id: t for t in workspace.all_touchpoints().values()}
     found = {str(r[0]): r for r in rows}
-    total = con.execute(f"SELECT count(*), sum(j_score), sum(j_score * j_score) "
-                        f"FROM ({_journey_scores(table)})").fetchone()
+    total = con.execute(
+        f"SELECT count(*), sum(j_score), sum(j_score * j_score) FROM ({_journey_scores(table)})"
+    ).fetchone()
     assert total is not None
     ids = list(dict.fromkeys([*journey.expected_order(), *design, *sorted(found)]))
     n_all = float(total[0])
@@ -185,14 +211,28 @@ FROM poor JOIN js USING (journey_id) GROUP BY touchpoint""").fetchall()
         sda = np.sqrt(np.maximum(ssa - na * ma * ma, 0.0) / (na - 1))
         sdb = np.sqrt(np.maximum(ssb - nb * mb * mb, 0.0) / (nb - 1))
     diff, low, high, _, p = welch_from_stats(ma, sda, na, mb, sdb, nb)
-    order = sorted(range(len(ids)), key=lambda i: (math.isnan(diff[i]), diff[i]
-                                                   if not math.isnan(diff[i]) else 0.0, ids[i]))
+    order = sorted(
+        range(len(ids)),
+        key=lambda i: (math.isnan(diff[i]), diff[i] if not math.isnan(diff[i]) else 0.0, ids[i]),
+    )
     out = []
     for rank, i in enumerate(order, 1):
         t = ids[i]
         tp = names.get(t)
-        out.append(MomentOfTruth(
-            rank, t, tp.name if tp else t, bool(tp and tp.moment_of_truth), int(na[i]),
-            int(nb[i]), _f(ma[i]) if na[i] else None, _f(mb[i]) if nb[i] else None,
-            _f(diff[i]), _f(low[i]), _f(high[i]), _f(p[i])))
+        out.append(
+            MomentOfTruth(
+                rank,
+                t,
+                tp.name if tp else t,
+                bool(tp and tp.moment_of_truth),
+                int(na[i]),
+                int(nb[i]),
+                _f(ma[i]) if na[i] else None,
+                _f(mb[i]) if nb[i] else None,
+                _f(diff[i]),
+                _f(low[i]),
+                _f(high[i]),
+                _f(p[i]),
+            )
+        )
     return tuple(out)

@@ -37,8 +37,9 @@ def metric_of(question: str) -> str:
     return METRICS.get(question, "mean")
 
 
-def score_breakdowns(con: duckdb.DuckDBPyConnection, table: str, journey: Journey
-                     ) -> tuple[tuple[ScoreRow, ...], tuple[ScoreBreakdown, ...]]:
+def score_breakdowns(
+    con: duckdb.DuckDBPyConnection, table: str, journey: Journey
+) -> tuple[tuple[ScoreRow, ...], tuple[ScoreBreakdown, ...]]:
     """Every question's score overall, and by each of :data:`DIMENSIONS`."""
     dims = ", ".join(DIMENSIONS)
     sets = ", ".join(["(question)", *(f"(question, {d})" for d in DIMENSIONS)])
@@ -89,9 +90,21 @@ def _score_rows(rows: list[tuple[Any, ...]]) -> list[tuple[str | None, ScoreRow]
             value, low, high = nps_value[i], n_low[i], n_high[i]
         else:
             value, low, high = mean[i], m_low[i], m_high[i]
-        out.append((None if grouped is None else DIMENSIONS[grouped],
-                    ScoreRow(question, metric, None if key is None else str(key), int(n[i]),
-                             _f(value), _f(low), _f(high), _f(mean[i]))))
+        out.append(
+            (
+                None if grouped is None else DIMENSIONS[grouped],
+                ScoreRow(
+                    question,
+                    metric,
+                    None if key is None else str(key),
+                    int(n[i]),
+                    _f(value),
+                    _f(low),
+                    _f(high),
+                    _f(mean[i]),
+                ),
+            )
+        )
     return out
 
 
@@ -109,20 +122,25 @@ def _by_size(row: ScoreRow) -> tuple[Any, ...]:
 def _orders(journey: Journey) -> dict[str, SortKey]:
     """Sort keys: touchpoints and steps in design order, months in time order."""
     tp_rank = {tp: i for i, tp in enumerate(journey.expected_order())}
-    tp_rank.update({t.id: len(tp_rank) + i for i, t in enumerate(journey.touchpoints)
-                    if t.id not in tp_rank})
+    tp_rank.update(
+        {t.id: len(tp_rank) + i for i, t in enumerate(journey.touchpoints) if t.id not in tp_rank}
+    )
     step_rank = {s.id: i for i, s in enumerate(journey.steps)}
     big = 1 << 30
 
     def by(rank: dict[str, int]) -> SortKey:
         return lambda r: (r.question, r.key is None, rank.get(r.key or "", big), r.key or "")
 
-    return {"touchpoint": by(tp_rank), "step": by(step_rank),
-            "month": lambda r: (r.question, r.key is None, r.key or "")}
+    return {
+        "touchpoint": by(tp_rank),
+        "step": by(step_rank),
+        "month": lambda r: (r.question, r.key is None, r.key or ""),
+    }
 
 
-def emotion_curve(journey: Journey, breakdowns: tuple[ScoreBreakdown, ...]
-                  ) -> tuple[EmotionPoint, ...]:
+def emotion_curve(
+    journey: Journey, breakdowns: tuple[ScoreBreakdown, ...]
+) -> tuple[EmotionPoint, ...]:
     """Per step of the journey, in order: designed emotion and measured ``emotion`` answers."""
     by_step = next(b for b in breakdowns if b.dimension == "step")
     measured = {r.key: r for r in by_step.rows if r.question == "emotion"}
@@ -130,7 +148,15 @@ def emotion_curve(journey: Journey, breakdowns: tuple[ScoreBreakdown, ...]
     points = []
     for step in journey.steps:
         m = measured.get(step.id)
-        points.append(EmotionPoint(step.id, step.name, designed.get(step.id),
-                                   m.value if m else None, m.n if m else 0,
-                                   m.low if m else None, m.high if m else None))
+        points.append(
+            EmotionPoint(
+                step.id,
+                step.name,
+                designed.get(step.id),
+                m.value if m else None,
+                m.n if m else 0,
+                m.low if m else None,
+                m.high if m else None,
+            )
+        )
     return tuple(points)

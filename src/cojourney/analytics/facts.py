@@ -56,24 +56,32 @@ def gate_missing_col(gate: int, requirement: int) -> str:
     return f"gate{gate}_missing{requirement}"
 
 
-def log_dictionaries(events: ir.Table, design: JourneyDesign, engine: Engine
-                     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def log_dictionaries(
+    events: ir.Table, design: JourneyDesign, engine: Engine
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Activities and channels by code, from one pass over the events.
 
     Activity codes: the design's touchpoints first (code = designed position), then
     the activities the design does not know, sorted. Channel codes: sorted.
     """
-    row = engine.rows(events.aggregate(
-        activities=events[ACTIVITY].collect(distinct=True),
-        channels=events[CHANNEL].collect(distinct=True)))[0]
+    row = engine.rows(
+        events.aggregate(
+            activities=events[ACTIVITY].collect(distinct=True),
+            channels=events[CHANNEL].collect(distinct=True),
+        )
+    )[0]
     found = set(row["activities"] or ())
     channels = tuple(sorted(c for c in row["channels"] or () if c is not None))
     return design.touchpoints + tuple(sorted(found - set(design.touchpoints))), channels
 
 
-def design_sequences(events: ir.Table, design: JourneyDesign, engine: Engine,
-                     codes: tuple[str, ...], channels: tuple[str, ...] | None = None
-                     ) -> ir.Table:
+def design_sequences(
+    events: ir.Table,
+    design: JourneyDesign,
+    engine: Engine,
+    codes: tuple[str, ...],
+    channels: tuple[str, ...] | None = None,
+) -> ir.Table:
     """Each journey's events in order, as parallel arrays (see the module docstring).
 
     Parameters
@@ -107,27 +115,41 @@ def design_sequences(events: ir.Table, design: JourneyDesign, engine: Engine,
     if channels is not None:
         found = ibis.literal(list(channels) or [""], type="array<string>").index(events[CHANNEL])
         fields["ch"] = ibis.ifelse(events[CHANNEL].isnull(), -1, found).cast("int32")
-    seqs = journey_sequences(events, engine, fields, {
-        SEGMENT: events[SEGMENT].min(), "start_ts": events[TIMESTAMP].min()}, activity=code)
+    seqs = journey_sequences(
+        events,
+        engine,
+        fields,
+        {SEGMENT: events[SEGMENT].min(), "start_ts": events[TIMESTAMP].min()},
+        activity=code,
+    )
     size = design.size
     # Touchpoint events: all of them when every activity of the log is a touchpoint.
     known = seqs.steps if len(codes) <= size else seqs.steps.filter(lambda e: e.activity < size)
     step_of = ibis.literal(list(design.step_of) or [0], type="array<int32>")
-    first_channel = (element_at(seqs.steps, 0).ch if channels is not None
-                     else ibis.null("int32"))
+    first_channel = element_at(seqs.steps, 0).ch if channels is not None else ibis.null("int32")
     return seqs.select(
-        JOURNEY_ID, "events", "start_us", "end_us", "start_ts", SEGMENT, channel=first_channel,
-        C=seqs.steps.map(lambda e: e.activity), times=seqs.steps.map(lambda e: e.us),
-        P=known.map(lambda e: e.activity), S=known.map(lambda e: step_of[e.activity]),
-        U=known.map(lambda e: e.us))
+        JOURNEY_ID,
+        "events",
+        "start_us",
+        "end_us",
+        "start_ts",
+        SEGMENT,
+        channel=first_channel,
+        C=seqs.steps.map(lambda e: e.activity),
+        times=seqs.steps.map(lambda e: e.us),
+        P=known.map(lambda e: e.activity),
+        S=known.map(lambda e: step_of[e.activity]),
+        U=known.map(lambda e: e.us),
+    )
 
 
 def touchpoint_visits(seqs: ir.Table) -> ir.Table:
     """One row per touchpoint event: ``journey_id``, ``k``, ``s``, ``us`` and the
     ``next_s``, ``next_us`` of the journey's next touchpoint event (null after the last)."""
     rows = sequence_pairs(seqs, ["S", "U"])
-    return rows.select(JOURNEY_ID, "k", s=rows.S, us=rows.U, next_s=rows.next_S,
-                       next_us=rows.next_U)
+    return rows.select(
+        JOURNEY_ID, "k", s=rows.S, us=rows.U, next_s=rows.next_S, next_us=rows.next_U
+    )
 
 
 def event_flow(seqs: ir.Table) -> ir.Table:
@@ -175,8 +197,9 @@ def journey_facts(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
     # (the moves back, the jumps forward) rather than over every pair.
     facts = _sums(_flags(_arrays(seqs, design), design), design)
     skipped = _sum(facts[skipped_col(p)].cast("int64") for p in design.mandatory)
-    fitness = 1 - (skipped + facts.violations + facts.unknown) / (facts.mandatory_in_span
-                                                                 + facts.events)
+    fitness = 1 - (skipped + facts.violations + facts.unknown) / (
+        facts.mandatory_in_span + facts.events
+    )
     return facts.mutate(skipped=skipped, fitness=ibis.greatest(0.0, ibis.least(1.0, fitness)))
 
 
@@ -187,16 +210,27 @@ def _arrays(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
     P, S = seqs.P, seqs.S
     ob = design.onboard_step
     return seqs.select(
-        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "S",
-        n=P.length(), duration_seconds=(seqs.end_us - seqs.start_us) / 1_000_000,
+        JOURNEY_ID,
+        "events",
+        SEGMENT,
+        CHANNEL,
+        "C",
+        "S",
+        n=P.length(),
+        duration_seconds=(seqs.end_us - seqs.start_us) / 1_000_000,
         month=seqs.start_ts.year() * 100 + seqs.start_ts.month(),
         week_day=_monday(seqs.start_us // MICROSECONDS_PER_DAY),
-        first_p=element_at(P, 0), last_p=element_at(P, P.length() - 1),
-        lowest=P.mins(), highest=P.maxs(), ordered=P.sort(), pairs=P.zip(P[1:]),
+        first_p=element_at(P, 0),
+        last_p=element_at(P, P.length() - 1),
+        lowest=P.mins(),
+        highest=P.maxs(),
+        ordered=P.sort(),
+        pairs=P.zip(P[1:]),
         back_pairs=S.zip(S[1:]).filter(lambda z: z.f2 < z.f1),
         entered=S.index(ob) if ob is not None else ibis.literal(-1),
         **{visited_col(p): P.contains(p) for p in _visited_positions(design)},
-        **{_at(p): _index(P, p) for p in _gate_positions(design)})
+        **{_at(p): _index(P, p) for p in _gate_positions(design)},
+    )
 
 
 def _flags(a: ir.Table, design: JourneyDesign) -> ir.Table:
@@ -204,29 +238,48 @@ def _flags(a: ir.Table, design: JourneyDesign) -> ir.Table:
     import ibis
 
     ob = design.onboard_step
-    after = a.S[a.entered + 1:]
+    after = a.S[a.entered + 1 :]
     flags: dict[str, Any] = {
-        "known": a.n, "unknown": a.events - a.n,
+        "known": a.n,
+        "unknown": a.events - a.n,
         "starts_mid": ~a.first_p.isin(sorted(design.entry)),
         "ends_early": ~a.last_p.isin(sorted(design.exit)),
         # Equal neighbours once sorted: a position once less than its events.
-        "repeated": a.ordered.zip(a.ordered[1:]).filter(lambda z: z.f1 == z.f2)
-                             .map(lambda z: z.f1),
+        "repeated": a.ordered.zip(a.ordered[1:]).filter(lambda z: z.f1 == z.f2).map(lambda z: z.f1),
         "back_moves": a.back_pairs.length(),
-        "violation_pairs": a.pairs.filter(lambda z: z.f2 < z.f1)
-                                  .filter(lambda z: ~_is_any(z, design.loops)),
-        **{_in_span(p): ((a.lowest <= p) & (a.highest >= p)).fill_null(False)
-           for p in design.mandatory},
-        "on_board": ibis.ifelse(a.entered >= 0, after.maxs().fill_null(-1) > (ob or 0), None)}
+        "violation_pairs": a.pairs.filter(lambda z: z.f2 < z.f1).filter(
+            lambda z: ~_is_any(z, design.loops)
+        ),
+        **{
+            _in_span(p): ((a.lowest <= p) & (a.highest >= p)).fill_null(False)
+            for p in design.mandatory
+        },
+        "on_board": ibis.ifelse(a.entered >= 0, after.maxs().fill_null(-1) > (ob or 0), None),
+    }
     if _jumps(design):
         flags["forward"] = a.pairs.filter(lambda z: z.f2 > z.f1 + 1)
     for g, gate in enumerate(design.gates):
-        flags[_first_before(g)] = (ibis.least(*(a[_at(b)] for b in gate.before))
-                                   if len(gate.before) > 1 else a[_at(gate.before[0])])
+        flags[_first_before(g)] = (
+            ibis.least(*(a[_at(b)] for b in gate.before))
+            if len(gate.before) > 1
+            else a[_at(gate.before[0])]
+        )
     return a.select(
-        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "duration_seconds", "month", "week_day",
-        "first_p", "last_p", "back_pairs", *(visited_col(p) for p in _visited_positions(design)),
-        *(_at(p) for p in _gate_positions(design)), **flags)
+        JOURNEY_ID,
+        "events",
+        SEGMENT,
+        CHANNEL,
+        "C",
+        "duration_seconds",
+        "month",
+        "week_day",
+        "first_p",
+        "last_p",
+        "back_pairs",
+        *(visited_col(p) for p in _visited_positions(design)),
+        *(_at(p) for p in _gate_positions(design)),
+        **flags,
+    )
 
 
 def _sums(f: ir.Table, design: JourneyDesign) -> ir.Table:
@@ -234,10 +287,16 @@ def _sums(f: ir.Table, design: JourneyDesign) -> ir.Table:
     took = {skip: f.forward.filter(_is_move(skip)).length() > 0 for skip in _jumps(design)}
     cols: dict[str, Any] = {
         "worked_back": f.starts_mid & _any(f[visited_col(p)] for p in sorted(design.entry)),
-        "repeats": f.repeated.length(), "violations": f.violation_pairs.length(),
-        **{skipped_col(p): f[_in_span(p)] & ~f[visited_col(p)]
-           & ~_any(took[s] for s in design.skips_covering(p)) for p in design.mandatory},
-        "mandatory_in_span": _sum(f[_in_span(p)].cast("int64") for p in design.mandatory)}
+        "repeats": f.repeated.length(),
+        "violations": f.violation_pairs.length(),
+        **{
+            skipped_col(p): f[_in_span(p)]
+            & ~f[visited_col(p)]
+            & ~_any(took[s] for s in design.skips_covering(p))
+            for p in design.mandatory
+        },
+        "mandatory_in_span": _sum(f[_in_span(p)].cast("int64") for p in design.mandatory),
+    }
     for g, gate in enumerate(design.gates):
         first_before = f[_first_before(g)]
         reached = first_before < _NOWHERE
@@ -245,10 +304,28 @@ def _sums(f: ir.Table, design: JourneyDesign) -> ir.Table:
         for r, requirement in enumerate(gate.requires):
             cols[gate_missing_col(g, r)] = reached & (f[_at(requirement)] >= first_before)
     return f.select(
-        JOURNEY_ID, "events", SEGMENT, CHANNEL, "C", "known", "unknown", "duration_seconds",
-        "month", "week_day", "first_p", "last_p", "starts_mid", "ends_early",
-        *(visited_col(p) for p in _visited_positions(design)), "repeated", "back_pairs",
-        "back_moves", "violation_pairs", "on_board", **cols)
+        JOURNEY_ID,
+        "events",
+        SEGMENT,
+        CHANNEL,
+        "C",
+        "known",
+        "unknown",
+        "duration_seconds",
+        "month",
+        "week_day",
+        "first_p",
+        "last_p",
+        "starts_mid",
+        "ends_early",
+        *(visited_col(p) for p in _visited_positions(design)),
+        "repeated",
+        "back_pairs",
+        "back_moves",
+        "violation_pairs",
+        "on_board",
+        **cols,
+    )
 
 
 def _jumps(design: JourneyDesign) -> tuple[tuple[int, int], ...]:
@@ -281,6 +358,7 @@ def _first_before(gate: int) -> str:
 # Lambdas for array functions are built by factories: Ibis reads a second parameter
 # of the lambda as the element index, so ``lambda x, p=p: ...`` would be misread.
 
+
 def _is_move(move: tuple[int, int]) -> Any:
     return lambda z: (z.f1 == move[0]) & (z.f2 == move[1])
 
@@ -296,8 +374,9 @@ def _index(array: ir.ArrayValue, value: int) -> ir.IntegerValue:
 def _is_any(pair: Any, moves: frozenset[tuple[int, int]]) -> ir.BooleanValue:
     import ibis
 
-    return _any(((pair.f1 == a) & (pair.f2 == b) for a, b in sorted(moves)),
-                empty=ibis.literal(False))
+    return _any(
+        ((pair.f1 == a) & (pair.f2 == b) for a, b in sorted(moves)), empty=ibis.literal(False)
+    )
 
 
 def _any(conditions: Any, *, empty: Any = None) -> Any:

@@ -50,13 +50,23 @@ class JourneyFilter:
 
     def __post_init__(self) -> None:
         if self.variant is not None and self.variant < 1:
-            raise InputError(Problem("the variant number must be 1 or more",
-                                     Location(field="variant"), found=str(self.variant),
-                                     hint="1 is the most frequent variant"))
+            raise InputError(
+                Problem(
+                    "the variant number must be 1 or more",
+                    Location(field="variant"),
+                    found=str(self.variant),
+                    hint="1 is the most frequent variant",
+                )
+            )
         if self.start is not None and self.end is not None and _utc(self.end) <= _utc(self.start):
-            raise InputError(Problem("the time range is empty", Location(field="end"),
-                                     found=f"{self.start} .. {self.end}",
-                                     hint="the end must come after the start"))
+            raise InputError(
+                Problem(
+                    "the time range is empty",
+                    Location(field="end"),
+                    found=f"{self.start} .. {self.end}",
+                    hint="the end must come after the start",
+                )
+            )
 
     @property
     def active(self) -> bool:
@@ -91,8 +101,9 @@ def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
     return kept
 
 
-def filter_variant(seqs: ir.Table, engine: Engine, variant: int, names: tuple[str, ...]
-                   ) -> ir.Table:
+def filter_variant(
+    seqs: ir.Table, engine: Engine, variant: int, names: tuple[str, ...]
+) -> ir.Table:
     """The journeys of ``seqs`` that follow its ``variant``-th most frequent variant.
 
     Raises
@@ -106,11 +117,16 @@ def filter_variant(seqs: ir.Table, engine: Engine, variant: int, names: tuple[st
 
     ranked = ranked_sequences(seqs, engine, names, top=variant)
     if len(ranked) < variant:
-        raise InputError(Problem(f"there are only {len(ranked)} variants",
-                                 Location(field="variant"), found=str(variant),
-                                 hint="choose a smaller variant number"))
+        raise InputError(
+            Problem(
+                f"there are only {len(ranked)} variants",
+                Location(field="variant"),
+                found=str(variant),
+                hint="choose a smaller variant number",
+            )
+        )
     codes = ranked[variant - 1][0]
-    return seqs.filter(seqs.C == ibis.literal(list(codes), type="array<int32>"))
+    return seqs.filter(ibis.literal(list(codes), type="array<int32>") == seqs.C)
 
 
 def _utc(value: datetime) -> datetime:

@@ -38,12 +38,15 @@ def step_funnel(data: JourneyData) -> Funnel:
     nxt = visits.next_s.fill_null(-1)
     stay = (visits.next_us - visits.us).fill_null(0)
     per_journey = visits.group_by([JOURNEY_ID, "s"]).aggregate(
-        exit=nxt.argmax(visits.k), seconds=stay.sum() / 1_000_000)
+        exit=nxt.argmax(visits.k), seconds=stay.sum() / 1_000_000
+    )
     per_step = per_journey.group_by("s").aggregate(
-        reached=per_journey.count(), left=(per_journey.exit == -1).sum(),
+        reached=per_journey.count(),
+        left=(per_journey.exit == -1).sum(),
         moved_on=(per_journey.exit > per_journey.s).sum(),
         went_back=((per_journey.exit >= 0) & (per_journey.exit < per_journey.s)).sum(),
-        median=per_journey.seconds.median())
+        median=per_journey.seconds.median(),
+    )
     found = {row["s"]: row for row in engine.rows(per_step)}
     steps = []
     for index, (step, name) in enumerate(zip(design.steps, design.step_names, strict=True)):
@@ -51,9 +54,17 @@ def step_funnel(data: JourneyData) -> Funnel:
         if row is None:
             steps.append(FunnelStep(step, name, 0, 0, 0, 0, None))
         else:
-            steps.append(FunnelStep(step, name, int(row["reached"]), int(row["moved_on"]),
-                                    int(row["went_back"]), int(row["left"]),
-                                    float(row["median"])))
+            steps.append(
+                FunnelStep(
+                    step,
+                    name,
+                    int(row["reached"]),
+                    int(row["moved_on"]),
+                    int(row["went_back"]),
+                    int(row["left"]),
+                    float(row["median"]),
+                )
+            )
     return Funnel(tuple(steps), onboarding(data))
 
 
@@ -62,9 +73,15 @@ def onboarding(data: JourneyData) -> Onboarding | None:
     if data.design.onboard_step is None:
         return None
     facts = data.facts
-    row = data.engine.rows(facts.aggregate(reached=facts.on_board.count(),
-                                           on_board=facts.on_board.sum()))[0]
+    row = data.engine.rows(
+        facts.aggregate(reached=facts.on_board.count(), on_board=facts.on_board.sum())
+    )[0]
     reached = int(row["reached"] or 0)
     boarded = int(row["on_board"] or 0)
-    return Onboarding(data.design.steps[data.design.onboard_step], reached, boarded,
-                      reached - boarded, boarded / reached if reached else None)
+    return Onboarding(
+        data.design.steps[data.design.onboard_step],
+        reached,
+        boarded,
+        reached - boarded,
+        boarded / reached if reached else None,
+    )

@@ -41,11 +41,19 @@ def gate_checks(data: JourneyData) -> list[GateResult]:
         missing_counts = {tp: _int(row[f"missing{g}_{r}"]) for r, tp in enumerate(requires)}
         reached, bypassed = _int(row[f"reached{g}"]), _int(row[f"bypassed{g}"])
         most = max(missing_counts, key=lambda tp: missing_counts[tp]) if bypassed else None
-        results.append(GateResult(
-            gate=gate.id, name=gate.name, requires=requires,
-            before=tuple(design.touchpoints[p] for p in gate.before), reached=reached,
-            respected=reached - bypassed, bypassed=bypassed, missing=missing_counts,
-            most_missing=most))
+        results.append(
+            GateResult(
+                gate=gate.id,
+                name=gate.name,
+                requires=requires,
+                before=tuple(design.touchpoints[p] for p in gate.before),
+                reached=reached,
+                respected=reached - bypassed,
+                bypassed=bypassed,
+                missing=missing_counts,
+                most_missing=most,
+            )
+        )
     return results
 
 

@@ -54,7 +54,11 @@ __all__ = ["EffectResult", "GroupValue", "ImprovementResult", "evaluate_improvem
 log = logging.getLogger(__name__)
 
 _SHARE_KINDS = (MeasureKind.JOURNEY_SHARE, MeasureKind.EVENT_SHARE)
-_NOT_EVALUATED = (ImprovementStatus.PROPOSED, ImprovementStatus.APPROVED, ImprovementStatus.REJECTED)
+_NOT_EVALUATED = (
+    ImprovementStatus.PROPOSED,
+    ImprovementStatus.APPROVED,
+    ImprovementStatus.REJECTED,
+)
 
 
 @dataclass(frozen=True)
@@ -97,10 +101,29 @@ class EffectResult:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: getattr(self, k) for k in (
-            "indicator_id", "indicator_name", "unit", "baseline", "target", "segment",
-            "difference", "ci_low", "ci_high", "confidence", "p_value", "test", "robust_test",
-            "robust_p_value", "significant", "improved", "progress", "note")}
+        data = {
+            k: getattr(self, k)
+            for k in (
+                "indicator_id",
+                "indicator_name",
+                "unit",
+                "baseline",
+                "target",
+                "segment",
+                "difference",
+                "ci_low",
+                "ci_high",
+                "confidence",
+                "p_value",
+                "test",
+                "robust_test",
+                "robust_p_value",
+                "significant",
+                "improved",
+                "progress",
+                "note",
+            )
+        }
         data["direction"] = self.direction.value
         data["control"] = self.control.to_dict() if self.control else None
         data["treatment"] = self.treatment.to_dict() if self.treatment else None
@@ -124,16 +147,24 @@ class ImprovementResult:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"improvement": self.improvement_id, "name": self.name, "status": self.status.value,
-                "comparison": self.comparison,
-                "change_date": self.change_date.isoformat() if self.change_date else None,
-                "attribute": self.attribute, "control": self.control_label,
-                "treatment": self.treatment_label, "alpha": self.alpha, "note": self.note,
-                "effects": [e.to_dict() for e in self.effects]}
+        return {
+            "improvement": self.improvement_id,
+            "name": self.name,
+            "status": self.status.value,
+            "comparison": self.comparison,
+            "change_date": self.change_date.isoformat() if self.change_date else None,
+            "attribute": self.attribute,
+            "control": self.control_label,
+            "treatment": self.treatment_label,
+            "alpha": self.alpha,
+            "note": self.note,
+            "effects": [e.to_dict() for e in self.effects],
+        }
 
 
-def evaluate_improvements(source: EventSource, workspace: Workspace, *,
-                          improvement_id: str | None = None) -> list[ImprovementResult]:
+def evaluate_improvements(
+    source: EventSource, workspace: Workspace, *, improvement_id: str | None = None
+) -> list[ImprovementResult]:
     """Test the expected effects of the improvements of the register.
 
     Parameters
@@ -166,6 +197,7 @@ def evaluate_improvements(source: EventSource, workspace: Workspace, *,
 
 # --------------------------------------------------------------------------- helpers
 
+
 def _comparison(imp: Improvement) -> tuple[Comparison | None, str | None]:
     if imp.comparison is not None:
         return imp.comparison, None
@@ -184,26 +216,52 @@ def _evaluate(source: EventSource, workspace: Workspace, imp: Improvement) -> Im
             comparison, note = None, "before/after comparison without a change date or 'started'"
     labels: tuple[str | None, str | None] = (None, None)
     if comparison is not None:
-        labels = ("before", "after") if comparison.kind is ComparisonKind.BEFORE_AFTER \
+        labels = (
+            ("before", "after")
+            if comparison.kind is ComparisonKind.BEFORE_AFTER
             else (comparison.control, comparison.treatment)
+        )
     effects = []
     for effect in imp.effects:
         indicator = find_indicator(workspace, effect.indicator)
-        base = EffectResult(indicator.id, indicator.name, indicator.unit, indicator.direction,
-                            effect.baseline, effect.target, effect.segment)
+        base = EffectResult(
+            indicator.id,
+            indicator.name,
+            indicator.unit,
+            indicator.direction,
+            effect.baseline,
+            effect.target,
+            effect.segment,
+        )
         if comparison is None:
             effects.append(_replace(base, note=note))
         elif indicator.measure is None:
-            effects.append(_replace(base, note=f"indicator {indicator.id!r} has no measure "
-                                    f"(data source: {indicator.data_source or 'not given'})"))
+            effects.append(
+                _replace(
+                    base,
+                    note=f"indicator {indicator.id!r} has no measure "
+                    f"(data source: {indicator.data_source or 'not given'})",
+                )
+            )
         else:
-            effects.append(_test_effect(source, workspace, indicator, effect, comparison, change, base))
+            effects.append(
+                _test_effect(source, workspace, indicator, effect, comparison, change, base)
+            )
     log.info("improvement %s: %d effects evaluated", imp.id, len(effects))
     alpha = comparison.alpha if comparison else Comparison().alpha
-    return ImprovementResult(imp.id, imp.name, imp.status,
-                             comparison.kind.value if comparison else None, change,
-                             comparison.attribute if comparison else None, labels[0], labels[1],
-                             alpha, tuple(effects), note)
+    return ImprovementResult(
+        imp.id,
+        imp.name,
+        imp.status,
+        comparison.kind.value if comparison else None,
+        change,
+        comparison.attribute if comparison else None,
+        labels[0],
+        labels[1],
+        alpha,
+        tuple(effects),
+        note,
+    )
 
 
 def _replace(base: EffectResult, **changes: Any) -> EffectResult:
@@ -212,38 +270,72 @@ def _replace(base: EffectResult, **changes: Any) -> EffectResult:
     return dataclasses.replace(base, **changes)
 
 
-def _test_effect(source: EventSource, workspace: Workspace, indicator: Indicator,
-                 effect: ExpectedEffect, comparison: Comparison, change: date | None,
-                 base: EffectResult) -> EffectResult:
+def _test_effect(
+    source: EventSource,
+    workspace: Workspace,
+    indicator: Indicator,
+    effect: ExpectedEffect,
+    comparison: Comparison,
+    change: date | None,
+    base: EffectResult,
+) -> EffectResult:
     sets = [JourneySet.segment(effect.segment)] if effect.segment else []
     if comparison.kind is ComparisonKind.BEFORE_AFTER:
         assert change is not None
         control, treatment = "before", "after"
-        units = unit_values(source, workspace, indicator, sets=sets,
-                            group_sql=f"CASE WHEN d < {lit(change)} THEN 'before' ELSE 'after' END")
+        units = unit_values(
+            source,
+            workspace,
+            indicator,
+            sets=sets,
+            group_sql=f"CASE WHEN d < {lit(change)} THEN 'before' ELSE 'after' END",
+        )
     else:
         attribute = comparison.attribute or "segment"
         control, treatment = str(comparison.control), str(comparison.treatment)
-        units = unit_values(source, workspace, indicator, sets=sets, group_sets={
-            control: JourneySet.attribute(attribute, control),
-            treatment: JourneySet.attribute(attribute, treatment)})
+        units = unit_values(
+            source,
+            workspace,
+            indicator,
+            sets=sets,
+            group_sets={
+                control: JourneySet.attribute(attribute, control),
+                treatment: JourneySet.attribute(attribute, treatment),
+            },
+        )
     a, b = _samples(units, control), _samples(units, treatment)
     ctl = GroupValue(control, _value(units, a), len(a))
     trt = GroupValue(treatment, _value(units, b), len(b))
-    result = _replace(base, control=ctl, treatment=trt, confidence=1 - comparison.alpha,
-                      progress=_progress(trt.value, effect))
+    result = _replace(
+        base,
+        control=ctl,
+        treatment=trt,
+        confidence=1 - comparison.alpha,
+        progress=_progress(trt.value, effect),
+    )
     if len(a) < 2 or len(b) < 2:
         label, size = (control, len(a)) if len(a) < 2 else (treatment, len(b))
-        return _replace(result, note=f"too few units in group {label!r} to test "
-                                     f"(n={size}; at least 2 per group)")
+        return _replace(
+            result,
+            note=f"too few units in group {label!r} to test (n={size}; at least 2 per group)",
+        )
     diff = _difference(indicator, units, a, b, comparison.alpha)
     significant = diff.p_value is not None and diff.p_value < comparison.alpha
     improved = None
     if diff.difference is not None and diff.difference != 0:
         improved = (diff.difference > 0) == (indicator.direction is Direction.HIGHER_IS_BETTER)
-    return _replace(result, difference=diff.difference, ci_low=diff.ci_low, ci_high=diff.ci_high,
-                    p_value=diff.p_value, test=diff.test, robust_test=diff.robust_test,
-                    robust_p_value=diff.robust_p_value, significant=significant, improved=improved)
+    return _replace(
+        result,
+        difference=diff.difference,
+        ci_low=diff.ci_low,
+        ci_high=diff.ci_high,
+        p_value=diff.p_value,
+        test=diff.test,
+        robust_test=diff.robust_test,
+        robust_p_value=diff.robust_p_value,
+        significant=significant,
+        improved=improved,
+    )
 
 
 def _samples(units: UnitValues, label: str) -> np.ndarray:
@@ -275,12 +367,15 @@ def _value(units: UnitValues, sample: np.ndarray) -> float | None:
     return float(np.percentile(sample, {"median": 50.0, "p90": 90.0, "p95": 95.0}[statistic]))
 
 
-def _difference(indicator: Indicator, units: UnitValues, a: np.ndarray, b: np.ndarray,
-                alpha: float) -> Difference:
+def _difference(
+    indicator: Indicator, units: UnitValues, a: np.ndarray, b: np.ndarray, alpha: float
+) -> Difference:
     measure = indicator.measure
     assert measure is not None
     share = measure.kind in _SHARE_KINDS or (
-        measure.kind is MeasureKind.FEEDBACK and measure.statistic in (Statistic.CSAT, Statistic.TOP_BOX))
+        measure.kind is MeasureKind.FEEDBACK
+        and measure.statistic in (Statistic.CSAT, Statistic.TOP_BOX)
+    )
     if share and measure.factor == 1.0:
         return compare_shares(a, b, alpha)
     if units.additive or units.statistic == "mean":

@@ -36,6 +36,7 @@ class _ToDict:
 
 # --------------------------------------------------------------------------- graph, variants
 
+
 @dataclass(frozen=True, slots=True)
 class ActivityNode(_ToDict):
     """An activity of the actual journeys; ``designed`` when it is a touchpoint."""
@@ -115,6 +116,7 @@ class EntryExit(_ToDict):
 
 # --------------------------------------------------------------------------- rework
 
+
 @dataclass(frozen=True, slots=True)
 class TouchpointRework(_ToDict):
     """Visits of one touchpoint: ``extra_visits`` is visits beyond the first per journey."""
@@ -155,6 +157,7 @@ class Rework(_ToDict):
 
 
 # --------------------------------------------------------------------------- funnel, gates
+
 
 @dataclass(frozen=True, slots=True)
 class FunnelStep(_ToDict):
@@ -207,6 +210,7 @@ class GateResult(_ToDict):
 
 # --------------------------------------------------------------------------- conformance
 
+
 @dataclass(frozen=True, slots=True)
 class OrderViolation(_ToDict):
     """A move back from one touchpoint to an earlier one that no designed loop allows."""
@@ -249,6 +253,7 @@ class Conformance(_ToDict):
 
 
 # --------------------------------------------------------------------------- breakdown, all
+
 
 @dataclass(frozen=True, slots=True)
 class BreakdownRow(_ToDict):

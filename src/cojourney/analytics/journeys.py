@@ -48,7 +48,8 @@ def journey_graph(data: JourneyData) -> JourneyGraph:
     seconds = (flow.next_us - flow.us) / 1_000_000
     # One quantile aggregate for both: the engine sorts each pair's seconds once.
     grouped = flow.group_by(["c", "next_c"]).aggregate(
-        events=flow.count(), mean_seconds=seconds.mean(), quantiles=seconds.quantile([0.5, 0.9]))
+        events=flow.count(), mean_seconds=seconds.mean(), quantiles=seconds.quantile([0.5, 0.9])
+    )
     node_events: dict[int, int] = {}
     pairs: list[dict[str, Any]] = []
     for row in engine.rows(grouped):
@@ -56,14 +57,28 @@ def journey_graph(data: JourneyData) -> JourneyGraph:
         if row["next_c"] is not None:
             pairs.append(row)
     journeys = _journeys_per_node_and_pair(data.facts, n, engine)
-    nodes = sorted((ActivityNode(data.name(c), events, journeys.get(c, 0), c < data.design.size)
-                    for c, events in node_events.items()),
-                   key=lambda node: (-node.events, node.activity))
-    edges = sorted((DirectlyFollows(
-        data.name(r["c"]), data.name(r["next_c"]), r["events"],
-        journeys.get(n + r["c"] * n + r["next_c"], 0), float(r["mean_seconds"]),
-        float(r["quantiles"][0]), float(r["quantiles"][1])) for r in pairs),
-        key=lambda d: (-d.events, d.source, d.target))
+    nodes = sorted(
+        (
+            ActivityNode(data.name(c), events, journeys.get(c, 0), c < data.design.size)
+            for c, events in node_events.items()
+        ),
+        key=lambda node: (-node.events, node.activity),
+    )
+    edges = sorted(
+        (
+            DirectlyFollows(
+                data.name(r["c"]),
+                data.name(r["next_c"]),
+                r["events"],
+                journeys.get(n + r["c"] * n + r["next_c"], 0),
+                float(r["mean_seconds"]),
+                float(r["quantiles"][0]),
+                float(r["quantiles"][1]),
+            )
+            for r in pairs
+        ),
+        key=lambda d: (-d.events, d.source, d.target),
+    )
     return JourneyGraph(tuple(nodes), tuple(edges))
 
 
@@ -81,9 +96,14 @@ def _journeys_per_node_and_pair(facts: ir.Table, width: int, engine: Engine) -> 
     return {row["key"]: row["journeys"] for row in engine.rows(counted)}
 
 
-def ranked_sequences(table: ir.Table, engine: Engine, names: tuple[str, ...], *,
-                     top: int | None, aggregates: dict[str, Any] | None = None
-                     ) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
+def ranked_sequences(
+    table: ir.Table,
+    engine: Engine,
+    names: tuple[str, ...],
+    *,
+    top: int | None,
+    aggregates: dict[str, Any] | None = None,
+) -> list[tuple[tuple[int, ...], dict[str, Any]]]:
     """The activity sequences (``C``) of ``table`` by journeys, ties by activity names.
 
     The engine ranks them: each code is replaced by the rank of its name, so comparing
@@ -112,18 +132,35 @@ def ranked_sequences(table: ir.Table, engine: Engine, names: tuple[str, ...], *,
 def journey_variants(data: JourneyData, *, top: int | None = DEFAULT_TOP_VARIANTS) -> Variants:
     """The variant count and the ``top`` most frequent variants (all with ``None``)."""
     facts, engine = data.facts, data.engine
-    totals = engine.rows(facts.aggregate(journeys=facts.count(),
-                                         variants=facts.C.nunique()))[0]
-    ranked = ranked_sequences(facts, engine, data.codes, top=top, aggregates={
-        "mean_duration_seconds": facts.duration_seconds.mean(),
-        "starts_mid": facts.starts_mid.max(), "ends_early": facts.ends_early.max(),
-        "fitness": facts.fitness.max()})
+    totals = engine.rows(facts.aggregate(journeys=facts.count(), variants=facts.C.nunique()))[0]
+    ranked = ranked_sequences(
+        facts,
+        engine,
+        data.codes,
+        top=top,
+        aggregates={
+            "mean_duration_seconds": facts.duration_seconds.mean(),
+            "starts_mid": facts.starts_mid.max(),
+            "ends_early": facts.ends_early.max(),
+            "fitness": facts.fitness.max(),
+        },
+    )
     journeys = int(totals["journeys"])
-    return Variants(int(totals["variants"] or 0), tuple(
-        JourneyVariant(tuple(data.name(c) for c in codes), row["journeys"],
-                       row["journeys"] / journeys, float(row["mean_duration_seconds"]),
-                       row["starts_mid"], row["ends_early"], float(row["fitness"]))
-        for codes, row in ranked))
+    return Variants(
+        int(totals["variants"] or 0),
+        tuple(
+            JourneyVariant(
+                tuple(data.name(c) for c in codes),
+                row["journeys"],
+                row["journeys"] / journeys,
+                float(row["mean_duration_seconds"]),
+                row["starts_mid"],
+                row["ends_early"],
+                float(row["fitness"]),
+            )
+            for codes, row in ranked
+        ),
+    )
 
 
 def entry_exit(data: JourneyData) -> EntryExit:
@@ -132,18 +169,34 @@ def entry_exit(data: JourneyData) -> EntryExit:
 
     facts, engine, design = data.facts, data.engine, data.design
     has = facts.first_p.notnull()
-    totals = engine.rows(facts.aggregate(
-        journeys=facts.count(), without=(~has).sum(), mid=facts.starts_mid.sum(),
-        back=facts.worked_back.sum(), early=facts.ends_early.sum()))[0]
+    totals = engine.rows(
+        facts.aggregate(
+            journeys=facts.count(),
+            without=(~has).sum(),
+            mid=facts.starts_mid.sum(),
+            back=facts.worked_back.sum(),
+            early=facts.ends_early.sum(),
+        )
+    )[0]
     ends = facts.filter(has).select(JOURNEY_ID, p=ibis.array([facts.first_p, -1 - facts.last_p]))
     ends = ends.select(p=ends.p.unnest())
-    counts = {row["p"]: row["n"] for row in
-              engine.rows(ends.group_by("p").aggregate(n=ends.count()))}
-    rows = [TouchpointEnds(tp, counts.get(p, 0), counts.get(-1 - p, 0), p in design.entry,
-                           p in design.exit) for p, tp in enumerate(design.touchpoints)]
-    return EntryExit(journeys=int(totals["journeys"]), without_touchpoints=_int(totals["without"]),
-                     started_in_middle=_int(totals["mid"]), worked_back=_int(totals["back"]),
-                     ended_early=_int(totals["early"]), touchpoints=tuple(rows))
+    counts = {
+        row["p"]: row["n"] for row in engine.rows(ends.group_by("p").aggregate(n=ends.count()))
+    }
+    rows = [
+        TouchpointEnds(
+            tp, counts.get(p, 0), counts.get(-1 - p, 0), p in design.entry, p in design.exit
+        )
+        for p, tp in enumerate(design.touchpoints)
+    ]
+    return EntryExit(
+        journeys=int(totals["journeys"]),
+        without_touchpoints=_int(totals["without"]),
+        started_in_middle=_int(totals["mid"]),
+        worked_back=_int(totals["back"]),
+        ended_early=_int(totals["early"]),
+        touchpoints=tuple(rows),
+    )
 
 
 def _int(value: Any) -> int:

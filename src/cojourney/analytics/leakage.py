@@ -71,9 +71,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["EXPERIENCE_WEIGHT", "GATE_LOSS", "LOW_SCORE", "MIN_ANSWERS", "POOR_SHARE", "WAITING_TOP", "Leak",
-           "LeakKind", "LeakageReport", "TouchpointScore", "anchor", "find_leaks",
-           "leakage_report", "touchpoint_scores", "unfinished_journeys"]
+__all__ = [
+    "EXPERIENCE_WEIGHT",
+    "GATE_LOSS",
+    "LOW_SCORE",
+    "MIN_ANSWERS",
+    "POOR_SHARE",
+    "WAITING_TOP",
+    "Leak",
+    "LeakKind",
+    "LeakageReport",
+    "TouchpointScore",
+    "anchor",
+    "find_leaks",
+    "leakage_report",
+    "touchpoint_scores",
+    "unfinished_journeys",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +142,19 @@ class Leak:
     rank: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rank": self.rank, "kind": self.kind.value, "where": self.where,
-                "label": self.label, "journeys": self.journeys, "share": self.share,
-                "hours_lost": self.hours_lost, "score_lost": self.score_lost,
-                "loss_per_journey": self.loss_per_journey, "severity": self.severity,
-                "evidence": self.evidence}
+        return {
+            "rank": self.rank,
+            "kind": self.kind.value,
+            "where": self.where,
+            "label": self.label,
+            "journeys": self.journeys,
+            "share": self.share,
+            "hours_lost": self.hours_lost,
+            "score_lost": self.score_lost,
+            "loss_per_journey": self.loss_per_journey,
+            "severity": self.severity,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True)
@@ -146,9 +168,13 @@ class LeakageReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"journey_id": self.journey_id, "journeys": self.journeys,
-                "as_of": self.as_of.isoformat() if self.as_of else None,
-                "leaks": [leak.to_dict() for leak in self.leaks], "notes": list(self.notes)}
+        return {
+            "journey_id": self.journey_id,
+            "journeys": self.journeys,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "leaks": [leak.to_dict() for leak in self.leaks],
+            "notes": list(self.notes),
+        }
 
 
 def anchor(kind: str, *parts: str) -> str:
@@ -163,7 +189,10 @@ def anchor(kind: str, *parts: str) -> str:
 
 # --------------------------------------------------------------------------- scores
 
-def touchpoint_scores(source: EventSource, workspace: Workspace | None = None) -> list[TouchpointScore]:
+
+def touchpoint_scores(
+    source: EventSource, workspace: Workspace | None = None
+) -> list[TouchpointScore]:
     """Mean score per touchpoint and question of the feedback log (empty without one).
 
     Scales: the standard ones, the ``workspace``'s survey questions, else the range of
@@ -173,13 +202,19 @@ def touchpoint_scores(source: EventSource, workspace: Workspace | None = None) -
     except NotFound:
         return []
     con = source.connection
-    ranges = dict(con.execute(f"""SELECT question, [min(score), max(score)] FROM "{table}"
-                                  WHERE score IS NOT NULL GROUP BY question""").fetchall())
+    ranges = dict(
+        con.execute(f"""SELECT question, [min(score), max(score)] FROM "{table}"
+                                  WHERE score IS NOT NULL GROUP BY question""").fetchall()
+    )
     declared, declared_bands = workspace_scales(workspace) if workspace is not None else ({}, {})
-    scales = {q: QUESTION_SCALES.get(q) or declared.get(q) or (float(r[0]), float(r[1]))
-              for q, r in ranges.items()}
-    poor_at = " ".join(f"WHEN {sql_value(q)} THEN {float(p)!r}"
-                       for q, (p, _) in bands(scales, declared_bands).items())
+    scales = {
+        q: QUESTION_SCALES.get(q) or declared.get(q) or (float(r[0]), float(r[1]))
+        for q, r in ranges.items()
+    }
+    poor_at = " ".join(
+        f"WHEN {sql_value(q)} THEN {float(p)!r}"
+        for q, (p, _) in bands(scales, declared_bands).items()
+    )
     poor_limit = f"CASE question {poor_at} END" if poor_at else "NULL"
     rows = con.execute(f"""
         SELECT touchpoint, question, count(*) AS answers, count(DISTINCT journey_id) AS journeys,
@@ -191,12 +226,23 @@ def touchpoint_scores(source: EventSource, workspace: Workspace | None = None) -
     for tp, question, answers, journeys, mean, poor in rows:
         low, high = scales[question]
         normalised = (float(mean) - low) / (high - low) if high > low else None
-        scores.append(TouchpointScore(tp, question, int(answers), int(journeys), float(mean),
-                                      (low, high), normalised, float(poor)))
+        scores.append(
+            TouchpointScore(
+                tp,
+                question,
+                int(answers),
+                int(journeys),
+                float(mean),
+                (low, high),
+                normalised,
+                float(poor),
+            )
+        )
     return scores
 
 
 # --------------------------------------------------------------------------- leaks
+
 
 def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]:
     """Journeys that never reached an exit point of ``journey``, by their last touchpoint.
@@ -206,20 +252,28 @@ def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]
     """
     touchpoints = [t.id for t in journey.touchpoints]
     exits = journey.exit_points()
-    rows = source.connection.execute(f"""
+    rows = source.connection.execute(
+        f"""
         WITH per AS (
           SELECT journey_id, arg_max(activity, [epoch_us("timestamp"), event_seq]) AS last_tp,
                  bool_or(list_contains($exits, activity)) AS finished
-          FROM "{source.table_name('events')}" WHERE list_contains($touchpoints, activity)
+          FROM "{source.table_name("events")}" WHERE list_contains($touchpoints, activity)
           GROUP BY journey_id)
         SELECT last_tp, count(*) FROM per WHERE NOT finished GROUP BY last_tp ORDER BY last_tp
-        """, {"exits": exits, "touchpoints": touchpoints}).fetchall()
+        """,
+        {"exits": exits, "touchpoints": touchpoints},
+    ).fetchall()
     return {str(tp): int(n) for tp, n in rows}
 
 
-def find_leaks(analysis: JourneyAnalysis, clocks: Sequence[ClockResult],
-               touchpoint_scores: Sequence[TouchpointScore], workspace: Workspace, *,
-               unfinished: Mapping[str, int] | None = None) -> list[Leak]:
+def find_leaks(
+    analysis: JourneyAnalysis,
+    clocks: Sequence[ClockResult],
+    touchpoint_scores: Sequence[TouchpointScore],
+    workspace: Workspace,
+    *,
+    unfinished: Mapping[str, int] | None = None,
+) -> list[Leak]:
     """Every leak found in the analyses, ranked by severity (see the module docstring).
 
     Parameters
@@ -246,13 +300,18 @@ def find_leaks(analysis: JourneyAnalysis, clocks: Sequence[ClockResult],
     population = analysis.counts.journeys
     reference = (analysis.durations.median or analysis.durations.mean or 3600.0) / 3600.0
     if unfinished is None:
-        unfinished = {e.touchpoint: e.ends for e in analysis.entry_exit.touchpoints
-                      if not e.exit_point}
-    leaks = [*_drop_offs(unfinished, journey, population), *_gates(analysis, population),
-             *_rework(analysis, journey, population), *_loops(analysis, population),
-             *_waiting(analysis, journey, population, reference or 1.0),
-             *_breaches(c for c in clocks if _clock_applies(workspace, journey, c)),
-             *_experience(analysis, journey, touchpoint_scores, population)]
+        unfinished = {
+            e.touchpoint: e.ends for e in analysis.entry_exit.touchpoints if not e.exit_point
+        }
+    leaks = [
+        *_drop_offs(unfinished, journey, population),
+        *_gates(analysis, population),
+        *_rework(analysis, journey, population),
+        *_loops(analysis, population),
+        *_waiting(analysis, journey, population, reference or 1.0),
+        *_breaches(c for c in clocks if _clock_applies(workspace, journey, c)),
+        *_experience(analysis, journey, touchpoint_scores, population),
+    ]
     leaks = [leak for leak in leaks if leak.journeys > 0 and leak.severity > 0]
     leaks.sort(key=lambda k: (-k.severity, k.kind.value, k.where))
     ranked = [replace(k, rank=i) for i, k in enumerate(leaks, 1)]
@@ -260,12 +319,30 @@ def find_leaks(analysis: JourneyAnalysis, clocks: Sequence[ClockResult],
     return ranked
 
 
-def _leak(kind: LeakKind, where: str, label: str, journeys: int, population: int, loss: float,
-          evidence: str, **extra: float | None) -> Leak:
+def _leak(
+    kind: LeakKind,
+    where: str,
+    label: str,
+    journeys: int,
+    population: int,
+    loss: float,
+    evidence: str,
+    **extra: float | None,
+) -> Leak:
     share = journeys / population if population else 0.0
     loss = max(0.0, min(1.0, loss))
-    return Leak(kind, where, label, journeys, share, loss, share * loss, evidence,
-                hours_lost=extra.get("hours_lost"), score_lost=extra.get("score_lost"))
+    return Leak(
+        kind,
+        where,
+        label,
+        journeys,
+        share,
+        loss,
+        share * loss,
+        evidence,
+        hours_lost=extra.get("hours_lost"),
+        score_lost=extra.get("score_lost"),
+    )
 
 
 def _pct(part: int, whole: int) -> str:
@@ -283,16 +360,35 @@ def _drop_offs(unfinished: Mapping[str, int], journey: Journey, population: int)
         total = sum(by_tp.values())
         worst = min(by_tp.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         name = journey.step(step).name
-        leaks.append(_leak(LeakKind.DROP_OFF, step, f"{_pct(total, population)} of journeys end "
-                           f"unfinished in step {name} (most at {worst})", total, population, 1.0,
-                           anchor("funnel-step", step)))
+        leaks.append(
+            _leak(
+                LeakKind.DROP_OFF,
+                step,
+                f"{_pct(total, population)} of journeys end "
+                f"unfinished in step {name} (most at {worst})",
+                total,
+                population,
+                1.0,
+                anchor("funnel-step", step),
+            )
+        )
     return leaks
 
 
 def _gates(analysis: JourneyAnalysis, population: int) -> list[Leak]:
-    return [_leak(LeakKind.GATE_BYPASS, g.gate, f"gate {g.name} bypassed by {g.bypassed} of "
-                  f"{g.reached} journeys (most missing: {g.most_missing})", g.bypassed, population,
-                  GATE_LOSS, anchor("gate", g.gate)) for g in analysis.gates]
+    return [
+        _leak(
+            LeakKind.GATE_BYPASS,
+            g.gate,
+            f"gate {g.name} bypassed by {g.bypassed} of "
+            f"{g.reached} journeys (most missing: {g.most_missing})",
+            g.bypassed,
+            population,
+            GATE_LOSS,
+            anchor("gate", g.gate),
+        )
+        for g in analysis.gates
+    ]
 
 
 def _in_loops(journey: Journey) -> set[str]:
@@ -303,7 +399,7 @@ def _in_loops(journey: Journey) -> set[str]:
     for loop in journey.path.loops:
         lo, hi = position.get(loop.to), position.get(loop.from_)
         if lo is not None and hi is not None:
-            inside.update(order[min(lo, hi):max(lo, hi) + 1])
+            inside.update(order[min(lo, hi) : max(lo, hi) + 1])
     return inside
 
 
@@ -316,31 +412,51 @@ def _rework(analysis: JourneyAnalysis, journey: Journey, population: int) -> lis
             continue
         expected = touchpoints[r.touchpoint].expected_duration
         hours = r.extra_visits * expected.total_seconds() / 3600 if expected else None
-        leaks.append(_leak(LeakKind.REWORK, r.touchpoint, f"{r.touchpoint} repeated in "
-                           f"{r.journeys_with_repeat} journeys ({r.extra_visits} extra visits)",
-                           r.journeys_with_repeat, population,
-                           REPEAT_LOSS * r.extra_visits / r.journeys_with_repeat,
-                           anchor("rework-touchpoint", r.touchpoint), hours_lost=hours))
+        leaks.append(
+            _leak(
+                LeakKind.REWORK,
+                r.touchpoint,
+                f"{r.touchpoint} repeated in "
+                f"{r.journeys_with_repeat} journeys ({r.extra_visits} extra visits)",
+                r.journeys_with_repeat,
+                population,
+                REPEAT_LOSS * r.extra_visits / r.journeys_with_repeat,
+                anchor("rework-touchpoint", r.touchpoint),
+                hours_lost=hours,
+            )
+        )
     return leaks
 
 
 def _loops(analysis: JourneyAnalysis, population: int) -> list[Leak]:
-    return [_leak(LeakKind.LOOP, f"{v.from_touchpoint} -> {v.to_touchpoint}",
-                  f"{v.journeys} journeys move back from {v.from_touchpoint} to "
-                  f"{v.to_touchpoint} ({v.moves} times), which the design does not allow",
-                  v.journeys, population, REPEAT_LOSS * v.moves / v.journeys if v.journeys else 0,
-                  anchor("conformance", v.from_touchpoint, v.to_touchpoint))
-            for v in analysis.conformance.violations]
+    return [
+        _leak(
+            LeakKind.LOOP,
+            f"{v.from_touchpoint} -> {v.to_touchpoint}",
+            f"{v.journeys} journeys move back from {v.from_touchpoint} to "
+            f"{v.to_touchpoint} ({v.moves} times), which the design does not allow",
+            v.journeys,
+            population,
+            REPEAT_LOSS * v.moves / v.journeys if v.journeys else 0,
+            anchor("conformance", v.from_touchpoint, v.to_touchpoint),
+        )
+        for v in analysis.conformance.violations
+    ]
 
 
-def _waiting(analysis: JourneyAnalysis, journey: Journey, population: int,
-             reference_hours: float) -> list[Leak]:
+def _waiting(
+    analysis: JourneyAnalysis, journey: Journey, population: int, reference_hours: float
+) -> list[Leak]:
     touchpoints = {t.id: t for t in journey.touchpoints}
     allowed = {(t.from_, t.to) for t in journey.path.loops}
     candidates = []
     for edge in analysis.graph.edges:
-        if edge.source not in touchpoints or edge.target not in touchpoints \
-                or (edge.source, edge.target) in allowed or not edge.journeys:
+        if (
+            edge.source not in touchpoints
+            or edge.target not in touchpoints
+            or (edge.source, edge.target) in allowed
+            or not edge.journeys
+        ):
             continue
         expected = touchpoints[edge.source].expected_duration
         excess = edge.mean_seconds - (expected.total_seconds() if expected else 0.0)
@@ -349,12 +465,19 @@ def _waiting(analysis: JourneyAnalysis, journey: Journey, population: int,
     candidates.sort(key=lambda c: (-c[0], c[1].source, c[1].target))
     leaks = []
     for hours, edge, excess in candidates[:WAITING_TOP]:
-        leaks.append(_leak(
-            LeakKind.WAITING, f"{edge.source} -> {edge.target}",
-            f"{excess / 3600:.1f} h beyond the designed time from {edge.source} to {edge.target}, "
-            f"{edge.events} times", edge.journeys, population,
-            hours / edge.journeys / reference_hours, anchor("waiting", edge.source, edge.target),
-            hours_lost=hours))
+        leaks.append(
+            _leak(
+                LeakKind.WAITING,
+                f"{edge.source} -> {edge.target}",
+                f"{excess / 3600:.1f} h beyond the designed time from {edge.source} to {edge.target}, "
+                f"{edge.events} times",
+                edge.journeys,
+                population,
+                hours / edge.journeys / reference_hours,
+                anchor("waiting", edge.source, edge.target),
+                hours_lost=hours,
+            )
+        )
     return leaks
 
 
@@ -381,16 +504,25 @@ def _breaches(clocks: Iterable[ClockResult]) -> list[Leak]:
         overrun = j.elapsed_seconds[breached] - j.allowed_seconds[breached]
         loss = float((overrun / j.allowed_seconds[breached]).mean())
         decided = clock.total.met + clock.total.breached
-        leaks.append(_leak(
-            LeakKind.SLA_BREACH, f"{clock.agreement_id}/{clock.clock_id}",
-            f"{clock.clock_name}: {breached.size} of {decided} decided journeys breached "
-            f"({_pct(int(breached.size), decided)})", int(breached.size), len(j), loss,
-            anchor("sla-breaches", clock.clock_id), hours_lost=float(overrun.sum() / 3600)))
+        leaks.append(
+            _leak(
+                LeakKind.SLA_BREACH,
+                f"{clock.agreement_id}/{clock.clock_id}",
+                f"{clock.clock_name}: {breached.size} of {decided} decided journeys breached "
+                f"({_pct(int(breached.size), decided)})",
+                int(breached.size),
+                len(j),
+                loss,
+                anchor("sla-breaches", clock.clock_id),
+                hours_lost=float(overrun.sum() / 3600),
+            )
+        )
     return leaks
 
 
-def _experience(analysis: JourneyAnalysis, journey: Journey, scores: Sequence[TouchpointScore],
-                population: int) -> list[Leak]:
+def _experience(
+    analysis: JourneyAnalysis, journey: Journey, scores: Sequence[TouchpointScore], population: int
+) -> list[Leak]:
     visited = {n.activity: n.journeys for n in analysis.graph.nodes}
     touchpoints = {t.id for t in journey.touchpoints}
     leaks = []
@@ -407,20 +539,34 @@ def _experience(analysis: JourneyAnalysis, journey: Journey, scores: Sequence[To
                 continue
             affected = int(visitors * s.poor_share + 0.5)  # rounded half up
         lost = 1.0 - s.normalised
-        leaks.append(_leak(
-            LeakKind.EXPERIENCE, f"{s.touchpoint} ({s.question})",
-            f"{s.question} at {s.touchpoint}: mean {s.mean:.2f} on {s.scale[0]:g}..{s.scale[1]:g} "
-            f"({s.answers} answers)", affected, population, EXPERIENCE_WEIGHT * lost,
-            anchor("experience-touchpoint", s.touchpoint), score_lost=lost))
+        leaks.append(
+            _leak(
+                LeakKind.EXPERIENCE,
+                f"{s.touchpoint} ({s.question})",
+                f"{s.question} at {s.touchpoint}: mean {s.mean:.2f} on {s.scale[0]:g}..{s.scale[1]:g} "
+                f"({s.answers} answers)",
+                affected,
+                population,
+                EXPERIENCE_WEIGHT * lost,
+                anchor("experience-touchpoint", s.touchpoint),
+                score_lost=lost,
+            )
+        )
     return leaks
 
 
 # --------------------------------------------------------------------------- one call
 
-def leakage_report(source: EventSource, workspace: Workspace, journey_id: str | None = None, *,
-                   clocks: Sequence[ClockResult] | None = None,
-                   analysis: JourneyAnalysis | None = None,
-                   as_of: datetime | None = None) -> LeakageReport:
+
+def leakage_report(
+    source: EventSource,
+    workspace: Workspace,
+    journey_id: str | None = None,
+    *,
+    clocks: Sequence[ClockResult] | None = None,
+    analysis: JourneyAnalysis | None = None,
+    as_of: datetime | None = None,
+) -> LeakageReport:
     """Analyse a journey's events, its SLA clocks and touchpoint scores, and rank the leaks.
 
     Parameters
@@ -442,15 +588,22 @@ def leakage_report(source: EventSource, workspace: Workspace, journey_id: str | 
     if analysis is None:
         engine = DuckDBEngine(connection=source.connection)
         try:
-            analysis = analyze_journey(engine.table(source.table_name("events")), journey,
-                                       engine=engine, breakdown_by=())
+            analysis = analyze_journey(
+                engine.table(source.table_name("events")), journey, engine=engine, breakdown_by=()
+            )
         finally:
             engine.close()
     if clocks is None:
         clocks = evaluate_clocks(source, workspace, as_of=as_of)
     scores = touchpoint_scores(source, workspace)
     notes = [] if scores else ["no feedback imported: experience leaks are not assessed"]
-    leaks = find_leaks(analysis, clocks, scores, workspace,
-                       unfinished=unfinished_journeys(source, journey))
-    return LeakageReport(journey.id, analysis.counts.journeys, tuple(leaks),
-                         clocks[0].as_of if clocks else None, tuple(notes))
+    leaks = find_leaks(
+        analysis, clocks, scores, workspace, unfinished=unfinished_journeys(source, journey)
+    )
+    return LeakageReport(
+        journey.id,
+        analysis.counts.journeys,
+        tuple(leaks),
+        clocks[0].as_of if clocks else None,
+        tuple(notes),
+    )

@@ -68,10 +68,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Measure, PeriodUnit, Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["TREND_MIN_PERIODS", "TREND_PERIODS", "TREND_THRESHOLD", "IndicatorSeries",
-           "JourneySet", "PeriodValue", "Status", "Trend", "UnitValues", "evaluate",
-           "find_indicator", "measure_series", "require_measure", "status_of", "trend_of",
-           "unit_values"]
+__all__ = [
+    "TREND_MIN_PERIODS",
+    "TREND_PERIODS",
+    "TREND_THRESHOLD",
+    "IndicatorSeries",
+    "JourneySet",
+    "PeriodValue",
+    "Status",
+    "Trend",
+    "UnitValues",
+    "evaluate",
+    "find_indicator",
+    "measure_series",
+    "require_measure",
+    "status_of",
+    "trend_of",
+    "unit_values",
+]
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +109,22 @@ class UnitValues:
 
 # --------------------------------------------------------------------------- entry points
 
-def measure_series(source: EventSource, workspace: Workspace, indicator: Indicator | str, *,
-                   start: date | None = None, end: date | None = None,
-                   segment: str | None = None,
-                   journeys: Collection[str] | duckdb.DuckDBPyRelation | JourneySet
-                   | Sequence[JourneySet] | None = None,
-                   period: PeriodUnit | str | None = None) -> IndicatorSeries:
+
+def measure_series(
+    source: EventSource,
+    workspace: Workspace,
+    indicator: Indicator | str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    segment: str | None = None,
+    journeys: Collection[str]
+    | duckdb.DuckDBPyRelation
+    | JourneySet
+    | Sequence[JourneySet]
+    | None = None,
+    period: PeriodUnit | str | None = None,
+) -> IndicatorSeries:
     """Evaluate an indicator's measure on ``source``, per period.
 
     Parameters
@@ -154,17 +178,28 @@ def find_indicator(workspace: Workspace, indicator: Indicator | str) -> Indicato
 def require_measure(indicator: Indicator) -> Measure:
     """The indicator's measure, or an :class:`InputError` that says how to add one."""
     if indicator.measure is None:
-        raise InputError(Problem(f"indicator {indicator.id!r} has no measure, so it cannot be computed",
-                                 Location(field=f"indicators[{indicator.id}].measure"),
-                                 found="no 'measure:'", expected="a measure (kind, touchpoints...)",
-                                 hint="add a 'measure:' to the indicator (see docs/concepts.md)"))
+        raise InputError(
+            Problem(
+                f"indicator {indicator.id!r} has no measure, so it cannot be computed",
+                Location(field=f"indicators[{indicator.id}].measure"),
+                found="no 'measure:'",
+                expected="a measure (kind, touchpoints...)",
+                hint="add a 'measure:' to the indicator (see docs/concepts.md)",
+            )
+        )
     return indicator.measure
 
 
-def evaluate(source: EventSource, workspace: Workspace, indicator: Indicator, *,
-             start: date | None = None, end: date | None = None,
-             sets: Sequence[JourneySet] = (), period: PeriodUnit | str | None = None
-             ) -> IndicatorSeries:
+def evaluate(
+    source: EventSource,
+    workspace: Workspace,
+    indicator: Indicator,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    sets: Sequence[JourneySet] = (),
+    period: PeriodUnit | str | None = None,
+) -> IndicatorSeries:
     """:func:`measure_series` with the journeys given as :class:`JourneySet` objects."""
     measure = require_measure(indicator)
     frame = _frame(workspace, measure, start, end, period)
@@ -174,10 +209,12 @@ def evaluate(source: EventSource, workspace: Workspace, indicator: Indicator, *,
     except NotFound as exc:
         return _series(indicator, measure, frame, {}, None, 0, False, note=str(exc))
     try:
-        sql = (f"WITH u AS (SELECT *, {frame.period_of('t')} AS p FROM ({units.sql}) "
-               f"WHERE {frame.window('t')}) "
-               f"SELECT grouping(p) AS overall, p, count(*) AS n, {units.aggregate()} AS v "
-               f"FROM u GROUP BY GROUPING SETS ((p), ())")
+        sql = (
+            f"WITH u AS (SELECT *, {frame.period_of('t')} AS p FROM ({units.sql}) "
+            f"WHERE {frame.window('t')}) "
+            f"SELECT grouping(p) AS overall, p, count(*) AS n, {units.aggregate()} AS v "
+            f"FROM u GROUP BY GROUPING SETS ((p), ())"
+        )
         rows = con.execute(sql).fetchall()
     finally:
         for s in filters:
@@ -188,10 +225,17 @@ def evaluate(source: EventSource, workspace: Workspace, indicator: Indicator, *,
     return _series(indicator, measure, frame, by_period, total[1], total[0], units.additive)
 
 
-def unit_values(source: EventSource, workspace: Workspace, indicator: Indicator, *,
-                start: date | None = None, end: date | None = None,
-                sets: Sequence[JourneySet] = (), group_sql: str | None = None,
-                group_sets: dict[str, JourneySet] | None = None) -> UnitValues:
+def unit_values(
+    source: EventSource,
+    workspace: Workspace,
+    indicator: Indicator,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    sets: Sequence[JourneySet] = (),
+    group_sql: str | None = None,
+    group_sets: dict[str, JourneySet] | None = None,
+) -> UnitValues:
     """Every unit of an indicator's measure, with a group label.
 
     Parameters
@@ -223,21 +267,29 @@ def unit_values(source: EventSource, workspace: Workspace, indicator: Indicator,
             where = f" AND ({hits}) = 1"
         else:
             where = ""
-        sql = (f"SELECT journey_id, d, p, y, CAST({label} AS VARCHAR) AS g FROM ("
-               f"SELECT journey_id, y, t, CAST(timezone({lit(tz)}, t) AS DATE) AS d, "
-               f"{frame.period_of('t')} AS p FROM ({units.sql}) WHERE {frame.window('t')}) "
-               f"WHERE TRUE{where} ORDER BY p, d, journey_id")
+        sql = (
+            f"SELECT journey_id, d, p, y, CAST({label} AS VARCHAR) AS g FROM ("
+            f"SELECT journey_id, y, t, CAST(timezone({lit(tz)}, t) AS DATE) AS d, "
+            f"{frame.period_of('t')} AS p FROM ({units.sql}) WHERE {frame.window('t')}) "
+            f"WHERE TRUE{where} ORDER BY p, d, journey_id"
+        )
         data = con.execute(sql).fetchnumpy()
     finally:
         for s in filters:
             s.release()
-    return UnitValues(np.asarray(data["journey_id"]), np.asarray(data["d"]).astype("datetime64[D]"),
-                      np.asarray(data["p"]).astype("datetime64[D]"),
-                      np.asarray(data["y"], dtype=float), np.asarray(data["g"]),
-                      units.statistic.value, units.additive)
+    return UnitValues(
+        np.asarray(data["journey_id"]),
+        np.asarray(data["d"]).astype("datetime64[D]"),
+        np.asarray(data["p"]).astype("datetime64[D]"),
+        np.asarray(data["y"], dtype=float),
+        np.asarray(data["g"]),
+        units.statistic.value,
+        units.additive,
+    )
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _tables(source: EventSource) -> Tables:
     try:
@@ -247,8 +299,9 @@ def _tables(source: EventSource) -> Tables:
     return Tables(source.table_name("events"), feedback)
 
 
-def _compile(source: EventSource, measure: Measure, sets: list[JourneySet], frame: Frame
-             ) -> tuple[UnitsQuery, list[JourneySet]]:
+def _compile(
+    source: EventSource, measure: Measure, sets: list[JourneySet], frame: Frame
+) -> tuple[UnitsQuery, list[JourneySet]]:
     if measure.segment:
         sets = [*sets, JourneySet.segment(measure.segment)]
     tables = _tables(source)
@@ -261,11 +314,22 @@ def _compile(source: EventSource, measure: Measure, sets: list[JourneySet], fram
         raise
 
 
-def _frame(workspace: Workspace, measure: Measure, start: date | None, end: date | None,
-           period: PeriodUnit | str | None) -> Frame:
+def _frame(
+    workspace: Workspace,
+    measure: Measure,
+    start: date | None,
+    end: date | None,
+    period: PeriodUnit | str | None,
+) -> Frame:
     if start is not None and end is not None and end < start:
-        raise InputError(Problem("the time window is empty", Location(field="end"),
-                                 found=f"{start} .. {end}", hint="the end must not come before the start"))
+        raise InputError(
+            Problem(
+                "the time window is empty",
+                Location(field="end"),
+                found=f"{start} .. {end}",
+                hint="the end must not come before the start",
+            )
+        )
     unit = parse_period(period if period is not None else measure.period)
     return Frame(workspace.workspace.time_zone, unit, start, end)
 
@@ -275,8 +339,12 @@ def _journey_sets(journeys: Any) -> list[JourneySet]:
         return []
     if isinstance(journeys, JourneySet):
         return [journeys]
-    if isinstance(journeys, Sequence) and not isinstance(journeys, str) and journeys \
-            and all(isinstance(j, JourneySet) for j in journeys):
+    if (
+        isinstance(journeys, Sequence)
+        and not isinstance(journeys, str)
+        and journeys
+        and all(isinstance(j, JourneySet) for j in journeys)
+    ):
         return list(journeys)
     if isinstance(journeys, str):
         journeys = [journeys]
@@ -290,26 +358,50 @@ def _number(value: Any) -> float | None:
     return None if number != number else number  # NaN: no value
 
 
-def _series(indicator: Indicator, measure: Measure, frame: Frame,
-            by_period: dict[date, tuple[int, float | None]], overall: float | None, n: int,
-            additive: bool, note: str | None = None) -> IndicatorSeries:
+def _series(
+    indicator: Indicator,
+    measure: Measure,
+    frame: Frame,
+    by_period: dict[date, tuple[int, float | None]],
+    overall: float | None,
+    n: int,
+    additive: bool,
+    note: str | None = None,
+) -> IndicatorSeries:
     periods = _calendar(frame, by_period, additive)
     if additive and periods:
         overall = sum(p.value or 0.0 for p in periods) / len(periods)
     current = next((p for p in reversed(periods) if p.n > 0), None)
     trend, slope = trend_of(periods, indicator.direction)
     return IndicatorSeries(
-        indicator.id, indicator.name, indicator.unit, indicator.direction, indicator.target,
-        indicator.warning, measure.kind.value, measure.statistic.value, frame.period,
-        tuple(periods), overall if n else None, n, current,
-        status_of(indicator, current.value if current else None), trend, slope, note)
+        indicator.id,
+        indicator.name,
+        indicator.unit,
+        indicator.direction,
+        indicator.target,
+        indicator.warning,
+        measure.kind.value,
+        measure.statistic.value,
+        frame.period,
+        tuple(periods),
+        overall if n else None,
+        n,
+        current,
+        status_of(indicator, current.value if current else None),
+        trend,
+        slope,
+        note,
+    )
 
 
-def _calendar(frame: Frame, by_period: dict[date, tuple[int, float | None]], additive: bool
-              ) -> list[PeriodValue]:
+def _calendar(
+    frame: Frame, by_period: dict[date, tuple[int, float | None]], additive: bool
+) -> list[PeriodValue]:
     """Every period from the first to the last (the window's, else the data's)."""
     known = sorted(by_period)
-    first = period_floor(frame.start, frame.period) if frame.start else (known[0] if known else None)
+    first = (
+        period_floor(frame.start, frame.period) if frame.start else (known[0] if known else None)
+    )
     last = period_floor(frame.end, frame.period) if frame.end else (known[-1] if known else None)
     if first is None or last is None:
         return []

@@ -14,17 +14,38 @@ from datetime import date, timedelta
 from cojourney.domain.measures import PeriodUnit
 from cojourney.errors import InputError, Location, Problem
 
-__all__ = ["SEMESTER", "Frame", "lit", "local_date_sql", "parse_period", "period_floor",
-           "period_next", "period_sql"]
+__all__ = [
+    "SEMESTER",
+    "Frame",
+    "lit",
+    "local_date_sql",
+    "parse_period",
+    "period_floor",
+    "period_next",
+    "period_sql",
+]
 
 #: A six-month period (January-June, July-December), for targets assessed per semester.
 SEMESTER = "semester"
 _PERIODS = (*(p.value for p in PeriodUnit), SEMESTER)
-_PERIOD_ALIASES = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
-                   "yearly": "year", "annual": "year", "annually": "year",
-                   "half_year": SEMESTER, "half-year": SEMESTER, "halfyear": SEMESTER,
-                   "semesters": SEMESTER, "days": "day", "weeks": "week", "months": "month",
-                   "quarters": "quarter", "years": "year"}
+_PERIOD_ALIASES = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "annual": "year",
+    "annually": "year",
+    "half_year": SEMESTER,
+    "half-year": SEMESTER,
+    "halfyear": SEMESTER,
+    "semesters": SEMESTER,
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "quarters": "quarter",
+    "years": "year",
+}
 
 
 def lit(value: str | float | int | bool | date) -> str:
@@ -50,9 +71,15 @@ def parse_period(value: str | PeriodUnit, *, where: Location | None = None) -> s
     text = str(value.value if isinstance(value, PeriodUnit) else value).strip().lower()
     text = _PERIOD_ALIASES.get(text, text)
     if text not in _PERIODS:
-        raise InputError(Problem("unknown period", where or Location(field="period"),
-                                 found=repr(value), expected=", ".join(_PERIODS),
-                                 hint="use one of the expected period names"))
+        raise InputError(
+            Problem(
+                "unknown period",
+                where or Location(field="period"),
+                found=repr(value),
+                expected=", ".join(_PERIODS),
+                hint="use one of the expected period names",
+            )
+        )
     return text
 
 
@@ -110,7 +137,8 @@ class Frame:
         """A SQL test that ``ts_sql`` falls in the window (``TRUE`` without one)."""
         day = local_date_sql(ts_sql, self.time_zone)
         parts = ([f"{day} >= {lit(self.start)}"] if self.start else []) + (
-            [f"{day} <= {lit(self.end)}"] if self.end else [])
+            [f"{day} <= {lit(self.end)}"] if self.end else []
+        )
         return " AND ".join(parts) or "TRUE"
 
     def period_of(self, ts_sql: str) -> str:

@@ -13,8 +13,17 @@ from typing import Any
 
 from cojourney.domain.value import Direction, Indicator
 
-__all__ = ["TREND_MIN_PERIODS", "TREND_PERIODS", "TREND_THRESHOLD", "IndicatorSeries",
-           "PeriodValue", "Status", "Trend", "status_of", "trend_of"]
+__all__ = [
+    "TREND_MIN_PERIODS",
+    "TREND_PERIODS",
+    "TREND_THRESHOLD",
+    "IndicatorSeries",
+    "PeriodValue",
+    "Status",
+    "Trend",
+    "status_of",
+    "trend_of",
+]
 
 #: How many of the latest periods with a value the trend looks at.
 TREND_PERIODS = 6
@@ -107,18 +116,28 @@ class IndicatorSeries:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (dates as ISO strings, enums as their values)."""
         return {
-            "indicator": self.indicator_id, "name": self.name, "unit": self.unit,
-            "direction": self.direction.value, "target": self.target, "warning": self.warning,
-            "kind": self.kind, "statistic": self.statistic, "period": self.period,
-            "overall": self.overall, "n": self.n,
+            "indicator": self.indicator_id,
+            "name": self.name,
+            "unit": self.unit,
+            "direction": self.direction.value,
+            "target": self.target,
+            "warning": self.warning,
+            "kind": self.kind,
+            "statistic": self.statistic,
+            "period": self.period,
+            "overall": self.overall,
+            "n": self.n,
             "current": self.current.to_dict() if self.current else None,
-            "status": self.status.value, "trend": self.trend.value if self.trend else None,
-            "trend_slope": self.trend_slope, "note": self.note,
+            "status": self.status.value,
+            "trend": self.trend.value if self.trend else None,
+            "trend_slope": self.trend_slope,
+            "note": self.note,
             "periods": [p.to_dict() for p in self.periods],
         }
 
 
 # --------------------------------------------------------------------------- status, trend
+
 
 def status_of(indicator: Indicator, value: float | None) -> Status:
     """The status of ``value`` against the indicator's target and warning level.
@@ -142,8 +161,9 @@ def status_of(indicator: Indicator, value: float | None) -> Status:
     return Status.AT_RISK if within else Status.OFF_TRACK
 
 
-def trend_of(periods: Sequence[PeriodValue], direction: Direction
-             ) -> tuple[Trend | None, float | None]:
+def trend_of(
+    periods: Sequence[PeriodValue], direction: Direction
+) -> tuple[Trend | None, float | None]:
     """The trend of the last periods with a value, and the relative slope per period.
 
     ``periods`` is a calendar (consecutive periods): a period without a value keeps its
@@ -161,8 +181,7 @@ def trend_of(periods: Sequence[PeriodValue], direction: Direction
         return None, None
     mx = sum(x for x, _ in points) / len(points)
     my = sum(y for _, y in points) / len(points)
-    slope = (sum((x - mx) * (y - my) for x, y in points)
-             / sum((x - mx) ** 2 for x, _ in points))
+    slope = sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _ in points)
     relative: float | None = slope / abs(my) if my != 0 else None
     change = relative if relative is not None else slope
     if abs(change) < (TREND_THRESHOLD if relative is not None else 1e-12):

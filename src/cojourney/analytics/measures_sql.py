@@ -44,6 +44,7 @@ Python loop per event.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -56,8 +57,14 @@ from cojourney.events.feedback_schema import QUESTION_SCALES
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
-__all__ = ["JourneySet", "Tables", "UnitsQuery", "aggregate_sql", "compile_units",
-           "condition_target"]
+__all__ = [
+    "JourneySet",
+    "Tables",
+    "UnitsQuery",
+    "aggregate_sql",
+    "compile_units",
+    "condition_target",
+]
 
 #: Canonical columns a condition may name instead of an attribute of the JSON column.
 _EVENT_COLUMNS = ("channel", "actor", "role", "segment", "lifecycle", "activity")
@@ -66,6 +73,7 @@ _counter = itertools.count()
 
 
 # --------------------------------------------------------------------------- journey sets
+
 
 @dataclass
 class JourneySet:
@@ -107,16 +115,23 @@ class JourneySet:
             attr = condition_target(self.name, "events")
             return f'SELECT DISTINCT journey_id FROM "{e}" WHERE CAST({attr} AS VARCHAR) = {lit(self.value)}'
         if self.kind == "segment":
-            parts = [f'SELECT journey_id FROM "{e}" GROUP BY journey_id HAVING min(segment) = {lit(self.value)}']
+            parts = [
+                f'SELECT journey_id FROM "{e}" GROUP BY journey_id HAVING min(segment) = {lit(self.value)}'
+            ]
             if tables.feedback:
-                parts.append(f'SELECT journey_id FROM "{tables.feedback}" GROUP BY journey_id '
-                             f"HAVING min(segment) = {lit(self.value)}")
+                parts.append(
+                    f'SELECT journey_id FROM "{tables.feedback}" GROUP BY journey_id '
+                    f"HAVING min(segment) = {lit(self.value)}"
+                )
             return " UNION ".join(parts)
         import pyarrow as pa
 
         data = self.data
-        table = data.arrow() if hasattr(data, "arrow") else pa.table(
-            {"journey_id": pa.array(sorted(set(data)), pa.string())})
+        table = (
+            data.arrow()
+            if hasattr(data, "arrow")
+            else pa.table({"journey_id": pa.array(sorted(set(data)), pa.string())})
+        )
         if hasattr(table, "read_all"):  # newer DuckDB: .arrow() gives a reader
             table = table.read_all()
         name = f"__cojourney_journeys_{next(_counter)}"
@@ -127,10 +142,8 @@ class JourneySet:
     def release(self) -> None:
         """Unregister what :meth:`sql` registered."""
         for con, name in self._registered:
-            try:
+            with contextlib.suppress(Exception):  # best effort
                 con.unregister(name)
-            except Exception:  # pragma: no cover - best effort
-                pass
         self._registered.clear()
 
 
@@ -143,6 +156,7 @@ class Tables:
 
 
 # --------------------------------------------------------------------------- conditions
+
 
 def condition_target(attribute: str, kind: str) -> str:
     """The SQL of a condition's left side: a canonical column or a JSON attribute."""
@@ -188,6 +202,7 @@ def _in(column: str, values: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- units
+
 
 @dataclass(frozen=True)
 class UnitsQuery:
@@ -248,8 +263,10 @@ def compile_units(measure: Measure, tables: Tables, filters: list[str], frame: F
     kind = measure.kind
     journeys = "".join(f" AND journey_id IN ({f})" for f in filters)
     if measure.among and kind is not MeasureKind.JOURNEY_SHARE:
-        journeys += (f' AND journey_id IN (SELECT journey_id FROM "{tables.events}" '
-                     f"WHERE {_in('activity', measure.among)})")
+        journeys += (
+            f' AND journey_id IN (SELECT journey_id FROM "{tables.events}" '
+            f"WHERE {_in('activity', measure.among)})"
+        )
     factor = lit(measure.factor)
     statistic = measure.statistic
     additive = kind is MeasureKind.COUNT or statistic is Statistic.SUM
@@ -266,7 +283,10 @@ def _score(measure: Measure, column: str) -> tuple[str, bool]:
     transformed into a share (nps, csat, top box: the value is then their mean)."""
     statistic = measure.statistic
     if statistic is Statistic.NPS:
-        return f"(CASE WHEN {column} >= 9 THEN 100.0 WHEN {column} <= 6 THEN -100.0 ELSE 0.0 END)", True
+        return (
+            f"(CASE WHEN {column} >= 9 THEN 100.0 WHEN {column} <= 6 THEN -100.0 ELSE 0.0 END)",
+            True,
+        )
     if statistic is Statistic.CSAT:
         return f"(CASE WHEN {column} >= 4 THEN 100.0 ELSE 0.0 END)", True
     if statistic is Statistic.TOP_BOX:
@@ -276,55 +296,69 @@ def _score(measure: Measure, column: str) -> tuple[str, bool]:
     return column, False
 
 
-def _journey_share(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _journey_share(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     e = tables.events
     population = _in("activity", m.among) if m.among else "TRUE"
     test, present = _conditions(m.where, m.match, "events")
-    sql = (f'WITH pop AS (SELECT journey_id, min("timestamp") AS t FROM "{e}" '
-           f"WHERE {population}{journeys} GROUP BY journey_id), "
-           f'hit AS (SELECT DISTINCT journey_id FROM "{e}" WHERE {_in("activity", m.touchpoints)} '
-           f"AND {present} AND {test}{journeys}) "
-           f"SELECT pop.journey_id, pop.t, CASE WHEN hit.journey_id IS NULL THEN 0.0 ELSE 100.0 END "
-           f"* {factor} AS y FROM pop LEFT JOIN hit ON pop.journey_id = hit.journey_id")
+    sql = (
+        f'WITH pop AS (SELECT journey_id, min("timestamp") AS t FROM "{e}" '
+        f"WHERE {population}{journeys} GROUP BY journey_id), "
+        f'hit AS (SELECT DISTINCT journey_id FROM "{e}" WHERE {_in("activity", m.touchpoints)} '
+        f"AND {present} AND {test}{journeys}) "
+        f"SELECT pop.journey_id, pop.t, CASE WHEN hit.journey_id IS NULL THEN 0.0 ELSE 100.0 END "
+        f"* {factor} AS y FROM pop LEFT JOIN hit ON pop.journey_id = hit.journey_id"
+    )
     return sql, True
 
 
-def _event_share(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _event_share(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     test, present = _conditions(m.where, m.match, "events")
     passed = f"CASE WHEN {test} THEN 100.0 ELSE 0.0 END"
     where = f'FROM "{tables.events}" WHERE {_in("activity", m.touchpoints)} AND {present}{journeys}'
     if m.unit_attribute:  # one unit per attribute value (a booking): passes when any event does
         key = condition_target(m.unit_attribute, "events")
-        sql = (f'SELECT journey_id, min("timestamp") AS t, max({passed}) * {factor} AS y '
-               f"{where} AND {key} IS NOT NULL GROUP BY journey_id, {key}")
+        sql = (
+            f'SELECT journey_id, min("timestamp") AS t, max({passed}) * {factor} AS y '
+            f"{where} AND {key} IS NOT NULL GROUP BY journey_id, {key}"
+        )
     else:
         sql = f'SELECT journey_id, "timestamp" AS t, {passed} * {factor} AS y {where}'
     return sql, True
 
 
-def _count(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _count(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     test, present = _conditions(m.where, m.match, "events")
     e = tables.events
     if m.touchpoints:
-        sql = (f'SELECT journey_id, "timestamp" AS t, 1.0 * {factor} AS y FROM "{e}" '
-               f'WHERE {_in("activity", m.touchpoints)} AND {present} AND {test}{journeys}')
+        sql = (
+            f'SELECT journey_id, "timestamp" AS t, 1.0 * {factor} AS y FROM "{e}" '
+            f"WHERE {_in('activity', m.touchpoints)} AND {present} AND {test}{journeys}"
+        )
     else:
-        sql = (f'SELECT journey_id, min("timestamp") AS t, 1.0 * {factor} AS y FROM "{e}" '
-               f"WHERE {present} AND {test}{journeys} GROUP BY journey_id")
+        sql = (
+            f'SELECT journey_id, min("timestamp") AS t, 1.0 * {factor} AS y FROM "{e}" '
+            f"WHERE {present} AND {test}{journeys} GROUP BY journey_id"
+        )
     return sql, False
 
 
-def _per_journey(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _per_journey(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     test, present = _conditions(m.where, m.match, "events")
     counted = f"{_in('activity', m.touchpoints)} AND {present} AND {test}"
     ts = '"timestamp"'
-    sql = (f'SELECT journey_id, min("timestamp") AS t, '
-           f"count(*) FILTER (WHERE {counted}) * {factor} AS y "
-           f'FROM "{tables.events}" WHERE {frame.window(ts)}{journeys} GROUP BY journey_id, {frame.period_of(ts)}')
+    sql = (
+        f'SELECT journey_id, min("timestamp") AS t, '
+        f"count(*) FILTER (WHERE {counted}) * {factor} AS y "
+        f'FROM "{tables.events}" WHERE {frame.window(ts)}{journeys} GROUP BY journey_id, {frame.period_of(ts)}'
+    )
     score, transformed = _score(m, "y")
     if transformed:
         sql = f"SELECT journey_id, t, {score} AS y FROM ({sql})"
@@ -335,8 +369,9 @@ def _per_journey(m: Measure, tables: Tables, journeys: str, factor: str,
 _SEQ_SPAN = 10**15
 
 
-def _duration(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _duration(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     e = tables.events
     test, present = _conditions(m.where, m.match, "events")
     unit = lit(m.time_unit.seconds)
@@ -344,50 +379,63 @@ def _duration(m: Measure, tables: Tables, journeys: str, factor: str,
     if m.within is not None:
         limits.append(f"epoch_us(en.te) - epoch_us(s.ts) <= {int(m.within.total_seconds() * 1e6)}")
     bounded = ("WHERE " + " AND ".join(limits)) if limits else ""
-    first_only = ('QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", event_seq) = 1'
-                  if m.pairing is Pairing.FIRST else "")
+    first_only = (
+        'QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY "timestamp", event_seq) = 1'
+        if m.pairing is Pairing.FIRST
+        else ""
+    )
     # Each start is paired with the first end after it: an ASOF join on one key that
     # orders events by (time, input order), so equal timestamps keep the input order.
     key = f'epoch_us("timestamp")::HUGEINT * {_SEQ_SPAN} + event_seq'
     # With pairing "each", an end counts for a start only before the next start.
-    sql = (f'WITH s AS (SELECT journey_id, "timestamp" AS ts, {key} AS k, '
-           f"lead({key}) OVER (PARTITION BY journey_id ORDER BY {key}) AS next_k FROM \"{e}\" "
-           f"WHERE activity = {lit(m.start or '')} AND {present} AND {test}{journeys} {first_only}), "
-           f'en AS (SELECT journey_id, "timestamp" AS te, {key} AS k FROM "{e}" '
-           f"WHERE activity = {lit(m.end or '')} AND journey_id IN (SELECT journey_id FROM s)), "
-           f"f AS (SELECT s.journey_id, s.ts, en.te FROM s ASOF JOIN en "
-           f"ON s.journey_id = en.journey_id AND en.k > s.k {bounded}) "
-           f"SELECT journey_id, ts AS t, (epoch_us(te) - epoch_us(ts)) / 1e6 / {unit} "
-           f"* {factor} AS y FROM f")
+    sql = (
+        f'WITH s AS (SELECT journey_id, "timestamp" AS ts, {key} AS k, '
+        f'lead({key}) OVER (PARTITION BY journey_id ORDER BY {key}) AS next_k FROM "{e}" '
+        f"WHERE activity = {lit(m.start or '')} AND {present} AND {test}{journeys} {first_only}), "
+        f'en AS (SELECT journey_id, "timestamp" AS te, {key} AS k FROM "{e}" '
+        f"WHERE activity = {lit(m.end or '')} AND journey_id IN (SELECT journey_id FROM s)), "
+        f"f AS (SELECT s.journey_id, s.ts, en.te FROM s ASOF JOIN en "
+        f"ON s.journey_id = en.journey_id AND en.k > s.k {bounded}) "
+        f"SELECT journey_id, ts AS t, (epoch_us(te) - epoch_us(ts)) / 1e6 / {unit} "
+        f"* {factor} AS y FROM f"
+    )
     score, transformed = _score(m, "y")
     if transformed:
         sql = f"SELECT journey_id, t, {score} AS y FROM ({sql})"
     return sql, transformed
 
 
-def _attribute(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _attribute(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     test, present = _conditions(m.where, m.match, "events")
-    values = [(f"TRY_CAST({condition_target(name, 'events')} AS DOUBLE)", w)
-              for name, w in m.weights.items()]
+    values = [
+        (f"TRY_CAST({condition_target(name, 'events')} AS DOUBLE)", w)
+        for name, w in m.weights.items()
+    ]
     total = " + ".join(f"coalesce({v}, 0) * {lit(w)}" for v, w in values)
     any_value = " OR ".join(f"{v} IS NOT NULL" for v, _ in values)
     scope = _in("activity", m.touchpoints) if m.touchpoints else "TRUE"
-    sql = (f'SELECT journey_id, "timestamp" AS t, ({total}) * {factor} AS y FROM "{tables.events}" '
-           f"WHERE {scope} AND ({any_value}) AND {present} AND {test}{journeys}")
+    sql = (
+        f'SELECT journey_id, "timestamp" AS t, ({total}) * {factor} AS y FROM "{tables.events}" '
+        f"WHERE {scope} AND ({any_value}) AND {present} AND {test}{journeys}"
+    )
     score, transformed = _score(m, "y")
     if transformed:
         sql = f"SELECT journey_id, t, {score} AS y FROM ({sql})"
     return sql, transformed
 
 
-def _feedback(m: Measure, tables: Tables, journeys: str, factor: str,
-                frame: Frame) -> tuple[str, bool]:
+def _feedback(
+    m: Measure, tables: Tables, journeys: str, factor: str, frame: Frame
+) -> tuple[str, bool]:
     if tables.feedback is None:
         from cojourney.errors import NotFound
 
-        raise NotFound("no feedback (survey answers) imported: import them with "
-                       "`cojourney import WORKSPACE FILE --kind feedback`")
+        raise NotFound(
+            "no feedback (survey answers) imported: import them with "
+            "`cojourney import WORKSPACE FILE --kind feedback`"
+        )
     test, present = _conditions(m.where, m.match, "feedback")
     if m.touchpoints:
         about = _in("touchpoint", m.touchpoints)
@@ -396,9 +444,11 @@ def _feedback(m: Measure, tables: Tables, journeys: str, factor: str,
     else:
         about = "TRUE"
     score, transformed = _score(m, "score")
-    sql = (f'SELECT journey_id, "timestamp" AS t, {score} * {factor} AS y FROM "{tables.feedback}" '
-           f"WHERE question = {lit(m.question or '')} AND score IS NOT NULL AND {about} "
-           f"AND {present} AND {test}{journeys}")
+    sql = (
+        f'SELECT journey_id, "timestamp" AS t, {score} * {factor} AS y FROM "{tables.feedback}" '
+        f"WHERE question = {lit(m.question or '')} AND score IS NOT NULL AND {about} "
+        f"AND {present} AND {test}{journeys}"
+    )
     return sql, transformed
 
 

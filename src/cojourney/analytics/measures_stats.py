@@ -70,8 +70,15 @@ def compare_shares(control: np.ndarray, treatment: np.ndarray, alpha: float) -> 
     p_value = 1.0 if se0 == 0 else float(2 * stats.norm.sf(abs(diff / se0)))
     half = float(stats.norm.ppf(1 - alpha / 2)) * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) ** 0.5
     fisher = stats.fisher_exact([[x2, n2 - x2], [x1, n1 - x1]])
-    return Difference(100 * diff, 100 * (diff - half), 100 * (diff + half), p_value,
-                      "two-proportion z-test", "Fisher exact", float(fisher.pvalue))
+    return Difference(
+        100 * diff,
+        100 * (diff - half),
+        100 * (diff + half),
+        p_value,
+        "two-proportion z-test",
+        "Fisher exact",
+        float(fisher.pvalue),
+    )
 
 
 def compare_means(control: np.ndarray, treatment: np.ndarray, alpha: float) -> Difference:
@@ -92,12 +99,20 @@ def compare_means(control: np.ndarray, treatment: np.ndarray, alpha: float) -> D
     result = stats.ttest_ind(treatment, control, equal_var=False)
     ci = result.confidence_interval(1 - alpha)
     mw = stats.mannwhitneyu(treatment, control, alternative="two-sided")
-    return Difference(diff, _finite(ci.low), _finite(ci.high), _finite(result.pvalue),
-                      "Welch t-test", "Mann-Whitney U", _finite(mw.pvalue))
+    return Difference(
+        diff,
+        _finite(ci.low),
+        _finite(ci.high),
+        _finite(result.pvalue),
+        "Welch t-test",
+        "Mann-Whitney U",
+        _finite(mw.pvalue),
+    )
 
 
-def compare_statistic(control: np.ndarray, treatment: np.ndarray, alpha: float,
-                      statistic: str) -> Difference:
+def compare_statistic(
+    control: np.ndarray, treatment: np.ndarray, alpha: float, statistic: str
+) -> Difference:
     """Difference of a percentile (or min, max) with a bootstrap interval; Mann-Whitney p."""
     import numpy as np
     from scipy import stats
@@ -109,11 +124,22 @@ def compare_statistic(control: np.ndarray, treatment: np.ndarray, alpha: float,
         return np.asarray(np.percentile(x, q, axis=axis))
 
     diff = float(stat(treatment) - stat(control))
-    boot = stats.bootstrap((treatment, control), lambda a, b, axis=-1: stat(a, axis) - stat(b, axis),
-                           n_resamples=BOOTSTRAP_RESAMPLES, confidence_level=1 - alpha,
-                           method="percentile", vectorized=True, batch=50, random_state=0)
+    boot = stats.bootstrap(
+        (treatment, control),
+        lambda a, b, axis=-1: stat(a, axis) - stat(b, axis),
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        confidence_level=1 - alpha,
+        method="percentile",
+        vectorized=True,
+        batch=50,
+        random_state=0,
+    )
     mw = stats.mannwhitneyu(treatment, control, alternative="two-sided")
     p_value = _finite(mw.pvalue)
-    return Difference(diff, _finite(boot.confidence_interval.low),
-                      _finite(boot.confidence_interval.high), p_value,
-                      f"Mann-Whitney U (bootstrap interval of the {statistic})")
+    return Difference(
+        diff,
+        _finite(boot.confidence_interval.low),
+        _finite(boot.confidence_interval.high),
+        p_value,
+        f"Mann-Whitney U (bootstrap interval of the {statistic})",
+    )

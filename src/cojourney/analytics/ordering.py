@@ -39,8 +39,9 @@ class UnorderedWindowError(ValueError):
     """A sequence window was requested without a total order (a programming error)."""
 
 
-def sequence_window(table: ir.Table, *, within: Sequence[str] = (JOURNEY_ID,),
-                    order: Sequence[str] = SEQUENCE_ORDER) -> object:
+def sequence_window(
+    table: ir.Table, *, within: Sequence[str] = (JOURNEY_ID,), order: Sequence[str] = SEQUENCE_ORDER
+) -> object:
     """An Ibis window over each journey's events in sequence order.
 
     Parameters
@@ -80,7 +81,8 @@ def sequence_window(table: ir.Table, *, within: Sequence[str] = (JOURNEY_ID,),
     if not order or order[-1] != EVENT_SEQ:
         raise UnorderedWindowError(
             f"a sequence window must be ordered with {EVENT_SEQ!r} as the last key "
-            f"(got {order!r}); use the default order {SEQUENCE_ORDER!r}")
+            f"(got {order!r}); use the default order {SEQUENCE_ORDER!r}"
+        )
     return ibis.window(group_by=[table[c] for c in within], order_by=[table[c] for c in order])
 
 
@@ -89,10 +91,14 @@ def seconds_between(start_us: ir.IntegerValue, end_us: ir.IntegerValue) -> ir.Fl
     return (end_us - start_us) / MICROSECONDS_PER_SECOND
 
 
-def journey_sequences(events: ir.Table, engine: Engine,
-                      fields: Mapping[str, ir.Value] | None = None,
-                      aggregates: Mapping[str, ir.Scalar] | None = None, *,
-                      activity: ir.Value | None = None) -> ir.Table:
+def journey_sequences(
+    events: ir.Table,
+    engine: Engine,
+    fields: Mapping[str, ir.Value] | None = None,
+    aggregates: Mapping[str, ir.Scalar] | None = None,
+    *,
+    activity: ir.Value | None = None,
+) -> ir.Table:
     """One row per journey with its events in sequence order, as an array of structs.
 
     This is where the journey analyses put events in order: each event becomes a
@@ -126,12 +132,21 @@ def journey_sequences(events: ir.Table, engine: Engine,
     import ibis
 
     us = engine.epoch_microseconds(events[TIMESTAMP])
-    step = ibis.struct({"us": us, "seq": events[EVENT_SEQ],
-                        "activity": events[ACTIVITY] if activity is None else activity,
-                        **(fields or {})})
+    step = ibis.struct(
+        {
+            "us": us,
+            "seq": events[EVENT_SEQ],
+            "activity": events[ACTIVITY] if activity is None else activity,
+            **(fields or {}),
+        }
+    )
     return events.group_by(JOURNEY_ID).aggregate(
-        steps=step.collect().sort(), events=events.count(), start_us=us.min(), end_us=us.max(),
-        **(aggregates or {}))
+        steps=step.collect().sort(),
+        events=events.count(),
+        start_us=us.min(),
+        end_us=us.max(),
+        **(aggregates or {}),
+    )
 
 
 def journey_traces(events: ir.Table, engine: Engine) -> ir.Table:
@@ -151,12 +166,22 @@ def journey_traces(events: ir.Table, engine: Engine) -> ir.Table:
         ``start_us`` and ``end_us`` (epoch microseconds of the first and last event).
     """
     seqs = journey_sequences(events, engine)
-    return seqs.select(JOURNEY_ID, activities=seqs.steps.map(lambda s: s.activity),
-                       events=seqs.events, start_us=seqs.start_us, end_us=seqs.end_us)
+    return seqs.select(
+        JOURNEY_ID,
+        activities=seqs.steps.map(lambda s: s.activity),
+        events=seqs.events,
+        start_us=seqs.start_us,
+        end_us=seqs.end_us,
+    )
 
 
-def sequence_pairs(table: ir.Table, columns: Sequence[str], *,
-                   keep: Sequence[str] = (JOURNEY_ID,), index: bool = True) -> ir.Table:
+def sequence_pairs(
+    table: ir.Table,
+    columns: Sequence[str],
+    *,
+    keep: Sequence[str] = (JOURNEY_ID,),
+    index: bool = True,
+) -> ir.Table:
     """Each element of parallel sequence arrays with the element that follows it, one row each.
 
     Parameters

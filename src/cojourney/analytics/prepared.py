@@ -85,13 +85,23 @@ class JourneyData:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.release()
 
 
-def prepare(events: ir.Table, design: JourneyDesign, engine: Engine, *,
-            journey_filter: JourneyFilter | None = None, channel: bool = True) -> JourneyData:
+def prepare(
+    events: ir.Table,
+    design: JourneyDesign,
+    engine: Engine,
+    *,
+    journey_filter: JourneyFilter | None = None,
+    channel: bool = True,
+) -> JourneyData:
     """Sort, filter and derive the tables the journey analyses read (see the module docstring).
 
     Parameters
@@ -111,8 +121,10 @@ def prepare(events: ir.Table, design: JourneyDesign, engine: Engine, *,
     timings: dict[str, float] = {}
     started = time.perf_counter()
     codes, channels = log_dictionaries(events, design, engine)
-    seqs = filter_journeys(design_sequences(events, design, engine, codes,
-                                            channels if channel else None), journey_filter)
+    seqs = filter_journeys(
+        design_sequences(events, design, engine, codes, channels if channel else None),
+        journey_filter,
+    )
     seqs = engine.cache(seqs)
     timings["sequences"] = time.perf_counter() - started
     if journey_filter.variant is not None:
@@ -128,9 +140,22 @@ def prepare(events: ir.Table, design: JourneyDesign, engine: Engine, *,
         engine.release(seqs)
         raise
     timings["facts"] = time.perf_counter() - step
-    log.debug("prepared %s on %s: %s", design.journey_id, engine.name,
-              ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    log.debug(
+        "prepared %s on %s: %s",
+        design.journey_id,
+        engine.name,
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
     # One query reads each of the (event, next event) tables: unnesting them there
     # costs less than writing them to the cache.
-    return JourneyData(engine, design, codes, channels, seqs, facts, touchpoint_visits(seqs),
-                       event_flow(seqs), timings)
+    return JourneyData(
+        engine,
+        design,
+        codes,
+        channels,
+        seqs,
+        facts,
+        touchpoint_visits(seqs),
+        event_flow(seqs),
+        timings,
+    )

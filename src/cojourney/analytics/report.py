@@ -41,11 +41,16 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 
-def analyze_journey(events: ir.Table | pa.Table | str | Path, journey: Journey | JourneyDesign,
-                    *, engine: str | Engine = "duckdb", filters: JourneyFilter | None = None,
-                    breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
-                    top_variants: int | None = DEFAULT_TOP_VARIANTS,
-                    on_stage: Callable[[str], None] | None = None) -> JourneyAnalysis:
+def analyze_journey(
+    events: ir.Table | pa.Table | str | Path,
+    journey: Journey | JourneyDesign,
+    *,
+    engine: str | Engine = "duckdb",
+    filters: JourneyFilter | None = None,
+    breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
+    top_variants: int | None = DEFAULT_TOP_VARIANTS,
+    on_stage: Callable[[str], None] | None = None,
+) -> JourneyAnalysis:
     """Compare the actual journeys of an event log with a designed journey.
 
     Parameters
@@ -104,14 +109,19 @@ def analyze_journey(events: ir.Table | pa.Table | str | Path, journey: Journey |
         loaded = table if table is not events else None
         if on_stage is not None:
             on_stage("sorting journeys")
-        with prepare(table, design, eng, journey_filter=filters,
-                     channel="channel" in dimensions) as data:
+        with prepare(
+            table, design, eng, journey_filter=filters, channel="channel" in dimensions
+        ) as data:
             if on_stage is not None:
                 on_stage("analysing")
             result = _run(data, dimensions, top_variants, filters)
-        return JourneyAnalysis(**{**result, "engine": eng.name,
-                                  "source": str(events) if isinstance(events, str | Path)
-                                  else None})
+        return JourneyAnalysis(
+            **{
+                **result,
+                "engine": eng.name,
+                "source": str(events) if isinstance(events, str | Path) else None,
+            }
+        )
     finally:
         if loaded is not None:
             eng.release(loaded)
@@ -119,8 +129,9 @@ def analyze_journey(events: ir.Table | pa.Table | str | Path, journey: Journey |
             eng.close()
 
 
-def _run(data: JourneyData, dimensions: tuple[str, ...], top: int | None,
-         filters: JourneyFilter) -> dict[str, Any]:
+def _run(
+    data: JourneyData, dimensions: tuple[str, ...], top: int | None, filters: JourneyFilter
+) -> dict[str, Any]:
     timings = dict(data.timings)
 
     def timed(name: str, compute: Callable[[], Any]) -> Any:
@@ -141,25 +152,34 @@ def _run(data: JourneyData, dimensions: tuple[str, ...], top: int | None,
         "funnel": timed("funnel", lambda: step_funnel(data)),
         "gates": tuple(timed("gates", lambda: gate_checks(data))),
         "conformance": timed("conformance", lambda: conformance(data, graph.nodes)),
-        "breakdowns": tuple(timed(f"breakdown {d}", functools.partial(breakdown, data, d))
-                            for d in dimensions),
+        "breakdowns": tuple(
+            timed(f"breakdown {d}", functools.partial(breakdown, data, d)) for d in dimensions
+        ),
         "filters": filters.to_dict(),
     }
-    log.info("analysed %s on %s: %s", data.design.journey_id, data.engine.name,
-             ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
+    log.info(
+        "analysed %s on %s: %s",
+        data.design.journey_id,
+        data.engine.name,
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
     return result
 
 
 def _counts(data: JourneyData, activities: int) -> LogCounts:
     facts = data.facts
     row = data.engine.rows(facts.aggregate(journeys=facts.count(), events=facts.events.sum()))[0]
-    return LogCounts(journeys=int(row["journeys"]), events=int(row["events"] or 0),
-                     activities=activities)
+    return LogCounts(
+        journeys=int(row["journeys"]), events=int(row["events"] or 0), activities=activities
+    )
 
 
 def _durations(data: JourneyData) -> DurationStats:
     facts = data.facts
     seconds = facts.duration_seconds
-    row = data.engine.rows(facts.aggregate(mean=seconds.mean(), median=seconds.median(),
-                                           min=seconds.min(), max=seconds.max()))[0]
+    row = data.engine.rows(
+        facts.aggregate(
+            mean=seconds.mean(), median=seconds.median(), min=seconds.min(), max=seconds.max()
+        )
+    )[0]
     return DurationStats(**{k: None if v is None else float(v) for k, v in row.items()})

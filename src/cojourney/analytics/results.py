@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: How the numbers are defined (written into the JSON output, as in the reference files).
-CONVENTIONS = ("events of a case ordered by timestamp, ties kept in file order; every event "
-               "counts (no lifecycle filter); activity = the activity column alone; "
-               "timestamps in UTC")
+CONVENTIONS = (
+    "events of a case ordered by timestamp, ties kept in file order; every event "
+    "counts (no lifecycle filter); activity = the activity column alone; "
+    "timestamps in UTC"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +104,15 @@ class DiscoverySummary:
             "cases": self.counts.journeys,
             "events": self.counts.events,
             "activities": self.counts.activities,
-            "directly_follows": [[d.source, d.target, d.events, d.mean_seconds]
-                                 for d in self.directly_follows],
+            "directly_follows": [
+                [d.source, d.target, d.events, d.mean_seconds] for d in self.directly_follows
+            ],
             "start_activities": dict(self.start_activities),
             "end_activities": dict(self.end_activities),
             "variant_count": self.variant_count,
-            "top_variants": [{"activities": list(v.activities), "cases": v.journeys}
-                             for v in self.top_variants],
+            "top_variants": [
+                {"activities": list(v.activities), "cases": v.journeys} for v in self.top_variants
+            ],
             "case_duration_seconds": self.case_durations.to_dict(),
         }
 

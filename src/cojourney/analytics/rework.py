@@ -44,25 +44,36 @@ def rework(data: JourneyData, nodes: tuple[ActivityNode, ...] | None = None) -> 
         events of every activity; computed when not given.
     """
     engine, facts, design = data.engine, data.facts, data.design
-    totals = engine.rows(facts.aggregate(
-        journeys=facts.count(), with_repeat=(facts.repeats > 0).sum(),
-        with_back=(facts.back_moves > 0).sum(),
-        with_rework=((facts.repeats > 0) | (facts.back_moves > 0)).sum(),
-        mean_repeats=facts.repeats.mean(), mean_back=facts.back_moves.mean()))[0]
+    totals = engine.rows(
+        facts.aggregate(
+            journeys=facts.count(),
+            with_repeat=(facts.repeats > 0).sum(),
+            with_back=(facts.back_moves > 0).sum(),
+            with_rework=((facts.repeats > 0) | (facts.back_moves > 0)).sum(),
+            mean_repeats=facts.repeats.mean(),
+            mean_back=facts.back_moves.mean(),
+        )
+    )[0]
     return Rework(
-        journeys=int(totals["journeys"]), journeys_with_repeat=_int(totals["with_repeat"]),
+        journeys=int(totals["journeys"]),
+        journeys_with_repeat=_int(totals["with_repeat"]),
         journeys_with_back_move=_int(totals["with_back"]),
         journeys_with_rework=_int(totals["with_rework"]),
-        mean_repeats=_float(totals["mean_repeats"]), mean_back_moves=_float(totals["mean_back"]),
+        mean_repeats=_float(totals["mean_repeats"]),
+        mean_back_moves=_float(totals["mean_back"]),
         touchpoints=tuple(touchpoint_rework(data, nodes)),
-        back_moves=tuple(StepMove(design.steps[a], design.steps[b], moves, journeys)
-                         for (a, b), (moves, journeys) in pair_counts(facts, "back_pairs", engine)),
+        back_moves=tuple(
+            StepMove(design.steps[a], design.steps[b], moves, journeys)
+            for (a, b), (moves, journeys) in pair_counts(facts, "back_pairs", engine)
+        ),
         repeat_distribution=distribution(facts, facts.repeats, engine),
-        back_move_distribution=distribution(facts, facts.back_moves, engine))
+        back_move_distribution=distribution(facts, facts.back_moves, engine),
+    )
 
 
-def touchpoint_rework(data: JourneyData, nodes: tuple[ActivityNode, ...] | None = None
-                      ) -> list[TouchpointRework]:
+def touchpoint_rework(
+    data: JourneyData, nodes: tuple[ActivityNode, ...] | None = None
+) -> list[TouchpointRework]:
     """Visits, journeys, journeys with a repeat and extra visits of every touchpoint,
     in designed order (extra visits = visits - journeys)."""
     facts, size = data.facts, data.design.size
@@ -72,29 +83,34 @@ def touchpoint_rework(data: JourneyData, nodes: tuple[ActivityNode, ...] | None 
         from cojourney.analytics.journeys import journey_graph
 
         nodes = journey_graph(data).nodes
-    visits = {data.design.position(n.activity): (n.events, n.journeys)
-              for n in nodes if n.designed}
+    visits = {data.design.position(n.activity): (n.events, n.journeys) for n in nodes if n.designed}
     repeated = facts.select(p=facts.repeated.unique().unnest())
-    with_repeat = {row["p"]: int(row["n"]) for row in
-                   data.engine.rows(repeated.group_by("p").aggregate(n=repeated.count()))}
+    with_repeat = {
+        row["p"]: int(row["n"])
+        for row in data.engine.rows(repeated.group_by("p").aggregate(n=repeated.count()))
+    }
     result = []
     for p, tp in enumerate(data.design.touchpoints):
         events, journeys = visits.get(p, (0, 0))
-        result.append(TouchpointRework(tp, events, journeys, with_repeat.get(p, 0),
-                                       events - journeys))
+        result.append(
+            TouchpointRework(tp, events, journeys, with_repeat.get(p, 0), events - journeys)
+        )
     return result
 
 
-def pair_counts(facts: ir.Table, column: str, engine: Engine
-                ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+def pair_counts(
+    facts: ir.Table, column: str, engine: Engine
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
     """``((from, to), (moves, journeys))`` for an array-of-pairs column of the facts,
     most moves first, then by ``(from, to)``."""
     rows = facts.select(JOURNEY_ID, pair=facts[column].unnest())
     pairs = rows.select(JOURNEY_ID, a=rows.pair.f1, b=rows.pair.f2)
-    counted = pairs.group_by(["a", "b"]).aggregate(moves=pairs.count(),
-                                                   journeys=pairs[JOURNEY_ID].nunique())
-    result = [((r["a"], r["b"]), (int(r["moves"]), int(r["journeys"])))
-              for r in engine.rows(counted)]
+    counted = pairs.group_by(["a", "b"]).aggregate(
+        moves=pairs.count(), journeys=pairs[JOURNEY_ID].nunique()
+    )
+    result = [
+        ((r["a"], r["b"]), (int(r["moves"]), int(r["journeys"]))) for r in engine.rows(counted)
+    ]
     return sorted(result, key=lambda item: (-item[1][0], item[0]))
 
 

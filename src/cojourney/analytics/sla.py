@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -49,9 +49,16 @@ log = logging.getLogger(__name__)
 _NONE = "\x00"  # stands for "no value" while factorising priorities and segments
 
 
-def evaluate_clocks(source: EventSource, workspace: Workspace, *, agreement_id: str | None = None,
-                    as_of: datetime | date | None = None, start: datetime | date | None = None,
-                    end: datetime | date | None = None, period: str = "month") -> list[ClockResult]:
+def evaluate_clocks(
+    source: EventSource,
+    workspace: Workspace,
+    *,
+    agreement_id: str | None = None,
+    as_of: datetime | date | None = None,
+    start: datetime | date | None = None,
+    end: datetime | date | None = None,
+    period: str = "month",
+) -> list[ClockResult]:
     """Evaluate the SLA clocks of the workspace's agreements on an event source.
 
     Parameters
@@ -91,7 +98,7 @@ def evaluate_clocks(source: EventSource, workspace: Workspace, *, agreement_id: 
     agreements = _agreements(workspace, agreement_id)
     as_of_at = _instant(as_of, zone, day_end=True) if as_of is not None else data_end(source)
     if as_of_at is None:
-        as_of_at = datetime.now(timezone.utc)
+        as_of_at = datetime.now(UTC)
     from_at = _instant(start, zone) if start is not None else None
     to_at = _instant(end, zone, day_end=True) if end is not None else None
     results = []
@@ -100,12 +107,24 @@ def evaluate_clocks(source: EventSource, workspace: Workspace, *, agreement_id: 
             continue
         for k, clock in enumerate(agreement.clocks):
             calendars = _calendars(workspace, clock, (index, k))
-            events = clock_events(source, clock, as_of=as_of_at, time_zone=zone_name,
-                                  period=period, start=from_at, end=to_at)
+            events = clock_events(
+                source,
+                clock,
+                as_of=as_of_at,
+                time_zone=zone_name,
+                period=period,
+                start=from_at,
+                end=to_at,
+            )
             journeys = time_clock(events, clock, calendars, as_of_at.timestamp())
             results.append(_result(agreement, clock, journeys, as_of_at, period, zone_name))
-            log.info("clock %s/%s: %d journeys, %s", agreement.id, clock.id, len(journeys),
-                     results[-1].status_counts)
+            log.info(
+                "clock %s/%s: %d journeys, %s",
+                agreement.id,
+                clock.id,
+                len(journeys),
+                results[-1].status_counts,
+            )
     return results
 
 
@@ -115,8 +134,10 @@ def _agreements(workspace: Workspace, agreement_id: str | None) -> list[Agreemen
     found = [a for a in workspace.agreements if a.id == agreement_id]
     if not found:
         known = ", ".join(a.id for a in workspace.agreements) or "none"
-        raise NotFound(f"no agreement {agreement_id!r} in workspace {workspace.workspace.id!r}; "
-                       f"the agreements are: {known}")
+        raise NotFound(
+            f"no agreement {agreement_id!r} in workspace {workspace.workspace.id!r}; "
+            f"the agreements are: {known}"
+        )
     return found
 
 
@@ -127,24 +148,32 @@ def _instant(value: datetime | date, zone: ZoneInfo, *, day_end: bool = False) -
     return datetime.combine(day, time(0, 0), tzinfo=zone)
 
 
-def _calendars(workspace: Workspace, clock: SlaClock, where: tuple[int, int]
-               ) -> dict[str | None, BusinessCalendar | None]:
+def _calendars(
+    workspace: Workspace, clock: SlaClock, where: tuple[int, int]
+) -> dict[str | None, BusinessCalendar | None]:
     """The calendars the clock's targets use, by id (``None``: 24x7 in UTC)."""
     known = {c.id: c for c in workspace.calendars}
     wanted = {clock.calendar, *(t.calendar for t in clock.targets)}
     problems = []
     for name in sorted(n for n in wanted if n is not None and n not in known):
-        problems.append(Problem(
-            f"clock {clock.id!r} names an unknown calendar", Location(
-                "agreements.yaml", field=f"agreements[{where[0]}].clocks[{where[1]}].calendar"),
-            found=repr(name), expected=", ".join(sorted(known)) or "a calendar under 'calendars:'",
-            hint="add the calendar under 'calendars:' in agreements.yaml or fix the id"))
+        problems.append(
+            Problem(
+                f"clock {clock.id!r} names an unknown calendar",
+                Location(
+                    "agreements.yaml", field=f"agreements[{where[0]}].clocks[{where[1]}].calendar"
+                ),
+                found=repr(name),
+                expected=", ".join(sorted(known)) or "a calendar under 'calendars:'",
+                hint="add the calendar under 'calendars:' in agreements.yaml or fix the id",
+            )
+        )
     if problems:
         raise InputError(problems)
     return {name: (known[name] if name is not None else None) for name in wanted}
 
 
 # --------------------------------------------------------------------------- timing
+
 
 def _factorise(values: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
     """Distinct values (``None`` included, as ``None``) and the code of each entry."""
@@ -157,8 +186,12 @@ def _factorise(values: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArra
     return distinct, codes.astype(np.int64).reshape(-1)
 
 
-def time_clock(events: ClockEvents, clock: SlaClock,
-               calendars: dict[str | None, BusinessCalendar | None], as_of: float) -> ClockJourneys:
+def time_clock(
+    events: ClockEvents,
+    clock: SlaClock,
+    calendars: dict[str | None, BusinessCalendar | None],
+    as_of: float,
+) -> ClockJourneys:
     """Elapsed business time, allowed time, deadline and status of each journey.
 
     Parameters
@@ -198,20 +231,36 @@ def time_clock(events: ClockEvents, clock: SlaClock,
     deadline = np.full(n, np.nan)
     for name in {calendar_of[i] for i in np.flatnonzero(has_target).tolist()}:
         rows = has_target & (calendar_of == name)
-        _time_group(events, rows, calendars.get(name), end, pause_end, allowed, elapsed, paused,
-                    deadline)
+        _time_group(
+            events, rows, calendars.get(name), end, pause_end, allowed, elapsed, paused, deadline
+        )
     return ClockJourneys(
-        journey_id=events.journey_id, priority=events.priority, segment=events.segment,
-        period=events.period, start=events.start, stop=events.stop, elapsed_seconds=elapsed,
-        paused_seconds=np.where(has_target, paused, np.nan), allowed_seconds=allowed,
-        attainment=attainment, deadline=deadline,
-        status=_status(elapsed, allowed, finished, clock.warning))
+        journey_id=events.journey_id,
+        priority=events.priority,
+        segment=events.segment,
+        period=events.period,
+        start=events.start,
+        stop=events.stop,
+        elapsed_seconds=elapsed,
+        paused_seconds=np.where(has_target, paused, np.nan),
+        allowed_seconds=allowed,
+        attainment=attainment,
+        deadline=deadline,
+        status=_status(elapsed, allowed, finished, clock.warning),
+    )
 
 
-def _time_group(events: ClockEvents, rows: NDArray[np.bool_], calendar: BusinessCalendar | None,
-                end: NDArray[np.float64], pause_end: NDArray[np.float64],
-                allowed: NDArray[np.float64], elapsed: NDArray[np.float64],
-                paused: NDArray[np.float64], deadline: NDArray[np.float64]) -> None:
+def _time_group(
+    events: ClockEvents,
+    rows: NDArray[np.bool_],
+    calendar: BusinessCalendar | None,
+    end: NDArray[np.float64],
+    pause_end: NDArray[np.float64],
+    allowed: NDArray[np.float64],
+    elapsed: NDArray[np.float64],
+    paused: NDArray[np.float64],
+    deadline: NDArray[np.float64],
+) -> None:
     """Fill elapsed, paused and deadline for the journeys ``rows`` that share a calendar."""
     start = events.start
     clock = WorkingTime(calendar, float(start[rows].min()), float(end[rows].max()))
@@ -244,28 +293,54 @@ def _time_group(events: ClockEvents, rows: NDArray[np.bool_], calendar: Business
     deadline[rows] = current[rows]
 
 
-def _status(elapsed: NDArray[np.float64], allowed: NDArray[np.float64],
-            finished: NDArray[np.bool_], warning: float) -> NDArray[np.object_]:
+def _status(
+    elapsed: NDArray[np.float64],
+    allowed: NDArray[np.float64],
+    finished: NDArray[np.bool_],
+    warning: float,
+) -> NDArray[np.object_]:
     with np.errstate(invalid="ignore"):
         over = elapsed > allowed
         risky = elapsed > warning * allowed
     choices = [np.isnan(allowed), finished & ~over, over, risky]
-    values = [ClockStatus.NO_TARGET.value, ClockStatus.MET.value, ClockStatus.BREACHED.value,
-              ClockStatus.AT_RISK.value]
+    values = [
+        ClockStatus.NO_TARGET.value,
+        ClockStatus.MET.value,
+        ClockStatus.BREACHED.value,
+        ClockStatus.AT_RISK.value,
+    ]
     return np.asarray(np.select(choices, values, default=ClockStatus.RUNNING.value), dtype=object)
 
 
 def _empty_journeys(events: ClockEvents) -> ClockJourneys:
     nothing = np.empty(0)
-    return ClockJourneys(events.journey_id, events.priority, events.segment, events.period,
-                         events.start, events.stop, nothing, nothing, nothing, nothing, nothing,
-                         np.empty(0, dtype=object))
+    return ClockJourneys(
+        events.journey_id,
+        events.priority,
+        events.segment,
+        events.period,
+        events.start,
+        events.stop,
+        nothing,
+        nothing,
+        nothing,
+        nothing,
+        nothing,
+        np.empty(0, dtype=object),
+    )
 
 
 # --------------------------------------------------------------------------- compliance
 
-def _result(agreement: Agreement, clock: SlaClock, journeys: ClockJourneys, as_of: datetime,
-            period: str, zone: str) -> ClockResult:
+
+def _result(
+    agreement: Agreement,
+    clock: SlaClock,
+    journeys: ClockJourneys,
+    as_of: datetime,
+    period: str,
+    zone: str,
+) -> ClockResult:
     status = journeys.status
     counts = {s.value: int((status == s.value).sum()) for s in ClockStatus}
     attainment = journeys.attainment
@@ -274,30 +349,51 @@ def _result(agreement: Agreement, clock: SlaClock, journeys: ClockJourneys, as_o
     priorities, p_codes = _factorise(journeys.priority)
     cells = tuple(
         _row(journeys, (journeys.period == p) & (p_codes == k), attainment, _day(p), priorities[k])
-        for p in periods for k in range(len(priorities))
-        if ((journeys.period == p) & (p_codes == k)).any())
+        for p in periods
+        for k in range(len(priorities))
+        if ((journeys.period == p) & (p_codes == k)).any()
+    )
 
-    def combined(rows: NDArray[np.bool_], parts: Sequence[ComplianceRow], day: date | None,
-                 priority: str | None) -> ComplianceRow:
+    def combined(
+        rows: NDArray[np.bool_],
+        parts: Sequence[ComplianceRow],
+        day: date | None,
+        priority: str | None,
+    ) -> ComplianceRow:
         row = _row(journeys, rows, attainment, day, priority)
         verdicts = [c.meets for c in parts if c.meets is not None]
         return _with_meets(row, all(verdicts) if verdicts else None)
 
-    by_period = tuple(combined(journeys.period == p, [c for c in cells if c.period == _day(p)],
-                               _day(p), None) for p in periods)
-    by_priority = tuple(_row(journeys, p_codes == k, attainment, None, priorities[k])
-                        for k in range(len(priorities)))
+    by_period = tuple(
+        combined(journeys.period == p, [c for c in cells if c.period == _day(p)], _day(p), None)
+        for p in periods
+    )
+    by_priority = tuple(
+        _row(journeys, p_codes == k, attainment, None, priorities[k])
+        for k in range(len(priorities))
+    )
     total = combined(everyone, by_priority, None, None)
     breached = np.flatnonzero(status == ClockStatus.BREACHED.value)
     overrun = journeys.elapsed_seconds[breached] - journeys.allowed_seconds[breached]
     order = breached[np.lexsort((journeys.journey_id[breached].astype(str), -overrun))]
     return ClockResult(
-        agreement_id=agreement.id, agreement_kind=agreement.kind.value,
-        services=tuple(agreement.services), clock_id=clock.id, clock_name=clock.name,
-        indicator=clock.indicator, as_of=as_of.astimezone(timezone.utc), period_unit=period,
-        time_zone=zone, status_counts=counts, total=total, periods=by_period,
-        priorities=by_priority, cells=cells, breach_order=order.astype(np.int64),
-        journeys=journeys)
+        agreement_id=agreement.id,
+        agreement_kind=agreement.kind.value,
+        services=tuple(agreement.services),
+        clock_id=clock.id,
+        clock_name=clock.name,
+        indicator=clock.indicator,
+        as_of=as_of.astimezone(UTC),
+        period_unit=period,
+        time_zone=zone,
+        status_counts=counts,
+        total=total,
+        periods=by_period,
+        priorities=by_priority,
+        cells=cells,
+        breach_order=order.astype(np.int64),
+        journeys=journeys,
+    )
 
 
 def _day(value: np.datetime64) -> date:
@@ -305,8 +401,13 @@ def _day(value: np.datetime64) -> date:
     return day
 
 
-def _row(journeys: ClockJourneys, rows: NDArray[np.bool_], attainment: NDArray[np.float64],
-         period: date | None, priority: str | None) -> ComplianceRow:
+def _row(
+    journeys: ClockJourneys,
+    rows: NDArray[np.bool_],
+    attainment: NDArray[np.float64],
+    period: date | None,
+    priority: str | None,
+) -> ComplianceRow:
     status = journeys.status[rows]
     met = int((status == ClockStatus.MET.value).sum())
     breached = int((status == ClockStatus.BREACHED.value).sum())
@@ -316,12 +417,29 @@ def _row(journeys: ClockJourneys, rows: NDArray[np.bool_], attainment: NDArray[n
     share = 100.0 * met / (met + breached) if met + breached else None
     meets = None if share is None or required is None else share >= required
     return ComplianceRow(
-        period=period, priority=priority, journeys=int(rows.sum()), met=met, breached=breached,
+        period=period,
+        priority=priority,
+        journeys=int(rows.sum()),
+        met=met,
+        breached=breached,
         at_risk=int((status == ClockStatus.AT_RISK.value).sum()),
-        running=int((status == ClockStatus.RUNNING.value).sum()), share_met=share,
-        attainment=required, meets=meets)
+        running=int((status == ClockStatus.RUNNING.value).sum()),
+        share_met=share,
+        attainment=required,
+        meets=meets,
+    )
 
 
 def _with_meets(row: ComplianceRow, meets: bool | None) -> ComplianceRow:
-    return ComplianceRow(row.period, row.priority, row.journeys, row.met, row.breached,
-                         row.at_risk, row.running, row.share_met, row.attainment, meets)
+    return ComplianceRow(
+        row.period,
+        row.priority,
+        row.journeys,
+        row.met,
+        row.breached,
+        row.at_risk,
+        row.running,
+        row.share_met,
+        row.attainment,
+        meets,
+    )

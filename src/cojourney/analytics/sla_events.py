@@ -26,7 +26,7 @@ numpy, never in a Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,14 +70,14 @@ def data_end(source: EventSource) -> datetime | None:
     row = source.connection.execute(f'SELECT epoch_us(max("timestamp")) FROM "{table}"').fetchone()
     if not row or row[0] is None:
         return None
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(row[0]))
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(row[0]))
 
 
 def _sql(table: str, priority_column: str, pauses: bool, resume: bool, period: str) -> str:
     pause_end = "resume_us" if resume else "next_us"
     eligible = "NOT coalesce(prev_pause, false)" if resume else "true"
     # One window specification (one sort) gives both the position and the next event.
-    next_us = "lead(epoch_us(e.\"timestamp\")) OVER w" if pauses and not resume else "NULL"
+    next_us = 'lead(epoch_us(e."timestamp")) OVER w' if pauses and not resume else "NULL"
     return f"""
 WITH started AS (
   SELECT DISTINCT journey_id FROM "{table}"
@@ -139,9 +139,16 @@ ORDER BY jn.j
 """
 
 
-def clock_events(source: EventSource, clock: SlaClock, *, as_of: datetime,
-                 time_zone: str = "UTC", period: str = "month",
-                 start: datetime | None = None, end: datetime | None = None) -> ClockEvents:
+def clock_events(
+    source: EventSource,
+    clock: SlaClock,
+    *,
+    as_of: datetime,
+    time_zone: str = "UTC",
+    period: str = "month",
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> ClockEvents:
     """Start, stop, pauses, priority, segment and period of every journey of one clock.
 
     Parameters
@@ -174,13 +181,23 @@ def clock_events(source: EventSource, clock: SlaClock, *, as_of: datetime,
     else:
         priority_column = "json_extract_string(e.attributes, $attribute)"
     params: dict[str, object] = {
-        "start": list(clock.start), "stop": list(clock.stop), "pause": list(clock.pause),
-        "resume": list(clock.resume), "as_of": as_of, "from_ts": start, "to_ts": end,
+        "start": list(clock.start),
+        "stop": list(clock.stop),
+        "pause": list(clock.pause),
+        "resume": list(clock.resume),
+        "as_of": as_of,
+        "from_ts": start,
+        "to_ts": end,
     }
     if clock.priority_attribute != "segment":
         params["attribute"] = '$."' + clock.priority_attribute.replace('"', '\\"') + '"'
-    sql = _sql(source.table_name("events"), priority_column, bool(clock.pause), bool(clock.resume),
-               period_sql(unit, "jn.start_ts", time_zone))
+    sql = _sql(
+        source.table_name("events"),
+        priority_column,
+        bool(clock.pause),
+        bool(clock.resume),
+        period_sql(unit, "jn.start_ts", time_zone),
+    )
     table = source.connection.execute(sql, params).fetch_arrow_table()
 
     def floats(name: str) -> NDArray[np.float64]:
@@ -202,8 +219,13 @@ def clock_events(source: EventSource, clock: SlaClock, *, as_of: datetime,
     order = np.lexsort((pause_start, pause_journey))  # list() keeps no order
     period_values = table.column("period").cast("date32").to_numpy()
     return ClockEvents(
-        journey_id=objects("journey_id"), start=floats("start"), stop=floats("stop"),
-        priority=objects("priority"), segment=objects("segment"),
+        journey_id=objects("journey_id"),
+        start=floats("start"),
+        stop=floats("stop"),
+        priority=objects("priority"),
+        segment=objects("segment"),
         period=np.asarray(period_values, dtype="datetime64[D]"),
-        pause_journey=pause_journey[order], pause_start=pause_start[order],
-        pause_end=pause_end[order])
+        pause_journey=pause_journey[order],
+        pause_start=pause_start[order],
+        pause_end=pause_end[order],
+    )

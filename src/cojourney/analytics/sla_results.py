@@ -8,7 +8,7 @@ strings, instants in UTC). Per-journey values stay in numpy arrays
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -56,7 +56,7 @@ def instant(epoch: float) -> datetime | None:
     """UTC epoch seconds as an aware datetime (``None`` for NaN)."""
     if epoch is None or not np.isfinite(epoch):
         return None
-    return datetime.fromtimestamp(float(epoch), timezone.utc)
+    return datetime.fromtimestamp(float(epoch), UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,20 +143,24 @@ class ClockJourneys:
 
     def row(self, i: int) -> dict[str, Any]:
         """One journey as JSON-ready data."""
+
         def number(x: float) -> float | None:
             return float(x) if np.isfinite(x) else None
 
         start, stop = instant(self.start[i]), instant(self.stop[i])
         deadline = instant(self.deadline[i])
         return {
-            "journey_id": self.journey_id[i], "priority": self.priority[i],
-            "segment": self.segment[i], "period": str(self.period[i]),
+            "journey_id": self.journey_id[i],
+            "priority": self.priority[i],
+            "segment": self.segment[i],
+            "period": str(self.period[i]),
             "start": start.isoformat() if start else None,
             "stop": stop.isoformat() if stop else None,
             "deadline": deadline.isoformat() if deadline else None,
             "elapsed_seconds": number(self.elapsed_seconds[i]),
             "paused_seconds": number(self.paused_seconds[i]),
-            "allowed_seconds": number(self.allowed_seconds[i]), "status": self.status[i],
+            "allowed_seconds": number(self.allowed_seconds[i]),
+            "status": self.status[i],
         }
 
     def rows(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -226,8 +230,10 @@ class ClockResult:
         """JSON-ready data: the ``breaches`` largest breaches (all by default) and the
         per-journey rows only with ``journeys=True``."""
         result: dict[str, Any] = {
-            f.name: to_plain(getattr(self, f.name)) for f in fields(self)
-            if f.name not in ("journeys", "breach_order")}
+            f.name: to_plain(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("journeys", "breach_order")
+        }
         result["journey_count"] = len(self.journeys)
         result["breach_count"] = int(self.breach_order.size)
         result["breaches"] = to_plain(self.top_breaches(breaches))
@@ -241,8 +247,14 @@ def _breach(journeys: ClockJourneys, i: int) -> Breach:
     assert start is not None
     elapsed, allowed = float(journeys.elapsed_seconds[i]), float(journeys.allowed_seconds[i])
     return Breach(
-        journey_id=str(journeys.journey_id[i]), priority=journeys.priority[i],
-        segment=journeys.segment[i], start=start, stop=instant(journeys.stop[i]),
-        deadline=instant(journeys.deadline[i]), elapsed_seconds=elapsed,
-        allowed_seconds=allowed, overrun_seconds=elapsed - allowed,
-        finished=bool(np.isfinite(journeys.stop[i])))
+        journey_id=str(journeys.journey_id[i]),
+        priority=journeys.priority[i],
+        segment=journeys.segment[i],
+        start=start,
+        stop=instant(journeys.stop[i]),
+        deadline=instant(journeys.deadline[i]),
+        elapsed_seconds=elapsed,
+        allowed_seconds=allowed,
+        overrun_seconds=elapsed - allowed,
+        finished=bool(np.isfinite(journeys.stop[i])),
+    )

@@ -142,8 +142,10 @@ def z_value(confidence: float = 0.95) -> float:
 
 # --------------------------------------------------------------------------- one sample
 
-def wilson_intervals(successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                     ) -> tuple[Floats, Floats]:
+
+def wilson_intervals(
+    successes: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[Floats, Floats]:
     """Wilson score intervals of ``successes / n`` (NaN where ``n`` is 0)."""
     x, m = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
     z = z_value(confidence)
@@ -161,8 +163,9 @@ def proportion(successes: int, n: int, confidence: float = 0.95) -> Estimate:
     return Estimate(successes / n if n else None, int(n), _opt(low[0]), _opt(high[0]))
 
 
-def nps_intervals(promoters: ArrayLike, detractors: ArrayLike, n: ArrayLike,
-                  confidence: float = 0.95) -> tuple[Floats, Floats, Floats]:
+def nps_intervals(
+    promoters: ArrayLike, detractors: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[Floats, Floats, Floats]:
     """NPS values (-100..100) and their trinomial Wald intervals, clipped to -100..100."""
     pp, pd_, m = (np.asarray(a, dtype=float) for a in (promoters, detractors, n))
     z = z_value(confidence)
@@ -183,8 +186,9 @@ def nps(promoters: int, detractors: int, n: int, confidence: float = 0.95) -> Es
     return Estimate(_opt(value[0]), int(n), _opt(low[0]), _opt(high[0]))
 
 
-def mean_intervals(mean: ArrayLike, sd: ArrayLike, n: ArrayLike, confidence: float = 0.95
-                   ) -> tuple[Floats, Floats]:
+def mean_intervals(
+    mean: ArrayLike, sd: ArrayLike, n: ArrayLike, confidence: float = 0.95
+) -> tuple[Floats, Floats]:
     """Student's t intervals of means (NaN where ``n`` < 2)."""
     from scipy.stats import t
 
@@ -208,8 +212,10 @@ def mean_estimate(values: Sequence[float] | ArrayLike, confidence: float = 0.95)
 
 # --------------------------------------------------------------------------- two samples
 
-def two_proportion_ztest(x1: int, n1: int, x2: int, n2: int,
-                         confidence: float = 0.95) -> TestResult:
+
+def two_proportion_ztest(
+    x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95
+) -> TestResult:
     """Whether two shares differ: pooled z-test, Wald interval of ``p1 - p2``."""
     from scipy.stats import norm
 
@@ -221,13 +227,20 @@ def two_proportion_ztest(x1: int, n1: int, x2: int, n2: int,
     z = (p1 - p2) / se0 if se0 > 0 else math.nan
     p = 2 * float(norm.sf(abs(z))) if se0 > 0 else math.nan
     half = z_value(confidence) * math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    return TestResult("two-proportion z-test", _opt(z), _opt(p), n1, n2, p1 - p2,
-                      p1 - p2 - half, p1 - p2 + half)
+    return TestResult(
+        "two-proportion z-test", _opt(z), _opt(p), n1, n2, p1 - p2, p1 - p2 - half, p1 - p2 + half
+    )
 
 
-def welch_from_stats(mean1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, mean2: ArrayLike,
-                     sd2: ArrayLike, n2: ArrayLike, confidence: float = 0.95
-                     ) -> tuple[Floats, Floats, Floats, Floats, Floats]:
+def welch_from_stats(
+    mean1: ArrayLike,
+    sd1: ArrayLike,
+    n1: ArrayLike,
+    mean2: ArrayLike,
+    sd2: ArrayLike,
+    n2: ArrayLike,
+    confidence: float = 0.95,
+) -> tuple[Floats, Floats, Floats, Floats, Floats]:
     """Welch's test of many pairs of samples from their summaries.
 
     Returns
@@ -238,8 +251,7 @@ def welch_from_stats(mean1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, mean2: Arr
     """
     from scipy.stats import t as student
 
-    m1, s1, k1, m2, s2, k2 = (np.asarray(a, dtype=float)
-                              for a in (mean1, sd1, n1, mean2, sd2, n2))
+    m1, s1, k1, m2, s2, k2 = (np.asarray(a, dtype=float) for a in (mean1, sd1, n1, mean2, sd2, n2))
     ok = (k1 >= 2) & (k2 >= 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         v1, v2 = s1 * s1 / k1, s2 * s2 / k2
@@ -252,8 +264,13 @@ def welch_from_stats(mean1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, mean2: Arr
         half = student.ppf(0.5 + confidence / 2, dof) * se
         p = 2 * student.sf(np.abs(stat), dof)
     nan = np.nan
-    return (np.where((k1 >= 1) & (k2 >= 1), diff, nan), np.where(ok, diff - half, nan),
-            np.where(ok, diff + half, nan), np.where(ok, stat, nan), np.where(ok, p, nan))
+    return (
+        np.where((k1 >= 1) & (k2 >= 1), diff, nan),
+        np.where(ok, diff - half, nan),
+        np.where(ok, diff + half, nan),
+        np.where(ok, stat, nan),
+        np.where(ok, p, nan),
+    )
 
 
 def welch_ttest(sample1: ArrayLike, sample2: ArrayLike, confidence: float = 0.95) -> TestResult:
@@ -262,10 +279,24 @@ def welch_ttest(sample1: ArrayLike, sample2: ArrayLike, confidence: float = 0.95
     sd1 = a.std(ddof=1) if a.size > 1 else math.nan
     sd2 = b.std(ddof=1) if b.size > 1 else math.nan
     diff, low, high, stat, p = welch_from_stats(
-        [a.mean() if a.size else math.nan], [sd1], [a.size],
-        [b.mean() if b.size else math.nan], [sd2], [b.size], confidence)
-    return TestResult("Welch t-test", _opt(stat[0]), _opt(p[0]), int(a.size), int(b.size),
-                      _opt(diff[0]), _opt(low[0]), _opt(high[0]))
+        [a.mean() if a.size else math.nan],
+        [sd1],
+        [a.size],
+        [b.mean() if b.size else math.nan],
+        [sd2],
+        [b.size],
+        confidence,
+    )
+    return TestResult(
+        "Welch t-test",
+        _opt(stat[0]),
+        _opt(p[0]),
+        int(a.size),
+        int(b.size),
+        _opt(diff[0]),
+        _opt(low[0]),
+        _opt(high[0]),
+    )
 
 
 def mann_whitney_u(sample1: ArrayLike, sample2: ArrayLike) -> TestResult:
@@ -277,8 +308,16 @@ def mann_whitney_u(sample1: ArrayLike, sample2: ArrayLike) -> TestResult:
         return TestResult("Mann-Whitney U", None, None, int(a.size), int(b.size), None, None, None)
     result = mannwhitneyu(a, b, alternative="two-sided")
     u = float(result.statistic)
-    return TestResult("Mann-Whitney U", u, _opt(float(result.pvalue)), int(a.size), int(b.size),
-                      u / (a.size * b.size), None, None)
+    return TestResult(
+        "Mann-Whitney U",
+        u,
+        _opt(float(result.pvalue)),
+        int(a.size),
+        int(b.size),
+        u / (a.size * b.size),
+        None,
+        None,
+    )
 
 
 def correlation(r: float | None, n: int, confidence: float = 0.95) -> Correlation:
@@ -296,6 +335,9 @@ def correlation(r: float | None, n: int, confidence: float = 0.95) -> Correlatio
         z, half = math.atanh(r), z_value(confidence) / math.sqrt(n - 3)
         low, high = math.tanh(z - half), math.tanh(z + half)
     if n > 2:
-        p = 0.0 if abs(r) == 1 else float(2 * student.sf(abs(r) * math.sqrt((n - 2) / (1 - r * r)),
-                                                          n - 2))
+        p = (
+            0.0
+            if abs(r) == 1
+            else float(2 * student.sf(abs(r) * math.sqrt((n - 2) / (1 - r * r)), n - 2))
+        )
     return Correlation(r, r * r, int(n), low, high, p)

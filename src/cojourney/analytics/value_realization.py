@@ -74,11 +74,19 @@ class IndicatorValue:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "indicator": self.indicator_id, "name": self.name, "unit": self.unit,
-            "direction": self.direction.value, "aspect": self.aspect,
-            "description": self.description, "target": self.target, "warning": self.warning,
-            "owner": self.owner, "data_source": self.data_source, "measured": self.measured,
-            "status": self.status.value, "trend": self.trend.value if self.trend else None,
+            "indicator": self.indicator_id,
+            "name": self.name,
+            "unit": self.unit,
+            "direction": self.direction.value,
+            "aspect": self.aspect,
+            "description": self.description,
+            "target": self.target,
+            "warning": self.warning,
+            "owner": self.owner,
+            "data_source": self.data_source,
+            "measured": self.measured,
+            "status": self.status.value,
+            "trend": self.trend.value if self.trend else None,
             "current": self.current.to_dict() if self.current else None,
             "series": self.series.to_dict() if self.series else None,
         }
@@ -97,9 +105,12 @@ class StakeholderValue:
         return dict(Counter(i.status.value for i in self.indicators))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stakeholder": self.stakeholder_id, "name": self.name,
-                "status_counts": self.status_counts(),
-                "indicators": [i.to_dict() for i in self.indicators]}
+        return {
+            "stakeholder": self.stakeholder_id,
+            "name": self.name,
+            "status_counts": self.status_counts(),
+            "indicators": [i.to_dict() for i in self.indicators],
+        }
 
 
 @dataclass(frozen=True)
@@ -115,15 +126,19 @@ class ValueRealization:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
-        return {"workspace": self.workspace_id,
-                "start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat() if self.end else None,
-                "measured": self.measured, "not_measured": self.not_measured,
-                "stakeholders": [s.to_dict() for s in self.stakeholders]}
+        return {
+            "workspace": self.workspace_id,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "measured": self.measured,
+            "not_measured": self.not_measured,
+            "stakeholders": [s.to_dict() for s in self.stakeholders],
+        }
 
 
-def realize_value(source: EventSource, workspace: Workspace, *, start: date | None = None,
-                  end: date | None = None) -> ValueRealization:
+def realize_value(
+    source: EventSource, workspace: Workspace, *, start: date | None = None, end: date | None = None
+) -> ValueRealization:
     """Compute every measured indicator and group all indicators per stakeholder.
 
     Parameters
@@ -152,19 +167,33 @@ def realize_value(source: EventSource, workspace: Workspace, *, start: date | No
     groups = sorted(entries, key=lambda s: (s is None, order.get(s or "", len(order)), s or ""))
     stakeholders = []
     for sid in groups:
-        values = tuple(_value(indicators[iid], aspect, text, series.get(iid))
-                       for iid, aspect, text in entries[sid])
-        stakeholders.append(StakeholderValue(sid, names.get(sid or "", sid or "(no stakeholder)"),
-                                             values))
+        values = tuple(
+            _value(indicators[iid], aspect, text, series.get(iid))
+            for iid, aspect, text in entries[sid]
+        )
+        stakeholders.append(
+            StakeholderValue(sid, names.get(sid or "", sid or "(no stakeholder)"), values)
+        )
     measured = len(series)
-    log.info("value realization of %s: %d indicators measured, %d not", workspace.workspace.id,
-             measured, len(indicators) - measured)
-    return ValueRealization(workspace.workspace.id, start, end, tuple(stakeholders), measured,
-                            len(indicators) - measured)
+    log.info(
+        "value realization of %s: %d indicators measured, %d not",
+        workspace.workspace.id,
+        measured,
+        len(indicators) - measured,
+    )
+    return ValueRealization(
+        workspace.workspace.id,
+        start,
+        end,
+        tuple(stakeholders),
+        measured,
+        len(indicators) - measured,
+    )
 
 
-def _entries(workspace: Workspace, indicators: dict[str, Indicator]
-             ) -> dict[str | None, list[tuple[str, str, str | None]]]:
+def _entries(
+    workspace: Workspace, indicators: dict[str, Indicator]
+) -> dict[str | None, list[tuple[str, str, str | None]]]:
     """``{stakeholder: [(indicator, aspect, description)]}``, value propositions first."""
     entries: dict[str | None, list[tuple[str, str, str | None]]] = {}
     seen: set[tuple[str | None, str]] = set()
@@ -188,7 +217,19 @@ def _entries(workspace: Workspace, indicators: dict[str, Indicator]
     return entries
 
 
-def _value(ind: Indicator, aspect: str, text: str | None, series: IndicatorSeries | None
-           ) -> IndicatorValue:
-    return IndicatorValue(ind.id, ind.name, ind.unit, ind.direction, aspect, text, ind.target,
-                          ind.warning, ind.owner, ind.data_source, series)
+def _value(
+    ind: Indicator, aspect: str, text: str | None, series: IndicatorSeries | None
+) -> IndicatorValue:
+    return IndicatorValue(
+        ind.id,
+        ind.name,
+        ind.unit,
+        ind.direction,
+        aspect,
+        text,
+        ind.target,
+        ind.warning,
+        ind.owner,
+        ind.data_source,
+        series,
+    )

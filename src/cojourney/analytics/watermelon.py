@@ -36,8 +36,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.sla_results import ClockResult
     from cojourney.domain import Workspace
 
-__all__ = ["SERVICE_LEVEL_KINDS", "Evidence", "WatermelonWarning", "clock_evidence",
-           "find_watermelons", "target_evidence"]
+__all__ = [
+    "SERVICE_LEVEL_KINDS",
+    "Evidence",
+    "WatermelonWarning",
+    "clock_evidence",
+    "find_watermelons",
+    "target_evidence",
+]
 
 log = logging.getLogger(__name__)
 
@@ -86,13 +92,22 @@ class WatermelonWarning:
 
     @property
     def message(self) -> str:
-        return (f"{self.month:%Y-%m}: {self.sla_id} is green ({'; '.join(self.green)}) but "
-                f"{self.xla_id} is red ({'; '.join(self.red)}) for {', '.join(self.services)}")
+        return (
+            f"{self.month:%Y-%m}: {self.sla_id} is green ({'; '.join(self.green)}) but "
+            f"{self.xla_id} is red ({'; '.join(self.red)}) for {', '.join(self.services)}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"month": self.month.isoformat(), "sla": self.sla_id, "sla_kind": self.sla_kind,
-                "xla": self.xla_id, "services": list(self.services), "green": list(self.green),
-                "red": list(self.red), "message": self.message}
+        return {
+            "month": self.month.isoformat(),
+            "sla": self.sla_id,
+            "sla_kind": self.sla_kind,
+            "xla": self.xla_id,
+            "services": list(self.services),
+            "green": list(self.green),
+            "red": list(self.red),
+            "message": self.message,
+        }
 
 
 def clock_evidence(clocks: Iterable[ClockResult]) -> list[Evidence]:
@@ -104,13 +119,21 @@ def clock_evidence(clocks: Iterable[ClockResult]) -> list[Evidence]:
                 continue
             required = f", {row.attainment:g}% required" if row.attainment is not None else ""
             share = f"{row.share_met:.1f}% met" if row.share_met is not None else "nothing decided"
-            items.append(Evidence(clock.agreement_id, row.period, clock.period_unit, row.meets,
-                                  f"clock {clock.clock_id}: {share}{required}"))
+            items.append(
+                Evidence(
+                    clock.agreement_id,
+                    row.period,
+                    clock.period_unit,
+                    row.meets,
+                    f"clock {clock.clock_id}: {share}{required}",
+                )
+            )
     return items
 
 
-def target_evidence(series: Iterable[TargetSeries], workspace: Workspace | None = None
-                    ) -> list[Evidence]:
+def target_evidence(
+    series: Iterable[TargetSeries], workspace: Workspace | None = None
+) -> list[Evidence]:
     """Each agreement target's periods that were assessed (met or missed), as evidence.
 
     With ``workspace``, targets on an indicator that one of the agreement's clocks
@@ -118,8 +141,12 @@ def target_evidence(series: Iterable[TargetSeries], workspace: Workspace | None 
     with pauses and attainment (:func:`clock_evidence`), where the indicator's measure
     counts wall-clock time.
     """
-    timed = {(a.id, c.indicator) for a in (workspace.agreements if workspace else [])
-             for c in a.clocks if c.indicator}
+    timed = {
+        (a.id, c.indicator)
+        for a in (workspace.agreements if workspace else [])
+        for c in a.clocks
+        if c.indicator
+    }
     items = []
     for s in series:
         if (s.agreement_id, s.indicator_id) in timed:
@@ -130,9 +157,15 @@ def target_evidence(series: Iterable[TargetSeries], workspace: Workspace | None 
             if p.met is None:
                 continue
             value = f"{p.value:.4g}" if p.value is not None else "no value"
-            items.append(Evidence(s.agreement_id, p.period_start, s.period, p.met,
-                                  f"{s.indicator_id}{scope} {value} (target {p.comparator} "
-                                  f"{p.target:g})"))
+            items.append(
+                Evidence(
+                    s.agreement_id,
+                    p.period_start,
+                    s.period,
+                    p.met,
+                    f"{s.indicator_id}{scope} {value} (target {p.comparator} {p.target:g})",
+                )
+            )
     return items
 
 
@@ -169,8 +202,16 @@ def find_watermelons(workspace: Workspace, evidence: Sequence[Evidence]) -> list
                 shared = tuple(s for s in sla.services if s in set(xla.services))
                 red = [f for f in by_month.get((xla.id, month), []) if not f.met]
                 if shared and red:
-                    warnings.append(WatermelonWarning(
-                        month, sla.id, agreements[sla.id].kind.value, xla.id, shared,
-                        tuple(f.what for f in facts), tuple(f.what for f in red)))
+                    warnings.append(
+                        WatermelonWarning(
+                            month,
+                            sla.id,
+                            agreements[sla.id].kind.value,
+                            xla.id,
+                            shared,
+                            tuple(f.what for f in facts),
+                            tuple(f.what for f in red),
+                        )
+                    )
     log.info("%d watermelon warnings", len(warnings))
     return warnings

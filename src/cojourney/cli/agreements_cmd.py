@@ -37,20 +37,31 @@ SHOWN_BREACHES = 10
 
 @click.command()
 @workspace_argument
-@click.option("--agreement", "agreement_id", metavar="ID",
-              help="Only this agreement: its clocks, its targets and the watermelon warnings "
-                   "it is part of. [default: every agreement]")
+@click.option(
+    "--agreement",
+    "agreement_id",
+    metavar="ID",
+    help="Only this agreement: its clocks, its targets and the watermelon warnings "
+    "it is part of. [default: every agreement]",
+)
 @date_range_options(
     help_from="Only clocks that started, and target periods, on or after DATE (2025-03-01), "
-              "in the workspace's time zone.",
+    "in the workspace's time zone.",
     help_to="Only clocks that started, and target periods, on or before DATE (the whole day), "
-            "in the workspace's time zone.")
+    "in the workspace's time zone.",
+)
 @as_of_option("Read running clocks at this instant and ignore later events")
 @events_option()
 @json_option()
-def agreements(workspace: Path, agreement_id: str | None, date_from: str | None,
-               date_to: str | None, as_of: str | None, events: Path | None,
-               json_out: Path | None) -> int:
+def agreements(
+    workspace: Path,
+    agreement_id: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    as_of: str | None,
+    events: Path | None,
+    json_out: Path | None,
+) -> int:
     """How the agreements of a WORKSPACE are kept: SLA clocks, targets, watermelons.
 
     For every SLA clock (clocks: in agreements.yaml): the journeys met, breached, at
@@ -69,8 +80,14 @@ def agreements(workspace: Path, agreement_id: str | None, date_from: str | None,
     from cojourney.services.agreements import agreements_report
 
     start, end = date_range(date_from, date_to)
-    report = agreements_report(workspace, agreement_id=agreement_id, start=start, end=end,
-                               as_of=parse_instant(as_of, "--as-of"), source=events)
+    report = agreements_report(
+        workspace,
+        agreement_id=agreement_id,
+        start=start,
+        end=end,
+        as_of=parse_instant(as_of, "--as-of"),
+        source=events,
+    )
     if json_out is not None:
         emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)
     else:
@@ -84,20 +101,25 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
 
     console = console or Console()
     as_of = f", as of {report.as_of:%Y-%m-%d %H:%M} UTC" if report.as_of else ""
-    console.print(f"[bold]{report.workspace_id}[/]: {len(report.clocks)} clocks, "
-                  f"{len(report.targets)} targets{as_of} [dim]({report.source})[/]")
+    console.print(
+        f"[bold]{report.workspace_id}[/]: {len(report.clocks)} clocks, "
+        f"{len(report.targets)} targets{as_of} [dim]({report.source})[/]"
+    )
     for clock in report.clocks:
         _print_clock(clock, console)
     if report.targets:
         _print_targets(report, console)
     if report.watermelons:
-        console.print(f"[bold red]Watermelon warnings ({len(report.watermelons)})[/]: "
-                      "green service levels, red experience")
+        console.print(
+            f"[bold red]Watermelon warnings ({len(report.watermelons)})[/]: "
+            "green service levels, red experience"
+        )
         for warning in report.watermelons:
             console.print(f"  • {warning.message}")
     else:
-        console.print("No watermelon warning: no green SLA or OLA beside a red XLA of the "
-                      "same service.")
+        console.print(
+            "No watermelon warning: no green SLA or OLA beside a red XLA of the same service."
+        )
 
 
 def _print_clock(clock: ClockResult, console: Console) -> None:
@@ -105,36 +127,71 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
 
     from cojourney.cli.journey_tables import duration
 
-    counts = ", ".join(f"{n:,} {status.replace('_', ' ')}"
-                       for status, n in clock.status_counts.items() if n)
-    console.print(f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
-                  f"({len(clock.journeys):,} journeys): {counts or 'no journey'}")
+    counts = ", ".join(
+        f"{n:,} {status.replace('_', ' ')}" for status, n in clock.status_counts.items() if n
+    )
+    console.print(
+        f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
+        f"({len(clock.journeys):,} journeys): {counts or 'no journey'}"
+    )
     table = Table(title=f"Compliance per {clock.period_unit} and priority", title_justify="left")
-    for name in ("period", "priority", "journeys", "met", "breached", "at risk", "running",
-                 "met %", "required %", "meets"):
+    for name in (
+        "period",
+        "priority",
+        "journeys",
+        "met",
+        "breached",
+        "at risk",
+        "running",
+        "met %",
+        "required %",
+        "meets",
+    ):
         table.add_column(name, justify="left" if name in ("period", "priority") else "right")
-    rows = [*((str(r.period), r.priority or "-", r) for r in clock.cells),
-            *((str(r.period), "all", r) for r in clock.periods),
-            *(("all", r.priority or "-", r) for r in clock.priorities),
-            ("all", "all", clock.total)]
+    rows = [
+        *((str(r.period), r.priority or "-", r) for r in clock.cells),
+        *((str(r.period), "all", r) for r in clock.periods),
+        *(("all", r.priority or "-", r) for r in clock.priorities),
+        ("all", "all", clock.total),
+    ]
     for period, priority, row in rows:
         if row.journeys == 0:
             continue
-        table.add_row(period, priority, f"{row.journeys:,}", f"{row.met:,}", f"{row.breached:,}",
-                      f"{row.at_risk:,}", f"{row.running:,}", formatted(row.share_met, ".1f"),
-                      formatted(row.attainment, ".1f"), _verdict(row.meets))
+        table.add_row(
+            period,
+            priority,
+            f"{row.journeys:,}",
+            f"{row.met:,}",
+            f"{row.breached:,}",
+            f"{row.at_risk:,}",
+            f"{row.running:,}",
+            formatted(row.share_met, ".1f"),
+            formatted(row.attainment, ".1f"),
+            _verdict(row.meets),
+        )
     console.print(table)
     breaches = clock.top_breaches(SHOWN_BREACHES)
     if breaches:
-        listed = Table(title=f"Breaches ({len(breaches)} of {clock.breach_order.size:,}, "
-                             "largest overrun first)", title_justify="left")
+        listed = Table(
+            title=f"Breaches ({len(breaches)} of {clock.breach_order.size:,}, "
+            "largest overrun first)",
+            title_justify="left",
+        )
         for name in ("journey", "priority", "started", "elapsed", "allowed", "overrun", "state"):
-            listed.add_column(name, justify="left" if name in ("journey", "priority", "started",
-                                                               "state") else "right")
+            listed.add_column(
+                name,
+                justify="left" if name in ("journey", "priority", "started", "state") else "right",
+            )
         for b in breaches:
-            listed.add_row(b.journey_id, b.priority or "-", f"{b.start:%Y-%m-%d %H:%M}",
-                           duration(b.elapsed_seconds), duration(b.allowed_seconds),
-                           duration(b.overrun_seconds), "stopped" if b.finished else "running")
+            listed.add_row(
+                b.journey_id,
+                b.priority or "-",
+                f"{b.start:%Y-%m-%d %H:%M}",
+                duration(b.elapsed_seconds),
+                duration(b.allowed_seconds),
+                duration(b.overrun_seconds),
+                "stopped" if b.finished else "running",
+            )
         console.print(listed)
 
 
@@ -142,19 +199,32 @@ def _print_targets(report: AgreementsReport, console: Console) -> None:
     from rich.table import Table
 
     table = Table(title="Agreement targets (latest period with data)", title_justify="left")
-    for name in ("agreement", "indicator", "scope", "period", "latest", "value", "target",
-                 "status", "periods met"):
+    for name in (
+        "agreement",
+        "indicator",
+        "scope",
+        "period",
+        "latest",
+        "value",
+        "target",
+        "status",
+        "periods met",
+    ):
         table.add_column(name, justify="right" if name in ("value", "periods met") else "left")
     for t in report.targets:
         current = t.current
         target = t.target
         table.add_row(
-            t.agreement_id, t.indicator_id, t.priority or t.segment or "", t.period,
+            t.agreement_id,
+            t.indicator_id,
+            t.priority or t.segment or "",
+            t.period,
             str(current.period_start) if current else "-",
             f"{current.value:.4g}" if current and current.value is not None else "-",
             f"{target.comparator.value} {target.value:g}" if target else "-",
             t.status.value.replace("_", " "),
-            f"{t.met}/{t.met + t.missed}" if t.met + t.missed else "-")
+            f"{t.met}/{t.met + t.missed}" if t.met + t.missed else "-",
+        )
     console.print(table)
 
 

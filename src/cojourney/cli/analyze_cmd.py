@@ -37,76 +37,199 @@ SHOWN_DIRECTLY_FOLLOWS = 30
 
 _DIMENSIONS = ("segment", "channel", "month", "week")
 #: Options of the FILE form only, and of the WORKSPACE form only (parameter names).
-_FILE_ONLY = ("case_column", "activity_column", "timestamp_column", "timestamp_format", "sep",
-              "quote", "null_values", "skip_incomplete", "classifier", "object_type")
-_WORKSPACE_ONLY = ("journey_id", "events", "date_from", "date_to", "segments", "variant",
-                   "breakdown_by")
+_FILE_ONLY = (
+    "case_column",
+    "activity_column",
+    "timestamp_column",
+    "timestamp_format",
+    "sep",
+    "quote",
+    "null_values",
+    "skip_incomplete",
+    "classifier",
+    "object_type",
+)
+_WORKSPACE_ONLY = (
+    "journey_id",
+    "events",
+    "date_from",
+    "date_to",
+    "segments",
+    "variant",
+    "breakdown_by",
+)
 
 
 @click.command()
 @click.argument("source", metavar="FILE|WORKSPACE", type=click.Path(exists=True, path_type=Path))
-@click.option("--case", "case_column", metavar="COLUMN",
-              help="Column with the journey (case) id. [default: case:concept:name]")
-@click.option("--activity", "activity_column", metavar="COLUMN",
-              help="Column with the activity (touchpoint). [default: concept:name]")
-@click.option("--timestamp", "timestamp_column", metavar="COLUMN",
-              help="Column with the event time. [default: time:timestamp]")
-@click.option("--timestamp-format", metavar="FMT",
-              help="strftime format of text timestamps, e.g. '%Y/%m/%d %H:%M:%S.%f' "
-                   "(%f takes 1-6 digits). [default: ISO 8601, offsets honoured]")
-@click.option("--timezone", default="UTC", show_default=True, metavar="TZ",
-              help="Time zone of timestamps written without an offset.")
-@click.option("--sep", metavar="CHAR",
-              help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]")
-@click.option("--encoding", default="utf-8", show_default=True, metavar="ENC",
-              help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...).")
+@click.option(
+    "--case",
+    "case_column",
+    metavar="COLUMN",
+    help="Column with the journey (case) id. [default: case:concept:name]",
+)
+@click.option(
+    "--activity",
+    "activity_column",
+    metavar="COLUMN",
+    help="Column with the activity (touchpoint). [default: concept:name]",
+)
+@click.option(
+    "--timestamp",
+    "timestamp_column",
+    metavar="COLUMN",
+    help="Column with the event time. [default: time:timestamp]",
+)
+@click.option(
+    "--timestamp-format",
+    metavar="FMT",
+    help="strftime format of text timestamps, e.g. '%Y/%m/%d %H:%M:%S.%f' "
+    "(%f takes 1-6 digits). [default: ISO 8601, offsets honoured]",
+)
+@click.option(
+    "--timezone",
+    default="UTC",
+    show_default=True,
+    metavar="TZ",
+    help="Time zone of timestamps written without an offset.",
+)
+@click.option(
+    "--sep",
+    metavar="CHAR",
+    help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    metavar="ENC",
+    help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...).",
+)
 @click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
-@click.option("--null-value", "null_values", multiple=True, metavar="TEXT",
-              help="CSV cell text meaning 'no value' (repeatable); the empty cell always does.")
-@click.option("--skip-incomplete", is_flag=True,
-              help="Drop events without journey id, activity or readable timestamp "
-                   "instead of refusing the file (PM4Py drops them silently).")
-@click.option("--classifier", metavar="KEYS",
-              help="XES: the attribute(s) naming the activity, joined by '+' "
-                   "(e.g. concept:name+lifecycle:transition). [default: concept:name]")
-@click.option("--object-type", metavar="TYPE",
-              help="OCEL: the object type whose objects become the journeys.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="Where the analysis runs.")
-@click.option("--spark-master", metavar="URL",
-              help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]")
-@click.option("--top", "top_variants", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many variants to list.")
-@click.option("--journey", "journey_id", metavar="ID",
-              help="WORKSPACE: the designed journey to compare with. [default: the "
-                   "workspace's default journey]")
-@click.option("--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET",
-              help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
-                   "of the imported events.")
-@click.option("--from", "date_from", metavar="DATE",
-              help="WORKSPACE: only journeys that start on or after DATE (2024-03-01, or an "
-                   "ISO date and time; UTC unless it has an offset).")
-@click.option("--to", "date_to", metavar="DATE",
-              help="WORKSPACE: only journeys that start on or before DATE (a whole day; a "
-                   "date and time is the exclusive end).")
-@click.option("--segment", "segments", multiple=True, metavar="SEGMENT",
-              help="WORKSPACE: only journeys of this segment (repeatable).")
-@click.option("--variant", type=click.IntRange(min=1), metavar="N",
-              help="WORKSPACE: only journeys of the N-th most frequent variant.")
-@click.option("--by", "breakdown_by", multiple=True, type=click.Choice(_DIMENSIONS),
-              help="WORKSPACE: break the key numbers down by this (repeatable). "
-                   "[default: segment, channel, month]")
-@click.option("--json", "json_out", metavar="OUT.json",
-              type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
-              help="Write the results as JSON (- for standard output) instead of tables.")
-def analyze(source: Path, case_column: str | None, activity_column: str | None,
-            timestamp_column: str | None, timestamp_format: str | None, timezone: str,
-            sep: str | None, encoding: str, quote: str | None, null_values: tuple[str, ...],
-            skip_incomplete: bool, classifier: str | None, object_type: str | None, engine: str,
-            spark_master: str | None, top_variants: int, journey_id: str | None,
-            events: Path | None, date_from: str | None, date_to: str | None,
-            segments: tuple[str, ...], variant: int | None, breakdown_by: tuple[str, ...],
-            json_out: Path | None) -> int:
+@click.option(
+    "--null-value",
+    "null_values",
+    multiple=True,
+    metavar="TEXT",
+    help="CSV cell text meaning 'no value' (repeatable); the empty cell always does.",
+)
+@click.option(
+    "--skip-incomplete",
+    is_flag=True,
+    help="Drop events without journey id, activity or readable timestamp "
+    "instead of refusing the file (PM4Py drops them silently).",
+)
+@click.option(
+    "--classifier",
+    metavar="KEYS",
+    help="XES: the attribute(s) naming the activity, joined by '+' "
+    "(e.g. concept:name+lifecycle:transition). [default: concept:name]",
+)
+@click.option(
+    "--object-type", metavar="TYPE", help="OCEL: the object type whose objects become the journeys."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where the analysis runs.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]",
+)
+@click.option(
+    "--top",
+    "top_variants",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many variants to list.",
+)
+@click.option(
+    "--journey",
+    "journey_id",
+    metavar="ID",
+    help="WORKSPACE: the designed journey to compare with. [default: the "
+    "workspace's default journey]",
+)
+@click.option(
+    "--events",
+    type=click.Path(exists=True, path_type=Path),
+    metavar="PARQUET",
+    help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
+    "of the imported events.",
+)
+@click.option(
+    "--from",
+    "date_from",
+    metavar="DATE",
+    help="WORKSPACE: only journeys that start on or after DATE (2024-03-01, or an "
+    "ISO date and time; UTC unless it has an offset).",
+)
+@click.option(
+    "--to",
+    "date_to",
+    metavar="DATE",
+    help="WORKSPACE: only journeys that start on or before DATE (a whole day; a "
+    "date and time is the exclusive end).",
+)
+@click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    metavar="SEGMENT",
+    help="WORKSPACE: only journeys of this segment (repeatable).",
+)
+@click.option(
+    "--variant",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="WORKSPACE: only journeys of the N-th most frequent variant.",
+)
+@click.option(
+    "--by",
+    "breakdown_by",
+    multiple=True,
+    type=click.Choice(_DIMENSIONS),
+    help="WORKSPACE: break the key numbers down by this (repeatable). "
+    "[default: segment, channel, month]",
+)
+@click.option(
+    "--json",
+    "json_out",
+    metavar="OUT.json",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+    help="Write the results as JSON (- for standard output) instead of tables.",
+)
+def analyze(
+    source: Path,
+    case_column: str | None,
+    activity_column: str | None,
+    timestamp_column: str | None,
+    timestamp_format: str | None,
+    timezone: str,
+    sep: str | None,
+    encoding: str,
+    quote: str | None,
+    null_values: tuple[str, ...],
+    skip_incomplete: bool,
+    classifier: str | None,
+    object_type: str | None,
+    engine: str,
+    spark_master: str | None,
+    top_variants: int,
+    journey_id: str | None,
+    events: Path | None,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    variant: int | None,
+    breakdown_by: tuple[str, ...],
+    json_out: Path | None,
+) -> int:
     """Discover the process in an event log FILE, or analyse a WORKSPACE's journeys.
 
     With a WORKSPACE folder: its imported events (or --events) are compared with a
@@ -137,9 +260,16 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
         refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
         journey_filter = _journey_filter(date_from, date_to, segments, variant)
         started = time.perf_counter()
-        result = _run_workspace(source, engine, spark_master, journey_id, events,
-                                journey_filter, breakdown_by or ("segment", "channel", "month"),
-                                top_variants)
+        result = _run_workspace(
+            source,
+            engine,
+            spark_master,
+            journey_id,
+            events,
+            journey_filter,
+            breakdown_by or ("segment", "channel", "month"),
+            top_variants,
+        )
         elapsed = time.perf_counter() - started
         if json_out is not None:
             _write_workspace_json(result, source, json_out)
@@ -155,16 +285,28 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
 
     file_format = reader_for(source).name
     if classifier and file_format != "XES":
-        raise click.UsageError("--classifier applies to XES files only; "
-                               "choose the activity column with --activity.")
+        raise click.UsageError(
+            "--classifier applies to XES files only; choose the activity column with --activity."
+        )
     if object_type and file_format != "OCEL":
         raise click.UsageError("--object-type applies to OCEL files only.")
-    mapping = ColumnMapping(journey_id=case_column, activity=activity_column,
-                            timestamp=timestamp_column, timestamp_format=timestamp_format,
-                            timezone=timezone, attributes=())
-    options = ReadOptions(delimiter=separator(sep), encoding=encoding, quote=quote,
-                          null_values=("", *null_values), skip_incomplete=skip_incomplete,
-                          classifier=classifier or "concept:name", object_type=object_type)
+    mapping = ColumnMapping(
+        journey_id=case_column,
+        activity=activity_column,
+        timestamp=timestamp_column,
+        timestamp_format=timestamp_format,
+        timezone=timezone,
+        attributes=(),
+    )
+    options = ReadOptions(
+        delimiter=separator(sep),
+        encoding=encoding,
+        quote=quote,
+        null_values=("", *null_values),
+        skip_incomplete=skip_incomplete,
+        classifier=classifier or "concept:name",
+        object_type=object_type,
+    )
     started = time.perf_counter()
     summary = _run(source, engine, spark_master, mapping, options, top_variants)
     elapsed = time.perf_counter() - started
@@ -175,8 +317,9 @@ def analyze(source: Path, case_column: str | None, activity_column: str | None,
     return 0
 
 
-def _journey_filter(date_from: str | None, date_to: str | None, segments: tuple[str, ...],
-                    variant: int | None) -> JourneyFilter:
+def _journey_filter(
+    date_from: str | None, date_to: str | None, segments: tuple[str, ...], variant: int | None
+) -> JourneyFilter:
     from cojourney.analytics.filters import JourneyFilter
 
     start = _instant(date_from, "--from") if date_from else None
@@ -190,31 +333,55 @@ def _instant(text: str, flag: str) -> datetime:
     try:
         return datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2024-03-01 or "
-                                 "2024-03-01T08:00:00+01:00).", param_hint=flag) from None
+        raise click.BadParameter(
+            f"{text!r} is not a date (use 2024-03-01 or 2024-03-01T08:00:00+01:00).",
+            param_hint=flag,
+        ) from None
 
 
-def _run_workspace(workspace: Path, engine: str, spark_master: str | None,
-                   journey_id: str | None, events: Path | None, journey_filter: JourneyFilter,
-                   breakdown_by: tuple[str, ...], top_variants: int) -> JourneyAnalysis:
+def _run_workspace(
+    workspace: Path,
+    engine: str,
+    spark_master: str | None,
+    journey_id: str | None,
+    events: Path | None,
+    journey_filter: JourneyFilter,
+    breakdown_by: tuple[str, ...],
+    top_variants: int,
+) -> JourneyAnalysis:
     from cojourney.services.analysis import analyze_workspace
 
     with _progress(workspace) as (_, on_stage):
-        return analyze_workspace(workspace, journey_id=journey_id, engine=engine, source=events,
-                                 filters=journey_filter, breakdown_by=breakdown_by,
-                                 top_variants=top_variants, spark_master=spark_master,
-                                 on_stage=on_stage)
+        return analyze_workspace(
+            workspace,
+            journey_id=journey_id,
+            engine=engine,
+            source=events,
+            filters=journey_filter,
+            breakdown_by=breakdown_by,
+            top_variants=top_variants,
+            spark_master=spark_master,
+            on_stage=on_stage,
+        )
 
 
 def _write_workspace_json(result: JourneyAnalysis, workspace: Path, out: Path) -> None:
-    document = {"workspace": str(workspace),
-                "computed_with": f"cojourney {_version()} ({result.engine})",
-                **result.to_dict()}
+    document = {
+        "workspace": str(workspace),
+        "computed_with": f"cojourney {_version()} ({result.engine})",
+        **result.to_dict(),
+    }
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
 
 
-def _run(source: Path, engine_name: str, spark_master: str | None, mapping: ColumnMapping,
-         options: ReadOptions, top_variants: int) -> DiscoverySummary:
+def _run(
+    source: Path,
+    engine_name: str,
+    spark_master: str | None,
+    mapping: ColumnMapping,
+    options: ReadOptions,
+    top_variants: int,
+) -> DiscoverySummary:
     from cojourney.analytics.discovery import summarize
     from cojourney.analytics.engines import get_engine
 
@@ -223,14 +390,21 @@ def _run(source: Path, engine_name: str, spark_master: str | None, mapping: Colu
         if on_stage is not None:
             on_stage(f"starting {engine_name}")
         with get_engine(engine_name, **engine_options) as engine:
-            return summarize(source, engine=engine, mapping=mapping, options=options,
-                             top_variants=top_variants, on_progress=on_progress,
-                             on_stage=on_stage)
+            return summarize(
+                source,
+                engine=engine,
+                mapping=mapping,
+                options=options,
+                top_variants=top_variants,
+                on_progress=on_progress,
+                on_stage=on_stage,
+            )
 
 
 @contextmanager
-def _progress(source: Path) -> Iterator[tuple[Callable[[int], None] | None,
-                                              Callable[[str], None] | None]]:
+def _progress(
+    source: Path,
+) -> Iterator[tuple[Callable[[int], None] | None, Callable[[str], None] | None]]:
     """A transient spinner with the events read so far, on a terminal's stderr only."""
     if not sys.stderr.isatty():
         yield None, None
@@ -238,20 +412,31 @@ def _progress(source: Path) -> Iterator[tuple[Callable[[int], None] | None,
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     name = source.resolve().name
     task = progress.add_task(f"{name}: starting", total=None)
     with progress:
-        yield (lambda n: progress.update(task, description=f"{name}: reading, {n:,} events"),
-               lambda stage: progress.update(task, description=f"{name}: {stage}"))
+        yield (
+            lambda n: progress.update(task, description=f"{name}: reading, {n:,} events"),
+            lambda stage: progress.update(task, description=f"{name}: {stage}"),
+        )
 
 
 def _write_json(summary: DiscoverySummary, source: Path, out: Path) -> None:
     from cojourney.analytics.results import CONVENTIONS
 
-    document = {"log": source.name, "computed_with": f"cojourney {_version()} ({summary.engine})",
-                "conventions": CONVENTIONS, **summary.to_reference_dict()}
+    document = {
+        "log": source.name,
+        "computed_with": f"cojourney {_version()} ({summary.engine})",
+        "conventions": CONVENTIONS,
+        **summary.to_reference_dict(),
+    }
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
 
 
@@ -279,23 +464,39 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
 
     console = Console()
     c, d = summary.counts, summary.case_durations
-    console.print(f"[bold]{source.name}[/]: {c.journeys:,} journeys, {c.events:,} events, "
-                  f"{c.activities:,} activities, {summary.variant_count:,} variants "
-                  f"[dim]({summary.engine}, {elapsed:.2f}s)[/]")
-    console.print(f"Journey duration: mean {_duration(d.mean)}, median {_duration(d.median)}, "
-                  f"min {_duration(d.min)}, max {_duration(d.max)}")
+    console.print(
+        f"[bold]{source.name}[/]: {c.journeys:,} journeys, {c.events:,} events, "
+        f"{c.activities:,} activities, {summary.variant_count:,} variants "
+        f"[dim]({summary.engine}, {elapsed:.2f}s)[/]"
+    )
+    console.print(
+        f"Journey duration: mean {_duration(d.mean)}, median {_duration(d.median)}, "
+        f"min {_duration(d.min)}, max {_duration(d.max)}"
+    )
 
     variants = Table(title=f"Top {len(summary.top_variants)} variants", title_justify="left")
-    for name, justify in (("#", "right"), ("journeys", "right"), ("share", "right"),
-                          ("mean duration", "right"), ("activities", "left")):
+    for name, justify in (
+        ("#", "right"),
+        ("journeys", "right"),
+        ("share", "right"),
+        ("mean duration", "right"),
+        ("activities", "left"),
+    ):
         variants.add_column(name, justify=justify)  # type: ignore[arg-type]
     for rank, v in enumerate(summary.top_variants, 1):
-        variants.add_row(str(rank), f"{v.journeys:,}", f"{v.share:.1%}",
-                         _duration(v.mean_duration_seconds), " → ".join(v.activities))
+        variants.add_row(
+            str(rank),
+            f"{v.journeys:,}",
+            f"{v.share:.1%}",
+            _duration(v.mean_duration_seconds),
+            " → ".join(v.activities),
+        )
     console.print(variants)
 
-    for title, counts in (("Start activities", summary.start_activities),
-                          ("End activities", summary.end_activities)):
+    for title, counts in (
+        ("Start activities", summary.start_activities),
+        ("End activities", summary.end_activities),
+    ):
         table = Table(title=title, title_justify="left")
         table.add_column("activity")
         table.add_column("journeys", justify="right")
@@ -304,14 +505,22 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
         console.print(table)
 
     shown = summary.directly_follows[:SHOWN_DIRECTLY_FOLLOWS]
-    dfg = Table(title=f"Directly-follows ({len(shown)} of {len(summary.directly_follows)})",
-                title_justify="left")
+    dfg = Table(
+        title=f"Directly-follows ({len(shown)} of {len(summary.directly_follows)})",
+        title_justify="left",
+    )
     for name in ("from", "to", "events", "journeys", "mean", "median", "p90"):
         dfg.add_column(name, justify="left" if name in ("from", "to") else "right")
     for row in shown:
-        dfg.add_row(row.source, row.target, f"{row.events:,}", f"{row.journeys:,}",
-                    _duration(row.mean_seconds), _duration(row.median_seconds),
-                    _duration(row.p90_seconds))
+        dfg.add_row(
+            row.source,
+            row.target,
+            f"{row.events:,}",
+            f"{row.journeys:,}",
+            _duration(row.mean_seconds),
+            _duration(row.median_seconds),
+            _duration(row.p90_seconds),
+        )
     console.print(dfg)
     if len(summary.directly_follows) > len(shown):
         hidden = len(summary.directly_follows) - len(shown)

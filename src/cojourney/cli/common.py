@@ -26,17 +26,21 @@ _DEFAULT_JOURNEY = "[default: the workspace's default journey]"
 
 # --------------------------------------------------------------------------- options
 
+
 def workspace_argument(f: F) -> F:
     """The WORKSPACE argument: an existing folder, passed on as a :class:`~pathlib.Path`."""
-    return click.argument("workspace",
-                          type=click.Path(exists=True, file_okay=False, path_type=Path))(f)
+    return click.argument(
+        "workspace", type=click.Path(exists=True, file_okay=False, path_type=Path)
+    )(f)
 
 
-def events_option(help: str = "Read this Parquet file or folder of Parquet files instead of "
-                              "the imported events.") -> Callable[[F], F]:
+def events_option(
+    help: str = "Read this Parquet file or folder of Parquet files instead of the imported events.",
+) -> Callable[[F], F]:
     """``--events PARQUET``: an existing file or folder, as ``events`` (a Path or None)."""
-    return click.option("--events", type=click.Path(exists=True, path_type=Path),
-                        metavar="PARQUET", help=help)
+    return click.option(
+        "--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET", help=help
+    )
 
 
 def json_option(what: str = "every result", instead: str = "tables") -> Callable[[F], F]:
@@ -45,18 +49,19 @@ def json_option(what: str = "every result", instead: str = "tables") -> Callable
 
     The help reads "Write ``what`` as JSON (- for standard output) instead of ``instead``."
     """
-    return click.option("--json", "json_out", metavar="OUT.json",
-                        type=click.Path(dir_okay=False, writable=True, allow_dash=True,
-                                        path_type=Path),
-                        help=f"Write {what} as JSON (- for standard output) instead of "
-                             f"{instead}.")
+    return click.option(
+        "--json",
+        "json_out",
+        metavar="OUT.json",
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+        help=f"Write {what} as JSON (- for standard output) instead of {instead}.",
+    )
 
 
 def journey_option(help: str) -> Callable[[F], F]:
     """``--journey ID``, as ``journey_id``; ``help`` says what the journey is for and is
     followed by the default (the workspace's default journey)."""
-    return click.option("--journey", "journey_id", metavar="ID",
-                        help=f"{help} {_DEFAULT_JOURNEY}")
+    return click.option("--journey", "journey_id", metavar="ID", help=f"{help} {_DEFAULT_JOURNEY}")
 
 
 def date_range_options(help_from: str, help_to: str) -> Callable[[F], F]:
@@ -65,6 +70,7 @@ def date_range_options(help_from: str, help_to: str) -> Callable[[F], F]:
     Parse them with :func:`date_range` (days) or :func:`time_window` (dates and times),
     and say which in the help.
     """
+
     def decorate(f: F) -> F:
         f = click.option("--to", "date_to", metavar="DATE", help=help_to)(f)
         return click.option("--from", "date_from", metavar="DATE", help=help_from)(f)
@@ -78,12 +84,17 @@ def as_of_option(help: str) -> Callable[[F], F]:
     ``help`` says what is read at that instant; the accepted values and the default
     follow it.
     """
-    return click.option("--as-of", "as_of", metavar="DATETIME",
-                        help=f"{help}: a date (its end) or a date and time, in the workspace's "
-                             "time zone unless it has an offset. [default: the latest event]")
+    return click.option(
+        "--as-of",
+        "as_of",
+        metavar="DATETIME",
+        help=f"{help}: a date (its end) or a date and time, in the workspace's "
+        "time zone unless it has an offset. [default: the latest event]",
+    )
 
 
 # --------------------------------------------------------------------------- dates
+
 
 def parse_date(text: str | None, flag: str) -> date | None:
     """A ``YYYY-MM-DD`` option value as a date (``None`` stays ``None``).
@@ -98,8 +109,9 @@ def parse_date(text: str | None, flag: str) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date (use 2025-03-01).",
-                                 param_hint=flag) from None
+        raise click.BadParameter(
+            f"{text!r} is not a date (use 2025-03-01).", param_hint=flag
+        ) from None
 
 
 def date_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
@@ -122,13 +134,16 @@ def parse_instant(text: str | None, flag: str) -> datetime | date | None:
     try:
         return date.fromisoformat(text) if len(text) <= 10 else datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date or a date and time (use 2025-03-31 "
-                                 "or 2025-03-31T17:00, with +01:00 for an offset).",
-                                 param_hint=flag) from None
+        raise click.BadParameter(
+            f"{text!r} is not a date or a date and time (use 2025-03-31 "
+            "or 2025-03-31T17:00, with +01:00 for an offset).",
+            param_hint=flag,
+        ) from None
 
 
-def time_window(date_from: str | None,
-                date_to: str | None) -> tuple[datetime | None, datetime | None]:
+def time_window(
+    date_from: str | None, date_to: str | None
+) -> tuple[datetime | None, datetime | None]:
     """``--from`` and ``--to`` as a half-open window ``[start, end)`` of datetimes.
 
     A bare date starts at its midnight; a bare ``--to`` date names the last day, so the
@@ -150,6 +165,7 @@ def _midnight(value: datetime | date | None) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- output
+
 
 def emit(text: str, out: Path) -> None:
     """Write ``text`` to ``out``, or to standard output for ``-`` (the ``--json`` value).
@@ -188,8 +204,9 @@ def formatted(value: float | None, spec: str = ".2f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
-          left: Iterable[int] = (0,)) -> Table:
+def table(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], left: Iterable[int] = (0,)
+) -> Table:
     """A rich table whose columns are right-aligned, except those numbered in ``left``."""
     from rich.table import Table
 
@@ -204,8 +221,14 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]],
 
 # --------------------------------------------------------------------------- reading options
 
-_SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t", "comma": ",", "semicolon": ";",
-                    "pipe": "|"}
+_SEPARATOR_NAMES = {
+    "\\t": "\t",
+    "tab": "\t",
+    "TAB": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "pipe": "|",
+}
 
 
 def separator(sep: str | None) -> str | None:
@@ -214,8 +237,9 @@ def separator(sep: str | None) -> str | None:
         return None
     sep = _SEPARATOR_NAMES.get(sep, sep)
     if len(sep) != 1:
-        raise click.BadParameter(f"{sep!r} is not one character (use '\\t' for tab).",
-                                 param_hint="--sep")
+        raise click.BadParameter(
+            f"{sep!r} is not one character (use '\\t' for tab).", param_hint="--sep"
+        )
     return sep
 
 
@@ -224,6 +248,7 @@ def refuse_given(given: dict[str, Any], names: Iterable[str], why: str) -> None:
     (a value other than ``None``, an empty tuple or ``False``)."""
     for name in names:
         if given.get(name) not in (None, (), False):
-            flag = next(o for o in click.get_current_context().command.params
-                        if o.name == name).opts[0]
+            flag = next(
+                o for o in click.get_current_context().command.params if o.name == name
+            ).opts[0]
             raise click.UsageError(f"{flag} {why}.")

@@ -14,11 +14,25 @@ def demo() -> None:
 
 
 @demo.command("build")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="out/ecampus-demo")
-@click.option("-n", "--journeys", type=click.IntRange(min=0), default=3000, show_default=True, metavar="N",
-              help="eCampus members to simulate into the workspace's event store; 0 draws the maps only.")
-@click.option("--seed", type=int, default=7, show_default=True,
-              help="Random seed of the simulation; the same seed gives the same journeys.")
+@click.argument(
+    "folder", type=click.Path(file_okay=False, path_type=Path), default="out/ecampus-demo"
+)
+@click.option(
+    "-n",
+    "--journeys",
+    type=click.IntRange(min=0),
+    default=3000,
+    show_default=True,
+    metavar="N",
+    help="eCampus members to simulate into the workspace's event store; 0 draws the maps only.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Random seed of the simulation; the same seed gives the same journeys.",
+)
 def build(folder: Path, journeys: int, seed: int) -> None:
     """Build the eCampus demo in FOLDER: workspace, maps, simulated journeys, report.
 
@@ -29,8 +43,12 @@ def build(folder: Path, journeys: int, seed: int) -> None:
     """
     from cojourney.services.demo import build_demo
 
-    out = build_demo(folder, journeys=journeys, seed=seed,
-                     on_stage=lambda text: click.echo(f"... {text}", err=True))
+    out = build_demo(
+        folder,
+        journeys=journeys,
+        seed=seed,
+        on_stage=lambda text: click.echo(f"... {text}", err=True),
+    )
     click.echo(f"Demo workspace:    {out.workspace}")
     click.echo(f"Journey map:       {out.journey_map}")
     click.echo(f"Stakeholder map:   {out.stakeholder_map}")
@@ -43,19 +61,48 @@ def build(folder: Path, journeys: int, seed: int) -> None:
 
 @demo.command("simulate")
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-n", "--journeys", type=click.IntRange(min=1), required=True, metavar="N",
-              help="How many journeys to simulate: eCampus members, or incidents.")
-@click.option("--seed", type=int, default=7, show_default=True,
-              help="Random seed; the same seed and options give the same logs.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Write DIR/events.parquet and DIR/feedback.parquet instead of importing "
-                   "into the workspace's event store.")
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="First day journeys may start (local time). [default: the example's period]")
-@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Last day journeys may start (local time). [default: the example's period]")
-def simulate(workspace: Path, journeys: int, seed: int, out: Path | None,
-             start: datetime | None, end: datetime | None) -> None:
+@click.option(
+    "-n",
+    "--journeys",
+    type=click.IntRange(min=1),
+    required=True,
+    metavar="N",
+    help="How many journeys to simulate: eCampus members, or incidents.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Random seed; the same seed and options give the same logs.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write DIR/events.parquet and DIR/feedback.parquet instead of importing "
+    "into the workspace's event store.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="First day journeys may start (local time). [default: the example's period]",
+)
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Last day journeys may start (local time). [default: the example's period]",
+)
+def simulate(
+    workspace: Path,
+    journeys: int,
+    seed: int,
+    out: Path | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> None:
     """Simulate event and feedback logs for an example workspace.
 
     WORKSPACE must be made from the ecampus-car-share or incident-resolution example
@@ -68,26 +115,43 @@ def simulate(workspace: Path, journeys: int, seed: int, out: Path | None,
     from cojourney.services.simulation import simulate as run
 
     console = Console(stderr=True)
-    columns = (TextColumn("Simulating journeys"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
+    columns = (
+        TextColumn("Simulating journeys"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
         task = bar.add_task("simulate", total=journeys)
-        result = run(workspace, journeys, seed=seed, out=out,
-                     start=start.date() if start else None, end=end.date() if end else None,
-                     progress=lambda done, total: bar.update(task, completed=done, total=total))
-    click.echo(f"Simulated {result.journeys:,} journeys of {result.example} "
-               f"(seed {result.seed}, starting {result.start}..{result.end})")
+        result = run(
+            workspace,
+            journeys,
+            seed=seed,
+            out=out,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    click.echo(
+        f"Simulated {result.journeys:,} journeys of {result.example} "
+        f"(seed {result.seed}, starting {result.start}..{result.end})"
+    )
     if result.events_path is not None:
         click.echo(f"Events:  {result.events:>12,}  {result.events_path}")
         click.echo(f"Answers: {result.answers:>12,}  {result.feedback_path}")
         return
     if result.already_imported:
-        click.echo(f"Already in the event store: {result.events:,} events and {result.answers:,} "
-                   "answers from an earlier run of the same simulation; nothing added.")
+        click.echo(
+            f"Already in the event store: {result.events:,} events and {result.answers:,} "
+            "answers from an earlier run of the same simulation; nothing added."
+        )
         return
-    for label, count, record in (("Events: ", result.events, result.events_import),
-                                 ("Answers:", result.answers, result.feedback_import)):
+    for label, count, record in (
+        ("Events: ", result.events, result.events_import),
+        ("Answers:", result.answers, result.feedback_import),
+    ):
         where = f"import #{record.id}" if record is not None else "nothing to import"
         click.echo(f"{label} {count:>12,}  {where}")
     click.echo(f"Event store: {workspace / 'data' / 'events.duckdb'}")

@@ -28,21 +28,40 @@ def help_text(path: list[str], command: click.Command) -> str:
     parent: click.Context | None = None
     current: click.Command = cli
     for depth in range(len(path) - 1):
-        parent = click.Context(current, info_name=path[depth], parent=parent, help_option_names=names)
+        parent = click.Context(
+            current, info_name=path[depth], parent=parent, help_option_names=names
+        )
         if isinstance(current, click.Group):
             current = current.get_command(parent, path[depth + 1]) or command
-    ctx = click.Context(command, info_name=path[-1], parent=parent, terminal_width=100, max_content_width=100,
-                        help_option_names=names)
+    ctx = click.Context(
+        command,
+        info_name=path[-1],
+        parent=parent,
+        terminal_width=100,
+        max_content_width=100,
+        help_option_names=names,
+    )
     return command.get_help(ctx)
 
 
 def cli_reference() -> str:
     """The whole CLI reference as Markdown."""
-    parts = ["# CLI reference", "",
-             "Generated from the commands' `--help` by `make docs` (`python -m cojourney.cli.docgen`);",
-             "a test fails when this page and the code disagree.", ""]
+    parts = [
+        "# CLI reference",
+        "",
+        "Generated from the commands' `--help` by `make docs` (`python -m cojourney.cli.docgen`);",
+        "a test fails when this page and the code disagree.",
+        "",
+    ]
     for path, command in _walk(cli, ["cojourney"]):
-        parts += [f"## `{' '.join(path)}`", "", "```text", help_text(path, command).rstrip(), "```", ""]
+        parts += [
+            f"## `{' '.join(path)}`",
+            "",
+            "```text",
+            help_text(path, command).rstrip(),
+            "```",
+            "",
+        ]
     return "\n".join(parts)
 
 

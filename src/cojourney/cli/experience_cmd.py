@@ -38,14 +38,26 @@ SHOWN_ROWS = 12
 @journey_option("The designed journey to measure.")
 @date_range_options(
     help_from="Only answers given on or after DATE (2024-03-01, or an ISO date and time; UTC "
-              "unless it has an offset).",
+    "unless it has an offset).",
     help_to="Only answers given on or before DATE (a whole day; a date and time is the "
-            "exclusive end).")
-@click.option("--segment", "segments", multiple=True, metavar="SEGMENT",
-              help="Only answers of this segment or persona (repeatable).")
+    "exclusive end).",
+)
+@click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    metavar="SEGMENT",
+    help="Only answers of this segment or persona (repeatable).",
+)
 @json_option()
-def experience(workspace: Path, journey_id: str | None, date_from: str | None,
-               date_to: str | None, segments: tuple[str, ...], json_out: Path | None) -> int:
+def experience(
+    workspace: Path,
+    journey_id: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    json_out: Path | None,
+) -> int:
     """Measure the experience of WORKSPACE's journey from its imported survey answers.
 
     Scores come with their number of answers (n) and a 95% interval: CSAT is the
@@ -68,11 +80,16 @@ def experience(workspace: Path, journey_id: str | None, date_from: str | None,
     from cojourney.services.experience import experience_report
 
     start, end = time_window(date_from, date_to)
-    result = experience_report(workspace, journey_id=journey_id, start=start, end=end,
-                               segment=segments or None)
+    result = experience_report(
+        workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
+    )
     if json_out is not None:
-        emit(json.dumps({"workspace": str(workspace), **result.to_dict()}, indent=1,
-                        ensure_ascii=False), json_out)
+        emit(
+            json.dumps(
+                {"workspace": str(workspace), **result.to_dict()}, indent=1, ensure_ascii=False
+            ),
+            json_out,
+        )
     else:
         print_experience(result, workspace.resolve().name)
     return 0
@@ -80,48 +97,78 @@ def experience(workspace: Path, journey_id: str | None, date_from: str | None,
 
 # --------------------------------------------------------------------------- formatting
 
+
 def value_text(row: ScoreRow) -> str:
     """A score with its interval: ``87.5% [80.1%, 92.3%]``, ``+33 [-12, +71]``,
     ``4.25 [3.90, 4.60]``."""
     if row.value is None:
         return "-"
     fmt = {"csat": ".1%", "nps": "+.0f"}.get(row.metric, ".2f")
-    ci = (f" [{row.low:{fmt}}, {row.high:{fmt}}]" if row.low is not None and row.high is not None
-          else "")
+    ci = (
+        f" [{row.low:{fmt}}, {row.high:{fmt}}]"
+        if row.low is not None and row.high is not None
+        else ""
+    )
     return f"{row.value:{fmt}}{ci}"
 
 
-def print_experience(result: ExperienceAnalysis, workspace: str,
-                     console: Console | None = None) -> None:
+def print_experience(
+    result: ExperienceAnalysis, workspace: str, console: Console | None = None
+) -> None:
     """Print the summary line and every experience table."""
     from rich.console import Console
 
     console = console or Console()
     filters = ", ".join(f"{k} {v}" for k, v in result.filters.items())
-    console.print(f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
-                  f"{result.answers:,} answers of {result.journeys:,} journeys"
-                  f"{f' (filtered: {filters})' if filters else ''} [dim]({result.source})[/]")
+    console.print(
+        f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
+        f"{result.answers:,} answers of {result.journeys:,} journeys"
+        f"{f' (filtered: {filters})' if filters else ''} [dim]({result.source})[/]"
+    )
     if not result.answers:
         console.print("No answers to measure.")
         return
-    console.print(table("Scores (95% interval)", ("question", "metric", "n", "score"),
-                        ((r.question, r.metric, f"{r.n:,}", value_text(r))
-                         for r in result.overall), left=(0, 1)))
-    console.print(table(
-        "Emotion curve per step (-3..3)", ("step", "designed", "measured", "n", "95% interval"),
-        ((p.name, formatted(p.designed), formatted(p.measured), f"{p.n:,}",
-          f"{formatted(p.low)} .. {formatted(p.high)}" if p.low is not None else "-")
-         for p in result.emotion_curve)))
+    console.print(
+        table(
+            "Scores (95% interval)",
+            ("question", "metric", "n", "score"),
+            ((r.question, r.metric, f"{r.n:,}", value_text(r)) for r in result.overall),
+            left=(0, 1),
+        )
+    )
+    console.print(
+        table(
+            "Emotion curve per step (-3..3)",
+            ("step", "designed", "measured", "n", "95% interval"),
+            (
+                (
+                    p.name,
+                    formatted(p.designed),
+                    formatted(p.measured),
+                    f"{p.n:,}",
+                    f"{formatted(p.low)} .. {formatted(p.high)}" if p.low is not None else "-",
+                )
+                for p in result.emotion_curve
+            ),
+        )
+    )
     for b in result.breakdowns:
         rows = [r for r in b.rows if r.key is not None]
-        shown = sorted(rows, key=lambda r: -r.n)[:SHOWN_ROWS] if b.dimension in (
-            "segment", "channel") else rows[:SHOWN_ROWS]
+        shown = (
+            sorted(rows, key=lambda r: -r.n)[:SHOWN_ROWS]
+            if b.dimension in ("segment", "channel")
+            else rows[:SHOWN_ROWS]
+        )
         if shown:
             more = f" ({len(shown)} of {len(rows)})" if len(rows) > len(shown) else ""
-            console.print(table(f"Scores by {b.dimension}{more}",
-                                (b.dimension, "question", "n", "score"),
-                                ((r.key or "", r.question, f"{r.n:,}", value_text(r))
-                                 for r in shown), left=(0, 1)))
+            console.print(
+                table(
+                    f"Scores by {b.dimension}{more}",
+                    (b.dimension, "question", "n", "score"),
+                    ((r.key or "", r.question, f"{r.n:,}", value_text(r)) for r in shown),
+                    left=(0, 1),
+                )
+            )
     _print_journeys(result, console)
 
 
@@ -133,11 +180,14 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
             f"touchpoints {formatted(g.touchpoint_score.value)}, journey "
             f"{formatted(g.journey_score.value)}, gap {formatted(g.gap.value, '+.2f')} "
             f"[{formatted(g.gap.low, '+.2f')}, {formatted(g.gap.high, '+.2f')}], r = "
-            f"{formatted(g.correlation.r)}")
-        console.print(f"  touchpoints all good, journey poor: {g.well_but_poor.count:,} "
-                      f"({formatted(g.well_but_poor.share, '.1%')}); touchpoints all poor, "
-                      f"journey good: {g.poor_but_well.count:,} "
-                      f"({formatted(g.poor_but_well.share, '.1%')})")
+            f"{formatted(g.correlation.r)}"
+        )
+        console.print(
+            f"  touchpoints all good, journey poor: {g.well_but_poor.count:,} "
+            f"({formatted(g.well_but_poor.share, '.1%')}); touchpoints all poor, "
+            f"journey good: {g.poor_but_well.count:,} "
+            f"({formatted(g.poor_but_well.share, '.1%')})"
+        )
         if g.well_but_poor_journeys:
             console.print("  e.g. " + ", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
     p = result.peak_end
@@ -146,17 +196,42 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
             f"Peak-end ({p.journeys:,} journeys): (peak + end)/2 R² "
             f"{formatted(p.peak_end.r_squared)} vs mean of all answers R² "
             f"{formatted(p.mean_of_all.r_squared)}"
-            + (f"; better: {p.better.replace('_', ' ')}" if p.better else ""))
-        console.print("  most often the peak / end: " + ", ".join(
-            f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6]))
+            + (f"; better: {p.better.replace('_', ' ')}" if p.better else "")
+        )
+        console.print(
+            "  most often the peak / end: "
+            + ", ".join(f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6])
+        )
     shown = [m for m in result.moments_of_truth if m.difference is not None][:SHOWN_ROWS]
     if shown:
-        console.print(table(
-            "Moments of truth: journey score after a poor answer (* designed)",
-            ("#", "touchpoint", "poor", "others", "with poor", "others'", "difference", "95% CI"),
-            ((str(m.rank), m.touchpoint + (" *" if m.designed else ""), f"{m.journeys_poor:,}",
-              f"{m.journeys_other:,}", formatted(m.mean_with_poor), formatted(m.mean_other),
-              formatted(m.difference, "+.3f"),
-              f"{formatted(m.low, '+.3f')} .. {formatted(m.high, '+.3f')}"
-              if m.low is not None else "-")
-             for m in shown), left=(1,)))
+        console.print(
+            table(
+                "Moments of truth: journey score after a poor answer (* designed)",
+                (
+                    "#",
+                    "touchpoint",
+                    "poor",
+                    "others",
+                    "with poor",
+                    "others'",
+                    "difference",
+                    "95% CI",
+                ),
+                (
+                    (
+                        str(m.rank),
+                        m.touchpoint + (" *" if m.designed else ""),
+                        f"{m.journeys_poor:,}",
+                        f"{m.journeys_other:,}",
+                        formatted(m.mean_with_poor),
+                        formatted(m.mean_other),
+                        formatted(m.difference, "+.3f"),
+                        f"{formatted(m.low, '+.3f')} .. {formatted(m.high, '+.3f')}"
+                        if m.low is not None
+                        else "-",
+                    )
+                    for m in shown
+                ),
+                left=(1,),
+            )
+        )

@@ -34,96 +34,202 @@ if TYPE_CHECKING:  # pragma: no cover
 SHOWN_REJECTED = 5
 #: Options that only an event import takes, and those only a feedback import takes.
 EVENT_ONLY = ("activity", "actor", "role", "lifecycle", "classifier", "object_type")
-FEEDBACK_ONLY = ("question", "score", "touchpoint", "step", "comment", "respondent",
-                 "score_columns", "text_columns", "journey_questions", "scales",
-                 "question_renames")
+FEEDBACK_ONLY = (
+    "question",
+    "score",
+    "touchpoint",
+    "step",
+    "comment",
+    "respondent",
+    "score_columns",
+    "text_columns",
+    "journey_questions",
+    "scales",
+    "question_renames",
+)
 
 
 @click.command("import")
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", type=click.Choice(["events", "feedback"]), default="events",
-              show_default=True,
-              help="events: an event log. feedback: survey answers (CSAT 1-5, CES 1-7, "
-                   "NPS 0-10, emotion -3..3, custom questions, free text).")
-@click.option("--mapping", "mapping_name", metavar="NAME",
-              help="Use (or, with column flags, create) the saved mapping "
-                   "WORKSPACE/data/mappings/NAME.yaml. [default: the saved mapping whose "
-                   "columns are all in FILE, else the XES column names (feedback: the "
-                   "canonical names journey_id, timestamp, question, score, ...)]")
-@click.option("--case", "--journey-id", "journey_id", metavar="COLUMN",
-              help="Column with the journey (case) id. [default: case:concept:name; "
-                   "feedback: journey_id]")
-@click.option("--activity", metavar="COLUMN",
-              help="Column with the activity (touchpoint). [default: concept:name]")
-@click.option("--timestamp", metavar="COLUMN",
-              help="Column with the event (or answer) time. [default: time:timestamp; "
-                   "feedback: timestamp]")
-@click.option("--timestamp-format", metavar="FMT",
-              help="strftime format of text timestamps, e.g. '%d/%m/%Y %H:%M'. "
-                   "[default: ISO 8601, offsets honoured]")
-@click.option("--time-zone", metavar="TZ",
-              help="IANA time zone of timestamps written without an offset. "
-                   "[default: the workspace's time_zone]")
-@click.option("--sep", metavar="CHAR",
-              help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]")
-@click.option("--encoding", metavar="ENC",
-              help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...). "
-                   "[default: utf-8]")
+@click.option(
+    "--kind",
+    type=click.Choice(["events", "feedback"]),
+    default="events",
+    show_default=True,
+    help="events: an event log. feedback: survey answers (CSAT 1-5, CES 1-7, "
+    "NPS 0-10, emotion -3..3, custom questions, free text).",
+)
+@click.option(
+    "--mapping",
+    "mapping_name",
+    metavar="NAME",
+    help="Use (or, with column flags, create) the saved mapping "
+    "WORKSPACE/data/mappings/NAME.yaml. [default: the saved mapping whose "
+    "columns are all in FILE, else the XES column names (feedback: the "
+    "canonical names journey_id, timestamp, question, score, ...)]",
+)
+@click.option(
+    "--case",
+    "--journey-id",
+    "journey_id",
+    metavar="COLUMN",
+    help="Column with the journey (case) id. [default: case:concept:name; feedback: journey_id]",
+)
+@click.option(
+    "--activity",
+    metavar="COLUMN",
+    help="Column with the activity (touchpoint). [default: concept:name]",
+)
+@click.option(
+    "--timestamp",
+    metavar="COLUMN",
+    help="Column with the event (or answer) time. [default: time:timestamp; feedback: timestamp]",
+)
+@click.option(
+    "--timestamp-format",
+    metavar="FMT",
+    help="strftime format of text timestamps, e.g. '%d/%m/%Y %H:%M'. "
+    "[default: ISO 8601, offsets honoured]",
+)
+@click.option(
+    "--time-zone",
+    metavar="TZ",
+    help="IANA time zone of timestamps written without an offset. "
+    "[default: the workspace's time_zone]",
+)
+@click.option(
+    "--sep",
+    metavar="CHAR",
+    help="CSV field separator ('\\t' or 'tab' for tab). [default: detected]",
+)
+@click.option(
+    "--encoding",
+    metavar="ENC",
+    help="Text encoding of CSV and JSON Lines files (latin-1, cp1252, utf-16, ...). "
+    "[default: utf-8]",
+)
 @click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
-@click.option("--classifier", metavar="KEYS",
-              help="XES: the attribute(s) naming the activity, joined by '+' "
-                   "(e.g. concept:name+lifecycle:transition). [default: concept:name]")
-@click.option("--object-type", metavar="TYPE",
-              help="OCEL: the object type whose objects are the journeys (one journey per object).")
-@click.option("--channel", metavar="COLUMN",
-              help="Column with the contact channel (web, app, ...).")
+@click.option(
+    "--classifier",
+    metavar="KEYS",
+    help="XES: the attribute(s) naming the activity, joined by '+' "
+    "(e.g. concept:name+lifecycle:transition). [default: concept:name]",
+)
+@click.option(
+    "--object-type",
+    metavar="TYPE",
+    help="OCEL: the object type whose objects are the journeys (one journey per object).",
+)
+@click.option(
+    "--channel", metavar="COLUMN", help="Column with the contact channel (web, app, ...)."
+)
 @click.option("--segment", metavar="COLUMN", help="Column with the customer segment or persona.")
 @click.option("--actor", metavar="COLUMN", help="Column with who performed the event.")
 @click.option("--role", metavar="COLUMN", help="Column with the actor's role.")
-@click.option("--lifecycle", metavar="COLUMN",
-              help="Column with the lifecycle transition (start, complete, ...).")
-@click.option("--rename", "renames", multiple=True, metavar="VALUE=TOUCHPOINT",
-              help="Import the activity (feedback: the touchpoint) VALUE as the touchpoint id "
-                   "TOUCHPOINT (repeatable; saved in the mapping).")
-@click.option("--question", metavar="COLUMN",
-              help="Feedback, long layout (one row per answer): column with the question "
-                   "(csat, ces, nps, emotion or your own id). [default: question]")
-@click.option("--score", metavar="COLUMN",
-              help="Feedback, long layout: column with the numeric answer. [default: score]")
-@click.option("--comment", metavar="COLUMN",
-              help="Feedback, long layout: column with the free-text comment.")
-@click.option("--score-column", "score_columns", multiple=True, metavar="QUESTION=COLUMN",
-              help="Feedback, wide layout (one column per question): COLUMN holds the scores of "
-                   "QUESTION, e.g. csat=Q1 (repeatable); an empty cell is no answer.")
-@click.option("--text-column", "text_columns", multiple=True, metavar="QUESTION=COLUMN",
-              help="Feedback, wide layout: COLUMN holds free-text answers to QUESTION, e.g. "
-                   "why=Q8 (repeatable).")
-@click.option("--touchpoint", metavar="COLUMN",
-              help="Feedback: column with the touchpoint an answer is about (empty: the whole "
-                   "journey). [default: touchpoint]")
-@click.option("--step", metavar="COLUMN",
-              help="Feedback: column with the step. [default: the touchpoint's step in the "
-                   "workspace]")
+@click.option(
+    "--lifecycle",
+    metavar="COLUMN",
+    help="Column with the lifecycle transition (start, complete, ...).",
+)
+@click.option(
+    "--rename",
+    "renames",
+    multiple=True,
+    metavar="VALUE=TOUCHPOINT",
+    help="Import the activity (feedback: the touchpoint) VALUE as the touchpoint id "
+    "TOUCHPOINT (repeatable; saved in the mapping).",
+)
+@click.option(
+    "--question",
+    metavar="COLUMN",
+    help="Feedback, long layout (one row per answer): column with the question "
+    "(csat, ces, nps, emotion or your own id). [default: question]",
+)
+@click.option(
+    "--score",
+    metavar="COLUMN",
+    help="Feedback, long layout: column with the numeric answer. [default: score]",
+)
+@click.option(
+    "--comment", metavar="COLUMN", help="Feedback, long layout: column with the free-text comment."
+)
+@click.option(
+    "--score-column",
+    "score_columns",
+    multiple=True,
+    metavar="QUESTION=COLUMN",
+    help="Feedback, wide layout (one column per question): COLUMN holds the scores of "
+    "QUESTION, e.g. csat=Q1 (repeatable); an empty cell is no answer.",
+)
+@click.option(
+    "--text-column",
+    "text_columns",
+    multiple=True,
+    metavar="QUESTION=COLUMN",
+    help="Feedback, wide layout: COLUMN holds free-text answers to QUESTION, e.g. "
+    "why=Q8 (repeatable).",
+)
+@click.option(
+    "--touchpoint",
+    metavar="COLUMN",
+    help="Feedback: column with the touchpoint an answer is about (empty: the whole "
+    "journey). [default: touchpoint]",
+)
+@click.option(
+    "--step",
+    metavar="COLUMN",
+    help="Feedback: column with the step. [default: the touchpoint's step in the workspace]",
+)
 @click.option("--respondent", metavar="COLUMN", help="Feedback: column with who answered.")
-@click.option("--journey-question", "journey_questions", multiple=True, metavar="QUESTION",
-              help="Feedback: QUESTION is about the whole journey (e.g. nps): its touchpoint "
-                   "is left empty and kept as asked_at in the attributes (repeatable).")
-@click.option("--scale", "scales", multiple=True, metavar="QUESTION=LOW..HIGH",
-              help="Feedback: the scale of a custom question, e.g. late-car=1..5; scores "
-                   "outside are rejected (repeatable). The standard scales are fixed.")
-@click.option("--rename-question", "question_renames", multiple=True, metavar="VALUE=QUESTION",
-              help="Feedback: import the question VALUE as the question id QUESTION, e.g. "
-                   "'How likely to recommend=nps' (repeatable; saved in the mapping).")
-@click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail", show_default=True,
-              help="fail: a row without journey id, activity or readable timestamp (feedback: "
-                   "any answer with a problem) refuses the whole file. skip: import the valid "
-                   "rows and write the others, with a reason, to WORKSPACE/data/quarantine/.")
-def import_(workspace: Path, file: Path, kind: str, mapping_name: str | None,
-            renames: tuple[str, ...], on_error: str, sep: str | None,
-            score_columns: tuple[str, ...], text_columns: tuple[str, ...],
-            journey_questions: tuple[str, ...], scales: tuple[str, ...],
-            question_renames: tuple[str, ...], **columns: str | None) -> int:
+@click.option(
+    "--journey-question",
+    "journey_questions",
+    multiple=True,
+    metavar="QUESTION",
+    help="Feedback: QUESTION is about the whole journey (e.g. nps): its touchpoint "
+    "is left empty and kept as asked_at in the attributes (repeatable).",
+)
+@click.option(
+    "--scale",
+    "scales",
+    multiple=True,
+    metavar="QUESTION=LOW..HIGH",
+    help="Feedback: the scale of a custom question, e.g. late-car=1..5; scores "
+    "outside are rejected (repeatable). The standard scales are fixed.",
+)
+@click.option(
+    "--rename-question",
+    "question_renames",
+    multiple=True,
+    metavar="VALUE=QUESTION",
+    help="Feedback: import the question VALUE as the question id QUESTION, e.g. "
+    "'How likely to recommend=nps' (repeatable; saved in the mapping).",
+)
+@click.option(
+    "--on-error",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: a row without journey id, activity or readable timestamp (feedback: "
+    "any answer with a problem) refuses the whole file. skip: import the valid "
+    "rows and write the others, with a reason, to WORKSPACE/data/quarantine/.",
+)
+def import_(
+    workspace: Path,
+    file: Path,
+    kind: str,
+    mapping_name: str | None,
+    renames: tuple[str, ...],
+    on_error: str,
+    sep: str | None,
+    score_columns: tuple[str, ...],
+    text_columns: tuple[str, ...],
+    journey_questions: tuple[str, ...],
+    scales: tuple[str, ...],
+    question_renames: tuple[str, ...],
+    **columns: str | None,
+) -> int:
     """Import the event log (or the survey answers) FILE into the store of WORKSPACE.
 
     FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0 log;
@@ -154,33 +260,54 @@ def import_(workspace: Path, file: Path, kind: str, mapping_name: str | None,
 
     given = click.get_current_context().params
     other = "--kind feedback" if kind == "events" else "an event import"
-    refuse_given(given, FEEDBACK_ONLY if kind == "events" else EVENT_ONLY,
-                 f"is for {other}, not for --kind {kind}")
+    refuse_given(
+        given,
+        FEEDBACK_ONLY if kind == "events" else EVENT_ONLY,
+        f"is for {other}, not for --kind {kind}",
+    )
     flags = MappingFlags(
-        sep=separator(sep), renames=_renames(renames),
+        sep=separator(sep),
+        renames=_renames(renames),
         score_columns=_pairs(score_columns, "--score-column", "QUESTION=COLUMN", "csat=Q1"),
         text_columns=_pairs(text_columns, "--text-column", "QUESTION=COLUMN", "why=Q8"),
         journey_questions=tuple(dict.fromkeys(q.strip() for q in journey_questions)),
         scales=_scales(scales),
-        question_renames=_pairs(question_renames, "--rename-question", "VALUE=QUESTION",
-                                "'How likely to recommend=nps'"),
-        **columns)
+        question_renames=_pairs(
+            question_renames, "--rename-question", "VALUE=QUESTION", "'How likely to recommend=nps'"
+        ),
+        **columns,
+    )
     run = import_feedback if kind == "feedback" else import_events
     with _progress(file) as on_progress:
-        result = run(workspace, file, mapping=mapping_name, flags=flags,
-                     on_error="skip" if on_error == "skip" else "fail", progress=on_progress)
+        result = run(
+            workspace,
+            file,
+            mapping=mapping_name,
+            flags=flags,
+            on_error="skip" if on_error == "skip" else "fail",
+            progress=on_progress,
+        )
     _print_summary(result, workspace)
     return 0
 
 
 @click.command()
 @click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, metavar="FILE",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="The file to write (replaced once complete).")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "xes"]),
-              help="parquet: the canonical columns; xes: IEEE 1849 XES, gzip-compressed when "
-                   "FILE ends in .gz. [default: from FILE's suffix]")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The file to write (replaced once complete).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "xes"]),
+    help="parquet: the canonical columns; xes: IEEE 1849 XES, gzip-compressed when "
+    "FILE ends in .gz. [default: from FILE's suffix]",
+)
 def export(workspace: Path, output: Path, fmt: str | None) -> int:
     """Export every event imported into WORKSPACE as Parquet or XES.
 
@@ -191,8 +318,9 @@ def export(workspace: Path, output: Path, fmt: str | None) -> int:
     """
     from cojourney.services.imports import export_events
 
-    result = export_events(workspace, output,
-                           format="xes" if fmt == "xes" else "parquet" if fmt else None)
+    result = export_events(
+        workspace, output, format="xes" if fmt == "xes" else "parquet" if fmt else None
+    )
     click.echo(f"Exported {result.rows:,} events to {result.path} ({result.format}).")
     return 0
 
@@ -205,8 +333,7 @@ def _pairs(values: tuple[str, ...], flag: str, shape: str, example: str) -> dict
     for value in values:
         key, equals, target = value.partition("=")
         if not equals or not key.strip() or not target.strip():
-            raise click.BadParameter(f"{value!r} is not {shape}, e.g. {example}.",
-                                     param_hint=flag)
+            raise click.BadParameter(f"{value!r} is not {shape}, e.g. {example}.", param_hint=flag)
         pairs[key.strip()] = target.strip()
     return pairs
 
@@ -220,8 +347,9 @@ def _scales(values: tuple[str, ...]) -> dict[str, tuple[float, float]]:
         except ValueError:
             bounds = None
         if bounds is None or not bounds[0] < bounds[1]:
-            raise click.BadParameter(f"{text!r} is not LOW..HIGH with LOW < HIGH, e.g. 1..5.",
-                                     param_hint="--scale")
+            raise click.BadParameter(
+                f"{text!r} is not LOW..HIGH with LOW < HIGH, e.g. 1..5.", param_hint="--scale"
+            )
         scales[question] = bounds
     return scales
 
@@ -233,12 +361,14 @@ def _renames(values: tuple[str, ...]) -> dict[str, str]:
         if not equals or not source or not target.strip():
             raise click.BadParameter(
                 f"{value!r} is not ACTIVITY=TOUCHPOINT, e.g. 'Visit web=search'.",
-                param_hint="--rename")
+                param_hint="--rename",
+            )
         renames[source] = target.strip()
     return renames
 
 
 # --------------------------------------------------------------------------- output
+
 
 @contextmanager
 def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
@@ -249,9 +379,15 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                        TextColumn("{task.fields[rows]}"), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = progress.add_task(f"{file.name}: starting", total=None, rows="")
 
     def update(event: ImportProgress) -> None:
@@ -278,30 +414,39 @@ def _when(value: Any) -> str:
 def _print_summary(r: ImportResult, workspace: Path) -> None:
     echo = click.echo
     if r.already_imported:
-        echo(f"{r.source.name}: already imported as #{r.import_id} on "
-             f"{r.imported_at:%Y-%m-%d %H:%M} UTC; nothing added.")
+        echo(
+            f"{r.source.name}: already imported as #{r.import_id} on "
+            f"{r.imported_at:%Y-%m-%d %H:%M} UTC; nothing added."
+        )
         return
     feedback = r.kind == "feedback"
     what = _count(r.rows_imported, "answer" if feedback else "event")
-    echo(f"Imported {what} of {_count(r.journeys or 0, 'journey')} "
-         f"from {r.source.name} as import #{r.import_id} ({r.seconds:.1f}s).")
+    echo(
+        f"Imported {what} of {_count(r.journeys or 0, 'journey')} "
+        f"from {r.source.name} as import #{r.import_id} ({r.seconds:.1f}s)."
+    )
     if r.rows_imported:
         echo(f"  time range:  {_when(r.first_timestamp)} .. {_when(r.last_timestamp)} UTC")
     if feedback and r.questions:
         echo("  questions:   " + ", ".join(f"{q} {n:,}" for q, n in r.questions))
     if feedback and r.steps_filled:
-        echo(f"  steps:       {_count(r.steps_filled, 'answer')} got the step of "
-             "their touchpoint")
+        echo(f"  steps:       {_count(r.steps_filled, 'answer')} got the step of their touchpoint")
     if r.mapping_origin == "default":
-        echo("  mapping:     the canonical feedback column names (journey_id, timestamp, "
-             "question, score, ...)" if feedback else "  mapping:     the XES column names "
-             "(case:concept:name, concept:name, time:timestamp)")
+        echo(
+            "  mapping:     the canonical feedback column names (journey_id, timestamp, "
+            "question, score, ...)"
+            if feedback
+            else "  mapping:     the XES column names "
+            "(case:concept:name, concept:name, time:timestamp)"
+        )
     else:
         saved = " (saved)" if r.mapping_saved else ""
         echo(f"  mapping:     {r.mapping_name}, {r.mapping_path}{saved}")
     if r.rows_rejected:
-        echo(f"  rejected:    {r.rows_rejected:,} of {r.rows_read:,} rows, set aside in "
-             f"{r.quarantine_path}")
+        echo(
+            f"  rejected:    {r.rows_rejected:,} of {r.rows_read:,} rows, set aside in "
+            f"{r.quarantine_path}"
+        )
         for problem in r.rejected[:SHOWN_REJECTED]:
             echo("    " + problem.render().replace("\n", "\n    "))
         if r.rows_rejected > SHOWN_REJECTED:
@@ -309,16 +454,23 @@ def _print_summary(r: ImportResult, workspace: Path) -> None:
     else:
         echo("  rejected:    none")
     if r.unknown_activity_count:
-        what = ("activity is not a touchpoint" if r.unknown_activity_count == 1
-                else "activities are not touchpoints")
-        echo(f"  unknown:     {r.unknown_activity_count:,} {what} of the workspace "
-             f"({_count(r.unknown_event_count, 'event')}):")
+        what = (
+            "activity is not a touchpoint"
+            if r.unknown_activity_count == 1
+            else "activities are not touchpoints"
+        )
+        echo(
+            f"  unknown:     {r.unknown_activity_count:,} {what} of the workspace "
+            f"({_count(r.unknown_event_count, 'event')}):"
+        )
         shown = ", ".join(f"{name!r} ({n:,})" for name, n in r.unknown_activities)
         more = r.unknown_activity_count - len(r.unknown_activities)
         echo(f"    {shown}" + (f" and {more:,} more" if more > 0 else ""))
         example = r.unknown_activities[0][0]
         where = r.mapping_path or (workspace / "data" / "mappings")
-        echo(f"    fix: for the next imports, map them to touchpoint ids under activity_renames "
-             f"in {where} (or --rename '{example}=TOUCHPOINT'); these were imported as they are")
+        echo(
+            f"    fix: for the next imports, map them to touchpoint ids under activity_renames "
+            f"in {where} (or --rename '{example}=TOUCHPOINT'); these were imported as they are"
+        )
     for warning in r.warnings:
         echo(f"  warning:     {warning}")

@@ -20,12 +20,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @click.command()
 @workspace_argument
-@click.option("--improvement", "improvement_id", metavar="ID",
-              help="Only this improvement of the register. [default: all]")
+@click.option(
+    "--improvement",
+    "improvement_id",
+    metavar="ID",
+    help="Only this improvement of the register. [default: all]",
+)
 @events_option()
 @json_option()
-def improvements(workspace: Path, improvement_id: str | None, events: Path | None,
-                 json_out: Path | None) -> int:
+def improvements(
+    workspace: Path, improvement_id: str | None, events: Path | None, json_out: Path | None
+) -> int:
     """Test whether the improvements of the register had their expected effect.
 
     For each expected effect, the indicator is computed before and after the change
@@ -44,9 +49,14 @@ def improvements(workspace: Path, improvement_id: str | None, events: Path | Non
 
     results = improvement_report(workspace, improvement_id=improvement_id, source=events)
     if json_out is not None:
-        emit(json.dumps({"workspace": str(workspace),
-                         "improvements": [r.to_dict() for r in results]},
-                        indent=1, ensure_ascii=False), json_out)
+        emit(
+            json.dumps(
+                {"workspace": str(workspace), "improvements": [r.to_dict() for r in results]},
+                indent=1,
+                ensure_ascii=False,
+            ),
+            json_out,
+        )
     else:
         print_improvements(results)
     return 0
@@ -65,11 +75,16 @@ def print_improvements(results: list[ImprovementResult]) -> None:
             console.print(f"{title}: no expected effects")
             continue
         table = Table(title=title, title_justify="left")
-        for name, justify in (("indicator", "left"), ("baseline → target", "right"),
-                              (result.control_label or "control", "right"),
-                              (result.treatment_label or "treatment", "right"),
-                              ("difference", "right"), ("p", "right"), ("", "left"),
-                              ("progress", "right")):
+        for name, justify in (
+            ("indicator", "left"),
+            ("baseline → target", "right"),
+            (result.control_label or "control", "right"),
+            (result.treatment_label or "treatment", "right"),
+            ("difference", "right"),
+            ("p", "right"),
+            ("", "left"),
+            ("progress", "right"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for effect in result.effects:
             table.add_row(*_row(effect))
@@ -95,17 +110,41 @@ def _row(effect: EffectResult) -> list[str]:
 
     plan = f"{number(effect.baseline)} → {number(effect.target)} {effect.unit}"
     if effect.difference is None:
-        return [effect.indicator_name, plan, group(effect.control), group(effect.treatment),
-                "-", "-", "", _progress(effect.progress)]
-    ci = f" [{number(effect.ci_low)}, {number(effect.ci_high)}]" if effect.ci_low is not None else ""
+        return [
+            effect.indicator_name,
+            plan,
+            group(effect.control),
+            group(effect.treatment),
+            "-",
+            "-",
+            "",
+            _progress(effect.progress),
+        ]
+    ci = (
+        f" [{number(effect.ci_low)}, {number(effect.ci_high)}]" if effect.ci_low is not None else ""
+    )
     verdict = ""
     if effect.significant:
-        verdict = "[green]significant, better[/]" if effect.improved else "[red]significant, worse[/]"
+        verdict = (
+            "[green]significant, better[/]" if effect.improved else "[red]significant, worse[/]"
+        )
     elif effect.significant is False:
         verdict = "[dim]not significant[/]"
-    p = "-" if effect.p_value is None else ("<0.001" if effect.p_value < 0.001 else f"{effect.p_value:.3f}")
-    return [effect.indicator_name, plan, group(effect.control), group(effect.treatment),
-            f"{effect.difference:+,.2f}{ci}", p, verdict, _progress(effect.progress)]
+    p = (
+        "-"
+        if effect.p_value is None
+        else ("<0.001" if effect.p_value < 0.001 else f"{effect.p_value:.3f}")
+    )
+    return [
+        effect.indicator_name,
+        plan,
+        group(effect.control),
+        group(effect.treatment),
+        f"{effect.difference:+,.2f}{ci}",
+        p,
+        verdict,
+        _progress(effect.progress),
+    ]
 
 
 def _progress(value: float | None) -> str:

@@ -38,8 +38,9 @@ def share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "-"
 
 
-def print_journey_analysis(result: JourneyAnalysis, workspace: str, elapsed: float,
-                           console: Console | None = None) -> None:
+def print_journey_analysis(
+    result: JourneyAnalysis, workspace: str, elapsed: float, console: Console | None = None
+) -> None:
     """Print the summary line and the funnel, gates, conformance, variants, rework and
     breakdown tables."""
     from rich.console import Console
@@ -47,17 +48,27 @@ def print_journey_analysis(result: JourneyAnalysis, workspace: str, elapsed: flo
     console = console or Console()
     c, d, e = result.counts, result.durations, result.entry_exit
     filters = ", ".join(f"{k} {v}" for k, v in result.filters.items())
-    console.print(f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
-                  f"{c.journeys:,} journeys, {c.events:,} events, {c.activities:,} activities"
-                  f"{f' (filtered: {filters})' if filters else ''} "
-                  f"[dim]({result.engine}, {elapsed:.2f}s, {result.source})[/]")
-    console.print(f"Journey duration: mean {duration(d.mean)}, median {duration(d.median)}; "
-                  f"started in the middle {e.started_in_middle:,} "
-                  f"({share(e.started_in_middle, e.journeys)}), of which worked back "
-                  f"{e.worked_back:,}; ended early {e.ended_early:,} "
-                  f"({share(e.ended_early, e.journeys)})")
-    for table in (_funnel(result), _gates(result), _conformance(result), _variants(result),
-                  *_rework(result), *_breakdowns(result)):
+    console.print(
+        f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
+        f"{c.journeys:,} journeys, {c.events:,} events, {c.activities:,} activities"
+        f"{f' (filtered: {filters})' if filters else ''} "
+        f"[dim]({result.engine}, {elapsed:.2f}s, {result.source})[/]"
+    )
+    console.print(
+        f"Journey duration: mean {duration(d.mean)}, median {duration(d.median)}; "
+        f"started in the middle {e.started_in_middle:,} "
+        f"({share(e.started_in_middle, e.journeys)}), of which worked back "
+        f"{e.worked_back:,}; ended early {e.ended_early:,} "
+        f"({share(e.ended_early, e.journeys)})"
+    )
+    for table in (
+        _funnel(result),
+        _gates(result),
+        _conformance(result),
+        _variants(result),
+        *_rework(result),
+        *_breakdowns(result),
+    ):
         if table is not None:
             console.print(table)
 
@@ -65,17 +76,30 @@ def print_journey_analysis(result: JourneyAnalysis, workspace: str, elapsed: flo
 def _funnel(result: JourneyAnalysis) -> Table:
     steps = result.funnel.steps
     first = max((s.reached for s in steps), default=0)
-    table = rich_table("Step funnel", ("step", "reached", "of max", "moved on", "went back", "left",
-                                   "median time in step"),
-                   ((s.name, f"{s.reached:,}", share(s.reached, first), f"{s.moved_on:,}",
-                     f"{s.went_back:,}", f"{s.left:,}", duration(s.median_seconds_in_step))
-                    for s in steps))
+    table = rich_table(
+        "Step funnel",
+        ("step", "reached", "of max", "moved on", "went back", "left", "median time in step"),
+        (
+            (
+                s.name,
+                f"{s.reached:,}",
+                share(s.reached, first),
+                f"{s.moved_on:,}",
+                f"{s.went_back:,}",
+                f"{s.left:,}",
+                duration(s.median_seconds_in_step),
+            )
+            for s in steps
+        ),
+    )
     onboarding = result.funnel.onboarding
     if onboarding is not None:
-        table.caption = (f"Onboarding ({onboarding.step}): {onboarding.got_on_board:,} of "
-                         f"{onboarding.reached:,} got on board "
-                         f"({share(onboarding.got_on_board, onboarding.reached)}), "
-                         f"{onboarding.left:,} left")
+        table.caption = (
+            f"Onboarding ({onboarding.step}): {onboarding.got_on_board:,} of "
+            f"{onboarding.reached:,} got on board "
+            f"({share(onboarding.got_on_board, onboarding.reached)}), "
+            f"{onboarding.left:,} left"
+        )
         table.caption_justify = "left"
     return table
 
@@ -83,12 +107,23 @@ def _funnel(result: JourneyAnalysis) -> Table:
 def _gates(result: JourneyAnalysis) -> Table | None:
     if not result.gates:
         return None
-    return rich_table("Gates", ("gate", "requires", "before", "reached", "respected", "bypassed",
-                            "missing most"),
-                  ((g.name, ", ".join(g.requires), ", ".join(g.before), f"{g.reached:,}",
-                    f"{g.respected:,}", f"{g.bypassed:,} ({share(g.bypassed, g.reached)})",
-                    f"{g.most_missing} ({g.missing[g.most_missing]:,})" if g.most_missing
-                    else "-") for g in result.gates), left=(0, 1, 2))
+    return rich_table(
+        "Gates",
+        ("gate", "requires", "before", "reached", "respected", "bypassed", "missing most"),
+        (
+            (
+                g.name,
+                ", ".join(g.requires),
+                ", ".join(g.before),
+                f"{g.reached:,}",
+                f"{g.respected:,}",
+                f"{g.bypassed:,} ({share(g.bypassed, g.reached)})",
+                f"{g.most_missing} ({g.missing[g.most_missing]:,})" if g.most_missing else "-",
+            )
+            for g in result.gates
+        ),
+        left=(0, 1, 2),
+    )
 
 
 def _conformance(result: JourneyAnalysis) -> Table:
@@ -102,54 +137,106 @@ def _conformance(result: JourneyAnalysis) -> Table:
         ("with unknown activities", f"{c.journeys_with_unknown:,}"),
     ]
     rows += [(f"skipped {tp}", f"{n:,}") for tp, n in c.skipped.items() if n]
-    rows += [(f"out of order {v.from_touchpoint} → {v.to_touchpoint}",
-              f"{v.journeys:,} ({v.moves:,} moves)") for v in c.violations[:SHOWN_ROWS]]
-    rows += [(f"unknown activity {u.activity}", f"{u.journeys:,} ({u.events:,} events)")
-             for u in c.unknown_activities[:SHOWN_ROWS]]
+    rows += [
+        (
+            f"out of order {v.from_touchpoint} → {v.to_touchpoint}",
+            f"{v.journeys:,} ({v.moves:,} moves)",
+        )
+        for v in c.violations[:SHOWN_ROWS]
+    ]
+    rows += [
+        (f"unknown activity {u.activity}", f"{u.journeys:,} ({u.events:,} events)")
+        for u in c.unknown_activities[:SHOWN_ROWS]
+    ]
     return rich_table("Conformance to the designed path", ("", "journeys"), rows)
 
 
 def _variants(result: JourneyAnalysis) -> Table:
     top = result.variants.top
-    return rich_table(f"Top {len(top)} of {result.variants.count:,} variants",
-                  ("#", "journeys", "share", "mean duration", "fitness", "flags", "activities"),
-                  ((str(n), f"{v.journeys:,}", f"{v.share:.1%}", duration(v.mean_duration_seconds),
-                    f"{v.fitness:.2f}", _flags(v), " → ".join(v.activities))
-                   for n, v in enumerate(top, 1)), left=(5, 6))
+    return rich_table(
+        f"Top {len(top)} of {result.variants.count:,} variants",
+        ("#", "journeys", "share", "mean duration", "fitness", "flags", "activities"),
+        (
+            (
+                str(n),
+                f"{v.journeys:,}",
+                f"{v.share:.1%}",
+                duration(v.mean_duration_seconds),
+                f"{v.fitness:.2f}",
+                _flags(v),
+                " → ".join(v.activities),
+            )
+            for n, v in enumerate(top, 1)
+        ),
+        left=(5, 6),
+    )
 
 
 def _flags(variant: Any) -> str:
-    flags = [name for name, on in (("mid-entry", variant.starts_in_middle),
-                                   ("early exit", variant.ends_early)) if on]
+    flags = [
+        name
+        for name, on in (
+            ("mid-entry", variant.starts_in_middle),
+            ("early exit", variant.ends_early),
+        )
+        if on
+    ]
     return ", ".join(flags) or "-"
 
 
 def _rework(result: JourneyAnalysis) -> list[Table]:
     r = result.rework
-    table = rich_table("Rework: repeated touchpoints", ("touchpoint", "visits", "journeys",
-                                                    "journeys repeating", "extra visits"),
-                   ((t.touchpoint, f"{t.visits:,}", f"{t.journeys:,}",
-                     f"{t.journeys_with_repeat:,}", f"{t.extra_visits:,}")
-                    for t in r.touchpoints if t.visits))
-    table.caption = (f"{r.journeys_with_rework:,} of {r.journeys:,} journeys "
-                     f"({share(r.journeys_with_rework, r.journeys)}) repeat a touchpoint or "
-                     "move back a step")
+    table = rich_table(
+        "Rework: repeated touchpoints",
+        ("touchpoint", "visits", "journeys", "journeys repeating", "extra visits"),
+        (
+            (
+                t.touchpoint,
+                f"{t.visits:,}",
+                f"{t.journeys:,}",
+                f"{t.journeys_with_repeat:,}",
+                f"{t.extra_visits:,}",
+            )
+            for t in r.touchpoints
+            if t.visits
+        ),
+    )
+    table.caption = (
+        f"{r.journeys_with_rework:,} of {r.journeys:,} journeys "
+        f"({share(r.journeys_with_rework, r.journeys)}) repeat a touchpoint or "
+        "move back a step"
+    )
     table.caption_justify = "left"
     if not r.back_moves:
         return [table]
-    back = rich_table("Back-and-forth: moves back a step", ("from step", "to step", "moves",
-                                                        "journeys"),
-                  ((m.from_step, m.to_step, f"{m.moves:,}", f"{m.journeys:,}")
-                   for m in r.back_moves[:SHOWN_ROWS]), left=(0, 1))
+    back = rich_table(
+        "Back-and-forth: moves back a step",
+        ("from step", "to step", "moves", "journeys"),
+        (
+            (m.from_step, m.to_step, f"{m.moves:,}", f"{m.journeys:,}")
+            for m in r.back_moves[:SHOWN_ROWS]
+        ),
+        left=(0, 1),
+    )
     return [table, back]
 
 
 def _breakdowns(result: JourneyAnalysis) -> list[Table]:
-    return [rich_table(f"By {b.dimension}", (b.dimension, "journeys", "events", "median duration",
-                                         "mean fitness", "drop-off"),
-                   ((r.value, f"{r.journeys:,}", f"{r.events:,}",
-                     duration(r.median_duration_seconds),
-                     f"{r.mean_fitness:.3f}" if r.mean_fitness is not None else "-",
-                     f"{r.drop_off:.1%}" if r.drop_off is not None else "-")
-                    for r in b.rows[:SHOWN_ROWS * 2]))
-            for b in result.breakdowns]
+    return [
+        rich_table(
+            f"By {b.dimension}",
+            (b.dimension, "journeys", "events", "median duration", "mean fitness", "drop-off"),
+            (
+                (
+                    r.value,
+                    f"{r.journeys:,}",
+                    f"{r.events:,}",
+                    duration(r.median_duration_seconds),
+                    f"{r.mean_fitness:.3f}" if r.mean_fitness is not None else "-",
+                    f"{r.drop_off:.1%}" if r.drop_off is not None else "-",
+                )
+                for r in b.rows[: SHOWN_ROWS * 2]
+            ),
+        )
+        for b in result.breakdowns
+    ]

@@ -30,11 +30,22 @@ if TYPE_CHECKING:  # pragma: no cover
 @journey_option("The designed journey to look along.")
 @as_of_option("Read running SLA clocks at this instant")
 @events_option()
-@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many leaks to list in the terminal (--json has them all).")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many leaks to list in the terminal (--json has them all).",
+)
 @json_option("the ranked leaks", instead="a table")
-def leakage(workspace: Path, journey_id: str | None, as_of: str | None, events: Path | None,
-            top: int, json_out: Path | None) -> int:
+def leakage(
+    workspace: Path,
+    journey_id: str | None,
+    as_of: str | None,
+    events: Path | None,
+    top: int,
+    json_out: Path | None,
+) -> int:
     """Where value leaks along a journey of a WORKSPACE, largest first.
 
     Gathers drop-off per step, gate bypasses, rework outside the designed loops, moves
@@ -51,11 +62,16 @@ def leakage(workspace: Path, journey_id: str | None, as_of: str | None, events: 
     """
     from cojourney.services.agreements import leakage as find
 
-    report = find(workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"),
-                  source=events)
+    report = find(
+        workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"), source=events
+    )
     if json_out is not None:
-        emit(json.dumps({"workspace": str(workspace), **report.to_dict()}, indent=1,
-                        ensure_ascii=False), json_out)
+        emit(
+            json.dumps(
+                {"workspace": str(workspace), **report.to_dict()}, indent=1, ensure_ascii=False
+            ),
+            json_out,
+        )
     else:
         print_leaks(report, workspace.resolve().name, top)
     return 0
@@ -67,24 +83,38 @@ def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{workspace}[/] · journey [bold]{report.journey_id}[/]: "
-                  f"{report.journeys:,} journeys, {len(report.leaks)} leaks")
+    console.print(
+        f"[bold]{workspace}[/] · journey [bold]{report.journey_id}[/]: "
+        f"{report.journeys:,} journeys, {len(report.leaks)} leaks"
+    )
     for note in report.notes:
         console.print(f"[dim]{note}[/]")
     if not report.leaks:
         console.print("No leak found.")
         return
     shown = report.leaks[:top]
-    table = Table(title=f"Value leakage ({len(shown)} of {len(report.leaks)}, most severe first)",
-                  title_justify="left")
+    table = Table(
+        title=f"Value leakage ({len(shown)} of {len(report.leaks)}, most severe first)",
+        title_justify="left",
+    )
     for name in ("#", "kind", "journeys", "share", "hours lost", "severity", "what", "evidence"):
-        table.add_column(name, justify="right" if name in (
-            "#", "journeys", "share", "hours lost", "severity") else "left")
+        table.add_column(
+            name,
+            justify="right"
+            if name in ("#", "journeys", "share", "hours lost", "severity")
+            else "left",
+        )
     for leak in shown:
-        table.add_row(str(leak.rank), leak.kind.value.replace("_", " "), f"{leak.journeys:,}",
-                      f"{leak.share:.1%}",
-                      f"{leak.hours_lost:,.1f}" if leak.hours_lost is not None else "-",
-                      f"{leak.severity:.3f}", leak.label, leak.evidence)
+        table.add_row(
+            str(leak.rank),
+            leak.kind.value.replace("_", " "),
+            f"{leak.journeys:,}",
+            f"{leak.share:.1%}",
+            f"{leak.hours_lost:,.1f}" if leak.hours_lost is not None else "-",
+            f"{leak.severity:.3f}",
+            leak.label,
+            leak.evidence,
+        )
     console.print(table)
     if len(report.leaks) > len(shown):
         console.print(f"[dim]{len(report.leaks) - len(shown)} more: use --top or --json.[/]")

@@ -11,16 +11,35 @@ from cojourney.services.maps import FORMATS, KINDS
 
 @click.command("map")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write.")
-@click.option("--kind", type=click.Choice(KINDS), default="journey", show_default=True,
-              help="journey: the journey map; stakeholders: the power/interest map with its history; "
-                   "blueprint: the service blueprint.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="html (a self-contained page), svg, or mermaid (journey syntax). "
-                   "Default: from the output file's suffix, else html.")
-@click.option("--journey", "journey_id", metavar="ID", help="The journey to draw (default: the "
-              "workspace's default journey).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="journey",
+    show_default=True,
+    help="journey: the journey map; stakeholders: the power/interest map with its history; "
+    "blueprint: the service blueprint.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="html (a self-contained page), svg, or mermaid (journey syntax). "
+    "Default: from the output file's suffix, else html.",
+)
+@click.option(
+    "--journey",
+    "journey_id",
+    metavar="ID",
+    help="The journey to draw (default: the workspace's default journey).",
+)
 def map_(path: Path, output: Path, kind: str, fmt: str | None, journey_id: str | None) -> None:
     """Draw the workspace at PATH as a picture that opens offline."""
     from cojourney.services.maps import draw_map

@@ -25,23 +25,46 @@ from cojourney.cli.common import (
 
 @click.command("report")
 @workspace_argument
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The HTML file to write (replaced if it exists).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (replaced if it exists).",
+)
 @journey_option("The journey to report on.")
 @date_range_options(
     help_from="Only journeys that start on or after DATE (2025-03-01, or an ISO date and time; "
-              "UTC unless it has an offset).",
+    "UTC unless it has an offset).",
     help_to="Only journeys that start on or before DATE (a whole day; a date and time is the "
-            "exclusive end).")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
-              show_default=True, help="Where the journey analyses run.")
-@click.option("--spark-master", metavar="URL",
-              help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]")
-@events_option(help="Report on this Parquet file or folder of Parquet files instead of the "
-                    "imported events (no feedback then).")
-def report(workspace: Path, output: Path, journey_id: str | None, date_from: str | None,
-           date_to: str | None, engine: str, spark_master: str | None,
-           events: Path | None) -> None:
+    "exclusive end).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Where the journey analyses run.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]",
+)
+@events_option(
+    help="Report on this Parquet file or folder of Parquet files instead of the "
+    "imported events (no feedback then)."
+)
+def report(
+    workspace: Path,
+    output: Path,
+    journey_id: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    engine: str,
+    spark_master: str | None,
+    events: Path | None,
+) -> None:
     """Write the journey report of WORKSPACE: one HTML file that opens offline.
 
     The report holds an executive summary, the journey map with measured overlays,
@@ -61,14 +84,24 @@ def report(workspace: Path, output: Path, journey_id: str | None, date_from: str
         raise click.UsageError("--spark-master needs --engine spark.")
     start, end = time_window(date_from, date_to)
     with _progress(workspace) as on_progress:
-        result = build_report(workspace, output, journey_id=journey_id, start=start, end=end,
-                              engine=engine, source=events, spark_master=spark_master,
-                              on_progress=on_progress)
+        result = build_report(
+            workspace,
+            output,
+            journey_id=journey_id,
+            start=start,
+            end=end,
+            engine=engine,
+            source=events,
+            spark_master=spark_master,
+            on_progress=on_progress,
+        )
     for section, reason in result.reasons.items():
         click.echo(f"  {section}: {reason}", err=True)
     size = result.size / 1_000_000
-    click.echo(f"Wrote the journey report of {result.journey_id} to {result.output} "
-               f"({size:.1f} MB, {result.seconds:.1f}s)")
+    click.echo(
+        f"Wrote the journey report of {result.journey_id} to {result.output} "
+        f"({size:.1f} MB, {result.seconds:.1f}s)"
+    )
 
 
 @contextmanager
@@ -80,8 +113,13 @@ def _progress(workspace: Path) -> Iterator[Callable[[str, int, int], None] | Non
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                        console=Console(stderr=True), transient=True)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     name = workspace.resolve().name
     task = progress.add_task(f"{name}: starting", total=None)
 

@@ -25,21 +25,36 @@ from cojourney.cli.common import (
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
 
-STATUS_STYLES = {"on_track": "green", "at_risk": "yellow", "off_track": "red", "no_data": "dim",
-                 "no_target": "cyan", "not_measured": "dim"}
-TREND_ARROWS = {"improving": "[green]↗ improving[/]", "worsening": "[red]↘ worsening[/]",
-                "stable": "→ stable"}
+STATUS_STYLES = {
+    "on_track": "green",
+    "at_risk": "yellow",
+    "off_track": "red",
+    "no_data": "dim",
+    "no_target": "cyan",
+    "not_measured": "dim",
+}
+TREND_ARROWS = {
+    "improving": "[green]↗ improving[/]",
+    "worsening": "[red]↘ worsening[/]",
+    "stable": "→ stable",
+}
 
 
 @click.command()
 @workspace_argument
 @date_range_options(
     help_from="Only data on or after DATE (2025-03-01), in the workspace's time zone.",
-    help_to="Only data on or before DATE (the whole day), in the workspace's time zone.")
+    help_to="Only data on or before DATE (the whole day), in the workspace's time zone.",
+)
 @events_option()
 @json_option()
-def value(workspace: Path, date_from: str | None, date_to: str | None, events: Path | None,
-          json_out: Path | None) -> int:
+def value(
+    workspace: Path,
+    date_from: str | None,
+    date_to: str | None,
+    events: Path | None,
+    json_out: Path | None,
+) -> int:
     """Show the value each stakeholder gets: every indicator, with status and trend.
 
     Indicators with a 'measure:' are computed on the WORKSPACE's imported events and
@@ -73,13 +88,22 @@ def print_value(result: ValueRealization) -> None:
     window = ""
     if result.start or result.end:
         window = f" from {result.start or 'the start'} to {result.end or 'the end'}"
-    console.print(f"[bold]{result.workspace_id}[/]: value realization{window}: "
-                  f"{result.measured} indicators measured, {result.not_measured} not measured")
+    console.print(
+        f"[bold]{result.workspace_id}[/]: value realization{window}: "
+        f"{result.measured} indicators measured, {result.not_measured} not measured"
+    )
     for group in result.stakeholders:
         table = Table(title=group.name, title_justify="left")
-        for name, justify in (("indicator", "left"), ("aspect", "left"), ("current", "right"),
-                              ("period", "left"), ("n", "right"), ("target", "right"),
-                              ("status", "left"), ("trend", "left")):
+        for name, justify in (
+            ("indicator", "left"),
+            ("aspect", "left"),
+            ("current", "right"),
+            ("period", "left"),
+            ("n", "right"),
+            ("target", "right"),
+            ("status", "left"),
+            ("trend", "left"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for item in group.indicators:
             table.add_row(*_row(item))
@@ -91,14 +115,28 @@ def _row(item: IndicatorValue) -> list[str]:
     styled = f"[{STATUS_STYLES.get(status, 'white')}]{status.replace('_', ' ')}[/]"
     target = "-" if item.target is None else f"{_comparator(item)} {number(item.target)}"
     if item.series is None:
-        return [item.name, item.aspect, "-", f"[dim]{item.data_source or 'no data source'}[/]",
-                "", target, styled, ""]
+        return [
+            item.name,
+            item.aspect,
+            "-",
+            f"[dim]{item.data_source or 'no data source'}[/]",
+            "",
+            target,
+            styled,
+            "",
+        ]
     current = item.current
     trend = TREND_ARROWS.get(item.trend.value, "") if item.trend else "[dim]-[/]"
-    return [item.name, item.aspect,
-            f"{number(current.value)} {item.unit}" if current else "-",
-            current.period_start.isoformat() if current else "-",
-            f"{current.n:,}" if current else "0", target, styled, trend]
+    return [
+        item.name,
+        item.aspect,
+        f"{number(current.value)} {item.unit}" if current else "-",
+        current.period_start.isoformat() if current else "-",
+        f"{current.n:,}" if current else "0",
+        target,
+        styled,
+        trend,
+    ]
 
 
 def _comparator(item: IndicatorValue) -> str:

@@ -13,8 +13,12 @@ from cojourney.errors import ValidationError
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--example", metavar="NAME", help=f"Copy a flagship example instead of the blank DSV "
-              f"template: {', '.join(example_names())}.")
+@click.option(
+    "--example",
+    metavar="NAME",
+    help=f"Copy a flagship example instead of the blank DSV "
+    f"template: {', '.join(example_names())}.",
+)
 @click.option("--force", is_flag=True, help="Write even if the folder already holds YAML files.")
 def init(folder: Path, example: str | None, force: bool) -> None:
     """Create a workspace in FOLDER.
@@ -26,15 +30,23 @@ def init(folder: Path, example: str | None, force: bool) -> None:
     from cojourney.services.workspaces import init_workspace
 
     files = init_workspace(folder, example=example, force=force)
-    click.echo(f"Created workspace {folder} ({len(files)} files) from "
-               f"{'example ' + example if example else 'the DSV template'}.")
+    click.echo(
+        f"Created workspace {folder} ({len(files)} files) from "
+        f"{'example ' + example if example else 'the DSV template'}."
+    )
     click.echo(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: one object per problem, for editors and CI.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per problem, for editors and CI.",
+)
 def validate(path: Path, fmt: str) -> int:
     """Check the workspace at PATH (a folder, or one YAML file).
 
@@ -46,28 +58,54 @@ def validate(path: Path, fmt: str) -> int:
 
     report = check_workspace(path)
     if fmt == "json":
-        click.echo(json.dumps({
-            "valid": report.ok, "files": [str(f) for f in report.files],
-            "problems": [{"file": p.location.file, "line": p.location.line, "column": p.location.column,
-                          "field": p.location.field, "message": p.message, "found": p.found,
-                          "expected": p.expected, "hint": p.hint} for p in report.problems]}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "valid": report.ok,
+                    "files": [str(f) for f in report.files],
+                    "problems": [
+                        {
+                            "file": p.location.file,
+                            "line": p.location.line,
+                            "column": p.location.column,
+                            "field": p.location.field,
+                            "message": p.message,
+                            "found": p.found,
+                            "expected": p.expected,
+                            "hint": p.hint,
+                        }
+                        for p in report.problems
+                    ],
+                },
+                indent=2,
+            )
+        )
         return 0 if report.ok else 2
     if not report.ok:
-        raise ValidationError(report.problems, title=f"{path} is not valid: "
-                              f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}")
+        raise ValidationError(
+            report.problems,
+            title=f"{path} is not valid: "
+            f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}",
+        )
     ws = report.workspace
     assert ws is not None
     touchpoints = sum(len(j.touchpoints) for j in ws.journeys)
-    click.echo(f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
-               f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, {len(ws.personas)} personas, "
-               f"{len(ws.stakeholders)} stakeholders, {len(ws.agreements)} agreements, "
-               f"{len(ws.indicators)} indicators.")
+    click.echo(
+        f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
+        f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, {len(ws.personas)} personas, "
+        f"{len(ws.stakeholders)} stakeholders, {len(ws.agreements)} agreements, "
+        f"{len(ws.indicators)} indicators."
+    )
     return 0
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of a workspace YAML file.
 

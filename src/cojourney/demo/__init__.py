@@ -12,7 +12,9 @@ def example_names() -> list[str]:
     """Names of the shipped examples, e.g. ``["ecampus-car-share", "incident-resolution"]``."""
     if not EXAMPLES_DIR.is_dir():
         return []
-    return sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir() and (p / "workspace.yaml").exists())
+    return sorted(
+        p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir() and (p / "workspace.yaml").exists()
+    )
 
 
 def example_path(name: str) -> Path:

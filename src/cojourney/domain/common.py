@@ -6,7 +6,14 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -50,7 +57,9 @@ def parse_duration(value: Any) -> Any:
         if re.fullmatch(r"\d+(?:\.\d+)?", compact):
             return timedelta(seconds=float(compact))
         if compact and _DURATION_PART.sub("", compact) == "" and _DURATION_PART.search(compact):
-            seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(compact))
+            seconds = sum(
+                float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(compact)
+            )
             return timedelta(seconds=seconds)
     return value
 

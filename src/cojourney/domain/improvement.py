@@ -67,4 +67,6 @@ class Improvement(Named):
     owner: str | None = None
     started: date | None = None
     finished: date | None = None
-    comparison: Comparison | None = Field(None, description="How its effect is proven (before/after or A/B).")
+    comparison: Comparison | None = Field(
+        None, description="How its effect is proven (before/after or A/B)."
+    )

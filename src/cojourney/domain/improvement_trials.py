@@ -33,6 +33,8 @@ class Comparison(Model):
 
     @model_validator(mode="after")
     def _complete(self) -> Comparison:
-        if self.kind is ComparisonKind.AB and not (self.attribute and self.control and self.treatment):
+        if self.kind is ComparisonKind.AB and not (
+            self.attribute and self.control and self.treatment
+        ):
             raise ValueError("an A/B comparison needs 'attribute', 'control' and 'treatment'")
         return self

@@ -86,7 +86,9 @@ class InteractionKind(StrEnum):
 
     TRANSFER_OF_GOODS = "transfer_of_goods"
     ACCESS_TO_RESOURCES = "access_to_resources"
-    OPERANT_RESOURCES = "operant_resources"  #: the provider's people and systems act for the consumer
+    OPERANT_RESOURCES = (
+        "operant_resources"  #: the provider's people and systems act for the consumer
+    )
     JOINT_SERVICE_ACTION = "joint_service_action"
 
 
@@ -100,7 +102,9 @@ class Owner(Model):
 class Step(Named):
     """One step of the journey: per step, what the consumer does, thinks, feels and asks."""
 
-    dsv_step: DsvStep | None = Field(None, description="The DSV step it stands for; none for a custom step.")
+    dsv_step: DsvStep | None = Field(
+        None, description="The DSV step it stands for; none for a custom step."
+    )
     period: Period
     customer_does: list[str] = Field(default_factory=list)
     customer_thinks: list[str] = Field(default_factory=list)
@@ -120,7 +124,9 @@ class Touchpoint(Named):
     kind: TouchpointKind = TouchpointKind.DIRECT
     visibility: Visibility = Visibility.BAND
     expected_duration: Duration | None = None
-    emotion: Emotion | None = Field(None, description="Designed emotion, -3 (awful) .. +3 (delighted).")
+    emotion: Emotion | None = Field(
+        None, description="Designed emotion, -3 (awful) .. +3 (delighted)."
+    )
     moment_of_truth: bool = False
     optional: bool = Field(False, description="The designed path may leave it out.")
     customer_action: str | None = None
@@ -229,11 +235,15 @@ class Journey(Named):
 
     def expected_duration(self) -> timedelta:
         """Sum of the touchpoints' expected durations."""
-        return sum((t.expected_duration for t in self.touchpoints if t.expected_duration),
-                   start=timedelta())
+        return sum(
+            (t.expected_duration for t in self.touchpoints if t.expected_duration),
+            start=timedelta(),
+        )
 
 
 def dsv_steps() -> list[Step]:
     """The seven DSV steps as a fresh list of :class:`Step` (the default journey template)."""
-    return [Step(id=s.value, name=name, dsv_step=s, period=period, description=purpose)
-            for s, name, period, purpose in DSV_TEMPLATE]
+    return [
+        Step(id=s.value, name=name, dsv_step=s, period=period, description=purpose)
+        for s, name, period, purpose in DSV_TEMPLATE
+    ]

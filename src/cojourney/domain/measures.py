@@ -123,27 +123,52 @@ class Measure(Model):
     """How an indicator is computed from events and feedback (see the module docs)."""
 
     kind: MeasureKind
-    touchpoints: list[Id] = Field(default_factory=list, description="The events (or answers) that count.")
-    among: list[Id] = Field(default_factory=list,
-                            description="The population: journeys that reached any of these (default: all).")
-    where: list[Condition] = Field(default_factory=list, description="Conditions on event attributes.")
-    unit_attribute: str | None = Field(None, description="event_share: count each value of this event "
-                                       "attribute once (a booking, an order); it passes when any of its "
-                                       "events does.")
-    match: MatchMode = Field(MatchMode.ALL, description="all: every 'where' condition must hold; any: one is enough.")
+    touchpoints: list[Id] = Field(
+        default_factory=list, description="The events (or answers) that count."
+    )
+    among: list[Id] = Field(
+        default_factory=list,
+        description="The population: journeys that reached any of these (default: all).",
+    )
+    where: list[Condition] = Field(
+        default_factory=list, description="Conditions on event attributes."
+    )
+    unit_attribute: str | None = Field(
+        None,
+        description="event_share: count each value of this event "
+        "attribute once (a booking, an order); it passes when any of its "
+        "events does.",
+    )
+    match: MatchMode = Field(
+        MatchMode.ALL, description="all: every 'where' condition must hold; any: one is enough."
+    )
     start: Id | None = Field(None, description="duration: the touchpoint that starts the clock.")
-    pairing: Pairing = Field(Pairing.FIRST, description="duration: first start of a journey to the next end, "
-                             "or each start to the next end (one duration per start).")
+    pairing: Pairing = Field(
+        Pairing.FIRST,
+        description="duration: first start of a journey to the next end, "
+        "or each start to the next end (one duration per start).",
+    )
     end: Id | None = Field(None, description="duration: the touchpoint that stops it.")
-    within: Duration | None = Field(None, description="duration: an end later than this after the start "
-                                    "does not answer it (e.g. '1d').")
-    weights: dict[str, float] = Field(default_factory=dict,
-                                      description="attribute: numeric attribute -> weight, summed per event.")
-    question: str | None = Field(None, description="feedback: csat, ces, nps, emotion or a custom question id.")
-    journey_level: bool = Field(False, description="feedback: use the answers about the whole journey.")
+    within: Duration | None = Field(
+        None,
+        description="duration: an end later than this after the start "
+        "does not answer it (e.g. '1d').",
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="attribute: numeric attribute -> weight, summed per event.",
+    )
+    question: str | None = Field(
+        None, description="feedback: csat, ces, nps, emotion or a custom question id."
+    )
+    journey_level: bool = Field(
+        False, description="feedback: use the answers about the whole journey."
+    )
     statistic: Statistic = Statistic.MEAN
     time_unit: TimeUnit = TimeUnit.SECONDS
-    factor: float = Field(1.0, description="Multiplies the result (unit conversion, emission factors...).")
+    factor: float = Field(
+        1.0, description="Multiplies the result (unit conversion, emission factors...)."
+    )
     period: PeriodUnit = PeriodUnit.MONTH
     segment: str | None = Field(None, description="Only journeys of this segment or persona.")
 
@@ -155,9 +180,13 @@ class Measure(Model):
         if kind is MeasureKind.ATTRIBUTE and not self.weights:
             raise ValueError("an attribute measure needs 'weights' (attribute: weight)")
         if kind is MeasureKind.FEEDBACK and not self.question:
-            raise ValueError("a feedback measure needs a 'question' (csat, ces, nps, emotion or an id)")
-        if kind in (MeasureKind.JOURNEY_SHARE, MeasureKind.EVENT_SHARE, MeasureKind.PER_JOURNEY) \
-                and not self.touchpoints:
+            raise ValueError(
+                "a feedback measure needs a 'question' (csat, ces, nps, emotion or an id)"
+            )
+        if (
+            kind in (MeasureKind.JOURNEY_SHARE, MeasureKind.EVENT_SHARE, MeasureKind.PER_JOURNEY)
+            and not self.touchpoints
+        ):
             raise ValueError(f"a {kind.value} measure needs 'touchpoints'")
         if kind is MeasureKind.EVENT_SHARE and not self.where:
             raise ValueError("an event_share measure needs a 'where' condition")

@@ -35,4 +35,6 @@ class Offering(Named):
     access_to_resources: list[str] = Field(default_factory=list)
     service_actions: list[str] = Field(default_factory=list)
     price: str | None = None
-    partners: list[Id] = Field(default_factory=list, description="Organisations that co-provide it.")
+    partners: list[Id] = Field(
+        default_factory=list, description="Organisations that co-provide it."
+    )

@@ -11,12 +11,18 @@ class CultureProfile(Model):
     """Position on the eight culture-map scales, each 0 (first pole) to 10 (second pole)."""
 
     communicating: CultureScale | None = Field(None, description="0 low-context .. 10 high-context")
-    evaluating: CultureScale | None = Field(None, description="0 direct negative feedback .. 10 indirect")
-    persuading: CultureScale | None = Field(None, description="0 principles-first .. 10 applications-first")
+    evaluating: CultureScale | None = Field(
+        None, description="0 direct negative feedback .. 10 indirect"
+    )
+    persuading: CultureScale | None = Field(
+        None, description="0 principles-first .. 10 applications-first"
+    )
     leading: CultureScale | None = Field(None, description="0 egalitarian .. 10 hierarchical")
     deciding: CultureScale | None = Field(None, description="0 consensual .. 10 top-down")
     trusting: CultureScale | None = Field(None, description="0 task-based .. 10 relationship-based")
-    disagreeing: CultureScale | None = Field(None, description="0 confrontational .. 10 avoids confrontation")
+    disagreeing: CultureScale | None = Field(
+        None, description="0 confrontational .. 10 avoids confrontation"
+    )
     scheduling: CultureScale | None = Field(None, description="0 linear time .. 10 flexible time")
 
 

@@ -49,27 +49,51 @@ class _Checker:
         self.touchpoint_journey = {tp.id: j.id for j in ws.journeys for tp in j.touchpoints}
 
     # --- helpers -----------------------------------------------------------------------
-    def add(self, path: Path, message: str, found: Any = None, expected: str | None = None,
-            *, reference: bool = False) -> None:
-        self.problems.append(ReferenceProblem(path, message, None if found is None else str(found), expected,
-                                              reference))
+    def add(
+        self,
+        path: Path,
+        message: str,
+        found: Any = None,
+        expected: str | None = None,
+        *,
+        reference: bool = False,
+    ) -> None:
+        self.problems.append(
+            ReferenceProblem(
+                path, message, None if found is None else str(found), expected, reference
+            )
+        )
 
     def ref(self, path: Path, value: str | None, collection: str, what: str) -> None:
         if value is not None and value not in self.ids[collection]:
             article = "an" if what[0] in "aeiou" else "a"
-            self.add(path, f"unknown {what} {value!r}", value,
-                     f"the id of {article} {what}: {_choices(self.ids[collection])}", reference=True)
+            self.add(
+                path,
+                f"unknown {what} {value!r}",
+                value,
+                f"the id of {article} {what}: {_choices(self.ids[collection])}",
+                reference=True,
+            )
 
     def refs(self, path: Path, values: Sequence[str], collection: str, what: str) -> None:
         for i, value in enumerate(values):
             self.ref((*path, i), value, collection, what)
 
-    def local(self, path: Path, value: str | None, allowed: set[str], what: str, owner: str) -> None:
+    def local(
+        self, path: Path, value: str | None, allowed: set[str], what: str, owner: str
+    ) -> None:
         if value is not None and value not in allowed:
-            self.add(path, f"{what} {value!r} is not part of {owner}", value, f"{_choices(allowed)}",
-                     reference=True)
+            self.add(
+                path,
+                f"{what} {value!r} is not part of {owner}",
+                value,
+                f"{_choices(allowed)}",
+                reference=True,
+            )
 
-    def locals_(self, path: Path, values: Sequence[str], allowed: set[str], what: str, owner: str) -> None:
+    def locals_(
+        self, path: Path, values: Sequence[str], allowed: set[str], what: str, owner: str
+    ) -> None:
         for i, value in enumerate(values):
             self.local((*path, i), value, allowed, what, owner)
 
@@ -79,8 +103,12 @@ class _Checker:
             seen: dict[str, int] = {}
             for i, item in enumerate(getattr(self.ws, name)):
                 if item.id in seen:
-                    self.add((name, i, "id"), f"duplicate id {item.id!r} in {name}", item.id,
-                             f"an id not used elsewhere in {name} (first used at item {seen[item.id] + 1})")
+                    self.add(
+                        (name, i, "id"),
+                        f"duplicate id {item.id!r} in {name}",
+                        item.id,
+                        f"an id not used elsewhere in {name} (first used at item {seen[item.id] + 1})",
+                    )
                 else:
                     seen[item.id] = i
         first_journey: dict[str, str] = {}
@@ -88,9 +116,12 @@ class _Checker:
             for t_index, tp in enumerate(journey.touchpoints):
                 other = first_journey.setdefault(tp.id, journey.id)
                 if other != journey.id:
-                    self.add(("journeys", j_index, "touchpoints", t_index, "id"),
-                             f"touchpoint id {tp.id!r} is already used in journey {other!r}", tp.id,
-                             "touchpoint ids unique across the workspace (events name touchpoints by id)")
+                    self.add(
+                        ("journeys", j_index, "touchpoints", t_index, "id"),
+                        f"touchpoint id {tp.id!r} is already used in journey {other!r}",
+                        tp.id,
+                        "touchpoint ids unique across the workspace (events name touchpoints by id)",
+                    )
 
     def workspace_info(self) -> None:
         info = self.ws.workspace
@@ -99,30 +130,59 @@ class _Checker:
         try:
             ZoneInfo(info.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            self.add(("workspace", "time_zone"), f"unknown time zone {info.time_zone!r}", info.time_zone,
-                     "an IANA time zone name such as 'UTC' or 'America/Sao_Paulo'")
+            self.add(
+                ("workspace", "time_zone"),
+                f"unknown time zone {info.time_zone!r}",
+                info.time_zone,
+                "an IANA time zone name such as 'UTC' or 'America/Sao_Paulo'",
+            )
 
     def parties(self) -> None:
         for i, org in enumerate(self.ws.organisations):
             for k, holder in enumerate(org.consumer_roles):
-                self.ref(("organisations", i, "consumer_roles", k, "persona"), holder.persona, "personas", "persona")
-                self.ref(("organisations", i, "consumer_roles", k, "stakeholder"), holder.stakeholder,
-                         "stakeholders", "stakeholder")
+                self.ref(
+                    ("organisations", i, "consumer_roles", k, "persona"),
+                    holder.persona,
+                    "personas",
+                    "persona",
+                )
+                self.ref(
+                    ("organisations", i, "consumer_roles", k, "stakeholder"),
+                    holder.stakeholder,
+                    "stakeholders",
+                    "stakeholder",
+                )
         for i, sh in enumerate(self.ws.stakeholders):
-            self.ref(("stakeholders", i, "organisation"), sh.organisation, "organisations", "organisation")
+            self.ref(
+                ("stakeholders", i, "organisation"),
+                sh.organisation,
+                "organisations",
+                "organisation",
+            )
             dates: set[Any] = set()
             for k, snap in enumerate(sh.snapshots):
                 if snap.date in dates:
-                    self.add(("stakeholders", i, "snapshots", k, "date"),
-                             f"two snapshots of {sh.id!r} on the same date", snap.date.isoformat(),
-                             "one snapshot per date")
+                    self.add(
+                        ("stakeholders", i, "snapshots", k, "date"),
+                        f"two snapshots of {sh.id!r} on the same date",
+                        snap.date.isoformat(),
+                        "one snapshot per date",
+                    )
                 dates.add(snap.date)
         for i, rel in enumerate(self.ws.relationships):
-            self.ref(("relationships", i, "provider"), rel.provider, "organisations", "organisation")
-            self.ref(("relationships", i, "consumer"), rel.consumer, "organisations", "organisation")
+            self.ref(
+                ("relationships", i, "provider"), rel.provider, "organisations", "organisation"
+            )
+            self.ref(
+                ("relationships", i, "consumer"), rel.consumer, "organisations", "organisation"
+            )
             if rel.provider == rel.consumer:
-                self.add(("relationships", i, "consumer"), "a relationship needs two different organisations",
-                         rel.consumer, f"an organisation other than {rel.provider!r}")
+                self.add(
+                    ("relationships", i, "consumer"),
+                    "a relationship needs two different organisations",
+                    rel.consumer,
+                    f"an organisation other than {rel.provider!r}",
+                )
             self.refs(("relationships", i, "agreements"), rel.agreements, "agreements", "agreement")
 
     def offerings(self) -> None:
@@ -138,19 +198,31 @@ class _Checker:
 
     def personas(self) -> None:
         for i, persona in enumerate(self.ws.personas):
-            self.ref(("personas", i, "stakeholder"), persona.stakeholder, "stakeholders", "stakeholder")
+            self.ref(
+                ("personas", i, "stakeholder"), persona.stakeholder, "stakeholders", "stakeholder"
+            )
         for i, sc in enumerate(self.ws.scenarios):
             self.ref(("scenarios", i, "persona"), sc.persona, "personas", "persona")
             self.ref(("scenarios", i, "journey"), sc.journey, "journeys", "journey")
             if sc.journey and sc.journey in self.ids["journeys"]:
                 allowed = {t.id for t in self.ws.journey(sc.journey).touchpoints}
-                self.locals_(("scenarios", i, "touchpoints"), sc.touchpoints, allowed, "touchpoint",
-                             f"journey {sc.journey!r}")
+                self.locals_(
+                    ("scenarios", i, "touchpoints"),
+                    sc.touchpoints,
+                    allowed,
+                    "touchpoint",
+                    f"journey {sc.journey!r}",
+                )
             else:
                 for k, tp in enumerate(sc.touchpoints):
                     if tp not in self.touchpoint_journey:
-                        self.add(("scenarios", i, "touchpoints", k), f"unknown touchpoint {tp!r}", tp,
-                                 "the id of a touchpoint of some journey", reference=True)
+                        self.add(
+                            ("scenarios", i, "touchpoints", k),
+                            f"unknown touchpoint {tp!r}",
+                            tp,
+                            "the id of a touchpoint of some journey",
+                            reference=True,
+                        )
 
     def journey(self, j: int, journey: Journey) -> None:
         base: Path = ("journeys", j)
@@ -161,8 +233,12 @@ class _Checker:
             seen_local: set[str] = set()
             for k, item in enumerate(getattr(journey, field)):
                 if item.id in seen_local:
-                    self.add((*base, field, k, "id"), f"duplicate {field[:-1]} id {item.id!r} in {owner}",
-                             item.id, f"an id not used by another {field[:-1]} of this journey")
+                    self.add(
+                        (*base, field, k, "id"),
+                        f"duplicate {field[:-1]} id {item.id!r} in {owner}",
+                        item.id,
+                        f"an id not used by another {field[:-1]} of this journey",
+                    )
                 seen_local.add(item.id)
         steps = {s.id for s in journey.steps}
         tps = {t.id for t in journey.touchpoints}
@@ -171,14 +247,24 @@ class _Checker:
             self.refs((*base, "touchpoints", k, "products"), tp.products, "products", "product")
         for k, inter in enumerate(journey.interactions):
             self.local((*base, "interactions", k, "step"), inter.step, steps, "step", owner)
-            self.locals_((*base, "interactions", k, "touchpoints"), inter.touchpoints, tps, "touchpoint", owner)
+            self.locals_(
+                (*base, "interactions", k, "touchpoints"),
+                inter.touchpoints,
+                tps,
+                "touchpoint",
+                owner,
+            )
         path = journey.path
         self.locals_((*base, "path", "order"), path.order, tps, "touchpoint", owner)
         seen: set[str] = set()
         for k, tp_id in enumerate(path.order):
             if tp_id in seen:
-                self.add((*base, "path", "order", k), f"touchpoint {tp_id!r} appears twice in the designed order",
-                         tp_id, "each touchpoint once (declare repeats as loops)")
+                self.add(
+                    (*base, "path", "order", k),
+                    f"touchpoint {tp_id!r} appears twice in the designed order",
+                    tp_id,
+                    "each touchpoint once (declare repeats as loops)",
+                )
             seen.add(tp_id)
         for field in ("loops", "skips"):
             for k, tr in enumerate(getattr(path, field)):
@@ -188,13 +274,24 @@ class _Checker:
         position = {tp_id: n for n, tp_id in enumerate(order)}
         for k, tr in enumerate(path.loops):
             if tr.from_ in position and tr.to in position and position[tr.to] > position[tr.from_]:
-                self.add((*base, "path", "loops", k, "to"), "a loop must go back to an earlier touchpoint",
-                         f"{tr.from_} -> {tr.to}", f"a touchpoint before {tr.from_!r} in the designed order")
+                self.add(
+                    (*base, "path", "loops", k, "to"),
+                    "a loop must go back to an earlier touchpoint",
+                    f"{tr.from_} -> {tr.to}",
+                    f"a touchpoint before {tr.from_!r} in the designed order",
+                )
         for k, tr in enumerate(path.skips):
-            if tr.from_ in position and tr.to in position and position[tr.to] <= position[tr.from_] + 1:
-                self.add((*base, "path", "skips", k, "to"),
-                         "a skip must jump forward over at least one touchpoint",
-                         f"{tr.from_} -> {tr.to}", f"a touchpoint at least two places after {tr.from_!r}")
+            if (
+                tr.from_ in position
+                and tr.to in position
+                and position[tr.to] <= position[tr.from_] + 1
+            ):
+                self.add(
+                    (*base, "path", "skips", k, "to"),
+                    "a skip must jump forward over at least one touchpoint",
+                    f"{tr.from_} -> {tr.to}",
+                    f"a touchpoint at least two places after {tr.from_!r}",
+                )
         self.locals_((*base, "path", "entry_points"), path.entry_points, tps, "touchpoint", owner)
         self.locals_((*base, "path", "exit_points"), path.exit_points, tps, "touchpoint", owner)
         for k, gate in enumerate(journey.gates):
@@ -202,8 +299,12 @@ class _Checker:
             self.locals_((*base, "gates", k, "before"), gate.before, tps, "touchpoint", owner)
             for m, tp_id in enumerate(gate.before):
                 if tp_id in gate.requires:
-                    self.add((*base, "gates", k, "before", m), f"gate {gate.id!r} requires {tp_id!r} before itself",
-                             tp_id, "touchpoints in 'before' that are not in 'requires'")
+                    self.add(
+                        (*base, "gates", k, "before", m),
+                        f"gate {gate.id!r} requires {tp_id!r} before itself",
+                        tp_id,
+                        "touchpoints in 'before' that are not in 'requires'",
+                    )
 
     def journey_scoped(self, collection: str) -> None:
         for i, item in enumerate(getattr(self.ws, collection)):
@@ -213,47 +314,87 @@ class _Checker:
             journey = self.ws.journey(item.journey)
             owner = f"journey {journey.id!r}"
             if hasattr(item, "step"):
-                self.local((collection, i, "step"), item.step, {s.id for s in journey.steps}, "step", owner)
+                self.local(
+                    (collection, i, "step"), item.step, {s.id for s in journey.steps}, "step", owner
+                )
             if hasattr(item, "touchpoint"):
-                self.local((collection, i, "touchpoint"), item.touchpoint, {t.id for t in journey.touchpoints},
-                           "touchpoint", owner)
+                self.local(
+                    (collection, i, "touchpoint"),
+                    item.touchpoint,
+                    {t.id for t in journey.touchpoints},
+                    "touchpoint",
+                    owner,
+                )
 
     def value(self) -> None:
         for i, vp in enumerate(self.ws.value_propositions):
-            self.ref(("value_propositions", i, "stakeholder"), vp.stakeholder, "stakeholders", "stakeholder")
+            self.ref(
+                ("value_propositions", i, "stakeholder"),
+                vp.stakeholder,
+                "stakeholders",
+                "stakeholder",
+            )
             self.ref(("value_propositions", i, "journey"), vp.journey, "journeys", "journey")
             for field in ("outcomes", "costs", "risks"):
                 for k, item in enumerate(getattr(vp, field)):
-                    self.ref(("value_propositions", i, field, k, "indicator"), item.indicator, "indicators",
-                             "indicator")
+                    self.ref(
+                        ("value_propositions", i, field, k, "indicator"),
+                        item.indicator,
+                        "indicators",
+                        "indicator",
+                    )
         for i, ind in enumerate(self.ws.indicators):
-            self.ref(("indicators", i, "stakeholder"), ind.stakeholder, "stakeholders", "stakeholder")
+            self.ref(
+                ("indicators", i, "stakeholder"), ind.stakeholder, "stakeholders", "stakeholder"
+            )
             self.ref(("indicators", i, "journey"), ind.journey, "journeys", "journey")
             for k, tp in enumerate(ind.touchpoints):
                 if tp not in self.touchpoint_journey:
-                    self.add(("indicators", i, "touchpoints", k), f"unknown touchpoint {tp!r}", tp,
-                             "the id of a touchpoint of some journey", reference=True)
+                    self.add(
+                        ("indicators", i, "touchpoints", k),
+                        f"unknown touchpoint {tp!r}",
+                        tp,
+                        "the id of a touchpoint of some journey",
+                        reference=True,
+                    )
             if ind.measure is not None:
                 m = ind.measure
                 for field in ("touchpoints", "among"):
                     self.touchpoint_refs(("indicators", i, "measure", field), getattr(m, field))
                 for field in ("start", "end"):
                     if getattr(m, field) is not None:
-                        self.touchpoint_refs(("indicators", i, "measure", field), [getattr(m, field)], single=True)
+                        self.touchpoint_refs(
+                            ("indicators", i, "measure", field), [getattr(m, field)], single=True
+                        )
             if ind.target is not None and ind.warning is not None:
-                worse = ind.warning > ind.target if ind.direction.value == "higher_is_better" else ind.warning < ind.target
+                worse = (
+                    ind.warning > ind.target
+                    if ind.direction.value == "higher_is_better"
+                    else ind.warning < ind.target
+                )
                 if worse:
-                    self.add(("indicators", i, "warning"), "the warning level lies beyond the target",
-                             ind.warning, f"a value on the bad side of the target {ind.target:g} "
-                             f"({ind.direction.value.replace('_', ' ')})")
+                    self.add(
+                        ("indicators", i, "warning"),
+                        "the warning level lies beyond the target",
+                        ind.warning,
+                        f"a value on the bad side of the target {ind.target:g} "
+                        f"({ind.direction.value.replace('_', ' ')})",
+                    )
         for i, ag in enumerate(self.ws.agreements):
             self.ref(("agreements", i, "provider"), ag.provider, "organisations", "organisation")
             self.ref(("agreements", i, "consumer"), ag.consumer, "organisations", "organisation")
-            self.ref(("agreements", i, "relationship"), ag.relationship, "relationships", "relationship")
+            self.ref(
+                ("agreements", i, "relationship"), ag.relationship, "relationships", "relationship"
+            )
             self.refs(("agreements", i, "services"), ag.services, "services", "service")
             self.refs(("agreements", i, "offerings"), ag.offerings, "offerings", "offering")
             for k, target in enumerate(ag.targets):
-                self.ref(("agreements", i, "targets", k, "indicator"), target.indicator, "indicators", "indicator")
+                self.ref(
+                    ("agreements", i, "targets", k, "indicator"),
+                    target.indicator,
+                    "indicators",
+                    "indicator",
+                )
             for k, clock in enumerate(ag.clocks):
                 where = ("agreements", i, "clocks", k)
                 self.ref((*where, "journey"), clock.journey, "journeys", "journey")
@@ -262,47 +403,88 @@ class _Checker:
                 for field in ("start", "stop", "pause", "resume"):
                     self.touchpoint_refs((*where, field), getattr(clock, field))
                 for t, clock_target in enumerate(clock.targets):
-                    self.ref((*where, "targets", t, "calendar"), clock_target.calendar, "calendars", "calendar")
+                    self.ref(
+                        (*where, "targets", t, "calendar"),
+                        clock_target.calendar,
+                        "calendars",
+                        "calendar",
+                    )
         for i, cal in enumerate(self.ws.calendars):
             try:
                 ZoneInfo(cal.time_zone)
             except (ZoneInfoNotFoundError, ValueError):
-                self.add(("calendars", i, "time_zone"), f"unknown time zone {cal.time_zone!r}", cal.time_zone,
-                         "an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo")
+                self.add(
+                    ("calendars", i, "time_zone"),
+                    f"unknown time zone {cal.time_zone!r}",
+                    cal.time_zone,
+                    "an IANA time zone such as Europe/Amsterdam or America/Sao_Paulo",
+                )
 
     def surveys(self) -> None:
         standard = {"csat", "ces", "nps", "emotion"}
         for i, question in enumerate(self.ws.questions):
             if question.id in standard:
-                self.add(("questions", i, "id"), f"{question.id!r} is a standard question", question.id,
-                         "a custom question id; csat, ces, nps and emotion have fixed scales")
+                self.add(
+                    ("questions", i, "id"),
+                    f"{question.id!r} is a standard question",
+                    question.id,
+                    "a custom question id; csat, ces, nps and emotion have fixed scales",
+                )
             self.touchpoint_refs(("questions", i, "touchpoints"), question.touchpoints)
 
     def touchpoint_refs(self, path: Path, ids: list[str], *, single: bool = False) -> None:
         """Each of ``ids`` must be a touchpoint of some journey (``single``: ``path`` holds one id)."""
         for k, tp in enumerate(ids):
             if tp not in self.touchpoint_journey:
-                self.add(path if single else (*path, k), f"unknown touchpoint {tp!r}", tp,
-                         "the id of a touchpoint of some journey", reference=True)
+                self.add(
+                    path if single else (*path, k),
+                    f"unknown touchpoint {tp!r}",
+                    tp,
+                    "the id of a touchpoint of some journey",
+                    reference=True,
+                )
 
     def improvements(self) -> None:
         self.journey_scoped("pain_points")
         self.journey_scoped("opportunities")
         for i, opp in enumerate(self.ws.opportunities):
-            self.refs(("opportunities", i, "pain_points"), opp.pain_points, "pain_points", "pain point")
+            self.refs(
+                ("opportunities", i, "pain_points"), opp.pain_points, "pain_points", "pain point"
+            )
         for i, imp in enumerate(self.ws.improvements):
             self.ref(("improvements", i, "journey"), imp.journey, "journeys", "journey")
-            self.refs(("improvements", i, "pain_points"), imp.pain_points, "pain_points", "pain point")
-            self.refs(("improvements", i, "opportunities"), imp.opportunities, "opportunities", "opportunity")
+            self.refs(
+                ("improvements", i, "pain_points"), imp.pain_points, "pain_points", "pain point"
+            )
+            self.refs(
+                ("improvements", i, "opportunities"),
+                imp.opportunities,
+                "opportunities",
+                "opportunity",
+            )
             for k, tp in enumerate(imp.touchpoints):
                 if tp not in self.touchpoint_journey:
-                    self.add(("improvements", i, "touchpoints", k), f"unknown touchpoint {tp!r}", tp,
-                             "the id of a touchpoint of some journey", reference=True)
+                    self.add(
+                        ("improvements", i, "touchpoints", k),
+                        f"unknown touchpoint {tp!r}",
+                        tp,
+                        "the id of a touchpoint of some journey",
+                        reference=True,
+                    )
             for k, effect in enumerate(imp.effects):
-                self.ref(("improvements", i, "effects", k, "indicator"), effect.indicator, "indicators", "indicator")
+                self.ref(
+                    ("improvements", i, "effects", k, "indicator"),
+                    effect.indicator,
+                    "indicators",
+                    "indicator",
+                )
             if imp.started and imp.finished and imp.finished < imp.started:
-                self.add(("improvements", i, "finished"), "the improvement finishes before it starts",
-                         imp.finished.isoformat(), f"a date on or after {imp.started.isoformat()}")
+                self.add(
+                    ("improvements", i, "finished"),
+                    "the improvement finishes before it starts",
+                    imp.finished.isoformat(),
+                    f"a date on or after {imp.started.isoformat()}",
+                )
 
     def run(self) -> list[ReferenceProblem]:
         self.duplicates()

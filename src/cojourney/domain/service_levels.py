@@ -73,23 +73,36 @@ class ClockTarget(Model):
     priority: str | None = None
     segment: str | None = None
     calendar: Id | None = Field(None, description="Overrides the clock's calendar for this target.")
-    attainment: float = Field(95.0, ge=0, le=100,
-                              description="Percentage of journeys that must meet it in a period.")
+    attainment: float = Field(
+        95.0, ge=0, le=100, description="Percentage of journeys that must meet it in a period."
+    )
 
 
 class SlaClock(Named):
     """A clock on each journey instance: start, stop and pause touchpoints, and targets."""
 
     journey: Id | None = None
-    start: list[Id] = Field(min_length=1, description="Touchpoints that start the clock (the first one counts).")
-    stop: list[Id] = Field(min_length=1, description="Touchpoints that stop it (the first after the start).")
+    start: list[Id] = Field(
+        min_length=1, description="Touchpoints that start the clock (the first one counts)."
+    )
+    stop: list[Id] = Field(
+        min_length=1, description="Touchpoints that stop it (the first after the start)."
+    )
     pause: list[Id] = Field(default_factory=list, description="Touchpoints that pause it.")
-    resume: list[Id] = Field(default_factory=list,
-                             description="Touchpoints that resume it (default: any other touchpoint).")
+    resume: list[Id] = Field(
+        default_factory=list,
+        description="Touchpoints that resume it (default: any other touchpoint).",
+    )
     calendar: Id | None = Field(None, description="Business calendar; none means 24x7 in UTC.")
-    priority_attribute: str = Field("priority", description="Event attribute (or 'segment') holding the priority.")
-    warning: float = Field(0.75, gt=0, lt=1, description="Share of the allowed time after which it is at risk.")
-    indicator: Id | None = Field(None, description="The indicator whose targets this clock measures.")
+    priority_attribute: str = Field(
+        "priority", description="Event attribute (or 'segment') holding the priority."
+    )
+    warning: float = Field(
+        0.75, gt=0, lt=1, description="Share of the allowed time after which it is at risk."
+    )
+    indicator: Id | None = Field(
+        None, description="The indicator whose targets this clock measures."
+    )
     targets: list[ClockTarget] = Field(min_length=1)
 
     def target_for(self, priority: str | None, segment: str | None = None) -> ClockTarget | None:

@@ -27,11 +27,15 @@ class SurveyQuestion(Named):
 
     low: float = Field(description="The lowest answer on the scale.")
     high: float = Field(description="The highest answer on the scale.")
-    poor_at_most: float | None = Field(None, description="Answers up to this are poor "
-                                       "(default: the lowest quarter of the scale).")
-    good_at_least: float | None = Field(None, description="Answers from this are good "
-                                        "(default: the highest quarter of the scale).")
-    journey_level: bool = Field(False, description="Asked about the whole journey, not a touchpoint.")
+    poor_at_most: float | None = Field(
+        None, description="Answers up to this are poor (default: the lowest quarter of the scale)."
+    )
+    good_at_least: float | None = Field(
+        None, description="Answers from this are good (default: the highest quarter of the scale)."
+    )
+    journey_level: bool = Field(
+        False, description="Asked about the whole journey, not a touchpoint."
+    )
     touchpoints: list[Id] = Field(default_factory=list, description="Where it is asked.")
 
     @model_validator(mode="after")
@@ -42,8 +46,11 @@ class SurveyQuestion(Named):
             value = getattr(self, name)
             if value is not None and not self.low <= value <= self.high:
                 raise ValueError(f"'{name}' must lie on the scale {self.low:g}..{self.high:g}")
-        if self.poor_at_most is not None and self.good_at_least is not None \
-                and self.poor_at_most >= self.good_at_least:
+        if (
+            self.poor_at_most is not None
+            and self.good_at_least is not None
+            and self.poor_at_most >= self.good_at_least
+        ):
             raise ValueError("'poor_at_most' must be below 'good_at_least'")
         return self
 

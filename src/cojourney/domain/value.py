@@ -48,7 +48,9 @@ class ValueProposition(Model):
     risks: list[ValueItem] = Field(default_factory=list)
     utility: list[str] = Field(default_factory=list)
     warranty: list[str] = Field(default_factory=list)
-    experience: list[str] = Field(default_factory=list, description="The desired emotional experience.")
+    experience: list[str] = Field(
+        default_factory=list, description="The desired emotional experience."
+    )
 
 
 class Metric(Named):
@@ -56,7 +58,9 @@ class Metric(Named):
 
     unit: str | None = None
     data_source: str | None = None
-    formula: str | None = Field(None, description="How it is computed, in words or as an expression.")
+    formula: str | None = Field(
+        None, description="How it is computed, in words or as an expression."
+    )
 
 
 class Indicator(Named):
@@ -74,7 +78,9 @@ class Indicator(Named):
     journey: Id | None = None
     touchpoints: list[Id] = Field(default_factory=list)
     metrics: list[Metric] = Field(default_factory=list)
-    measure: Measure | None = Field(None, description="How cojourney computes it from events and feedback.")
+    measure: Measure | None = Field(
+        None, description="How cojourney computes it from events and feedback."
+    )
     baseline: float | None = Field(None, description="The value before improvement work began.")
 
     def meets(self, value: float) -> bool | None:
@@ -111,8 +117,11 @@ class Comparator(StrEnum):
 
     def holds(self, value: float, target: float) -> bool:
         return {
-            ">=": value >= target, "<=": value <= target, ">": value > target,
-            "<": value < target, "==": value == target,
+            ">=": value >= target,
+            "<=": value <= target,
+            ">": value > target,
+            "<": value < target,
+            "==": value == target,
         }[self.value]
 
 
@@ -122,12 +131,16 @@ class Target(Model):
     indicator: Id
     comparator: Comparator
     value: float
-    priority: str | None = Field(None, description="For targets that differ by priority (P1, P2...).")
+    priority: str | None = Field(
+        None, description="For targets that differ by priority (P1, P2...)."
+    )
     segment: str | None = None
     period: str | None = Field(None, description="The period it is assessed over, e.g. 'month'.")
     note: str | None = None
     baseline: float | None = Field(None, description="XLA: where the indicator stood when agreed.")
-    effective_from: date | None = Field(None, description="Moving targets: from when this target applies.")
+    effective_from: date | None = Field(
+        None, description="Moving targets: from when this target applies."
+    )
 
 
 class AgreementCover(StrEnum):
@@ -150,5 +163,7 @@ class Agreement(Named):
     offerings: list[Id] = Field(default_factory=list)
     covers: list[AgreementCover] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
-    clocks: list[SlaClock] = Field(default_factory=list, description="SLA clocks measured on each journey.")
+    clocks: list[SlaClock] = Field(
+        default_factory=list, description="SLA clocks measured on each journey."
+    )
     terms: list[str] = Field(default_factory=list)

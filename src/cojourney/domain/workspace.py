@@ -97,14 +97,17 @@ class Workspace(Model):
         except KeyError:
             what = collection.removesuffix("s").replace("_", " ")
             known = ", ".join(item.id for item in getattr(self, collection)) or "none"
-            raise NotFound(f"no {what} {item_id!r} in workspace {self.workspace.id!r}; "
-                           f"the {collection.replace('_', ' ')} are: {known}"
-                           + (f" ({hint})" if hint else "")) from None
+            raise NotFound(
+                f"no {what} {item_id!r} in workspace {self.workspace.id!r}; "
+                f"the {collection.replace('_', ' ')} are: {known}" + (f" ({hint})" if hint else "")
+            ) from None
 
     def journey(self, journey_id: str | None = None) -> Journey:
         """A journey by id; without an id the default journey, else the first one."""
         if journey_id is None:
-            journey_id = self.workspace.default_journey or (self.journeys[0].id if self.journeys else None)
+            journey_id = self.workspace.default_journey or (
+                self.journeys[0].id if self.journeys else None
+            )
         if journey_id is None:
             raise KeyError("the workspace has no journey")
         result: Journey = self.get("journeys", journey_id)

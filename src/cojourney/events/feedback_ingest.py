@@ -29,7 +29,7 @@ import logging
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -132,8 +132,9 @@ class FeedbackOutcome:
     steps_filled: int
 
 
-def ingest_feedback(store: EventStore, request: FeedbackImport, *,
-                    progress: ProgressCallback | None = None) -> FeedbackOutcome:
+def ingest_feedback(
+    store: EventStore, request: FeedbackImport, *, progress: ProgressCallback | None = None
+) -> FeedbackOutcome:
     """Import ``request.path`` into the ``feedback`` table of ``store`` in one transaction.
 
     Raises
@@ -146,11 +147,15 @@ def ingest_feedback(store: EventStore, request: FeedbackImport, *,
 
     path = request.path
     if not is_tabular(path):
-        raise ImportRejected(Problem(
-            "survey answers are read from CSV, Parquet or JSON Lines files",
-            location_in(path), found=path.suffix or "(no suffix)",
-            expected=".csv, .tsv, .txt, .parquet, .pq, .jsonl or .ndjson",
-            hint="export the survey answers as CSV or Parquet"))
+        raise ImportRejected(
+            Problem(
+                "survey answers are read from CSV, Parquet or JSON Lines files",
+                location_in(path),
+                found=path.suffix or "(no suffix)",
+                expected=".csv, .tsv, .txt, .parquet, .pq, .jsonl or .ndjson",
+                hint="export the survey answers as CSV or Parquet",
+            )
+        )
     check_timezone(ColumnMapping(timezone=request.time_zone), path)
     available = file_columns(path, request.options) or []
     columns = request.columns.resolve(available)
@@ -160,15 +165,25 @@ def ingest_feedback(store: EventStore, request: FeedbackImport, *,
     assert columns.journey_id is not None and columns.timestamp is not None
     # The readers' dialect handling and timestamp SQL, through an event mapping of
     # the same journey and timestamp columns (its activity column is not used).
-    reading = ColumnMapping(journey_id=columns.journey_id, activity=columns.journey_id,
-                            timestamp=columns.timestamp, timestamp_format=columns.timestamp_format,
-                            timezone=request.time_zone, attributes=())
+    reading = ColumnMapping(
+        journey_id=columns.journey_id,
+        activity=columns.journey_id,
+        timestamp=columns.timestamp,
+        timestamp_format=columns.timestamp_format,
+        timezone=request.time_zone,
+        attributes=(),
+    )
     con = store.connection
     with ExitStack() as stack:
-        pending = stack.enter_context(store.import_transaction(
-            source_name=path.name, source_sha256=request.source_sha256,
-            mapping_name=request.mapping_name, mapping_fingerprint=request.mapping_fingerprint,
-            kind="feedback"))
+        pending = stack.enter_context(
+            store.import_transaction(
+                source_name=path.name,
+                source_sha256=request.source_sha256,
+                mapping_name=request.mapping_name,
+                mapping_fingerprint=request.mapping_fingerprint,
+                kind="feedback",
+            )
+        )
         stack.enter_context(_session_time_zone(con, request.time_zone))
         prepared = stack.enter_context(prepared_read(con, path, reading, request.options))
         outcome = _run(con, prepared, columns, request, pending, progress)
@@ -177,6 +192,7 @@ def ingest_feedback(store: EventStore, request: FeedbackImport, *,
 
 
 # --------------------------------------------------------------------------- staging SQL
+
 
 def _text(column: str | None) -> str:
     """SQL of a source column as trimmed text, empty as null."""
@@ -201,53 +217,82 @@ def _in(expr: str, values: tuple[str, ...] | frozenset[str] | list[str]) -> str:
 
 def _parts(columns: FeedbackColumns) -> tuple[str, int]:
     """The SQL list of a row's answers (a struct each) and how many a row can hold."""
+
     def part(index: int, question: str, value: str, comment: str, column: str | None) -> str:
-        return (f"{{'part': {index}, 'question': {question}, 'value': {value}, "
-                f"'comment': {comment}, 'column': {sql_string(column or '')}}}")
+        return (
+            f"{{'part': {index}, 'question': {question}, 'value': {value}, "
+            f"'comment': {comment}, 'column': {sql_string(column or '')}}}"
+        )
 
     null = "CAST(NULL AS VARCHAR)"
     if not columns.wide:
-        return "[" + part(0, _text(columns.question), _text(columns.score),
-                          _text(columns.comment), columns.score) + "]", 1
-    items = [part(i, sql_string(q), _text(col), null, col)
-             for i, (q, col) in enumerate(columns.score_columns.items())]
+        return "[" + part(
+            0, _text(columns.question), _text(columns.score), _text(columns.comment), columns.score
+        ) + "]", 1
+    items = [
+        part(i, sql_string(q), _text(col), null, col)
+        for i, (q, col) in enumerate(columns.score_columns.items())
+    ]
     offset = len(items)
-    items += [part(offset + i, sql_string(q), null, _text(col), col)
-              for i, (q, col) in enumerate(columns.text_columns.items())]
+    items += [
+        part(offset + i, sql_string(q), null, _text(col), col)
+        for i, (q, col) in enumerate(columns.text_columns.items())
+    ]
     return "[" + ", ".join(items) + "]", len(items)
 
 
-def _attributes_sql(columns: FeedbackColumns, types: dict[str, str], touchpoint: str,
-                    journey_question: str) -> str:
+def _attributes_sql(
+    columns: FeedbackColumns, types: dict[str, str], touchpoint: str, journey_question: str
+) -> str:
     """The ``attributes`` JSON of an answer: unmapped source columns (a canonical
     ``attributes`` object merged in) and ``asked_at`` for a journey-level question."""
-    mapped = set(columns.sources().values()) | set(columns.score_columns.values()) | set(
-        columns.text_columns.values()) | set(BOOKKEEPING) | {_ROW}
+    mapped = (
+        set(columns.sources().values())
+        | set(columns.score_columns.values())
+        | set(columns.text_columns.values())
+        | set(BOOKKEEPING)
+        | {_ROW}
+    )
     if columns.attributes is None:
         names = [c for c in types if c not in mapped]
     else:
         names = [c for c in columns.attributes if c in types]
     canonical = F.ATTRIBUTES if F.ATTRIBUTES in names and columns.attributes is None else None
-    parts = [f"CASE WHEN {quote_identifier(c)} IS NOT NULL THEN "
-             f"{sql_string(json.dumps(c) + ':')} || CAST(to_json({quote_identifier(c)}) AS VARCHAR)"
-             f" END" for c in names if c != canonical]
-    parts.append(f"CASE WHEN {journey_question} AND {touchpoint} IS NOT NULL THEN "
-                 f"'\"asked_at\":' || CAST(to_json({touchpoint}) AS VARCHAR) END")
+    parts = [
+        f"CASE WHEN {quote_identifier(c)} IS NOT NULL THEN "
+        f"{sql_string(json.dumps(c) + ':')} || CAST(to_json({quote_identifier(c)}) AS VARCHAR)"
+        f" END"
+        for c in names
+        if c != canonical
+    ]
+    parts.append(
+        f"CASE WHEN {journey_question} AND {touchpoint} IS NOT NULL THEN "
+        f"'\"asked_at\":' || CAST(to_json({touchpoint}) AS VARCHAR) END"
+    )
     built = f"NULLIF('{{' || concat_ws(',', {', '.join(parts)}) || '}}', '{{}}')"
     if canonical is None:
         return built
     col = quote_identifier(canonical)
     text = col if types[canonical] == "VARCHAR" else f"CAST(to_json({col}) AS VARCHAR)"
-    obj = (f"CASE WHEN {text} IS NULL THEN NULL WHEN (CASE WHEN json_valid({text}) THEN "
-           f"json_type({text}) END) = 'OBJECT' THEN CAST({text} AS JSON) "
-           f"ELSE json_object('attributes', {text}) END")
-    return (f"CASE WHEN ({obj}) IS NULL THEN {built} WHEN {built} IS NULL THEN "
-            f"CAST(({obj}) AS VARCHAR) "
-            f"ELSE CAST(json_merge_patch(({obj}), {built}) AS VARCHAR) END")
+    obj = (
+        f"CASE WHEN {text} IS NULL THEN NULL WHEN (CASE WHEN json_valid({text}) THEN "
+        f"json_type({text}) END) = 'OBJECT' THEN CAST({text} AS JSON) "
+        f"ELSE json_object('attributes', {text}) END"
+    )
+    return (
+        f"CASE WHEN ({obj}) IS NULL THEN {built} WHEN {built} IS NULL THEN "
+        f"CAST(({obj}) AS VARCHAR) "
+        f"ELSE CAST(json_merge_patch(({obj}), {built}) AS VARCHAR) END"
+    )
 
 
-def _stage_sql(relation: str, prepared: PreparedRead, columns: FeedbackColumns,
-               types: dict[str, str], request: FeedbackImport) -> str:
+def _stage_sql(
+    relation: str,
+    prepared: PreparedRead,
+    columns: FeedbackColumns,
+    types: dict[str, str],
+    request: FeedbackImport,
+) -> str:
     """``SELECT`` of the staged answers, one row each, with their problem flags.
 
     The inner query names its values ``__f_*`` so that source columns of canonical
@@ -260,9 +305,9 @@ def _stage_sql(relation: str, prepared: PreparedRead, columns: FeedbackColumns,
     touchpoint = _text(columns.touchpoint)
     inner = f"""
 SELECT {quote_identifier(_ROW)} AS __f_row, __a.part AS __f_part,
-  CAST({quote_identifier(columns.journey_id or '')} AS VARCHAR) AS __f_journey_id,
+  CAST({quote_identifier(columns.journey_id or "")} AS VARCHAR) AS __f_journey_id,
   {prepared.query.timestamp_sql()} AS __f_timestamp,
-  CAST({quote_identifier(columns.timestamp or '')} AS VARCHAR) AS __f_timestamp_text,
+  CAST({quote_identifier(columns.timestamp or "")} AS VARCHAR) AS __f_timestamp_text,
   CASE WHEN lower({renamed}) IN ({standard}) THEN lower({renamed})
        ELSE NULLIF({renamed}, '') END AS __f_question,
   __a.value AS __f_score_text, __a.column AS __f_score_column,
@@ -278,13 +323,17 @@ FROM (SELECT *, unnest({parts}) AS __a FROM {relation})"""
     if columns.wide:
         inner += " WHERE __a.value IS NOT NULL OR __a.comment IS NOT NULL"
     steps, known = request.touchpoint_steps, request.known_steps
-    jq = _in("__f_question", tuple(q.lower() if q.lower() in _STANDARD else q
-                                   for q in columns.journey_questions))
+    jq = _in(
+        "__f_question",
+        tuple(q.lower() if q.lower() in _STANDARD else q for q in columns.journey_questions),
+    )
     derived = _case("__f_touchpoint", steps or {}, "CAST(NULL AS VARCHAR)")
     known_tp = "true" if steps is None else _in("__f_touchpoint", frozenset(steps))
     known_step = "true" if known is None else _in("__f_step_given", known)
-    out_of_scale = " ".join(f"WHEN {sql_string(q)} THEN NOT (__f_score BETWEEN {lo!r} AND {hi!r})"
-                            for q, (lo, hi) in effective_scales(columns).items())
+    out_of_scale = " ".join(
+        f"WHEN {sql_string(q)} THEN NOT (__f_score BETWEEN {lo!r} AND {hi!r})"
+        for q, (lo, hi) in effective_scales(columns).items()
+    )
     attributes = _attributes_sql(columns, types, "__f_touchpoint", jq)
     return f"""
 SELECT __f_row AS _row, __f_part AS _part, __f_journey_id AS {F.JOURNEY_ID},
@@ -312,73 +361,130 @@ FROM ({inner})"""
 
 # --------------------------------------------------------------------------- the steps
 
-def _run(con: duckdb.DuckDBPyConnection, prepared: PreparedRead, columns: FeedbackColumns,
-         request: FeedbackImport, pending: PendingImport, progress: ProgressCallback | None
-         ) -> FeedbackOutcome:
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    prepared: PreparedRead,
+    columns: FeedbackColumns,
+    request: FeedbackImport,
+    pending: PendingImport,
+    progress: ProgressCallback | None,
+) -> FeedbackOutcome:
     relation = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
     types = describe(con, relation)
     path = request.path
     with _Poller(con, "reading", progress):
-        con.execute(f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {_BAD} AS __bad, "
-                    f"bool_or({_BAD}) OVER (PARTITION BY _row) AS __row_bad "
-                    f"FROM ({_stage_sql(relation, prepared, columns, types, request)})")
+        con.execute(
+            f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {_BAD} AS __bad, "
+            f"bool_or({_BAD}) OVER (PARTITION BY _row) AS __row_bad "
+            f"FROM ({_stage_sql(relation, prepared, columns, types, request)})"
+        )
     counts = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE __bad), count(DISTINCT _row) FILTER "
-        f"(WHERE __row_bad) FROM {_STAGE}").fetchone()
+        f"(WHERE __row_bad) FROM {_STAGE}"
+    ).fetchone()
     total_rows = con.execute(f"SELECT count(*) FROM {prepared.relation}").fetchone()
     assert counts is not None and total_rows is not None
     answers, bad_answers, bad_rows = int(counts[0]), int(counts[1]), int(counts[2])
     rows_read = int(total_rows[0])
     first_line = prepared.locate(0, "").line
-    problems = describe_rows(con, _STAGE, path, prepared.locate, columns, request,
-                             bad_answers) if bad_answers else []
+    problems = (
+        describe_rows(con, _STAGE, path, prepared.locate, columns, request, bad_answers)
+        if bad_answers
+        else []
+    )
     if bad_answers and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad_answers > len(problems) else ""
-        raise ImportRejected(problems, title=(
-            f"{path}: {bad_answers:,} of {answers:,} answers ({bad_rows:,} of {rows_read:,} rows) "
-            f"cannot be imported{listed}. Nothing was imported: fix these rows, or pass "
-            "--on-error skip to import the others and set these aside in a quarantine file"))
+        raise ImportRejected(
+            problems,
+            title=(
+                f"{path}: {bad_answers:,} of {answers:,} answers ({bad_rows:,} of {rows_read:,} rows) "
+                f"cannot be imported{listed}. Nothing was imported: fix these rows, or pass "
+                "--on-error skip to import the others and set these aside in a quarantine file"
+            ),
+        )
     if bad_answers:
         _quarantine(con, relation, request, pending, columns, first_line, progress)
     _, per_row = _parts(columns)
     cols = pending.kind.column_names
-    select = [f"{pending.seq_offset} + _row * {per_row} + _part" if c == F.ANSWER_SEQ
-              else quote_identifier(c) for c in cols]
+    select = [
+        f"{pending.seq_offset} + _row * {per_row} + _part"
+        if c == F.ANSWER_SEQ
+        else quote_identifier(c)
+        for c in cols
+    ]
     with _Poller(con, "inserting", progress):
-        con.execute(f'INSERT INTO "{pending.kind.table}" ({", ".join(map(quote_identifier, cols))},'
-                    f" {IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
-                    "WHERE NOT __row_bad")
+        con.execute(
+            f'INSERT INTO "{pending.kind.table}" ({", ".join(map(quote_identifier, cols))},'
+            f" {IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
+            "WHERE NOT __row_bad"
+        )
     stats = con.execute(
         f'SELECT count(*), count(DISTINCT {F.JOURNEY_ID}), epoch_us(min("{F.TIMESTAMP}")), '
         f'epoch_us(max("{F.TIMESTAMP}")), min(_row * {per_row} + _part), '
         f"max(_row * {per_row} + _part), count(*) FILTER (WHERE _step_given IS NULL AND "
-        f"{F.STEP} IS NOT NULL) FROM {_STAGE} WHERE NOT __row_bad").fetchone()
+        f"{F.STEP} IS NOT NULL) FROM {_STAGE} WHERE NOT __row_bad"
+    ).fetchone()
     assert stats is not None
     questions = con.execute(
         f"SELECT {F.QUESTION}, count(*) FROM {_STAGE} WHERE NOT __row_bad GROUP BY 1 "
-        "ORDER BY 2 DESC, 1").fetchall()
+        "ORDER BY 2 DESC, 1"
+    ).fetchall()
     pending.rows_imported, pending.rows_rejected = int(stats[0]), bad_rows
     if stats[4] is not None:
         pending.seq_first = pending.seq_offset + int(stats[4])
         pending.seq_last = pending.seq_offset + int(stats[5])
     con.execute(f"DROP TABLE {_STAGE}")
-    log.info("%s: %d of %d answers staged for import #%d (%d rows rejected)", path,
-             pending.rows_imported, answers, pending.id, bad_rows)
+    log.info(
+        "%s: %d of %d answers staged for import #%d (%d rows rejected)",
+        path,
+        pending.rows_imported,
+        answers,
+        pending.id,
+        bad_rows,
+    )
     return FeedbackOutcome(
-        pending.record(datetime.now(timezone.utc)), rows_read, answers, tuple(problems),
-        int(stats[1]), _utc(stats[2]), _utc(stats[3]),
-        tuple((str(q), int(n)) for q, n in questions), int(stats[6]))
+        pending.record(datetime.now(UTC)),
+        rows_read,
+        answers,
+        tuple(problems),
+        int(stats[1]),
+        _utc(stats[2]),
+        _utc(stats[3]),
+        tuple((str(q), int(n)) for q, n in questions),
+        int(stats[6]),
+    )
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, relation: str, request: FeedbackImport,
-                pending: PendingImport, columns: FeedbackColumns, first_line: int | None,
-                progress: ProgressCallback | None) -> None:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    request: FeedbackImport,
+    pending: PendingImport,
+    columns: FeedbackColumns,
+    first_line: int | None,
+    progress: ProgressCallback | None,
+) -> None:
     """Write the rejected source rows (their columns plus ``reason``) to the quarantine file,
     under a temporary name renamed just before the commit."""
-    where = (f"'line ' || CAST(_row + {first_line} AS VARCHAR)" if first_line is not None
-             else "'row ' || CAST(_row + 1 AS VARCHAR)")
-    reasons = (f"SELECT _row AS r, {where} || ': ' || string_agg({reason_sql(columns)}, '; ' "
-               f"ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad GROUP BY _row")
-    target = _write_quarantine(con, pending, request.path, request.quarantine_dir,
-                               request.options.delimiter, progress, relation, (_ROW,), reasons)
+    where = (
+        f"'line ' || CAST(_row + {first_line} AS VARCHAR)"
+        if first_line is not None
+        else "'row ' || CAST(_row + 1 AS VARCHAR)"
+    )
+    reasons = (
+        f"SELECT _row AS r, {where} || ': ' || string_agg({reason_sql(columns)}, '; ' "
+        f"ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad GROUP BY _row"
+    )
+    target = _write_quarantine(
+        con,
+        pending,
+        request.path,
+        request.quarantine_dir,
+        request.options.delimiter,
+        progress,
+        relation,
+        (_ROW,),
+        reasons,
+    )
     log.info("%s: rejected rows set aside in %s", request.path, target)

@@ -47,8 +47,17 @@ __all__ = [
 
 #: The single-column fields of a feedback mapping (``columns:`` in its YAML), in file order.
 FEEDBACK_FIELDS: Final[tuple[str, ...]] = (
-    F.JOURNEY_ID, F.TIMESTAMP, F.QUESTION, F.SCORE, F.TOUCHPOINT, F.STEP, F.COMMENT,
-    F.RESPONDENT, F.CHANNEL, F.SEGMENT)
+    F.JOURNEY_ID,
+    F.TIMESTAMP,
+    F.QUESTION,
+    F.SCORE,
+    F.TOUCHPOINT,
+    F.STEP,
+    F.COMMENT,
+    F.RESPONDENT,
+    F.CHANNEL,
+    F.SEGMENT,
+)
 #: Fields that apply to every answer of a row (both layouts).
 ROW_FIELDS: Final[tuple[str, ...]] = (F.TOUCHPOINT, F.STEP, F.RESPONDENT, F.CHANNEL, F.SEGMENT)
 #: Required in both layouts.
@@ -57,9 +66,17 @@ REQUIRED: Final[tuple[str, ...]] = (F.JOURNEY_ID, F.TIMESTAMP)
 LONG_REQUIRED: Final[tuple[str, ...]] = (F.QUESTION, F.SCORE)
 #: The ``cojourney import --kind feedback`` flag of each field.
 FEEDBACK_FLAGS: Final[Mapping[str, str]] = {
-    F.JOURNEY_ID: "--journey-id", F.TIMESTAMP: "--timestamp", F.QUESTION: "--question",
-    F.SCORE: "--score", F.TOUCHPOINT: "--touchpoint", F.STEP: "--step", F.COMMENT: "--comment",
-    F.RESPONDENT: "--respondent", F.CHANNEL: "--channel", F.SEGMENT: "--segment"}
+    F.JOURNEY_ID: "--journey-id",
+    F.TIMESTAMP: "--timestamp",
+    F.QUESTION: "--question",
+    F.SCORE: "--score",
+    F.TOUCHPOINT: "--touchpoint",
+    F.STEP: "--step",
+    F.COMMENT: "--comment",
+    F.RESPONDENT: "--respondent",
+    F.CHANNEL: "--channel",
+    F.SEGMENT: "--segment",
+}
 #: Source columns never kept in ``attributes`` (the bookkeeping of a canonical file).
 BOOKKEEPING: Final[tuple[str, ...]] = (F.ANSWER_SEQ, "import_id")
 
@@ -131,8 +148,9 @@ class FeedbackColumns:
         with their canonical names (what :meth:`resolve` falls back to)."""
         required = REQUIRED if self.wide else REQUIRED + LONG_REQUIRED
         found = [getattr(self, name) or name for name in required]
-        found += [src for name in FEEDBACK_FIELDS if name not in required
-                  and (src := getattr(self, name))]
+        found += [
+            src for name in FEEDBACK_FIELDS if name not in required and (src := getattr(self, name))
+        ]
         found += [*self.score_columns.values(), *self.text_columns.values()]
         return list(dict.fromkeys(found))
 
@@ -144,11 +162,19 @@ class FeedbackColumns:
         """
         present = set(available)
         skip = {F.QUESTION, F.SCORE, F.COMMENT} if self.wide else set()
-        taken = set(self.sources().values()) | set(self.score_columns.values()) | set(
-            self.text_columns.values())
-        changes: dict[str, Any] = {name: name for name in FEEDBACK_FIELDS
-                   if getattr(self, name) is None and name in present and name not in skip
-                   and name not in taken}
+        taken = (
+            set(self.sources().values())
+            | set(self.score_columns.values())
+            | set(self.text_columns.values())
+        )
+        changes: dict[str, Any] = {
+            name: name
+            for name in FEEDBACK_FIELDS
+            if getattr(self, name) is None
+            and name in present
+            and name not in skip
+            and name not in taken
+        }
         return replace(self, **changes) if changes else self
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,8 +196,13 @@ def effective_scales(columns: FeedbackColumns) -> dict[str, tuple[float, float]]
     return {**F.QUESTION_SCALES, **columns.scales}
 
 
-def column_problems(columns: FeedbackColumns, available: Sequence[str], source: str | Path, *,
-                    fix: Mapping[str, str] | None = None) -> list[Problem]:
+def column_problems(
+    columns: FeedbackColumns,
+    available: Sequence[str],
+    source: str | Path,
+    *,
+    fix: Mapping[str, str] | None = None,
+) -> list[Problem]:
     """Every problem of a (resolved) feedback mapping against a file's columns.
 
     Parameters
@@ -192,52 +223,83 @@ def column_problems(columns: FeedbackColumns, available: Sequence[str], source: 
     problems: list[Problem] = []
 
     def hint(name: str) -> str:
-        return fix.get(name) or (f"name the column with {FEEDBACK_FLAGS[name]} COLUMN"
-                                 if name in FEEDBACK_FLAGS else f"fix {name} of the mapping")
+        return fix.get(name) or (
+            f"name the column with {FEEDBACK_FLAGS[name]} COLUMN"
+            if name in FEEDBACK_FLAGS
+            else f"fix {name} of the mapping"
+        )
 
     required = REQUIRED if columns.wide else REQUIRED + LONG_REQUIRED
     for name in required:
         if getattr(columns, name) is None:
-            extra = (" (or give one column per question with --score-column QUESTION=COLUMN)"
-                     if name in LONG_REQUIRED else "")
-            problems.append(Problem(
-                f"no column chosen for {name}", location_in(source, field=name),
-                found=f"columns: {shown}", expected=f"the column holding the {name}{extra}",
-                hint=hint(name) + " (names are case-sensitive)"))
+            extra = (
+                " (or give one column per question with --score-column QUESTION=COLUMN)"
+                if name in LONG_REQUIRED
+                else ""
+            )
+            problems.append(
+                Problem(
+                    f"no column chosen for {name}",
+                    location_in(source, field=name),
+                    found=f"columns: {shown}",
+                    expected=f"the column holding the {name}{extra}",
+                    hint=hint(name) + " (names are case-sensitive)",
+                )
+            )
     named = [(name, src) for name, src in columns.sources().items()]
     named += [(f"score_columns.{q}", src) for q, src in columns.score_columns.items()]
     named += [(f"text_columns.{q}", src) for q, src in columns.text_columns.items()]
     for name, src in named:
         if src not in present:
-            problems.append(Problem(
-                f"column {src!r} (for {name}) is not in the file", location_in(source, field=src),
-                found=f"columns: {shown}", expected=src,
-                hint=hint(name) + " (names are case-sensitive)"))
+            problems.append(
+                Problem(
+                    f"column {src!r} (for {name}) is not in the file",
+                    location_in(source, field=src),
+                    found=f"columns: {shown}",
+                    expected=src,
+                    hint=hint(name) + " (names are case-sensitive)",
+                )
+            )
     if columns.wide and columns.comment is not None:
-        problems.append(Problem(
-            "a comment column is for the long layout (one row per answer)",
-            location_in(source, field=columns.comment), found=f"comment: {columns.comment}",
-            expected="free-text columns named with --text-column QUESTION=COLUMN",
-            hint="replace --comment COLUMN by --text-column QUESTION=COLUMN"))
+        problems.append(
+            Problem(
+                "a comment column is for the long layout (one row per answer)",
+                location_in(source, field=columns.comment),
+                found=f"comment: {columns.comment}",
+                expected="free-text columns named with --text-column QUESTION=COLUMN",
+                hint="replace --comment COLUMN by --text-column QUESTION=COLUMN",
+            )
+        )
     if columns.wide and (columns.question is not None or columns.score is not None):
-        problems.append(Problem(
-            "a question or score column is for the long layout (one row per answer)",
-            location_in(source, field=columns.question or columns.score),
-            found=f"question: {columns.question}, score: {columns.score}",
-            expected="either --question and --score, or --score-column QUESTION=COLUMN",
-            hint="choose one layout: drop --question/--score, or the --score-column flags"))
+        problems.append(
+            Problem(
+                "a question or score column is for the long layout (one row per answer)",
+                location_in(source, field=columns.question or columns.score),
+                found=f"question: {columns.question}, score: {columns.score}",
+                expected="either --question and --score, or --score-column QUESTION=COLUMN",
+                hint="choose one layout: drop --question/--score, or the --score-column flags",
+            )
+        )
     for question, (low, high) in columns.scales.items():
         if question in F.QUESTION_SCALES:
-            problems.append(Problem(
-                f"the scale of the standard question {question!r} cannot be changed",
-                location_in(source, field=f"scales.{question}"), found=f"{low:g}..{high:g}",
-                expected=f"{F.QUESTION_SCALES[question][0]:g}.."
-                         f"{F.QUESTION_SCALES[question][1]:g}",
-                hint="import the answers as a custom question id (e.g. csat-10) with its scale"))
+            problems.append(
+                Problem(
+                    f"the scale of the standard question {question!r} cannot be changed",
+                    location_in(source, field=f"scales.{question}"),
+                    found=f"{low:g}..{high:g}",
+                    expected=f"{F.QUESTION_SCALES[question][0]:g}.."
+                    f"{F.QUESTION_SCALES[question][1]:g}",
+                    hint="import the answers as a custom question id (e.g. csat-10) with its scale",
+                )
+            )
         elif not low < high:
-            problems.append(Problem(
-                f"the scale of {question!r} is empty",
-                location_in(source, field=f"scales.{question}"),
-                found=f"{low:g}..{high:g}", expected="LOWEST..HIGHEST with LOWEST < HIGHEST",
-                hint="fix --scale"))
+            problems.append(
+                Problem(
+                    f"the scale of {question!r} is empty",
+                    location_in(source, field=f"scales.{question}"),
+                    found=f"{low:g}..{high:g}",
+                    expected="LOWEST..HIGHEST with LOWEST < HIGHEST",
+                    hint="fix --scale",
+                )
+            )
     return problems

@@ -27,18 +27,39 @@ __all__ = ["FLAGS", "describe_rows", "reason_sql"]
 
 #: The problem flags of a staged answer.
 FLAGS: Final[tuple[str, ...]] = (
-    "__no_journey", "__no_timestamp", "__no_question", "__bad_score", "__out_of_scale",
-    "__no_answer", "__unknown_touchpoint", "__unknown_step", "__step_mismatch")
+    "__no_journey",
+    "__no_timestamp",
+    "__no_question",
+    "__bad_score",
+    "__out_of_scale",
+    "__no_answer",
+    "__unknown_touchpoint",
+    "__unknown_step",
+    "__step_mismatch",
+)
 
-_COLUMNS: Final = ("_row", "_part", *FLAGS, "_timestamp_text", "question", "_score_text",
-                   "_score_column", "score", "_touchpoint", "_touchpoint_text", "_step_given",
-                   "_step_derived")
+_COLUMNS: Final = (
+    "_row",
+    "_part",
+    *FLAGS,
+    "_timestamp_text",
+    "question",
+    "_score_text",
+    "_score_column",
+    "score",
+    "_touchpoint",
+    "_touchpoint_text",
+    "_step_given",
+    "_step_derived",
+)
 
 
 def _scale_text(columns: FeedbackColumns) -> str:
     """SQL: the scale of the answer's question as text (``1..5``)."""
-    whens = " ".join(f"WHEN {sql_string(q)} THEN {sql_string(f'{lo:g}..{hi:g}')}"
-                     for q, (lo, hi) in effective_scales(columns).items())
+    whens = " ".join(
+        f"WHEN {sql_string(q)} THEN {sql_string(f'{lo:g}..{hi:g}')}"
+        for q, (lo, hi) in effective_scales(columns).items()
+    )
     return f"CASE question {whens} END"
 
 
@@ -69,13 +90,20 @@ def reason_sql(columns: FeedbackColumns) -> str:
     return f"concat_ws('; ', {', '.join(parts)})"
 
 
-def describe_rows(con: duckdb.DuckDBPyConnection, stage: str, path: Path,
-                  locate: Callable[[int, str], Location], columns: FeedbackColumns,
-                  request: FeedbackImport, bad: int) -> list[Problem]:
+def describe_rows(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    path: Path,
+    locate: Callable[[int, str], Location],
+    columns: FeedbackColumns,
+    request: FeedbackImport,
+    bad: int,
+) -> list[Problem]:
     """Problems of the first flagged answers (at most :data:`MAX_LISTED_PROBLEMS`)."""
     rows = con.execute(
         f"SELECT {', '.join(_COLUMNS)} FROM {stage} WHERE __bad ORDER BY _row, _part "
-        f"LIMIT {MAX_LISTED_PROBLEMS}").fetchall()
+        f"LIMIT {MAX_LISTED_PROBLEMS}"
+    ).fetchall()
     scales = effective_scales(columns)
     touchpoints = sorted(request.touchpoint_steps or {})
     steps = sorted(request.known_steps or ())
@@ -88,9 +116,15 @@ def describe_rows(con: duckdb.DuckDBPyConnection, stage: str, path: Path,
     return problems[:MAX_LISTED_PROBLEMS]
 
 
-def _problems_of(r: dict[str, Any], path: Path, locate: Callable[[int, str], Location],
-                 columns: FeedbackColumns, scales: dict[str, tuple[float, float]],
-                 touchpoints: list[str], steps: list[str]) -> list[Problem]:
+def _problems_of(
+    r: dict[str, Any],
+    path: Path,
+    locate: Callable[[int, str], Location],
+    columns: FeedbackColumns,
+    scales: dict[str, tuple[float, float]],
+    touchpoints: list[str],
+    steps: list[str],
+) -> list[Problem]:
     index = int(r["_row"])
 
     def where(column: str | None) -> Location:
@@ -99,78 +133,134 @@ def _problems_of(r: dict[str, Any], path: Path, locate: Callable[[int, str], Loc
     row = "" if where(None).line is not None else f"row {index + 1}: "
     out: list[Problem] = []
     if r["__no_journey"]:
-        out.append(Problem(f"{row}the answer has no journey id", where(columns.journey_id),
-                           found="an empty value",
-                           expected="the id of the journey instance the answer is about",
-                           hint="fill the value, or remove the row"))
+        out.append(
+            Problem(
+                f"{row}the answer has no journey id",
+                where(columns.journey_id),
+                found="an empty value",
+                expected="the id of the journey instance the answer is about",
+                hint="fill the value, or remove the row",
+            )
+        )
     if r["__no_timestamp"]:
         out.append(_timestamp(row, r["_timestamp_text"], where(columns.timestamp), columns))
     if r["__no_question"]:
-        out.append(Problem(f"{row}the answer has no question", where(columns.question),
-                           found="an empty value",
-                           expected="a question id: csat, ces, nps, emotion or your own",
-                           hint="fill the value, or remove the row"))
+        out.append(
+            Problem(
+                f"{row}the answer has no question",
+                where(columns.question),
+                found="an empty value",
+                expected="a question id: csat, ces, nps, emotion or your own",
+                hint="fill the value, or remove the row",
+            )
+        )
     if r["__bad_score"]:
-        out.append(Problem(
-            f"{row}the {r['question'] or ''} score is not a number".replace("the  ", "the "),
-            where(r["_score_column"]), found=repr(r["_score_text"]),
-            expected="a number such as 4 or 4.5 (with a point as decimal separator)",
-            hint="fix the value, or empty the cell (no answer)"))
+        out.append(
+            Problem(
+                f"{row}the {r['question'] or ''} score is not a number".replace("the  ", "the "),
+                where(r["_score_column"]),
+                found=repr(r["_score_text"]),
+                expected="a number such as 4 or 4.5 (with a point as decimal separator)",
+                hint="fix the value, or empty the cell (no answer)",
+            )
+        )
     if r["__out_of_scale"]:
         low, high = scales[r["question"]]
-        out.append(Problem(
-            f"{row}the {r['question']} score is outside its scale", where(r["_score_column"]),
-            found=repr(r["_score_text"]), expected=f"a number from {low:g} to {high:g}",
-            hint="fix the value; if the column holds another question, map it to that question "
-                 "(--score-column QUESTION=COLUMN or --rename-question), or import it as a "
-                 "custom question with its --scale QUESTION=LOW..HIGH"))
+        out.append(
+            Problem(
+                f"{row}the {r['question']} score is outside its scale",
+                where(r["_score_column"]),
+                found=repr(r["_score_text"]),
+                expected=f"a number from {low:g} to {high:g}",
+                hint="fix the value; if the column holds another question, map it to that question "
+                "(--score-column QUESTION=COLUMN or --rename-question), or import it as a "
+                "custom question with its --scale QUESTION=LOW..HIGH",
+            )
+        )
     if r["__no_answer"]:
-        out.append(Problem(f"{row}the answer has neither a score nor a comment",
-                           where(columns.score), found="empty score and comment",
-                           expected="a score, a comment, or both",
-                           hint="fill the score, or remove the row"))
+        out.append(
+            Problem(
+                f"{row}the answer has neither a score nor a comment",
+                where(columns.score),
+                found="empty score and comment",
+                expected="a score, a comment, or both",
+                hint="fill the score, or remove the row",
+            )
+        )
     if r["__unknown_touchpoint"]:
-        out.append(_unknown(row, "touchpoint", r["_touchpoint"], r["_touchpoint_text"],
-                            where(columns.touchpoint), touchpoints))
+        out.append(
+            _unknown(
+                row,
+                "touchpoint",
+                r["_touchpoint"],
+                r["_touchpoint_text"],
+                where(columns.touchpoint),
+                touchpoints,
+            )
+        )
     if r["__unknown_step"]:
-        out.append(_unknown(row, "step", r["_step_given"], r["_step_given"],
-                            where(columns.step), steps))
+        out.append(
+            _unknown(row, "step", r["_step_given"], r["_step_given"], where(columns.step), steps)
+        )
     if r["__step_mismatch"]:
-        out.append(Problem(
-            f"{row}step {r['_step_given']!r} is not the step of touchpoint {r['_touchpoint']!r}",
-            where(columns.step), found=repr(r["_step_given"]), expected=repr(r["_step_derived"]),
-            hint="fix the step, or leave the step column out: the step is then taken from "
-                 "the touchpoint"))
+        out.append(
+            Problem(
+                f"{row}step {r['_step_given']!r} is not the step of touchpoint {r['_touchpoint']!r}",
+                where(columns.step),
+                found=repr(r["_step_given"]),
+                expected=repr(r["_step_derived"]),
+                hint="fix the step, or leave the step column out: the step is then taken from "
+                "the touchpoint",
+            )
+        )
     return out
 
 
 def _timestamp(row: str, raw: str | None, where: Location, columns: FeedbackColumns) -> Problem:
     if raw is None:
-        return Problem(f"{row}the answer has no timestamp", where, found="an empty value",
-                       expected="when the answer was given",
-                       hint="fill the value, or remove the row")
+        return Problem(
+            f"{row}the answer has no timestamp",
+            where,
+            found="an empty value",
+            expected="when the answer was given",
+            hint="fill the value, or remove the row",
+        )
     fmt = columns.timestamp_format
     return Problem(
-        f"{row}the timestamp cannot be read", where, found=repr(raw),
-        expected=f"format {fmt}" if fmt else
-        "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
-        hint=("fix the value, or correct --timestamp-format" if fmt else
-              "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"))
+        f"{row}the timestamp cannot be read",
+        where,
+        found=repr(raw),
+        expected=f"format {fmt}"
+        if fmt
+        else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
+        hint=(
+            "fix the value, or correct --timestamp-format"
+            if fmt
+            else "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
+        ),
+    )
 
 
-def _unknown(row: str, what: str, value: str, raw: str, where: Location,
-             known: list[str]) -> Problem:
+def _unknown(
+    row: str, what: str, value: str, raw: str, where: Location, known: list[str]
+) -> Problem:
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
     flag = FEEDBACK_FLAGS["touchpoint"]
     if what == "touchpoint":
-        hint = (f"map it with --rename '{raw}=TOUCHPOINT' (saved in the mapping's "
-                f"touchpoint_renames), or add the touchpoint to the workspace's journey; "
-                f"a journey-level answer leaves {flag} empty")
+        hint = (
+            f"map it with --rename '{raw}=TOUCHPOINT' (saved in the mapping's "
+            f"touchpoint_renames), or add the touchpoint to the workspace's journey; "
+            f"a journey-level answer leaves {flag} empty"
+        )
     else:
         hint = "fix the value, or leave the step column out: the touchpoint gives the step"
     if close:
         hint = f"did you mean {close[0]!r}? " + hint
-    return Problem(f"{row}{what} {value!r} is not a {what} of the workspace", where,
-                   found=repr(raw), expected=f"one of: {shown}" if known else f"a {what} id",
-                   hint=hint)
+    return Problem(
+        f"{row}{what} {value!r} is not a {what} of the workspace",
+        where,
+        found=repr(raw),
+        expected=f"one of: {shown}" if known else f"a {what} id",
+        hint=hint,
+    )

@@ -47,11 +47,28 @@ SEGMENT: Final = "segment"
 ATTRIBUTES: Final = "attributes"
 
 FEEDBACK_COLUMNS: Final[tuple[str, ...]] = (
-    JOURNEY_ID, TIMESTAMP, ANSWER_SEQ, QUESTION, SCORE, TOUCHPOINT, STEP, COMMENT,
-    RESPONDENT, CHANNEL, SEGMENT, ATTRIBUTES,
+    JOURNEY_ID,
+    TIMESTAMP,
+    ANSWER_SEQ,
+    QUESTION,
+    SCORE,
+    TOUCHPOINT,
+    STEP,
+    COMMENT,
+    RESPONDENT,
+    CHANNEL,
+    SEGMENT,
+    ATTRIBUTES,
 )
 REQUIRED_FEEDBACK_COLUMNS: Final[tuple[str, ...]] = (JOURNEY_ID, TIMESTAMP, QUESTION)
-OPTIONAL_TEXT_COLUMNS: Final[tuple[str, ...]] = (TOUCHPOINT, STEP, COMMENT, RESPONDENT, CHANNEL, SEGMENT)
+OPTIONAL_TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    TOUCHPOINT,
+    STEP,
+    COMMENT,
+    RESPONDENT,
+    CHANNEL,
+    SEGMENT,
+)
 
 #: The standard questions and their inclusive scales.
 QUESTION_SCALES: Final[dict[str, tuple[float, float]]] = {
@@ -70,13 +87,15 @@ def feedback_arrow_schema() -> pa.Schema:
     if _ARROW_SCHEMA is None:
         import pyarrow as pa
 
-        _ARROW_SCHEMA = pa.schema([
-            pa.field(JOURNEY_ID, pa.string(), nullable=False),
-            pa.field(TIMESTAMP, pa.timestamp("us", tz="UTC"), nullable=False),
-            pa.field(ANSWER_SEQ, pa.int64(), nullable=False),
-            pa.field(QUESTION, pa.string(), nullable=False),
-            pa.field(SCORE, pa.float64()),
-            *(pa.field(name, pa.string()) for name in OPTIONAL_TEXT_COLUMNS),
-            pa.field(ATTRIBUTES, pa.string()),
-        ])
+        _ARROW_SCHEMA = pa.schema(
+            [
+                pa.field(JOURNEY_ID, pa.string(), nullable=False),
+                pa.field(TIMESTAMP, pa.timestamp("us", tz="UTC"), nullable=False),
+                pa.field(ANSWER_SEQ, pa.int64(), nullable=False),
+                pa.field(QUESTION, pa.string(), nullable=False),
+                pa.field(SCORE, pa.float64()),
+                *(pa.field(name, pa.string()) for name in OPTIONAL_TEXT_COLUMNS),
+                pa.field(ATTRIBUTES, pa.string()),
+            ]
+        )
     return _ARROW_SCHEMA

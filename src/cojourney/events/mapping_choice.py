@@ -36,14 +36,25 @@ Kind = Literal["events", "feedback"]
 MappingOrigin = Literal["given", "named", "flags", "saved", "default"]
 
 _FORMATS = {"CSV": "csv", "Parquet": "parquet", "JSON Lines": "jsonl", "XES": "xes", "OCEL": "ocel"}
-_FLAG_OF = {S.JOURNEY_ID: "--case", S.ACTIVITY: "--activity", S.TIMESTAMP: "--timestamp",
-            S.CHANNEL: "--channel", S.ACTOR: "--actor", S.ROLE: "--role", S.SEGMENT: "--segment",
-            S.LIFECYCLE: "--lifecycle"}
+_FLAG_OF = {
+    S.JOURNEY_ID: "--case",
+    S.ACTIVITY: "--activity",
+    S.TIMESTAMP: "--timestamp",
+    S.CHANNEL: "--channel",
+    S.ACTOR: "--actor",
+    S.ROLE: "--role",
+    S.SEGMENT: "--segment",
+    S.LIFECYCLE: "--lifecycle",
+}
 
 
-def choose_mapping(library: MappingLibrary, file: Path, mapping: str | ImportMapping | None,
-                   flags: MappingFlags, kind: Kind = "events"
-                   ) -> tuple[ImportMapping, MappingOrigin]:
+def choose_mapping(
+    library: MappingLibrary,
+    file: Path,
+    mapping: str | ImportMapping | None,
+    flags: MappingFlags,
+    kind: Kind = "events",
+) -> tuple[ImportMapping, MappingOrigin]:
     """The mapping to import ``file`` with, and where it came from.
 
     See :func:`cojourney.services.imports.import_events` for the rules. Raises
@@ -65,15 +76,20 @@ def choose_mapping(library: MappingLibrary, file: Path, mapping: str | ImportMap
     fresh = ImportMapping(_fresh_name(library, file, kind), format=fmt, kind=kind)
     if _complete(flags, kind):
         return fresh.with_flags(flags), "flags"
-    fitting, _ = library.candidates(fmt or "", lambda m: file_columns(file, m.read_options()),
-                                    kind=kind)
+    fitting, _ = library.candidates(
+        fmt or "", lambda m: file_columns(file, m.read_options()), kind=kind
+    )
     if len(fitting) > 1:
-        raise InputError(Problem(
-            "several saved mappings fit this file", location_in(file),
-            found=", ".join(m.name for m in fitting),
-            expected="exactly one saved mapping whose source columns are all in the file",
-            hint=f"choose one with --mapping NAME (the files are in {library.folder})"),
-            title=f"{file}: which mapping?")
+        raise InputError(
+            Problem(
+                "several saved mappings fit this file",
+                location_in(file),
+                found=", ".join(m.name for m in fitting),
+                expected="exactly one saved mapping whose source columns are all in the file",
+                hint=f"choose one with --mapping NAME (the files are in {library.folder})",
+            ),
+            title=f"{file}: which mapping?",
+        )
     if fitting:
         return fitting[0].with_flags(flags), ("saved" if flags.is_empty() else "flags")
     return fresh.with_flags(flags), ("default" if flags.is_empty() else "flags")
@@ -84,15 +100,25 @@ def refuse_flags(flags: MappingFlags, names: tuple[str, ...], kind: Kind) -> Non
     wrong = [n for n in flags.given() if n in names]
     if wrong:
         other = "feedback" if kind == "events" else "events"
-        raise InputError(Problem(
-            f"these mapping fields are for {other}, not for {kind}: {', '.join(wrong)}",
-            Location(field=wrong[0]), found=", ".join(wrong),
-            hint=f"drop them, or import the file as {other}"
-                 + (" (--kind feedback)" if other == "feedback" else "")))
+        raise InputError(
+            Problem(
+                f"these mapping fields are for {other}, not for {kind}: {', '.join(wrong)}",
+                Location(field=wrong[0]),
+                found=", ".join(wrong),
+                hint=f"drop them, or import the file as {other}"
+                + (" (--kind feedback)" if other == "feedback" else ""),
+            )
+        )
 
 
-def check_columns(mapping: ImportMapping, origin: MappingOrigin, columns: Sequence[str],
-                  file: Path, library: MappingLibrary, kind: Kind) -> None:
+def check_columns(
+    mapping: ImportMapping,
+    origin: MappingOrigin,
+    columns: Sequence[str],
+    file: Path,
+    library: MappingLibrary,
+    kind: Kind,
+) -> None:
     """Refuse before reading when a source column of the mapping is not in the file.
 
     Raises :class:`~cojourney.errors.ImportRejected` with one problem per missing column.
@@ -108,7 +134,8 @@ def _complete(flags: MappingFlags, kind: Kind) -> bool:
     if kind == "events":
         return None not in (flags.journey_id, flags.activity, flags.timestamp)
     layout = (flags.question is not None and flags.score is not None) or bool(
-        flags.score_columns or flags.text_columns)
+        flags.score_columns or flags.text_columns
+    )
     return flags.journey_id is not None and flags.timestamp is not None and layout
 
 
@@ -128,61 +155,95 @@ def _fresh_name(library: MappingLibrary, file: Path, kind: Kind) -> str:
 
 def _check_kind(mapping: ImportMapping, kind: Kind, where: str) -> None:
     if mapping.kind != kind:
-        raise InputError(Problem(
-            f"mapping {mapping.name!r} is for {mapping.kind}, not for {kind}",
-            location_in(where, field="kind"), found=mapping.kind, expected=kind,
-            hint=f"choose a {kind} mapping, or a new --mapping name"))
+        raise InputError(
+            Problem(
+                f"mapping {mapping.name!r} is for {mapping.kind}, not for {kind}",
+                location_in(where, field="kind"),
+                found=mapping.kind,
+                expected=kind,
+                hint=f"choose a {kind} mapping, or a new --mapping name",
+            )
+        )
 
 
-def _check_event_columns(mapping: ImportMapping, origin: MappingOrigin, columns: Sequence[str],
-                         file: Path, library: MappingLibrary) -> None:
+def _check_event_columns(
+    mapping: ImportMapping,
+    origin: MappingOrigin,
+    columns: Sequence[str],
+    file: Path,
+    library: MappingLibrary,
+) -> None:
     present = set(columns)
     sources = {name: getattr(mapping.columns, name) for name in _FLAG_OF}
     shown = ", ".join(columns) or "(none)"
     problems = []
     for name, flag in _FLAG_OF.items():
-        src = sources[name] or ({S.JOURNEY_ID: S.XES_CASE, S.ACTIVITY: S.XES_ACTIVITY,
-                                 S.TIMESTAMP: S.XES_TIMESTAMP}.get(name))
+        src = sources[name] or (
+            {
+                S.JOURNEY_ID: S.XES_CASE,
+                S.ACTIVITY: S.XES_ACTIVITY,
+                S.TIMESTAMP: S.XES_TIMESTAMP,
+            }.get(name)
+        )
         if src is None or src in present:
             continue
         if origin == "default":
             hint = f"name the column with {flag} COLUMN"
         else:
             hint = f"pass {flag} COLUMN, or fix columns.{name} in {library.path_of(mapping.name)}"
-        problems.append(Problem(
-            f"column {src!r} (for {name}) is not in the file", location_in(file, field=src),
-            found=f"columns: {shown}", expected=src, hint=hint + " (names are case-sensitive)"))
+        problems.append(
+            Problem(
+                f"column {src!r} (for {name}) is not in the file",
+                location_in(file, field=src),
+                found=f"columns: {shown}",
+                expected=src,
+                hint=hint + " (names are case-sensitive)",
+            )
+        )
     if not problems:
         return
     if origin == "default":
         saved = library.names()
-        title = (f"{file}: no saved mapping fits and the columns are not the XES names"
-                 + (f" (saved mappings: {', '.join(saved)})" if saved else ""))
+        title = f"{file}: no saved mapping fits and the columns are not the XES names" + (
+            f" (saved mappings: {', '.join(saved)})" if saved else ""
+        )
     else:
         title = f"{file}: the columns do not match the mapping {mapping.name!r}"
     raise ImportRejected(problems, title=title)
 
 
-def _check_feedback_columns(mapping: ImportMapping, origin: MappingOrigin,
-                            columns: Sequence[str], file: Path, library: MappingLibrary) -> None:
-    if mapping.format not in (None, *FEEDBACK_FORMATS) or _FORMATS.get(
-            reader_for(file).name) not in FEEDBACK_FORMATS:
+def _check_feedback_columns(
+    mapping: ImportMapping,
+    origin: MappingOrigin,
+    columns: Sequence[str],
+    file: Path,
+    library: MappingLibrary,
+) -> None:
+    if (
+        mapping.format not in (None, *FEEDBACK_FORMATS)
+        or _FORMATS.get(reader_for(file).name) not in FEEDBACK_FORMATS
+    ):
         return  # the ingest refuses the format itself
     saved = library.path_of(mapping.name) if origin in ("named", "saved") else None
-    fix = {name: f"pass {flag} COLUMN" + (f", or fix columns.{name} in {saved}" if saved else "")
-           for name, flag in FEEDBACK_FLAGS.items()}
+    fix = {
+        name: f"pass {flag} COLUMN" + (f", or fix columns.{name} in {saved}" if saved else "")
+        for name, flag in FEEDBACK_FLAGS.items()
+    }
     fb = mapping.feedback
     for section, flag in (("score_columns", "--score-column"), ("text_columns", "--text-column")):
         for question in getattr(fb, section):
             fix[f"{section}.{question}"] = f"fix {flag} {question}=COLUMN" + (
-                f", or {section} in {saved}" if saved else "")
+                f", or {section} in {saved}" if saved else ""
+            )
     problems = column_problems(fb.resolve(columns), columns, file, fix=fix)
     if not problems:
         return
     if origin == "default":
         names = library.names()
-        title = (f"{file}: no saved feedback mapping fits and the columns are not the canonical "
-                 "names" + (f" (saved mappings: {', '.join(names)})" if names else ""))
+        title = (
+            f"{file}: no saved feedback mapping fits and the columns are not the canonical "
+            "names" + (f" (saved mappings: {', '.join(names)})" if names else "")
+        )
     else:
         title = f"{file}: the columns do not match the mapping {mapping.name!r}"
     raise ImportRejected(problems, title=title)

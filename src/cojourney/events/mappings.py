@@ -145,9 +145,14 @@ class ImportMapping:
 
     def read_options(self) -> ReadOptions:
         """The readers' :class:`~cojourney.events.readers.base.ReadOptions`."""
-        return ReadOptions(delimiter=self.csv.sep, encoding=self.csv.encoding, quote=self.csv.quote,
-                           escape=self.csv.escape, null_values=self.csv.null_values,
-                           classifier=self.classifier or "concept:name")
+        return ReadOptions(
+            delimiter=self.csv.sep,
+            encoding=self.csv.encoding,
+            quote=self.csv.quote,
+            escape=self.csv.escape,
+            null_values=self.csv.null_values,
+            classifier=self.classifier or "concept:name",
+        )
 
     def source_columns(self) -> list[str]:
         """Every source column the mapping reads, required ones first.
@@ -182,8 +187,9 @@ class ImportMapping:
         """
         if self.kind == "feedback":
             return self._with_feedback_flags(flags)
-        changes: dict[str, Any] = {name: value for name in COLUMN_FIELDS
-                                   if (value := getattr(flags, name)) is not None}
+        changes: dict[str, Any] = {
+            name: value for name in COLUMN_FIELDS if (value := getattr(flags, name)) is not None
+        }
         if flags.timestamp_format is not None:
             changes["timestamp_format"] = flags.timestamp_format
         if flags.renames:
@@ -192,33 +198,43 @@ class ImportMapping:
         given = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
         csv_changes: dict[str, Any] = {k: v for k, v in given if v is not None}
         return replace(
-            self, columns=columns,
+            self,
+            columns=columns,
             time_zone=flags.time_zone if flags.time_zone is not None else self.time_zone,
             csv=replace(self.csv, **csv_changes) if csv_changes else self.csv,
             classifier=flags.classifier if flags.classifier is not None else self.classifier,
-            object_type=flags.object_type if flags.object_type is not None else self.object_type)
+            object_type=flags.object_type if flags.object_type is not None else self.object_type,
+        )
 
     def _with_feedback_flags(self, flags: MappingFlags) -> ImportMapping:
         fb = self.feedback
-        changes: dict[str, Any] = {name: value for name in FEEDBACK_FIELDS
-                                   if (value := getattr(flags, name)) is not None}
+        changes: dict[str, Any] = {
+            name: value for name in FEEDBACK_FIELDS if (value := getattr(flags, name)) is not None
+        }
         if flags.timestamp_format is not None:
             changes["timestamp_format"] = flags.timestamp_format
-        merged = (("score_columns", flags.score_columns), ("text_columns", flags.text_columns),
-                  ("scales", flags.scales), ("question_renames", flags.question_renames),
-                  ("touchpoint_renames", flags.renames))
+        merged = (
+            ("score_columns", flags.score_columns),
+            ("text_columns", flags.text_columns),
+            ("scales", flags.scales),
+            ("question_renames", flags.question_renames),
+            ("touchpoint_renames", flags.renames),
+        )
         for name, given in merged:
             if given:
                 changes[name] = {**getattr(fb, name), **given}
         if flags.journey_questions:
-            changes["journey_questions"] = tuple(dict.fromkeys(
-                (*fb.journey_questions, *flags.journey_questions)))
+            changes["journey_questions"] = tuple(
+                dict.fromkeys((*fb.journey_questions, *flags.journey_questions))
+            )
         given_csv = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
         csv_changes: dict[str, Any] = {k: v for k, v in given_csv if v is not None}
         return replace(
-            self, feedback=replace(fb, **changes) if changes else fb,
+            self,
+            feedback=replace(fb, **changes) if changes else fb,
             time_zone=flags.time_zone if flags.time_zone is not None else self.time_zone,
-            csv=replace(self.csv, **csv_changes) if csv_changes else self.csv)
+            csv=replace(self.csv, **csv_changes) if csv_changes else self.csv,
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ImportMapping):
@@ -233,14 +249,25 @@ class ImportMapping:
     def to_dict(self) -> dict[str, Any]:
         """The mapping as plain data, in the layout of the YAML file."""
         c = self.columns
-        csv = {"sep": self.csv.sep, "encoding": self.csv.encoding, "quote": self.csv.quote,
-               "escape": self.csv.escape, "null_values": list(self.csv.null_values)}
+        csv = {
+            "sep": self.csv.sep,
+            "encoding": self.csv.encoding,
+            "quote": self.csv.quote,
+            "escape": self.csv.escape,
+            "null_values": list(self.csv.null_values),
+        }
         if self.kind == "feedback":
-            return {"mapping_version": MAPPING_VERSION, "kind": self.kind, "format": self.format,
-                    **self.feedback.to_dict(),
-                    "timestamp": {"format": self.feedback.timestamp_format,
-                                  "time_zone": self.time_zone},
-                    "csv": csv}
+            return {
+                "mapping_version": MAPPING_VERSION,
+                "kind": self.kind,
+                "format": self.format,
+                **self.feedback.to_dict(),
+                "timestamp": {
+                    "format": self.feedback.timestamp_format,
+                    "time_zone": self.time_zone,
+                },
+                "csv": csv,
+            }
         return {
             "mapping_version": MAPPING_VERSION,
             "kind": self.kind,
@@ -332,12 +359,28 @@ class MappingFlags:
 
 
 #: Flags that only an event import takes.
-EVENT_ONLY_FLAGS: Final[tuple[str, ...]] = ("activity", "actor", "role", "lifecycle",
-                                            "classifier", "object_type")
+EVENT_ONLY_FLAGS: Final[tuple[str, ...]] = (
+    "activity",
+    "actor",
+    "role",
+    "lifecycle",
+    "classifier",
+    "object_type",
+)
 #: Flags that only a feedback import takes.
 FEEDBACK_ONLY_FLAGS: Final[tuple[str, ...]] = (
-    "question", "score", "touchpoint", "step", "comment", "respondent", "score_columns",
-    "text_columns", "journey_questions", "scales", "question_renames")
+    "question",
+    "score",
+    "touchpoint",
+    "step",
+    "comment",
+    "respondent",
+    "score_columns",
+    "text_columns",
+    "journey_questions",
+    "scales",
+    "question_renames",
+)
 
 
 def _given(value: object) -> bool:
@@ -351,8 +394,20 @@ def mapping_name_for(path: str | Path) -> str:
     'bpic14-incident-log'
     """
     stem = Path(path).name.lower()
-    for suffix in (".gz", ".csv", ".tsv", ".txt", ".parquet", ".pq", ".jsonl", ".ndjson", ".xes",
-                   ".jsonocel", ".json", ".sqlite"):
+    for suffix in (
+        ".gz",
+        ".csv",
+        ".tsv",
+        ".txt",
+        ".parquet",
+        ".pq",
+        ".jsonl",
+        ".ndjson",
+        ".xes",
+        ".jsonocel",
+        ".json",
+        ".sqlite",
+    ):
         stem = stem.removesuffix(suffix)
     slug = re.sub(r"[^a-z0-9_.]+", "-", stem).strip("-._")
     return slug or "events"
@@ -373,10 +428,15 @@ class MappingLibrary:
     def path_of(self, name: str) -> Path:
         """The file of mapping ``name`` (which may not exist yet)."""
         if not _NAME_RE.fullmatch(name):
-            raise InputError(Problem(
-                "invalid mapping name", Location(field="mapping"), found=repr(name),
-                expected="letters, digits, '_', '.', '-', starting with a letter or digit",
-                hint="choose another --mapping name"))
+            raise InputError(
+                Problem(
+                    "invalid mapping name",
+                    Location(field="mapping"),
+                    found=repr(name),
+                    expected="letters, digits, '_', '.', '-', starting with a letter or digit",
+                    hint="choose another --mapping name",
+                )
+            )
         return self.folder / f"{name}.yaml"
 
     def names(self) -> list[str]:
@@ -401,9 +461,11 @@ class MappingLibrary:
         path = self.path_of(name)
         if not path.is_file():
             saved = ", ".join(self.names()) or "none yet"
-            raise NotFound(f"no mapping named {name!r} in {self.folder} (saved mappings: {saved}); "
-                           "give the columns with --case, --activity and --timestamp (feedback: "
-                           "--journey-id, --timestamp, --question and --score) to create it")
+            raise NotFound(
+                f"no mapping named {name!r} in {self.folder} (saved mappings: {saved}); "
+                "give the columns with --case, --activity and --timestamp (feedback: "
+                "--journey-id, --timestamp, --question and --score) to create it"
+            )
         text = path.read_text(encoding="utf-8")
         return ImportMapping.from_yaml(text, name=name, source=str(path))
 
@@ -432,8 +494,12 @@ class MappingLibrary:
         log.info("saved import mapping %s", path)
         return path
 
-    def candidates(self, file_format: str, columns: Callable[[ImportMapping], Sequence[str] | None],
-                   kind: str = "events") -> tuple[list[ImportMapping], dict[str, list[str]]]:
+    def candidates(
+        self,
+        file_format: str,
+        columns: Callable[[ImportMapping], Sequence[str] | None],
+        kind: str = "events",
+    ) -> tuple[list[ImportMapping], dict[str, list[str]]]:
         """Saved mappings that fit a file.
 
         Parameters
@@ -459,8 +525,11 @@ class MappingLibrary:
             if mapping.kind != kind or mapping.format not in (None, file_format):
                 continue
             available = columns(mapping)
-            absent = [] if available is None else [
-                c for c in mapping.source_columns() if c not in set(available)]
+            absent = (
+                []
+                if available is None
+                else [c for c in mapping.source_columns() if c not in set(available)]
+            )
             if absent:
                 missing[mapping.name] = absent
             else:

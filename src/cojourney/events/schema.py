@@ -43,8 +43,16 @@ ATTRIBUTES: Final = "attributes"
 
 #: Every canonical column, in schema order.
 CANONICAL_COLUMNS: Final[tuple[str, ...]] = (
-    JOURNEY_ID, ACTIVITY, TIMESTAMP, EVENT_SEQ,
-    CHANNEL, ACTOR, ROLE, SEGMENT, LIFECYCLE, ATTRIBUTES,
+    JOURNEY_ID,
+    ACTIVITY,
+    TIMESTAMP,
+    EVENT_SEQ,
+    CHANNEL,
+    ACTOR,
+    ROLE,
+    SEGMENT,
+    LIFECYCLE,
+    ATTRIBUTES,
 )
 #: Columns a reader must fill on every row.
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = (JOURNEY_ID, ACTIVITY, TIMESTAMP)
@@ -79,14 +87,16 @@ def canonical_arrow_schema() -> pa.Schema:
     if _ARROW_SCHEMA is None:
         import pyarrow as pa
 
-        _ARROW_SCHEMA = pa.schema([
-            pa.field(JOURNEY_ID, pa.string(), nullable=False),
-            pa.field(ACTIVITY, pa.string(), nullable=False),
-            pa.field(TIMESTAMP, pa.timestamp("us", tz="UTC"), nullable=False),
-            pa.field(EVENT_SEQ, pa.int64(), nullable=False),
-            *(pa.field(name, pa.string()) for name in OPTIONAL_COLUMNS),
-            pa.field(ATTRIBUTES, pa.string()),
-        ])
+        _ARROW_SCHEMA = pa.schema(
+            [
+                pa.field(JOURNEY_ID, pa.string(), nullable=False),
+                pa.field(ACTIVITY, pa.string(), nullable=False),
+                pa.field(TIMESTAMP, pa.timestamp("us", tz="UTC"), nullable=False),
+                pa.field(EVENT_SEQ, pa.int64(), nullable=False),
+                *(pa.field(name, pa.string()) for name in OPTIONAL_COLUMNS),
+                pa.field(ATTRIBUTES, pa.string()),
+            ]
+        )
     return _ARROW_SCHEMA
 
 
@@ -147,8 +157,9 @@ class ColumnMapping:
         """Required canonical columns that have no source column yet."""
         return [name for name in REQUIRED_COLUMNS if getattr(self, name) is None]
 
-    def resolve(self, available: list[str] | tuple[str, ...], *, xes_optional: bool = True
-                ) -> ColumnMapping:
+    def resolve(
+        self, available: list[str] | tuple[str, ...], *, xes_optional: bool = True
+    ) -> ColumnMapping:
         """Fill unset columns from XES-style names present in ``available``.
 
         The required columns default to ``case:concept:name``, ``concept:name`` and
@@ -173,6 +184,9 @@ class ColumnMapping:
         defaults = {JOURNEY_ID: XES_CASE, ACTIVITY: XES_ACTIVITY, TIMESTAMP: XES_TIMESTAMP}
         if xes_optional:
             defaults.update(XES_OPTIONAL)
-        changes: dict[str, Any] = {name: src for name, src in defaults.items()
-                   if getattr(self, name) is None and src in present}
+        changes: dict[str, Any] = {
+            name: src
+            for name, src in defaults.items()
+            if getattr(self, name) is None and src in present
+        }
         return replace(self, **changes) if changes else self

@@ -82,6 +82,7 @@ log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- read side
 
+
 class EventSource:
     """Read access to imported logs, whether in an event store or a Parquet dataset.
 
@@ -90,8 +91,9 @@ class EventSource:
     Build one with :meth:`from_parquet` or :meth:`EventStore.open`.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, tables: dict[str, str], *,
-                 label: str) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, tables: dict[str, str], *, label: str
+    ) -> None:
         self._con: duckdb.DuckDBPyConnection | None = con
         self._tables = tables  # kind -> SQL relation (a table or a view)
         self.label = label
@@ -127,11 +129,16 @@ class EventSource:
         missing = [c for c in S.REQUIRED_COLUMNS if c not in have]
         if missing:
             con.close()
-            raise InputError(Problem(
-                "the Parquet data is not a canonical event log", location_in(path),
-                found="columns: " + ", ".join(sorted(have)), expected=", ".join(missing),
-                hint="write it with `cojourney export --format parquet`, or import it with "
-                     "`cojourney import` and a mapping"))
+            raise InputError(
+                Problem(
+                    "the Parquet data is not a canonical event log",
+                    location_in(path),
+                    found="columns: " + ", ".join(sorted(have)),
+                    expected=", ".join(missing),
+                    hint="write it with `cojourney export --format parquet`, or import it with "
+                    "`cojourney import` and a mapping",
+                )
+            )
         cols = []
         for c in EVENTS.columns:
             if c.name == S.EVENT_SEQ and c.name not in have:
@@ -163,8 +170,9 @@ class EventSource:
         """The rows of ``kind`` as a DuckDB relation (lazy; nothing is read yet)."""
         return self.connection.table(self.table_name(kind))
 
-    def events_table(self, kind: str = "events", *, ordered: bool = False,
-                     import_ids: bool = True) -> pa.Table:
+    def events_table(
+        self, kind: str = "events", *, ordered: bool = False, import_ids: bool = True
+    ) -> pa.Table:
         """Every row of ``kind`` as an Arrow table (events: the canonical schema).
 
         Parameters
@@ -180,8 +188,14 @@ class EventSource:
         with self._lock:
             return self._cast(self._query(kind, ordered, import_ids).fetch_arrow_table(), kind)
 
-    def batches(self, kind: str = "events", *, batch_rows: int = 100_000, ordered: bool = False,
-                import_ids: bool = True) -> Iterator[pa.RecordBatch]:
+    def batches(
+        self,
+        kind: str = "events",
+        *,
+        batch_rows: int = 100_000,
+        ordered: bool = False,
+        import_ids: bool = True,
+    ) -> Iterator[pa.RecordBatch]:
         """The rows of ``kind`` as record batches of at most ``batch_rows`` rows."""
         with self._lock:
             reader = self._query(kind, ordered, import_ids).fetch_record_batch(batch_rows)
@@ -238,6 +252,7 @@ class EventSource:
 
 
 # --------------------------------------------------------------------------- the store
+
 
 class EventStore(EventSource):
     """The imported logs of a workspace, in one DuckDB file.
@@ -298,16 +313,22 @@ class EventStore(EventSource):
 
     def _prepare(self) -> None:
         con = self.connection
-        tables = {r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-        ).fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
         if "store_meta" in tables:
             row = con.execute(
-                "SELECT value FROM store_meta WHERE key = 'schema_version'").fetchone()
+                "SELECT value FROM store_meta WHERE key = 'schema_version'"
+            ).fetchone()
             version = int(row[0]) if row else 0
             if version > STORE_SCHEMA_VERSION:
-                raise CojourneyError(f"{self.path} was written by a newer cojourney (store version "
-                                     f"{version}); update cojourney to read it")
+                raise CojourneyError(
+                    f"{self.path} was written by a newer cojourney (store version "
+                    f"{version}); update cojourney to read it"
+                )
         if self.read_only:
             self._tables = {k: t for k, t in self._tables.items() if t in tables}
             return
@@ -316,8 +337,10 @@ class EventStore(EventSource):
             return
         con.execute("BEGIN TRANSACTION")
         con.execute(META_SQL)
-        con.execute(f"INSERT INTO store_meta VALUES ('schema_version', '{STORE_SCHEMA_VERSION}') "
-                    "ON CONFLICT DO NOTHING")
+        con.execute(
+            f"INSERT INTO store_meta VALUES ('schema_version', '{STORE_SCHEMA_VERSION}') "
+            "ON CONFLICT DO NOTHING"
+        )
         con.execute(IMPORTS_SQL)
         for kind in kinds():
             con.execute(kind.create_sql())
@@ -333,21 +356,35 @@ class EventStore(EventSource):
                 return []
             columns = [f"epoch_us({f})" if f in TIMES else f for f in IMPORT_FIELDS]
             rows = self.connection.execute(
-                f"SELECT {', '.join(columns)} FROM imports {where} ORDER BY id").fetchall()
+                f"SELECT {', '.join(columns)} FROM imports {where} ORDER BY id"
+            ).fetchall()
         return [import_record(r) for r in rows]
 
-    def find_import(self, source_sha256: str, mapping_fingerprint: str, *,
-                    kind: str = "events") -> ImportRecord | None:
+    def find_import(
+        self, source_sha256: str, mapping_fingerprint: str, *, kind: str = "events"
+    ) -> ImportRecord | None:
         """The import of the same content with the same mapping, if any."""
-        return next((r for r in self.imports(kind) if r.source_sha256 == source_sha256
-                     and r.mapping_fingerprint == mapping_fingerprint), None)
+        return next(
+            (
+                r
+                for r in self.imports(kind)
+                if r.source_sha256 == source_sha256 and r.mapping_fingerprint == mapping_fingerprint
+            ),
+            None,
+        )
 
     # ---------------------------------------------------------------- writing
 
     @contextmanager
-    def import_transaction(self, *, source_name: str, source_sha256: str,
-                           mapping_name: str | None, mapping_fingerprint: str,
-                           kind: str = "events") -> Iterator[PendingImport]:
+    def import_transaction(
+        self,
+        *,
+        source_name: str,
+        source_sha256: str,
+        mapping_name: str | None,
+        mapping_fingerprint: str,
+        kind: str = "events",
+    ) -> Iterator[PendingImport]:
         """One import as one transaction: everything the block writes, or nothing.
 
         The block fills :class:`PendingImport`'s counts; on leaving, the
@@ -362,17 +399,31 @@ class EventStore(EventSource):
             con.execute("BEGIN TRANSACTION")
             try:
                 row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM imports").fetchone()
-                seq = con.execute(f'SELECT coalesce(max("{k.seq_column}") + 1, 0) '
-                                  f'FROM "{k.table}"').fetchone()
+                seq = con.execute(
+                    f'SELECT coalesce(max("{k.seq_column}") + 1, 0) FROM "{k.table}"'
+                ).fetchone()
                 assert row is not None and seq is not None
-                pending = PendingImport(int(row[0]), k, int(seq[0]), source_name, source_sha256,
-                                        mapping_name, mapping_fingerprint, now_utc())
+                pending = PendingImport(
+                    int(row[0]),
+                    k,
+                    int(seq[0]),
+                    source_name,
+                    source_sha256,
+                    mapping_name,
+                    mapping_fingerprint,
+                    now_utc(),
+                )
                 yield pending
                 record = pending.record(now_utc())
-                values = [f"timezone('UTC', make_timestamp({micros(getattr(record, f))}))"
-                          if f in TIMES else sql_value(getattr(record, f)) for f in IMPORT_FIELDS]
-                con.execute(f"INSERT INTO imports ({', '.join(IMPORT_FIELDS)}) "
-                            f"VALUES ({', '.join(values)})")
+                values = [
+                    f"timezone('UTC', make_timestamp({micros(getattr(record, f))}))"
+                    if f in TIMES
+                    else sql_value(getattr(record, f))
+                    for f in IMPORT_FIELDS
+                ]
+                con.execute(
+                    f"INSERT INTO imports ({', '.join(IMPORT_FIELDS)}) VALUES ({', '.join(values)})"
+                )
                 for callback in pending.before_commit:
                     callback()
                 con.execute("COMMIT")
@@ -380,12 +431,24 @@ class EventStore(EventSource):
             except BaseException:
                 _rollback(con)
                 raise
-        log.info("%s: import #%d of %s committed (%d rows)", self.path, record.id, source_name,
-                 record.rows_imported)
+        log.info(
+            "%s: import #%d of %s committed (%d rows)",
+            self.path,
+            record.id,
+            source_name,
+            record.rows_imported,
+        )
 
-    def import_batches(self, batches: Iterable[pa.RecordBatch], *, source_name: str,
-                       source_sha256: str, mapping_name: str | None = None,
-                       mapping_fingerprint: str = "", kind: str = "events") -> ImportRecord:
+    def import_batches(
+        self,
+        batches: Iterable[pa.RecordBatch],
+        *,
+        source_name: str,
+        source_sha256: str,
+        mapping_name: str | None = None,
+        mapping_fingerprint: str = "",
+        kind: str = "events",
+    ) -> ImportRecord:
         """Import canonical batches (from any reader) as one transaction.
 
         ``event_seq`` of the batches is the input order of the source; the store
@@ -410,31 +473,41 @@ class EventStore(EventSource):
             schema = first.schema
         stream = relay.watch(([first] if first is not None else []), it)
         reader = pa.RecordBatchReader.from_batches(schema, stream)
-        with self.import_transaction(source_name=source_name, source_sha256=source_sha256,
-                                     mapping_name=mapping_name,
-                                     mapping_fingerprint=mapping_fingerprint, kind=kind) as pending:
+        with self.import_transaction(
+            source_name=source_name,
+            source_sha256=source_sha256,
+            mapping_name=mapping_name,
+            mapping_fingerprint=mapping_fingerprint,
+            kind=kind,
+        ) as pending:
             con = self.connection
             con.register("__cojourney_incoming", reader)
             try:
                 cols = k.column_names
-                select = [f'"{c}"' if c != k.seq_column else f'"{c}" + {pending.seq_offset}'
-                          for c in cols]
-                con.execute(f'INSERT INTO "{k.table}" ({", ".join(cols)}, {IMPORT_ID}) '
-                            f'SELECT {", ".join(select)}, {pending.id} FROM __cojourney_incoming')
+                select = [
+                    f'"{c}"' if c != k.seq_column else f'"{c}" + {pending.seq_offset}' for c in cols
+                ]
+                con.execute(
+                    f'INSERT INTO "{k.table}" ({", ".join(cols)}, {IMPORT_ID}) '
+                    f"SELECT {', '.join(select)}, {pending.id} FROM __cojourney_incoming"
+                )
             except duckdb.Error:
                 relay.reraise()
                 raise
             finally:
                 con.unregister("__cojourney_incoming")
-            row = con.execute(f'SELECT count(*), min("{k.seq_column}"), max("{k.seq_column}") '
-                              f'FROM "{k.table}" WHERE {IMPORT_ID} = {int(pending.id)}').fetchone()
+            row = con.execute(
+                f'SELECT count(*), min("{k.seq_column}"), max("{k.seq_column}") '
+                f'FROM "{k.table}" WHERE {IMPORT_ID} = {int(pending.id)}'
+            ).fetchone()
             assert row is not None
             pending.rows_imported, pending.seq_first, pending.seq_last = int(row[0]), row[1], row[2]
         assert pending.committed is not None
         return pending.committed
 
-    def import_file(self, request: FileImport, *,
-                    progress: ProgressCallback | None = None) -> IngestOutcome:
+    def import_file(
+        self, request: FileImport, *, progress: ProgressCallback | None = None
+    ) -> IngestOutcome:
         """Read, check and import one file in one transaction (see :mod:`.store_ingest`)."""
         from cojourney.events.store_ingest import ingest_file
 
@@ -442,6 +515,7 @@ class EventStore(EventSource):
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
     """Undo the import, and put the session back as it was before it."""
@@ -453,8 +527,10 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 def _store_error(path: Path, exc: Exception) -> CojourneyError:
     text = str(exc)
     if "lock" in text.lower():
-        return CojourneyError(f"{path} is in use by another cojourney process (an import or an "
-                              "analysis); wait for it to finish and try again")
+        return CojourneyError(
+            f"{path} is in use by another cojourney process (an import or an "
+            "analysis); wait for it to finish and try again"
+        )
     return CojourneyError(f"{path}: the event store cannot be opened: {text}")
 
 

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -52,8 +52,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cojourney.events.store import EventStore, PendingImport
 
-__all__ = ["FileImport", "ImportProgress", "IngestOutcome", "ProgressCallback", "file_columns",
-           "ingest_file"]
+__all__ = [
+    "FileImport",
+    "ImportProgress",
+    "IngestOutcome",
+    "ProgressCallback",
+    "file_columns",
+    "ingest_file",
+]
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +153,9 @@ class _Source:
     excluded: tuple[str, ...]  # bookkeeping columns of ``relation`` left out of quarantine
 
 
-def ingest_file(store: EventStore, request: FileImport, *,
-                progress: ProgressCallback | None = None) -> IngestOutcome:
+def ingest_file(
+    store: EventStore, request: FileImport, *, progress: ProgressCallback | None = None
+) -> IngestOutcome:
     """Import ``request.path`` into ``store`` in one transaction.
 
     Raises
@@ -161,10 +168,15 @@ def ingest_file(store: EventStore, request: FileImport, *,
     spec = reader_for(request.path)
     con = store.connection
     with ExitStack() as stack:
-        pending = stack.enter_context(store.import_transaction(
-            source_name=request.path.name, source_sha256=request.source_sha256,
-            mapping_name=request.mapping_name, mapping_fingerprint=request.mapping_fingerprint,
-            kind=request.kind))
+        pending = stack.enter_context(
+            store.import_transaction(
+                source_name=request.path.name,
+                source_sha256=request.source_sha256,
+                mapping_name=request.mapping_name,
+                mapping_fingerprint=request.mapping_fingerprint,
+                kind=request.kind,
+            )
+        )
         stack.enter_context(_session_time_zone(con, request.mapping.timezone))
         source = stack.enter_context(_open_source(con, spec, request, progress))
         outcome = _run(con, source, request, pending, progress)
@@ -174,41 +186,63 @@ def ingest_file(store: EventStore, request: FileImport, *,
 
 # --------------------------------------------------------------------------- the steps
 
-def _run(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
-         pending: PendingImport, progress: ProgressCallback | None) -> IngestOutcome:
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    request: FileImport,
+    pending: PendingImport,
+    progress: ProgressCallback | None,
+) -> IngestOutcome:
     m = src.query.mapping
-    flags = (f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '') AS __no_journey, "
-             f"({S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '') AS __no_activity, "
-             f'("{S.TIMESTAMP}" IS NULL) AS __no_timestamp')
+    flags = (
+        f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '') AS __no_journey, "
+        f"({S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '') AS __no_activity, "
+        f'("{S.TIMESTAMP}" IS NULL) AS __no_timestamp'
+    )
     with _Poller(con, "reading", progress):
-        con.execute(f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {flags} "
-                    f"FROM ({src.query.select_sql(src.relation)})")
+        con.execute(
+            f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {flags} "
+            f"FROM ({src.query.select_sql(src.relation)})"
+        )
     counts = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {_BAD}) FROM {_STAGE}").fetchone()
+        f"SELECT count(*), count(*) FILTER (WHERE {_BAD}) FROM {_STAGE}"
+    ).fetchone()
     assert counts is not None
     total, bad = int(counts[0]), int(counts[1])
     problems = _problems(con, src, request.path, total, bad) if bad else []
     if bad and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
-        raise ImportRejected(problems, title=(
-            f"{request.path}: {bad:,} of {total:,} events cannot be imported{listed}. Nothing was "
-            "imported: fix these rows, or pass --on-error skip to import the others and set "
-            "these aside in a quarantine file"))
+        raise ImportRejected(
+            problems,
+            title=(
+                f"{request.path}: {bad:,} of {total:,} events cannot be imported{listed}. Nothing was "
+                "imported: fix these rows, or pass --on-error skip to import the others and set "
+                "these aside in a quarantine file"
+            ),
+        )
     if bad:
         _quarantine(con, src, request, pending, m, progress)
     cols = pending.kind.column_names
-    select = [f"{pending.seq_offset} + {quote_identifier(src.seq)}" if c == S.EVENT_SEQ
-              else quote_identifier(c) for c in cols]
+    select = [
+        f"{pending.seq_offset} + {quote_identifier(src.seq)}"
+        if c == S.EVENT_SEQ
+        else quote_identifier(c)
+        for c in cols
+    ]
     with _Poller(con, "inserting", progress):
         targets = ", ".join(map(quote_identifier, cols))
-        con.execute(f'INSERT INTO "{pending.kind.table}" ({targets}, '
-                    f"{IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
-                    f"WHERE NOT {_BAD}")
+        con.execute(
+            f'INSERT INTO "{pending.kind.table}" ({targets}, '
+            f"{IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
+            f"WHERE NOT {_BAD}"
+        )
     seq = quote_identifier(src.seq)
     stats = con.execute(
         f'SELECT count(*), count(DISTINCT {S.JOURNEY_ID}), epoch_us(min("{S.TIMESTAMP}")), '
         f'epoch_us(max("{S.TIMESTAMP}")), min({seq}), max({seq}) '
-        f"FROM {_STAGE} WHERE NOT {_BAD}").fetchone()
+        f"FROM {_STAGE} WHERE NOT {_BAD}"
+    ).fetchone()
     assert stats is not None
     pending.rows_imported, pending.rows_rejected = int(stats[0]), bad
     if stats[4] is not None:
@@ -216,20 +250,37 @@ def _run(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
         pending.seq_last = pending.seq_offset + stats[5]
     unknown, distinct, events = _unknown_activities(con, request.known_activities)
     con.execute(f"DROP TABLE {_STAGE}")
-    log.info("%s: %d of %d events staged for import #%d (%d rejected)", request.path,
-             pending.rows_imported, total, pending.id, bad)
-    return IngestOutcome(pending.record(datetime.now(timezone.utc)), total, tuple(problems),
-                         int(stats[1]), _utc(stats[2]), _utc(stats[3]), unknown, distinct, events)
+    log.info(
+        "%s: %d of %d events staged for import #%d (%d rejected)",
+        request.path,
+        pending.rows_imported,
+        total,
+        pending.id,
+        bad,
+    )
+    return IngestOutcome(
+        pending.record(datetime.now(UTC)),
+        total,
+        tuple(problems),
+        int(stats[1]),
+        _utc(stats[2]),
+        _utc(stats[3]),
+        unknown,
+        distinct,
+        events,
+    )
 
 
-def _problems(con: duckdb.DuckDBPyConnection, src: _Source, path: Path, total: int,
-              bad: int) -> list[Problem]:
+def _problems(
+    con: duckdb.DuckDBPyConnection, src: _Source, path: Path, total: int, bad: int
+) -> list[Problem]:
     """The first bad rows described as the readers describe them."""
     line = quote_identifier(src.line) if src.line else "NULL"
     rows = con.execute(
         f"SELECT {quote_identifier('_' + _ROW)} AS i, {line}, __no_journey, __no_activity, "
         f"__no_timestamp, _timestamp_text FROM {_STAGE} WHERE {_BAD} "
-        f"ORDER BY {quote_identifier('_' + _ROW)} LIMIT {MAX_LISTED_PROBLEMS}").fetchall()
+        f"ORDER BY {quote_identifier('_' + _ROW)} LIMIT {MAX_LISTED_PROBLEMS}"
+    ).fetchall()
     checker = BatchChecker(path, src.locate, src.query.mapping)
     checker.rows_read, checker.bad_rows = total, bad
     checker.describe((int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows)
@@ -251,22 +302,44 @@ def _reason_sql(m: ColumnMapping, where: str) -> str:
     return f"{where} || ': ' || concat_ws('; ', {', '.join(parts)})"
 
 
-def _quarantine(con: duckdb.DuckDBPyConnection, src: _Source, request: FileImport,
-                pending: PendingImport, m: ColumnMapping,
-                progress: ProgressCallback | None) -> None:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    request: FileImport,
+    pending: PendingImport,
+    m: ColumnMapping,
+    progress: ProgressCallback | None,
+) -> None:
     """Write the rejected rows (source columns plus ``reason``) to the quarantine file."""
-    reasons = (f"SELECT {quote_identifier('_' + _ROW)} AS r, "
-               f"{_reason_sql(m, src.where_sql)} AS reason FROM {_STAGE} WHERE {_BAD}")
-    target = _write_quarantine(con, pending, request.path, request.quarantine_dir,
-                               request.options.delimiter, progress, src.relation, src.excluded,
-                               reasons)
+    reasons = (
+        f"SELECT {quote_identifier('_' + _ROW)} AS r, "
+        f"{_reason_sql(m, src.where_sql)} AS reason FROM {_STAGE} WHERE {_BAD}"
+    )
+    target = _write_quarantine(
+        con,
+        pending,
+        request.path,
+        request.quarantine_dir,
+        request.options.delimiter,
+        progress,
+        src.relation,
+        src.excluded,
+        reasons,
+    )
     log.info("%s: rejected rows set aside in %s", request.path, target)
 
 
-def _write_quarantine(con: duckdb.DuckDBPyConnection, pending: PendingImport, path: Path,
-                      folder: Path | None, delimiter: str | None,
-                      progress: ProgressCallback | None, relation: str,
-                      excluded: Collection[str], reasons: str) -> Path:
+def _write_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    pending: PendingImport,
+    path: Path,
+    folder: Path | None,
+    delimiter: str | None,
+    progress: ProgressCallback | None,
+    relation: str,
+    excluded: Collection[str],
+    reasons: str,
+) -> Path:
     """Write the rejected rows of ``relation`` (its columns but ``excluded``, plus
     ``reason``) to ``FOLDER/<import id>-<file stem>.csv``, and return that path.
 
@@ -289,7 +362,8 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, pending: PendingImport, pa
         f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {relation} s "
         f"JOIN ({reasons}) q ON s.{row} = q.r ORDER BY s.{row}) "
         f"TO {sql_string(str(tmp))} "
-        f"(FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter or ',')})")
+        f"(FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter or ',')})"
+    )
     pending.quarantine_path = str(target)
 
     def publish() -> None:
@@ -299,8 +373,9 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, pending: PendingImport, pa
     return target
 
 
-def _unknown_activities(con: duckdb.DuckDBPyConnection, known: frozenset[str] | None
-                        ) -> tuple[tuple[tuple[str, int], ...], int, int]:
+def _unknown_activities(
+    con: duckdb.DuckDBPyConnection, known: frozenset[str] | None
+) -> tuple[tuple[tuple[str, int], ...], int, int]:
     """Top unknown activities with their events, how many distinct, how many events."""
     if known is None:
         return (), 0, 0
@@ -309,7 +384,8 @@ def _unknown_activities(con: duckdb.DuckDBPyConnection, known: frozenset[str] | 
         f"WITH u AS (SELECT {S.ACTIVITY} AS a, count(*) AS n FROM {_STAGE} WHERE NOT {_BAD} "
         f"AND NOT list_contains(CAST({known_sql} AS VARCHAR[]), {S.ACTIVITY}) GROUP BY 1) "
         f"SELECT a, n, count(*) OVER (), sum(n) OVER () FROM u ORDER BY n DESC, a "
-        f"LIMIT {TOP_UNKNOWN}").fetchall()
+        f"LIMIT {TOP_UNKNOWN}"
+    ).fetchall()
     if not rows:
         return (), 0, 0
     return tuple((str(r[0]), int(r[1])) for r in rows), int(rows[0][2]), int(rows[0][3])
@@ -317,9 +393,14 @@ def _unknown_activities(con: duckdb.DuckDBPyConnection, known: frozenset[str] | 
 
 # --------------------------------------------------------------------------- sources
 
+
 @contextmanager
-def _open_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileImport,
-                 progress: ProgressCallback | None) -> Iterator[_Source]:
+def _open_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: ReaderSpec,
+    request: FileImport,
+    progress: ProgressCallback | None,
+) -> Iterator[_Source]:
     from cojourney.events.readers.tabular import is_tabular
 
     if is_tabular(request.path):
@@ -336,18 +417,26 @@ def _tabular_source(con: duckdb.DuckDBPyConnection, request: FileImport) -> Iter
 
     with prepared_read(con, request.path, request.mapping, request.options) as prepared:
         numbered = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
-        query = MappingQuery(prepared.query.mapping, describe(con, numbered), request.path,
-                             reader_columns=(_ROW,))
+        query = MappingQuery(
+            prepared.query.mapping, describe(con, numbered), request.path, reader_columns=(_ROW,)
+        )
         first_line = prepared.locate(0, "").line
         row = quote_identifier("_" + _ROW)
-        where = (f"'line ' || CAST({row} + {first_line} AS VARCHAR)" if first_line is not None
-                 else f"'row ' || CAST({row} + 1 AS VARCHAR)")
+        where = (
+            f"'line ' || CAST({row} + {first_line} AS VARCHAR)"
+            if first_line is not None
+            else f"'row ' || CAST({row} + 1 AS VARCHAR)"
+        )
         yield _Source(numbered, query, prepared.locate, "_" + _ROW, None, where, (_ROW,))
 
 
 @contextmanager
-def _raw_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileImport,
-                progress: ProgressCallback | None) -> Iterator[_Source]:
+def _raw_source(
+    con: duckdb.DuckDBPyConnection,
+    spec: ReaderSpec,
+    request: FileImport,
+    progress: ProgressCallback | None,
+) -> Iterator[_Source]:
     """XES, OCEL (or another raw reader): parsed in Python, staged as Arrow in DuckDB."""
     import duckdb
     import pyarrow as pa
@@ -362,8 +451,10 @@ def _raw_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileI
     try:
         if progress is not None:
             progress(ImportProgress("staging"))
-        con.execute(f"CREATE TEMP TABLE {_RAW} AS SELECT *, row_number() OVER () - 1 AS {_ROW} "
-                    f"FROM {_RAW_IN}")
+        con.execute(
+            f"CREATE TEMP TABLE {_RAW} AS SELECT *, row_number() OVER () - 1 AS {_ROW} "
+            f"FROM {_RAW_IN}"
+        )
     except duckdb.Error:
         relay.reraise()
         raise
@@ -374,8 +465,11 @@ def _raw_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileI
     query = MappingQuery(request.mapping, names, path, reader_columns=(*RAW_READER_COLUMNS, _ROW))
     has_line = "source_line" in names
     row = quote_identifier("_" + _ROW)
-    where = ("'line ' || CAST(_source_line AS VARCHAR)" if has_line
-             else f"'row ' || CAST({row} + 1 AS VARCHAR)")
+    where = (
+        "'line ' || CAST(_source_line AS VARCHAR)"
+        if has_line
+        else f"'row ' || CAST({row} + 1 AS VARCHAR)"
+    )
     seq = "_event_seq" if "event_seq" in names else "_" + _ROW
     excluded = tuple(c for c in (*RAW_READER_COLUMNS, _ROW) if c in names)
 
@@ -383,14 +477,16 @@ def _raw_source(con: duckdb.DuckDBPyConnection, spec: ReaderSpec, request: FileI
         return location_in(path, field=column or None)
 
     try:
-        yield _Source(_RAW, query, locate, seq, "_source_line" if has_line else None, where,
-                      excluded)
+        yield _Source(
+            _RAW, query, locate, seq, "_source_line" if has_line else None, where, excluded
+        )
     finally:
         quietly(con, f"DROP TABLE IF EXISTS {_RAW}")
 
 
-def _raw_batches(spec: ReaderSpec, request: FileImport,
-                 progress: ProgressCallback | None) -> Iterator[Any]:
+def _raw_batches(
+    spec: ReaderSpec, request: FileImport, progress: ProgressCallback | None
+) -> Iterator[Any]:
     chunk = request.options.chunk_rows
     tz = request.mapping.timezone
     if spec.target.endswith(":read_xes"):
@@ -400,13 +496,23 @@ def _raw_batches(spec: ReaderSpec, request: FileImport,
             if progress is not None:
                 progress(ImportProgress("parsing", rows=n))
 
-        return iter(read_xes(request.path, classifier=request.options.classifier, chunk_rows=chunk,
-                             progress=parsed, naive_timezone=tz))
+        return iter(
+            read_xes(
+                request.path,
+                classifier=request.options.classifier,
+                chunk_rows=chunk,
+                progress=parsed,
+                naive_timezone=tz,
+            )
+        )
     if spec.target.endswith(":read_ocel"):
         from cojourney.events.readers.ocel import read_ocel
 
-        return iter(read_ocel(request.path, object_type=request.object_type, chunk_rows=chunk,
-                              naive_timezone=tz))
+        return iter(
+            read_ocel(
+                request.path, object_type=request.object_type, chunk_rows=chunk, naive_timezone=tz
+            )
+        )
     return iter(spec.load()(request.path, classifier=request.options.classifier, chunk_rows=chunk))
 
 
@@ -429,14 +535,20 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
         return _csv_header(path, options)
     con = duckdb.connect()
     try:
-        fn = ("read_parquet({})" if path.suffix.lower() in (".parquet", ".pq")
-              else "read_json({}, format = 'newline_delimited')").format(sql_string(str(path)))
+        fn = (
+            "read_parquet({})"
+            if path.suffix.lower() in (".parquet", ".pq")
+            else "read_json({}, format = 'newline_delimited')"
+        ).format(sql_string(str(path)))
         return list(describe(con, fn))
     except duckdb.Error as exc:
-        raise ImportRejected(Problem(f"cannot read the file: {str(exc).splitlines()[0]}",
-                                     location_in(path),
-                                     hint="check that the file is complete and of the format "
-                                          "its suffix says")) from exc
+        raise ImportRejected(
+            Problem(
+                f"cannot read the file: {str(exc).splitlines()[0]}",
+                location_in(path),
+                hint="check that the file is complete and of the format its suffix says",
+            )
+        ) from exc
     finally:
         con.close()
 
@@ -448,8 +560,14 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
     try:
         codecs.lookup(options.encoding)
     except LookupError:
-        raise ImportRejected(Problem("unknown text encoding", location_in(path),
-                                     found=options.encoding, hint="fix --encoding")) from None
+        raise ImportRejected(
+            Problem(
+                "unknown text encoding",
+                location_in(path),
+                found=options.encoding,
+                hint="fix --encoding",
+            )
+        ) from None
     encoding = "utf-8-sig" if codecs.lookup(options.encoding).name == "utf-8" else options.encoding
     with open(path, encoding=encoding, errors="replace", newline="") as f:
         sample = f.read(1 << 16)
@@ -460,8 +578,9 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
             sep = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=",;\t|").delimiter
         except csv.Error:
             sep = ","
-    header = next(csv.reader(sample.splitlines()[:1], delimiter=sep,
-                             quotechar=options.quote or '"'), [])
+    header = next(
+        csv.reader(sample.splitlines()[:1], delimiter=sep, quotechar=options.quote or '"'), []
+    )
     names: list[str] = []
     for i, raw in enumerate(header):
         name, n = raw or f"column{i}", 1
@@ -472,6 +591,7 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 @contextmanager
 def _session_time_zone(con: duckdb.DuckDBPyConnection, zone: str) -> Iterator[None]:
@@ -486,11 +606,19 @@ def _session_time_zone(con: duckdb.DuckDBPyConnection, zone: str) -> Iterator[No
 class _Poller:
     """While a long statement runs, report DuckDB's progress of it (a thread polls it)."""
 
-    _SETTINGS = ("enable_progress_bar = true", "enable_progress_bar_print = false",
-                 "progress_bar_time = 0")
+    _SETTINGS = (
+        "enable_progress_bar = true",
+        "enable_progress_bar_print = false",
+        "progress_bar_time = 0",
+    )
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, stage: str,
-                 progress: ProgressCallback | None, interval: float = 0.1) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        stage: str,
+        progress: ProgressCallback | None,
+        interval: float = 0.1,
+    ) -> None:
         self.con, self.stage, self.progress, self.interval = con, stage, progress, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -518,7 +646,7 @@ class _Poller:
         while not self._stop.wait(self.interval):
             try:
                 percent = self.con.query_progress()
-            except Exception:  # noqa: BLE001 - the statement ended meanwhile
+            except Exception:
                 return
             if percent is not None and percent >= 0:
                 self.progress(ImportProgress(self.stage, min(percent, 100.0) / 100))
@@ -528,7 +656,7 @@ def _utc(micros: int | None) -> datetime | None:
     """A UTC datetime from epoch microseconds (DuckDB's ``epoch_us``)."""
     if micros is None:
         return None
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(micros))
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(micros))
 
 
 def _stem(path: Path) -> str:

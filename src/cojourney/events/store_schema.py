@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -47,6 +47,7 @@ IMPORT_ID: Final = "import_id"
 
 
 # --------------------------------------------------------------------------- kinds of log
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -91,25 +92,35 @@ class LogKind:
 
 
 #: The event log: the canonical schema.
-EVENTS: Final = LogKind("events", "events", (
-    Column(S.JOURNEY_ID, "VARCHAR", False),
-    Column(S.ACTIVITY, "VARCHAR", False),
-    Column(S.TIMESTAMP, "TIMESTAMPTZ", False),
-    Column(S.EVENT_SEQ, "BIGINT", False),
-    *(Column(name, "VARCHAR") for name in S.OPTIONAL_COLUMNS),
-    Column(S.ATTRIBUTES, "VARCHAR"),
-), S.EVENT_SEQ)
+EVENTS: Final = LogKind(
+    "events",
+    "events",
+    (
+        Column(S.JOURNEY_ID, "VARCHAR", False),
+        Column(S.ACTIVITY, "VARCHAR", False),
+        Column(S.TIMESTAMP, "TIMESTAMPTZ", False),
+        Column(S.EVENT_SEQ, "BIGINT", False),
+        *(Column(name, "VARCHAR") for name in S.OPTIONAL_COLUMNS),
+        Column(S.ATTRIBUTES, "VARCHAR"),
+    ),
+    S.EVENT_SEQ,
+)
 
 #: Survey answers: the canonical feedback schema (:mod:`cojourney.events.feedback_schema`).
-FEEDBACK: Final = LogKind("feedback", "feedback", (
-    Column(F.JOURNEY_ID, "VARCHAR", False),
-    Column(F.TIMESTAMP, "TIMESTAMPTZ", False),
-    Column(F.ANSWER_SEQ, "BIGINT", False),
-    Column(F.QUESTION, "VARCHAR", False),
-    Column(F.SCORE, "DOUBLE"),
-    *(Column(name, "VARCHAR") for name in F.OPTIONAL_TEXT_COLUMNS),
-    Column(F.ATTRIBUTES, "VARCHAR"),
-), F.ANSWER_SEQ)
+FEEDBACK: Final = LogKind(
+    "feedback",
+    "feedback",
+    (
+        Column(F.JOURNEY_ID, "VARCHAR", False),
+        Column(F.TIMESTAMP, "TIMESTAMPTZ", False),
+        Column(F.ANSWER_SEQ, "BIGINT", False),
+        Column(F.QUESTION, "VARCHAR", False),
+        Column(F.SCORE, "DOUBLE"),
+        *(Column(name, "VARCHAR") for name in F.OPTIONAL_TEXT_COLUMNS),
+        Column(F.ATTRIBUTES, "VARCHAR"),
+    ),
+    F.ANSWER_SEQ,
+)
 
 _KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS, FEEDBACK.name: FEEDBACK}
 
@@ -135,8 +146,9 @@ def log_kind(name: str) -> LogKind:
     try:
         return _KINDS[name]
     except KeyError:
-        raise InputError(Problem("unknown kind of log", found=repr(name),
-                                 expected=", ".join(sorted(_KINDS)))) from None
+        raise InputError(
+            Problem("unknown kind of log", found=repr(name), expected=", ".join(sorted(_KINDS)))
+        ) from None
 
 
 META_SQL = "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
@@ -155,9 +167,21 @@ IMPORTS_SQL = """CREATE TABLE IF NOT EXISTS imports (
   seq_first BIGINT,
   seq_last BIGINT
 )"""
-IMPORT_FIELDS = ("id", "kind", "source_name", "source_sha256", "mapping_name",
-                  "mapping_fingerprint", "rows_imported", "rows_rejected", "quarantine_path",
-                  "started_at", "finished_at", "seq_first", "seq_last")
+IMPORT_FIELDS = (
+    "id",
+    "kind",
+    "source_name",
+    "source_sha256",
+    "mapping_name",
+    "mapping_fingerprint",
+    "rows_imported",
+    "rows_rejected",
+    "quarantine_path",
+    "started_at",
+    "finished_at",
+    "seq_first",
+    "seq_last",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +224,28 @@ class PendingImport:
     committed: ImportRecord | None = None
 
     def record(self, finished_at: datetime) -> ImportRecord:
-        return ImportRecord(self.id, self.kind.name, self.source_name, self.source_sha256,
-                            self.mapping_name, self.mapping_fingerprint, self.rows_imported,
-                            self.rows_rejected, self.quarantine_path, self.started_at,
-                            finished_at, self.seq_first, self.seq_last)
+        return ImportRecord(
+            self.id,
+            self.kind.name,
+            self.source_name,
+            self.source_sha256,
+            self.mapping_name,
+            self.mapping_fingerprint,
+            self.rows_imported,
+            self.rows_rejected,
+            self.quarantine_path,
+            self.started_at,
+            finished_at,
+            self.seq_first,
+            self.seq_last,
+        )
 
 
 # --------------------------------------------------------------------------- SQL values
 
+
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _literal(text: str) -> str:
@@ -226,7 +262,7 @@ def sql_value(value: str | int | None) -> str:
     return str(value) if isinstance(value, int) else _literal(value)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TIMES = frozenset({"started_at", "finished_at"})
 
 
@@ -243,8 +279,12 @@ def import_record(row: tuple[Any, ...]) -> ImportRecord:
 
 
 #: Session settings an import may change, and what they return to afterwards.
-SESSION_DEFAULTS: Final = ("SET TimeZone = 'UTC'", "RESET enable_progress_bar",
-                           "RESET enable_progress_bar_print", "RESET progress_bar_time")
+SESSION_DEFAULTS: Final = (
+    "SET TimeZone = 'UTC'",
+    "RESET enable_progress_bar",
+    "RESET enable_progress_bar_print",
+    "RESET progress_bar_time",
+)
 
 
 def quietly(con: duckdb.DuckDBPyConnection, sql: str) -> bool:

@@ -31,11 +31,21 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
     "stakeholders": ("html", "svg"),
     "blueprint": ("html", "svg"),
 }
-_NAMES = {"journey": "journey map", "stakeholders": "stakeholder map", "blueprint": "service blueprint"}
+_NAMES = {
+    "journey": "journey map",
+    "stakeholders": "stakeholder map",
+    "blueprint": "service blueprint",
+}
 
 
-def render(workspace: Workspace, kind: str, fmt: str, journey_id: str | None = None, *,
-           overlay: Mapping[str, Any] | None = None) -> str:
+def render(
+    workspace: Workspace,
+    kind: str,
+    fmt: str,
+    journey_id: str | None = None,
+    *,
+    overlay: Mapping[str, Any] | None = None,
+) -> str:
     """Draw ``kind`` (journey, stakeholders, blueprint) in ``fmt`` (html, svg, mermaid).
 
     Raises :class:`cojourney.errors.InputError` for a combination that does not exist,
@@ -47,9 +57,14 @@ def render(workspace: Workspace, kind: str, fmt: str, journey_id: str | None = N
             message = f"there is no {kind!r} picture"
         else:
             message = f"the {_NAMES[kind]} cannot be drawn as {fmt}"
-        raise InputError(Problem(message, found=f"--kind {kind} --format {fmt}",
-                                 expected=supported,
-                                 hint="mermaid is for --kind journey only; use html or svg for the others"))
+        raise InputError(
+            Problem(
+                message,
+                found=f"--kind {kind} --format {fmt}",
+                expected=supported,
+                hint="mermaid is for --kind journey only; use html or svg for the others",
+            )
+        )
     if kind == "journey":
         if fmt == "mermaid":
             return render_mermaid_journey(workspace, journey_id)
@@ -59,5 +74,14 @@ def render(workspace: Workspace, kind: str, fmt: str, journey_id: str | None = N
     return render_blueprint(workspace, journey_id, fmt=fmt)  # type: ignore[arg-type]
 
 
-__all__ = ["SUPPORTED", "Overlay", "StepMeasures", "TouchpointMeasures", "render", "render_blueprint", "render_journey_map", "render_mermaid_journey",
-           "render_stakeholder_map"]
+__all__ = [
+    "SUPPORTED",
+    "Overlay",
+    "StepMeasures",
+    "TouchpointMeasures",
+    "render",
+    "render_blueprint",
+    "render_journey_map",
+    "render_mermaid_journey",
+    "render_stakeholder_map",
+]

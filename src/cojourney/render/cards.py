@@ -29,9 +29,16 @@ INTERACTION_LABELS = {
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
-def touchpoint_card(tp: Touchpoint, width: float, *, seq: int | None = None, pains: int = 0,
-                    accent: str = Palette.muted, extra: str | None = None,
-                    min_height: float = 0.0) -> Cell:
+def touchpoint_card(
+    tp: Touchpoint,
+    width: float,
+    *,
+    seq: int | None = None,
+    pains: int = 0,
+    accent: str = Palette.muted,
+    extra: str | None = None,
+    min_height: float = 0.0,
+) -> Cell:
     """Channel icon and name, touchpoint name, expected duration; a star for a moment of truth."""
     pad = 9.0
     inner = width - 2 * pad - 4
@@ -43,22 +50,42 @@ def touchpoint_card(tp: Touchpoint, width: float, *, seq: int | None = None, pai
     y_name = pad + 21
     y_foot = y_name + block_height(len(name_lines), 12) + 7
     extra_lines = wrap(extra, inner, 10, max_lines=2) if extra else []
-    height = max(min_height, y_foot + 14 + pad + (block_height(len(extra_lines), 10) + 3
-                                                   if extra_lines else 0))
+    height = max(
+        min_height,
+        y_foot + 14 + pad + (block_height(len(extra_lines), 10) + 3 if extra_lines else 0),
+    )
     x0 = pad + 4
     parts = [
-        rect(0.5, 0.5, width - 1, height - 1, rx=6, fill="#fffbf0" if mot else Palette.paper,
-             stroke=Palette.star if mot else Palette.card_border, stroke_width=1.8 if mot else 1,
-             stroke_dasharray="4 3" if tp.optional else None),
+        rect(
+            0.5,
+            0.5,
+            width - 1,
+            height - 1,
+            rx=6,
+            fill="#fffbf0" if mot else Palette.paper,
+            stroke=Palette.star if mot else Palette.card_border,
+            stroke_width=1.8 if mot else 1,
+            stroke_dasharray="4 3" if tp.optional else None,
+        ),
         rect(0.5, 0.5, 4.5, height - 1, rx=2.2, fill=accent),
         icons.icon(tp.channel.value, x0, pad - 1, 15, Palette.muted),
-        label(x0 + 19, pad + 10.5, channel_text, size=9, fill=Palette.muted, font_weight=600,
-              letter_spacing=0.3),
+        label(
+            x0 + 19,
+            pad + 10.5,
+            channel_text,
+            size=9,
+            fill=Palette.muted,
+            font_weight=600,
+            letter_spacing=0.3,
+        ),
         text_lines(x0, y_name, name_lines, size=12, weight=600, fill=Palette.ink),
     ]
     if seq:
-        parts.append(label(width - pad, pad + 10.5, str(seq), size=9.5, fill=Palette.faint,
-                           text_anchor="end"))
+        parts.append(
+            label(
+                width - pad, pad + 10.5, str(seq), size=9.5, fill=Palette.faint, text_anchor="end"
+            )
+        )
     if mot:  # pinned over the top-right corner, like a badge
         parts.append(tag("g", title("moment of truth") + icons.star(width - 30, 1, 8.5)))
     # the footer sits at the bottom of the card, so cards of one lane line up
@@ -70,29 +97,71 @@ def touchpoint_card(tp: Touchpoint, width: float, *, seq: int | None = None, pai
         parts.append(label(fx + 15, y_f + 10, text, size=10.5, fill=Palette.muted))
         fx += 15 + text_width(text, 10.5) + 8
     if tp.visibility == Visibility.CONSUMER_ONLY:
-        parts.append(tag("g", title("customer only: beyond the provider's line of visibility")
-                         + icons.icon("eye_off", fx, y_f, 11.5, Palette.faint)))
+        parts.append(
+            tag(
+                "g",
+                title("customer only: beyond the provider's line of visibility")
+                + icons.icon("eye_off", fx, y_f, 11.5, Palette.faint),
+            )
+        )
         fx += 17
-    tags = [t for t in (tp.kind.value if tp.kind.value != "direct" else None,
-                        "optional" if tp.optional else None) if t]
+    tags = [
+        t
+        for t in (
+            tp.kind.value if tp.kind.value != "direct" else None,
+            "optional" if tp.optional else None,
+        )
+        if t
+    ]
     badge = f"{pains}" if pains else ""
     bw = 20 + text_width(badge, 10) if pains else 0.0
     room = width - pad - bw - (4 if pains else 0) - fx
     while tags and text_width(" · ".join(tags), 9.5) > room:
         tags.pop(0)  # the kind goes first; "optional" is also shown by the dashed border
     if tags:
-        parts.append(label(fx, y_f + 10, " · ".join(tags), size=9.5, fill=Palette.faint,
-                           font_style="italic"))
+        parts.append(
+            label(fx, y_f + 10, " · ".join(tags), size=9.5, fill=Palette.faint, font_style="italic")
+        )
     if pains:
-        parts.append(rect(width - pad - bw, y_f - 1, bw, 14, rx=7, fill=Palette.pain_bg,
-                          stroke=Palette.pain, stroke_width=0.8))
+        parts.append(
+            rect(
+                width - pad - bw,
+                y_f - 1,
+                bw,
+                14,
+                rx=7,
+                fill=Palette.pain_bg,
+                stroke=Palette.pain,
+                stroke_width=0.8,
+            )
+        )
         parts.append(icons.icon("alert", width - pad - bw + 4, y_f + 1, 10, Palette.pain, 2.4))
-        parts.append(label(width - pad - 5, y_f + 9.8, badge, size=10, font_weight=700,
-                           fill=Palette.pain, text_anchor="end"))
+        parts.append(
+            label(
+                width - pad - 5,
+                y_f + 9.8,
+                badge,
+                size=10,
+                font_weight=700,
+                fill=Palette.pain,
+                text_anchor="end",
+            )
+        )
     if extra_lines:
-        parts.append(text_lines(x0, height - pad - block_height(len(extra_lines), 10),
-                                extra_lines, size=10, fill=Palette.volume))
-    tip = tp.name + (" (moment of truth)" if mot else "") + (f": {tp.description}" if tp.description else "")
+        parts.append(
+            text_lines(
+                x0,
+                height - pad - block_height(len(extra_lines), 10),
+                extra_lines,
+                size=10,
+                fill=Palette.volume,
+            )
+        )
+    tip = (
+        tp.name
+        + (" (moment of truth)" if mot else "")
+        + (f": {tp.description}" if tp.description else "")
+    )
     parts.append(title(tip))
     return Cell(height, tag("g", "".join(parts), class_="cj-touchpoint"))
 
@@ -119,12 +188,29 @@ def interaction_card(ix: ServiceInteraction, width: float, *, show_resources: bo
         y += block_height(len(lines), 10) + 2
     height = y + pad - 2
     parts = [
-        rect(0.5, 0.5, width - 1, height - 1, rx=5, fill=Palette.paper, stroke=colour,
-             stroke_width=1, stroke_opacity=0.55),
+        rect(
+            0.5,
+            0.5,
+            width - 1,
+            height - 1,
+            rx=5,
+            fill=Palette.paper,
+            stroke=colour,
+            stroke_width=1,
+            stroke_opacity=0.55,
+        ),
         rect(0.5, 0.5, 3.5, height - 1, rx=1.8, fill=colour),
         tag("circle", None, cx=pad + 7, cy=pad + 4.5, r=3.5, fill=colour),
-        text_lines(pad + 14, pad, kind_lines, size=9, weight=700, fill=colour, line_height=1.2,
-                   letter_spacing=0.4),
+        text_lines(
+            pad + 14,
+            pad,
+            kind_lines,
+            size=9,
+            weight=700,
+            fill=colour,
+            line_height=1.2,
+            letter_spacing=0.4,
+        ),
         *body,
         title(f"{ix.name} ({kind})" + (f": {ix.description}" if ix.description else "")),
     ]
@@ -138,7 +224,7 @@ def note_card(item: PainPoint | Opportunity, width: float, *, ref: str | None = 
     fill = Palette.pain_bg if is_pain else Palette.opportunity_bg
     pad = 8.0
     inner = width - 2 * pad - 3
-    head = (item.severity.value.upper() if is_pain else "OPPORTUNITY")  # type: ignore[union-attr]
+    head = item.severity.value.upper() if is_pain else "OPPORTUNITY"  # type: ignore[union-attr]
     name_lines = wrap(item.name, inner, 11.5, bold=True, max_lines=4)
     y = pad + 16
     body = [text_lines(pad + 3, y, name_lines, size=11.5, weight=600, fill=Palette.ink)]
@@ -154,8 +240,17 @@ def note_card(item: PainPoint | Opportunity, width: float, *, ref: str | None = 
     if is_pain and getattr(item, "evidence", None):
         tip += f" (evidence: {item.evidence})"  # type: ignore[union-attr]
     parts = [
-        rect(0.5, 0.5, width - 1, height - 1, rx=5, fill=fill, stroke=colour, stroke_width=0.8,
-             stroke_opacity=0.6),
+        rect(
+            0.5,
+            0.5,
+            width - 1,
+            height - 1,
+            rx=5,
+            fill=fill,
+            stroke=colour,
+            stroke_width=0.8,
+            stroke_opacity=0.6,
+        ),
         icons.icon("alert" if is_pain else "bulb", pad + 2, pad - 1, 13, colour, 2.2),
         label(pad + 19, pad + 9.5, head, size=9, font_weight=700, fill=colour, letter_spacing=0.5),
         *body,
@@ -164,8 +259,15 @@ def note_card(item: PainPoint | Opportunity, width: float, *, ref: str | None = 
     return Cell(height, tag("g", "".join(parts), class_="cj-pain" if is_pain else "cj-opportunity"))
 
 
-def bullets(items: Sequence[str], width: float, *, size: float = 11.5, colour: str = Palette.ink,
-            marker: str = "•", style: str | None = None) -> Cell:
+def bullets(
+    items: Sequence[str],
+    width: float,
+    *,
+    size: float = 11.5,
+    colour: str = Palette.ink,
+    marker: str = "•",
+    style: str | None = None,
+) -> Cell:
     """A bulleted list with hanging indents."""
     parts, y = [], 0.0
     for item in items:
@@ -182,8 +284,17 @@ def labelled_bullets(groups: Sequence[tuple[str, Sequence[str], str | None]], wi
     for heading, items, style in groups:
         if not items:
             continue
-        parts.append(label(0, y + 9, heading.upper(), size=9, font_weight=700, fill=Palette.faint,
-                           letter_spacing=0.6))
+        parts.append(
+            label(
+                0,
+                y + 9,
+                heading.upper(),
+                size=9,
+                font_weight=700,
+                fill=Palette.faint,
+                letter_spacing=0.6,
+            )
+        )
         y += 13
         for item in items:
             lines = wrap(item, width, 11)
@@ -193,8 +304,15 @@ def labelled_bullets(groups: Sequence[tuple[str, Sequence[str], str | None]], wi
     return Cell(max(0.0, y - 8), "".join(parts))
 
 
-def chips(texts: Sequence[str | tuple[str, str]], width: float, *, icon_name: str | None = None,
-          colour: str = Palette.muted, fill: str = "#eef2f7", size: float = 10.5) -> Cell:
+def chips(
+    texts: Sequence[str | tuple[str, str]],
+    width: float,
+    *,
+    icon_name: str | None = None,
+    colour: str = Palette.muted,
+    fill: str = "#eef2f7",
+    size: float = 10.5,
+) -> Cell:
     """Rounded pills flowing in rows; a text too long for one row wraps inside its pill.
 
     An item is a text (with ``icon_name`` as its icon, if any) or a ``(text, icon)`` pair.

@@ -61,7 +61,6 @@ from cojourney.render.svg import (
 log = logging.getLogger(__name__)
 
 
-
 class TouchpointMeasures(TypedDict, total=False):
     """Measured data of one touchpoint: how many journeys passed it, their median time there,
     and the measured emotion (-3..+3)."""
@@ -88,8 +87,9 @@ class Overlay(TypedDict, total=False):
 
 
 #: An empty step in the touchpoint lane: a gap in the design, shown as such.
-_GAP = Cell(16.0, label(0, 12, "no touchpoint designed", size=10.5, fill=Palette.faint,
-                        font_style="italic"))
+_GAP = Cell(
+    16.0, label(0, 12, "no touchpoint designed", size=10.5, fill=Palette.faint, font_style="italic")
+)
 
 HEADER_H = 78.0
 
@@ -120,14 +120,19 @@ def _clean(raw: Any) -> dict[str, dict[str, float]]:
     for key, values in (raw or {}).items():
         if not isinstance(values, Mapping):
             continue
-        numbers = {k: float(v) for k, v in values.items()
-                   if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+        numbers = {
+            k: float(v)
+            for k, v in values.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        }
         if numbers:
             result[str(key)] = numbers
     return result
 
 
-def _model(workspace: Workspace, journey: Journey, overlay: Mapping[str, Any] | None) -> JourneyModel:
+def _model(
+    workspace: Workspace, journey: Journey, overlay: Mapping[str, Any] | None
+) -> JourneyModel:
     order = journey.expected_order()
     seq = {tp_id: i + 1 for i, tp_id in enumerate(order)}
     rank = {tp.id: (seq.get(tp.id, 10**6), i) for i, tp in enumerate(journey.touchpoints)}
@@ -162,8 +167,11 @@ def _model(workspace: Workspace, journey: Journey, overlay: Mapping[str, Any] | 
         model.overlay_step = _clean(overlay.get("steps"))
         unknown = (set(model.overlay_tp) - set(step_of)) | (set(model.overlay_step) - steps)
         if unknown:
-            log.warning("overlay names ids that are not in journey %s: %s", journey.id,
-                        ", ".join(sorted(unknown)))
+            log.warning(
+                "overlay names ids that are not in journey %s: %s",
+                journey.id,
+                ", ".join(sorted(unknown)),
+            )
     return model
 
 
@@ -179,18 +187,28 @@ def _touchpoint_lane(m: JourneyModel, columns: list[Column]) -> Lane:
         cells = {}
         for col in columns:
             tps = m.front.get(col.step.id, [])
-            items = [(i, cards.touchpoint_card(tp, col.slot_w, seq=m.seq.get(tp.id),
-                                                pains=m.pain_count.get(tp.id, 0),
-                                                accent=_accent(col.step.period.value),
-                                                min_height=min_height))
-                     for i, tp in enumerate(tps)]
+            items = [
+                (
+                    i,
+                    cards.touchpoint_card(
+                        tp,
+                        col.slot_w,
+                        seq=m.seq.get(tp.id),
+                        pains=m.pain_count.get(tp.id, 0),
+                        accent=_accent(col.step.period.value),
+                        min_height=min_height,
+                    ),
+                )
+                for i, tp in enumerate(tps)
+            ]
             cells[col.index] = stack_in_slots(col, items) if items else _GAP
         return cells
 
     first = build(0.0)
     tallest = max((c.height for c in first.values()), default=0.0)
-    return Lane("touchpoints", "Touchpoints", build(tallest), subtitle="seen by the customer",
-                empty_text="")
+    return Lane(
+        "touchpoints", "Touchpoints", build(tallest), subtitle="seen by the customer", empty_text=""
+    )
 
 
 def _backstage_lane(m: JourneyModel, columns: list[Column]) -> Lane:
@@ -204,15 +222,26 @@ def _backstage_lane(m: JourneyModel, columns: list[Column]) -> Lane:
             measured = m.overlay_tp.get(tp.id, {})
             if "journeys" in measured:
                 extra.append(f"{thousands(measured['journeys'])} journeys")
-            card = cards.touchpoint_card(tp, col.slot_w, seq=m.seq.get(tp.id),
-                                         accent=Palette.rule_strong, extra=" · ".join(extra) or None)
+            card = cards.touchpoint_card(
+                tp,
+                col.slot_w,
+                seq=m.seq.get(tp.id),
+                accent=Palette.rule_strong,
+                extra=" · ".join(extra) or None,
+            )
             items.append((None, card))
         for ix in m.journey.interactions:
             if ix.step == col.step.id and ix.visibility == Visibility.PROVIDER_ONLY:
                 items.append((None, cards.interaction_card(ix, col.slot_w, show_resources=True)))
         cells[col.index] = stack_in_slots(col, items) if items else EMPTY
-    return Lane("backstage", "Backstage", cells, subtitle="provider only", zone="back",
-                empty_text="No backstage activity modelled for this journey")
+    return Lane(
+        "backstage",
+        "Backstage",
+        cells,
+        subtitle="provider only",
+        zone="back",
+        empty_text="No backstage activity modelled for this journey",
+    )
 
 
 def _interaction_lane(m: JourneyModel, columns: list[Column]) -> Lane:
@@ -222,8 +251,14 @@ def _interaction_lane(m: JourneyModel, columns: list[Column]) -> Lane:
         for ix in m.journey.interactions:
             if ix.step != col.step.id or ix.visibility == Visibility.PROVIDER_ONLY:
                 continue
-            slot = next((m.slot_of(col.step.id, t) for t in ix.touchpoints
-                         if m.slot_of(col.step.id, t) is not None), None)
+            slot = next(
+                (
+                    m.slot_of(col.step.id, t)
+                    for t in ix.touchpoints
+                    if m.slot_of(col.step.id, t) is not None
+                ),
+                None,
+            )
             items.append((slot, cards.interaction_card(ix, col.slot_w)))
         cells[col.index] = stack_in_slots(col, items) if items else EMPTY
     return Lane("interactions", "Service interactions", cells, subtitle="value co-created")
@@ -233,9 +268,14 @@ def _teams_lane(m: JourneyModel, columns: list[Column]) -> Lane:
     cells = {}
     for col in columns:
         owners: list[str] = []
-        owned = [*(t.owner for t in m.front.get(col.step.id, [])),
-                 *(ix.owner for ix in m.journey.interactions
-                   if ix.step == col.step.id and ix.visibility != Visibility.PROVIDER_ONLY)]
+        owned = [
+            *(t.owner for t in m.front.get(col.step.id, [])),
+            *(
+                ix.owner
+                for ix in m.journey.interactions
+                if ix.step == col.step.id and ix.visibility != Visibility.PROVIDER_ONLY
+            ),
+        ]
         for owner in owned:
             if owner:
                 text = owner.team + (f" · {owner.role}" if owner.role else "")
@@ -245,8 +285,13 @@ def _teams_lane(m: JourneyModel, columns: list[Column]) -> Lane:
     return Lane("teams", "Teams and roles", cells, subtitle="facing the customer")
 
 
-def _notes_lane(key: str, title_: str, notes: Mapping[str | None, list[Any]], m: JourneyModel,
-                columns: list[Column]) -> Lane:
+def _notes_lane(
+    key: str,
+    title_: str,
+    notes: Mapping[str | None, list[Any]],
+    m: JourneyModel,
+    columns: list[Column],
+) -> Lane:
     names = {tp.id: tp.name for tp in m.journey.touchpoints}
     pain_names = {p.id: p.name for ps in m.pains.values() for p in ps}
     cells = {}
@@ -258,8 +303,12 @@ def _notes_lane(key: str, title_: str, notes: Mapping[str | None, list[Any]], m:
                 answered = [pain_names[p] for p in note.pain_points if p in pain_names]
                 if answered:
                     ref = "answers: " + "; ".join(answered)
-            items.append((m.slot_of(col.step.id, note.touchpoint),
-                          cards.note_card(note, col.slot_w, ref=ref)))
+            items.append(
+                (
+                    m.slot_of(col.step.id, note.touchpoint),
+                    cards.note_card(note, col.slot_w, ref=ref),
+                )
+            )
         cells[col.index] = stack_in_slots(col, items) if items else EMPTY
     return Lane(key, title_, cells)
 
@@ -273,7 +322,7 @@ def _whole_journey_lane(m: JourneyModel, columns: list[Column]) -> Lane | None:
     card_w = min(260.0, width)
     per_row = max(1, int((width + 10) // (card_w + 10)))
     built = [cards.note_card(n, card_w) for n in notes]
-    rows = [built[i:i + per_row] for i in range(0, len(built), per_row)]
+    rows = [built[i : i + per_row] for i in range(0, len(built), per_row)]
     height = sum(max(c.height for c in r) for r in rows) + 8 * (len(rows) - 1)
 
     def draw(y: float, h: float) -> str:
@@ -284,11 +333,18 @@ def _whole_journey_lane(m: JourneyModel, columns: list[Column]) -> Lane | None:
             yy += max(c.height for c in r) + 8
         return "".join(out)
 
-    return Lane("whole-journey", "Whole journey", subtitle="pain points and opportunities "
-                "not tied to one step", fixed_height=height + 2 * LANE_PAD, custom=draw)
+    return Lane(
+        "whole-journey",
+        "Whole journey",
+        subtitle="pain points and opportunities not tied to one step",
+        fixed_height=height + 2 * LANE_PAD,
+        custom=draw,
+    )
 
 
-def _simple_lane(key: str, title_: str, columns: list[Column], build: Any, **kw: Any) -> Lane | None:
+def _simple_lane(
+    key: str, title_: str, columns: list[Column], build: Any, **kw: Any
+) -> Lane | None:
     cells = {col.index: build(col) for col in columns}
     if not any(c.height for c in cells.values()):
         return None
@@ -304,30 +360,44 @@ def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
         if step.expected_duration:
             extra = human_duration(step.expected_duration)
         else:
-            total = sum((t.expected_duration for t in j.touchpoints_in(step.id) if t.expected_duration),
-                        start=timedelta())
+            total = sum(
+                (t.expected_duration for t in j.touchpoints_in(step.id) if t.expected_duration),
+                start=timedelta(),
+            )
             extra = f"{human_duration(total)} at touchpoints" if total else None
         return step_header(step, col.index + 1, col.inner_w, extra)
 
     def goals(col: Column) -> Cell:
         s = col.step
-        return cards.labelled_bullets([("Customer goal", [s.customer_goal] if s.customer_goal else [], None),
-                                       ("Provider goal", [s.provider_goal] if s.provider_goal else [], None)],
-                                      col.inner_w)
+        return cards.labelled_bullets(
+            [
+                ("Customer goal", [s.customer_goal] if s.customer_goal else [], None),
+                ("Provider goal", [s.provider_goal] if s.provider_goal else [], None),
+            ],
+            col.inner_w,
+        )
 
     def tfa(col: Column) -> Cell:
         s = col.step
-        return cards.labelled_bullets([("Thinks", [f"“{t}”" for t in s.customer_thinks], "italic"),
-                                       ("Feels", s.customer_feels, None),
-                                       ("Asks", [f"“{t}”" for t in s.customer_asks], "italic")],
-                                      col.inner_w)
+        return cards.labelled_bullets(
+            [
+                ("Thinks", [f"“{t}”" for t in s.customer_thinks], "italic"),
+                ("Feels", s.customer_feels, None),
+                ("Asks", [f"“{t}”" for t in s.customer_asks], "italic"),
+            ],
+            col.inner_w,
+        )
 
     rows: list[Row | None] = [
         period_lane(columns),
         Lane("steps", "Step", {c.index: header(c) for c in columns}, zone="header"),
         _simple_lane("goals", "Goals", columns, goals),
-        _simple_lane("does", "Customer does", columns,
-                     lambda c: cards.bullets(c.step.customer_does, c.inner_w)),
+        _simple_lane(
+            "does",
+            "Customer does",
+            columns,
+            lambda c: cards.bullets(c.step.customer_does, c.inner_w),
+        ),
         _simple_lane("thinks", "Thinks, feels, asks", columns, tfa),
         _touchpoint_lane(m, columns),
         emotion_lane(m, columns, overlay),
@@ -342,30 +412,68 @@ def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
     if any(c.height for c in interactions.cells.values()):
         rows.append(interactions)
     rows.append(_teams_lane(m, columns))
-    rows.append(Divider("line of visibility", above="↑ the customer sees this",
-                        below="↓ the customer does not see this"))
+    rows.append(
+        Divider(
+            "line of visibility",
+            above="↑ the customer sees this",
+            below="↓ the customer does not see this",
+        )
+    )
     rows.append(_backstage_lane(m, columns))
     return [r for r in rows if r is not None]
 
 
 def legend_entries(m: JourneyModel, overlay: bool) -> list[tuple[str, str]]:
     """The legend: what each mark means (used inside the SVG and by the HTML page)."""
-    entries = [(rect(0, 1, 26, 14, rx=4, fill=fill), f"{name} period")
-               for key, name in (("pre_service", "Pre-service"), ("service", "Service"),
-                                 ("post_service", "Post-service"))
-               for fill, _ in [Palette.periods[key]]]
+    entries = [
+        (rect(0, 1, 26, 14, rx=4, fill=fill), f"{name} period")
+        for key, name in (
+            ("pre_service", "Pre-service"),
+            ("service", "Service"),
+            ("post_service", "Post-service"),
+        )
+        for fill, _ in [Palette.periods[key]]
+    ]
     entries.append((icons.star(13, 8, 7.5), "Moment of truth"))
     if any(tp.optional for tp in m.journey.touchpoints):
-        entries.append((rect(1, 1, 24, 14, rx=3, fill="#fff", stroke=Palette.card_border,
-                             stroke_dasharray="4 3"), "Optional touchpoint"))
+        entries.append(
+            (
+                rect(
+                    1,
+                    1,
+                    24,
+                    14,
+                    rx=3,
+                    fill="#fff",
+                    stroke=Palette.card_border,
+                    stroke_dasharray="4 3",
+                ),
+                "Optional touchpoint",
+            )
+        )
     if any(tp.visibility == Visibility.CONSUMER_ONLY for tp in m.journey.touchpoints):
-        entries.append((icons.icon("eye_off", 6, 1, 14, Palette.faint), "Customer only (provider cannot see)"))
-    entries.append((line(0, 8, 26, 8, stroke="#3e4c59", stroke_width=2.6) + circle(13, 8, 4.5,
-                    fill=Palette.positive, stroke="#fff", stroke_width=1.5), "Designed emotion"))
+        entries.append(
+            (icons.icon("eye_off", 6, 1, 14, Palette.faint), "Customer only (provider cannot see)")
+        )
+    entries.append(
+        (
+            line(0, 8, 26, 8, stroke="#3e4c59", stroke_width=2.6)
+            + circle(13, 8, 4.5, fill=Palette.positive, stroke="#fff", stroke_width=1.5),
+            "Designed emotion",
+        )
+    )
     if overlay:
-        entries.append((line(0, 8, 26, 8, stroke=Palette.measured, stroke_width=2.2,
-                             stroke_dasharray="6 4"), "Measured emotion"))
-        entries.append((rect(8, 1, 10, 14, rx=2, fill=Palette.volume, opacity=0.85), "Actual journeys"))
+        entries.append(
+            (
+                line(
+                    0, 8, 26, 8, stroke=Palette.measured, stroke_width=2.2, stroke_dasharray="6 4"
+                ),
+                "Measured emotion",
+            )
+        )
+        entries.append(
+            (rect(8, 1, 10, 14, rx=2, fill=Palette.volume, opacity=0.85), "Actual journeys")
+        )
     if m.pains:
         entries.append((icons.icon("alert", 6, 0, 15, Palette.pain), "Pain point"))
     if m.opportunities:
@@ -374,13 +482,22 @@ def legend_entries(m: JourneyModel, overlay: bool) -> list[tuple[str, str]]:
     for kind, colour in Palette.interactions.items():
         if kind in kinds:
             entries.append((circle(13, 8, 5, fill=colour), cards.INTERACTION_LABELS[kind]))
-    entries.append((line(0, 8, 26, 8, stroke=Palette.visibility, stroke_width=2, stroke_dasharray="6 3"),
-                    "Line of visibility"))
+    entries.append(
+        (
+            line(0, 8, 26, 8, stroke=Palette.visibility, stroke_width=2, stroke_dasharray="6 3"),
+            "Line of visibility",
+        )
+    )
     return entries
 
 
-def build_svg(workspace: Workspace, journey: Journey, overlay: Mapping[str, Any] | None = None,
-              *, standalone: bool = True) -> tuple[str, list[tuple[str, str]]]:
+def build_svg(
+    workspace: Workspace,
+    journey: Journey,
+    overlay: Mapping[str, Any] | None = None,
+    *,
+    standalone: bool = True,
+) -> tuple[str, list[tuple[str, str]]]:
     """The journey map as an ``<svg>`` and its legend entries."""
     m = _model(workspace, journey, overlay)
     has_overlay = bool(m.overlay_tp or m.overlay_step)
@@ -399,34 +516,65 @@ def build_svg(workspace: Workspace, journey: Journey, overlay: Mapping[str, Any]
     height = bottom + MARGIN
     parts.insert(0, rect(0, 0, width, height, fill=Palette.paper))
     n_tp = len(journey.touchpoints)
-    desc = (f"Journey map of {journey.name}: {len(journey.steps)} steps, {n_tp} touchpoints, "
-            "with the designed emotion curve and the line of visibility.")
-    svg = svg_document("".join(parts), width, height, title_text=f"Journey map: {journey.name}",
-                       desc=desc, id_prefix="cj-journey-map", css_class="cj-map")
+    desc = (
+        f"Journey map of {journey.name}: {len(journey.steps)} steps, {n_tp} touchpoints, "
+        "with the designed emotion curve and the line of visibility."
+    )
+    svg = svg_document(
+        "".join(parts),
+        width,
+        height,
+        title_text=f"Journey map: {journey.name}",
+        desc=desc,
+        id_prefix="cj-journey-map",
+        css_class="cj-map",
+    )
     return svg, entries
 
 
 def _header(workspace: Workspace, journey: Journey, width: float) -> str:
     personas = [p.name for p in workspace.personas if p.id in journey.personas]
     mots = sum(1 for t in journey.touchpoints if t.moment_of_truth)
-    facts = [workspace.workspace.name, f"{len(journey.steps)} steps",
-             f"{len(journey.touchpoints)} touchpoints", f"{mots} moments of truth"]
+    facts = [
+        workspace.workspace.name,
+        f"{len(journey.steps)} steps",
+        f"{len(journey.touchpoints)} touchpoints",
+        f"{mots} moments of truth",
+    ]
     if personas:
         facts.insert(1, "persona: " + ", ".join(personas))
     total = journey.expected_duration()
     if total:
         facts.append(f"{human_duration(total)} at touchpoints")
     sub = wrap("  ·  ".join(facts), width - 2 * MARGIN, 12.5, max_lines=2)
-    return (label(MARGIN, MARGIN + 10, "CUSTOMER JOURNEY MAP", size=10.5, font_weight=700,
-                  fill=Palette.faint, letter_spacing=1.2)
-            + text_lines(MARGIN, MARGIN + 16, wrap(journey.name, width - 2 * MARGIN, 22, bold=True,
-                                                   max_lines=1), size=22, weight=700)
-            + text_lines(MARGIN, MARGIN + 46, sub, size=12.5, fill=Palette.muted))
+    return (
+        label(
+            MARGIN,
+            MARGIN + 10,
+            "CUSTOMER JOURNEY MAP",
+            size=10.5,
+            font_weight=700,
+            fill=Palette.faint,
+            letter_spacing=1.2,
+        )
+        + text_lines(
+            MARGIN,
+            MARGIN + 16,
+            wrap(journey.name, width - 2 * MARGIN, 22, bold=True, max_lines=1),
+            size=22,
+            weight=700,
+        )
+        + text_lines(MARGIN, MARGIN + 46, sub, size=12.5, fill=Palette.muted)
+    )
 
 
-def render_journey_map(workspace: Workspace, journey_id: str | None = None, *,
-                       fmt: Literal["html", "svg"] = "html",
-                       overlay: Mapping[str, Any] | None = None) -> str:
+def render_journey_map(
+    workspace: Workspace,
+    journey_id: str | None = None,
+    *,
+    fmt: Literal["html", "svg"] = "html",
+    overlay: Mapping[str, Any] | None = None,
+) -> str:
     """Draw one journey as a journey map: a standalone SVG or a self-contained HTML page.
 
     ``overlay`` adds measured data (see the module docstring): volumes and drop-off in an
@@ -437,9 +585,15 @@ def render_journey_map(workspace: Workspace, journey_id: str | None = None, *,
         return build_svg(workspace, journey, overlay, standalone=True)[0]
     if fmt != "html":
         from cojourney.errors import InputError
+
         raise InputError(f"the journey map is drawn as html or svg, not {fmt!r}")
     from cojourney.render.html import journey_page
 
     svg, entries = build_svg(workspace, journey, overlay, standalone=False)
-    return journey_page(workspace, journey, svg, entries,
-                        overlay=bool(overlay and (overlay.get("touchpoints") or overlay.get("steps"))))
+    return journey_page(
+        workspace,
+        journey,
+        svg,
+        entries,
+        overlay=bool(overlay and (overlay.get("touchpoints") or overlay.get("steps"))),
+    )

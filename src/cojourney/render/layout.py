@@ -112,7 +112,9 @@ def stack(cells: Sequence[Cell], gap: float = 8.0) -> Cell:
     return Cell(max(0.0, y - gap), "".join(parts))
 
 
-def stack_in_slots(column: Column, items: Sequence[tuple[int | None, Cell]], gap: float = 8.0) -> Cell:
+def stack_in_slots(
+    column: Column, items: Sequence[tuple[int | None, Cell]], gap: float = 8.0
+) -> Cell:
     """Cards into the column's slots: an item goes under its preferred slot, else the shortest."""
     heights = [0.0] * column.n_slots
     parts = []
@@ -193,13 +195,24 @@ def _strip(zone: str, x: float, y: float, h: float) -> str:
     cx, cy = x + STRIP_W / 2, y + h / 2
     out = rect(x, y, STRIP_W, h, fill=fill)
     if text:
-        out += tag("text", esc(text), x=cx, y=cy + 3.5, font_size=10.0, font_weight=700,
-                   fill=ink, text_anchor="middle", letter_spacing=0.8,
-                   transform=f"rotate(-90 {num(cx)} {num(cy)})")
+        out += tag(
+            "text",
+            esc(text),
+            x=cx,
+            y=cy + 3.5,
+            font_size=10.0,
+            font_weight=700,
+            fill=ink,
+            text_anchor="middle",
+            letter_spacing=0.8,
+            transform=f"rotate(-90 {num(cx)} {num(cy)})",
+        )
     return out
 
 
-def draw_grid(rows: Sequence[Row], columns: Sequence[Column], y0: float) -> tuple[str, float, dict[str, tuple[float, float]]]:
+def draw_grid(
+    rows: Sequence[Row], columns: Sequence[Column], y0: float
+) -> tuple[str, float, dict[str, tuple[float, float]]]:
     """Draw ``rows`` from ``y0`` down; return markup, bottom y and each lane's (top, height)."""
     x_strip = MARGIN
     x_label = MARGIN + STRIP_W
@@ -233,8 +246,16 @@ def draw_grid(rows: Sequence[Row], columns: Sequence[Column], y0: float) -> tupl
             if cell is not None and cell.height:
                 parts.append(group(cell.markup, column.inner_x, y + LANE_PAD))
         if row.empty_text and not any(c.height for c in row.cells.values()) and row.custom is None:
-            parts.append(label(x_content + PAD, y + h / 2 + 4, row.empty_text, size=11,
-                               fill=Palette.faint, font_style="italic"))
+            parts.append(
+                label(
+                    x_content + PAD,
+                    y + h / 2 + 4,
+                    row.empty_text,
+                    size=11,
+                    fill=Palette.faint,
+                    font_style="italic",
+                )
+            )
         parts.append(line(x_label, y + h, right, y + h, stroke=Palette.rule, stroke_width=1))
         if row.zone in _ZONE_STRIP:
             if zone_runs and zone_runs[-1][0] == row.zone and abs(zone_runs[-1][2] - y) < 0.5:
@@ -262,36 +283,97 @@ def _lane_title(lane: Lane, x: float, y: float, h: float) -> str:
     if lane.custom_label is not None:
         return lane.custom_label(x, y, h)
     title_lines, sub = lane._title_lines()
-    out = text_lines(x + 12, y + LANE_PAD, title_lines, size=10.5, weight=700,
-                     fill=Palette.muted, letter_spacing=0.6)
+    out = text_lines(
+        x + 12,
+        y + LANE_PAD,
+        title_lines,
+        size=10.5,
+        weight=700,
+        fill=Palette.muted,
+        letter_spacing=0.6,
+    )
     if sub:
-        out += text_lines(x + 12, y + LANE_PAD + block_height(len(title_lines), 10.5) + 4, sub,
-                          size=10, fill=Palette.faint)
+        out += text_lines(
+            x + 12,
+            y + LANE_PAD + block_height(len(title_lines), 10.5) + 4,
+            sub,
+            size=10,
+            fill=Palette.faint,
+        )
     return out
 
 
 def _divider(div: Divider, x_left: float, right: float, y: float) -> str:
     mid = y + div.height / 2
-    out = [line(MARGIN, mid, right, mid, stroke=div.colour, stroke_width=div.width,
-                stroke_dasharray=div.dash)]
+    out = [
+        line(
+            MARGIN,
+            mid,
+            right,
+            mid,
+            stroke=div.colour,
+            stroke_width=div.width,
+            stroke_dasharray=div.dash,
+        )
+    ]
     pill_w = text_width(div.label, 10.5, bold=True) + 18
     # the label at the left, and again every ~900 px so that it is seen on a wide map
     xs = [x_left + 8.0]
-    reserve = 40 + (max(text_width(t, 9.5) for t in (div.above or "", div.below or "")) + 20
-                    if div.above or div.below else 0)
+    reserve = 40 + (
+        max(text_width(t, 9.5) for t in (div.above or "", div.below or "")) + 20
+        if div.above or div.below
+        else 0
+    )
     while xs[-1] + 900 + pill_w < right - reserve:
         xs.append(xs[-1] + 900)
     for x in xs:
-        out.append(rect(x, mid - 10, pill_w, 20, rx=10, fill=Palette.paper, stroke=div.colour,
-                        stroke_width=1.2))
-        out.append(label(x + pill_w / 2, mid + 3.8, div.label, size=10.5, font_weight=700,
-                         fill=div.colour, text_anchor="middle"))
+        out.append(
+            rect(
+                x,
+                mid - 10,
+                pill_w,
+                20,
+                rx=10,
+                fill=Palette.paper,
+                stroke=div.colour,
+                stroke_width=1.2,
+            )
+        )
+        out.append(
+            label(
+                x + pill_w / 2,
+                mid + 3.8,
+                div.label,
+                size=10.5,
+                font_weight=700,
+                fill=div.colour,
+                text_anchor="middle",
+            )
+        )
     if div.above:
-        out.append(label(right - 8, mid - 5, div.above, size=9.5, fill=div.colour,
-                         text_anchor="end", font_style="italic"))
+        out.append(
+            label(
+                right - 8,
+                mid - 5,
+                div.above,
+                size=9.5,
+                fill=div.colour,
+                text_anchor="end",
+                font_style="italic",
+            )
+        )
     if div.below:
-        out.append(label(right - 8, mid + 13, div.below, size=9.5, fill=div.colour,
-                         text_anchor="end", font_style="italic"))
+        out.append(
+            label(
+                right - 8,
+                mid + 13,
+                div.below,
+                size=9.5,
+                fill=div.colour,
+                text_anchor="end",
+                font_style="italic",
+            )
+        )
     return tag("g", "".join(out), class_="cj-divider")
 
 
@@ -311,9 +393,18 @@ def period_lane(columns: Sequence[Column]) -> Lane:
             fill, ink = Palette.periods.get(period, ("#eef2f7", Palette.muted))
             x0, x1 = first.x + 3, last.x + last.width - 3
             out.append(rect(x0, y + 5, x1 - x0, h - 10, rx=5, fill=fill))
-            out.append(label((x0 + x1) / 2, y + h / 2 + 4, PERIOD_LABELS.get(period, period).upper(),
-                             size=11, font_weight=700, fill=ink, text_anchor="middle",
-                             letter_spacing=1.2))
+            out.append(
+                label(
+                    (x0 + x1) / 2,
+                    y + h / 2 + 4,
+                    PERIOD_LABELS.get(period, period).upper(),
+                    size=11,
+                    font_weight=700,
+                    fill=ink,
+                    text_anchor="middle",
+                    letter_spacing=1.2,
+                )
+            )
         return "".join(out)
 
     return Lane("period", "Period", zone="header", fixed_height=34.0, custom=draw)
@@ -323,10 +414,12 @@ def step_header(step: Step, number: int, width: float, extra: str | None = None)
     """Number badge, step name, its purpose and (``extra``) its duration."""
     _, accent = Palette.periods.get(step.period.value, ("#eef2f7", Palette.muted))
     name_lines = wrap(step.name, width - 32, 14.5, bold=True, max_lines=2)
-    parts = [tag("circle", None, cx=11.0, cy=11.0, r=11.0, fill=accent),
-             label(11, 15, str(number), size=11.5, font_weight=700, fill="#fff", text_anchor="middle"),
-             text_lines(30, 0, name_lines, size=14.5, weight=700, fill=Palette.ink),
-             title(step.name)]
+    parts = [
+        tag("circle", None, cx=11.0, cy=11.0, r=11.0, fill=accent),
+        label(11, 15, str(number), size=11.5, font_weight=700, fill="#fff", text_anchor="middle"),
+        text_lines(30, 0, name_lines, size=14.5, weight=700, fill=Palette.ink),
+        title(step.name),
+    ]
     y = max(22.0, block_height(len(name_lines), 14.5)) + 5
     if step.description:
         desc = wrap(step.description, width, 11, max_lines=3)
@@ -355,14 +448,20 @@ def legend(entries: Sequence[tuple[str, str]], width: float, *, size: float = 11
 def resolve_journey(workspace: Workspace, journey_id: str | None) -> Journey:
     """The journey to draw, with a message that lists the journeys when the id is unknown."""
     if not workspace.journeys:
-        raise InputError(Problem("the workspace has no journey to draw",
-                                 hint="add a journey under journeys/ (see 'cojourney init')"))
+        raise InputError(
+            Problem(
+                "the workspace has no journey to draw",
+                hint="add a journey under journeys/ (see 'cojourney init')",
+            )
+        )
     try:
         return workspace.journey(journey_id)
     except KeyError:
         known = ", ".join(j.id for j in workspace.journeys)
-        raise NotFound(f"no journey {journey_id or workspace.workspace.default_journey!r} in "
-                       f"workspace {workspace.workspace.id!r}; the journeys are: {known}") from None
+        raise NotFound(
+            f"no journey {journey_id or workspace.workspace.default_journey!r} in "
+            f"workspace {workspace.workspace.id!r}; the journeys are: {known}"
+        ) from None
 
 
 def legend_block(entries: Sequence[tuple[str, str]], width: float, y: float) -> Cell:
@@ -371,6 +470,7 @@ def legend_block(entries: Sequence[tuple[str, str]], width: float, y: float) -> 
     The returned cell is already placed (its markup uses picture coordinates).
     """
     body = legend(entries, width - 2 * MARGIN - 70)
-    markup = (label(MARGIN, y + 30, "LEGEND", size=10, font_weight=700, fill=Palette.faint,
-                    letter_spacing=0.8) + group(body.markup, MARGIN + 70, y + 16))
+    markup = label(
+        MARGIN, y + 30, "LEGEND", size=10, font_weight=700, fill=Palette.faint, letter_spacing=0.8
+    ) + group(body.markup, MARGIN + 70, y + 16)
     return Cell(16 + body.height, markup)

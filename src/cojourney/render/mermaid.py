@@ -68,7 +68,9 @@ def render_mermaid_journey(workspace: Workspace, journey_id: str | None = None) 
     lines = ["journey", f"    title {sanitise(journey.name)}"]
     for step in journey.steps:
         lines.append(f"    section {sanitise(step.name)}")
-        tps = [t for t in journey.touchpoints_in(step.id) if t.visibility != Visibility.PROVIDER_ONLY]
+        tps = [
+            t for t in journey.touchpoints_in(step.id) if t.visibility != Visibility.PROVIDER_ONLY
+        ]
         for tp in sorted(tps, key=lambda t: order.get(t.id, len(order))):
             actor = _actor(tp.owner.team) if tp.owner else "Customer"
             lines.append(f"      {task_name(tp.name)}: {mermaid_score(tp.emotion)}: {actor}")

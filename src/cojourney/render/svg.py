@@ -16,8 +16,10 @@ from typing import ClassVar
 SVG_NS = "http://www.w3.org/2000/svg"
 
 #: System font stack: no web fonts, something good everywhere.
-FONT_STACK = ("system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
-              "'Liberation Sans', 'DejaVu Sans', sans-serif")
+FONT_STACK = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, "
+    "'Liberation Sans', 'DejaVu Sans', sans-serif"
+)
 
 
 class Palette:
@@ -58,8 +60,18 @@ class Palette:
         "joint_service_action": "#1d7a66",
     }
     #: Stakeholder kinds: a categorical palette, cycled.
-    categorical = ("#2c6bb0", "#d0731d", "#23895b", "#c93b3b", "#6d42a8", "#8c6d1f",
-                   "#c2408f", "#4f6477", "#1b8a9c", "#7a8f1f")
+    categorical = (
+        "#2c6bb0",
+        "#d0731d",
+        "#23895b",
+        "#c93b3b",
+        "#6d42a8",
+        "#8c6d1f",
+        "#c2408f",
+        "#4f6477",
+        "#1b8a9c",
+        "#7a8f1f",
+    )
 
 
 PERIOD_LABELS = {"pre_service": "Pre-service", "service": "Service", "post_service": "Post-service"}
@@ -70,8 +82,13 @@ PERIOD_LABELS = {"pre_service": "Pre-service", "service": "Service", "post_servi
 def esc(value: object) -> str:
     """Escape text for XML content and attribute values (both quote kinds)."""
     text = str(value)
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#39;")
+    )
 
 
 def num(value: float) -> str:
@@ -112,7 +129,9 @@ def title(text: str) -> str:
 
 
 def rect(x: float, y: float, w: float, h: float, **kw: object) -> str:
-    return tag("rect", x=float(x), y=float(y), width=float(max(w, 0)), height=float(max(h, 0)), **kw)
+    return tag(
+        "rect", x=float(x), y=float(y), width=float(max(w, 0)), height=float(max(h, 0)), **kw
+    )
 
 
 def line(x1: float, y1: float, x2: float, y2: float, **kw: object) -> str:
@@ -128,10 +147,21 @@ def circle(cx: float, cy: float, r: float, **kw: object) -> str:
 # Advance widths in em, close to DejaVu Sans (wider than Arial, Segoe UI, Roboto, Helvetica).
 _WIDTHS: dict[str, float] = {}
 for _chars, _w in (
-    ("il.,:;'|!", 0.30), ("jfrt()[]{}/\\", 0.40), ("I J-", 0.34), ('"', 0.46),
-    ("sczx?", 0.56), ("abdeghnopquvyk", 0.63), ("0123456789$#_", 0.64),
-    ("FLPTZ", 0.63), ("ABEKRSXYV", 0.70), ("CDGHNOQU", 0.78), ("w", 0.82),
-    ("mM%", 0.98), ("W@", 1.0), ("&", 0.78), ("+=<>~*^", 0.84),
+    ("il.,:;'|!", 0.30),
+    ("jfrt()[]{}/\\", 0.40),
+    ("I J-", 0.34),
+    ('"', 0.46),
+    ("sczx?", 0.56),
+    ("abdeghnopquvyk", 0.63),
+    ("0123456789$#_", 0.64),
+    ("FLPTZ", 0.63),
+    ("ABEKRSXYV", 0.70),
+    ("CDGHNOQU", 0.78),
+    ("w", 0.82),
+    ("mM%", 0.98),
+    ("W@", 1.0),
+    ("&", 0.78),
+    ("+=<>~*^", 0.84),
 ):
     for _c in _chars:
         _WIDTHS[_c] = _w
@@ -152,11 +182,12 @@ def _break_word(word: str, width: float, size: float, bold: bool) -> list[str]:
             current = ch
         else:
             current += ch
-    return pieces + [current]
+    return [*pieces, current]
 
 
-def wrap(text: str, width: float, size: float, *, bold: bool = False,
-         max_lines: int | None = None) -> list[str]:
+def wrap(
+    text: str, width: float, size: float, *, bold: bool = False, max_lines: int | None = None
+) -> list[str]:
     """Greedy word wrap into lines no wider than ``width`` px; an ellipsis ends cut text."""
     lines: list[str] = []
     for paragraph in str(text).splitlines() or [""]:
@@ -184,10 +215,19 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False,
     return lines
 
 
-def text_lines(x: float, y: float, lines: Sequence[str], *, size: float = 12,
-               line_height: float = 1.3, weight: int | str | None = None,
-               fill: str = Palette.ink, anchor: str | None = None, style: str | None = None,
-               **kw: object) -> str:
+def text_lines(
+    x: float,
+    y: float,
+    lines: Sequence[str],
+    *,
+    size: float = 12,
+    line_height: float = 1.3,
+    weight: int | str | None = None,
+    fill: str = Palette.ink,
+    anchor: str | None = None,
+    style: str | None = None,
+    **kw: object,
+) -> str:
     """A ``<text>`` whose first baseline is at ``y + size`` (``y`` is the top of the block)."""
     if not lines:
         return ""
@@ -195,8 +235,18 @@ def text_lines(x: float, y: float, lines: Sequence[str], *, size: float = 12,
     spans = []
     for i, text_line in enumerate(lines):
         spans.append(tag("tspan", esc(text_line), x=float(x), dy=float(size if i == 0 else step)))
-    return tag("text", "".join(spans), x=float(x), y=float(y), font_size=float(size),
-               font_weight=weight, fill=fill, text_anchor=anchor, font_style=style, **kw)
+    return tag(
+        "text",
+        "".join(spans),
+        x=float(x),
+        y=float(y),
+        font_size=float(size),
+        font_weight=weight,
+        fill=fill,
+        text_anchor=anchor,
+        font_style=style,
+        **kw,
+    )
 
 
 def block_height(n_lines: int, size: float, line_height: float = 1.3) -> float:
@@ -247,8 +297,10 @@ def smooth_path(points: Sequence[tuple[float, float]]) -> str:
     for i in range(n - 1):
         (x0, y0), (x1, y1) = pts[i], pts[i + 1]
         third = dx[i] / 3
-        parts.append(f"C{num(x0 + third)},{num(y0 + tangent[i] * third)} "
-                     f"{num(x1 - third)},{num(y1 - tangent[i + 1] * third)} {num(x1)},{num(y1)}")
+        parts.append(
+            f"C{num(x0 + third)},{num(y0 + tangent[i] * third)} "
+            f"{num(x1 - third)},{num(y1 - tangent[i + 1] * third)} {num(x1)},{num(y1)}"
+        )
     return " ".join(parts)
 
 
@@ -297,8 +349,17 @@ def emotion_colour(value: float) -> str:
     return Palette.neutral
 
 
-def svg_document(body: str, width: float, height: float, *, title_text: str, desc: str = "",
-                 id_prefix: str = "cj", defs: str = "", css_class: str | None = None) -> str:
+def svg_document(
+    body: str,
+    width: float,
+    height: float,
+    *,
+    title_text: str,
+    desc: str = "",
+    id_prefix: str = "cj",
+    defs: str = "",
+    css_class: str | None = None,
+) -> str:
     """A complete, self-contained ``<svg>`` element that scales with its ``viewBox``."""
     head = tag("title", esc(title_text), id=f"{id_prefix}-title")
     if desc:
@@ -307,7 +368,13 @@ def svg_document(body: str, width: float, height: float, *, title_text: str, des
     return tag(
         "svg",
         head + (tag("defs", defs) if defs else "") + body,
-        xmlns=SVG_NS, viewBox=f"0 0 {num(width)} {num(height)}", width=float(width),
-        height=float(height), role="img", aria_labelledby=labelled, font_family=FONT_STACK,
-        class_=css_class, preserveAspectRatio="xMinYMin meet",
+        xmlns=SVG_NS,
+        viewBox=f"0 0 {num(width)} {num(height)}",
+        width=float(width),
+        height=float(height),
+        role="img",
+        aria_labelledby=labelled,
+        font_family=FONT_STACK,
+        class_=css_class,
+        preserveAspectRatio="xMinYMin meet",
     )

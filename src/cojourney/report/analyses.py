@@ -39,8 +39,9 @@ def attempt(what: str, work: Callable[[], Any]) -> tuple[Any, str | None]:
     except Exception as exc:
         log.warning("report: %s failed: %s: %s", what, type(exc).__name__, exc)
         log.debug("report: %s failed", what, exc_info=True)  # the traceback, with -vv
-        return None, (f"{what} failed ({type(exc).__name__}: {exc}); the rest of the report "
-                      "is complete.")
+        return None, (
+            f"{what} failed ({type(exc).__name__}: {exc}); the rest of the report is complete."
+        )
 
 
 def watermelons(workspace: Workspace, clocks: list[Any], series: list[Any]) -> list[Any]:

@@ -25,13 +25,27 @@ def journey_facts(journey: Journey) -> dict[str, Any]:
     return {
         "id": journey.id,
         "name": journey.name,
-        "steps": [{"id": s.id, "name": s.name, "period": s.period.value,
-                   "designed_emotion": by_step.get(s.id)} for s in journey.steps],
+        "steps": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "period": s.period.value,
+                "designed_emotion": by_step.get(s.id),
+            }
+            for s in journey.steps
+        ],
         "touchpoints": {
-            tp.id: {"name": tp.name, "step": tp.step, "column": column.get(tp.step, len(column)),
-                    "order": order.get(tp.id, len(order) + i), "emotion": tp.emotion,
-                    "moment_of_truth": tp.moment_of_truth, "optional": tp.optional}
-            for i, tp in enumerate(journey.touchpoints)},
+            tp.id: {
+                "name": tp.name,
+                "step": tp.step,
+                "column": column.get(tp.step, len(column)),
+                "order": order.get(tp.id, len(order) + i),
+                "emotion": tp.emotion,
+                "moment_of_truth": tp.moment_of_truth,
+                "optional": tp.optional,
+            }
+            for i, tp in enumerate(journey.touchpoints)
+        },
         "entry_points": journey.entry_points(),
         "exit_points": journey.exit_points(),
     }
@@ -43,14 +57,30 @@ def workspace_facts(workspace: Workspace) -> dict[str, Any]:
         "id": workspace.workspace.id,
         "name": workspace.workspace.name,
         "stakeholders": {s.id: s.name for s in workspace.stakeholders},
-        "indicators": {i.id: {"name": i.name, "unit": i.unit, "stakeholder": i.stakeholder,
-                              "aspect": i.aspect.value, "direction": i.direction.value,
-                              "target": i.target, "warning": i.warning,
-                              "measured": i.measure is not None}
-                       for i in workspace.indicators},
-        "agreements": {a.id: {"name": a.name, "kind": a.kind.value, "clocks": len(a.clocks),
-                              "targets": len(a.targets)} for a in workspace.agreements},
-        "improvements": {m.id: {"name": m.name, "status": m.status.value,
-                                "comparison": m.comparison is not None}
-                         for m in workspace.improvements},
+        "indicators": {
+            i.id: {
+                "name": i.name,
+                "unit": i.unit,
+                "stakeholder": i.stakeholder,
+                "aspect": i.aspect.value,
+                "direction": i.direction.value,
+                "target": i.target,
+                "warning": i.warning,
+                "measured": i.measure is not None,
+            }
+            for i in workspace.indicators
+        },
+        "agreements": {
+            a.id: {
+                "name": a.name,
+                "kind": a.kind.value,
+                "clocks": len(a.clocks),
+                "targets": len(a.targets),
+            }
+            for a in workspace.agreements
+        },
+        "improvements": {
+            m.id: {"name": m.name, "status": m.status.value, "comparison": m.comparison is not None}
+            for m in workspace.improvements
+        },
     }

@@ -24,8 +24,7 @@ def esc(value: object) -> str:
 
 def is_number(value: Any) -> bool:
     """Whether ``value`` is a finite int or float (not a bool)."""
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def integer(value: Any) -> str:
@@ -73,10 +72,10 @@ def duration(seconds: Any) -> str:
     hours = minutes / 60
     if hours < 24:
         whole = int(hours)
-        return f"{sign}{whole}h {int(round((hours - whole) * 60)):02d}m"
+        return f"{sign}{whole}h {round((hours - whole) * 60):02d}m"
     days = hours / 24
     whole = int(days)
-    return f"{sign}{whole:,}d {int(round((days - whole) * 24))}h"
+    return f"{sign}{whole:,}d {round((days - whole) * 24)}h"
 
 
 def attrs(**values: Any) -> str:
@@ -96,44 +95,69 @@ def tag(name: str, content: str | None = "", **values: Any) -> str:
     return f"<{name}{attrs(**values)}>{content or ''}</{name}>"
 
 
-def table(headers: Sequence[str | tuple[str, str]], rows: Iterable[Sequence[str]], *,
-          class_: str = "cj-table", caption: str | None = None,
-          row_ids: Sequence[str | None] | None = None) -> str:
+def table(
+    headers: Sequence[str | tuple[str, str]],
+    rows: Iterable[Sequence[str]],
+    *,
+    class_: str = "cj-table",
+    caption: str | None = None,
+    row_ids: Sequence[str | None] | None = None,
+) -> str:
     """A table; a header ``(text, "num")`` right-aligns its column. Cells are markup;
     ``row_ids`` gives rows an ``id`` (an anchor other sections link to)."""
     kinds = [h[1] if isinstance(h, tuple) else "" for h in headers]
-    head = "".join(tag("th", esc(h[0] if isinstance(h, tuple) else h), class_=k or None)
-                   for h, k in zip(headers, kinds, strict=True))
+    head = "".join(
+        tag("th", esc(h[0] if isinstance(h, tuple) else h), class_=k or None)
+        for h, k in zip(headers, kinds, strict=True)
+    )
     rows = list(rows)
     ids = list(row_ids) if row_ids is not None else [None] * len(rows)
     body = "".join(
         f"<tr{attrs(id=i)}>"
         + "".join(tag("td", cell, class_=k or None) for cell, k in zip(row, kinds, strict=True))
-        + "</tr>" for row, i in zip(rows, ids, strict=True))
+        + "</tr>"
+        for row, i in zip(rows, ids, strict=True)
+    )
     cap = tag("caption", esc(caption)) if caption else ""
-    return (f'<div class="cj-table-wrap"><table{attrs(class_=class_)}>{cap}<thead><tr>{head}</tr>'
-            f"</thead><tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="cj-table-wrap"><table{attrs(class_=class_)}>{cap}<thead><tr>{head}</tr>'
+        f"</thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def panel(kind: str, title: str, text: str = "") -> str:
     """A message panel: ``kind`` is ``info``, ``no-data``, ``unavailable`` or ``warning``.
     ``title`` and ``text`` are plain text."""
-    return (f'<div class="cj-panel cj-panel-{esc(kind)}" role="note"><strong>{esc(title)}</strong>'
-            + (f"<p>{esc(text)}</p>" if text else "") + "</div>")
+    return (
+        f'<div class="cj-panel cj-panel-{esc(kind)}" role="note"><strong>{esc(title)}</strong>'
+        + (f"<p>{esc(text)}</p>" if text else "")
+        + "</div>"
+    )
 
 
 def kpi(label: str, value: str, note: str = "", *, tone: str | None = None) -> str:
     """A headline number: a label (text), the value and a note (both text)."""
     cls = "cj-kpi" + (f" cj-tone-{tone}" if tone else "")
-    return (f'<div class="{cls}"><span class="cj-kpi-label">{esc(label)}</span>'
-            f'<span class="cj-kpi-value">{esc(value)}</span>'
-            + (f'<span class="cj-kpi-note">{esc(note)}</span>' if note else "") + "</div>")
+    return (
+        f'<div class="{cls}"><span class="cj-kpi-label">{esc(label)}</span>'
+        f'<span class="cj-kpi-value">{esc(value)}</span>'
+        + (f'<span class="cj-kpi-note">{esc(note)}</span>' if note else "")
+        + "</div>"
+    )
 
 
 def chart(chart_id: str, *, height: int = 320, label: str = "") -> str:
     """The container a chart is drawn into (by ``report.js``, from the chart spec)."""
-    return tag("div", "", id=chart_id, class_="cj-chart", data_chart=chart_id,
-               style=f"height:{height}px", role="img", aria_label=label or None)
+    return tag(
+        "div",
+        "",
+        id=chart_id,
+        class_="cj-chart",
+        data_chart=chart_id,
+        style=f"height:{height}px",
+        role="img",
+        aria_label=label or None,
+    )
 
 
 def anchor_id(kind: str, *parts: str) -> str:

@@ -23,8 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.engines import Engine
 
 
-def touchpoint_times(events: ir.Table, engine: Engine, *, start: datetime | None = None,
-                     end: datetime | None = None) -> dict[str, float]:
+def touchpoint_times(
+    events: ir.Table, engine: Engine, *, start: datetime | None = None, end: datetime | None = None
+) -> dict[str, float]:
     """Median seconds from each activity's events to the journey's next event.
 
     The time "at" a touchpoint is the time until the next event of the same journey
@@ -53,16 +54,21 @@ def touchpoint_times(events: ir.Table, engine: Engine, *, start: datetime | None
     JourneyFilter(start=start, end=end)  # checks the range
     t = events.select(JOURNEY_ID, ACTIVITY, TIMESTAMP, "event_seq")
     t = t.mutate(us=engine.epoch_microseconds(t[TIMESTAMP]))
-    t = t.mutate(next_us=t.us.lead().over(sequence_window(t)),
-                 first_us=t.us.min().over(ibis.window(group_by=t[JOURNEY_ID])))
+    t = t.mutate(
+        next_us=t.us.lead().over(sequence_window(t)),
+        first_us=t.us.min().over(ibis.window(group_by=t[JOURNEY_ID])),
+    )
     if start is not None:
         t = t.filter(t.first_us >= _micros(start))
     if end is not None:
         t = t.filter(t.first_us < _micros(end))
     t = t.filter(t.next_us.notnull())
     medians = t.group_by(ACTIVITY).aggregate(median=seconds_between(t.us, t.next_us).median())
-    return {row[ACTIVITY]: float(row["median"]) for row in engine.rows(medians)
-            if row["median"] is not None}
+    return {
+        row[ACTIVITY]: float(row["median"])
+        for row in engine.rows(medians)
+        if row["median"] is not None
+    }
 
 
 def _micros(value: datetime) -> int:
@@ -72,9 +78,13 @@ def _micros(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def journey_overlay(analysis: Mapping[str, Any] | None, journey: Mapping[str, Any], *,
-                    times: Mapping[str, float] | None = None,
-                    emotion: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, Any]:
+def journey_overlay(
+    analysis: Mapping[str, Any] | None,
+    journey: Mapping[str, Any],
+    *,
+    times: Mapping[str, float] | None = None,
+    emotion: Mapping[str, Mapping[str, float]] | None = None,
+) -> dict[str, Any]:
     """The overlay for :func:`cojourney.render.render` (kind ``journey``).
 
     Parameters

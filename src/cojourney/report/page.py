@@ -62,9 +62,14 @@ class ReportPage:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
-                       autoescape=select_autoescape(["j2", "html"]), trim_blocks=True,
-                       lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["j2", "html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 @lru_cache(maxsize=4)
@@ -77,8 +82,9 @@ def _asset(path: Path) -> str:
 
 def script_json(data: Any) -> str:
     """``data`` as JSON that is safe inside ``<script type="application/json">``."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False,
-                      default=_jsonable)
+    text = json.dumps(
+        data, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_jsonable
+    )
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -98,19 +104,36 @@ def render_report(page: ReportPage) -> str:
             if chart_id in charts:
                 raise ValueError(f"two sections draw a chart {chart_id!r}")
             charts[chart_id] = _finite(spec)
-    return _environment().get_template("report.html.j2").render(
-        page=page, sections=[{"id": s.id, "title": s.title, "status": s.status.value,
-                              "lede": s.lede, "html": Markup(s.html)} for s in page.sections],
-        css=Markup(_asset(ASSETS / "report.css")),
-        echarts=Markup(_asset(ECHARTS)), script=Markup(_asset(ASSETS / "report.js")),
-        data=Markup(script_json({"charts": charts})), data_id=DATA_ID)
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            page=page,
+            sections=[
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "status": s.status.value,
+                    "lede": s.lede,
+                    "html": Markup(s.html),
+                }
+                for s in page.sections
+            ],
+            css=Markup(_asset(ASSETS / "report.css")),
+            echarts=Markup(_asset(ECHARTS)),
+            script=Markup(_asset(ASSETS / "report.js")),
+            data=Markup(script_json({"charts": charts})),
+            data_id=DATA_ID,
+        )
+    )
 
 
 def write_page(out: Path, html: str) -> Path:
     """Write ``html`` to ``out`` all at once (a half-written report never appears)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".cojourney-report-", suffix=".html",
-                                         dir=out.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=".cojourney-report-", suffix=".html", dir=out.parent
+    )
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(html)
@@ -122,20 +145,23 @@ def write_page(out: Path, html: str) -> Path:
     return out
 
 
-def head_facts(journey: dict[str, Any], analysis: dict[str, Any] | None
-               ) -> list[tuple[str, str]]:
+def head_facts(journey: dict[str, Any], analysis: dict[str, Any] | None) -> list[tuple[str, str]]:
     """The facts beside the page heading: steps, touchpoints, journeys, events."""
     from cojourney.report.html import integer
 
-    facts = [(str(len(journey["steps"])), "steps"), (str(len(journey["touchpoints"])), "touchpoints")]
+    facts = [
+        (str(len(journey["steps"])), "steps"),
+        (str(len(journey["touchpoints"])), "touchpoints"),
+    ]
     if analysis is not None:
         facts.append((integer(analysis["counts"]["journeys"]), "journeys"))
         facts.append((integer(analysis["counts"]["events"]), "events"))
     return facts
 
 
-def head_notes(start: datetime | None, end: datetime | None, source: str | None,
-               engine: str) -> list[str]:
+def head_notes(
+    start: datetime | None, end: datetime | None, source: str | None, engine: str
+) -> list[str]:
     """The notes under the page heading: the period and where the events came from."""
     if start or end:
         since = start.isoformat(timespec="minutes") if start else "the first"

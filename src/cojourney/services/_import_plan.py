@@ -40,8 +40,16 @@ from cojourney.events.store_ingest import IngestOutcome, file_columns
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.feedback_ingest import FeedbackOutcome
 
-__all__ = ["ImportPlan", "ImportResult", "OnError", "mappings_folder", "plan",
-           "quarantine_folder", "result", "run"]
+__all__ = [
+    "ImportPlan",
+    "ImportResult",
+    "OnError",
+    "mappings_folder",
+    "plan",
+    "quarantine_folder",
+    "result",
+    "run",
+]
 
 Outcome = TypeVar("Outcome", "IngestOutcome", "FeedbackOutcome")
 OnError = Literal["fail", "skip"]
@@ -127,8 +135,14 @@ class ImportPlan:
         return None if self.origin == "default" else self.mapping.name
 
 
-def plan(workspace_path: str | Path, file: str | Path, mapping: str | ImportMapping | None,
-         flags: MappingFlags | None, on_error: OnError, kind: Kind) -> ImportPlan:
+def plan(
+    workspace_path: str | Path,
+    file: str | Path,
+    mapping: str | ImportMapping | None,
+    flags: MappingFlags | None,
+    on_error: OnError,
+    kind: Kind,
+) -> ImportPlan:
     """Check the request, choose the mapping and check it against the file's columns."""
     started = time.perf_counter()
     workspace_path, file = Path(workspace_path), Path(file)
@@ -145,47 +159,80 @@ def plan(workspace_path: str | Path, file: str | Path, mapping: str | ImportMapp
     columns = file_columns(file, chosen.read_options())
     if columns is not None:
         check_columns(chosen, origin, columns, file, library, kind)
-    return ImportPlan(kind, file, workspace_path, workspace, zone, library, chosen, origin, flags,
-                      _sha256(file), chosen.fingerprint(zone), started)
+    return ImportPlan(
+        kind,
+        file,
+        workspace_path,
+        workspace,
+        zone,
+        library,
+        chosen,
+        origin,
+        flags,
+        _sha256(file),
+        chosen.fingerprint(zone),
+        started,
+    )
 
 
-def run(plan: ImportPlan, ingest: Callable[[EventStore], Outcome]
-        ) -> ImportResult | tuple[Outcome, list[str]]:
+def run(
+    plan: ImportPlan, ingest: Callable[[EventStore], Outcome]
+) -> ImportResult | tuple[Outcome, list[str]]:
     """The earlier import of the same content and mapping, or the new import and warnings
     (the mapping saved when it came from flags)."""
     what = "events" if plan.kind == "events" else "answers"
     with EventStore.open(plan.workspace_path) as store:
         earlier = store.imports(plan.kind)
-        previous = next((r for r in earlier if r.source_sha256 == plan.sha
-                         and r.mapping_fingerprint == plan.fingerprint), None)
+        previous = next(
+            (
+                r
+                for r in earlier
+                if r.source_sha256 == plan.sha and r.mapping_fingerprint == plan.fingerprint
+            ),
+            None,
+        )
         if previous is not None:
             log.info("%s: already imported as #%d; nothing added", plan.file, previous.id)
             return replace(_already(plan, previous), kind=plan.kind)
-        warnings = [f"the same content was imported before as #{r.id} on "
-                    f"{r.finished_at:%Y-%m-%d} with another mapping "
-                    f"({r.mapping_name or 'defaults'}): its {what} are now in the store twice"
-                    for r in earlier if r.source_sha256 == plan.sha]
+        warnings = [
+            f"the same content was imported before as #{r.id} on "
+            f"{r.finished_at:%Y-%m-%d} with another mapping "
+            f"({r.mapping_name or 'defaults'}): its {what} are now in the store twice"
+            for r in earlier
+            if r.source_sha256 == plan.sha
+        ]
         outcome = ingest(store)
     return outcome, warnings
 
 
-def result(plan: ImportPlan, outcome: IngestOutcome | FeedbackOutcome, warnings: list[str],
-           **specific: Any) -> ImportResult:
+def result(
+    plan: ImportPlan, outcome: IngestOutcome | FeedbackOutcome, warnings: list[str], **specific: Any
+) -> ImportResult:
     """The :class:`ImportResult` of a new import; saves the mapping when it came from flags."""
     saved_path = plan.library.save(plan.mapping) if _save(plan.origin, plan.flags) else None
     record = outcome.record
     return ImportResult(
-        source=plan.file, import_id=record.id, imported_at=record.finished_at,
-        already_imported=False, mapping_name=plan.recorded_name, mapping_origin=plan.origin,
-        mapping_path=saved_path or (plan.library.path_of(plan.mapping.name)
-                                    if plan.origin in ("named", "saved") else None),
-        mapping_saved=saved_path is not None, rows_read=outcome.rows_read,
-        rows_imported=record.rows_imported, rows_rejected=record.rows_rejected,
-        journeys=outcome.journeys, first_timestamp=outcome.first_timestamp,
+        source=plan.file,
+        import_id=record.id,
+        imported_at=record.finished_at,
+        already_imported=False,
+        mapping_name=plan.recorded_name,
+        mapping_origin=plan.origin,
+        mapping_path=saved_path
+        or (plan.library.path_of(plan.mapping.name) if plan.origin in ("named", "saved") else None),
+        mapping_saved=saved_path is not None,
+        rows_read=outcome.rows_read,
+        rows_imported=record.rows_imported,
+        rows_rejected=record.rows_rejected,
+        journeys=outcome.journeys,
+        first_timestamp=outcome.first_timestamp,
         last_timestamp=outcome.last_timestamp,
         quarantine_path=Path(record.quarantine_path) if record.quarantine_path else None,
-        rejected=outcome.rejected, warnings=tuple(warnings),
-        seconds=time.perf_counter() - plan.started, **specific)
+        rejected=outcome.rejected,
+        warnings=tuple(warnings),
+        seconds=time.perf_counter() - plan.started,
+        **specific,
+    )
 
 
 def _save(origin: MappingOrigin, flags: MappingFlags) -> bool:
@@ -195,22 +242,38 @@ def _save(origin: MappingOrigin, flags: MappingFlags) -> bool:
 def _already(plan: ImportPlan, previous: ImportRecord) -> ImportResult:
     library, mapping = plan.library, plan.mapping
     return ImportResult(
-        source=plan.file, import_id=previous.id, imported_at=previous.finished_at,
-        already_imported=True, mapping_name=previous.mapping_name, mapping_origin=plan.origin,
+        source=plan.file,
+        import_id=previous.id,
+        imported_at=previous.finished_at,
+        already_imported=True,
+        mapping_name=previous.mapping_name,
+        mapping_origin=plan.origin,
         mapping_path=library.path_of(mapping.name) if library.exists(mapping.name) else None,
-        mapping_saved=False, rows_read=previous.rows_imported + previous.rows_rejected,
-        rows_imported=0, rows_rejected=0, journeys=None, first_timestamp=None, last_timestamp=None,
-        unknown_activities=(), unknown_activity_count=0, unknown_event_count=0,
-        quarantine_path=None, rejected=(), warnings=(),
-        seconds=time.perf_counter() - plan.started)
+        mapping_saved=False,
+        rows_read=previous.rows_imported + previous.rows_rejected,
+        rows_imported=0,
+        rows_rejected=0,
+        journeys=None,
+        first_timestamp=None,
+        last_timestamp=None,
+        unknown_activities=(),
+        unknown_activity_count=0,
+        unknown_event_count=0,
+        quarantine_path=None,
+        rejected=(),
+        warnings=(),
+        seconds=time.perf_counter() - plan.started,
+    )
 
 
 def _open_workspace(path: Path) -> Workspace:
     from cojourney.services.workspaces import open_workspace
 
     if not (path / "workspace.yaml").is_file():
-        raise NotFound(f"{path} is not a workspace (no workspace.yaml); create one with "
-                       f"`cojourney init {path}`")
+        raise NotFound(
+            f"{path} is not a workspace (no workspace.yaml); create one with "
+            f"`cojourney init {path}`"
+        )
     return open_workspace(path)
 
 

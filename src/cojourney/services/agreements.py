@@ -60,7 +60,9 @@ class AgreementsReport:
     def to_dict(self, *, breaches: int | None = None) -> dict[str, Any]:
         """JSON-ready data (``breaches``: how many breaches per clock; all by default)."""
         return {
-            "workspace": self.workspace_id, "source": self.source, "agreement": self.agreement_id,
+            "workspace": self.workspace_id,
+            "source": self.source,
+            "agreement": self.agreement_id,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "clocks": [c.to_dict(breaches=breaches) for c in self.clocks],
             "targets": [t.to_dict() for t in self.targets],
@@ -68,10 +70,15 @@ class AgreementsReport:
         }
 
 
-def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = None,
-                      start: date | None = None, end: date | None = None,
-                      as_of: datetime | date | None = None,
-                      source: str | Path | EventSource | None = None) -> AgreementsReport:
+def agreements_report(
+    workspace_path: str | Path,
+    *,
+    agreement_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    as_of: datetime | date | None = None,
+    source: str | Path | EventSource | None = None,
+) -> AgreementsReport:
     """Evaluate a workspace's agreements on its events.
 
     Parameters
@@ -120,16 +127,31 @@ def agreements_report(workspace_path: str | Path, *, agreement_id: str | None = 
         clocks = [c for c in clocks if c.agreement_id == agreement_id]
         targets = [t for t in targets if t.agreement_id == agreement_id]
         warnings = [w for w in warnings if agreement_id in (w.sla_id, w.xla_id)]
-    log.info("agreements of %s: %d clocks, %d target series, %d watermelon warnings",
-             workspace_path, len(clocks), len(targets), len(warnings))
-    return AgreementsReport(workspace.workspace.id, label, agreement_id,
-                            clocks[0].as_of if clocks else None, tuple(clocks), tuple(targets),
-                            tuple(warnings))
+    log.info(
+        "agreements of %s: %d clocks, %d target series, %d watermelon warnings",
+        workspace_path,
+        len(clocks),
+        len(targets),
+        len(warnings),
+    )
+    return AgreementsReport(
+        workspace.workspace.id,
+        label,
+        agreement_id,
+        clocks[0].as_of if clocks else None,
+        tuple(clocks),
+        tuple(targets),
+        tuple(warnings),
+    )
 
 
-def leakage(workspace_path: str | Path, *, journey_id: str | None = None,
-            as_of: datetime | date | None = None,
-            source: str | Path | EventSource | None = None) -> LeakageReport:
+def leakage(
+    workspace_path: str | Path,
+    *,
+    journey_id: str | None = None,
+    as_of: datetime | date | None = None,
+    source: str | Path | EventSource | None = None,
+) -> LeakageReport:
     """Rank where value leaks along one of the workspace's journeys.
 
     Parameters

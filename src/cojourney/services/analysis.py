@@ -33,14 +33,18 @@ __all__ = ["analyze_workspace", "choose_journey", "open_events"]
 log = logging.getLogger(__name__)
 
 
-def analyze_workspace(workspace_path: str | Path, *, journey_id: str | None = None,
-                      engine: str | Engine = "duckdb",
-                      source: str | Path | EventSource | None = None,
-                      filters: JourneyFilter | None = None,
-                      breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
-                      top_variants: int | None = DEFAULT_TOP_VARIANTS,
-                      spark_master: str | None = None,
-                      on_stage: Callable[[str], None] | None = None) -> JourneyAnalysis:
+def analyze_workspace(
+    workspace_path: str | Path,
+    *,
+    journey_id: str | None = None,
+    engine: str | Engine = "duckdb",
+    source: str | Path | EventSource | None = None,
+    filters: JourneyFilter | None = None,
+    breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
+    top_variants: int | None = DEFAULT_TOP_VARIANTS,
+    spark_master: str | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> JourneyAnalysis:
     """Compare a workspace's actual journeys with one of its designed journeys.
 
     Parameters
@@ -102,9 +106,15 @@ def analyze_workspace(workspace_path: str | Path, *, journey_id: str | None = No
             owned_engine = True
         events, loaded = _events_on(eng, events_source, on_stage)
         try:
-            result = analyze_journey(events, journey, engine=eng, filters=filters,
-                                     breakdown_by=breakdown_by, top_variants=top_variants,
-                                     on_stage=on_stage)
+            result = analyze_journey(
+                events,
+                journey,
+                engine=eng,
+                filters=filters,
+                breakdown_by=breakdown_by,
+                top_variants=top_variants,
+                on_stage=on_stage,
+            )
         finally:
             if loaded:
                 eng.release(events)
@@ -128,19 +138,26 @@ def choose_journey(workspace: Workspace, journey_id: str | None) -> Journey:
         There is no journey ``journey_id``.
     """
     if not workspace.journeys:
-        raise InputError(Problem("the workspace has no journey to analyse",
-                                 hint="add a journey under journeys/ (see 'cojourney init')"))
+        raise InputError(
+            Problem(
+                "the workspace has no journey to analyse",
+                hint="add a journey under journeys/ (see 'cojourney init')",
+            )
+        )
     try:
         return workspace.journey(journey_id)
     except KeyError:
         known = ", ".join(j.id for j in workspace.journeys)
         wanted = journey_id or workspace.workspace.default_journey
-        raise NotFound(f"no journey {wanted!r} in workspace {workspace.workspace.id!r}; "
-                       f"the journeys are: {known} (choose one with --journey)") from None
+        raise NotFound(
+            f"no journey {wanted!r} in workspace {workspace.workspace.id!r}; "
+            f"the journeys are: {known} (choose one with --journey)"
+        ) from None
 
 
-def open_events(workspace_path: str | Path, source: str | Path | EventSource | None
-                ) -> tuple[EventSource, bool]:
+def open_events(
+    workspace_path: str | Path, source: str | Path | EventSource | None
+) -> tuple[EventSource, bool]:
     """The events to analyse and whether the caller must close them.
 
     Raises
@@ -156,14 +173,17 @@ def open_events(workspace_path: str | Path, source: str | Path | EventSource | N
         return EventSource.from_parquet(source), True
     store = EventStore.path_for(workspace_path)
     if not store.is_file():
-        raise NotFound(f"{workspace_path}: no events imported yet. Import a log with "
-                       f"`cojourney import {workspace_path} FILE`, or pass a Parquet "
-                       "dataset with --events.")
+        raise NotFound(
+            f"{workspace_path}: no events imported yet. Import a log with "
+            f"`cojourney import {workspace_path} FILE`, or pass a Parquet "
+            "dataset with --events."
+        )
     return EventStore.open(workspace_path, read_only=True), True
 
 
-def _events_on(engine: Engine, source: EventSource, on_stage: Callable[[str], None] | None
-               ) -> tuple[ir.Table, bool]:
+def _events_on(
+    engine: Engine, source: EventSource, on_stage: Callable[[str], None] | None
+) -> tuple[ir.Table, bool]:
     """The canonical events of ``source`` as a table on ``engine``, and whether they
     were loaded (and must be released).
 

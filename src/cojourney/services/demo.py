@@ -3,6 +3,7 @@ journeys and the journey report."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,8 +32,14 @@ class DemoOutputs:
     answers: int = 0
 
 
-def build_demo(folder: str | Path, *, example: str = DEMO_EXAMPLE, journeys: int = DEMO_JOURNEYS,
-               seed: int = 7, on_stage: Callable[[str], None] | None = None) -> DemoOutputs:
+def build_demo(
+    folder: str | Path,
+    *,
+    example: str = DEMO_EXAMPLE,
+    journeys: int = DEMO_JOURNEYS,
+    seed: int = 7,
+    on_stage: Callable[[str], None] | None = None,
+) -> DemoOutputs:
     """Create (or refresh) the demo workspace in ``folder/workspace``, draw its maps,
     simulate ``journeys`` journeys into its event store and write the journey report.
 
@@ -52,17 +59,22 @@ def build_demo(folder: str | Path, *, example: str = DEMO_EXAMPLE, journeys: int
     stage(f"creating the {example} workspace in {workspace}")
     init_workspace(workspace, example=example, force=True)
     stage("drawing the journey map, the stakeholder map and the service blueprint")
-    maps = dict(
+    maps = DemoOutputs(
+        workspace=workspace,
         journey_map=draw_map(workspace, root / "journey-map.html", kind="journey"),
         stakeholder_map=draw_map(workspace, root / "stakeholder-map.html", kind="stakeholders"),
         blueprint=draw_map(workspace, root / "blueprint.html", kind="blueprint"),
     )
     if journeys <= 0:
-        return DemoOutputs(workspace=workspace, **maps)
+        return maps
     stage(f"simulating {journeys:,} journeys (seed {seed}) into the event store")
     simulated = simulate(workspace, journeys, seed=seed)
     stage("analysing them and writing the journey report")
     report = build_report(workspace, root / "journey-report.html")
     log.info("demo built in %s", root)
-    return DemoOutputs(workspace=workspace, **maps, report=report.output,
-                       events=simulated.events, answers=simulated.answers)
+    return dataclasses.replace(
+        maps,
+        report=report.output,
+        events=simulated.events,
+        answers=simulated.answers,
+    )

@@ -29,12 +29,16 @@ __all__ = ["custom_scales", "experience_report"]
 log = logging.getLogger(__name__)
 
 
-def experience_report(workspace_path: str | Path, *, journey_id: str | None = None,
-                      start: datetime | None = None, end: datetime | None = None,
-                      segment: str | Sequence[str] | None = None,
-                      source: EventSource | None = None,
-                      scales: Mapping[str, tuple[float, float]] | None = None
-                      ) -> ExperienceAnalysis:
+def experience_report(
+    workspace_path: str | Path,
+    *,
+    journey_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    segment: str | Sequence[str] | None = None,
+    source: EventSource | None = None,
+    scales: Mapping[str, tuple[float, float]] | None = None,
+) -> ExperienceAnalysis:
     """Measure the experience of a workspace's journey from its imported survey answers.
 
     Parameters
@@ -78,17 +82,24 @@ def experience_report(workspace_path: str | Path, *, journey_id: str | None = No
     owned = source is None
     if source is None:
         if not EventStore.path_for(workspace_path).is_file():
-            raise NotFound(f"{workspace_path}: no survey answers imported yet. Import them with "
-                           f"`cojourney import {workspace_path} FILE --kind feedback`.")
+            raise NotFound(
+                f"{workspace_path}: no survey answers imported yet. Import them with "
+                f"`cojourney import {workspace_path} FILE --kind feedback`."
+            )
         source = EventStore.open(workspace_path, read_only=True)
     try:
-        result = analyze_experience(source, workspace, journey.id, start=start, end=end,
-                                    segment=segment, scales=known)
+        result = analyze_experience(
+            source, workspace, journey.id, start=start, end=end, segment=segment, scales=known
+        )
     finally:
         if owned:
             source.close()
-    log.info("experience report of %s, journey %s: %d answers", workspace_path, journey.id,
-             result.answers)
+    log.info(
+        "experience report of %s, journey %s: %d answers",
+        workspace_path,
+        journey.id,
+        result.answers,
+    )
     return result
 
 

@@ -30,10 +30,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["import_feedback"]
 
 
-def import_feedback(workspace_path: str | Path, file: str | Path, *,
-                    mapping: str | ImportMapping | None = None,
-                    flags: MappingFlags | None = None, on_error: OnError = "fail",
-                    progress: ProgressCallback | None = None) -> ImportResult:
+def import_feedback(
+    workspace_path: str | Path,
+    file: str | Path,
+    *,
+    mapping: str | ImportMapping | None = None,
+    flags: MappingFlags | None = None,
+    on_error: OnError = "fail",
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
     """Import survey answers into the ``feedback`` log of the workspace's event store.
 
     The rules are those of :func:`~cojourney.services.imports.import_events`: the
@@ -95,19 +100,37 @@ def import_feedback(workspace_path: str | Path, file: str | Path, *,
         columns = dataclasses.replace(columns, scales={**declared, **columns.scales})
 
     def ingest(store: EventStore) -> FeedbackOutcome:
-        return ingest_feedback(store, FeedbackImport(
-            planned.file, columns, planned.mapping.time_zone or planned.zone,
-            planned.mapping.read_options(), source_sha256=planned.sha,
-            mapping_name=planned.recorded_name, mapping_fingerprint=planned.fingerprint,
-            on_error=on_error, quarantine_dir=quarantine_folder(planned.workspace_path),
-            touchpoint_steps={t.id: t.step for j in workspace.journeys for t in j.touchpoints},
-            known_steps=frozenset(s.id for j in workspace.journeys for s in j.steps)),
-            progress=progress)
+        return ingest_feedback(
+            store,
+            FeedbackImport(
+                planned.file,
+                columns,
+                planned.mapping.time_zone or planned.zone,
+                planned.mapping.read_options(),
+                source_sha256=planned.sha,
+                mapping_name=planned.recorded_name,
+                mapping_fingerprint=planned.fingerprint,
+                on_error=on_error,
+                quarantine_dir=quarantine_folder(planned.workspace_path),
+                touchpoint_steps={t.id: t.step for j in workspace.journeys for t in j.touchpoints},
+                known_steps=frozenset(s.id for j in workspace.journeys for s in j.steps),
+            ),
+            progress=progress,
+        )
 
     done = run(planned, ingest)
     if isinstance(done, ImportResult):
         return done
     outcome, warnings = done
-    return result(planned, outcome, warnings, unknown_activities=(), unknown_activity_count=0,
-                  unknown_event_count=0, kind="feedback", answers_read=outcome.answers_read,
-                  questions=outcome.questions, steps_filled=outcome.steps_filled)
+    return result(
+        planned,
+        outcome,
+        warnings,
+        unknown_activities=(),
+        unknown_activity_count=0,
+        unknown_event_count=0,
+        kind="feedback",
+        answers_read=outcome.answers_read,
+        questions=outcome.questions,
+        steps_filled=outcome.steps_filled,
+    )

@@ -66,10 +66,15 @@ class ExportResult:
     rows: int
 
 
-def import_events(workspace_path: str | Path, file: str | Path, *,
-                  mapping: str | ImportMapping | None = None, flags: MappingFlags | None = None,
-                  on_error: OnError = "fail",
-                  progress: ProgressCallback | None = None) -> ImportResult:
+def import_events(
+    workspace_path: str | Path,
+    file: str | Path,
+    *,
+    mapping: str | ImportMapping | None = None,
+    flags: MappingFlags | None = None,
+    on_error: OnError = "fail",
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
     """Import an event log into the workspace's event store.
 
     Parameters
@@ -113,21 +118,34 @@ def import_events(workspace_path: str | Path, file: str | Path, *,
     workspace = plan.workspace
 
     def ingest(store: EventStore) -> IngestOutcome:
-        return store.import_file(FileImport(
-            plan.file, plan.mapping.column_mapping(plan.zone), plan.mapping.read_options(),
-            source_sha256=plan.sha, mapping_name=plan.recorded_name,
-            mapping_fingerprint=plan.fingerprint, object_type=plan.mapping.object_type,
-            on_error=on_error, quarantine_dir=quarantine_folder(plan.workspace_path),
-            known_activities=frozenset(t.id for j in workspace.journeys for t in j.touchpoints)),
-            progress=progress)
+        return store.import_file(
+            FileImport(
+                plan.file,
+                plan.mapping.column_mapping(plan.zone),
+                plan.mapping.read_options(),
+                source_sha256=plan.sha,
+                mapping_name=plan.recorded_name,
+                mapping_fingerprint=plan.fingerprint,
+                object_type=plan.mapping.object_type,
+                on_error=on_error,
+                quarantine_dir=quarantine_folder(plan.workspace_path),
+                known_activities=frozenset(t.id for j in workspace.journeys for t in j.touchpoints),
+            ),
+            progress=progress,
+        )
 
     done = _run(plan, ingest)
     if isinstance(done, ImportResult):
         return done
     outcome, warnings = done
-    return _result(plan, outcome, warnings, unknown_activities=outcome.unknown_activities,
-                   unknown_activity_count=outcome.unknown_activity_count,
-                   unknown_event_count=outcome.unknown_event_count)
+    return _result(
+        plan,
+        outcome,
+        warnings,
+        unknown_activities=outcome.unknown_activities,
+        unknown_activity_count=outcome.unknown_activity_count,
+        unknown_event_count=outcome.unknown_event_count,
+    )
 
 
 def list_imports(workspace_path: str | Path) -> list[ImportRecord]:
@@ -139,8 +157,12 @@ def list_imports(workspace_path: str | Path) -> list[ImportRecord]:
         return store.imports()
 
 
-def export_events(workspace_path: str | Path, output: str | Path, *,
-                  format: Literal["parquet", "xes"] | None = None) -> ExportResult:
+def export_events(
+    workspace_path: str | Path,
+    output: str | Path,
+    *,
+    format: Literal["parquet", "xes"] | None = None,
+) -> ExportResult:
     """Write every imported event of a workspace to a Parquet or XES file.
 
     Parameters
@@ -166,8 +188,11 @@ def export_events(workspace_path: str | Path, output: str | Path, *,
     fmt = format or _format_of(output)
     with EventStore.open(workspace_path, read_only=True) as store:
         if fmt == "parquet":
-            rows = write_parquet(store.batches(ordered=True, import_ids=False), output,
-                                 schema=S.canonical_arrow_schema())
+            rows = write_parquet(
+                store.batches(ordered=True, import_ids=False),
+                output,
+                schema=S.canonical_arrow_schema(),
+            )
         else:
             rows = write_xes(store.events_table(ordered=True, import_ids=False), output)
     log.info("exported %d events of %s to %s", rows, workspace_path, output)
@@ -180,7 +205,11 @@ def _format_of(output: Path) -> Literal["parquet", "xes"]:
         return "parquet"
     if name.endswith((".xes", ".xes.gz")):
         return "xes"
-    raise InputError(Problem("cannot tell the export format from the file name",
-                             location_in(output),
-                             expected="a name ending in .parquet, .xes or .xes.gz",
-                             hint="pass --format parquet or --format xes"))
+    raise InputError(
+        Problem(
+            "cannot tell the export format from the file name",
+            location_in(output),
+            expected="a name ending in .parquet, .xes or .xes.gz",
+            hint="pass --format parquet or --format xes",
+        )
+    )

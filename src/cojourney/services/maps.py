@@ -14,8 +14,14 @@ KINDS = ("journey", "stakeholders", "blueprint")
 FORMATS = ("html", "svg", "mermaid")
 
 
-def draw_map(workspace_path: str | Path, output: str | Path, *, kind: str = "journey",
-             fmt: str | None = None, journey_id: str | None = None) -> Path:
+def draw_map(
+    workspace_path: str | Path,
+    output: str | Path,
+    *,
+    kind: str = "journey",
+    fmt: str | None = None,
+    journey_id: str | None = None,
+) -> Path:
     """Render one picture of the workspace at ``workspace_path`` into ``output``.
 
     The format defaults to the output file's suffix (.html, .svg, .mmd/.mermaid).
@@ -23,14 +29,21 @@ def draw_map(workspace_path: str | Path, output: str | Path, *, kind: str = "jou
     out = Path(output)
     if fmt is None:
         fmt = {".svg": "svg", ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid"}.get(
-            out.suffix.lower(), "html")
+            out.suffix.lower(), "html"
+        )
     workspace = load_workspace(workspace_path)
     if journey_id is not None and journey_id not in {j.id for j in workspace.journeys}:
-        raise NotFound(f"no journey {journey_id!r} in {workspace_path}; the journeys are: "
-                       f"{', '.join(j.id for j in workspace.journeys)}")
+        raise NotFound(
+            f"no journey {journey_id!r} in {workspace_path}; the journeys are: "
+            f"{', '.join(j.id for j in workspace.journeys)}"
+        )
     if kind != "stakeholders" and not workspace.journeys:
-        raise InputError(Problem(f"the workspace has no journey to draw as a {kind} map",
-                                 hint="add a journey under journeys/ (see 'cojourney init')"))
+        raise InputError(
+            Problem(
+                f"the workspace has no journey to draw as a {kind} map",
+                hint="add a journey under journeys/ (see 'cojourney init')",
+            )
+        )
     from cojourney.render import render  # drawing code is loaded only when drawing
 
     text = render(workspace, kind, fmt, journey_id)

@@ -86,15 +86,28 @@ OPTIONAL = (
 
 def report_stages() -> list[str]:
     """The stages :func:`build_report` reports progress for, in order."""
-    return ["journey analysis", "time at touchpoints", *(o[0] for o in OPTIONAL),
-            "journey map", "stakeholder map", "page"]
+    return [
+        "journey analysis",
+        "time at touchpoints",
+        *(o[0] for o in OPTIONAL),
+        "journey map",
+        "stakeholder map",
+        "page",
+    ]
 
 
-def build_report(workspace_path: str | Path, output: str | Path, *, journey_id: str | None = None,
-                 start: datetime | date | None = None, end: datetime | date | None = None,
-                 engine: str = "duckdb", source: str | Path | EventSource | None = None,
-                 spark_master: str | None = None,
-                 on_progress: Progress | None = None) -> ReportResult:
+def build_report(
+    workspace_path: str | Path,
+    output: str | Path,
+    *,
+    journey_id: str | None = None,
+    start: datetime | date | None = None,
+    end: datetime | date | None = None,
+    engine: str = "duckdb",
+    source: str | Path | EventSource | None = None,
+    spark_master: str | None = None,
+    on_progress: Progress | None = None,
+) -> ReportResult:
     """Write the HTML journey report of a workspace.
 
     Parameters
@@ -146,15 +159,30 @@ def build_report(workspace_path: str | Path, output: str | Path, *, journey_id: 
     started = time.perf_counter()
     begin, finish = _instant(start, "start"), _instant(end, "end")
     if begin is not None and finish is not None and finish <= begin:
-        raise InputError(Problem("the time range is empty", Location(field="end"),
-                                 found=f"{begin.isoformat()} .. {finish.isoformat()}",
-                                 hint="the end must come after the start"))
+        raise InputError(
+            Problem(
+                "the time range is empty",
+                Location(field="end"),
+                found=f"{begin.isoformat()} .. {finish.isoformat()}",
+                hint="the end must come after the start",
+            )
+        )
     if engine not in ("duckdb", "spark"):
-        raise InputError(Problem("unknown engine", Location(field="engine"), found=engine,
-                                 expected="duckdb or spark"))
+        raise InputError(
+            Problem(
+                "unknown engine", Location(field="engine"), found=engine, expected="duckdb or spark"
+            )
+        )
     workspace = open_workspace(workspace_path)
-    run = _Run(workspace_path, workspace, choose_journey(workspace, journey_id), begin, finish,
-               engine, spark_master)
+    run = _Run(
+        workspace_path,
+        workspace,
+        choose_journey(workspace, journey_id),
+        begin,
+        finish,
+        engine,
+        spark_master,
+    )
     stages = report_stages()
     timings: dict[str, float] = {}
 
@@ -187,33 +215,56 @@ def build_report(workspace_path: str | Path, output: str | Path, *, journey_id: 
         sections[at] = run.leakage_page_section(sections[at], ids)
         sections.insert(0, summary.build(sections, run.analysis))
         run.sections = sections
-        html = render_report(ReportPage(
-            title=run.journey.name, kicker=f"{workspace.workspace.name} · journey report",
-            sections=sections, facts=head_facts(run.facts, run.analysis),
-            notes=head_notes(run.start, run.end, run.events.label if run.events else None,
-                             run.engine),
-            generator=f"cojourney {_version()}",
-            generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")))
+        html = render_report(
+            ReportPage(
+                title=run.journey.name,
+                kicker=f"{workspace.workspace.name} · journey report",
+                sections=sections,
+                facts=head_facts(run.facts, run.analysis),
+                notes=head_notes(
+                    run.start, run.end, run.events.label if run.events else None, run.engine
+                ),
+                generator=f"cojourney {_version()}",
+                generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            )
+        )
         return write_page(Path(output), html)
 
     out = stage("page", page)
     if on_progress is not None:
         on_progress("done", len(stages), len(stages))
     seconds = time.perf_counter() - started
-    log.info("wrote the journey report of %s to %s in %.1fs (%s)", run.journey.id, out, seconds,
-             ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
-    return ReportResult(output=out, journey_id=run.journey.id,
-                        sections={s.id: s.status.value for s in run.sections},
-                        reasons={s.id: s.reason for s in run.sections if s.reason},
-                        size=out.stat().st_size, seconds=seconds, timings=timings)
+    log.info(
+        "wrote the journey report of %s to %s in %.1fs (%s)",
+        run.journey.id,
+        out,
+        seconds,
+        ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()),
+    )
+    return ReportResult(
+        output=out,
+        journey_id=run.journey.id,
+        sections={s.id: s.status.value for s in run.sections},
+        reasons={s.id: s.reason for s in run.sections if s.reason},
+        size=out.stat().st_size,
+        seconds=seconds,
+        timings=timings,
+    )
 
 
 class _Run:
     """The state of one report build: workspace, journey, events and the results so far."""
 
-    def __init__(self, path: str | Path, workspace: Workspace, journey: Journey,
-                 start: datetime | None, end: datetime | None, engine: str,
-                 spark_master: str | None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        workspace: Workspace,
+        journey: Journey,
+        start: datetime | None,
+        end: datetime | None,
+        engine: str,
+        spark_master: str | None,
+    ) -> None:
         from cojourney.report.design import journey_facts, workspace_facts
 
         self.path, self.workspace, self.journey = path, workspace, journey
@@ -256,9 +307,15 @@ class _Run:
         if not self.has_events():
             return
         result = analyze_workspace(
-            self.path, journey_id=self.journey.id, engine=self.engine, source=self.events,
-            filters=JourneyFilter(start=self.start, end=self.end), breakdown_by=(),
-            top_variants=REPORT_VARIANTS, spark_master=self.spark_master)
+            self.path,
+            journey_id=self.journey.id,
+            engine=self.engine,
+            source=self.events,
+            filters=JourneyFilter(start=self.start, end=self.end),
+            breakdown_by=(),
+            top_variants=REPORT_VARIANTS,
+            spark_master=self.spark_master,
+        )
         if result.counts.journeys:
             self.analysis_result, self.analysis = result, result.to_dict()
 
@@ -270,8 +327,12 @@ class _Run:
             return
         engine = DuckDBEngine(connection=self.events.connection)
         try:
-            self.times = touchpoint_times(engine.table(self.events.table_name("events")), engine,
-                                          start=self.start, end=self.end)
+            self.times = touchpoint_times(
+                engine.table(self.events.table_name("events")),
+                engine,
+                start=self.start,
+                end=self.end,
+            )
         finally:
             engine.close()
 
@@ -295,12 +356,16 @@ class _Run:
     def empty(self) -> tuple[str, str]:
         """What the journey sections say when there is no journey to analyse."""
         if self.has_events():
-            return ("No journey started in the chosen period",
-                    "Choose another period (--from, --to), or leave it out to report on every "
-                    "journey in the event log.")
-        return ("No events imported yet",
-                "Import an event log (cojourney import WORKSPACE FILE) to see how customers "
-                "actually travel the journey.")
+            return (
+                "No journey started in the chosen period",
+                "Choose another period (--from, --to), or leave it out to report on every "
+                "journey in the event log.",
+            )
+        return (
+            "No events imported yet",
+            "Import an event log (cojourney import WORKSPACE FILE) to see how customers "
+            "actually travel the journey.",
+        )
 
     def dates(self) -> tuple[date | None, date | None]:
         """The window as dates, both included (for the analyses that take local dates)."""
@@ -321,8 +386,8 @@ class _Run:
             if not self.count("feedback"):
                 return experience.build(None, self.facts)
             result = call("cojourney.analytics.experience", "analyze_experience")(
-                self.events, self.workspace, self.journey.id, start=self.start,
-                end=self.end).to_dict()
+                self.events, self.workspace, self.journey.id, start=self.start, end=self.end
+            ).to_dict()
             if result["answers"]:
                 self.emotion = experience.emotion_overlay(result)
             return experience.build(result, self.facts)
@@ -336,28 +401,44 @@ class _Run:
         clocks = targets = warnings = None
         clock_note = target_note = watermelon_note = None
         if self.has_data() and declared:
-            self.clocks, clock_note = attempt("SLA clock evaluation", lambda: call(
-                "cojourney.analytics.sla", "evaluate_clocks")(
-                self.events, self.workspace, start=self.start, end=self.end))
+            self.clocks, clock_note = attempt(
+                "SLA clock evaluation",
+                lambda: call("cojourney.analytics.sla", "evaluate_clocks")(
+                    self.events, self.workspace, start=self.start, end=self.end
+                ),
+            )
             first, last = self.dates()
-            series, target_note = attempt("Target evaluation", lambda: call(
-                "cojourney.analytics.agreement_targets", "evaluate_targets")(
-                self.events, self.workspace, start=first, end=last))
+            series, target_note = attempt(
+                "Target evaluation",
+                lambda: call("cojourney.analytics.agreement_targets", "evaluate_targets")(
+                    self.events, self.workspace, start=first, end=last
+                ),
+            )
             clocks = [c.to_dict() for c in self.clocks] if self.clocks is not None else None
             judged = series
             if series is not None and self.clocks is not None:
                 judged = call("cojourney.analytics.agreement_targets", "judge_by_clocks")(
-                    series, self.clocks)
+                    series, self.clocks
+                )
             targets = [t.to_dict() for t in judged] if judged is not None else None
             if self.clocks is not None and series is not None:
-                found, watermelon_note = attempt("The watermelon check", lambda: watermelons(
-                    self.workspace, self.clocks or [], series))
+                found, watermelon_note = attempt(
+                    "The watermelon check",
+                    lambda: watermelons(self.workspace, self.clocks or [], series),
+                )
                 warnings = [w.to_dict() for w in found] if found is not None else None
             else:
                 watermelon_note = "The watermelon check needs the clocks and the targets."
-        return agreements.build(clocks, targets, declared, has_events=self.has_data(),
-                                watermelons=warnings, watermelon_note=watermelon_note,
-                                clock_note=clock_note, target_note=target_note)
+        return agreements.build(
+            clocks,
+            targets,
+            declared,
+            has_events=self.has_data(),
+            watermelons=warnings,
+            watermelon_note=watermelon_note,
+            clock_note=clock_note,
+            target_note=target_note,
+        )
 
     def value_section(self) -> Section:
         from cojourney.report.sections import value
@@ -369,7 +450,8 @@ class _Run:
             if indicators and self.has_data():
                 first, last = self.dates()
                 result = call("cojourney.analytics.value_realization", "realize_value")(
-                    self.events, self.workspace, start=first, end=last).to_dict()
+                    self.events, self.workspace, start=first, end=last
+                ).to_dict()
             return value.build(result, indicators, has_events=self.has_data())
 
         return self.guarded("value", "Value realisation", build)
@@ -384,8 +466,12 @@ class _Run:
 
         def build() -> Section:
             self.leakage = call("cojourney.analytics.leakage", "leakage_report")(
-                self.events, self.workspace, self.journey.id, clocks=self.clocks or [],
-                analysis=self.analysis_result).to_dict()
+                self.events,
+                self.workspace,
+                self.journey.id,
+                clocks=self.clocks or [],
+                analysis=self.analysis_result,
+            ).to_dict()
             return Section("leakage", "", "")
 
         return self.guarded("leakage", "The value leakage analysis", build)
@@ -405,9 +491,12 @@ class _Run:
         def build() -> Section:
             results = None
             if declared and self.has_data():
-                results = [r.to_dict() for r in call(
-                    "cojourney.analytics.improvements", "evaluate_improvements")(
-                    self.events, self.workspace)]
+                results = [
+                    r.to_dict()
+                    for r in call("cojourney.analytics.improvements", "evaluate_improvements")(
+                        self.events, self.workspace
+                    )
+                ]
             return improvements.build(results, declared, has_events=self.has_data())
 
         return self.guarded("improvements", "The improvement evaluation", build)
@@ -424,11 +513,14 @@ class _Run:
             what, todo = self.empty()
             reason = f"{what}, so nothing measured is drawn. {todo}"
         else:
-            overlay = journey_overlay(self.analysis, self.facts, times=self.times,
-                                      emotion=self.emotion)
+            overlay = journey_overlay(
+                self.analysis, self.facts, times=self.times, emotion=self.emotion
+            )
             if not (self.emotion and (self.emotion["touchpoints"] or self.emotion["steps"])):
-                reason = ("The measured emotion is not drawn: no emotion answers in the feedback "
-                          "(see the experience section).")
+                reason = (
+                    "The measured emotion is not drawn: no emotion answers in the feedback "
+                    "(see the experience section)."
+                )
         svg = render(self.workspace, "journey", "svg", self.journey.id, overlay=overlay)
         return maps.journey_map(svg, overlay, reason=reason)
 
@@ -444,9 +536,11 @@ class _Run:
         from cojourney.report.sections import funnel, graph, variants
 
         empty = self.empty()
-        return [graph.build(self.analysis, self.facts, empty=empty),
-                variants.build(self.analysis, self.facts, empty=empty),
-                funnel.build(self.analysis, self.facts, empty=empty)]
+        return [
+            graph.build(self.analysis, self.facts, empty=empty),
+            variants.build(self.analysis, self.facts, empty=empty),
+            funnel.build(self.analysis, self.facts, empty=empty),
+        ]
 
 
 def _instant(value: datetime | date | None, name: str) -> datetime | None:
@@ -456,8 +550,14 @@ def _instant(value: datetime | date | None, name: str) -> datetime | None:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    raise InputError(Problem(f"the {name} is not a date", Location(field=name), found=repr(value),
-                             expected="a date or a datetime"))
+    raise InputError(
+        Problem(
+            f"the {name} is not a date",
+            Location(field=name),
+            found=repr(value),
+            expected="a date or a datetime",
+        )
+    )
 
 
 def _version() -> str:
@@ -467,4 +567,3 @@ def _version() -> str:
         return version("cojourney")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
-

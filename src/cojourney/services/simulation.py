@@ -74,16 +74,30 @@ class SimulationResult:
 
 def simulation_sha256(plan: SimulationPlan) -> str:
     """A stable fingerprint of a simulation's parameters (the store's ``source_sha256``)."""
-    text = json.dumps({"simulator": SIMULATOR_VERSION, "example": plan.example,
-                       "journeys": plan.journeys, "seed": plan.seed,
-                       "start": plan.start.isoformat(), "end": plan.end.isoformat()},
-                      sort_keys=True)
+    text = json.dumps(
+        {
+            "simulator": SIMULATOR_VERSION,
+            "example": plan.example,
+            "journeys": plan.journeys,
+            "seed": plan.seed,
+            "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(),
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def simulate(workspace_path: str | Path, journeys: int, *, seed: int = 7, out: Path | None = None,
-             start: date | None = None, end: date | None = None,
-             progress: Progress | None = None) -> SimulationResult:
+def simulate(
+    workspace_path: str | Path,
+    journeys: int,
+    *,
+    seed: int = 7,
+    out: Path | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    progress: Progress | None = None,
+) -> SimulationResult:
     """Simulate the workspace's example and import the logs, or write them to ``out``.
 
     Parameters
@@ -129,21 +143,36 @@ def simulate(workspace_path: str | Path, journeys: int, *, seed: int = 7, out: P
                 progress(done, plan.journeys)
             yield from chunk.events.to_batches()
 
-    base = SimulationResult(plan.example, plan.journeys, plan.seed, plan.start, plan.end, 0, 0,
-                            source_sha256=sha)
+    base = SimulationResult(
+        plan.example, plan.journeys, plan.seed, plan.start, plan.end, 0, 0, source_sha256=sha
+    )
     if out is not None:
         if out.exists() and not out.is_dir():
-            raise InputError(Problem("--out must be a folder", location_in(out),
-                                     found="a file", hint="give a folder name (it is created)"))
+            raise InputError(
+                Problem(
+                    "--out must be a folder",
+                    location_in(out),
+                    found="a file",
+                    hint="give a folder name (it is created)",
+                )
+            )
         out.mkdir(parents=True, exist_ok=True)
-        events = write_parquet(event_batches(), out / "events.parquet",
-                               schema=canonical_arrow_schema())
-        answers = write_parquet(_answer_batches(feedback), out / "feedback.parquet",
-                                schema=feedback_arrow_schema())
-        log.info("simulated %s: %d events, %d answers written to %s", plan.example, events,
-                 answers, out)
-        return replace(base, events=events, answers=answers, events_path=out / "events.parquet",
-                       feedback_path=out / "feedback.parquet")
+        events = write_parquet(
+            event_batches(), out / "events.parquet", schema=canonical_arrow_schema()
+        )
+        answers = write_parquet(
+            _answer_batches(feedback), out / "feedback.parquet", schema=feedback_arrow_schema()
+        )
+        log.info(
+            "simulated %s: %d events, %d answers written to %s", plan.example, events, answers, out
+        )
+        return replace(
+            base,
+            events=events,
+            answers=answers,
+            events_path=out / "events.parquet",
+            feedback_path=out / "feedback.parquet",
+        )
     return _import(folder, plan, sha, event_batches, feedback, base)
 
 
@@ -152,24 +181,43 @@ def _answer_batches(tables: list[pa.Table]) -> Iterator[pa.RecordBatch]:
         yield from table.to_batches()
 
 
-def _import(folder: Path, plan: SimulationPlan, sha: str,
-            event_batches: Callable[[], Iterator[pa.RecordBatch]], feedback: list[pa.Table],
-            base: SimulationResult) -> SimulationResult:
-    name = (f"simulated {plan.example}: {plan.journeys} journeys, seed {plan.seed}, "
-            f"{plan.start}..{plan.end}")
+def _import(
+    folder: Path,
+    plan: SimulationPlan,
+    sha: str,
+    event_batches: Callable[[], Iterator[pa.RecordBatch]],
+    feedback: list[pa.Table],
+    base: SimulationResult,
+) -> SimulationResult:
+    name = (
+        f"simulated {plan.example}: {plan.journeys} journeys, seed {plan.seed}, "
+        f"{plan.start}..{plan.end}"
+    )
     with EventStore.open(folder) as store:
         had_events = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="events")
         had_feedback = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="feedback")
         if had_events is not None and had_feedback is not None:
-            log.info("%s: this simulation is already imported (imports #%d and #%d)", store.path,
-                     had_events.id, had_feedback.id)
-            return replace(base, events=had_events.rows_imported,
-                           answers=had_feedback.rows_imported, events_import=had_events,
-                           feedback_import=had_feedback, already_imported=True)
+            log.info(
+                "%s: this simulation is already imported (imports #%d and #%d)",
+                store.path,
+                had_events.id,
+                had_feedback.id,
+            )
+            return replace(
+                base,
+                events=had_events.rows_imported,
+                answers=had_feedback.rows_imported,
+                events_import=had_events,
+                feedback_import=had_feedback,
+                already_imported=True,
+            )
         if had_events is None:
-            events_record = store.import_batches(event_batches(), source_name=name,
-                                                 source_sha256=sha,
-                                                 mapping_fingerprint=SIMULATOR_FINGERPRINT)
+            events_record = store.import_batches(
+                event_batches(),
+                source_name=name,
+                source_sha256=sha,
+                mapping_fingerprint=SIMULATOR_FINGERPRINT,
+            )
             events = events_record.rows_imported
         else:
             events_record = had_events
@@ -177,11 +225,24 @@ def _import(folder: Path, plan: SimulationPlan, sha: str,
         answers = sum(t.num_rows for t in feedback)
         feedback_record = had_feedback
         if had_feedback is None and answers:
-            feedback_record = store.import_batches(_answer_batches(feedback), source_name=name,
-                                                   source_sha256=sha,
-                                                   mapping_fingerprint=SIMULATOR_FINGERPRINT,
-                                                   kind="feedback")
-    log.info("simulated %s: %d events, %d answers imported into %s", plan.example, events, answers,
-             folder)
-    return replace(base, events=events, answers=answers, events_import=events_record,
-                   feedback_import=feedback_record)
+            feedback_record = store.import_batches(
+                _answer_batches(feedback),
+                source_name=name,
+                source_sha256=sha,
+                mapping_fingerprint=SIMULATOR_FINGERPRINT,
+                kind="feedback",
+            )
+    log.info(
+        "simulated %s: %d events, %d answers imported into %s",
+        plan.example,
+        events,
+        answers,
+        folder,
+    )
+    return replace(
+        base,
+        events=events,
+        answers=answers,
+        events_import=events_record,
+        feedback_import=feedback_record,
+    )

@@ -27,8 +27,13 @@ __all__ = ["improvement_report", "target_report", "value_report"]
 log = logging.getLogger(__name__)
 
 
-def value_report(workspace_path: str | Path, *, start: date | None = None, end: date | None = None,
-                 source: str | Path | EventSource | None = None) -> ValueRealization:
+def value_report(
+    workspace_path: str | Path,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    source: str | Path | EventSource | None = None,
+) -> ValueRealization:
     """Every indicator of the workspace per stakeholder, with status and trend.
 
     Parameters
@@ -59,9 +64,14 @@ def value_report(workspace_path: str | Path, *, start: date | None = None, end: 
             events.close()
 
 
-def target_report(workspace_path: str | Path, agreement_id: str | None = None, *,
-                  start: date | None = None, end: date | None = None,
-                  source: str | Path | EventSource | None = None) -> list[TargetSeries]:
+def target_report(
+    workspace_path: str | Path,
+    agreement_id: str | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    source: str | Path | EventSource | None = None,
+) -> list[TargetSeries]:
     """The targets of one agreement (or all) per period: met or missed, baseline vs current.
 
     Raises
@@ -80,8 +90,12 @@ def target_report(workspace_path: str | Path, agreement_id: str | None = None, *
             events.close()
 
 
-def improvement_report(workspace_path: str | Path, *, improvement_id: str | None = None,
-                       source: str | Path | EventSource | None = None) -> list[ImprovementResult]:
+def improvement_report(
+    workspace_path: str | Path,
+    *,
+    improvement_id: str | None = None,
+    source: str | Path | EventSource | None = None,
+) -> list[ImprovementResult]:
     """The improvements of the register with their effects tested on the data.
 
     Raises

@@ -14,9 +14,7 @@ def _unwrap(annotation: Any) -> Any:
     """The model class inside ``list[X]``, ``X | None`` or ``Annotated[X, ...]`` (else the input)."""
     while True:
         origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (list, tuple, set):
+        if origin is typing.Annotated or origin in (list, tuple, set):
             annotation = typing.get_args(annotation)[0]
         elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -40,8 +38,10 @@ def model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseMo
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
-        match = next((info for name, info in current.model_fields.items()
-                      if part in (name, info.alias)), None)
+        match = next(
+            (info for name, info in current.model_fields.items() if part in (name, info.alias)),
+            None,
+        )
         if match is None:
             return None
         current = _unwrap(match.annotation)

@@ -93,12 +93,28 @@ class _Loader:
     def display(self, path: Path) -> str:
         return str(path)
 
-    def problem_at(self, file: str, document: Any, path: tuple[str | int, ...], message: str,
-                   *, found: str | None = None, expected: str | None = None, hint: str | None = None,
-                   at_key: bool = False) -> None:
+    def problem_at(
+        self,
+        file: str,
+        document: Any,
+        path: tuple[str | int, ...],
+        message: str,
+        *,
+        found: str | None = None,
+        expected: str | None = None,
+        hint: str | None = None,
+        at_key: bool = False,
+    ) -> None:
         line, column = (key_position if at_key else position)(document, path)
-        self.problems.append(Problem(message, Location(file, line, column, _path_text(path) or None),
-                                     found=found, expected=expected, hint=hint))
+        self.problems.append(
+            Problem(
+                message,
+                Location(file, line, column, _path_text(path) or None),
+                found=found,
+                expected=expected,
+                hint=hint,
+            )
+        )
 
     # --- per file ----------------------------------------------------------------------
     def load_file(self, path: Path) -> None:
@@ -108,9 +124,14 @@ class _Loader:
         if problems or document is None:
             return
         if not isinstance(document, dict):
-            self.problems.append(Problem("a workspace file must be a mapping of sections",
-                                         Location(name, 1, 1), found=type(document).__name__,
-                                         expected=f"keys among: {', '.join(TOP_LEVEL_KEYS)}"))
+            self.problems.append(
+                Problem(
+                    "a workspace file must be a mapping of sections",
+                    Location(name, 1, 1),
+                    found=type(document).__name__,
+                    expected=f"keys among: {', '.join(TOP_LEVEL_KEYS)}",
+                )
+            )
             return
         for key, value in document.items():
             key = str(key)
@@ -119,15 +140,28 @@ class _Loader:
             elif key in COLLECTIONS:
                 self.load_collection(name, document, key, value)
             else:
-                self.problem_at(name, document, (key,), f"unknown section '{key}'", found=key,
-                                expected=f"one of: {', '.join(TOP_LEVEL_KEYS)}",
-                                hint=suggestion(key, list(TOP_LEVEL_KEYS)), at_key=True)
+                self.problem_at(
+                    name,
+                    document,
+                    (key,),
+                    f"unknown section '{key}'",
+                    found=key,
+                    expected=f"one of: {', '.join(TOP_LEVEL_KEYS)}",
+                    hint=suggestion(key, list(TOP_LEVEL_KEYS)),
+                    at_key=True,
+                )
 
     def load_info(self, name: str, document: Any, value: Any) -> None:
         if self.info_origin is not None:
-            self.problem_at(name, document, ("workspace",), "a second 'workspace' section",
-                            expected=f"one 'workspace' section in the folder (first in {self.info_origin.file})",
-                            hint="merge the two sections", at_key=True)
+            self.problem_at(
+                name,
+                document,
+                ("workspace",),
+                "a second 'workspace' section",
+                expected=f"one 'workspace' section in the folder (first in {self.info_origin.file})",
+                hint="merge the two sections",
+                at_key=True,
+            )
             return
         self.info_origin = _Origin(name, document, ())
         model = self.validate(name, document, ("workspace",), WorkspaceInfo, value)
@@ -139,8 +173,14 @@ class _Loader:
         if value is None:
             return
         if not isinstance(value, list):
-            self.problem_at(name, document, (key,), f"'{key}' must be a list of items",
-                            found=type(plain(value)).__name__, expected="a YAML list ('- id: ...' entries)")
+            self.problem_at(
+                name,
+                document,
+                (key,),
+                f"'{key}' must be a list of items",
+                found=type(plain(value)).__name__,
+                expected="a YAML list ('- id: ...' entries)",
+            )
             return
         model_cls = item_model(Workspace.model_fields[key].annotation)
         for index, raw in enumerate(value):
@@ -152,8 +192,14 @@ class _Loader:
             self.items[key].append(item)
             self.origins[key].append(_Origin(name, document, (key, index)))
 
-    def validate(self, name: str, document: Any, prefix: tuple[str | int, ...],
-                 model_cls: type[BaseModel], raw: Any) -> BaseModel | None:
+    def validate(
+        self,
+        name: str,
+        document: Any,
+        prefix: tuple[str | int, ...],
+        model_cls: type[BaseModel],
+        raw: Any,
+    ) -> BaseModel | None:
         """Validate one item; report its errors, then salvage what is sound for later checks."""
         try:
             return model_cls.model_validate(plain(raw))
@@ -167,8 +213,14 @@ class _Loader:
                 ids.add(dropped)
         return salvaged
 
-    def pydantic_problem(self, name: str, document: Any, prefix: tuple[str | int, ...],
-                         model_cls: type[BaseModel], error: Any) -> None:
+    def pydantic_problem(
+        self,
+        name: str,
+        document: Any,
+        prefix: tuple[str | int, ...],
+        model_cls: type[BaseModel],
+        error: Any,
+    ) -> None:
         loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
         path = (*prefix, *loc)
         kind = error["type"]
@@ -176,40 +228,73 @@ class _Loader:
             owner = model_at(model_cls, loc[:-1])
             allowed = field_names(owner) if owner else []
             bad = str(loc[-1])
-            self.problem_at(name, document, path, f"unknown field '{bad}'", found=bad,
-                            expected=f"a field of {owner.__name__ if owner else 'this item'}: "
-                                     + ", ".join(allowed),
-                            hint=suggestion(bad, allowed) or "remove it or fix its name", at_key=True)
+            self.problem_at(
+                name,
+                document,
+                path,
+                f"unknown field '{bad}'",
+                found=bad,
+                expected=f"a field of {owner.__name__ if owner else 'this item'}: "
+                + ", ".join(allowed),
+                hint=suggestion(bad, allowed) or "remove it or fix its name",
+                at_key=True,
+            )
         elif kind == "missing":
             owner = model_at(model_cls, loc[:-1])
-            self.problem_at(name, document, path[:-1], f"missing required field '{loc[-1]}'",
-                            expected=f"'{loc[-1]}' in this {owner.__name__ if owner else 'item'}",
-                            hint=f"add '{loc[-1]}: ...'")
+            self.problem_at(
+                name,
+                document,
+                path[:-1],
+                f"missing required field '{loc[-1]}'",
+                expected=f"'{loc[-1]}' in this {owner.__name__ if owner else 'item'}",
+                hint=f"add '{loc[-1]}: ...'",
+            )
         elif "expected" in (error.get("ctx") or {}):
-            choices = [c.strip(" '") for c in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")]
+            choices = [
+                c.strip(" '")
+                for c in str(error["ctx"]["expected"]).replace(" or ", ", ").split(",")
+            ]
             found = error.get("input")
-            self.problem_at(name, document, path, f"'{loc[-1]}' is not one of the allowed values",
-                            found=_short(found), expected=_expected(error),
-                            hint=suggestion(str(found), choices) if isinstance(found, str) else None)
+            self.problem_at(
+                name,
+                document,
+                path,
+                f"'{loc[-1]}' is not one of the allowed values",
+                found=_short(found),
+                expected=_expected(error),
+                hint=suggestion(str(found), choices) if isinstance(found, str) else None,
+            )
         else:
             message = error["msg"]
             if message.startswith("Value error, "):
-                message = message[len("Value error, "):]
-            self.problem_at(name, document, path, f"invalid value: {message[0].lower() + message[1:]}",
-                            found=_short(error.get("input")), expected=_expected(error))
+                message = message[len("Value error, ") :]
+            self.problem_at(
+                name,
+                document,
+                path,
+                f"invalid value: {message[0].lower() + message[1:]}",
+                found=_short(error.get("input")),
+                expected=_expected(error),
+            )
 
     # --- whole workspace -----------------------------------------------------------------
     def assemble(self) -> Workspace | None:
         if self.info is None:
             if self.info_origin is None:
                 target = self.root / "workspace.yaml" if self.root.is_dir() else self.root
-                self.problems.append(Problem(
-                    "the workspace has no 'workspace' section", Location(self.display(target)),
-                    expected="a 'workspace:' mapping with at least 'id' and 'name'",
-                    hint="add workspace.yaml (run 'cojourney init' to see a complete one)"))
+                self.problems.append(
+                    Problem(
+                        "the workspace has no 'workspace' section",
+                        Location(self.display(target)),
+                        expected="a 'workspace:' mapping with at least 'id' and 'name'",
+                        hint="add workspace.yaml (run 'cojourney init' to see a complete one)",
+                    )
+                )
             return None
         # journeys live one per file: order them by id, whatever the file names
-        order = sorted(range(len(self.items["journeys"])), key=lambda i: self.items["journeys"][i].id)
+        order = sorted(
+            range(len(self.items["journeys"])), key=lambda i: self.items["journeys"][i].id
+        )
         self.items["journeys"] = [self.items["journeys"][i] for i in order]
         self.origins["journeys"] = [self.origins["journeys"][i] for i in order]
         fields: dict[str, Any] = {"workspace": self.info, **self.items}
@@ -221,18 +306,27 @@ class _Loader:
             self.reference_problem(problem.path, problem.message, problem.found, problem.expected)
         return workspace
 
-    def reference_problem(self, path: tuple[str | int, ...], message: str, found: str | None,
-                          expected: str | None) -> None:
+    def reference_problem(
+        self, path: tuple[str | int, ...], message: str, found: str | None, expected: str | None
+    ) -> None:
         if path[0] == "workspace":
             origin = self.info_origin
             assert origin is not None
-            self.problem_at(origin.file, origin.document, path, message, found=found, expected=expected)
+            self.problem_at(
+                origin.file, origin.document, path, message, found=found, expected=expected
+            )
             return
         collection, index, *rest = path
         assert isinstance(collection, str) and isinstance(index, int)
         origin = self.origins[collection][index]
-        self.problem_at(origin.file, origin.document, (*origin.prefix, *rest), message,
-                        found=found, expected=expected)
+        self.problem_at(
+            origin.file,
+            origin.document,
+            (*origin.prefix, *rest),
+            message,
+            found=found,
+            expected=expected,
+        )
 
 
 #: Stands in for an invalid required value while the rest of an item is cross-checked;
@@ -240,8 +334,9 @@ class _Loader:
 PLACEHOLDER = "invalid-value"
 
 
-def salvage(model_cls: type[BaseModel], data: Any, errors: list[Any],
-            rounds: int = 6) -> tuple[BaseModel | None, set[str]]:
+def salvage(
+    model_cls: type[BaseModel], data: Any, errors: list[Any], rounds: int = 6
+) -> tuple[BaseModel | None, set[str]]:
     """Repair ``data`` just enough that the rest of the item can still be cross-checked.
 
     Unknown fields and bad optional values are dropped; a bad required value is
@@ -264,8 +359,14 @@ def salvage(model_cls: type[BaseModel], data: Any, errors: list[Any],
     return None, dropped
 
 
-def _repair(model_cls: type[BaseModel], data: Any, loc: tuple[str | int, ...], kind: str,
-            tried: set[tuple[str | int, ...]], dropped: set[str]) -> bool:
+def _repair(
+    model_cls: type[BaseModel],
+    data: Any,
+    loc: tuple[str | int, ...],
+    kind: str,
+    tried: set[tuple[str | int, ...]],
+    dropped: set[str],
+) -> bool:
     parent = data
     try:
         for part in loc[:-1]:
@@ -350,29 +451,48 @@ def _expected(error: Any) -> str | None:
         return f"one of {ctx['expected']}"
     if "pattern" in ctx:
         return "an id of letters, digits, '_', '.' or '-', starting with a letter or digit"
-    for key, words in (("ge", "at least"), ("le", "at most"), ("gt", "more than"), ("lt", "less than"),
-                       ("min_length", "at least this many items/characters:")):
+    for key, words in (
+        ("ge", "at least"),
+        ("le", "at most"),
+        ("gt", "more than"),
+        ("lt", "less than"),
+        ("min_length", "at least this many items/characters:"),
+    ):
         if key in ctx:
             return f"{words} {ctx[key]}"
     kind = str(error.get("type", ""))
-    return {"string_type": "text", "int_parsing": "a whole number", "float_parsing": "a number",
-            "bool_parsing": "true or false", "list_type": "a list", "model_type": "a mapping",
-            "date_from_datetime_parsing": "a date like 2026-01-31", "date_parsing": "a date like 2026-01-31",
-            "time_delta_parsing": "a duration like 90, '5m', '1h30m', '2d' or 'PT5M'",
-            "dict_type": "a mapping"}.get(kind)
+    return {
+        "string_type": "text",
+        "int_parsing": "a whole number",
+        "float_parsing": "a number",
+        "bool_parsing": "true or false",
+        "list_type": "a list",
+        "model_type": "a mapping",
+        "date_from_datetime_parsing": "a date like 2026-01-31",
+        "date_parsing": "a date like 2026-01-31",
+        "time_delta_parsing": "a duration like 90, '5m', '1h30m', '2d' or 'PT5M'",
+        "dict_type": "a mapping",
+    }.get(kind)
 
 
 def validate_workspace(path: str | Path) -> ValidationReport:
     """Check a workspace folder (or a single YAML file) and report every problem at once."""
     root = Path(path)
     if not root.exists():
-        raise NotFound(f"no workspace at {root}: the folder does not exist "
-                       "(create one with 'cojourney init DIR')")
+        raise NotFound(
+            f"no workspace at {root}: the folder does not exist "
+            "(create one with 'cojourney init DIR')"
+        )
     files = workspace_files(root)
     report = ValidationReport(root=root, files=files)
     if not files:
-        report.problems.append(Problem("the folder holds no YAML file", Location(str(root)),
-                                       hint="run 'cojourney init DIR' to create a workspace"))
+        report.problems.append(
+            Problem(
+                "the folder holds no YAML file",
+                Location(str(root)),
+                hint="run 'cojourney init DIR' to create a workspace",
+            )
+        )
         return report
     loader = _Loader(root)
     for file in files:
@@ -389,6 +509,9 @@ def load_workspace(path: str | Path) -> Workspace:
     """Load a workspace; raise :class:`~cojourney.errors.ValidationError` listing every problem."""
     report = validate_workspace(path)
     if report.workspace is None:
-        raise ValidationError(report.problems, title=f"{path} is not a valid workspace "
-                              f"({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})")
+        raise ValidationError(
+            report.problems,
+            title=f"{path} is not a valid workspace "
+            f"({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})",
+        )
     return report.workspace

@@ -18,7 +18,9 @@ def workspace_file_schema() -> dict[str, Any]:
     Point an editor at it with a first line like
     ``# yaml-language-server: $schema=workspace.schema.json``.
     """
-    fields: dict[str, Any] = {"workspace": (WorkspaceInfo | None, Field(None, description="Once per folder."))}
+    fields: dict[str, Any] = {
+        "workspace": (WorkspaceInfo | None, Field(None, description="Once per folder."))
+    }
     for name, info in Workspace.model_fields.items():
         if name != "workspace":
             fields[name] = (info.annotation | None, Field(None, description=info.description))  # type: ignore[operator]
@@ -30,7 +32,7 @@ def workspace_file_schema() -> dict[str, Any]:
         **schema,
         "title": "cojourney workspace file",
         "description": "One YAML file of a cojourney workspace (journey-as-code, ITIL 4 Drive Stakeholder "
-                       "Value model). A workspace is a folder of such files.",
+        "Value model). A workspace is a folder of such files.",
     }
 
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 _HEADERS = {
     "workspace.yaml": "What this workspace is about. See docs/workspace-format.md.",
     "parties.yaml": "Organisations (provider and consumer roles), stakeholders with their map\n"
-                    "history, and service relationships.",
+    "history, and service relationships.",
     "offerings.yaml": "Services, products and the service offerings made of them.",
     "personas.yaml": "Personas (one concrete representative per segment) and scenarios.",
     "value.yaml": "Value per stakeholder (outcomes, costs, risks) and the value indicators.",
@@ -38,22 +38,35 @@ def workspace_documents(workspace: Workspace) -> dict[str, dict[str, Any]]:
     return documents
 
 
-def write_workspace(workspace: Workspace, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+def write_workspace(
+    workspace: Workspace, folder: str | Path, *, overwrite: bool = False
+) -> list[Path]:
     """Write ``workspace`` into ``folder``; all files appear together or none does.
 
     The folder must not hold YAML files yet unless ``overwrite`` is set.
     """
     target = Path(folder)
     if target.exists() and any(target.rglob("*.yaml")) and not overwrite:
-        raise InputError(Problem("the folder already holds a workspace", Location(str(target)),
-                                 hint="choose an empty folder, or pass overwrite=True / --force"))
+        raise InputError(
+            Problem(
+                "the folder already holds a workspace",
+                Location(str(target)),
+                hint="choose an empty folder, or pass overwrite=True / --force",
+            )
+        )
     documents = workspace_documents(workspace)
-    staging = Path(tempfile.mkdtemp(prefix=".cojourney-", dir=target.parent if target.parent.exists() else None))
+    staging = Path(
+        tempfile.mkdtemp(
+            prefix=".cojourney-", dir=target.parent if target.parent.exists() else None
+        )
+    )
     try:
         for name, document in documents.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            header = _HEADERS.get(name, "A journey: steps, touchpoints, interactions, designed path, gates.")
+            header = _HEADERS.get(
+                name, "A journey: steps, touchpoints, interactions, designed path, gates."
+            )
             path.write_text(dump_yaml(document, header), encoding="utf-8")
         target.mkdir(parents=True, exist_ok=True)
         written = []

@@ -34,8 +34,15 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem("the file is not UTF-8 text", Location(name), found=str(exc.reason),
-                              expected="a UTF-8 encoded YAML file", hint="save the file as UTF-8")]
+        return None, [
+            Problem(
+                "the file is not UTF-8 text",
+                Location(name),
+                found=str(exc.reason),
+                expected="a UTF-8 encoded YAML file",
+                hint="save the file as UTF-8",
+            )
+        ]
     try:
         return _reader().load(text), []
     except MarkedYAMLError as exc:
@@ -43,10 +50,16 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
         what = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = "rename or remove one of the keys" if "duplicate key" in what else (
-            "check indentation, quotes and brackets near this place; quote values that contain ': ' or '#'"
+        hint = (
+            "rename or remove one of the keys"
+            if "duplicate key" in what
+            else (
+                "check indentation, quotes and brackets near this place; quote values that contain ': ' or '#'"
+            )
         )
-        return None, [Problem(f"YAML syntax error: {what}", Location(name, line, column), hint=hint)]
+        return None, [
+            Problem(f"YAML syntax error: {what}", Location(name, line, column), hint=hint)
+        ]
     except YAMLError as exc:
         return None, [Problem(f"YAML syntax error: {exc}", Location(name))]
 
@@ -80,7 +93,9 @@ def position(node: Any, path: tuple[str | int, ...]) -> tuple[int | None, int | 
                 # point at the key for a collection: the value starts on the next line
                 line, column = current.lc.key(part)
             current = value
-        elif isinstance(current, CommentedSeq) and isinstance(part, int) and 0 <= part < len(current):
+        elif (
+            isinstance(current, CommentedSeq) and isinstance(part, int) and 0 <= part < len(current)
+        ):
             line, column = current.lc.item(part)
             current = current[part]
         else:

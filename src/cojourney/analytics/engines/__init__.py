@@ -60,8 +60,9 @@ class Engine(ABC):
         """The Ibis backend expressions are executed on."""
 
     @abstractmethod
-    def load_events(self, events: pa.Table | Iterable[pa.RecordBatch], *,
-                    name: str | None = None) -> ir.Table:
+    def load_events(
+        self, events: pa.Table | Iterable[pa.RecordBatch], *, name: str | None = None
+    ) -> ir.Table:
         """Make canonical events available to the engine as a table.
 
         Parameters
@@ -82,9 +83,14 @@ class Engine(ABC):
         result: list[dict[str, Any]] = self.backend.to_pyarrow(expr).to_pylist()
         return result
 
-    def load_file(self, path: str | Path, mapping: ColumnMapping | None = None,
-                  options: ReadOptions | None = None, *,
-                  on_stage: Callable[[str], None] | None = None) -> ir.Table | None:
+    def load_file(
+        self,
+        path: str | Path,
+        mapping: ColumnMapping | None = None,
+        options: ReadOptions | None = None,
+        *,
+        on_stage: Callable[[str], None] | None = None,
+    ) -> ir.Table | None:
         """Load a file with the engine's own reader, or return ``None`` when it has none.
 
         The default has none: callers then read the file with
@@ -105,14 +111,18 @@ class Engine(ABC):
         name = table.get_name()
         self.backend.drop_table(name, force=True)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - engines without resources need not override it
         """Release the backend and temporary files."""
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     @staticmethod

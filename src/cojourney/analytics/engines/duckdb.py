@@ -81,8 +81,9 @@ class DuckDBEngine(Engine):
         """The canonical events table (or view) ``name`` as an Ibis table."""
         return ibis.table(canonical_ibis_schema(), name=name)
 
-    def load_events(self, events: pa.Table | Iterable[pa.RecordBatch], *,
-                    name: str | None = None) -> ir.Table:
+    def load_events(
+        self, events: pa.Table | Iterable[pa.RecordBatch], *, name: str | None = None
+    ) -> ir.Table:
         import duckdb
         import pyarrow as pa
 
@@ -104,9 +105,14 @@ class DuckDBEngine(Engine):
             con.unregister("_cojourney_incoming")
         return self.table(name)
 
-    def load_file(self, path: str | Path, mapping: ColumnMapping | None = None,
-                  options: ReadOptions | None = None, *,
-                  on_stage: Callable[[str], None] | None = None) -> ir.Table | None:
+    def load_file(
+        self,
+        path: str | Path,
+        mapping: ColumnMapping | None = None,
+        options: ReadOptions | None = None,
+        *,
+        on_stage: Callable[[str], None] | None = None,
+    ) -> ir.Table | None:
         """Read a CSV, Parquet or JSON Lines file straight into DuckDB.
 
         Same mapping, checks and messages as :func:`cojourney.events.readers.read_events`;
@@ -148,8 +154,9 @@ class DuckDBEngine(Engine):
                 # problem, the events are a view over the file (nothing copied).
                 direct = prepared.direct_sql(previous[0])
                 if direct is not None:
-                    found = con.execute(f"SELECT count(*) FILTER (WHERE {incomplete}) "
-                                        f"FROM ({direct})").fetchone()
+                    found = con.execute(
+                        f"SELECT count(*) FILTER (WHERE {incomplete}) FROM ({direct})"
+                    ).fetchone()
                     if found is not None and found[0] == 0:
                         con.execute(f'CREATE VIEW "{name}" AS {direct}')
                         self._staging[name] = None
@@ -157,30 +164,40 @@ class DuckDBEngine(Engine):
                         return self.table(name)
                 con.execute(f'CREATE TABLE "{staging}" AS {prepared.select_sql()}')
                 checker = prepared.checker()
-                counts = con.execute(f'SELECT count(*), count(*) FILTER (WHERE {incomplete}) '
-                                     f'FROM "{staging}"').fetchone()
+                counts = con.execute(
+                    f'SELECT count(*), count(*) FILTER (WHERE {incomplete}) FROM "{staging}"'
+                ).fetchone()
                 assert counts is not None
                 checker.rows_read, bad = counts
                 if bad and not options.skip_incomplete:
                     checker.bad_rows = bad
-                    checker.describe(con.execute(
-                        f"SELECT rowid, NULL, {S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '', "
-                        f"{S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '', \"{S.TIMESTAMP}\" IS NULL, "
-                        f'_timestamp_text FROM "{staging}" WHERE {incomplete} ORDER BY rowid '
-                        f"LIMIT {MAX_LISTED_PROBLEMS}").fetchall())
+                    checker.describe(
+                        con.execute(
+                            f"SELECT rowid, NULL, {S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '', "
+                            f"{S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '', \"{S.TIMESTAMP}\" IS NULL, "
+                            f'_timestamp_text FROM "{staging}" WHERE {incomplete} ORDER BY rowid '
+                            f"LIMIT {MAX_LISTED_PROBLEMS}"
+                        ).fetchall()
+                    )
                     raise checker.rejection()
                 if bad:
                     con.execute(f'DELETE FROM "{staging}" WHERE {incomplete}')
-                    log.warning("%s: skipped %d of %d events without journey id, activity or "
-                                "readable timestamp", path, bad, checker.rows_read)
+                    log.warning(
+                        "%s: skipped %d of %d events without journey id, activity or "
+                        "readable timestamp",
+                        path,
+                        bad,
+                        checker.rows_read,
+                    )
         except BaseException:
             con.execute(f'DROP TABLE IF EXISTS "{staging}"')
             raise
         finally:
             con.execute(f"SET TimeZone = {sql_string(previous[0])}")
         con.execute(f'ALTER TABLE "{staging}" DROP COLUMN _timestamp_text')
-        columns = ", ".join(f'"{c}"' if c != S.EVENT_SEQ else f"rowid AS {S.EVENT_SEQ}"
-                            for c in S.CANONICAL_COLUMNS)
+        columns = ", ".join(
+            f'"{c}"' if c != S.EVENT_SEQ else f"rowid AS {S.EVENT_SEQ}" for c in S.CANONICAL_COLUMNS
+        )
         con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM "{staging}"')
         self._staging[name] = staging
         log.debug("loaded %s into DuckDB as %s", path, name)
@@ -219,10 +236,16 @@ class DuckDBEngine(Engine):
 
 def canonical_ibis_schema() -> ibis.Schema:
     """The canonical schema in Ibis types (``timestamp`` is ``timestamp('UTC')``)."""
-    return ibis.schema({
-        S.JOURNEY_ID: "!string", S.ACTIVITY: "!string", S.TIMESTAMP: "!timestamp('UTC', 6)",
-        S.EVENT_SEQ: "!int64", **{name: "string" for name in S.OPTIONAL_COLUMNS},
-        S.ATTRIBUTES: "string"})
+    return ibis.schema(
+        {
+            S.JOURNEY_ID: "!string",
+            S.ACTIVITY: "!string",
+            S.TIMESTAMP: "!timestamp('UTC', 6)",
+            S.EVENT_SEQ: "!int64",
+            **{name: "string" for name in S.OPTIONAL_COLUMNS},
+            S.ATTRIBUTES: "string",
+        }
+    )
 
 
 def _to_sql(expr: ir.Table) -> str:
@@ -260,8 +283,7 @@ def _compiler() -> Any:
         class Compiler(DuckDBCompiler):  # type: ignore[misc]
             def visit_ArrayZip(self, op: Any, *, arg: Any) -> Any:
                 any_null = sg.or_(*(a.is_(sge.Null()) for a in arg))
-                return self.if_(any_null, sge.Null(),
-                                self.cast(self.f.list_zip(*arg), op.dtype))
+                return self.if_(any_null, sge.Null(), self.cast(self.f.list_zip(*arg), op.dtype))
 
             def visit_ArgMax(self, op: Any, *, arg: Any, key: Any, where: Any) -> Any:
                 return self.agg.arg_max_null(arg, key, where=where)
@@ -271,16 +293,32 @@ def _compiler() -> Any:
 
             def _array_distinct(self, arg: Any) -> Any:
                 has_null = self.f.list_position(arg, sge.Null()).is_(sg.not_(sge.Null()))
-                return self.if_(arg.is_(sge.Null()), sge.Null(),
-                                self.f.list_distinct(arg)
-                                + self.if_(has_null, self.f.array(sge.Null()), self.f.array()))
+                return self.if_(
+                    arg.is_(sge.Null()),
+                    sge.Null(),
+                    self.f.list_distinct(arg)
+                    + self.if_(has_null, self.f.array(sge.Null()), self.f.array()),
+                )
 
-            def visit_ArrayCollect(self, op: Any, *, arg: Any, where: Any, order_by: Any,
-                                   include_null: bool, distinct: bool) -> Any:
+            def visit_ArrayCollect(
+                self,
+                op: Any,
+                *,
+                arg: Any,
+                where: Any,
+                order_by: Any,
+                include_null: bool,
+                distinct: bool,
+            ) -> Any:
                 never_null = isinstance(op.arg, ops.StructColumn)
-                return super().visit_ArrayCollect(op, arg=arg, where=where, order_by=order_by,
-                                                  include_null=include_null or never_null,
-                                                  distinct=distinct)
+                return super().visit_ArrayCollect(
+                    op,
+                    arg=arg,
+                    where=where,
+                    order_by=order_by,
+                    include_null=include_null or never_null,
+                    distinct=distinct,
+                )
 
         _COMPILER = Compiler()
     return _COMPILER
@@ -294,8 +332,11 @@ class _Progress:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    _SETTINGS = ("enable_progress_bar = true", "enable_progress_bar_print = false",
-                 "progress_bar_time = 0")
+    _SETTINGS = (
+        "enable_progress_bar = true",
+        "enable_progress_bar_print = false",
+        "progress_bar_time = 0",
+    )
 
     def __enter__(self) -> Self:
         if self.on_stage is not None:
@@ -317,7 +358,7 @@ class _Progress:
         while not self._stop.wait(self.interval):
             try:
                 percent = self.con.query_progress()
-            except Exception:  # noqa: BLE001 - progress is best effort
+            except Exception:
                 return
             if percent is not None and percent >= 0:
                 self.on_stage(f"reading ({percent:.0f}%)")

@@ -42,8 +42,12 @@ SESSION_CONFIG: dict[str, str] = {
 }
 
 
-def create_session(master: str = DEFAULT_MASTER, *, app_name: str = "cojourney",
-                   config: dict[str, str] | None = None) -> SparkSession:
+def create_session(
+    master: str = DEFAULT_MASTER,
+    *,
+    app_name: str = "cojourney",
+    config: dict[str, str] | None = None,
+) -> SparkSession:
     """A Spark session configured for cojourney (UTC, no UI, quiet logs).
 
     Raises
@@ -56,18 +60,24 @@ def create_session(master: str = DEFAULT_MASTER, *, app_name: str = "cojourney",
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise NotFound("The Spark engine needs pyspark: pip install 'cojourney[spark]' "
-                       "(and Java 17 or newer).") from exc
+        raise NotFound(
+            "The Spark engine needs pyspark: pip install 'cojourney[spark]' (and Java 17 or newer)."
+        ) from exc
     builder = SparkSession.builder.master(master).appName(app_name)
     warehouse = Path(tempfile.gettempdir()) / "cojourney-spark-warehouse"
-    for key, value in {**SESSION_CONFIG, "spark.sql.warehouse.dir": str(warehouse),
-                       **(config or {})}.items():
+    for key, value in {
+        **SESSION_CONFIG,
+        "spark.sql.warehouse.dir": str(warehouse),
+        **(config or {}),
+    }.items():
         builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # pyspark raises plain runtime errors when the JVM fails
-        raise CojourneyError(f"Spark could not start ({exc}). Is Java 17+ installed and "
-                             "JAVA_HOME set? Or use --engine duckdb.") from exc
+        raise CojourneyError(
+            f"Spark could not start ({exc}). Is Java 17+ installed and "
+            "JAVA_HOME set? Or use --engine duckdb."
+        ) from exc
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -94,15 +104,24 @@ class SparkEngine(Engine):
 
     name = "spark"
 
-    def __init__(self, master: str | None = None, *, session: SparkSession | None = None,
-                 config: dict[str, str] | None = None, staging_dir: str | Path | None = None):
+    def __init__(
+        self,
+        master: str | None = None,
+        *,
+        session: SparkSession | None = None,
+        config: dict[str, str] | None = None,
+        staging_dir: str | Path | None = None,
+    ):
         if session is None:
             session = _active_session()
             if session is not None:
                 log.info("using the running Spark session (master %s)", session.sparkContext.master)
         self._owned = session is None
-        self._session = session if session is not None else create_session(
-            master or DEFAULT_MASTER, config=config)
+        self._session = (
+            session
+            if session is not None
+            else create_session(master or DEFAULT_MASTER, config=config)
+        )
         self._backend: Backend = ibis.pyspark.connect(self._session)  # sets the session to UTC
         self._tmp = Path(tempfile.mkdtemp(prefix="cojourney-spark-", dir=staging_dir))
         self._views: list[str] = []
@@ -116,16 +135,20 @@ class SparkEngine(Engine):
         """The Spark session."""
         return self._session
 
-    def load_events(self, events: pa.Table | Iterable[pa.RecordBatch], *,
-                    name: str | None = None) -> ir.Table:
+    def load_events(
+        self, events: pa.Table | Iterable[pa.RecordBatch], *, name: str | None = None
+    ) -> ir.Table:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         name = name or self.fresh_table_name()
         schema = canonical_arrow_schema()
         path = self._tmp / f"{name}.parquet"
-        batches = (events.select(schema.names).cast(schema).to_batches()
-                   if isinstance(events, pa.Table) else events)
+        batches = (
+            events.select(schema.names).cast(schema).to_batches()
+            if isinstance(events, pa.Table)
+            else events
+        )
         try:
             with pq.ParquetWriter(path, schema) as writer:
                 for batch in batches:

@@ -81,9 +81,15 @@ def _default_period(example: str) -> tuple[date, date]:
     return DEFAULT_PERIOD
 
 
-def plan_simulation(workspace: Workspace, journeys: int, *, seed: int = 7,
-                    start: date | None = None, end: date | None = None,
-                    folder: str | Path | None = None) -> SimulationPlan:
+def plan_simulation(
+    workspace: Workspace,
+    journeys: int,
+    *,
+    seed: int = 7,
+    start: date | None = None,
+    end: date | None = None,
+    folder: str | Path | None = None,
+) -> SimulationPlan:
     """Check the request and fill in the example's default period.
 
     Parameters
@@ -109,27 +115,42 @@ def plan_simulation(workspace: Workspace, journeys: int, *, seed: int = 7,
     example = workspace.workspace.id
     where = Path(folder) / "workspace.yaml" if folder else None
     if example not in SIMULATED_EXAMPLES:
-        raise InputError(Problem(
-            "there is no simulator for this workspace", location_in(where, field="workspace.id"),
-            found=repr(example), expected=" or ".join(SIMULATED_EXAMPLES),
-            hint="simulate a copy of an example: `cojourney init DIR --example ecampus-car-share` "
-                 "then `cojourney demo simulate DIR --journeys 1000`"))
+        raise InputError(
+            Problem(
+                "there is no simulator for this workspace",
+                location_in(where, field="workspace.id"),
+                found=repr(example),
+                expected=" or ".join(SIMULATED_EXAMPLES),
+                hint="simulate a copy of an example: `cojourney init DIR --example ecampus-car-share` "
+                "then `cojourney demo simulate DIR --journeys 1000`",
+            )
+        )
     if journeys < 1:
-        raise InputError(Problem("the number of journeys must be at least 1",
-                                 location_in(None, field="--journeys"), found=str(journeys),
-                                 expected="1 or more"))
+        raise InputError(
+            Problem(
+                "the number of journeys must be at least 1",
+                location_in(None, field="--journeys"),
+                found=str(journeys),
+                expected="1 or more",
+            )
+        )
     first, last = _default_period(example)
     start, end = start or first, end or last
     if end < start:
-        raise InputError(Problem("the period ends before it starts",
-                                 location_in(None, field="--end"),
-                                 found=f"--start {start} --end {end}",
-                                 expected="an end date on or after the start date"))
+        raise InputError(
+            Problem(
+                "the period ends before it starts",
+                location_in(None, field="--end"),
+                found=f"--start {start} --end {end}",
+                expected="an end date on or after the start date",
+            )
+        )
     return SimulationPlan(example, journeys, seed, start, end)
 
 
-def _simulator(workspace: Workspace, plan: SimulationPlan, folder: str | Path | None
-               ) -> tuple[ChunkSimulator, int]:
+def _simulator(
+    workspace: Workspace, plan: SimulationPlan, folder: str | Path | None
+) -> tuple[ChunkSimulator, int]:
     label = str(folder) if folder else None
     if plan.example == ECAMPUS:
         from cojourney.demo.simulator.ecampus import CHUNK, EcampusSimulator
@@ -139,27 +160,37 @@ def _simulator(workspace: Workspace, plan: SimulationPlan, folder: str | Path | 
     from cojourney.demo.simulator.incidents import CHUNK as INCIDENT_CHUNK
     from cojourney.demo.simulator.incidents import IncidentSimulator
 
-    return (IncidentSimulator.prepare(workspace, plan.start, plan.end, plan.journeys, label),
-            INCIDENT_CHUNK)
+    return (
+        IncidentSimulator.prepare(workspace, plan.start, plan.end, plan.journeys, label),
+        INCIDENT_CHUNK,
+    )
 
 
-def simulate_chunks(workspace: Workspace, plan: SimulationPlan, *,
-                    folder: str | Path | None = None) -> Iterator[ChunkTables]:
+def simulate_chunks(
+    workspace: Workspace, plan: SimulationPlan, *, folder: str | Path | None = None
+) -> Iterator[ChunkTables]:
     """The simulation as a stream of chunks (bounded memory, for millions of events)."""
     simulator, size = _simulator(workspace, plan, folder)
     yield from run_chunks(simulator, plan.journeys, plan.seed, size)
 
 
-def simulate_tables(workspace: Workspace, journeys: int, *, seed: int = 7,
-                    start: date | None = None, end: date | None = None) -> SimulatedLogs:
+def simulate_tables(
+    workspace: Workspace,
+    journeys: int,
+    *,
+    seed: int = 7,
+    start: date | None = None,
+    end: date | None = None,
+) -> SimulatedLogs:
     """The whole simulation as two Arrow tables (events, feedback).
 
     See :func:`plan_simulation` for the parameters.
     """
     plan = plan_simulation(workspace, journeys, seed=seed, start=start, end=end)
     chunks = list(simulate_chunks(workspace, plan))
-    return SimulatedLogs(pa.concat_tables([c.events for c in chunks]),
-                         pa.concat_tables([c.feedback for c in chunks]))
+    return SimulatedLogs(
+        pa.concat_tables([c.events for c in chunks]), pa.concat_tables([c.feedback for c in chunks])
+    )
 
 
 def simulate_ecampus(workspace: Workspace, journeys: int, **options: object) -> SimulatedLogs:
@@ -176,6 +207,11 @@ def simulate_incidents(workspace: Workspace, journeys: int, **options: object) -
 
 def _expect(workspace: Workspace, example: str) -> None:
     if workspace.workspace.id != example:
-        raise InputError(Problem(f"not the {example} workspace",
-                                 location_in(None, field="workspace.id"),
-                                 found=repr(workspace.workspace.id), expected=repr(example)))
+        raise InputError(
+            Problem(
+                f"not the {example} workspace",
+                location_in(None, field="workspace.id"),
+                found=repr(workspace.workspace.id),
+                expected=repr(example),
+            )
+        )

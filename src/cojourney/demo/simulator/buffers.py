@@ -115,8 +115,13 @@ class SortedEvents:
 
     def where(self, keep: np.ndarray) -> SortedEvents:
         """Only the events where ``keep`` holds (order kept)."""
-        return SortedEvents(self.journey[keep], self.touchpoint[keep], self.time[keep],
-                            self.feel[keep], self.pieces.filter(pa.array(keep)))
+        return SortedEvents(
+            self.journey[keep],
+            self.touchpoint[keep],
+            self.time[keep],
+            self.feel[keep],
+            self.pieces.filter(pa.array(keep)),
+        )
 
 
 class EventBuffer:
@@ -136,37 +141,64 @@ class EventBuffer:
         self.ids = ids
         self._blocks: list[_Block] = []
 
-    def emit(self, touchpoint: str, journey: np.ndarray, time: np.ndarray, *,
-             attrs: Mapping[str, AttrValues] | None = None,
-             feel: np.ndarray | float | None = None) -> None:
+    def emit(
+        self,
+        touchpoint: str,
+        journey: np.ndarray,
+        time: np.ndarray,
+        *,
+        attrs: Mapping[str, AttrValues] | None = None,
+        feel: np.ndarray | float | None = None,
+    ) -> None:
         """Add one event of ``touchpoint`` for each journey in ``journey`` at ``time``."""
         journey = np.asarray(journey, dtype=np.int64)
         if journey.size == 0:
             return
-        feel_values = None if feel is None else np.broadcast_to(
-            np.asarray(feel, dtype=np.float32), journey.shape).copy()
-        self._blocks.append(_Block(self.codes[touchpoint], journey,
-                                   np.asarray(time, dtype=np.int64), len(self._blocks),
-                                   feel_values, dict(attrs) if attrs else None))
+        feel_values = (
+            None
+            if feel is None
+            else np.broadcast_to(np.asarray(feel, dtype=np.float32), journey.shape).copy()
+        )
+        self._blocks.append(
+            _Block(
+                self.codes[touchpoint],
+                journey,
+                np.asarray(time, dtype=np.int64),
+                len(self._blocks),
+                feel_values,
+                dict(attrs) if attrs else None,
+            )
+        )
 
     def sorted(self) -> SortedEvents:
         """Every event so far, sorted by journey, time and emission order."""
         blocks = self._blocks
         if not blocks:
             empty = np.empty(0, np.int64)
-            return SortedEvents(empty, empty.astype(np.int16), empty, empty.astype(np.float32),
-                                pa.array([], pa.string()))
+            return SortedEvents(
+                empty,
+                empty.astype(np.int16),
+                empty,
+                empty.astype(np.float32),
+                pa.array([], pa.string()),
+            )
         journey = np.concatenate([b.journey for b in blocks])
         time = np.concatenate([b.time for b in blocks])
         rank = np.concatenate([np.full(b.journey.size, b.rank, np.int32) for b in blocks])
         code = np.concatenate([np.full(b.journey.size, b.code, np.int16) for b in blocks])
-        feel = np.concatenate([b.feel if b.feel is not None
-                               else np.zeros(b.journey.size, np.float32) for b in blocks])
-        pieces = pa.concat_arrays([_pieces(b.attrs, self.ids) if b.attrs
-                                   else empty_strings(b.journey.size) for b in blocks])
+        feel = np.concatenate(
+            [b.feel if b.feel is not None else np.zeros(b.journey.size, np.float32) for b in blocks]
+        )
+        pieces = pa.concat_arrays(
+            [
+                _pieces(b.attrs, self.ids) if b.attrs else empty_strings(b.journey.size)
+                for b in blocks
+            ]
+        )
         order = sort_order(journey, time, rank)
-        return SortedEvents(journey[order], code[order], time[order], feel[order],
-                            pieces.take(pa.array(order)))
+        return SortedEvents(
+            journey[order], code[order], time[order], feel[order], pieces.take(pa.array(order))
+        )
 
 
 def sort_order(journey: np.ndarray, time: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -205,8 +237,14 @@ class EventMeta:
     journey_attrs: dict[str, pa.Array] = field(default_factory=dict)  #: string values by journey
 
 
-def events_table(events: SortedEvents, ids: IdFormat, meta: EventMeta, rng: np.random.Generator,
-                 seq_offset: int = 0, actors: int = 12) -> pa.Table:
+def events_table(
+    events: SortedEvents,
+    ids: IdFormat,
+    meta: EventMeta,
+    rng: np.random.Generator,
+    seq_offset: int = 0,
+    actors: int = 12,
+) -> pa.Table:
     """The canonical events table of sorted events.
 
     ``actor`` is the touchpoint's ``actor_prefix`` and a number drawn from 1..``actors``
@@ -214,8 +252,9 @@ def events_table(events: SortedEvents, ids: IdFormat, meta: EventMeta, rng: np.r
     """
     n = events.size
     tp = events.touchpoint.astype(np.int32)
-    number = pc.utf8_lpad(pc.cast(pa.array(rng.integers(1, actors + 1, n)), pa.string()),
-                          width=2, padding="0")
+    number = pc.utf8_lpad(
+        pc.cast(pa.array(rng.integers(1, actors + 1, n)), pa.string()), width=2, padding="0"
+    )
     actor = pc.binary_join_element_wise(decode(tp, meta.actor_prefix), number, "-")
     pieces = events.pieces
     if meta.journey_attrs:
@@ -238,6 +277,7 @@ def events_table(events: SortedEvents, ids: IdFormat, meta: EventMeta, rng: np.r
 
 # --------------------------------------------------------------------------- answers
 
+
 class AnswerBuffer:
     """Collects survey answers of one chunk (the canonical feedback schema).
 
@@ -259,9 +299,17 @@ class AnswerBuffer:
         self._blocks: list[_Block] = []
         self._channel_of: list[int] = []
 
-    def add(self, question: str, journey: np.ndarray, time: np.ndarray, score: np.ndarray, *,
-            touchpoint: str | np.ndarray | None, channel: str,
-            attrs: Mapping[str, AttrValues] | None = None) -> None:
+    def add(
+        self,
+        question: str,
+        journey: np.ndarray,
+        time: np.ndarray,
+        score: np.ndarray,
+        *,
+        touchpoint: str | np.ndarray | None,
+        channel: str,
+        attrs: Mapping[str, AttrValues] | None = None,
+    ) -> None:
         """Add one answer to ``question`` per journey.
 
         ``touchpoint`` is one touchpoint id, an array of touchpoint codes (-1 for none)
@@ -280,14 +328,22 @@ class AnswerBuffer:
             codes = np.full(journey.size, self.codes[touchpoint], np.int32)
         else:
             codes = np.asarray(touchpoint, dtype=np.int32)
-        block = _Block(self.questions.index(question), journey, np.asarray(time, dtype=np.int64),
-                       len(self._blocks), None, dict(attrs) if attrs else None, codes,
-                       np.asarray(score, dtype=np.float64))
+        block = _Block(
+            self.questions.index(question),
+            journey,
+            np.asarray(time, dtype=np.int64),
+            len(self._blocks),
+            None,
+            dict(attrs) if attrs else None,
+            codes,
+            np.asarray(score, dtype=np.float64),
+        )
         self._blocks.append(block)
         self._channel_of.append(self.channels.index(channel))
 
-    def table(self, respondent: pa.Array, segment: pa.Array, seq_offset: int = 0,
-              until: int | None = None) -> pa.Table:
+    def table(
+        self, respondent: pa.Array, segment: pa.Array, seq_offset: int = 0, until: int | None = None
+    ) -> pa.Table:
         """The canonical feedback table, sorted by journey, time and order of addition.
 
         ``respondent`` and ``segment`` are strings by chunk-local journey index; answers
@@ -301,12 +357,20 @@ class AnswerBuffer:
         time = np.concatenate([b.time for b in blocks])
         rank = np.concatenate([np.full(b.journey.size, b.rank, np.int32) for b in blocks])
         question = np.concatenate([np.full(b.journey.size, b.code, np.int16) for b in blocks])
-        channel = np.concatenate([np.full(b.journey.size, c, np.int16)
-                                  for b, c in zip(blocks, self._channel_of, strict=True)])
+        channel = np.concatenate(
+            [
+                np.full(b.journey.size, c, np.int16)
+                for b, c in zip(blocks, self._channel_of, strict=True)
+            ]
+        )
         tp = np.concatenate([b.touchpoint for b in blocks if b.touchpoint is not None])
         score = np.concatenate([b.score for b in blocks if b.score is not None])
-        pieces = pa.concat_arrays([_pieces(b.attrs, self.ids) if b.attrs
-                                   else empty_strings(b.journey.size) for b in blocks])
+        pieces = pa.concat_arrays(
+            [
+                _pieces(b.attrs, self.ids) if b.attrs else empty_strings(b.journey.size)
+                for b in blocks
+            ]
+        )
         order = sort_order(journey, time, rank)
         if until is not None:
             order = order[time[order] < until]

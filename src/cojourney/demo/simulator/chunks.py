@@ -39,12 +39,14 @@ class ChunkTables:
 class ChunkSimulator(Protocol):
     """What an example's simulator offers the driver."""
 
-    def chunk(self, first: int, size: int, rng: np.random.Generator, counters: Counters
-              ) -> ChunkTables: ...
+    def chunk(
+        self, first: int, size: int, rng: np.random.Generator, counters: Counters
+    ) -> ChunkTables: ...
 
 
-def run_chunks(simulator: ChunkSimulator, journeys: int, seed: int, chunk_size: int
-               ) -> Iterator[ChunkTables]:
+def run_chunks(
+    simulator: ChunkSimulator, journeys: int, seed: int, chunk_size: int
+) -> Iterator[ChunkTables]:
     """Simulate ``journeys`` journeys, ``chunk_size`` at a time."""
     counters = Counters()
     for number, first in enumerate(range(0, journeys, chunk_size)):

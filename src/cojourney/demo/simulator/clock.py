@@ -30,8 +30,9 @@ def day_number(day: date) -> int:
     return (day - _EPOCH).days
 
 
-def lognormal(rng: np.random.Generator, median: float | np.ndarray, sigma: float | np.ndarray,
-              size: int) -> np.ndarray:
+def lognormal(
+    rng: np.random.Generator, median: float | np.ndarray, sigma: float | np.ndarray, size: int
+) -> np.ndarray:
     """``size`` log-normal draws with the given median(s) and sigma(s) (float64)."""
     spread = np.exp(np.asarray(sigma) * rng.standard_normal(size))
     return np.asarray(np.asarray(median, dtype=np.float64) * spread)
@@ -64,18 +65,18 @@ class LocalClock:
 
     def _offset_of_local(self, local_us: np.ndarray) -> np.ndarray:
         index = np.clip((local_us - self.day0) // DAY, 0, self.offsets.size - 1)
-        return self.offsets[index]
+        return np.asarray(self.offsets[index])
 
     def to_utc(self, local_us: np.ndarray) -> np.ndarray:
         """UTC microseconds of local wall-clock microseconds."""
         local_us = np.asarray(local_us, dtype=np.int64)
-        return local_us - self._offset_of_local(local_us)
+        return np.asarray(local_us - self._offset_of_local(local_us))
 
     def to_local(self, utc_us: np.ndarray) -> np.ndarray:
         """Local wall-clock microseconds of UTC microseconds."""
         utc_us = np.asarray(utc_us, dtype=np.int64)
         guess = utc_us + self._offset_of_local(utc_us)
-        return utc_us + self._offset_of_local(guess)
+        return np.asarray(utc_us + self._offset_of_local(guess))
 
     def midnight(self, day: date) -> int:
         """UTC microseconds of local midnight starting ``day``."""
@@ -138,8 +139,12 @@ class BusinessClock:
         Local days on which it does not run.
     """
 
-    def __init__(self, clock: LocalClock, hours: Iterable[OpenHours] = WORKING_HOURS,
-                 holidays: Iterable[date] = ()) -> None:
+    def __init__(
+        self,
+        clock: LocalClock,
+        hours: Iterable[OpenHours] = WORKING_HOURS,
+        holidays: Iterable[date] = (),
+    ) -> None:
         self.clock = clock
         days = clock.offsets.size
         minutes = np.arange(days * 1440)
@@ -150,14 +155,17 @@ class BusinessClock:
         if hours:
             open_ = np.zeros(minutes.size, dtype=bool)
             for h in hours:
-                open_ |= (np.isin(weekday, list(h.weekdays)) & (minute_of_day >= h.start_minute)
-                          & (minute_of_day < h.end_minute))
+                open_ |= (
+                    np.isin(weekday, list(h.weekdays))
+                    & (minute_of_day >= h.start_minute)
+                    & (minute_of_day < h.end_minute)
+                )
         else:
             open_ = np.ones(minutes.size, dtype=bool)
         for holiday in holidays:
             k = (holiday - clock.first).days
             if 0 <= k < days:
-                open_[k * 1440:(k + 1) * 1440] = False
+                open_[k * 1440 : (k + 1) * 1440] = False
         self.open = open_
         self.cumulative = np.concatenate([[0], np.cumsum(open_)]).astype(np.float64)
         self.open_minutes = np.nonzero(open_)[0]  # the k-th open minute, for the inverse
@@ -182,10 +190,11 @@ class BusinessClock:
 
     def elapsed(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
         """Open seconds between two instants (element-wise)."""
-        return self.position(end_us) - self.position(start_us)
+        return np.asarray(self.position(end_us) - self.position(start_us))
 
-    def random_instants(self, rng: np.random.Generator, n: int, start_us: int, end_us: int
-                        ) -> np.ndarray:
+    def random_instants(
+        self, rng: np.random.Generator, n: int, start_us: int, end_us: int
+    ) -> np.ndarray:
         """``n`` instants drawn uniformly over the open time between two instants."""
         lo, hi = self.position(np.array([start_us, end_us]))
         return self.at_position(rng.uniform(lo, hi, n))

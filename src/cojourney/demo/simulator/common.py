@@ -43,9 +43,12 @@ class JourneyInfo:
             steps=[tps[c].step for c in codes],
             channel=[tps[c].channel.value for c in codes],
             role=[o.role if o is not None else None for o in owners],
-            actor_prefix=[_slug(o.team) if o is not None
-                          and tps[c].visibility is not Visibility.CONSUMER_ONLY else None
-                          for c, o in zip(codes, owners, strict=True)],
+            actor_prefix=[
+                _slug(o.team)
+                if o is not None and tps[c].visibility is not Visibility.CONSUMER_ONLY
+                else None
+                for c, o in zip(codes, owners, strict=True)
+            ],
             designed_emotion=emotion,
             askable=visible & ~np.isnan(emotion),
         )
@@ -55,8 +58,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def require_touchpoints(journey: Journey, needed: Iterable[str], example: str,
-                        folder: str | Path | None = None) -> None:
+def require_touchpoints(
+    journey: Journey, needed: Iterable[str], example: str, folder: str | Path | None = None
+) -> None:
     """Refuse a workspace whose journey lacks touchpoints the simulator emits.
 
     Raises
@@ -67,14 +71,20 @@ def require_touchpoints(journey: Journey, needed: Iterable[str], example: str,
     have = {t.id for t in journey.touchpoints}
     missing = [tp for tp in needed if tp not in have]
     if missing:
-        where = location_in(Path(folder) / "journeys" / f"{journey.id}.yaml" if folder else None,
-                            field=f"journeys.{journey.id}.touchpoints")
-        raise InputError(Problem(
-            f"journey {journey.id!r} lacks touchpoints the {example} simulator writes", where,
-            found=f"missing: {', '.join(missing)}",
-            expected="the touchpoints of the shipped example (docs/demo-data.md)",
-            hint="put the touchpoints back, or start again from the example with "
-                 f"`cojourney init DIR --example {example}`"))
+        where = location_in(
+            Path(folder) / "journeys" / f"{journey.id}.yaml" if folder else None,
+            field=f"journeys.{journey.id}.touchpoints",
+        )
+        raise InputError(
+            Problem(
+                f"journey {journey.id!r} lacks touchpoints the {example} simulator writes",
+                where,
+                found=f"missing: {', '.join(missing)}",
+                expected="the touchpoints of the shipped example (docs/demo-data.md)",
+                hint="put the touchpoints back, or start again from the example with "
+                f"`cojourney init DIR --example {example}`",
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,14 @@ class EmotionAnswers:
     score: np.ndarray
 
 
-def emotion_answers(answers: AnswerBuffer, events: SortedEvents, info: JourneyInfo,
-                    bias: np.ndarray, rng: np.random.Generator, share: float) -> EmotionAnswers:
+def emotion_answers(
+    answers: AnswerBuffer,
+    events: SortedEvents,
+    info: JourneyInfo,
+    bias: np.ndarray,
+    rng: np.random.Generator,
+    share: float,
+) -> EmotionAnswers:
     """In-app micro-surveys: an ``emotion`` answer (-3..3) on a ``share`` of askable events.
 
     The answer follows the touchpoint's designed emotion, moved by what happened at that
@@ -97,8 +113,19 @@ def emotion_answers(answers: AnswerBuffer, events: SortedEvents, info: JourneyIn
     tp = events.touchpoint[asked]
     journey = events.journey[asked]
     k = int(asked.sum())
-    score = np.clip(np.round(info.designed_emotion[tp] + events.feel[asked] + bias[journey]
-                             + rng.normal(0, 0.6, k)), -3, 3) + 0.0
+    score = (
+        np.clip(
+            np.round(
+                info.designed_emotion[tp]
+                + events.feel[asked]
+                + bias[journey]
+                + rng.normal(0, 0.6, k)
+            ),
+            -3,
+            3,
+        )
+        + 0.0
+    )
     when = events.time[asked] + lognormal(rng, 3 * MINUTE, 0.6, k).astype(np.int64)
     answers.add("emotion", journey, when, score, touchpoint=tp.astype(np.int32), channel="app")
     return EmotionAnswers(journey, when, score)

@@ -28,11 +28,13 @@ SEGMENT_SHARES = np.array([0.6, 0.25, 0.15])
 
 DISCOVERY, FRIEND_INVITE, WELCOME_PACK, DIRECT = 0, 1, 2, 3
 #: How members arrive, by segment: discovery, a friend's invite, the welcome pack, mid-way.
-ENTRY_SHARES = np.array([
-    [0.55, 0.18, 0.12, 0.15],
-    [0.75, 0.08, 0.00, 0.17],
-    [0.60, 0.20, 0.00, 0.20],
-])
+ENTRY_SHARES = np.array(
+    [
+        [0.55, 0.18, 0.12, 0.15],
+        [0.75, 0.08, 0.00, 0.17],
+        [0.60, 0.20, 0.00, 0.20],
+    ]
+)
 
 M, H, D = 60.0, 3600.0, 86400.0  # seconds, for gaps
 
@@ -67,12 +69,25 @@ def simulate_members(track: Track, rng: np.random.Generator, clock: LocalClock) 
     late_payment = rng.random(n) < 0.01
     alive = _pre_service(track, rng, clock, seg, entry, late_payment)
     first_booking, first_pickup, onboarded = _onboarding(track, rng, alive, late_payment, clock)
-    return Members(seg, start, onboarded, first_booking, first_pickup,
-                   rng.normal(0.0, 0.4, n), rng.random(n) < 0.04)
+    return Members(
+        seg,
+        start,
+        onboarded,
+        first_booking,
+        first_pickup,
+        rng.normal(0.0, 0.4, n),
+        rng.random(n) < 0.04,
+    )
 
 
-def _pre_service(track: Track, rng: np.random.Generator, clock: LocalClock, seg: np.ndarray,
-                 entry: np.ndarray, late_payment: np.ndarray) -> np.ndarray:
+def _pre_service(
+    track: Track,
+    rng: np.random.Generator,
+    clock: LocalClock,
+    seg: np.ndarray,
+    entry: np.ndarray,
+    late_payment: np.ndarray,
+) -> np.ndarray:
     """Explore, engage, offer and agree; returns who accepted the terms."""
     n = track.size
 
@@ -94,8 +109,9 @@ def _pre_service(track: Track, rng: np.random.Generator, clock: LocalClock, seg:
     # --- engage (the welcome pack starts at the discount code, then installs the app)
     track.step("university-discount-code", 0, pack)
     semester_start = np.isin(_month_of(clock.to_local(track.time)), (2, 3, 8))
-    track.step("welcome-week-stand", gap(1 * D),
-               discovery & (u() < np.where(semester_start, 0.2, 0.03)))
+    track.step(
+        "welcome-week-stand", gap(1 * D), discovery & (u() < np.where(semester_start, 0.2, 0.03))
+    )
     app = discovery | pack | (direct & ~to_signup)
     track.step("app-download", gap(30 * M, 1.2), app)
     browse = app & (u() < np.where(discovery, 0.85, 0.5))
@@ -108,10 +124,14 @@ def _pre_service(track: Track, rng: np.random.Generator, clock: LocalClock, seg:
     back = plans & browse & (u() < 0.12)  # back to the map, then the plans again
     track.step("browse-cars-map", gap(3 * M, 0.6), back)
     track.step("membership-plans-page", gap(5 * M, 0.6), back)
-    track.step("university-discount-code", gap(5 * M, 0.6),
-               plans & discovery & (seg == KATRINA) & (u() < 0.3))
-    track.step("trailer-offering-page", gap(5 * M, 0.8),
-               plans & (u() < np.array([0.05, 0.03, 0.85])[seg]))
+    track.step(
+        "university-discount-code",
+        gap(5 * M, 0.6),
+        plans & discovery & (seg == KATRINA) & (u() < 0.3),
+    )
+    track.step(
+        "trailer-offering-page", gap(5 * M, 0.8), plans & (u() < np.array([0.05, 0.03, 0.85])[seg])
+    )
     alive &= ~(plans & (u() < 0.06))
     # --- agree
     join = alive & (plans | friend | to_signup)
@@ -121,7 +141,7 @@ def _pre_service(track: Track, rng: np.random.Generator, clock: LocalClock, seg:
     back = join & (u() < 0.08)  # back from the small print to the plans
     track.step("membership-plans-page", gap(2 * M, 0.5), back)
     track.step("terms-acceptance", gap(5 * M, 0.5), back)
-    return join
+    return np.asarray(join)
 
 
 def _month_of(local_us: np.ndarray) -> np.ndarray:
@@ -130,9 +150,13 @@ def _month_of(local_us: np.ndarray) -> np.ndarray:
     return (days.astype("datetime64[M]").astype(np.int64) % 12) + 1
 
 
-def _onboarding(track: Track, rng: np.random.Generator, joined: np.ndarray,
-                late_payment: np.ndarray, clock: LocalClock
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _onboarding(
+    track: Track,
+    rng: np.random.Generator,
+    joined: np.ndarray,
+    late_payment: np.ndarray,
+    clock: LocalClock,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Licence, video, card, first booking; returns (first booking, first pickup, onboarded)."""
     n = track.size
 
@@ -175,8 +199,9 @@ def _onboarding(track: Track, rng: np.random.Generator, joined: np.ndarray,
     video = np.where(no_video, video_later, video)
     rewatch = np.where(no_video, video_later + 20 * MINUTE, rewatch)
     no_licence = books & ~no_video & (u() < 0.025)
-    first_booking = np.where(no_licence, after(np.where(reupload, upload2, upload), 2 * HOUR, 0.5),
-                             first_booking)
+    first_booking = np.where(
+        no_licence, after(np.where(reupload, upload2, upload), 2 * HOUR, 0.5), first_booking
+    )
     track.at("ev-instruction-video", video, watches)
     track.at("ev-instruction-video", rewatch, watches & rewatches)
     track.at("swipe-card-issued", card_issued, stays)

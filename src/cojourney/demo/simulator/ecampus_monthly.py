@@ -29,7 +29,9 @@ _BASE_SECONDS = 1_500_000_000
 
 def _keys(member: np.ndarray, time: np.ndarray) -> np.ndarray:
     """One sortable int64 per (member, instant): member-major, then time in seconds."""
-    return member.astype(np.int64) * (1 << 42) + (np.asarray(time) // SECOND - _BASE_SECONDS)
+    return np.asarray(
+        member.astype(np.int64) * (1 << 42) + (np.asarray(time) // SECOND - _BASE_SECONDS)
+    )
 
 
 class Moments:
@@ -41,8 +43,9 @@ class Moments:
         self.keys = keys[order]
         self.value = np.asarray(value, dtype=np.float64)[order]
 
-    def peak_and_end(self, member: np.ndarray, time: np.ndarray, window: int, *,
-                     extreme: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def peak_and_end(
+        self, member: np.ndarray, time: np.ndarray, window: int, *, extreme: bool = False
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The peak and the last value in ``(time - window, time]``, and whether there was one.
 
         The peak is the lowest value, or with ``extreme`` the most intense one (largest
@@ -95,9 +98,17 @@ class SurveyAnswers:
     trips_felt: np.ndarray
 
 
-def emit_months(track: Track, answers: AnswerBuffer, members: Members, trips: Trips,
-                times: TripTimes, tenure_end: np.ndarray, rng: np.random.Generator,
-                clock: LocalClock, dates: EcampusDates) -> SurveyAnswers:
+def emit_months(
+    track: Track,
+    answers: AnswerBuffer,
+    members: Members,
+    trips: Trips,
+    times: TripTimes,
+    tenure_end: np.ndarray,
+    rng: np.random.Generator,
+    clock: LocalClock,
+    dates: EcampusDates,
+) -> SurveyAnswers:
     """Monthly events, workshops and cancellations; returns who answers the monthly survey."""
     index = TripIndex(trips, times)
     on = members.onboarded & (tenure_end > 0)
@@ -112,8 +123,9 @@ def emit_months(track: Track, answers: AnswerBuffer, members: Members, trips: Tr
     jitter = (rng.random(member.size) * 2 * HOUR).astype(np.int64)
     report = index.outside(member, invoice + DAY + jitter)
     monthly.at("emissions-report", report)
-    survey = index.outside(member, invoice + 2 * DAY
-                           + lognormal(rng, 3 * HOUR, 0.8, member.size).astype(np.int64))
+    survey = index.outside(
+        member, invoice + 2 * DAY + lognormal(rng, 3 * HOUR, 0.8, member.size).astype(np.int64)
+    )
     responds = rng.random(member.size) < 0.45
     monthly.at("monthly-nps-survey", survey, responds)
     renewal = index.outside(member, np.maximum(invoice + 3 * DAY, survey + HOUR))
@@ -135,8 +147,13 @@ def emit_months(track: Track, answers: AnswerBuffer, members: Members, trips: Tr
     return SurveyAnswers(who_answers, when, felt)
 
 
-def answer_journey_scores(answers: AnswerBuffer, members: Members, survey: SurveyAnswers,
-                          emotions: Moments, rng: np.random.Generator) -> None:
+def answer_journey_scores(
+    answers: AnswerBuffer,
+    members: Members,
+    survey: SurveyAnswers,
+    emotions: Moments,
+    rng: np.random.Generator,
+) -> None:
     """NPS (0-10) and CES (1-7) about the whole journey, driven by peaks and ends.
 
     The member remembers the most intense moment and the last one they reported (the
@@ -147,18 +164,25 @@ def answer_journey_scores(answers: AnswerBuffer, members: Members, survey: Surve
     s = member.size
     peak, end, has = emotions.peak_and_end(member, when, 10 * 365 * DAY, extreme=True)
     moments = np.where(has, 0.5 * peak + 0.5 * end, survey.trips_felt)
-    journey = (0.6 * moments + 0.4 * survey.trips_felt + 0.4 * members.mood[member]
-               + rng.normal(0, 0.35, s) - 3.5 * members.disconnect[member])
+    journey = (
+        0.6 * moments
+        + 0.4 * survey.trips_felt
+        + 0.4 * members.mood[member]
+        + rng.normal(0, 0.35, s)
+        - 3.5 * members.disconnect[member]
+    )
     nps = np.clip(np.round(7.4 + 1.2 * journey + rng.normal(0, 0.8, s)), 0, 10)
     ces = np.clip(np.round(4.8 + 0.7 * journey + rng.normal(0, 0.6, s)), 1, 7)
     answers.add("nps", member, when, nps, touchpoint=None, channel="email")
     both = rng.random(s) < 0.9
-    answers.add("ces", member[both], when[both] + 30 * SECOND, ces[both], touchpoint=None,
-                channel="email")
+    answers.add(
+        "ces", member[both], when[both] + 30 * SECOND, ces[both], touchpoint=None, channel="email"
+    )
 
 
-def _workshops(track: Track, members: Members, until: np.ndarray, rng: np.random.Generator,
-               clock: LocalClock) -> None:
+def _workshops(
+    track: Track, members: Members, until: np.ndarray, rng: np.random.Generator, clock: LocalClock
+) -> None:
     for day, share in WORKSHOPS:
         when = clock.midnight(day) + 14 * HOUR
         active = members.onboarded & (members.first_pickup < when) & (until > when)

@@ -90,8 +90,9 @@ class LateEffects:
     before_start: np.ndarray  #: alerted or given another car before the booking started
 
 
-def plan_trips(members: Members, rng: np.random.Generator, clock: LocalClock,
-               dates: EcampusDates) -> tuple[Trips, np.ndarray]:
+def plan_trips(
+    members: Members, rng: np.random.Generator, clock: LocalClock, dates: EcampusDates
+) -> tuple[Trips, np.ndarray]:
     """The trips of the onboarded members, and each member's end of membership.
 
     Returns the trips and, per member, when the membership ends (0: never onboarded);
@@ -113,16 +114,18 @@ def plan_trips(members: Members, rng: np.random.Generator, clock: LocalClock,
     day = members.first_pickup[member] + DAY + offset
     s = seg[member]
     weekday_evening = (s == MARCOS) & (clock.weekday(day) < 5)
-    hour = np.select([s == KATRINA, weekday_evening],
-                     [np.clip(rng.normal(12.5, 3.0, member.size), 7, 20.5),
-                      rng.normal(17.5, 0.3, member.size)],
-                     np.clip(rng.normal(11.0, 2.5, member.size), 7, 19))
+    hour = np.select(
+        [s == KATRINA, weekday_evening],
+        [np.clip(rng.normal(12.5, 3.0, member.size), 7, 20.5), rng.normal(17.5, 0.3, member.size)],
+        np.clip(rng.normal(11.0, 2.5, member.size), 7, 19),
+    )
     pick = np.where(first, members.first_pickup[member], clock.at_hour(day, hour))
     duration = lognormal(rng, np.where(s == KATRINA, 2.5 * HOUR, 3.0 * HOUR), 0.5, member.size)
     booked_end = pick + np.clip(duration, 0.5 * HOUR, 10 * HOUR).astype(np.int64)
     overnight = weekday_evening & ~first
-    booked_end = np.where(overnight, clock.at_hour(pick + DAY, rng.normal(7.5, 0.2, member.size)),
-                          booked_end)
+    booked_end = np.where(
+        overnight, clock.at_hour(pick + DAY, rng.normal(7.5, 0.2, member.size)), booked_end
+    )
     moving = np.zeros(member.size, dtype=bool)
     trailer = (s == KATRINA) & (rng.random(member.size) < 0.0015)  # a sofa, now and then
     extra = _moving_weekends(members, rng, clock, dates, active_end, on)
@@ -137,15 +140,32 @@ def plan_trips(members: Members, rng: np.random.Generator, clock: LocalClock,
     moving, trailer = moving[order], trailer[order]
     minutes_late, end = _lateness(rng, seg[member], moving, pick, booked_end)
     keep = _without_overlaps(member, first, pick, end, moving)
-    trips = _conditions(rng, clock, dates, member[keep], first[keep], pick[keep], booked_end[keep],
-                        end[keep], minutes_late[keep], moving[keep], trailer[keep], seg)
+    trips = _conditions(
+        rng,
+        clock,
+        dates,
+        member[keep],
+        first[keep],
+        pick[keep],
+        booked_end[keep],
+        end[keep],
+        minutes_late[keep],
+        moving[keep],
+        trailer[keep],
+        seg,
+    )
     inside = trips.pick < dates.observed_until
     return trips.take(inside), tenure_end
 
 
-def _moving_weekends(members: Members, rng: np.random.Generator, clock: LocalClock,
-                     dates: EcampusDates, active_end: np.ndarray, on: np.ndarray
-                     ) -> dict[str, np.ndarray]:
+def _moving_weekends(
+    members: Members,
+    rng: np.random.Generator,
+    clock: LocalClock,
+    dates: EcampusDates,
+    active_end: np.ndarray,
+    on: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Diego's moving day: 5-7 short trips, or two with a trailer once it can be booked."""
     span = active_end - members.first_pickup - 2 * DAY
     moves = rng.random(members.size) < 0.9
@@ -161,29 +181,42 @@ def _moving_weekends(members: Members, rng: np.random.Generator, clock: LocalClo
     hours = np.where(towing, 9.0 + 5.0 * k, 8.0 + 1.75 * k)
     pick = clock.at_hour(np.repeat(day, trips), hours)
     booked = np.where(towing, 3.5 * HOUR, 1.2 * HOUR).astype(np.int64)
-    return {"member": member, "pick": pick, "booked_end": pick + booked, "moving": ~towing,
-            "trailer": towing}
+    return {
+        "member": member,
+        "pick": pick,
+        "booked_end": pick + booked,
+        "moving": ~towing,
+        "trailer": towing,
+    }
 
 
-def _lateness(rng: np.random.Generator, seg: np.ndarray, moving: np.ndarray, pick: np.ndarray,
-              booked_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _lateness(
+    rng: np.random.Generator,
+    seg: np.ndarray,
+    moving: np.ndarray,
+    pick: np.ndarray,
+    booked_end: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Minutes late (0 when on time) and the actual end of each trip."""
     t = pick.size
     u = rng.random(t)
     p_late = np.where(moving, 0.15, LATE_SHARE[seg])
     late = u < p_late
     slightly = ~late & (u < p_late + 0.15)
-    minutes = np.select([late, slightly],
-                        [np.minimum(16 + lognormal(rng, 18, 0.7, t), 240), rng.uniform(1, 15, t)],
-                        0)
+    minutes = np.select(
+        [late, slightly],
+        [np.minimum(16 + lognormal(rng, 18, 0.7, t), 240), rng.uniform(1, 15, t)],
+        0,
+    )
     minutes = np.round(minutes).astype(np.int64)
     early = np.where(minutes == 0, rng.uniform(0, 25, t), 0) * MINUTE
     end = np.maximum(booked_end + minutes * MINUTE - early.astype(np.int64), pick + 20 * MINUTE)
     return minutes, end
 
 
-def _without_overlaps(member: np.ndarray, first: np.ndarray, pick: np.ndarray, end: np.ndarray,
-                      moving: np.ndarray) -> np.ndarray:
+def _without_overlaps(
+    member: np.ndarray, first: np.ndarray, pick: np.ndarray, end: np.ndarray, moving: np.ndarray
+) -> np.ndarray:
     """Drop trips that start less than 90 minutes (20 on a moving day) after the previous one."""
     keep = np.ones(member.size, dtype=bool)
     buffer = np.where(moving, 20 * MINUTE, 90 * MINUTE)
@@ -197,10 +230,20 @@ def _without_overlaps(member: np.ndarray, first: np.ndarray, pick: np.ndarray, e
     return keep
 
 
-def _conditions(rng: np.random.Generator, clock: LocalClock, dates: EcampusDates,
-                member: np.ndarray, first: np.ndarray,
-                pick: np.ndarray, booked_end: np.ndarray, end: np.ndarray, minutes_late: np.ndarray,
-                moving: np.ndarray, trailer: np.ndarray, seg: np.ndarray) -> Trips:
+def _conditions(
+    rng: np.random.Generator,
+    clock: LocalClock,
+    dates: EcampusDates,
+    member: np.ndarray,
+    first: np.ndarray,
+    pick: np.ndarray,
+    booked_end: np.ndarray,
+    end: np.ndarray,
+    minutes_late: np.ndarray,
+    moving: np.ndarray,
+    trailer: np.ndarray,
+    seg: np.ndarray,
+) -> Trips:
     """Charge, distance, energy, charging on the way, free bays and late-return calls."""
     t = member.size
     s = seg[member]
@@ -208,10 +251,11 @@ def _conditions(rng: np.random.Generator, clock: LocalClock, dates: EcampusDates
     soc_pick = np.round(np.where(low_pick, rng.uniform(25, 79, t), rng.uniform(80, 100, t)))
     switch = (soc_pick < 40) & (rng.random(t) < 0.6)
     soc_start = np.where(switch, np.round(rng.uniform(85, 100, t)), soc_pick)
-    km = np.select([moving, trailer, s == MARCOS],
-                   [lognormal(rng, 14, 0.4, t), lognormal(rng, 35, 0.4, t),
-                    lognormal(rng, 58, 0.25, t)],
-                   lognormal(rng, 28, 0.7, t))
+    km = np.select(
+        [moving, trailer, s == MARCOS],
+        [lognormal(rng, 14, 0.4, t), lognormal(rng, 35, 0.4, t), lognormal(rng, 58, 0.25, t)],
+        lognormal(rng, 28, 0.7, t),
+    )
     kwh = km * 0.155 * np.where(trailer, 1.35, 1.0) * lognormal(rng, 1.0, 0.1, t)
     used = kwh / BATTERY_KWH * 100
     would_be_low = soc_start - used < 25
@@ -227,13 +271,34 @@ def _conditions(rng: np.random.Generator, clock: LocalClock, dates: EcampusDates
     evening = np.abs(clock.local_hour(end) - 18.5) < 1.5
     no_free_bay = evening & (rng.random(t) < 0.18)
     called = (minutes_late > 15) & (rng.random(t) < 0.65)
-    call_time = np.maximum(booked_end - rng.uniform(5, 25, t).astype(np.int64) * MINUTE,
-                           pick + 10 * MINUTE)
+    call_time = np.maximum(
+        booked_end - rng.uniform(5, 25, t).astype(np.int64) * MINUTE, pick + 10 * MINUTE
+    )
     rush = np.abs(clock.local_hour(call_time) - 18) < 1.5
     wait = np.round(lognormal(rng, 28, 0.6, t) * np.where(rush, 1.8, 1.0)).astype(np.int64)
-    return Trips(member, first, pick, booked_end, end, minutes_late, moving, trailer, soc_pick,
-                 switch, soc_start, np.round(km, 1), np.round(kwh, 2), soc_return, plugged, charge,
-                 low_warning, no_free_bay, called, call_time, wait)
+    return Trips(
+        member,
+        first,
+        pick,
+        booked_end,
+        end,
+        minutes_late,
+        moving,
+        trailer,
+        soc_pick,
+        switch,
+        soc_start,
+        np.round(km, 1),
+        np.round(kwh, 2),
+        soc_return,
+        plugged,
+        charge,
+        low_warning,
+        no_free_bay,
+        called,
+        call_time,
+        wait,
+    )
 
 
 def pair_late_returns(trips: Trips, rng: np.random.Generator, trial_start: int) -> LateEffects:
@@ -247,9 +312,13 @@ def pair_late_returns(trips: Trips, rng: np.random.Generator, trial_start: int) 
         j = start + k
         valid = j < picks.size
         idx = order[np.minimum(j, picks.size - 1)]
-        ok = (valid & (trips.pick[idx] < trips.end[late])
-              & (trips.member[idx] != trips.member[late])
-              & ~trips.moving[idx] & ~trips.is_first[idx])
+        ok = (
+            valid
+            & (trips.pick[idx] < trips.end[late])
+            & (trips.member[idx] != trips.member[late])
+            & ~trips.moving[idx]
+            & ~trips.is_first[idx]
+        )
         chosen = np.where(ok, idx, chosen)
     found = chosen >= 0
     late, chosen = late[found], chosen[found]
@@ -271,14 +340,23 @@ def pair_late_returns(trips: Trips, rng: np.random.Generator, trial_start: int) 
     dispatch = np.where(called, call + lognormal(rng, 6 * MINUTE, 0.5, m).astype(np.int64), signal)
     alert = dispatch + 20_000_000
     takes_other = trial & (rng.random(m) < 0.5)
-    reassign = np.select([early, trial], [early_time, alert + lognormal(rng, 3 * MINUTE, 0.5, m)
-                                          .astype(np.int64)], pick + wait)
+    reassign = np.select(
+        [early, trial],
+        [early_time, alert + lognormal(rng, 3 * MINUTE, 0.5, m).astype(np.int64)],
+        pick + wait,
+    )
     reassigned = ~trial | takes_other
-    delay = np.select([early, takes_other, trial],
-                      [0, np.maximum(reassign + 8 * MINUTE - pick, 0),
-                       np.maximum(trips.end[late] + 5 * MINUTE - pick, alert + 8 * MINUTE - pick)],
-                      reassign + 10 * MINUTE - pick)
+    delay = np.select(
+        [early, takes_other, trial],
+        [
+            0,
+            np.maximum(reassign + 8 * MINUTE - pick, 0),
+            np.maximum(trips.end[late] + 5 * MINUTE - pick, alert + 8 * MINUTE - pick),
+        ],
+        reassign + 10 * MINUTE - pick,
+    )
     delay = np.clip(delay, 0, 60 * MINUTE)
     before_start = np.where(trial, alert < pick, early)
-    return LateEffects(chosen, late, trial, reassigned, reassign, alert, dispatch, delay,
-                       before_start)
+    return LateEffects(
+        chosen, late, trial, reassigned, reassign, alert, dispatch, delay, before_start
+    )

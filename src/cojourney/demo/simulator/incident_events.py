@@ -91,8 +91,9 @@ class _Clock:
         return np.where(self.counted, self.business.elapsed(a, b) / 3600, (b - a) / HOUR)
 
 
-def _draws(rng: np.random.Generator, n: int
-           ) -> tuple[Callable[[], np.ndarray], Callable[[float, float], np.ndarray]]:
+def _draws(
+    rng: np.random.Generator, n: int
+) -> tuple[Callable[[], np.ndarray], Callable[[float, float], np.ndarray]]:
     """A uniform draw and a log-normal draw (median, sigma) per incident."""
 
     def uniform() -> np.ndarray:
@@ -104,9 +105,15 @@ def _draws(rng: np.random.Generator, n: int
     return uniform, logn
 
 
-def emit_incidents(events: EventBuffer, answers: AnswerBuffer, inc: Incidents,
-                   rng: np.random.Generator, business: BusinessClock, clock: LocalClock,
-                   dates: IncidentDates) -> None:
+def emit_incidents(
+    events: EventBuffer,
+    answers: AnswerBuffer,
+    inc: Incidents,
+    rng: np.random.Generator,
+    business: BusinessClock,
+    clock: LocalClock,
+    dates: IncidentDates,
+) -> None:
     """Emit every incident's events and closure answers."""
     n, p = inc.size, inc.priority
     u, logn = _draws(rng, n)
@@ -129,10 +136,14 @@ def emit_incidents(events: EventBuffer, answers: AnswerBuffer, inc: Incidents,
         track.step(name, logn(5 * 60, 0.6), user & (channel == k))
     swarm_first = monitored & (p == 0) & (u() < 0.3)  # engineers swarm before anyone registers it
     track.at("swarming", inc.opened + 3 * MINUTE, swarm_first)
-    queue = np.select([monitored, channel == 0, channel == 2], [logn(25 * 60, 0.5) * swarm_first
-                      + logn(90, 0.5), np.full(n, 10.0), logn(20 * 60, 0.6)], logn(90, 0.4))
-    registered = np.where(channel == 2, hours.add(track.time, queue), track.time + (queue * SECOND)
-                          .astype(np.int64))
+    queue = np.select(
+        [monitored, channel == 0, channel == 2],
+        [logn(25 * 60, 0.5) * swarm_first + logn(90, 0.5), np.full(n, 10.0), logn(20 * 60, 0.6)],
+        logn(90, 0.4),
+    )
+    registered = np.where(
+        channel == 2, hours.add(track.time, queue), track.time + (queue * SECOND).astype(np.int64)
+    )
     track.at("ticket-registered", registered, advance=True)
     live = user & ((channel == 1) | (channel == 3))
     # the watermelon months: everything tuned to the clock (fast, optimistic estimates)
@@ -154,8 +165,11 @@ def emit_incidents(events: EventBuffer, answers: AnswerBuffer, inc: Incidents,
     track.step("escalation-to-second-line", logn(5 * 60, 0.4), escalated)
     track.step("swarming", logn(10 * 60, 0.4), swarmed & ~swarm_first)
     also_swarm = escalated & (p == 0) & (u() < 0.3)
-    pickup = np.where(swarmed, logn(10 * 60, 0.4),
-                      logn(1, 0.5) * PICKUP[p] * np.select([trial, melon], [0.4, 0.6], 1.0))
+    pickup = np.where(
+        swarmed,
+        logn(10 * 60, 0.4),
+        logn(1, 0.5) * PICKUP[p] * np.select([trial, melon], [0.4, 0.6], 1.0),
+    )
     track.step("swarming", pickup * 0.5, also_swarm)
     start = hours.add(track.time, pickup)
     vendor = work & (u() < 0.08)  # the vendor answers P1/P2 cases faster
@@ -163,11 +177,13 @@ def emit_incidents(events: EventBuffer, answers: AnswerBuffer, inc: Incidents,
     effort = effort * np.select([trial, melon], [0.7, 0.6], 1.0)
     track.at("diagnosis", start, work, advance=True)
     problem = work & (u() < 0.12)
-    for name, chosen, at in (("remote-session", work & (u() < 0.3), 0.3),
-                             ("loan-device", work & (u() < 0.04), 0.2),
-                             ("vendor-escalation", vendor, 0.4),
-                             ("problem-record-raised", problem, 0.5),
-                             ("change-raised", work & (u() < 0.07), 0.8)):
+    for name, chosen, at in (
+        ("remote-session", work & (u() < 0.3), 0.3),
+        ("loan-device", work & (u() < 0.04), 0.2),
+        ("vendor-escalation", vendor, 0.4),
+        ("problem-record-raised", problem, 0.5),
+        ("change-raised", work & (u() < 0.07), 0.8),
+    ):
         track.at(name, hours.add(start, effort * at), chosen)
     fixed = hours.add(start, effort)
     fails = work & (u() < 0.08)
@@ -176,13 +192,33 @@ def emit_incidents(events: EventBuffer, answers: AnswerBuffer, inc: Incidents,
     fixed = np.where(fails, hours.add(fixed, 20 * 60 + 0.4 * effort), fixed)
     track.at("fix-applied", fixed, work, advance=True)
     _status_updates(events, rng, inc, hours, told, fixed, work, dates)
-    _confirmation(track, answers, inc, rng, hours, clock, dates, registered, eta, effort,
-                  workaround, known, problem)
+    _confirmation(
+        track,
+        answers,
+        inc,
+        rng,
+        hours,
+        clock,
+        dates,
+        registered,
+        eta,
+        effort,
+        workaround,
+        known,
+        problem,
+    )
 
 
-def _status_updates(events: EventBuffer, rng: np.random.Generator, inc: Incidents, hours: _Clock,
-                    start: np.ndarray, end: np.ndarray, waiting: np.ndarray, dates: IncidentDates
-                    ) -> None:
+def _status_updates(
+    events: EventBuffer,
+    rng: np.random.Generator,
+    inc: Incidents,
+    hours: _Clock,
+    start: np.ndarray,
+    end: np.ndarray,
+    waiting: np.ndarray,
+    dates: IncidentDates,
+) -> None:
     """Updates while the user waits: fewer before the promise, and in the watermelon months."""
     span = np.maximum(hours.elapsed_hours(start, end), 0)
     rate = np.where(inc.opened < dates.updates, 0.5, 1.0) * np.where(inc.watermelon, 0.4, 1.0)
@@ -198,10 +234,21 @@ def _status_updates(events: EventBuffer, rng: np.random.Generator, inc: Incident
     events.emit("status-update", row, when)
 
 
-def _confirmation(track: Track, answers: AnswerBuffer, inc: Incidents, rng: np.random.Generator,
-                  hours: _Clock, clock: LocalClock, dates: IncidentDates, registered: np.ndarray,
-                  eta: np.ndarray, effort: np.ndarray, workaround: np.ndarray, known: np.ndarray,
-                  problem: np.ndarray) -> None:
+def _confirmation(
+    track: Track,
+    answers: AnswerBuffer,
+    inc: Incidents,
+    rng: np.random.Generator,
+    hours: _Clock,
+    clock: LocalClock,
+    dates: IncidentDates,
+    registered: np.ndarray,
+    eta: np.ndarray,
+    effort: np.ndarray,
+    workaround: np.ndarray,
+    known: np.ndarray,
+    problem: np.ndarray,
+) -> None:
     """Solution proposed, the user's answer, restoration, closure, survey and reopening."""
     n, p = inc.size, inc.priority
     u, logn = _draws(rng, n)
@@ -232,31 +279,63 @@ def _confirmation(track: Track, answers: AnswerBuffer, inc: Incidents, rng: np.r
     eta_met = (elapsed <= eta).astype(np.int64)
     relief = np.where(workaround, 0.5, elapsed)  # a workaround gets the user working again
     trial = urgent & (inc.opened >= dates.swarming)
-    lost = (IMPACT[p] * np.minimum(relief + 0.5, 12) * 1.4 * logn(1, 0.3)
-            * np.select([inc.watermelon, trial], [1.8, 0.6], 1.0))
+    lost = (
+        IMPACT[p]
+        * np.minimum(relief + 0.5, 12)
+        * 1.4
+        * logn(1, 0.3)
+        * np.select([inc.watermelon, trial], [1.8, 0.6], 1.0)
+    )
     lost = np.round(lost, 1)
     closed = hours.add(restored, logn(14 * 3600, 0.6))
     reopened = u() < np.select([inc.watermelon, early], [0.03, 0.09], 0.045) + 0.15 * silent
-    happy = (np.select([inc.watermelon, inc.opened < dates.updates, trial], [4.5, 6.4, 8.0], 7.6)
-             + 2.2 * eta_met - 1.0 * rejected - 2.0 * reopened - 0.25 * lost - 0.5 * (p == 0)
-             + 0.6 * known + rng.normal(0, 1.0, n))
-    track.at("service-restored", restored, attrs={"lost_work_hours": lost, "eta_met": eta_met},
-             feel=np.where(eta_met == 1, 0.0, -1.5), advance=True)
+    happy = (
+        np.select([inc.watermelon, inc.opened < dates.updates, trial], [4.5, 6.4, 8.0], 7.6)
+        + 2.2 * eta_met
+        - 1.0 * rejected
+        - 2.0 * reopened
+        - 0.25 * lost
+        - 0.5 * (p == 0)
+        + 0.6 * known
+        + rng.normal(0, 1.0, n)
+    )
+    track.at(
+        "service-restored",
+        restored,
+        attrs={"lost_work_hours": lost, "eta_met": eta_met},
+        feel=np.where(eta_met == 1, 0.0, -1.5),
+        advance=True,
+    )
     track.at("catch-up-work", restored + 10 * MINUTE, u() < 0.4)
     surveyed = u() < 0.5
     survey = clock.awake(restored + logn(4 * 3600, 1.0).astype(np.int64))
     track.at("closure-survey", survey, surveyed, feel=np.clip((happy - 7) / 2, -2, 2))
     csat = np.clip(np.round(3.5 + 0.45 * (happy - 6) + rng.normal(0, 0.6, n)), 1, 5)
     who = np.nonzero(surveyed)[0]
-    answers.add("csat", who, survey[surveyed] + MINUTE, csat[surveyed], touchpoint="closure-survey",
-                channel="email")
-    answers.add("happiness", who, survey[surveyed] + 90 * SECOND,
-                np.clip(np.round(happy[surveyed]), 0, 10) + 0.0, touchpoint=None, channel="email")
+    answers.add(
+        "csat",
+        who,
+        survey[surveyed] + MINUTE,
+        csat[surveyed],
+        touchpoint="closure-survey",
+        channel="email",
+    )
+    answers.add(
+        "happiness",
+        who,
+        survey[surveyed] + 90 * SECOND,
+        np.clip(np.round(happy[surveyed]), 0, 10) + 0.0,
+        touchpoint=None,
+        channel="email",
+    )
     closing = hours.elapsed_hours(restored, closed) * 3600  # closure work happens before it
     track.at("cost-calculation", hours.add(restored, 0.4 * closing), u() < 0.9)
     track.at("problem-investigation", hours.add(restored, 0.7 * closing), problem)
-    track.at("incident-review", hours.add(restored, 0.85 * closing),
-             u() < np.array([0.8, 0.4, 0.05, 0.0])[p])
+    track.at(
+        "incident-review",
+        hours.add(restored, 0.85 * closing),
+        u() < np.array([0.8, 0.4, 0.05, 0.0])[p],
+    )
     track.at("ticket-closed", closed, feel=np.where(silent, -1.0, 0.0))
     back = hours.add(closed, logn(1.5 * 12 * 3600, 0.6))
     track.at("ticket-reopened", back, reopened)

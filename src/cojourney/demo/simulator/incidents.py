@@ -62,10 +62,14 @@ def _open_hours(calendars: list[BusinessCalendar]) -> tuple[tuple[OpenHours, ...
     """The first calendar with working hours, as open hours and holidays (else 07-19 Mon-Fri)."""
     for calendar in calendars:
         if calendar.hours:
-            hours = tuple(OpenHours(frozenset(d.number for d in h.days),
-                                    h.start.hour * 60 + h.start.minute,
-                                    (h.end.hour * 60 + h.end.minute) or 1440)
-                          for h in calendar.hours)
+            hours = tuple(
+                OpenHours(
+                    frozenset(d.number for d in h.days),
+                    h.start.hour * 60 + h.start.minute,
+                    (h.end.hour * 60 + h.end.minute) or 1440,
+                )
+                for h in calendar.hours
+            )
             return hours, [h.day for h in calendar.holidays] if calendar.holidays_stop_clock else []
     return WORKING_HOURS, []
 
@@ -84,30 +88,43 @@ class IncidentSimulator:
     users: int
 
     @classmethod
-    def prepare(cls, workspace: Workspace, start: date, end: date, journeys: int,
-                folder: str | None = None) -> IncidentSimulator:
+    def prepare(
+        cls, workspace: Workspace, start: date, end: date, journeys: int, folder: str | None = None
+    ) -> IncidentSimulator:
         journey = workspace.journey(JOURNEY)
         info = JourneyInfo.of(journey)
         require_touchpoints(journey, info.touchpoints, EXAMPLE, folder)
-        clock = LocalClock(workspace.workspace.time_zone, start - timedelta(days=7),
-                           end + timedelta(days=120))
+        clock = LocalClock(
+            workspace.workspace.time_zone, start - timedelta(days=7), end + timedelta(days=120)
+        )
         hours, holidays = _open_hours(workspace.calendars)
         business = BusinessClock(clock, hours, holidays)
         dates = IncidentDates(
-            confirm_rule=clock.midnight(_improvement(workspace, "confirm-before-close", True,
-                                                     date(2025, 3, 31))),
-            updates=clock.midnight(_improvement(workspace, "proactive-status-updates", False,
-                                                date(2025, 3, 1))),
-            swarming=clock.midnight(_improvement(workspace, "swarming-p1-p2", False,
-                                                 date(2025, 10, 1))),
+            confirm_rule=clock.midnight(
+                _improvement(workspace, "confirm-before-close", True, date(2025, 3, 31))
+            ),
+            updates=clock.midnight(
+                _improvement(workspace, "proactive-status-updates", False, date(2025, 3, 1))
+            ),
+            swarming=clock.midnight(
+                _improvement(workspace, "swarming-p1-p2", False, date(2025, 10, 1))
+            ),
             watermelon=(clock.midnight(WATERMELON[0]), clock.midnight(WATERMELON[1])),
         )
-        return cls(info, clock, business, dates, clock.midnight(start),
-                   clock.midnight(end + timedelta(days=1)), max(7, len(str(journeys))),
-                   max(10, journeys // 6))
+        return cls(
+            info,
+            clock,
+            business,
+            dates,
+            clock.midnight(start),
+            clock.midnight(end + timedelta(days=1)),
+            max(7, len(str(journeys))),
+            max(10, journeys // 6),
+        )
 
-    def chunk(self, first: int, size: int, rng: np.random.Generator, counters: Counters
-              ) -> ChunkTables:
+    def chunk(
+        self, first: int, size: int, rng: np.random.Generator, counters: Counters
+    ) -> ChunkTables:
         """Incidents ``first`` .. ``first + size - 1`` as canonical events and feedback."""
         info = self.info
         ids = IdFormat("INC", self.width, offset=first)
@@ -119,8 +136,15 @@ class IncidentSimulator:
         ordered = ordered.where(ordered.time < self.end_us)  # the export: still-open incidents run
         emotion_answers(answers, ordered, info, incidents.mood, rng, EMOTION_SHARE)
         priority = decode(incidents.priority, PRIORITIES)
-        meta = EventMeta(info.touchpoints, info.channel, info.role, info.actor_prefix, PERSONAS,
-                         incidents.persona, journey_attrs={"priority": priority})
+        meta = EventMeta(
+            info.touchpoints,
+            info.channel,
+            info.role,
+            info.actor_prefix,
+            PERSONAS,
+            incidents.persona,
+            journey_attrs={"priority": priority},
+        )
         table = events_table(ordered, ids, meta, rng, counters.events)
         segment = decode(incidents.persona, PERSONAS)
         respondent = format_ids("u", rng.integers(0, self.users, size), 5)

@@ -63,7 +63,9 @@ class Behaviour:
     default_loop: float = 0.3
     extra: dict[str, dict[str, float]] = field(default_factory=dict)
     skip_over: dict[str, float] = field(default_factory=dict)
-    end_at_exit: float = 0.5  #: probability of ending at an exit point that is not the last touchpoint
+    end_at_exit: float = (
+        0.5  #: probability of ending at an exit point that is not the last touchpoint
+    )
 
 
 def transition_matrix(journey: Journey, behaviour: Behaviour) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +110,11 @@ def transition_matrix(journey: Journey, behaviour: Behaviour) -> tuple[np.ndarra
                 trans[i] = row / row.sum()
                 continue
         if behaviour.hop_back and i > 0:
-            candidates = [index[t] for t in order[:i] if step_of[t] in (step_of[tp], _previous_step(journey, step_of[tp]))]
+            candidates = [
+                index[t]
+                for t in order[:i]
+                if step_of[t] in (step_of[tp], _previous_step(journey, step_of[tp]))
+            ]
             if candidates:
                 for c in candidates:
                     row[c] += behaviour.hop_back * budget / len(candidates)
@@ -118,7 +124,9 @@ def transition_matrix(journey: Journey, behaviour: Behaviour) -> tuple[np.ndarra
         carry = budget
         while nxt != end and carry > 1e-12:
             tp_next = order[nxt]
-            p_skip = behaviour.skip_over.get(tp_next, behaviour.skip_optional if tp_next in optional else 0.0)
+            p_skip = behaviour.skip_over.get(
+                tp_next, behaviour.skip_optional if tp_next in optional else 0.0
+            )
             row[nxt] += carry * (1 - p_skip)
             carry *= p_skip
             nxt = following(nxt)
@@ -149,15 +157,20 @@ class Walks:
     behaviour: np.ndarray  #: index of the behaviour of each journey (length n), int16
 
 
-def walk(entries: np.ndarray, transitions: np.ndarray, behaviour_of: np.ndarray,
-         rng: np.random.Generator, max_events: int = 200) -> Walks:
+def walk(
+    entries: np.ndarray,
+    transitions: np.ndarray,
+    behaviour_of: np.ndarray,
+    rng: np.random.Generator,
+    max_events: int = 200,
+) -> Walks:
     """Walk all journeys at once.
 
     ``entries`` has shape (B, S+1), ``transitions`` (B, S+1, S+1) for B behaviours;
     ``behaviour_of`` gives each journey's behaviour. Walks stop at END or at
     ``max_events`` events.
     """
-    n = len(behaviour_of)
+    len(behaviour_of)
     end = transitions.shape[-1] - 1
     entry_cum = np.cumsum(entries, axis=1)
     trans_cum = np.cumsum(transitions, axis=2)
@@ -186,4 +199,4 @@ def walk(entries: np.ndarray, transitions: np.ndarray, behaviour_of: np.ndarray,
 def _draw(cumulative: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One draw per row of a cumulative-probability matrix."""
     u = rng.random(cumulative.shape[0]) * cumulative[:, -1]
-    return (cumulative < u[:, None]).sum(axis=1)
+    return np.asarray((cumulative < u[:, None]).sum(axis=1))

@@ -42,8 +42,13 @@ class Track:
         When given, ``step`` moves night-time events to the morning (people sleep).
     """
 
-    def __init__(self, events: EventBuffer, journey: np.ndarray, start: np.ndarray,
-                 awake: LocalClock | None = None) -> None:
+    def __init__(
+        self,
+        events: EventBuffer,
+        journey: np.ndarray,
+        start: np.ndarray,
+        awake: LocalClock | None = None,
+    ) -> None:
         self.events = events
         self.awake = awake
         self.journey = np.asarray(journey, dtype=np.int64)
@@ -57,9 +62,15 @@ class Track:
     def _mask(self, mask: np.ndarray | None) -> np.ndarray:
         return np.ones(self.size, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
 
-    def step(self, touchpoint: str, gap_seconds: np.ndarray | float, mask: np.ndarray | None = None,
-             *, attrs: Mapping[str, AttrValues] | None = None,
-             feel: np.ndarray | float | None = None) -> np.ndarray:
+    def step(
+        self,
+        touchpoint: str,
+        gap_seconds: np.ndarray | float,
+        mask: np.ndarray | None = None,
+        *,
+        attrs: Mapping[str, AttrValues] | None = None,
+        feel: np.ndarray | float | None = None,
+    ) -> np.ndarray:
         """Emit ``touchpoint`` ``gap_seconds`` after the current time of the rows in ``mask``.
 
         ``gap_seconds``, ``attrs`` and ``feel`` are scalars or arrays over all rows.
@@ -76,16 +87,27 @@ class Track:
         self.started |= mask
         return mask
 
-    def at(self, touchpoint: str, when: np.ndarray, mask: np.ndarray | None = None, *,
-           attrs: Mapping[str, AttrValues] | None = None, feel: np.ndarray | float | None = None,
-           advance: bool = False) -> np.ndarray:
+    def at(
+        self,
+        touchpoint: str,
+        when: np.ndarray,
+        mask: np.ndarray | None = None,
+        *,
+        attrs: Mapping[str, AttrValues] | None = None,
+        feel: np.ndarray | float | None = None,
+        advance: bool = False,
+    ) -> np.ndarray:
         """Emit ``touchpoint`` at ``when`` (an array over all rows) for the rows in ``mask``."""
         mask = self._mask(mask)
         when = np.broadcast_to(np.asarray(when, dtype=np.int64), mask.shape)
         sub_feel = None if feel is None or np.ndim(feel) == 0 else np.asarray(feel)[mask]
-        self.events.emit(touchpoint, self.journey[mask], when[mask],
-                         attrs={k: subset(v, mask) for k, v in attrs.items()} if attrs else None,
-                         feel=feel if sub_feel is None else sub_feel)
+        self.events.emit(
+            touchpoint,
+            self.journey[mask],
+            when[mask],
+            attrs={k: subset(v, mask) for k, v in attrs.items()} if attrs else None,
+            feel=feel if sub_feel is None else sub_feel,
+        )
         if advance:
             self.time[mask] = when[mask]
             self.started |= mask

@@ -37,8 +37,9 @@ class TimestampParseError(ValueError):
         self.value = value
 
 
-def to_utc_timestamps(values: pa.Array | pa.ChunkedArray, *,
-                      naive_timezone: str = "UTC") -> pa.Array | pa.ChunkedArray:
+def to_utc_timestamps(
+    values: pa.Array | pa.ChunkedArray, *, naive_timezone: str = "UTC"
+) -> pa.Array | pa.ChunkedArray:
     """Parse ISO-8601 strings into ``timestamp[us, UTC]``.
 
     Offsets (``+02:00``, ``+0200``, ``Z``) are honoured; values without an offset
@@ -92,8 +93,9 @@ def to_utc_timestamps(values: pa.Array | pa.ChunkedArray, *,
     has_zone = pc.match_substring_regex(norm, r"(Z|[+-]\d{2}:\d{2})$")
     try:
         if naive_utc:
-            return pc.cast(pc.if_else(has_zone, norm, pc.binary_join_element_wise(norm, "Z", "")),
-                           TS_TYPE)
+            return pc.cast(
+                pc.if_else(has_zone, norm, pc.binary_join_element_wise(norm, "Z", "")), TS_TYPE
+            )
         zoned = pc.cast(pc.if_else(has_zone, norm, None), TS_TYPE)
         naive = pc.cast(pc.if_else(has_zone, None, norm), pa.timestamp("us"))
         return pc.coalesce(zoned, _assume(naive, naive_timezone))
@@ -118,8 +120,9 @@ def _assume(naive: Any, timezone: str) -> Any:
     return pc.cast(local, TS_TYPE)
 
 
-def cast_strings(values: pa.Array, xes_type: str, *,
-                 naive_timezone: str = "UTC") -> pa.Array | None:
+def cast_strings(
+    values: pa.Array, xes_type: str, *, naive_timezone: str = "UTC"
+) -> pa.Array | None:
     """Cast lexical XES values to the Arrow type of ``xes_type``; ``None`` when they do not fit."""
     target = XES_TO_ARROW.get(xes_type, pa.string())
     if target == pa.string():

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from cojourney.errors import ImportRejected, Problem, location_in
 
-__all__ = ["MAX_PROBLEMS", "SCALAR_TAGS", "AttributeTypes", "Chunk", "XesParser",
-           "classifier_keys"]
+__all__ = ["MAX_PROBLEMS", "SCALAR_TAGS", "AttributeTypes", "Chunk", "XesParser", "classifier_keys"]
 
 #: XES attribute tags that become columns (``list`` and ``container`` are skipped).
 SCALAR_TAGS = frozenset({"string", "id", "int", "float", "boolean", "date"})
@@ -87,11 +86,21 @@ class XesParser:
         self.parser = expat.ParserCreate()
         self._install()
 
-    def problem(self, message: str, line: int | None, *, found: str | None = None,
-                expected: str | None = None, hint: str | None = None) -> None:
+    def problem(
+        self,
+        message: str,
+        line: int | None,
+        *,
+        found: str | None = None,
+        expected: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(message, location_in(self.path, line), found=found,
-                                         expected=expected, hint=hint))
+            self.problems.append(
+                Problem(
+                    message, location_in(self.path, line), found=found, expected=expected, hint=hint
+                )
+            )
 
     def _install(self) -> None:
         p = self.parser
@@ -142,13 +151,20 @@ class XesParser:
                     keys = [a or b for a, b in _KEYS_RE.findall(attrs.get("keys", ""))]
                     self.classifiers[attrs["name"]] = keys
                 elif name == "event":
-                    self.problem("an event outside any trace", p.CurrentLineNumber,
-                                 hint="put every event inside the <trace> of its case")
+                    self.problem(
+                        "an event outside any trace",
+                        p.CurrentLineNumber,
+                        hint="put every event inside the <trace> of its case",
+                    )
                 return
             if depth == 1 and name != "log":
-                self.problem("this is not an XES log", p.CurrentLineNumber, found=f"<{name}>",
-                             expected="<log> as the root element",
-                             hint="export the log as XES (IEEE 1849), or use the CSV importer")
+                self.problem(
+                    "this is not an XES log",
+                    p.CurrentLineNumber,
+                    found=f"<{name}>",
+                    expected="<log> as the root element",
+                    hint="export the log as XES (IEEE 1849), or use the CSV importer",
+                )
 
         def end(name: str) -> None:
             nonlocal depth, in_trace, in_event, n_traces, chunk
@@ -187,18 +203,23 @@ class XesParser:
 
     def _keyless(self, tag: str, line: int) -> None:
         if tag in SCALAR_TAGS:
-            self.problem(f"a <{tag}> attribute has no key", line,
-                         expected=f'<{tag} key="..." value="..."/>',
-                         hint="give every attribute a key, or remove it")
+            self.problem(
+                f"a <{tag}> attribute has no key",
+                line,
+                expected=f'<{tag} key="..." value="..."/>',
+                hint="give every attribute a key, or remove it",
+            )
 
     def feed(self, data: bytes, final: bool = False) -> None:
         try:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
-            raise ImportRejected(Problem(
-                f"the XML is malformed: {expat.errors.messages[exc.code]}",
-                location_in(self.path, exc.lineno, exc.offset + 1),
-                hint="fix the XML at this place (an unclosed tag, a stray '<' or '&', a "
-                     "truncated file?); `xmllint --noout FILE` lists every such error",
-            ), title="the XES file cannot be read") from None
-
+            raise ImportRejected(
+                Problem(
+                    f"the XML is malformed: {expat.errors.messages[exc.code]}",
+                    location_in(self.path, exc.lineno, exc.offset + 1),
+                    hint="fix the XML at this place (an unclosed tag, a stray '<' or '&', a "
+                    "truncated file?); `xmllint --noout FILE` lists every such error",
+                ),
+                title="the XES file cannot be read",
+            ) from None

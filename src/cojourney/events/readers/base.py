@@ -41,8 +41,26 @@ MAX_LISTED_PROBLEMS = 20
 
 #: The texts pandas' ``read_csv`` reads as missing (what PM4Py sees when it reads a CSV).
 PANDAS_NULL_VALUES: tuple[str, ...] = (
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
 
 #: Bookkeeping columns of raw readers: never attributes (``event_seq``: input order,
 #: ``source_line``: where the event is written).
@@ -96,6 +114,7 @@ class ReadOptions:
 
 # --------------------------------------------------------------------------- registry
 
+
 @dataclass(frozen=True, slots=True)
 class ReaderSpec:
     """One file format: its suffixes and the function that reads it (``"module:function"``).
@@ -118,9 +137,12 @@ class ReaderSpec:
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
-            raise ImportRejected(Problem(
-                f"{self.name} files cannot be read yet: the reader {self.target} is not installed",
-                hint="convert the log to CSV or Parquet, or update cojourney")) from exc
+            raise ImportRejected(
+                Problem(
+                    f"{self.name} files cannot be read yet: the reader {self.target} is not installed",
+                    hint="convert the log to CSV or Parquet, or update cojourney",
+                )
+            ) from exc
         fn: Callable[..., Iterator[pa.RecordBatch]] = getattr(module, attr)
         return fn
 
@@ -156,16 +178,25 @@ def reader_for(path: str | Path) -> ReaderSpec:
     name = Path(path).name.lower()
     matches = [(len(s), spec) for spec in _REGISTRY for s in spec.suffixes if name.endswith(s)]
     if not matches:
-        raise ImportRejected(Problem(
-            "unknown event-log format", location_in(path), found=Path(path).suffix or "(no suffix)",
-            expected=", ".join(supported_suffixes()),
-            hint="rename the file to its format's suffix, or convert it to CSV or Parquet"))
+        raise ImportRejected(
+            Problem(
+                "unknown event-log format",
+                location_in(path),
+                found=Path(path).suffix or "(no suffix)",
+                expected=", ".join(supported_suffixes()),
+                hint="rename the file to its format's suffix, or convert it to CSV or Parquet",
+            )
+        )
     return max(matches, key=lambda m: m[0])[1]
 
 
-def read_events(path: str | Path, mapping: ColumnMapping | None = None, *,
-                options: ReadOptions | None = None,
-                on_progress: ProgressCallback | None = None) -> Iterator[pa.RecordBatch]:
+def read_events(
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    options: ReadOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Read an event log of any registered format as canonical batches.
 
     Parameters
@@ -196,9 +227,13 @@ def read_events(path: str | Path, mapping: ColumnMapping | None = None, *,
     """
     path = Path(path)
     if not path.is_file():
-        raise ImportRejected(Problem(
-            "file not found", location_in(path),
-            hint="check the path (relative paths start in the current folder)"))
+        raise ImportRejected(
+            Problem(
+                "file not found",
+                location_in(path),
+                hint="check the path (relative paths start in the current folder)",
+            )
+        )
     spec = reader_for(path)
     mapping = mapping or ColumnMapping()
     options = options or ReadOptions()
@@ -207,20 +242,29 @@ def read_events(path: str | Path, mapping: ColumnMapping | None = None, *,
         import inspect
 
         offered: dict[str, Any] = {
-            "classifier": options.classifier, "chunk_rows": options.chunk_rows,
-            "object_type": options.object_type, "naive_timezone": mapping.timezone,
-            "progress": on_progress}
+            "classifier": options.classifier,
+            "chunk_rows": options.chunk_rows,
+            "object_type": options.object_type,
+            "naive_timezone": mapping.timezone,
+            "progress": on_progress,
+        }
         accepted = inspect.signature(fn).parameters
         kwargs = {k: v for k, v in offered.items() if k in accepted and v is not None}
         if "progress" in kwargs:
             on_progress = None  # the raw reader reports; parsing is the long part
         raw = fn(path, **kwargs)
-        return map_raw_batches(raw, mapping, source=path, on_progress=on_progress,
-                               skip_incomplete=options.skip_incomplete)
+        return map_raw_batches(
+            raw,
+            mapping,
+            source=path,
+            on_progress=on_progress,
+            skip_incomplete=options.skip_incomplete,
+        )
     return fn(path, mapping, options=options, on_progress=on_progress)
 
 
 # --------------------------------------------------------------------------- SQL mapping
+
 
 def quote_identifier(name: str) -> str:
     """A DuckDB identifier for any column name (``case:concept:name`` included)."""
@@ -236,25 +280,35 @@ _XES_NAME = {S.JOURNEY_ID: S.XES_CASE, S.ACTIVITY: S.XES_ACTIVITY, S.TIMESTAMP: 
 _CLI_FLAG = {S.JOURNEY_ID: "--case", S.ACTIVITY: "--activity", S.TIMESTAMP: "--timestamp"}
 
 
-def missing_columns_problems(mapping: ColumnMapping, available: Sequence[str],
-                             source: str | Path) -> list[Problem]:
+def missing_columns_problems(
+    mapping: ColumnMapping, available: Sequence[str], source: str | Path
+) -> list[Problem]:
     """Problems for every required column that is unmapped or absent from ``available``."""
     shown = ", ".join(available) if available else "(none)"
     problems = []
     for name in S.REQUIRED_COLUMNS:
         if getattr(mapping, name) is None:
-            problems.append(Problem(
-                f"no column chosen for {name}", location_in(source, field=name),
-                found=f"columns: {shown}",
-                expected=f"the column holding the {name} (or one named {_XES_NAME[name]})",
-                hint=f"choose one of the columns found "
-                     f"(cojourney analyze: {_CLI_FLAG[name]} COLUMN)"))
+            problems.append(
+                Problem(
+                    f"no column chosen for {name}",
+                    location_in(source, field=name),
+                    found=f"columns: {shown}",
+                    expected=f"the column holding the {name} (or one named {_XES_NAME[name]})",
+                    hint=f"choose one of the columns found "
+                    f"(cojourney analyze: {_CLI_FLAG[name]} COLUMN)",
+                )
+            )
     for name, src in mapping.sources().items():
         if src not in available:
-            problems.append(Problem(
-                f"column {src!r} (for {name}) is not in the file", location_in(source, field=src),
-                found=f"columns: {shown}", expected=src,
-                hint="choose one of the columns found (names are case-sensitive)"))
+            problems.append(
+                Problem(
+                    f"column {src!r} (for {name}) is not in the file",
+                    location_in(source, field=src),
+                    found=f"columns: {shown}",
+                    expected=src,
+                    hint="choose one of the columns found (names are case-sensitive)",
+                )
+            )
     return problems
 
 
@@ -270,8 +324,14 @@ class MappingQuery:
     zone (set from :attr:`ColumnMapping.timezone`); text with an offset uses it.
     """
 
-    def __init__(self, mapping: ColumnMapping, column_types: dict[str, str], source: str | Path,
-                 *, reader_columns: Sequence[str] = ()):
+    def __init__(
+        self,
+        mapping: ColumnMapping,
+        column_types: dict[str, str],
+        source: str | Path,
+        *,
+        reader_columns: Sequence[str] = (),
+    ):
         self.reader_columns = [c for c in reader_columns if c in column_types]
         column_types = {c: t for c, t in column_types.items() if c not in self.reader_columns}
         self.mapping = mapping.resolve(list(column_types))
@@ -290,10 +350,15 @@ class MappingQuery:
         if kind.startswith("TIMESTAMP") or kind == "DATE":
             return f"CAST(CAST({col} AS TIMESTAMP) AS TIMESTAMPTZ)"
         if kind != "VARCHAR":
-            raise ImportRejected(Problem(
-                f"the timestamp column has type {kind}", location_in(self.source, field=src),
-                found=kind, expected="text (ISO 8601 or --timestamp-format) or a timestamp type",
-                hint="convert epoch numbers to ISO 8601 text or to a timestamp column first"))
+            raise ImportRejected(
+                Problem(
+                    f"the timestamp column has type {kind}",
+                    location_in(self.source, field=src),
+                    found=kind,
+                    expected="text (ISO 8601 or --timestamp-format) or a timestamp type",
+                    hint="convert epoch numbers to ISO 8601 text or to a timestamp column first",
+                )
+            )
         if self.mapping.timestamp_format:
             fmt = sql_string(self.mapping.timestamp_format)
             return f"TRY_CAST(TRY_STRPTIME({col}, {fmt}) AS TIMESTAMPTZ)"
@@ -311,15 +376,21 @@ class MappingQuery:
     def attributes_sql(self) -> str:
         mapped = set(self.mapping.sources().values())
         wanted = self.mapping.attributes
-        names = [c for c in self.column_types if c not in mapped] if wanted is None else [
-            c for c in wanted if c in self.column_types]
+        names = (
+            [c for c in self.column_types if c not in mapped]
+            if wanted is None
+            else [c for c in wanted if c in self.column_types]
+        )
         if not names:
             return "CAST(NULL AS VARCHAR)"
         import json
 
-        parts = [f"CASE WHEN {quote_identifier(c)} IS NOT NULL THEN "
-                 f"{sql_string(json.dumps(c) + ':')} || "
-                 f"CAST(to_json({quote_identifier(c)}) AS VARCHAR) END" for c in names]
+        parts = [
+            f"CASE WHEN {quote_identifier(c)} IS NOT NULL THEN "
+            f"{sql_string(json.dumps(c) + ':')} || "
+            f"CAST(to_json({quote_identifier(c)}) AS VARCHAR) END"
+            for c in names
+        ]
         return f"NULLIF('{{' || concat_ws(',', {', '.join(parts)}) || '}}', '{{}}')"
 
     def typed_timestamp(self) -> bool:
@@ -341,8 +412,10 @@ class MappingQuery:
     @staticmethod
     def incomplete_sql() -> str:
         """SQL condition, over the mapped columns, of an event that cannot be imported."""
-        return (f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '' OR {S.ACTIVITY} IS NULL "
-                f"OR {S.ACTIVITY} = '' OR {quote_identifier(S.TIMESTAMP)} IS NULL)")
+        return (
+            f"({S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '' OR {S.ACTIVITY} IS NULL "
+            f"OR {S.ACTIVITY} = '' OR {quote_identifier(S.TIMESTAMP)} IS NULL)"
+        )
 
     def select_sql(self, relation: str, extra: Sequence[str] = ()) -> str:
         """``SELECT <canonical columns>, <extra> FROM relation``."""
@@ -352,8 +425,12 @@ class MappingQuery:
             f"CAST({quote_identifier(m.journey_id)} AS VARCHAR) AS {S.JOURNEY_ID}",
             f"{self.activity_sql()} AS {S.ACTIVITY}",
             f"{self.timestamp_sql()} AS {quote_identifier(S.TIMESTAMP)}",
-            *(f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}" if (src := getattr(m, name))
-              else f"CAST(NULL AS VARCHAR) AS {name}" for name in S.OPTIONAL_COLUMNS),
+            *(
+                f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}"
+                if (src := getattr(m, name))
+                else f"CAST(NULL AS VARCHAR) AS {name}"
+                for name in S.OPTIONAL_COLUMNS
+            ),
             f"{self.attributes_sql()} AS {S.ATTRIBUTES}",
             f"{self.timestamp_text_sql()} AS _timestamp_text",
             *(f"{quote_identifier(c)} AS {quote_identifier('_' + c)}" for c in self.reader_columns),
@@ -369,10 +446,15 @@ def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
     try:
         zoneinfo.ZoneInfo(mapping.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ImportRejected(Problem(
-            "unknown time zone", location_in(source), found=mapping.timezone,
-            expected="an IANA time zone such as UTC or Europe/Amsterdam",
-            hint="fix --timezone (it applies to timestamps written without an offset)")) from exc
+        raise ImportRejected(
+            Problem(
+                "unknown time zone",
+                location_in(source),
+                found=mapping.timezone,
+                expected="an IANA time zone such as UTC or Europe/Amsterdam",
+                hint="fix --timezone (it applies to timestamps written without an offset)",
+            )
+        ) from exc
 
 
 def connect_for(mapping: ColumnMapping, source: str | Path) -> duckdb.DuckDBPyConnection:
@@ -392,6 +474,7 @@ def describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- row checks
 
+
 class BatchChecker:
     """Checks mapped batches, numbers their events and collects problems.
 
@@ -409,8 +492,14 @@ class BatchChecker:
         collecting problems.
     """
 
-    def __init__(self, source: str | Path, locate: Callable[[int, str], Location],
-                 mapping: ColumnMapping, *, skip_incomplete: bool = False):
+    def __init__(
+        self,
+        source: str | Path,
+        locate: Callable[[int, str], Location],
+        mapping: ColumnMapping,
+        *,
+        skip_incomplete: bool = False,
+    ):
         self.source = source
         self.locate = locate
         self.mapping = mapping
@@ -435,30 +524,50 @@ class BatchChecker:
         import numpy as np
 
         names = batch.schema.names
-        seq = (batch.column("_event_seq").cast(pa.int64()) if "_event_seq" in names
-               else pa.array(np.arange(offset, offset + n, dtype=np.int64)))
+        seq = (
+            batch.column("_event_seq").cast(pa.int64())
+            if "_event_seq" in names
+            else pa.array(np.arange(offset, offset + n, dtype=np.int64))
+        )
         if pc.any(bad).as_py():
             if self.skip_incomplete:
                 keep = pc.invert(bad)
                 self.skipped_rows += n - pc.sum(keep.cast(pa.int64())).as_py()
                 batch, seq, ts = batch.filter(keep), seq.filter(keep), ts.filter(keep)
             else:
-                self._collect(batch.filter(bad), pa.array(range(offset, offset + n)).filter(bad),
-                              empty_jid.filter(bad), empty_act.filter(bad))
+                self._collect(
+                    batch.filter(bad),
+                    pa.array(range(offset, offset + n)).filter(bad),
+                    empty_jid.filter(bad),
+                    empty_act.filter(bad),
+                )
         if self.bad_rows:
             return None
-        columns = [batch.column(S.JOURNEY_ID), batch.column(S.ACTIVITY),
-                   ts.cast(pa.timestamp("us", tz="UTC")), seq,
-                   *(batch.column(name) for name in S.OPTIONAL_COLUMNS), batch.column(S.ATTRIBUTES)]
+        columns = [
+            batch.column(S.JOURNEY_ID),
+            batch.column(S.ACTIVITY),
+            ts.cast(pa.timestamp("us", tz="UTC")),
+            seq,
+            *(batch.column(name) for name in S.OPTIONAL_COLUMNS),
+            batch.column(S.ATTRIBUTES),
+        ]
         return pa.RecordBatch.from_arrays(columns, schema=S.canonical_arrow_schema())
 
     def _collect(self, bad: pa.RecordBatch, indices: Any, empty_jid: Any, empty_act: Any) -> None:
         has_lines = "_source_line" in bad.schema.names
         lines = bad.column("_source_line").to_pylist() if has_lines else [None] * bad.num_rows
         self.bad_rows += bad.num_rows
-        self.describe(zip(indices.to_pylist(), lines, empty_jid.to_pylist(), empty_act.to_pylist(),
-                          bad.column(S.TIMESTAMP).is_null().to_pylist(),
-                          bad.column("_timestamp_text").to_pylist(), strict=True))
+        self.describe(
+            zip(
+                indices.to_pylist(),
+                lines,
+                empty_jid.to_pylist(),
+                empty_act.to_pylist(),
+                bad.column(S.TIMESTAMP).is_null().to_pylist(),
+                bad.column("_timestamp_text").to_pylist(),
+                strict=True,
+            )
+        )
 
     def describe(self, rows: Iterable[BadRow]) -> None:
         """Add problems for bad rows, up to :data:`MAX_LISTED_PROBLEMS` (counting is the caller's).
@@ -477,43 +586,68 @@ class BatchChecker:
                 return self.locate(index, column or "")
 
             if no_jid:
-                self.problems.append(Problem(
-                    f"event {index + 1} has no journey id", where(m.journey_id),
-                    found="an empty value",
-                    expected="the id of the journey (case) the event belongs to",
-                    hint="fill the value, or remove the row"))
+                self.problems.append(
+                    Problem(
+                        f"event {index + 1} has no journey id",
+                        where(m.journey_id),
+                        found="an empty value",
+                        expected="the id of the journey (case) the event belongs to",
+                        hint="fill the value, or remove the row",
+                    )
+                )
             if no_act:
-                self.problems.append(Problem(
-                    f"event {index + 1} has no activity", where(m.activity),
-                    found="an empty value", expected="the activity (touchpoint) name",
-                    hint="fill the value, or remove the row"))
+                self.problems.append(
+                    Problem(
+                        f"event {index + 1} has no activity",
+                        where(m.activity),
+                        found="an empty value",
+                        expected="the activity (touchpoint) name",
+                        hint="fill the value, or remove the row",
+                    )
+                )
             if no_ts:
                 self.problems.append(self._timestamp_problem(index, raw, where(m.timestamp)))
 
     def _timestamp_problem(self, index: int, raw: str | None, where: Location) -> Problem:
         if raw is None:
-            return Problem(f"event {index + 1} has no timestamp", where, found="an empty value",
-                           expected="when the event happened",
-                           hint="fill the value, or remove the row")
+            return Problem(
+                f"event {index + 1} has no timestamp",
+                where,
+                found="an empty value",
+                expected="when the event happened",
+                hint="fill the value, or remove the row",
+            )
         fmt = self.mapping.timestamp_format
         return Problem(
-            f"event {index + 1}: the timestamp cannot be read", where, found=repr(raw),
-            expected=f"format {fmt}" if fmt else
-            "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
-            hint=("fix the value, or correct --timestamp-format" if fmt else
-                  "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"))
+            f"event {index + 1}: the timestamp cannot be read",
+            where,
+            found=repr(raw),
+            expected=f"format {fmt}"
+            if fmt
+            else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
+            hint=(
+                "fix the value, or correct --timestamp-format"
+                if fmt
+                else "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
+            ),
+        )
 
     def rejection(self) -> ImportRejected:
         """The error to raise once every row has been checked."""
-        listed = ("" if self.bad_rows <= len(self.problems)
-                  else f"; the first {len(self.problems)} are listed")
-        title = (f"{self.source}: {self.bad_rows} of {self.rows_read} events cannot be "
-                 f"imported{listed}")
+        listed = (
+            ""
+            if self.bad_rows <= len(self.problems)
+            else f"; the first {len(self.problems)} are listed"
+        )
+        title = (
+            f"{self.source}: {self.bad_rows} of {self.rows_read} events cannot be imported{listed}"
+        )
         return ImportRejected(self.problems, title=title)
 
 
-def checked_batches(batches: Iterable[pa.RecordBatch], checker: BatchChecker,
-                    on_progress: ProgressCallback | None) -> Iterator[pa.RecordBatch]:
+def checked_batches(
+    batches: Iterable[pa.RecordBatch], checker: BatchChecker, on_progress: ProgressCallback | None
+) -> Iterator[pa.RecordBatch]:
     """Yield checked canonical batches; after the first bad row keep checking, then raise."""
     for batch in batches:
         if batch.num_rows == 0:
@@ -526,14 +660,23 @@ def checked_batches(batches: Iterable[pa.RecordBatch], checker: BatchChecker,
     if checker.bad_rows:
         raise checker.rejection()
     if checker.skipped_rows:
-        log.warning("%s: skipped %d of %d events without journey id, activity or readable "
-                    "timestamp", checker.source, checker.skipped_rows, checker.rows_read)
+        log.warning(
+            "%s: skipped %d of %d events without journey id, activity or readable timestamp",
+            checker.source,
+            checker.skipped_rows,
+            checker.rows_read,
+        )
     log.debug("read %d events from %s", checker.rows_read, checker.source)
 
 
-def map_raw_batches(raw: Iterable[pa.RecordBatch], mapping: ColumnMapping, *, source: str | Path,
-                    on_progress: ProgressCallback | None = None,
-                    skip_incomplete: bool = False) -> Iterator[pa.RecordBatch]:
+def map_raw_batches(
+    raw: Iterable[pa.RecordBatch],
+    mapping: ColumnMapping,
+    *,
+    source: str | Path,
+    on_progress: ProgressCallback | None = None,
+    skip_incomplete: bool = False,
+) -> Iterator[pa.RecordBatch]:
     """Map batches of source columns (from the XES or OCEL reader) onto the canonical schema.
 
     Each batch is mapped on its own, so batches may differ in their attribute
@@ -541,17 +684,23 @@ def map_raw_batches(raw: Iterable[pa.RecordBatch], mapping: ColumnMapping, *, so
     ``source_line`` column gives the line in messages (else the event number does).
     """
     con = connect_for(mapping, source)
-    checker = BatchChecker(source, lambda index, column: location_in(source, field=column or None),
-                           mapping, skip_incomplete=skip_incomplete)
+    checker = BatchChecker(
+        source,
+        lambda index, column: location_in(source, field=column or None),
+        mapping,
+        skip_incomplete=skip_incomplete,
+    )
 
     def mapped() -> Iterator[pa.RecordBatch]:
         for batch in raw:
             con.register("raw_batch", batch)
-            query = MappingQuery(mapping, describe(con, "raw_batch"), source,
-                                 reader_columns=RAW_READER_COLUMNS)
+            query = MappingQuery(
+                mapping, describe(con, "raw_batch"), source, reader_columns=RAW_READER_COLUMNS
+            )
             checker.mapping = query.mapping
             yield from con.execute(query.select_sql("raw_batch")).fetch_record_batch(
-                max(batch.num_rows, 1))
+                max(batch.num_rows, 1)
+            )
             con.unregister("raw_batch")
 
     try:

@@ -60,13 +60,33 @@ QUALIFIER = "ocel:qualifier"
 _OID = "ocel:oid"
 
 # OCEL 2.0 attribute types -> the XES type names understood by cast_strings.
-_OCEL_TYPES = {"string": "string", "integer": "int", "int": "int", "float": "float",
-               "double": "float", "boolean": "boolean", "bool": "boolean", "time": "date",
-               "date": "date", "timestamp": "date"}
+_OCEL_TYPES = {
+    "string": "string",
+    "integer": "int",
+    "int": "int",
+    "float": "float",
+    "double": "float",
+    "boolean": "boolean",
+    "bool": "boolean",
+    "time": "date",
+    "date": "date",
+    "timestamp": "date",
+}
 # SQLite declared column types -> XES type names.
-_SQLITE_TYPES = {"TEXT": "string", "VARCHAR": "string", "INTEGER": "int", "INT": "int",
-                 "REAL": "float", "FLOAT": "float", "DOUBLE": "float", "NUMERIC": "float",
-                 "BOOLEAN": "boolean", "TIMESTAMP": "date", "DATETIME": "date", "DATE": "date"}
+_SQLITE_TYPES = {
+    "TEXT": "string",
+    "VARCHAR": "string",
+    "INTEGER": "int",
+    "INT": "int",
+    "REAL": "float",
+    "FLOAT": "float",
+    "DOUBLE": "float",
+    "NUMERIC": "float",
+    "BOOLEAN": "boolean",
+    "TIMESTAMP": "date",
+    "DATETIME": "date",
+    "DATE": "date",
+}
 
 
 @dataclass
@@ -86,7 +106,8 @@ class _Log:
     declared_object_types: list[str] = field(default_factory=list)
     # type -> (object ids, attribute name -> values aligned with the ids, name -> type)
     object_attrs: dict[str, tuple[list[str], dict[str, list[Any]], dict[str, str]]] = field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     def declare(self, name: str, xes_type: str) -> None:
         self.attr_types.setdefault(name, set()).add(xes_type)
@@ -96,8 +117,9 @@ class _Log:
 
 
 def _reject(path: Path, message: str, **kw: Any) -> ImportRejected:
-    return ImportRejected(Problem(message, location_in(path), **kw),
-                          title=f"the OCEL file {path.name} was refused")
+    return ImportRejected(
+        Problem(message, location_in(path), **kw), title=f"the OCEL file {path.name} was refused"
+    )
 
 
 def _infer_type(values: Sequence[Any]) -> str:
@@ -128,9 +150,12 @@ def _load_json2(doc: Mapping[str, Any], path: Path) -> _Log:
         for attr in etype.get("attributes") or []:
             out.declare(attr["name"], _OCEL_TYPES.get(str(attr.get("type")).lower(), "string"))
     declared_object_attrs = {
-        otype["name"]: {a["name"]: _OCEL_TYPES.get(str(a.get("type")).lower(), "string")
-                        for a in otype.get("attributes") or []}
-        for otype in doc.get("objectTypes") or []}
+        otype["name"]: {
+            a["name"]: _OCEL_TYPES.get(str(a.get("type")).lower(), "string")
+            for a in otype.get("attributes") or []
+        }
+        for otype in doc.get("objectTypes") or []
+    }
     out.declared_object_types = list(declared_object_attrs)
     for event in doc.get("events") or []:
         eid = str(event.get("id"))
@@ -146,7 +171,8 @@ def _load_json2(doc: Mapping[str, Any], path: Path) -> _Log:
         oid, otype = str(obj.get("id")), str(obj.get("type"))
         out.object_type[oid] = otype
         ids, values, types = out.object_attrs.setdefault(
-            otype, ([], {}, dict(declared_object_attrs.get(otype, {}))))
+            otype, ([], {}, dict(declared_object_attrs.get(otype, {})))
+        )
         initial = _earliest(obj.get("attributes") or [])
         for name in initial:
             if name not in values:
@@ -160,8 +186,9 @@ def _load_json2(doc: Mapping[str, Any], path: Path) -> _Log:
 
 def _load_json1(doc: Mapping[str, Any], path: Path) -> _Log:
     out = _Log("OCEL 1.0 JSON")
-    out.declared_object_types = [str(t) for t in
-                                 (doc.get("ocel:global-log") or {}).get("ocel:object-types") or []]
+    out.declared_object_types = [
+        str(t) for t in (doc.get("ocel:global-log") or {}).get("ocel:object-types") or []
+    ]
     events = doc.get("ocel:events") or {}
     values_by_name: dict[str, list[Any]] = {}
     for eid, event in events.items():
@@ -200,20 +227,27 @@ def _load_json(path: Path) -> _Log:
         with path.open("rb") as stream:
             doc = json.load(stream)
     except json.JSONDecodeError as exc:
-        raise ImportRejected(Problem(
-            f"the JSON is malformed: {exc.msg}", location_in(path, exc.lineno, exc.colno),
-            hint="fix the JSON at this place, or export the log again"),
-            title=f"the OCEL file {path.name} was refused") from None
+        raise ImportRejected(
+            Problem(
+                f"the JSON is malformed: {exc.msg}",
+                location_in(path, exc.lineno, exc.colno),
+                hint="fix the JSON at this place, or export the log again",
+            ),
+            title=f"the OCEL file {path.name} was refused",
+        ) from None
     except UnicodeDecodeError as exc:
         raise _reject(path, f"the file is not UTF-8 JSON: {exc.reason}") from None
     if isinstance(doc, dict) and "events" in doc and ("objectTypes" in doc or "objects" in doc):
         return _load_json2(doc, path)
     if isinstance(doc, dict) and "ocel:events" in doc:
         return _load_json1(doc, path)
-    raise _reject(path, "this JSON is not an OCEL log",
-                  expected="OCEL 2.0 (objectTypes, eventTypes, objects, events) or "
-                           "OCEL 1.0 (ocel:events, ocel:objects)",
-                  hint="export the log as OCEL 2.0 JSON or SQLite")
+    raise _reject(
+        path,
+        "this JSON is not an OCEL log",
+        expected="OCEL 2.0 (objectTypes, eventTypes, objects, events) or "
+        "OCEL 1.0 (ocel:events, ocel:objects)",
+        hint="export the log as OCEL 2.0 JSON or SQLite",
+    )
 
 
 def _sqlite_columns(con: sqlite3.Connection, table: str) -> list[tuple[str, str]]:
@@ -229,13 +263,15 @@ def _load_sqlite(path: Path) -> _Log:
         raise _reject(path, f"the SQLite file cannot be opened: {exc}") from None
     try:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        missing = {"event", "object", "event_object", "event_map_type",
-                   "object_map_type"} - tables
+        missing = {"event", "object", "event_object", "event_map_type", "object_map_type"} - tables
         if missing:
-            raise _reject(path, "this SQLite database is not an OCEL 2.0 log",
-                          found=f"no table {', '.join(sorted(missing))}",
-                          expected="the OCEL 2.0 relational schema",
-                          hint="export the log as OCEL 2.0 SQLite or JSON")
+            raise _reject(
+                path,
+                "this SQLite database is not an OCEL 2.0 log",
+                found=f"no table {', '.join(sorted(missing))}",
+                expected="the OCEL 2.0 relational schema",
+                hint="export the log as OCEL 2.0 SQLite or JSON",
+            )
         _sqlite_events(con, out, tables)
         _sqlite_objects(con, out, tables)
     except sqlite3.Error as exc:
@@ -268,7 +304,9 @@ def _sqlite_events(con: sqlite3.Connection, out: _Log, tables: set[str]) -> None
             i = index.get(str(row[0]))
             if i is not None:
                 out.event_times[i] = row[1]
-                out.event_attrs[i] = {n: v for n, v in zip(names, row[2:]) if v is not None}
+                out.event_attrs[i] = {
+                    n: v for n, v in zip(names, row[2:], strict=False) if v is not None
+                }
     relations = "SELECT ocel_event_id, ocel_object_id, ocel_qualifier FROM event_object"
     for eid, oid, qualifier in con.execute(relations + " ORDER BY rowid"):
         out.rel_events.append(str(eid))
@@ -294,7 +332,7 @@ def _sqlite_objects(con: sqlite3.Connection, out: _Log, tables: set[str]) -> Non
         select = ", ".join(f'"{n}"' for n in ["ocel_id", *names])
         for row in con.execute(f'SELECT {select} FROM "{table}" ORDER BY 1{order}, rowid'):
             seen = first.setdefault(str(row[0]), {})
-            for name, value in zip(names, row[1:]):
+            for name, value in zip(names, row[1:], strict=False):
                 if value is not None and name not in seen:
                     seen[name] = value
         for name in names:
@@ -309,10 +347,16 @@ def _load(path: Path) -> _Log:
     if head.lstrip()[:1] in (b"{", b"["):
         return _load_json(path)
     if head.lstrip().startswith(b"<"):
-        raise _reject(path, "OCEL XML is not supported",
-                      hint="export the log as OCEL 2.0 JSON (.jsonocel) or SQLite (.sqlite)")
-    raise _reject(path, "this file is neither OCEL JSON nor OCEL SQLite",
-                  hint="give an OCEL 2.0 .jsonocel/.json or .sqlite file")
+        raise _reject(
+            path,
+            "OCEL XML is not supported",
+            hint="export the log as OCEL 2.0 JSON (.jsonocel) or SQLite (.sqlite)",
+        )
+    raise _reject(
+        path,
+        "this file is neither OCEL JSON nor OCEL SQLite",
+        hint="give an OCEL 2.0 .jsonocel/.json or .sqlite file",
+    )
 
 
 # --------------------------------------------------------------------------- flattening
@@ -320,6 +364,7 @@ def _load(path: Path) -> _Log:
 
 def _typed_column(values: Sequence[Any], xes_type: str, name: str, tz: str) -> pa.Array:
     """Values as the Arrow type of ``xes_type``; strings when they do not parse."""
+
     def text(v: Any) -> str | None:
         if v is None:
             return None
@@ -337,19 +382,30 @@ def _typed_column(values: Sequence[Any], xes_type: str, name: str, tz: str) -> p
 
 def _events_table(src: _Log, path: Path, tz: str) -> pa.Table:
     n = len(src.event_ids)
-    missing = [eid for eid, t in zip(src.event_ids, src.event_times) if t is None]
+    missing = [eid for eid, t in zip(src.event_ids, src.event_times, strict=False) if t is None]
     if missing:
-        raise _reject(path, f"{len(missing)} event(s) have no time", found=", ".join(missing[:5]),
-                      hint="give every event a timestamp")
+        raise _reject(
+            path,
+            f"{len(missing)} event(s) have no time",
+            found=", ".join(missing[:5]),
+            hint="give every event a timestamp",
+        )
     try:
-        times = to_utc_timestamps(pa.array([str(t) for t in src.event_times], pa.string()),
-                                  naive_timezone=tz)
+        times = to_utc_timestamps(
+            pa.array([str(t) for t in src.event_times], pa.string()), naive_timezone=tz
+        )
     except TimestampParseError as exc:
-        raise _reject(path, f"event {src.event_ids[exc.index]!r} has a time that is not a date",
-                      found=exc.value, expected="ISO 8601, e.g. 2022-01-09T14:00:00+00:00",
-                      hint="correct the event's time") from None
-    order = pc.sort_indices(pa.table({"t": times, "i": pa.array(range(n), pa.int64())}),
-                            sort_keys=[("t", "ascending"), ("i", "ascending")])
+        raise _reject(
+            path,
+            f"event {src.event_ids[exc.index]!r} has a time that is not a date",
+            found=exc.value,
+            expected="ISO 8601, e.g. 2022-01-09T14:00:00+00:00",
+            hint="correct the event's time",
+        ) from None
+    order = pc.sort_indices(
+        pa.table({"t": times, "i": pa.array(range(n), pa.int64())}),
+        sort_keys=[("t", "ascending"), ("i", "ascending")],
+    )
     seq = pc.inverse_permutation(pc.cast(order, pa.int64()))
     cols: dict[str, pa.Array] = {
         EVENT_ID: pa.array(src.event_ids, pa.string()),
@@ -359,11 +415,15 @@ def _events_table(src: _Log, path: Path, tz: str) -> pa.Table:
     }
     for name, types in src.attr_types.items():
         if name in cols or name in (CASE_ID, QUALIFIER):
-            log.warning("%s: event attribute %r clashes with a reserved column; dropped",
-                        path, name)
+            log.warning(
+                "%s: event attribute %r clashes with a reserved column; dropped", path, name
+            )
             continue
-        xes_type = next(iter(types)) if len(types) == 1 else (
-            "float" if types <= {"int", "float"} else "string")
+        xes_type = (
+            next(iter(types))
+            if len(types) == 1
+            else ("float" if types <= {"int", "float"} else "string")
+        )
         cols[name] = _typed_column([a.get(name) for a in src.event_attrs], xes_type, name, tz)
     return pa.table(cols)
 
@@ -371,18 +431,26 @@ def _events_table(src: _Log, path: Path, tz: str) -> pa.Table:
 def _relations(src: _Log, object_type: str) -> pa.Table:
     """(event, object, qualifiers) for the objects of ``object_type``, one row per pair."""
     keep = [src.object_type.get(o) == object_type for o in src.rel_objects]
-    rel = pa.table({
-        EVENT_ID: pa.array(src.rel_events, pa.string()),
-        CASE_ID: pa.array(src.rel_objects, pa.string()),
-        QUALIFIER: pa.array(src.rel_qualifiers, pa.string()),
-    }).filter(pa.array(keep, pa.bool_())).sort_by(QUALIFIER)
+    rel = (
+        pa.table(
+            {
+                EVENT_ID: pa.array(src.rel_events, pa.string()),
+                CASE_ID: pa.array(src.rel_objects, pa.string()),
+                QUALIFIER: pa.array(src.rel_qualifiers, pa.string()),
+            }
+        )
+        .filter(pa.array(keep, pa.bool_()))
+        .sort_by(QUALIFIER)
+    )
     # Single-threaded grouping keeps the (sorted) order in which qualifiers were met.
     grouped = rel.group_by([EVENT_ID, CASE_ID], use_threads=False).aggregate(
-        [(QUALIFIER, "distinct")])
+        [(QUALIFIER, "distinct")]
+    )
     joined = pc.binary_join(grouped.column(f"{QUALIFIER}_distinct"), "; ")
     joined = pc.if_else(pc.equal(joined, ""), None, joined)
-    return pa.table({EVENT_ID: grouped.column(EVENT_ID), CASE_ID: grouped.column(CASE_ID),
-                     QUALIFIER: joined})
+    return pa.table(
+        {EVENT_ID: grouped.column(EVENT_ID), CASE_ID: grouped.column(CASE_ID), QUALIFIER: joined}
+    )
 
 
 def _object_table(src: _Log, object_type: str, tz: str) -> pa.Table:
@@ -471,23 +539,41 @@ def read_ocel(
     src = _load(path)
     available = sorted(set(src.object_type.values()) | set(src.declared_object_types))
     if object_type not in available:
-        message = ("an object-centric log needs an object type to flatten on"
-                   if object_type is None else f"the log has no object type {object_type!r}")
-        raise ImportRejected(Problem(
-            message, location_in(path, field="object_type"), found=object_type,
-            expected="one of: " + ", ".join(repr(t) for t in available),
-            hint="choose the object type whose objects are the journeys (one case per object)"),
-            title=f"the OCEL file {path.name} was refused")
+        message = (
+            "an object-centric log needs an object type to flatten on"
+            if object_type is None
+            else f"the log has no object type {object_type!r}"
+        )
+        raise ImportRejected(
+            Problem(
+                message,
+                location_in(path, field="object_type"),
+                found=object_type,
+                expected="one of: " + ", ".join(repr(t) for t in available),
+                hint="choose the object type whose objects are the journeys (one case per object)",
+            ),
+            title=f"the OCEL file {path.name} was refused",
+        )
     events = _events_table(src, path, naive_timezone)
-    flat = _relations(src, object_type).join(events, EVENT_ID, join_type="inner",
-                                             use_threads=False)
-    flat = flat.join(_object_table(src, object_type, naive_timezone), CASE_ID,
-                     join_type="left outer", use_threads=False)
-    flat = flat.sort_by([("__object_order", "ascending"), (TIMESTAMP, "ascending"),
-                         (EVENT_SEQ, "ascending")]).drop_columns(["__object_order"])
+    flat = _relations(src, object_type).join(events, EVENT_ID, join_type="inner", use_threads=False)
+    flat = flat.join(
+        _object_table(src, object_type, naive_timezone),
+        CASE_ID,
+        join_type="left outer",
+        use_threads=False,
+    )
+    flat = flat.sort_by(
+        [("__object_order", "ascending"), (TIMESTAMP, "ascending"), (EVENT_SEQ, "ascending")]
+    ).drop_columns(["__object_order"])
     first = [CASE_ID, ACTIVITY, TIMESTAMP, EVENT_SEQ, EVENT_ID, QUALIFIER]
     flat = flat.select(first + [c for c in flat.column_names if c not in first])
-    log.info("%s (%s): %d events flattened on %r into %d rows", path, src.format,
-             len(src.event_ids), object_type, flat.num_rows)
+    log.info(
+        "%s (%s): %d events flattened on %r into %d rows",
+        path,
+        src.format,
+        len(src.event_ids),
+        object_type,
+        flat.num_rows,
+    )
     batches = flat.combine_chunks().to_batches(max_chunksize=chunk_rows)
     yield from batches or [pa.RecordBatch.from_pylist([], schema=flat.schema)]

@@ -46,13 +46,21 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 #: Python codec name -> DuckDB ``read_csv`` encoding, for the encodings DuckDB reads itself.
-_NATIVE_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1",
-                     "utf-16": "utf-16"}
+_NATIVE_ENCODINGS = {
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "iso8859-1": "latin-1",
+    "utf-16": "utf-16",
+}
 
 
-def read_csv(path: str | Path, mapping: ColumnMapping | None = None, *,
-             options: ReadOptions | None = None,
-             on_progress: ProgressCallback | None = None) -> Iterator[pa.RecordBatch]:
+def read_csv(
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    options: ReadOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Read a CSV or TSV event log as canonical batches.
 
     Parameters
@@ -80,9 +88,13 @@ def read_csv(path: str | Path, mapping: ColumnMapping | None = None, *,
     return _stream(Path(path), mapping, options, on_progress)
 
 
-def read_parquet(path: str | Path, mapping: ColumnMapping | None = None, *,
-                 options: ReadOptions | None = None,
-                 on_progress: ProgressCallback | None = None) -> Iterator[pa.RecordBatch]:
+def read_parquet(
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    options: ReadOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Read a Parquet event log as canonical batches (columns keep their types).
 
     Timestamp columns may be text, ``TIMESTAMP`` (read in the mapping's time zone),
@@ -92,9 +104,13 @@ def read_parquet(path: str | Path, mapping: ColumnMapping | None = None, *,
     return _stream(Path(path), mapping, options, on_progress)
 
 
-def read_jsonl(path: str | Path, mapping: ColumnMapping | None = None, *,
-               options: ReadOptions | None = None,
-               on_progress: ProgressCallback | None = None) -> Iterator[pa.RecordBatch]:
+def read_jsonl(
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    options: ReadOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Read a JSON Lines event log (one JSON object per line) as canonical batches.
 
     Nested values of unmapped keys are kept as JSON in ``attributes``. The timestamp
@@ -147,8 +163,9 @@ class PreparedRead:
         return f"SELECT {columns} FROM ({mapped})"
 
     def checker(self) -> BatchChecker:
-        return BatchChecker(self.path, self.locate, self.query.mapping,
-                            skip_incomplete=self.options.skip_incomplete)
+        return BatchChecker(
+            self.path, self.locate, self.query.mapping, skip_incomplete=self.options.skip_incomplete
+        )
 
 
 def is_tabular(path: str | Path) -> bool:
@@ -158,9 +175,12 @@ def is_tabular(path: str | Path) -> bool:
 
 
 @contextmanager
-def prepared_read(con: duckdb.DuckDBPyConnection, path: str | Path,
-                  mapping: ColumnMapping | None = None,
-                  options: ReadOptions | None = None) -> Iterator[PreparedRead]:
+def prepared_read(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    options: ReadOptions | None = None,
+) -> Iterator[PreparedRead]:
     """Prepare reading ``path`` on ``con`` (whose ``TimeZone`` must be the mapping's).
 
     DuckDB errors raised inside the ``with`` block (a ragged CSV line, a bad
@@ -192,8 +212,15 @@ def prepared_read(con: duckdb.DuckDBPyConnection, path: str | Path,
 
 #: DuckDB's ``read_parquet`` option (and column) numbering the rows of each file from 0.
 _ROW_NUMBER = "file_row_number"
-_SUFFIX_FORMAT = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet",
-                  ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_SUFFIX_FORMAT = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 #: Line of the first event (CSV: after the header); Parquet has no lines.
 _FIRST_LINE = {"csv": 2, "jsonl": 1}
 
@@ -207,8 +234,12 @@ def _locator(path: Path, fmt: str) -> Callable[[int, str], Location]:
     return locate
 
 
-def _stream(path: Path, mapping: ColumnMapping | None, options: ReadOptions | None,
-            on_progress: ProgressCallback | None) -> Iterator[pa.RecordBatch]:
+def _stream(
+    path: Path,
+    mapping: ColumnMapping | None,
+    options: ReadOptions | None,
+    on_progress: ProgressCallback | None,
+) -> Iterator[pa.RecordBatch]:
     mapping, options = mapping or ColumnMapping(), options or ReadOptions()
     con = connect_for(mapping, path)
     try:
@@ -219,8 +250,9 @@ def _stream(path: Path, mapping: ColumnMapping | None, options: ReadOptions | No
         con.close()
 
 
-def _csv_relation(con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | None,
-                  options: ReadOptions) -> str:
+def _csv_relation(
+    con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | None, options: ReadOptions
+) -> str:
     """``read_csv`` with the dialect fixed and the header's names as text columns.
 
     Only the delimiter (and a non-default quote) is detected; the header is parsed
@@ -231,7 +263,8 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | N
     if delimiter is None or options.quote is None:
         sniffed = con.execute(
             f"SELECT Delimiter, Quote FROM sniff_csv({sql_string(str(file))}, "
-            f"encoding = {sql_string(encoding)})").fetchone()
+            f"encoding = {sql_string(encoding)})"
+        ).fetchone()
         assert sniffed is not None
         delimiter = delimiter or _check_delimiter(file, sniffed[0], options.encoding)
         quote = options.quote or (sniffed[1] if sniffed[1] not in ("(empty)", "") else '"')
@@ -241,10 +274,17 @@ def _csv_relation(con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | N
     names = _header_names(file, delimiter, quote, options.encoding)
     columns = ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in names)
     nulls = ", ".join(sql_string(v) for v in dict.fromkeys(("", *options.null_values)))
-    args = [sql_string(str(file)), "auto_detect = false", "header = true",
-            f"delim = {sql_string(delimiter)}", f"quote = {sql_string(quote)}",
-            f"escape = {sql_string(escape)}", f"columns = {{{columns}}}", f"nullstr = [{nulls}]",
-            f"encoding = {sql_string(encoding)}"]
+    args = [
+        sql_string(str(file)),
+        "auto_detect = false",
+        "header = true",
+        f"delim = {sql_string(delimiter)}",
+        f"quote = {sql_string(quote)}",
+        f"escape = {sql_string(escape)}",
+        f"columns = {{{columns}}}",
+        f"nullstr = [{nulls}]",
+        f"encoding = {sql_string(encoding)}",
+    ]
     return f"read_csv({', '.join(args)})"
 
 
@@ -277,9 +317,13 @@ def _header_names(file: Path, delimiter: str, quote: str, encoding: str) -> list
     with open(file, encoding=codec, newline="", errors="replace") as f:
         header = next(csv.reader(f, delimiter=delimiter, quotechar=quote), None)
     if not header:
-        raise ImportRejected(Problem("the file is empty: a header line is expected",
-                                     location_in(file, line=1),
-                                     hint="the first line must name the columns"))
+        raise ImportRejected(
+            Problem(
+                "the file is empty: a header line is expected",
+                location_in(file, line=1),
+                hint="the first line must name the columns",
+            )
+        )
     names: list[str] = []
     for i, raw in enumerate(header):
         name, n = raw or f"column{i}", 1
@@ -296,8 +340,10 @@ def _json_relation(con: duckdb.DuckDBPyConnection, file: Path, mapping: ColumnMa
     timestamp = mapping.resolve(list(types)).timestamp
     if timestamp is None or types.get(timestamp, "VARCHAR") == "VARCHAR":
         return guessed
-    spec = ", ".join(f"{sql_string(name)}: {sql_string('VARCHAR' if name == timestamp else kind)}"
-                     for name, kind in types.items())
+    spec = ", ".join(
+        f"{sql_string(name)}: {sql_string('VARCHAR' if name == timestamp else kind)}"
+        for name, kind in types.items()
+    )
     return f"read_json({sql_string(str(file))}, format = 'newline_delimited', columns = {{{spec}}})"
 
 
@@ -305,10 +351,14 @@ def _codec_name(encoding: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError as exc:
-        raise ImportRejected(Problem(
-            "unknown text encoding", found=encoding,
-            expected="a Python codec name such as utf-8, latin-1, cp1252, utf-16",
-            hint="fix --encoding")) from exc
+        raise ImportRejected(
+            Problem(
+                "unknown text encoding",
+                found=encoding,
+                expected="a Python codec name such as utf-8, latin-1, cp1252, utf-16",
+                hint="fix --encoding",
+            )
+        ) from exc
 
 
 def _readable_copy(path: Path, encoding: str, stack: ExitStack) -> Path:
@@ -320,14 +370,21 @@ def _readable_copy(path: Path, encoding: str, stack: ExitStack) -> Path:
     stack.callback(os.unlink, name)
     log.info("transcoding %s from %s to UTF-8", path, codec)
     try:
-        with open(path, encoding=codec, newline="") as src, os.fdopen(fd, "w", encoding="utf-8",
-                                                                       newline="") as dst:
+        with (
+            open(path, encoding=codec, newline="") as src,
+            os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+        ):
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
     except UnicodeDecodeError as exc:
-        raise ImportRejected(Problem(
-            f"the file is not valid {codec}", location_in(path), found=str(exc),
-            hint="pass the file's real encoding with --encoding")) from exc
+        raise ImportRejected(
+            Problem(
+                f"the file is not valid {codec}",
+                location_in(path),
+                found=str(exc),
+                hint="pass the file's real encoding with --encoding",
+            )
+        ) from exc
     return Path(name)
 
 
@@ -346,10 +403,16 @@ def _unreadable(path: Path, exc: Exception) -> ImportRejected:
     if "unicode" in lowered or ("utf" in lowered and "encod" in lowered):
         hint = "pass the file's encoding, e.g. --encoding latin-1 or --encoding cp1252"
     elif path.suffix.lower() in {".csv", ".tsv", ".txt"}:
-        hint = ("check the separator (--sep) and the quoting, and that every line has as many "
-                "fields as the header")
+        hint = (
+            "check the separator (--sep) and the quoting, and that every line has as many "
+            "fields as the header"
+        )
     else:
         hint = "check that the file is complete and of the format its suffix says"
-    return ImportRejected(Problem(f"cannot read the file: {text}",
-                                  location_in(path, line=int(line.group(1)) if line else None),
-                                  hint=hint))
+    return ImportRejected(
+        Problem(
+            f"cannot read the file: {text}",
+            location_in(path, line=int(line.group(1)) if line else None),
+            hint=hint,
+        )
+    )

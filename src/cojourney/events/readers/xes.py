@@ -186,15 +186,20 @@ class _Builder:
                 cols[CASE_PREFIX + key] = column.take(trace_idx)
         return pa.table(cols)
 
-    def _validate(self, name: str, column: pa.Array, types: AttributeTypes,
-                  key: str | None = None) -> None:
+    def _validate(
+        self, name: str, column: pa.Array, types: AttributeTypes, key: str | None = None
+    ) -> None:
         """Remember columns whose values do not parse as their XES type: they stay strings."""
         xes_type = types.final(key or name)
         if xes_type in (None, "string", "id") or name in self.demoted:
             return
         if cast_strings(column, xes_type, naive_timezone=self.naive_timezone) is None:
-            log.warning("%s: attribute %r is not always a valid %s; kept as text",
-                        self.parser.path, key or name, xes_type)
+            log.warning(
+                "%s: attribute %r is not always a valid %s; kept as text",
+                self.parser.path,
+                key or name,
+                xes_type,
+            )
             self.demoted.add(name)
 
     def _check_case_names(self, cases: pa.Array, chunk: Chunk) -> None:
@@ -202,9 +207,12 @@ class _Builder:
             rows = pc.indices_nonzero(pc.is_null(cases)).to_pylist()
             lines = [chunk.trace_lines[i] for i in rows]
             self.parser.problem(
-                f"{_count(len(lines), 'trace')} no concept:name (the case id)", lines[0],
-                found=_lines(lines), expected='<string key="concept:name" value="..."/> '
-                "inside each <trace>", hint="give every trace a unique concept:name")
+                f"{_count(len(lines), 'trace')} no concept:name (the case id)",
+                lines[0],
+                found=_lines(lines),
+                expected='<string key="concept:name" value="..."/> inside each <trace>',
+                hint="give every trace a unique concept:name",
+            )
 
     def _classify(self, by_key: dict[str, pa.Array], chunk: Chunk) -> pa.Array:
         keys, n = self.keys or [ACTIVITY], len(chunk.events)
@@ -215,11 +223,14 @@ class _Builder:
             absent = [k for k in keys if chunk.events[rows[0]].get(k) is None]
             self.parser.problem(
                 f"{_count(len(rows), 'event')} no {' / '.join(absent)}, needed for the activity "
-                f"(classifier {self.classifier!r})", chunk.lines[rows[0]],
+                f"(classifier {self.classifier!r})",
+                chunk.lines[rows[0]],
                 found=_lines([chunk.lines[i] for i in rows]),
                 expected=f"attribute{'s' if len(keys) > 1 else ''} {', '.join(keys)} on every "
-                "event", hint="add the attribute to these events, or choose another classifier "
-                "(classifier='concept:name')")
+                "event",
+                hint="add the attribute to these events, or choose another classifier "
+                "(classifier='concept:name')",
+            )
         return activity
 
     def _timestamps(self, column: pa.Array | None, chunk: Chunk) -> pa.Array:
@@ -229,29 +240,40 @@ class _Builder:
             return to_utc_timestamps(column, naive_timezone=self.naive_timezone)
         except TimestampParseError as exc:
             self.parser.problem(
-                "an event's time:timestamp is not a date", chunk.lines[exc.index],
-                found=exc.value, expected="ISO 8601, e.g. 2011-10-01T00:38:44.546+02:00",
-                hint="correct the date (XES dates are xs:dateTime)")
+                "an event's time:timestamp is not a date",
+                chunk.lines[exc.index],
+                found=exc.value,
+                expected="ISO 8601, e.g. 2011-10-01T00:38:44.546+02:00",
+                hint="correct the date (XES dates are xs:dateTime)",
+            )
             return pa.nulls(len(chunk.events), TS_TYPE)
 
     def schema(self) -> pa.Schema:
         """The schema of every batch, known once the whole file has been read."""
         p = self.parser
-        fields = [pa.field(CASE_ID, pa.string()), pa.field(ACTIVITY, pa.string()),
-                  pa.field(TIMESTAMP, TS_TYPE), pa.field(LIFECYCLE, pa.string()),
-                  pa.field(EVENT_SEQ, pa.int64()), pa.field(SOURCE_LINE, pa.int64())]
+        fields = [
+            pa.field(CASE_ID, pa.string()),
+            pa.field(ACTIVITY, pa.string()),
+            pa.field(TIMESTAMP, TS_TYPE),
+            pa.field(LIFECYCLE, pa.string()),
+            pa.field(EVENT_SEQ, pa.int64()),
+            pa.field(SOURCE_LINE, pa.int64()),
+        ]
         taken = {f.name for f in fields}
         columns = [(key, key, p.event_types) for key in p.event_types.first] + [
-            (CASE_PREFIX + key, key, p.trace_types) for key in p.trace_types.first
-            if key != ACTIVITY]
+            (CASE_PREFIX + key, key, p.trace_types)
+            for key in p.trace_types.first
+            if key != ACTIVITY
+        ]
         for name, key, types in columns:
             xes_type = types.final(key)
             if xes_type is None:
                 p.skipped.add(key)
             elif name in taken:
                 if name not in (ACTIVITY, TIMESTAMP, LIFECYCLE):
-                    log.warning("%s: attribute %r clashes with a reserved column; dropped",
-                                p.path, name)
+                    log.warning(
+                        "%s: attribute %r clashes with a reserved column; dropped", p.path, name
+                    )
             else:
                 arrow_type = pa.string() if name in self.demoted else XES_TO_ARROW[xes_type]
                 fields.append(pa.field(name, arrow_type))
@@ -344,8 +366,9 @@ def read_xes(
             raise ImportRejected(parser.problems, title=f"the XES file {path.name} was refused")
         schema = builder.schema()
         if parser.skipped:
-            log.warning("%s: list/container attributes skipped: %s", path,
-                        ", ".join(sorted(parser.skipped)))
+            log.warning(
+                "%s: list/container attributes skipped: %s", path, ", ".join(sorted(parser.skipped))
+            )
         log.info("%s: %d events in %d columns", path, builder.seq, len(schema))
         for table in spool.tables():
             typed = _conform(table, schema, naive_timezone)
@@ -355,8 +378,9 @@ def read_xes(
                 yield from typed.combine_chunks().to_batches(max_chunksize=typed.num_rows)
 
 
-def _parse_into(spool: _Spool, parser: XesParser, builder: _Builder,
-                progress: Callable[[int], None] | None) -> None:
+def _parse_into(
+    spool: _Spool, parser: XesParser, builder: _Builder, progress: Callable[[int], None] | None
+) -> None:
     """Parse the whole file, adding each completed chunk to ``spool`` as a table."""
 
     def drain() -> None:
@@ -371,9 +395,13 @@ def _parse_into(spool: _Spool, parser: XesParser, builder: _Builder,
                 if progress is not None:
                     progress(parser.pending_events())
         except (OSError, EOFError) as exc:  # a damaged gzip stream
-            raise ImportRejected(Problem(
-                f"the file cannot be decompressed: {exc}", location_in(parser.path),
-                hint="check that the download is complete (gzip -t FILE)")) from None
+            raise ImportRejected(
+                Problem(
+                    f"the file cannot be decompressed: {exc}",
+                    location_in(parser.path),
+                    hint="check that the download is complete (gzip -t FILE)",
+                )
+            ) from None
         parser.feed(b"", final=True)
     parser.finish()
     drain()

@@ -31,8 +31,9 @@ def atomic_target(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _batches(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]
-             ) -> Iterable[pa.RecordBatch]:
+def _batches(
+    data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch],
+) -> Iterable[pa.RecordBatch]:
     if isinstance(data, pa.Table):
         batches: list[pa.RecordBatch] = data.to_batches()
         return batches
@@ -94,8 +95,9 @@ def write_parquet(
                     writer = pq.ParquetWriter(tmp, schema, compression=compression)
                 if not batch.schema.equals(writer.schema):
                     if batch.schema.names != writer.schema.names:
-                        raise ValueError(f"batch columns {batch.schema.names} differ from "
-                                         f"{writer.schema.names}")
+                        raise ValueError(
+                            f"batch columns {batch.schema.names} differ from {writer.schema.names}"
+                        )
                     batch = batch.cast(writer.schema)
                 writer.write_batch(batch, row_group_size=row_group_rows)
                 rows += batch.num_rows

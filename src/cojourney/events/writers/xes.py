@@ -44,8 +44,12 @@ _CASE, _ACT = "case:concept:name", "concept:name"
 _TS, _LIFE = "time:timestamp", "lifecycle:transition"
 _BOOKKEEPING = frozenset({"event_seq", "source_line"})
 _CANONICAL_RENAMES = {
-    "journey_id": _CASE, "activity": _ACT, "timestamp": _TS, "lifecycle": _LIFE,
-    "actor": "org:resource", "role": "org:role",
+    "journey_id": _CASE,
+    "activity": _ACT,
+    "timestamp": _TS,
+    "lifecycle": _LIFE,
+    "actor": "org:resource",
+    "role": "org:role",
 }
 _EXTENSIONS = {
     "concept": ("Concept", "http://www.xes-standard.org/concept.xesext"),
@@ -53,8 +57,15 @@ _EXTENSIONS = {
     "lifecycle": ("Lifecycle", "http://www.xes-standard.org/lifecycle.xesext"),
     "org": ("Organizational", "http://www.xes-standard.org/org.xesext"),
 }
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-            ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;"))
+_ESCAPES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\n", "&#10;"),
+    ("\r", "&#13;"),
+    ("\t", "&#9;"),
+)
 _NOT_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 _SEP_EVENT = "\n\t\t\t"
 _SEP_TRACE = "\n\t\t"
@@ -108,8 +119,7 @@ def _lexical(values: Any) -> tuple[str, Any]:
 def _rendered(key: str, values: Any) -> Any:
     """``<type key="key" value="..."/>`` per row, null where the value is null."""
     tag, text = _lexical(values)
-    return pc.binary_join_element_wise(f'<{tag} key="{_escape_text(key)}" value="', text, '"/>',
-                                       "")
+    return pc.binary_join_element_wise(f'<{tag} key="{_escape_text(key)}" value="', text, '"/>', "")
 
 
 def _json_attributes(values: Any) -> tuple[Any, Any]:
@@ -120,7 +130,7 @@ def _json_attributes(values: Any) -> tuple[Any, Any]:
         doc = json.loads(raw) if raw else {}
         ev: list[str] = []
         tr: list[str] = []
-        for key, value in (doc.items() if isinstance(doc, dict) else ()):
+        for key, value in doc.items() if isinstance(doc, dict) else ():
             if value is None:
                 continue
             if isinstance(value, bool):
@@ -176,26 +186,37 @@ def _check(table: pa.Table) -> None:
     problems = []
     for column, what in ((_CASE, "case id"), (_ACT, "activity")):
         if column not in table.column_names:
-            problems.append(Problem(f"the table has no {what} column",
-                                    expected=f"{column!r} (raw) or the canonical columns"))
+            problems.append(
+                Problem(
+                    f"the table has no {what} column",
+                    expected=f"{column!r} (raw) or the canonical columns",
+                )
+            )
         elif table.column(column).null_count:
-            problems.append(Problem(f"{table.column(column).null_count} rows have no {what}",
-                                    hint="drop or fill these rows before writing XES"))
+            problems.append(
+                Problem(
+                    f"{table.column(column).null_count} rows have no {what}",
+                    hint="drop or fill these rows before writing XES",
+                )
+            )
     if problems:
         raise InputError(problems, title="the table cannot be written as XES")
 
 
 def _header(keys: Iterable[str], lifecycle: bool) -> str:
     prefixes = {"concept", "time"} | {k.split(":", 1)[0] for k in keys if ":" in k}
-    lines = ['<?xml version="1.0" encoding="UTF-8" ?>',
-             '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8" ?>',
+        '<log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">',
+    ]
     for prefix, (name, uri) in _EXTENSIONS.items():
         if prefix in prefixes:
             lines.append(f'\t<extension name="{name}" prefix="{prefix}" uri="{uri}"/>')
     lines.append('\t<classifier name="Activity" keys="concept:name"/>')
     if lifecycle:
-        lines.append('\t<classifier name="Activity and lifecycle" '
-                     'keys="concept:name lifecycle:transition"/>')
+        lines.append(
+            '\t<classifier name="Activity and lifecycle" keys="concept:name lifecycle:transition"/>'
+        )
     lines.append('\t<string key="creator" value="cojourney"/>')
     return "\n".join(lines) + "\n"
 
@@ -221,8 +242,13 @@ def _slices(starts: list[int], max_rows: int) -> Iterator[tuple[int, int]]:
         i = j
 
 
-def _write_slice(out: IO[str], part: pa.Table, json_column: str | None,
-                 event_cols: list[str], trace_cols: list[str]) -> None:
+def _write_slice(
+    out: IO[str],
+    part: pa.Table,
+    json_column: str | None,
+    event_cols: list[str],
+    trace_cols: list[str],
+) -> None:
     """Write the traces of ``part`` (whole traces, sorted)."""
     starts = _case_starts(part)
     ends = [*starts[1:], part.num_rows]
@@ -240,7 +266,7 @@ def _write_slice(out: IO[str], part: pa.Table, json_column: str | None,
         tr_parts.append(json_tr.take(pa.array(starts, pa.int64())))
     traces = pc.binary_join_element_wise(*tr_parts, _SEP_TRACE, null_handling="skip").to_pylist()
     chunks = []
-    for head, s, e in zip(traces, starts, ends):
+    for head, s, e in zip(traces, starts, ends, strict=False):
         chunks.append(f"\t<trace>\n\t\t{head}\n\t\t<event>\n\t\t\t")
         chunks.append("\n\t\t</event>\n\t\t<event>\n\t\t\t".join(events[s:e]))
         chunks.append("\n\t\t</event>\n\t</trace>\n")
@@ -282,8 +308,11 @@ def write_xes(
     raw = _sort(raw)
     present = [c for c in raw.column_names if raw.column(c).null_count < raw.num_rows]
     trace_cols = [c for c in present if c.startswith("case:") and c != _CASE]
-    event_cols = [c for c in present if c not in trace_cols and c not in _BOOKKEEPING
-                  and c not in (_CASE, json_column)]
+    event_cols = [
+        c
+        for c in present
+        if c not in trace_cols and c not in _BOOKKEEPING and c not in (_CASE, json_column)
+    ]
     event_cols.sort(key=lambda c: (c != _ACT, c != _LIFE, c != _TS))
     has_life = _LIFE in event_cols
     starts = [*_case_starts(raw), raw.num_rows] if raw.num_rows else [0]

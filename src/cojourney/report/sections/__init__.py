@@ -79,21 +79,35 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 TITLES: dict[str, str] = dict(SECTIONS)
 #: What the journey sections say when no event was imported: (what is missing, what to do).
-NO_EVENTS = ("No events imported yet",
-             "Import an event log (cojourney import WORKSPACE FILE) to see how customers "
-             "actually travel the journey.")
+NO_EVENTS = (
+    "No events imported yet",
+    "Import an event log (cojourney import WORKSPACE FILE) to see how customers "
+    "actually travel the journey.",
+)
 
 
 def no_data(section_id: str, what: str, todo: str, **extra: Any) -> Section:
     """A section with nothing to measure yet: ``what`` is missing, ``todo`` says how to fix it."""
-    return Section(section_id, TITLES[section_id], panel("no-data", what, todo),
-                   status=Status.NO_DATA, reason=f"{what}: {todo}", **extra)
+    return Section(
+        section_id,
+        TITLES[section_id],
+        panel("no-data", what, todo),
+        status=Status.NO_DATA,
+        reason=f"{what}: {todo}",
+        **extra,
+    )
 
 
 def unavailable(section_id: str, why: str, **extra: Any) -> Section:
     """A section whose analysis could not run: an honest "not available" panel, no numbers."""
-    return Section(section_id, TITLES[section_id], panel("unavailable", "Not available", why),
-                   status=Status.UNAVAILABLE, reason=why, **extra)
+    return Section(
+        section_id,
+        TITLES[section_id],
+        panel("unavailable", "Not available", why),
+        status=Status.UNAVAILABLE,
+        reason=why,
+        **extra,
+    )
 
 
 def option_chart(option: dict[str, Any]) -> dict[str, Any]:
@@ -105,4 +119,13 @@ def option_chart(option: dict[str, Any]) -> dict[str, Any]:
     return {"type": "option", "option": option}
 
 
-__all__ = ["NO_EVENTS", "SECTIONS", "TITLES", "Section", "Status", "no_data", "option_chart", "unavailable"]
+__all__ = [
+    "NO_EVENTS",
+    "SECTIONS",
+    "TITLES",
+    "Section",
+    "Status",
+    "no_data",
+    "option_chart",
+    "unavailable",
+]

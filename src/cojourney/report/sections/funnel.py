@@ -22,8 +22,9 @@ def _share(part: Any, whole: Any) -> float | None:
     return part / whole if whole else None
 
 
-def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
-          empty: tuple[str, str] = NO_EVENTS) -> Section:
+def build(
+    analysis: dict[str, Any] | None, journey: dict[str, Any], *, empty: tuple[str, str] = NO_EVENTS
+) -> Section:
     """The section from ``JourneyAnalysis.to_dict()`` (``None``: no events)."""
     if analysis is None or not analysis["counts"]["journeys"]:
         return no_data(SECTION_ID, *empty)
@@ -34,68 +35,153 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
         "legend": {"top": 0},
         "grid": {"left": 60, "right": 70, "top": 40, "bottom": 40},
         "xAxis": {"type": "category", "data": names},
-        "yAxis": [{"type": "value", "name": "journeys"},
-                  {"type": "value", "name": "median time", "axisLabel": {"formatter": "fn:duration"},
-                   "splitLine": {"show": False}}],
+        "yAxis": [
+            {"type": "value", "name": "journeys"},
+            {
+                "type": "value",
+                "name": "median time",
+                "axisLabel": {"formatter": "fn:duration"},
+                "splitLine": {"show": False},
+            },
+        ],
         "series": [
-            {"name": "moved on", "type": "bar", "stack": "reached", "color": COLOURS["moved_on"],
-             "data": [s["moved_on"] for s in steps]},
-            {"name": "went back", "type": "bar", "stack": "reached", "color": COLOURS["went_back"],
-             "data": [s["went_back"] for s in steps]},
-            {"name": "left", "type": "bar", "stack": "reached", "color": COLOURS["left"],
-             "data": [s["left"] for s in steps]},
-            {"name": "median time in step", "type": "line", "yAxisIndex": 1,
-             "color": COLOURS["time"], "symbolSize": 7,
-             "tooltip": {"valueFormatter": "fn:duration"},
-             "data": [s["median_seconds_in_step"] for s in steps]},
+            {
+                "name": "moved on",
+                "type": "bar",
+                "stack": "reached",
+                "color": COLOURS["moved_on"],
+                "data": [s["moved_on"] for s in steps],
+            },
+            {
+                "name": "went back",
+                "type": "bar",
+                "stack": "reached",
+                "color": COLOURS["went_back"],
+                "data": [s["went_back"] for s in steps],
+            },
+            {
+                "name": "left",
+                "type": "bar",
+                "stack": "reached",
+                "color": COLOURS["left"],
+                "data": [s["left"] for s in steps],
+            },
+            {
+                "name": "median time in step",
+                "type": "line",
+                "yAxisIndex": 1,
+                "color": COLOURS["time"],
+                "symbolSize": 7,
+                "tooltip": {"valueFormatter": "fn:duration"},
+                "data": [s["median_seconds_in_step"] for s in steps],
+            },
         ],
     }
-    rows = [[esc(s["name"]), integer(s["reached"]), integer(s["moved_on"]), integer(s["went_back"]),
-             integer(s["left"]), percent(_share(s["left"], s["reached"])),
-             duration(s["median_seconds_in_step"])] for s in steps]
-    steps_table = table(["Step", ("Reached", "num"), ("Moved on", "num"), ("Went back", "num"),
-                         ("Left", "num"), ("Left %", "num"), ("Median time in step", "num")], rows,
-                        row_ids=[anchor_id("funnel-step", s["step"]) for s in steps])
+    rows = [
+        [
+            esc(s["name"]),
+            integer(s["reached"]),
+            integer(s["moved_on"]),
+            integer(s["went_back"]),
+            integer(s["left"]),
+            percent(_share(s["left"], s["reached"])),
+            duration(s["median_seconds_in_step"]),
+        ]
+        for s in steps
+    ]
+    steps_table = table(
+        [
+            "Step",
+            ("Reached", "num"),
+            ("Moved on", "num"),
+            ("Went back", "num"),
+            ("Left", "num"),
+            ("Left %", "num"),
+            ("Median time in step", "num"),
+        ],
+        rows,
+        row_ids=[anchor_id("funnel-step", s["step"]) for s in steps],
+    )
 
     # Leaving in a step that holds a designed exit point is the designed end, not a drop-off.
-    exits = {journey["touchpoints"][tp]["step"] for tp in journey["exit_points"]
-             if tp in journey["touchpoints"]}
-    worst = max((s for s in steps if s["reached"] and s["step"] not in exits), default=None,
-                key=lambda s: (s["left"] / s["reached"], s["left"]))
+    exits = {
+        journey["touchpoints"][tp]["step"]
+        for tp in journey["exit_points"]
+        if tp in journey["touchpoints"]
+    }
+    worst = max(
+        (s for s in steps if s["reached"] and s["step"] not in exits),
+        default=None,
+        key=lambda s: (s["left"] / s["reached"], s["left"]),
+    )
     onboarding = analysis["funnel"].get("onboarding")
     ee = analysis["entry_exit"]
     n = ee["journeys"]
     kpis = [kpi("Journeys", integer(n), f"{integer(analysis['counts']['events'])} events")]
     if onboarding and onboarding["reached"]:
         share = onboarding["share_on_board"]
-        kpis.append(kpi("Got on board", percent(share),
-                        f"{integer(onboarding['got_on_board'])} of {integer(onboarding['reached'])} "
-                        f"reached onboarding; {integer(onboarding['left'])} left",
-                        tone="good" if share is not None and share >= 0.8 else "warn"))
-    kpis.append(kpi("Started in the middle", percent(_share(ee["started_in_middle"], n)),
-                    f"{integer(ee['started_in_middle'])} journeys; {integer(ee['worked_back'])} "
-                    "worked back to an entry point"))
-    kpis.append(kpi("Ended early", percent(_share(ee["ended_early"], n)),
-                    f"{integer(ee['ended_early'])} journeys left before a designed exit point",
-                    tone="bad" if n and ee["ended_early"] / n > 0.5 else None))
+        kpis.append(
+            kpi(
+                "Got on board",
+                percent(share),
+                f"{integer(onboarding['got_on_board'])} of {integer(onboarding['reached'])} "
+                f"reached onboarding; {integer(onboarding['left'])} left",
+                tone="good" if share is not None and share >= 0.8 else "warn",
+            )
+        )
+    kpis.append(
+        kpi(
+            "Started in the middle",
+            percent(_share(ee["started_in_middle"], n)),
+            f"{integer(ee['started_in_middle'])} journeys; {integer(ee['worked_back'])} "
+            "worked back to an entry point",
+        )
+    )
+    kpis.append(
+        kpi(
+            "Ended early",
+            percent(_share(ee["ended_early"], n)),
+            f"{integer(ee['ended_early'])} journeys left before a designed exit point",
+            tone="bad" if n and ee["ended_early"] / n > 0.5 else None,
+        )
+    )
     rework = analysis["rework"]
-    kpis.append(kpi("Back and forth", percent(_share(rework["journeys_with_rework"], n)),
-                    f"{integer(rework['journeys_with_rework'])} journeys repeated a touchpoint "
-                    "or moved back"))
+    kpis.append(
+        kpi(
+            "Back and forth",
+            percent(_share(rework["journeys_with_rework"], n)),
+            f"{integer(rework['journeys_with_rework'])} journeys repeated a touchpoint "
+            "or moved back",
+        )
+    )
     html = f'<div class="cj-kpis">{"".join(kpis)}</div>'
-    html += (f'<div id="{CHART_ID}" class="cj-chart" data-chart="{CHART_ID}" role="img" '
-             f'aria-label="Step funnel" style="height:360px"></div>')
+    html += (
+        f'<div id="{CHART_ID}" class="cj-chart" data-chart="{CHART_ID}" role="img" '
+        f'aria-label="Step funnel" style="height:360px"></div>'
+    )
     html += steps_table
     html += _gates(analysis["gates"], journey)
     html += _rework(rework, analysis["conformance"], journey)
-    headline = {"journeys": n, "ended_early": _share(ee["ended_early"], n),
-                "onboarding": onboarding,
-                "worst_step": worst and {"name": worst["name"], "left": worst["left"],
-                                         "share": worst["left"] / worst["reached"]}}
-    return Section(SECTION_ID, "Step funnel and onboarding", html, charts={CHART_ID: option_chart(option)},
-                   lede="Per step: how many journeys reached it, and whether they then moved on, "
-                        "went back or left the journey there.",
-                   headline=headline)
+    headline = {
+        "journeys": n,
+        "ended_early": _share(ee["ended_early"], n),
+        "onboarding": onboarding,
+        "worst_step": worst
+        and {
+            "name": worst["name"],
+            "left": worst["left"],
+            "share": worst["left"] / worst["reached"],
+        },
+    }
+    return Section(
+        SECTION_ID,
+        "Step funnel and onboarding",
+        html,
+        charts={CHART_ID: option_chart(option)},
+        lede="Per step: how many journeys reached it, and whether they then moved on, "
+        "went back or left the journey there.",
+        headline=headline,
+    )
 
 
 def _gates(gates: list[dict[str, Any]], journey: dict[str, Any]) -> str:
@@ -110,14 +196,30 @@ def _gates(gates: list[dict[str, Any]], journey: dict[str, Any]) -> str:
     for g in gates:
         share = _share(g["bypassed"], g["reached"])
         tone = "good" if not g["bypassed"] else ("warn" if (share or 0) < 0.05 else "bad")
-        rows.append([esc(g["name"]), ", ".join(name(t) for t in g["requires"]),
-                     ", ".join(name(t) for t in g["before"]), integer(g["reached"]),
-                     integer(g["respected"]), badge(f"{integer(g['bypassed'])} ({percent(share, 1)})", tone),
-                     name(g["most_missing"]) if g["most_missing"] else "—"])
-    return ("<h3>Onboarding gates: respected or bypassed</h3>"
-            + table(["Gate", "Requires", "Before", ("Reached", "num"), ("Respected", "num"),
-                     ("Bypassed", "num"), "Missing most"], rows,
-                    row_ids=[anchor_id("gate", g["gate"]) for g in gates]))
+        rows.append(
+            [
+                esc(g["name"]),
+                ", ".join(name(t) for t in g["requires"]),
+                ", ".join(name(t) for t in g["before"]),
+                integer(g["reached"]),
+                integer(g["respected"]),
+                badge(f"{integer(g['bypassed'])} ({percent(share, 1)})", tone),
+                name(g["most_missing"]) if g["most_missing"] else "—",
+            ]
+        )
+    return "<h3>Onboarding gates: respected or bypassed</h3>" + table(
+        [
+            "Gate",
+            "Requires",
+            "Before",
+            ("Reached", "num"),
+            ("Respected", "num"),
+            ("Bypassed", "num"),
+            "Missing most",
+        ],
+        rows,
+        row_ids=[anchor_id("gate", g["gate"]) for g in gates],
+    )
 
 
 def _rework(rework: dict[str, Any], conformance: dict[str, Any], journey: dict[str, Any]) -> str:
@@ -128,24 +230,51 @@ def _rework(rework: dict[str, Any], conformance: dict[str, Any], journey: dict[s
         return esc(tps.get(tp, {}).get("name", tp))
 
     out = ""
-    repeated = sorted((r for r in rework["touchpoints"] if r["extra_visits"]),
-                      key=lambda r: (-r["extra_visits"], r["touchpoint"]))
+    repeated = sorted(
+        (r for r in rework["touchpoints"] if r["extra_visits"]),
+        key=lambda r: (-r["extra_visits"], r["touchpoint"]),
+    )
     if repeated:
-        rows = [[name(r["touchpoint"]), integer(r["journeys"]), integer(r["journeys_with_repeat"]),
-                 integer(r["extra_visits"])] for r in repeated]
-        out += ("<h3>Repeated touchpoints</h3>"
-                + table(["Touchpoint", ("Journeys", "num"), ("Journeys repeating it", "num"),
-                         ("Extra visits", "num")], rows, class_="cj-table cj-scroll-table",
-                        row_ids=[anchor_id("rework-touchpoint", r["touchpoint"]) for r in repeated]))
+        rows = [
+            [
+                name(r["touchpoint"]),
+                integer(r["journeys"]),
+                integer(r["journeys_with_repeat"]),
+                integer(r["extra_visits"]),
+            ]
+            for r in repeated
+        ]
+        out += "<h3>Repeated touchpoints</h3>" + table(
+            [
+                "Touchpoint",
+                ("Journeys", "num"),
+                ("Journeys repeating it", "num"),
+                ("Extra visits", "num"),
+            ],
+            rows,
+            class_="cj-table cj-scroll-table",
+            row_ids=[anchor_id("rework-touchpoint", r["touchpoint"]) for r in repeated],
+        )
     violations = conformance["violations"][:VIOLATIONS_SHOWN]
     if violations:
-        rows = [[name(v["from_touchpoint"]), name(v["to_touchpoint"]), integer(v["moves"]),
-                 integer(v["journeys"])] for v in violations]
+        rows = [
+            [
+                name(v["from_touchpoint"]),
+                name(v["to_touchpoint"]),
+                integer(v["moves"]),
+                integer(v["journeys"]),
+            ]
+            for v in violations
+        ]
         more = len(conformance["violations"]) - len(violations)
-        out += ("<h3>Moves back the design does not allow</h3>"
-                + table(["From", "Back to", ("Moves", "num"), ("Journeys", "num")], rows,
-                        caption=f"The {len(violations)} most frequent"
-                                + (f" of {integer(len(conformance['violations']))}" if more else ""),
-                        row_ids=[anchor_id("conformance", v["from_touchpoint"], v["to_touchpoint"])
-                                 for v in violations]))
+        out += "<h3>Moves back the design does not allow</h3>" + table(
+            ["From", "Back to", ("Moves", "num"), ("Journeys", "num")],
+            rows,
+            caption=f"The {len(violations)} most frequent"
+            + (f" of {integer(len(conformance['violations']))}" if more else ""),
+            row_ids=[
+                anchor_id("conformance", v["from_touchpoint"], v["to_touchpoint"])
+                for v in violations
+            ],
+        )
     return out

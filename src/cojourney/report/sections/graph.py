@@ -25,8 +25,7 @@ BUSY_EDGES = 60
 UNKNOWN_COLUMN = "Not in the design"
 
 
-def shown(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], detail: int
-          ) -> tuple[int, int]:
+def shown(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], detail: int) -> tuple[int, int]:
     """(activities, paths) the graph shows at ``detail`` percent, as ``report.js`` picks
     them: the top ``detail``% of activities by events (at least one; ties by id), then
     the top ``detail``% by events of the paths between those."""
@@ -44,8 +43,9 @@ def default_detail(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> 
     return 5
 
 
-def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
-          empty: tuple[str, str] = NO_EVENTS) -> Section:
+def build(
+    analysis: dict[str, Any] | None, journey: dict[str, Any], *, empty: tuple[str, str] = NO_EVENTS
+) -> Section:
     """The section from ``JourneyAnalysis.to_dict()`` (``None``: no events) and
     :func:`cojourney.report.design.journey_facts`."""
     if analysis is None or not analysis["graph"]["nodes"]:
@@ -61,17 +61,39 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
         else:
             column, order = len(columns), 10_000 + unknown
             unknown += 1
-        nodes.append({"id": n["activity"], "label": tp["name"] if tp else n["activity"],
-                      "column": column, "order": order, "events": n["events"],
-                      "journeys": n["journeys"], "designed": tp is not None})
+        nodes.append(
+            {
+                "id": n["activity"],
+                "label": tp["name"] if tp else n["activity"],
+                "column": column,
+                "order": order,
+                "events": n["events"],
+                "journeys": n["journeys"],
+                "designed": tp is not None,
+            }
+        )
     if unknown:
         columns.append(UNKNOWN_COLUMN)
-    edges = [{"source": e["source"], "target": e["target"], "events": e["events"],
-              "journeys": e["journeys"], "mean": e["mean_seconds"], "median": e["median_seconds"]}
-             for e in analysis["graph"]["edges"]]
+    edges = [
+        {
+            "source": e["source"],
+            "target": e["target"],
+            "events": e["events"],
+            "journeys": e["journeys"],
+            "mean": e["mean_seconds"],
+            "median": e["median_seconds"],
+        }
+        for e in analysis["graph"]["edges"]
+    ]
     detail = default_detail(nodes, edges)
-    spec = {"type": "journey-graph", "nodes": nodes, "edges": edges, "columns": columns,
-            "detail": detail, "mode": "frequency"}
+    spec = {
+        "type": "journey-graph",
+        "nodes": nodes,
+        "edges": edges,
+        "columns": columns,
+        "detail": detail,
+        "mode": "frequency",
+    }
     counts = analysis["counts"]
     total_journeys = counts["journeys"]
     designed = sum(1 for n in nodes if n["designed"])
@@ -93,7 +115,8 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
      aria-label="Actual-journey graph" style="height:640px"></div>
 <p class="cj-caption">{integer(total_journeys)} journeys, {integer(counts["events"])} events,
 {integer(len(nodes))} activities ({integer(designed)} designed touchpoints{
-    f", {integer(unknown)} not in the design" if unknown else ""}),
+        f", {integer(unknown)} not in the design" if unknown else ""
+    }),
 {integer(len(edges))} paths. Columns are the designed steps; a node's size is its events.
 Backward paths (to an earlier step) are drawn in red. Drag to pan, scroll to zoom;
 hover for the numbers.</p>"""
@@ -101,9 +124,18 @@ hover for the numbers.</p>"""
         names = ", ".join(esc(n["id"]) for n in nodes if not n["designed"])
         html += f'<p class="cj-caption">Activities not in the design: {names}.</p>'
     share_perfect = analysis["conformance"].get("perfect_share")
-    return Section(SECTION_ID, "Actual journeys", html, charts={CHART_ID: spec},
-                   lede="How customers really travel the journey: every activity and every "
-                        "move from one to the next, against the designed steps.",
-                   headline={"activities": len(nodes), "paths": len(edges),
-                             "unknown": unknown, "perfect_share": share_perfect,
-                             "perfect_text": percent(share_perfect)})
+    return Section(
+        SECTION_ID,
+        "Actual journeys",
+        html,
+        charts={CHART_ID: spec},
+        lede="How customers really travel the journey: every activity and every "
+        "move from one to the next, against the designed steps.",
+        headline={
+            "activities": len(nodes),
+            "paths": len(edges),
+            "unknown": unknown,
+            "perfect_share": share_perfect,
+            "perfect_text": percent(share_perfect),
+        },
+    )

@@ -24,8 +24,10 @@ def _chip(activity: str, journey: dict[str, Any]) -> str:
     if tp is None:
         return f'<span class="cj-chip cj-chip-unknown" title="not in the design">{esc(activity)}</span>'
     step = journey["steps"][tp["column"]]["name"] if tp["column"] < len(journey["steps"]) else ""
-    return (f'<span class="cj-chip cj-col-{tp["column"] % 8}" title="{esc(step)}: '
-            f'{esc(activity)}">{esc(tp["name"])}</span>')
+    return (
+        f'<span class="cj-chip cj-col-{tp["column"] % 8}" title="{esc(step)}: '
+        f'{esc(activity)}">{esc(tp["name"])}</span>'
+    )
 
 
 def _fitness_tone(value: Any) -> str:
@@ -34,8 +36,9 @@ def _fitness_tone(value: Any) -> str:
     return "good" if value >= 0.95 else ("warn" if value >= 0.8 else "bad")
 
 
-def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
-          empty: tuple[str, str] = NO_EVENTS) -> Section:
+def build(
+    analysis: dict[str, Any] | None, journey: dict[str, Any], *, empty: tuple[str, str] = NO_EVENTS
+) -> Section:
     """The section from ``JourneyAnalysis.to_dict()`` (``None``: no events)."""
     if analysis is None or not analysis["variants"]["top"]:
         return no_data(SECTION_ID, *empty)
@@ -46,10 +49,14 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
         acts = v["activities"]
         covered += v["share"]
         names = " ".join(
-            [a for a in acts] + [journey["touchpoints"].get(a, {}).get("name", "") for a in acts])
+            [a for a in acts] + [journey["touchpoints"].get(a, {}).get("name", "") for a in acts]
+        )
         chips = "".join(_chip(a, journey) for a in acts[:CHIPS_COLLAPSED])
-        more = (f'<span class="cj-chip cj-chip-more">+{len(acts) - CHIPS_COLLAPSED} more</span>'
-                if len(acts) > CHIPS_COLLAPSED else "")
+        more = (
+            f'<span class="cj-chip cj-chip-more">+{len(acts) - CHIPS_COLLAPSED} more</span>'
+            if len(acts) > CHIPS_COLLAPSED
+            else ""
+        )
         flags = []
         if v.get("starts_in_middle"):
             flags.append(badge("starts in the middle", "warn"))
@@ -57,8 +64,9 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
             flags.append(badge("ends early", "bad"))
         fitness = v.get("fitness")
         detail_rows = "".join(
-            f"<li>{_chip(a, journey)}<span class=\"cj-muted\">{esc(_step_name(a, journey))}</span></li>"
-            for a in acts)
+            f'<li>{_chip(a, journey)}<span class="cj-muted">{esc(_step_name(a, journey))}</span></li>'
+            for a in acts
+        )
         rows.append(f"""
 <details class="cj-variant" data-text="{esc(names.lower())}">
   <summary>
@@ -87,9 +95,13 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any], *,
 {percent(covered, 1)} of the journeys. Fitness is the conformance to the designed path
 (1 = no skipped touchpoint, no order violation, no unknown activity). Click a row to see
 every event.</p>"""
-    return Section(SECTION_ID, "Variant explorer", html,
-                   lede="The distinct paths customers take, most frequent first.",
-                   headline={"variants": count, "top_share": variants["top"][0]["share"]})
+    return Section(
+        SECTION_ID,
+        "Variant explorer",
+        html,
+        lede="The distinct paths customers take, most frequent first.",
+        headline={"variants": count, "top_share": variants["top"][0]["share"]},
+    )
 
 
 def _step_name(activity: str, journey: dict[str, Any]) -> str:
