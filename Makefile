@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= out/ecampus-demo
 
-.PHONY: install install-test demo test test-fast lint typecheck docs bench clean
+.PHONY: install install-test demo test test-fast lint format typecheck docs bench clean
 
 $(UV):
 	$(PY) -m venv .tools
@@ -15,7 +15,7 @@ $(UV):
 
 ## install: the package, the Spark engine and the locked dependencies into .venv
 install: $(UV)
-	$(UV) sync --frozen --compile-bytecode --all-extras --python $(PY)
+	$(UV) sync --frozen --inexact --compile-bytecode --all-extras --python $(PY)
 
 ## install-test: install + test tools, and Debian's chromium for the browser tests
 install-test: $(UV)
@@ -31,18 +31,30 @@ demo: install
 
 ## test: every test (unit, property, CLI, analytics on DuckDB and Spark, browser)
 test: install-test
+	$(MAKE) --no-print-directory lint typecheck
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 	$(BIN)/lint-imports
 
 test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -m "not spark and not browser"
 
+## lint: ruff's checks and its format check (make format rewrites the files)
+lint: install-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install-test
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+## typecheck: mypy, strict on all of src/
 typecheck: install-test
-	$(BIN)/mypy src/cojourney/domain src/cojourney/spec
+	$(BIN)/mypy src
 
 ## docs: regenerate docs/cli.md from the commands' --help
 docs: install
 	$(BIN)/python -m cojourney.cli.docgen > docs/cli.md
+	$(BIN)/python -c "from cojourney.settings import settings_reference as r; print(r(), end='')" > docs/settings.md
 
 ## bench: the benchmarks (see BENCHMARKS.md; PM4Py lives in its own venv)
 bench: install

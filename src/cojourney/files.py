@@ -1,0 +1,127 @@
+"""Writing files safely: whole or not at all, with one clear error naming the path and cause.
+
+Every file cojourney writes for a user (maps, reports, exports, ``--json`` output)
+goes through :func:`atomic_output`: the content is written to a temporary file beside
+the target and renamed over it only once complete, so a full disk, a kill or an
+error never leaves a truncated file, and the previous version survives a failure.
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+>>> atomic_write_text(target, "hello")
+>>> target.read_text()
+'hello'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from cojourney.errors import CojourneyError
+
+__all__ = ["OutputError", "atomic_output", "atomic_write_bytes", "atomic_write_text"]
+
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOENT: "the folder does not exist",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "a folder of that name exists",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+
+_FIXES = {
+    errno.ENOSPC: "free some space or write elsewhere",
+    errno.EDQUOT: "free some space or write elsewhere",
+    errno.EACCES: "write to a folder you may write to",
+    errno.EPERM: "write to a folder you may write to",
+    errno.EROFS: "write to a writable folder",
+    errno.ENOENT: "create the folder first or choose an existing one",
+    errno.ENOTDIR: "choose a path whose folders are folders",
+    errno.EISDIR: "choose a file name, not a folder",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+
+
+class OutputError(CojourneyError):
+    """A file could not be written; says which, why and what to do."""
+
+    exit_code = 4
+
+    def __init__(self, path: Path, cause: str, fix: str | None = None) -> None:
+        self.path = path
+        self.cause = cause
+        self.fix = fix
+        text = f"cannot write {path}: {cause}"
+        if fix:
+            text += f" ({fix})"
+        super().__init__(text)
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """The :class:`OutputError` for an ``OSError`` met while writing ``path``."""
+    code = exc.errno if exc.errno is not None else -1
+    cause = _CAUSES.get(code) or (exc.strerror or str(exc)).lower()
+    return OutputError(path, cause, _FIXES.get(code))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
+
+    The caller writes the whole content to the yielded path (by name, so it also
+    works for libraries that want a file name). On any error the temporary file is
+    removed, ``path`` is left as it was, and an ``OSError`` becomes an
+    :class:`OutputError` naming ``path`` and the cause.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(target, _CAUSES[errno.EISDIR], _FIXES[errno.EISDIR])
+    folder = target.parent
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=folder)
+    except OSError as exc:
+        raise output_error(target, exc) from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        _keep_mode(target, temp)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise output_error(target, exc) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _keep_mode(target: Path, temp: Path) -> None:
+    """Give the new file the old one's permissions, or the usual ones for a new file."""
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temp, mode)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
+    with atomic_output(path) as temp:
+        temp.write_bytes(data)
+
+
+def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
+    atomic_write_bytes(path, text.encode(encoding))
