@@ -164,3 +164,16 @@ def test_draw_map_service_and_cli(tmp_path: Path, capsys):
     assert not (tmp_path / "b.svg").exists()
     with pytest.raises(InputError, match="audience"):
         draw_map(folder, tmp_path / "x.svg", audience="public")
+
+
+def test_a_step_with_only_backstage_work(workspace):
+    changed = workspace.model_copy(deep=True)
+    realize = [tp for tp in changed.journey().touchpoints if tp.step == "realize"]
+    assert realize
+    for tp in realize:
+        tp.visibility = "provider_only"
+    consumer = render(changed, "journey", "svg", audience="consumer")
+    provider = render(changed, "journey", "svg")
+    assert "nothing for you to do here" in consumer and "no touchpoint designed" not in consumer
+    assert "no touchpoint designed" in provider
+    assert leaks(consumer, [tp.name for tp in realize]) == []

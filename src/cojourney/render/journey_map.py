@@ -95,6 +95,11 @@ class Overlay(TypedDict, total=False):
 _GAP = Cell(
     16.0, label(0, 12, "no touchpoint designed", size=10.5, fill=Palette.faint, font_style="italic")
 )
+#: The same for consumers: the step may well have backstage work, which is not theirs to see.
+_CONSUMER_GAP = Cell(
+    16.0,
+    label(0, 12, "nothing for you to do here", size=10.5, fill=Palette.faint, font_style="italic"),
+)
 
 HEADER_H = 78.0
 
@@ -187,7 +192,9 @@ def _accent(step_period: str) -> str:
     return Palette.periods.get(step_period, ("", Palette.muted))[1]
 
 
-def _touchpoint_lane(m: JourneyModel, columns: list[Column]) -> Lane:
+def _touchpoint_lane(m: JourneyModel, columns: list[Column], *, consumer: bool = False) -> Lane:
+    gap = _CONSUMER_GAP if consumer else _GAP
+
     def build(min_height: float) -> dict[int, Cell]:
         cells = {}
         for col in columns:
@@ -206,7 +213,7 @@ def _touchpoint_lane(m: JourneyModel, columns: list[Column]) -> Lane:
                 )
                 for i, tp in enumerate(tps)
             ]
-            cells[col.index] = stack_in_slots(col, items) if items else _GAP
+            cells[col.index] = stack_in_slots(col, items) if items else gap
         return cells
 
     first = build(0.0)
@@ -406,7 +413,7 @@ def _rows(
             lambda c: cards.bullets(c.step.customer_does, c.inner_w),
         ),
         _simple_lane("thinks", "Thinks, feels, asks", columns, tfa),
-        _touchpoint_lane(m, columns),
+        _touchpoint_lane(m, columns, consumer=consumer),
         emotion_lane(m, columns, overlay),
         volume_lane(m, columns) if overlay and not consumer else None,
     ]
