@@ -17,6 +17,7 @@ from checks import external_references, parse
 from cojourney.cli.main import main
 from cojourney.domain import Journey, Step, Touchpoint
 from cojourney.report.consumer import MIN_ANSWERS, consumer_feedback
+from cojourney.services.consumer_report import consumer_page
 from cojourney.services.report import build_report
 from cojourney.spec import load_workspace
 
@@ -77,7 +78,11 @@ def test_provider_report_trips_the_same_check(tmp_path: Path):
     assert len(leaks(provider.output.read_bytes(), hidden)) > 20
     assert leaks(consumer.output.read_bytes(), hidden) == []
     assert consumer.sections["feedback"] == "no-data"
-    assert "not shown to consumers" in consumer.reasons["feedback"]
+    assert "leaves customers' answers out" in consumer.reasons["feedback"]
+    page = consumer_page(folder)  # the same page as a string, for a share link
+    assert page.journey_id == "resolve-incident" and page.feedback_reason
+    assert leaks(page.html, hidden) == []
+    assert "Step by step" in page.html
 
 
 def test_cli_writes_the_consumer_report(tmp_path: Path, capsys):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.report.consumer import ConsumerFeedback
     from cojourney.services.report import ReportResult
 
-__all__ = ["CONSUMER_STAGES", "build_consumer_report"]
+__all__ = ["CONSUMER_STAGES", "ConsumerPage", "build_consumer_report", "consumer_page"]
 
 log = logging.getLogger(__name__)
 
@@ -34,37 +35,47 @@ log = logging.getLogger(__name__)
 CONSUMER_STAGES = ("feedback", "journey map", "page")
 
 
-def build_consumer_report(
+@dataclass(frozen=True)
+class ConsumerPage:
+    """The consumer report as a string (for a web page) and what it could show.
+
+    Attributes
+    ----------
+    html
+        The whole HTML document.
+    journey_id
+        The journey shown.
+    feedback_reason
+        Why no customers' answers are shown ("" when they are).
+    """
+
+    html: str
+    journey_id: str
+    feedback_reason: str = ""
+
+
+def consumer_page(
     workspace_path: str | Path,
-    output: str | Path,
     *,
     journey_id: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     source: str | Path | EventSource | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
-) -> ReportResult:
-    """Write the consumer report of one journey (see :mod:`cojourney.report.consumer`).
-
-    Parameters are those of :func:`cojourney.services.report.build_report`; ``start`` and
-    ``end`` (UTC) bound the survey answers read, ``source`` replaces the event store (a
-    Parquet dataset holds no feedback, so the report then shows the design only).
-    """
+) -> ConsumerPage:
+    """The consumer report of one journey as HTML, written nowhere (a share link can
+    serve it as it is). Parameters as :func:`build_consumer_report`."""
     from cojourney.render import render_journey_map
     from cojourney.report.consumer import render_consumer_report
-    from cojourney.report.page import write_page
-    from cojourney.services.report import ReportResult, _version
+    from cojourney.services.report import _version
 
-    started = time.perf_counter()
     workspace = open_workspace(workspace_path)
     journey = choose_journey(workspace, journey_id)
-    timings: dict[str, float] = {}
 
     def stage(name: str) -> None:
         if on_progress is not None:
             on_progress(name, CONSUMER_STAGES.index(name), len(CONSUMER_STAGES))
         log.info("consumer report: %s", name)
-        timings[name] = time.perf_counter()
 
     stage("feedback")
     feedback, reason = _feedback(workspace_path, workspace, journey.id, start, end, source)
@@ -85,26 +96,50 @@ def build_consumer_report(
         generator=f"cojourney {_version()}",
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    out = write_page(Path(output), html)
+    return ConsumerPage(html, journey.id, reason)
+
+
+def build_consumer_report(
+    workspace_path: str | Path,
+    output: str | Path,
+    *,
+    journey_id: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    source: str | Path | EventSource | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> ReportResult:
+    """Write the consumer report of one journey (see :mod:`cojourney.report.consumer`).
+
+    Parameters are those of :func:`cojourney.services.report.build_report`; ``start`` and
+    ``end`` (UTC) bound the survey answers read, ``source`` replaces the event store (a
+    Parquet dataset holds no feedback, so the report then shows the design only).
+    """
+    from cojourney.report.page import write_page
+    from cojourney.services.report import ReportResult
+
+    started = time.perf_counter()
+    page = consumer_page(
+        workspace_path,
+        journey_id=journey_id,
+        start=start,
+        end=end,
+        source=source,
+        on_progress=on_progress,
+    )
+    out = write_page(Path(output), page.html)
     if on_progress is not None:
         on_progress("done", len(CONSUMER_STAGES), len(CONSUMER_STAGES))
-    now = time.perf_counter()
-    marks = [*timings.values(), now]
-    seconds = now - started
-    log.info("wrote the consumer report of %s to %s in %.1fs", journey.id, out, seconds)
-    has_feedback = bool(feedback and feedback.touchpoints)
+    seconds = time.perf_counter() - started
+    log.info("wrote the consumer report of %s to %s in %.1fs", page.journey_id, out, seconds)
+    shown = not page.feedback_reason
     return ReportResult(
         output=out,
-        journey_id=journey.id,
-        sections={
-            "journey-map": "ok",
-            "steps": "ok",
-            "feedback": "ok" if has_feedback else "no-data",
-        },
-        reasons={} if has_feedback else {"feedback": reason},
+        journey_id=page.journey_id,
+        sections={"journey-map": "ok", "steps": "ok", "feedback": "ok" if shown else "no-data"},
+        reasons={} if shown else {"feedback": page.feedback_reason},
         size=out.stat().st_size,
         seconds=seconds,
-        timings={name: marks[i + 1] - marks[i] for i, name in enumerate(timings)},
     )
 
 
@@ -123,7 +158,7 @@ def _feedback(
     from cojourney.report.consumer import MIN_ANSWERS, consumer_feedback
 
     if source is None and not EventStore.path_for(path).is_file():
-        return None, "no feedback imported yet (not shown to consumers)"
+        return None, "no feedback imported yet; the page leaves customers' answers out"
     events, owned = open_events(path, source)
     try:
         try:
@@ -131,7 +166,7 @@ def _feedback(
         except NotFound:
             answers = 0
         if not answers:
-            return None, "no survey answers imported (not shown to consumers)"
+            return None, "no survey answers imported; the page leaves customers' answers out"
         from cojourney.analytics.experience import analyze_experience
 
         analysis = analyze_experience(events, workspace, journey_id, start=start, end=end).to_dict()
@@ -141,6 +176,7 @@ def _feedback(
     feedback = consumer_feedback(consumer_view(workspace, journey_id).journey(), analysis)
     if not feedback.touchpoints:
         return feedback, (
-            f"no consumer touchpoint has {MIN_ANSWERS} answers or more (not shown to consumers)"
+            f"no consumer touchpoint has {MIN_ANSWERS} answers or more; "
+            "the page leaves customers' answers out"
         )
     return feedback, ""
