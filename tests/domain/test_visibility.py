@@ -14,6 +14,8 @@ from backstage import (
     leaks,
     strings,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cojourney.demo import example_names, example_path
 from cojourney.domain import (
@@ -23,6 +25,7 @@ from cojourney.domain import (
     Step,
     Touchpoint,
     Transition,
+    Visibility,
     Workspace,
     WorkspaceInfo,
 )
@@ -247,3 +250,31 @@ def test_sharing_doc_gives_every_field_its_decision():
         for name in Workspace.model_fields
     }
     assert documented == expected
+
+
+INCIDENT = load_workspace(example_path("incident-resolution"))
+N_TP = len(INCIDENT.journey().touchpoints)
+N_IX = len(INCIDENT.journey().interactions)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from(list(Visibility)), min_size=N_TP, max_size=N_TP),
+    st.lists(st.sampled_from(list(Visibility)), min_size=N_IX, max_size=N_IX),
+)
+def test_any_visibility_keeps_exactly_the_consumer_side(tp_sides, ix_sides):
+    workspace = INCIDENT.model_copy(deep=True)
+    journey = workspace.journey()
+    for tp, side in zip(journey.touchpoints, tp_sides, strict=True):
+        tp.visibility = side
+    for ix, side in zip(journey.interactions, ix_sides, strict=True):
+        ix.visibility = side
+    shown = consumer_view(workspace).journey()
+    consumer = (Visibility.BAND, Visibility.CONSUMER_ONLY)
+    assert [t.id for t in shown.touchpoints] == [
+        t.id for t in journey.touchpoints if t.visibility in consumer
+    ]
+    assert [i.id for i in shown.interactions] == [
+        i.id for i in journey.interactions if i.visibility in consumer
+    ]
+    assert set(strings(consumer_view(workspace))) <= consumer_texts(workspace)
