@@ -115,6 +115,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             )
         )
     try:
+        if backend == "sqlite":
+            # Web requests hop between threads; SQLAlchemy's pool keeps each
+            # connection to one request at a time.
+            kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(parsed, pool_pre_ping=backend == "postgresql", **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise InputError(
