@@ -22,7 +22,7 @@ from cojourney.storage.engine import (
     redact_url,
 )
 from cojourney.storage.keys import secret_key
-from cojourney.storage.migrate import current_revision, head_revision, upgrade
+from cojourney.storage.migrate import current_revision, head_revision, open_database, upgrade
 from cojourney.storage.models import (
     ApiToken,
     Base,
@@ -73,6 +73,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "normalize_url",
+    "open_database",
     "redact_url",
     "resolve_share_link",
     "revoke_share_link",

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from cojourney.errors import CojourneyError
-from cojourney.storage.engine import redact_url
+from cojourney.storage.engine import database_url_for, make_engine, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +78,14 @@ def _unavailable(engine: Engine, exc: Exception) -> DatabaseUnavailable:
         f"cannot be used: {cause} (check the database URL, that the server is running "
         "and that the account may create tables)"
     )
+
+
+def open_database(workspace: str | Path, url: str | None = None) -> Engine:
+    """An engine on the web state of ``workspace``, migrated to the newest revision.
+
+    ``url`` names the database (PostgreSQL or SQLite); without it, the workspace's
+    own SQLite file is used (and created).
+    """
+    engine = make_engine(database_url_for(workspace, url))
+    upgrade(engine)
+    return engine
