@@ -62,6 +62,8 @@ def _log_requests() -> None:
     access = logging.getLogger("cojourney.web.access")
     access.setLevel(logging.INFO)
     access.propagate = False
+    if access.handlers:
+        return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
