@@ -122,3 +122,24 @@ def test_serve_migrates_then_runs_uvicorn(capsys: Any, monkeypatch: Any, workspa
     assert current_revision(seen["app"].state.web.engine) == head_revision()
     assert "users add" in err  # tells how to create the first account
     assert access.level == logging.INFO and len(access.handlers) == 1  # JSON lines on stderr
+
+
+def test_users_add_asks_for_the_password_twice_without_echo(workspace: Path) -> None:
+    from click.testing import CliRunner
+
+    from cojourney.cli.web_cmds import users
+
+    runner = CliRunner()
+    mismatch = runner.invoke(
+        users, ["add", str(workspace), "a@b.org", "--role", "editor"], input="one\ntwo\n" * 3
+    )
+    assert mismatch.exit_code != 0
+    result = runner.invoke(
+        users,
+        ["add", str(workspace), "a@b.org", "--role", "editor"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output  # hidden input
+    assert "Repeat for confirmation" in result.output
+    assert "a@b.org (editor)" in result.output

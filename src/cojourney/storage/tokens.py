@@ -7,6 +7,7 @@ first characters (to recognise it in a list).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 TOKEN_ROLES: tuple[Role, ...] = (Role.EDITOR, Role.VIEWER, Role.INGEST)
 TOKEN_PREFIX = "cjt_"
 PREFIX_SHOWN = 8
+#: How stale ``last_used_at`` may be.
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 def create_token(
@@ -79,6 +82,8 @@ def token_by_secret(session: Session, secret: str) -> ApiToken | None:
     token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest(secret))).first()
     if token is None or token.revoked_at is not None:
         return None
-    token.last_used_at = utcnow()
-    session.flush()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_PRECISION:
+        token.last_used_at = now  # not on every request: a busy script would write each time
+        session.flush()
     return token

@@ -1,8 +1,8 @@
 """The app factory: ``create_app(settings, workspace)`` builds the ASGI app, and nothing else does.
 
 Importing this module has no side effect: no engine, no connection, no settings
-read. The database is expected at the newest migration (``cojourney serve`` and
-``cojourney db upgrade`` run them).
+read. The factory migrates the database it opens; an engine handed in is expected to
+be migrated already (``cojourney serve`` and ``cojourney db upgrade`` do it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from starlette.responses import Response
 
 from cojourney.settings import Settings, current_settings
-from cojourney.storage import database_url_for, make_engine, make_session_factory
+from cojourney.storage import make_session_factory, open_database
 from cojourney.web import routes_admin, routes_api, routes_pages
 from cojourney.web.errors import error_response, install_error_handlers
 from cojourney.web.security import LoginLimiter, add_security_headers
@@ -49,13 +49,14 @@ def create_app(
     workspace
         The workspace folder (YAML files) the app shows.
     engine
-        A ready engine (tests); else one is made from ``settings.database_url`` or the
-        workspace's SQLite file.
+        A ready engine, already migrated (tests, ``cojourney serve``); else one is made
+        from ``settings.database_url`` or the workspace's SQLite file and migrated to
+        the newest schema.
     """
     settings = settings or current_settings()
     folder = Path(workspace)
     if engine is None:
-        engine = make_engine(database_url_for(folder, settings.database_url))
+        engine = open_database(folder, settings.database_url)
     app = FastAPI(
         title="cojourney",
         summary="Design, measure and improve customer journeys (ITIL 4 Drive Stakeholder Value).",

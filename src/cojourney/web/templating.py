@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from cojourney.web.security import CSRF_COOKIE, csrf_nonce, csrf_token_for, set_cookie
+from cojourney.web.state import web_state
 
 CSRF_COOKIE_MAX_AGE = 60 * 60 * 24 * 7
 
@@ -29,8 +30,6 @@ def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     """Render ``name`` with ``context``, ``csrf_token`` and ``principal`` added."""
-    from cojourney.web.state import web_state
-
     nonce = csrf_nonce(request)
     values = {
         "request": request,
