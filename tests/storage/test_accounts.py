@@ -1,4 +1,4 @@
-"""Accounts, API tokens, sessions, share links and the secret key, on both databases."""
+"""Accounts, API tokens, sessions, share links, versions and the secret key, on both databases."""
 
 from __future__ import annotations
 
@@ -19,12 +19,15 @@ from cojourney.storage import (
     create_share_link,
     create_token,
     end_session,
+    get_version,
     list_share_links,
     list_tokens,
     list_users,
+    list_versions,
     resolve_share_link,
     revoke_share_link,
     revoke_token,
+    save_version,
     secret_key,
     session_user,
     token_by_secret,
@@ -154,3 +157,20 @@ def test_the_secret_key_is_generated_once(db: Session) -> None:
     assert secret_key(db, configured="from-settings") == "from-settings"
     assert db.get(KeyValue, "secret_key") is not None
     assert db.scalars(select(User)).all() == []
+
+
+def test_versions_are_numbered_per_entity_newest_first(db: Session) -> None:
+    first = save_version(db, "journey", "j1", author="ada@example.org", snapshot="id: j1\n")
+    second = save_version(
+        db, "journey", "j1", author="bob@example.org", snapshot="{}", snapshot_format="json"
+    )
+    other = save_version(db, "journey", "j2", author="ada@example.org", snapshot="id: j2\n")
+    db.commit()
+    assert (first.number, second.number, other.number) == (1, 2, 1)
+    assert [v.number for v in list_versions(db, "journey", "j1")] == [2, 1]
+    assert get_version(db, "journey", "j1", 1).snapshot == "id: j1\n"
+    assert get_version(db, "journey", "j1", 2).created_at.tzinfo is not None
+    with pytest.raises(NotFound):
+        get_version(db, "journey", "j1", 3)
+    with pytest.raises(InputError, match="snapshot format"):
+        save_version(db, "journey", "j1", author="x", snapshot="", snapshot_format="xml")

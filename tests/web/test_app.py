@@ -190,3 +190,25 @@ def test_importing_the_web_package_does_nothing(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_versions_api_lists_and_shows_saved_versions(site: Any) -> None:
+    from cojourney.storage import save_version
+
+    with site.app.state.web.sessions.begin() as db:
+        save_version(db, "journey", "j1", author="ada@example.org", snapshot="id: j1\n")
+        save_version(
+            db, "journey", "j1", author="bob@example.org", snapshot="id: j1\n", message="m"
+        )
+    client = site.client()
+    listed = client.get("/api/versions/journey/j1", headers=site.bearer("viewer")).json()
+    assert [(v["number"], v["author"]) for v in listed] == [
+        (2, "bob@example.org"),
+        (1, "ada@example.org"),
+    ]
+    assert all("snapshot" not in v for v in listed)
+    one = client.get("/api/versions/journey/j1/1", headers=site.bearer("viewer")).json()
+    assert one["snapshot"] == "id: j1\n" and one["snapshot_format"] == "yaml"
+    assert (
+        client.get("/api/versions/journey/j1/9", headers=site.bearer("viewer")).status_code == 404
+    )

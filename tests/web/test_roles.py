@@ -23,7 +23,14 @@ from cojourney.web.deps import ALLOWED, RequireRole
 #: Routes anyone may call: probes, the OpenAPI description, static files, sign-in/out.
 PUBLIC = {"/healthz", "/openapi.json", "/static", "/login", "/logout"}
 #: Values for path parameters: ids that do not exist, so allowed calls change nothing.
-PATH_VALUES = {"token_id": "999999", "link_id": "999999", "user_id": "999999"}
+PATH_VALUES = {
+    "token_id": "999999",
+    "link_id": "999999",
+    "user_id": "999999",
+    "entity_kind": "journey",
+    "entity_id": "no-such-entity",
+    "number": "1",
+}
 
 PRINCIPALS = [
     ("anonymous", None),

@@ -46,6 +46,7 @@ from cojourney.storage.tokens import (
     revoke_token,
     token_by_secret,
 )
+from cojourney.storage.versions import get_version, list_versions, save_version
 
 __all__ = [
     "TOKEN_ROLES",
@@ -66,10 +67,12 @@ __all__ = [
     "database_url_for",
     "default_database_url",
     "end_session",
+    "get_version",
     "head_revision",
     "list_share_links",
     "list_tokens",
     "list_users",
+    "list_versions",
     "make_engine",
     "make_session_factory",
     "normalize_url",
@@ -78,6 +81,7 @@ __all__ = [
     "resolve_share_link",
     "revoke_share_link",
     "revoke_token",
+    "save_version",
     "secret_key",
     "session_user",
     "token_by_secret",
