@@ -7,11 +7,11 @@ import logging
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import Controls
 
 from cojourney.services.workspaces import open_workspace
 from cojourney.web.security import SECURITY_HEADERS
@@ -39,32 +39,8 @@ def test_templates_have_no_inline_script_or_style() -> None:
         assert " style=" not in text and "<style" not in text, template.name
 
 
-class _Controls(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.labelled: set[str] = set()
-        self.controls: list[dict[str, str | None]] = []
-        self.forms: list[dict[str, str | None]] = []
-        self.hidden: list[str | None] = []
-        self.assets: list[str | None] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "label":
-            self.labelled.add(values.get("for") or "")
-        elif tag in ("input", "select", "textarea"):
-            if values.get("type") == "hidden":
-                self.hidden.append(values.get("name"))
-            else:
-                self.controls.append(values)
-        elif tag == "form":
-            self.forms.append(values)
-        elif tag in ("script", "link"):
-            self.assets.append(values.get("src") or values.get("href"))
-
-
 def test_login_form_is_labelled_and_carries_the_csrf_field(site: Any) -> None:
-    page = _Controls()
+    page = Controls()
     page.feed(site.client().get("/login").text)
     names = {c.get("name") for c in page.controls}
     assert {"email", "password"} <= names

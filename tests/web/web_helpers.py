@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from fastapi import FastAPI
@@ -54,3 +55,29 @@ def sign_in(client: TestClient, email: str, password: str, **extra: str) -> Any:
         headers={"Accept": "text/html"},
         follow_redirects=False,
     )
+
+
+class Controls(HTMLParser):
+    """The form controls, labels, hidden fields and assets of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labelled: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.forms: list[dict[str, str | None]] = []
+        self.hidden: list[str | None] = []
+        self.assets: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "label":
+            self.labelled.add(values.get("for") or "")
+        elif tag in ("input", "select", "textarea"):
+            if values.get("type") == "hidden":
+                self.hidden.append(values.get("name"))
+            else:
+                self.controls.append(values)
+        elif tag == "form":
+            self.forms.append(values)
+        elif tag in ("script", "link"):
+            self.assets.append(values.get("src") or values.get("href"))
