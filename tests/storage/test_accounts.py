@@ -100,6 +100,10 @@ def test_token_roles_and_unknown_ids(db: Session) -> None:
         create_token(db, "  ", "viewer")
     with pytest.raises(NotFound):
         revoke_token(db, 999)
+    with pytest.raises(NotFound):  # beyond the integer column: not found, not an overflow
+        revoke_token(db, 10**30)
+    with pytest.raises(NotFound):
+        revoke_share_link(db, -1)
 
 
 def test_sessions_resolve_until_ended_or_expired(db: Session) -> None:

@@ -223,7 +223,7 @@ def tokens_list(workspace: Path, as_json: bool, database_url: str | None) -> Non
 
 @tokens.command("revoke")
 @workspace_argument
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=click.IntRange(min=1))
 @database_url_option
 def tokens_revoke(workspace: Path, token_id: int, database_url: str | None) -> None:
     """Revoke the API token TOKEN_ID (see 'cojourney tokens list') for good."""

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.settings import current_settings
-from cojourney.storage.models import User
+from cojourney.storage.models import User, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 def user_by_id(session: Session, user_id: int) -> User:
     """The account ``user_id`` or :class:`~cojourney.errors.NotFound`."""
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if valid_id(user_id) else None
     if user is None:
         raise NotFound(f"no user with id {user_id}")
     return user

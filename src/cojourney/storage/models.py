@@ -34,6 +34,15 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest id an ``Integer`` primary key holds on every supported database.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    """Whether ``value`` can be an id at all (larger ones overflow the column type)."""
+    return 1 <= value <= MAX_ID
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.storage.hashing import digest, new_secret
-from cojourney.storage.models import ShareLink, utcnow
+from cojourney.storage.models import ShareLink, utcnow, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def list_share_links(session: Session, journey_id: str | None = None) -> list[Sh
 
 def revoke_share_link(session: Session, link_id: int) -> ShareLink:
     """Revoke a share link for good (revoking twice changes nothing)."""
-    link = session.get(ShareLink, link_id)
+    link = session.get(ShareLink, link_id) if valid_id(link_id) else None
     if link is None:
         raise NotFound(f"no share link with id {link_id}")
     if link.revoked_at is None:

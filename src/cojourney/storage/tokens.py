@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.storage.accounts import Role, parse_role
 from cojourney.storage.hashing import digest, new_secret
-from cojourney.storage.models import ApiToken, utcnow
+from cojourney.storage.models import ApiToken, utcnow, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def list_tokens(session: Session, *, include_revoked: bool = True) -> list[ApiTo
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
     """Revoke a token for good (revoking twice changes nothing)."""
-    token = session.get(ApiToken, token_id)
+    token = session.get(ApiToken, token_id) if valid_id(token_id) else None
     if token is None:
         raise NotFound(f"no API token with id {token_id} (list them to see their ids)")
     if token.revoked_at is None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cojourney.errors import InputError, Location, NotFound, Problem
-from cojourney.storage.models import Version
+from cojourney.storage.models import Version, valid_id
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ def list_versions(session: Session, entity_kind: str, entity_id: str) -> list[Ve
 
 def get_version(session: Session, entity_kind: str, entity_id: str, number: int) -> Version:
     """Version ``number`` of one entity, or :class:`~cojourney.errors.NotFound`."""
+    if not valid_id(number):
+        raise NotFound(f"no version {number} of {entity_kind} {entity_id!r}")
     version = session.scalars(
         select(Version).where(
             Version.entity_kind == entity_kind,

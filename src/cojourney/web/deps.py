@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
 from cojourney.storage import Role, session_user, token_by_secret
-from cojourney.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid
+from cojourney.web.api_docs import BEARER, SESSION
+from cojourney.web.security import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from cojourney.web.state import WebState, web_state
 
 #: The roles that pass each requirement. Owners do everything; ingest tokens only ingest.
@@ -58,7 +60,12 @@ State = Annotated[WebState, Depends(web_state)]
 DbSession = Annotated[Session, Depends(get_db)]
 
 
-def optional_principal(request: Request, db: DbSession) -> Principal | None:
+def optional_principal(
+    request: Request,
+    db: DbSession,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    session_id: Annotated[str | None, Security(SESSION)],
+) -> Principal | None:
     """The principal of a Bearer token or a session cookie, else ``None``.
 
     A Bearer header that does not match a live token is refused (401), never
@@ -78,7 +85,6 @@ def optional_principal(request: Request, db: DbSession) -> Principal | None:
         principal = Principal("token", token.id, token.name, Role(token.role))
         request.state.principal = principal
         return principal
-    session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
         user = session_user(db, session_id)
         if user is not None:

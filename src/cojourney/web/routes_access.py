@@ -22,6 +22,7 @@ from cojourney.storage import (
     revoke_token,
 )
 from cojourney.storage.accounts import USER_ROLES
+from cojourney.web.api_docs import ItemId
 from cojourney.web.deps import DbSession, OwnerRequired
 from cojourney.web.templating import render
 
@@ -88,7 +89,7 @@ def access_create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def access_revoke_token(token_id: int, db: DbSession, owner: OwnerRequired) -> Response:
+def access_revoke_token(token_id: ItemId, db: DbSession, owner: OwnerRequired) -> Response:
     """Revoke an API token, then show the page again."""
     revoke_token(db, token_id)
     db.commit()

@@ -22,9 +22,10 @@ from cojourney.storage import (
     revoke_token,
 )
 from cojourney.storage.models import utcnow
+from cojourney.web.api_docs import AUTH_RESPONSES, NOT_FOUND, WORKSPACE, ItemId
 from cojourney.web.deps import DbSession, OwnerRequired, State
 
-router = APIRouter(prefix="/api", tags=["access"])
+router = APIRouter(prefix="/api", tags=["access"], responses=AUTH_RESPONSES)
 
 
 class UserOut(BaseModel):
@@ -50,9 +51,11 @@ class UserOut(BaseModel):
 class UserCreate(BaseModel):
     """A new account."""
 
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     role: Literal["owner", "editor", "viewer"]
-    password: str = Field(max_length=1024)
+    password: str = Field(
+        min_length=8, max_length=1024, description="At least password_min_length characters."
+    )
 
 
 class TokenOut(BaseModel):
@@ -157,8 +160,8 @@ def post_token(body: TokenCreate, db: DbSession, owner: OwnerRequired) -> TokenC
     return TokenCreated(**TokenOut.of(token).model_dump(), token=secret)
 
 
-@router.delete("/tokens/{token_id}")
-def delete_token(token_id: int, db: DbSession, owner: OwnerRequired) -> TokenOut:
+@router.delete("/tokens/{token_id}", responses=NOT_FOUND)
+def delete_token(token_id: ItemId, db: DbSession, owner: OwnerRequired) -> TokenOut:
     """Revoke an API token."""
     token = revoke_token(db, token_id)
     db.commit()
@@ -171,7 +174,7 @@ def get_share_links(db: DbSession, owner: OwnerRequired) -> list[ShareLinkOut]:
     return [ShareLinkOut.of(s) for s in list_share_links(db)]
 
 
-@router.post("/share-links", status_code=201)
+@router.post("/share-links", status_code=201, responses={**WORKSPACE, **NOT_FOUND})
 def post_share_link(
     body: ShareLinkCreate, state: State, db: DbSession, owner: OwnerRequired
 ) -> ShareLinkCreated:
@@ -186,8 +189,8 @@ def post_share_link(
     return ShareLinkCreated(**ShareLinkOut.of(link).model_dump(), token=secret)
 
 
-@router.delete("/share-links/{link_id}")
-def delete_share_link(link_id: int, db: DbSession, owner: OwnerRequired) -> ShareLinkOut:
+@router.delete("/share-links/{link_id}", responses=NOT_FOUND)
+def delete_share_link(link_id: ItemId, db: DbSession, owner: OwnerRequired) -> ShareLinkOut:
     """Revoke a share link."""
     link = revoke_share_link(db, link_id)
     db.commit()

@@ -11,39 +11,40 @@ from cojourney.domain.journey import Journey, Touchpoint
 from cojourney.domain.parties import Stakeholder
 from cojourney.domain.personas import Persona
 from cojourney.storage import Version, get_version, list_versions
+from cojourney.web.api_docs import AUTH_RESPONSES, NOT_FOUND, WORKSPACE, ItemId
 from cojourney.web.deps import DbSession, State, ViewerRequired
 from cojourney.web.workspace_views import JourneySummary, journey_summaries
 
-router = APIRouter(prefix="/api", tags=["model"])
+router = APIRouter(prefix="/api", tags=["model"], responses=AUTH_RESPONSES)
 
 
-@router.get("/journeys")
+@router.get("/journeys", responses=WORKSPACE)
 def list_journeys(state: State, user: ViewerRequired) -> list[JourneySummary]:
     """Every journey of the workspace with its number of steps and touchpoints."""
     return journey_summaries(state.reader.workspace())
 
 
-@router.get("/journeys/{journey_id}", response_model_by_alias=True)
+@router.get("/journeys/{journey_id}", responses={**WORKSPACE, **NOT_FOUND})
 def get_journey(journey_id: str, state: State, user: ViewerRequired) -> Journey:
     """One journey as designed: steps, touchpoints, interactions, path and gates."""
     journey: Journey = state.reader.workspace().require("journeys", journey_id)
     return journey
 
 
-@router.get("/journeys/{journey_id}/touchpoints")
+@router.get("/journeys/{journey_id}/touchpoints", responses={**WORKSPACE, **NOT_FOUND})
 def list_touchpoints(journey_id: str, state: State, user: ViewerRequired) -> list[Touchpoint]:
     """The touchpoints of one journey."""
     journey: Journey = state.reader.workspace().require("journeys", journey_id)
     return journey.touchpoints
 
 
-@router.get("/personas")
+@router.get("/personas", responses=WORKSPACE)
 def list_personas(state: State, user: ViewerRequired) -> list[Persona]:
     """Every persona of the workspace."""
     return state.reader.workspace().personas
 
 
-@router.get("/stakeholders")
+@router.get("/stakeholders", responses=WORKSPACE)
 def list_stakeholders(state: State, user: ViewerRequired) -> list[Stakeholder]:
     """Every stakeholder of the workspace."""
     return state.reader.workspace().stakeholders
@@ -86,9 +87,9 @@ def get_versions(
     return [VersionOut.of(v) for v in list_versions(db, entity_kind, entity_id)]
 
 
-@router.get("/versions/{entity_kind}/{entity_id}/{number}")
+@router.get("/versions/{entity_kind}/{entity_id}/{number}", responses=NOT_FOUND)
 def get_one_version(
-    entity_kind: str, entity_id: str, number: int, db: DbSession, user: ViewerRequired
+    entity_kind: str, entity_id: str, number: ItemId, db: DbSession, user: ViewerRequired
 ) -> VersionDetail:
     """One saved version with its snapshot."""
     version = get_version(db, entity_kind, entity_id, number)
