@@ -188,3 +188,17 @@ def test_versions_api_lists_and_shows_saved_versions(site: Any) -> None:
     assert (
         client.get("/api/versions/journey/j1/9", headers=site.bearer("viewer")).status_code == 404
     )
+
+
+def test_a_configured_secret_key_signs_the_csrf_tokens(make_site: Any) -> None:
+    from cojourney.web.security import CSRF_COOKIE, csrf_token_for
+
+    site = make_site(secret_key="configured-secret-key-for-tests")
+    client = site.client()
+    html = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert token == csrf_token_for("configured-secret-key-for-tests", client.cookies[CSRF_COOKIE])
+    with site.app.state.web.sessions() as db:
+        from cojourney.storage import KeyValue
+
+        assert db.get(KeyValue, "secret_key") is None  # nothing generated

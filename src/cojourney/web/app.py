@@ -1,4 +1,4 @@
-"""The app factory: ``create_app(settings, workspace)`` builds the ASGI app, and nothing else does.
+"""The app factory: ``create_app(settings, workspace_path)`` builds the ASGI app, and nothing else does.
 
 Importing this module has no side effect: no engine, no connection, no settings
 read. The factory migrates the database it opens; an engine handed in is expected to
@@ -36,17 +36,17 @@ STATIC = Path(__file__).with_name("static")
 
 def create_app(
     settings: Settings | None = None,
-    workspace: str | Path = ".",
+    workspace_path: str | Path = ".",
     *,
     engine: Engine | None = None,
 ) -> FastAPI:
-    """The web app serving ``workspace`` with ``settings`` (the ones in force when omitted).
+    """The web app serving ``workspace_path`` with ``settings`` (the ones in force when omitted).
 
     Parameters
     ----------
     settings
         Limits, the database URL and the secret key; :func:`current_settings` if None.
-    workspace
+    workspace_path
         The workspace folder (YAML files) the app shows.
     engine
         A ready engine, already migrated (tests, ``cojourney serve``); else one is made
@@ -54,7 +54,7 @@ def create_app(
         the newest schema.
     """
     settings = settings or current_settings()
-    folder = Path(workspace)
+    folder = Path(workspace_path)
     if engine is None:
         engine = open_database(folder, settings.database_url)
     app = FastAPI(

@@ -31,6 +31,8 @@ class WebState:
 
     def secret_key(self) -> str:
         """The configured secret key, else the one generated once into the database."""
+        if self._secret is None and self.settings.secret_key:
+            self._secret = self.settings.secret_key
         if self._secret is None:
             with self._lock:
                 if self._secret is None:
