@@ -34,6 +34,10 @@ COMMANDS: dict[str, str] = {
     "improvements": "cojourney.cli.improvements_cmd:improvements",
     "report": "cojourney.cli.report_cmd:report",
     "demo": "cojourney.cli.demo_cmd:demo",
+    "serve": "cojourney.cli.serve_cmd:serve",
+    "db": "cojourney.cli.web_cmds:db",
+    "users": "cojourney.cli.web_cmds:users",
+    "tokens": "cojourney.cli.web_cmds:tokens",
 }
 
 
