@@ -52,7 +52,7 @@ from cojourney.events.readers.base import (
 from cojourney.events.schema import ColumnMapping
 from cojourney.events.store_ingest import (
     ProgressCallback,
-    _Poller,
+    _poller,
     _session_time_zone,
     _utc,
     _write_quarantine,
@@ -373,7 +373,7 @@ def _run(
     relation = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
     types = describe(con, relation)
     path = request.path
-    with _Poller(con, "reading", progress):
+    with _poller(con, "reading", progress):
         con.execute(
             f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {_BAD} AS __bad, "
             f"bool_or({_BAD}) OVER (PARTITION BY _row) AS __row_bad "
@@ -413,7 +413,7 @@ def _run(
         else quote_identifier(c)
         for c in cols
     ]
-    with _Poller(con, "inserting", progress):
+    with _poller(con, "inserting", progress):
         con.execute(
             f'INSERT INTO "{pending.kind.table}" ({", ".join(map(quote_identifier, cols))},'
             f" {IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "

@@ -21,7 +21,6 @@ by their readers and handed over as Arrow. Then, in one transaction:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -200,7 +199,7 @@ def _run(
         f"({S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '') AS __no_activity, "
         f'("{S.TIMESTAMP}" IS NULL) AS __no_timestamp'
     )
-    with _Poller(con, "reading", progress):
+    with _poller(con, "reading", progress):
         con.execute(
             f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {flags} "
             f"FROM ({src.query.select_sql(src.relation)})"
@@ -230,7 +229,7 @@ def _run(
         else quote_identifier(c)
         for c in cols
     ]
-    with _Poller(con, "inserting", progress):
+    with _poller(con, "inserting", progress):
         targets = ", ".join(map(quote_identifier, cols))
         con.execute(
             f'INSERT INTO "{pending.kind.table}" ({targets}, '
@@ -603,53 +602,21 @@ def _session_time_zone(con: duckdb.DuckDBPyConnection, zone: str) -> Iterator[No
         quietly(con, "SET TimeZone = 'UTC'")  # after a failed statement: done by the rollback
 
 
-class _Poller:
-    """While a long statement runs, report DuckDB's progress of it (a thread polls it)."""
+@contextmanager
+def _poller(
+    con: duckdb.DuckDBPyConnection, stage: str, progress: ProgressCallback | None
+) -> Iterator[None]:
+    """While a long statement runs, report ``stage`` and DuckDB's progress of it;
+    ``0.0`` before and ``1.0`` after it succeeds."""
+    from cojourney.events.query_progress import QueryProgress
 
-    _SETTINGS = (
-        "enable_progress_bar = true",
-        "enable_progress_bar_print = false",
-        "progress_bar_time = 0",
-    )
-
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        stage: str,
-        progress: ProgressCallback | None,
-        interval: float = 0.1,
-    ) -> None:
-        self.con, self.stage, self.progress, self.interval = con, stage, progress, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Poller:
-        if self.progress is not None:
-            self.progress(ImportProgress(self.stage, 0.0))
-            for setting in self._SETTINGS:
-                self.con.execute(f"SET {setting}")
-            self._thread = threading.Thread(target=self._poll, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            for setting in self._SETTINGS:
-                quietly(self.con, f"RESET {setting.split(' = ')[0]}")
-            if exc[0] is None and self.progress is not None:
-                self.progress(ImportProgress(self.stage, 1.0))
-
-    def _poll(self) -> None:
-        assert self.progress is not None
-        while not self._stop.wait(self.interval):
-            try:
-                percent = self.con.query_progress()
-            except Exception:
-                return
-            if percent is not None and percent >= 0:
-                self.progress(ImportProgress(self.stage, min(percent, 100.0) / 100))
+    if progress is None:
+        yield
+        return
+    progress(ImportProgress(stage, 0.0))
+    with QueryProgress(con, lambda fraction: progress(ImportProgress(stage, fraction))):
+        yield
+    progress(ImportProgress(stage, 1.0))
 
 
 def _utc(micros: int | None) -> datetime | None:
