@@ -75,6 +75,7 @@ def test_a_new_store_has_the_documented_tables(tmp_path: Path) -> None:
             "finished_at",
             "seq_first",
             "seq_last",
+            "rows_duplicate",
         ]
         assert store.count() == 0 and store.imports() == []
     with EventStore.open(tmp_path / "data" / "events.duckdb", read_only=True) as again:

@@ -7,14 +7,17 @@ read by DuckDB itself (with the readers' dialect handling and mapping SQL,
 by their readers and handed over as Arrow. Then, in one transaction:
 
 1. the mapped rows are staged in a temporary table, each with its position in the
-   source and flags for a missing journey id, activity or timestamp;
+   source and flags for a missing journey id, activity or timestamp (a file without rows
+   is refused: nothing is recorded);
 2. with ``on_error="fail"`` any flagged row refuses the import with the first
    :data:`~cojourney.events.readers.base.MAX_LISTED_PROBLEMS` problems (file,
    line or row, column, value, fix) and the total count; with ``"skip"`` the
    flagged rows are written, with their source columns and a ``reason``, to a
    quarantine CSV file;
-3. the valid rows are appended to the events table with a global ``event_seq``;
-4. the import's statistics (journeys, time range, activities that are not
+3. the valid rows the store holds already (same identity, see
+   :mod:`cojourney.events.store_identity`) are left out and counted;
+4. the other valid rows are appended to the events table with a global ``event_seq``;
+5. the import's statistics (journeys, time range, activities that are not
    touchpoints) are computed from the staged rows.
 """
 
@@ -44,6 +47,7 @@ from cojourney.events.readers.base import (
     sql_string,
 )
 from cojourney.events.schema import ColumnMapping
+from cojourney.events.store_identity import mark_already_stored
 from cojourney.events.store_schema import IMPORT_ID, ImportRecord, quietly
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,6 +70,7 @@ _ROW: Final = "__cojourney_row"
 _STAGE: Final = "__cojourney_stage"
 _RAW: Final = "__cojourney_raw"
 _RAW_IN: Final = "__cojourney_raw_in"
+_KNOWN: Final = "__cojourney_known"
 _BAD: Final = "(__no_journey OR __no_activity OR __no_timestamp)"
 #: Unknown activities listed by name (the rest are counted).
 TOP_UNKNOWN: Final = 10
@@ -209,6 +214,14 @@ def _run(
     ).fetchone()
     assert counts is not None
     total, bad = int(counts[0]), int(counts[1])
+    if total == 0:
+        raise ImportRejected(
+            Problem(
+                "no events to import: the file holds no rows (a header alone, or nothing)",
+                location_in(request.path),
+                hint="check the export that wrote it; nothing was recorded",
+            )
+        )
     problems = _problems(con, src, request.path, total, bad) if bad else []
     if bad and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
@@ -222,6 +235,16 @@ def _run(
         )
     if bad:
         _quarantine(con, src, request, pending, m, progress)
+    if pending.seq_offset > 0:  # the store holds events: leave out those it has already
+        if progress is not None:
+            progress(ImportProgress("comparing with the stored events"))
+        pending.rows_duplicate = mark_already_stored(
+            con, pending.kind, _STAGE, f"NOT {_BAD}", "_" + _ROW, src.seq, _KNOWN
+        )
+        if pending.rows_duplicate:
+            row = quote_identifier("_" + _ROW)
+            con.execute(f"DELETE FROM {_STAGE} WHERE {row} IN (SELECT r FROM {_KNOWN})")
+        con.execute(f"DROP TABLE {_KNOWN}")
     cols = pending.kind.column_names
     select = [
         f"{pending.seq_offset} + {quote_identifier(src.seq)}"
@@ -250,11 +273,12 @@ def _run(
     unknown, distinct, events = _unknown_activities(con, request.known_activities)
     con.execute(f"DROP TABLE {_STAGE}")
     log.info(
-        "%s: %d of %d events staged for import #%d (%d rejected)",
+        "%s: %d of %d events staged for import #%d (%d already stored, %d rejected)",
         request.path,
         pending.rows_imported,
         total,
         pending.id,
+        pending.rows_duplicate,
         bad,
     )
     return IngestOutcome(
