@@ -239,7 +239,13 @@ def _run(
         if progress is not None:
             progress(ImportProgress("comparing with the stored events"))
         pending.rows_duplicate = mark_already_stored(
-            con, pending.kind, _STAGE, f"NOT {_BAD}", "_" + _ROW, src.seq, _KNOWN
+            con,
+            pending.kind,
+            _STAGE,
+            f"NOT {_BAD}",
+            quote_identifier("_" + _ROW),
+            quote_identifier(src.seq),
+            _KNOWN,
         )
         if pending.rows_duplicate:
             row = quote_identifier("_" + _ROW)
