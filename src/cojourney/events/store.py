@@ -526,7 +526,9 @@ class EventStore(EventSource):
         """Import canonical batches (from any reader) as one transaction.
 
         ``event_seq`` of the batches is the input order of the source; the store
-        offsets it by its current largest ``event_seq`` plus one.
+        offsets it by its current largest ``event_seq`` plus one. Unlike
+        :meth:`import_file`, rows are not compared with the stored ones: the caller
+        (the simulator) knows its batches are new, from their ``source_sha256``.
 
         Raises
         ------
