@@ -10,12 +10,15 @@
     One row per successful import: ``id``, ``kind``, ``source_name``,
     ``source_sha256``, ``mapping_name``, ``mapping_fingerprint``,
     ``rows_imported``, ``rows_rejected``, ``quarantine_path``, ``started_at``,
-    ``finished_at`` (UTC), ``seq_first``, ``seq_last``.
+    ``finished_at`` (UTC), ``seq_first``, ``seq_last``, ``rows_duplicate``.
 ``store_meta``
-    ``schema_version``.
+    ``schema_version``, and ``last_deleted_import_id`` once an import was deleted
+    (import ids are never given twice).
 
 Every import is one transaction: a process killed half-way leaves the store as it
-was. The kinds of log are declared as data (:class:`LogKind`): a second kind (survey
+was. A file import stores only the rows whose identity the store does not hold
+(:mod:`cojourney.events.store_identity`); :meth:`EventStore.delete_import` undoes an
+import in one transaction. The kinds of log are declared as data (:class:`LogKind`): a second kind (survey
 feedback) is one more :func:`register_kind` with its own table, imported and read
 through the same methods with ``kind="feedback"``.
 
