@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.common import emit, json_option, table, workspace_argument
+from cojourney.cli.common import emit, json_option, workspace_argument
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store import ImportRecord
@@ -25,13 +25,13 @@ def imports() -> None:
 
 @imports.command("list")
 @workspace_argument
-@json_option("the imports", "a table")
+@json_option("the imports", "lines of text")
 def list_(workspace: Path, json_out: Path | None) -> int:
     """List the imports of WORKSPACE, oldest first.
 
-    For each: its id, kind (events or feedback), file, mapping, the rows it added
-    ("new"), the valid rows it found already stored (or, for answers, repeated in
-    the file), the rows it rejected, and when it finished (UTC).
+    For each: its id, when it finished (UTC), its file, the events (or survey
+    answers) it added, the valid ones it found already stored (answers: or
+    repeated in the file), the rows it rejected, and its mapping.
 
     \b
     Examples:
@@ -47,23 +47,16 @@ def list_(workspace: Path, json_out: Path | None) -> int:
     if not records:
         click.echo(f"Nothing imported into {workspace} yet.")
         return 0
-    from rich.console import Console
-
-    rows = [
-        (
-            f"#{r.id}",
-            r.kind,
-            r.source_name,
-            r.mapping_name or "(default names)",
-            f"{r.rows_imported:,}",
-            f"{r.rows_duplicate:,}",
-            f"{r.rows_rejected:,}",
-            f"{r.finished_at:%Y-%m-%d %H:%M}",
+    click.echo(f"Imports of {workspace}, oldest first:")
+    width = max(len(f"#{r.id}") for r in records)
+    for r in records:
+        what = "answers" if r.kind == "feedback" else "events"
+        mapping = r.mapping_name or "the default column names"
+        click.echo(
+            f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {r.source_name}: "
+            f"{r.rows_imported:,} {what} new, {r.rows_duplicate:,} already stored, "
+            f"{r.rows_rejected:,} rows rejected (mapping {mapping})"
         )
-        for r in records
-    ]
-    columns = ["import", "kind", "file", "mapping", "new", "already stored", "rejected", "UTC"]
-    Console().print(table(f"Imports of {workspace}", columns, rows, left=(0, 1, 2, 3, 7)))
     return 0
 
 

@@ -205,14 +205,20 @@ def run(
             return replace(_already(plan, previous), kind=plan.kind)
         other = next((r for r in earlier if r.source_sha256 == plan.sha), None)
         if other is not None:
+            then = other.mapping_name or "the default column names"
+            now = plan.recorded_name or "the default column names"
+            how = (
+                f"with mapping {then} as it was then (it has changed since)"
+                if then == now
+                else f"with another mapping ({then})"
+            )
             raise InputError(
                 Problem(
                     f"the same content was imported before as import #{other.id} on "
-                    f"{other.finished_at:%Y-%m-%d} with another mapping "
-                    f"({other.mapping_name or 'the default column names'}); importing it "
-                    f"again would keep its {what} twice, once per mapping",
+                    f"{other.finished_at:%Y-%m-%d} {how}; importing it again would keep "
+                    f"its {what} twice, once per mapping",
                     location_in(plan.file),
-                    found=f"mapping {plan.recorded_name or 'the default column names'}",
+                    found=f"mapping {now}" + (" as it is now" if then == now else ""),
                     expected=f"the mapping of import #{other.id}, or no earlier import",
                     hint=f"to import it with this mapping instead, delete import #{other.id} "
                     "first (it removes that import's "
