@@ -435,3 +435,25 @@ def test_naive_xes_dates_are_read_in_the_workspace_time_zone(ws: Path, tmp_path:
     in_amsterdam = stored(other)
     changed = [(a[2], b[2]) for a, b in zip(in_utc, in_amsterdam, strict=True) if a != b]
     assert changed == [("2024-03-02T08:00:00+00:00", "2024-03-02T07:00:00+00:00")]
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def test_delete_import_refuses_what_is_not_there(ws: Path, tmp_path: Path) -> None:
+    from cojourney.services.imports import delete_import
+
+    with pytest.raises(NotFound, match="is not a workspace"):
+        delete_import(tmp_path, 1)
+    with pytest.raises(NotFound, match="nothing was imported yet"):
+        delete_import(ws, 1)
+    import_events(ws, write_csv(tmp_path / "a.csv", rows(2)), flags=FLAGS)
+    with pytest.raises(NotFound, match=r"no import #2; the imports are #1 \(a.csv\)"):
+        delete_import(ws, 2)
+    done = delete_import(ws, 1)
+    assert (done.record.source_name, done.rows_removed, done.quarantine_removed) == (
+        "a.csv",
+        6,
+        None,
+    )
+    assert stored(ws) == [] and list_imports(ws) == []
