@@ -401,3 +401,27 @@ def test_delete_import_is_one_transaction_and_ids_are_not_reused(tmp_path: Path)
         with pytest.raises(NotFound, match=r"no import #9; the imports are #1 \(.*\), #3"):
             store.delete_import(9)
         assert [r.id for r in store.imports()] == [1, 3]
+
+
+def test_a_failed_delete_keeps_the_import_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Failing:
+        """The store's connection, refusing to delete the ``imports`` row."""
+
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def execute(self, sql: str) -> duckdb.DuckDBPyConnection:
+            if sql.startswith("DELETE FROM imports"):
+                raise duckdb.IOException("disk gone")
+            return self.con.execute(sql)
+
+    with EventStore.open(tmp_path) as store:
+        add(store, events(["j0", "j1"]))
+        real = store.connection
+        monkeypatch.setattr(EventStore, "connection", property(lambda self: Failing(real)))
+        with pytest.raises(duckdb.IOException):
+            store.delete_import(1)
+        monkeypatch.undo()
+        assert store.count() == 2 and [r.id for r in store.imports()] == [1]
