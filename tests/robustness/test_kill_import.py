@@ -41,6 +41,13 @@ def cojourney(*args: str | Path) -> subprocess.Popen[str]:
     )
 
 
+#: ``cojourney`` with standard error taken for a terminal, so that it shows its progress.
+_AS_ON_A_TERMINAL = (
+    "import sys; sys.stderr.isatty = lambda: True; "
+    "from cojourney.cli.main import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 def snapshot(ws: Path) -> tuple[int, int, object, list[int]]:
     """Events, distinct events, a content checksum and the import ids."""
     with EventStore.open(ws, read_only=True) as store:
@@ -63,26 +70,38 @@ def test_killed_import_then_retry_stores_every_event_exactly_once(tmp_path: Path
     before = snapshot(ws)
     assert before[:2] == (100_000, 100_000)
 
-    child = cojourney("import", ws, big)
-    store = EventStore.path_for(ws)
-    deadline = time.monotonic() + 120
-    started = store.stat().st_mtime
-    while child.poll() is None and time.monotonic() < deadline:
-        if store.stat().st_mtime != started or store.with_suffix(".duckdb.wal").exists():
-            break  # the import writes: it is inside its transaction
-        time.sleep(0.05)
-    time.sleep(0.5)
+    # The same command, with its progress shown as on a terminal: kill it while it inserts.
+    child = subprocess.Popen(
+        [sys.executable, "-c", _AS_ON_A_TERMINAL, "import", str(ws), str(big)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"},
+    )
+    assert child.stderr is not None
+    seen = b""
+    while b"inserting" not in seen:
+        chunk = child.stderr.read1(4096)
+        if not chunk:
+            break
+        seen += chunk
+    assert b"inserting" in seen, seen.decode(errors="replace")[-2000:]
+    time.sleep(0.1)  # well inside the INSERT of 350,000 new events
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
     assert child.returncode == -signal.SIGKILL, "the import ended before it could be killed"
 
     after_kill = snapshot(ws)
-    assert after_kill == before  # 0: nothing of the killed import is kept
+    committed = after_kill != before  # killed after its commit: all of it is there
+    if committed:
+        assert after_kill[:2] == (450_000, 450_000) and after_kill[3] == [1, 2]
 
     retry = cojourney("import", ws, big)
     out, err = retry.communicate(timeout=600)
     assert retry.returncode == 0, err
-    assert "350,000 new, 50,000 already stored" in out
+    if committed:
+        assert "already imported as #2" in out
+    else:
+        assert "350,000 new, 50,000 already stored" in out
     count, distinct, _, ids = snapshot(ws)
     assert count == distinct == 450_000  # every event, exactly once
     assert ids == [1, 2]
