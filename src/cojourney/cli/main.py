@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "import": "cojourney.cli.import_cmd:import_",
     "analyze": "cojourney.cli.analyze_cmd:analyze",
     "export": "cojourney.cli.import_cmd:export",
+    "imports": "cojourney.cli.imports_cmd:imports",
     "experience": "cojourney.cli.experience_cmd:experience",
     "agreements": "cojourney.cli.agreements_cmd:agreements",
     "value": "cojourney.cli.value_cmd:value",
