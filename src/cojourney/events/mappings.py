@@ -466,8 +466,15 @@ class MappingLibrary:
                 "give the columns with --case, --activity and --timestamp (feedback: "
                 "--journey-id, --timestamp, --question and --score) to create it"
             )
-        text = path.read_text(encoding="utf-8")
-        return ImportMapping.from_yaml(text, name=name, source=str(path))
+        from cojourney.events._mapping_yaml import read
+
+        # the workspace (WORKSPACE/data/mappings/..) bounds where a mapping may lead
+        within = (
+            self.folder.parent.parent
+            if self.folder.parts[-2:] == ("data", "mappings")
+            else self.folder
+        )
+        return read(path, name, within=within)
 
     def all(self) -> list[ImportMapping]:
         """Every saved mapping; a file with problems raises :class:`InputError` with all of them."""
