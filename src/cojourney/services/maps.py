@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from cojourney.errors import InputError, NotFound, Problem
+from cojourney.files import atomic_write_text
 from cojourney.spec import load_workspace
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,16 @@ def draw_map(
     """Render one picture of the workspace at ``workspace_path`` into ``output``.
 
     The format defaults to the output file's suffix (.html, .svg, .mmd/.mermaid).
+    The file is written whole or not at all; its folder is created when missing.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No such journey.
+    cojourney.files.OutputError
+        The file cannot be written (the message names it and says why).
     """
     out = Path(output)
     if fmt is None:
@@ -47,7 +58,6 @@ def draw_map(
     from cojourney.render import render  # drawing code is loaded only when drawing
 
     text = render(workspace, kind, fmt, journey_id)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    atomic_write_text(out, text, create_folder=True)
     log.info("wrote %s map (%s) to %s", kind, fmt, out)
     return out
