@@ -277,3 +277,12 @@ def test_export_and_json_refuse_a_missing_folder_map_creates_it(
     # maps (and reports) create their folder, as documented
     out = draw_map(ws_with_events, missing / "maps" / "journey.svg")
     assert out.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_the_docstring_examples_run() -> None:
+    import doctest
+
+    import cojourney.files
+
+    failures, tried = doctest.testmod(cojourney.files)
+    assert tried > 0 and failures == 0

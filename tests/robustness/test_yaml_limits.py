@@ -278,3 +278,12 @@ def test_a_mapping_given_as_text_gets_the_limits(ws: Path) -> None:
 
     with pytest.raises(InputError, match="too many aliases"):
         ImportMapping.from_yaml(billion_laughs(), name="shop")
+
+
+def test_the_docstring_examples_run() -> None:
+    import doctest
+
+    import cojourney.yamlio
+
+    failures, tried = doctest.testmod(cojourney.yamlio)
+    assert tried > 0 and failures == 0
