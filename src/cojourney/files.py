@@ -30,6 +30,8 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "check_writable",
+    "output_error",
+    "output_errors",
 ]
 
 _CAUSES = {
@@ -143,6 +145,19 @@ def atomic_output(
     except BaseException:
         _remove(temp)
         raise
+
+
+@contextlib.contextmanager
+def output_errors(path: str | Path) -> Iterator[None]:
+    """Turn an ``OSError`` raised in the block into an :class:`OutputError` naming ``path``.
+
+    For writers that place several files themselves (a workspace folder), where
+    :func:`atomic_output` does not fit.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise output_error(Path(path), exc) from None
 
 
 def check_writable(path: str | Path, *, create_folder: bool = False) -> None:

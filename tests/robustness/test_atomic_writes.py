@@ -261,6 +261,28 @@ def test_a_read_only_location_is_one_clear_error_for_every_writer(
         assert leftovers(disk) == set()
 
 
+def test_workspaces_written_to_a_read_only_or_full_disk_are_one_clear_error(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cojourney.spec import load_workspace, write_workspace
+
+    workspace = load_workspace(ws)
+    with small_disk(tmp_path / "ro", read_only=True) as disk:
+        code, text = cli(["init", str(disk / "new")], capsys)
+        assert code == 4
+        assert f"cannot write {disk / 'new'}: the file system is read-only" in text
+        with pytest.raises(OutputError, match="read-only"):
+            write_workspace(workspace, disk / "again")
+    with small_disk(tmp_path / "full", full=True) as disk:
+        with pytest.raises(OutputError, match="the disk is full"):
+            init_workspace(disk / "new")
+        with pytest.raises(OutputError, match="the disk is full"):
+            write_workspace(workspace, disk / "again")
+        assert leftovers(disk, "new", "again") == set()
+        for folder in ("new", "again"):
+            assert not (disk / folder).exists() or not list((disk / folder).rglob("*.yaml"))
+
+
 # --------------------------------------------------------------------------- missing folders
 
 
