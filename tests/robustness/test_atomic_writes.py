@@ -154,6 +154,8 @@ def test_a_library_error_that_hides_the_errno_in_its_text_is_understood(tmp_path
     assert exc.errno is None
     error = output_error(tmp_path / "x.parquet", exc)
     assert error.cause == "the disk is full"
+    denied = output_error(tmp_path / "x", PermissionError(errno.EACCES, "Permission denied"))
+    assert (denied.cause, denied.fix) == ("permission denied", "write to a folder you may write to")
     unknown = output_error(tmp_path / "x", OSError(errno.EIO, "Input/output error"))
     assert unknown.cause == "input/output error"
 

@@ -128,3 +128,17 @@ def test_a_saved_mapping_linked_outside_is_refused(ws: Path, tmp_path: Path) -> 
     with pytest.raises(InputError, match="leads outside the workspace") as caught:
         MappingLibrary(folder).load("shop")
     assert caught.value.problems[0].location.file == str(folder / "shop.yaml")
+
+
+def test_data_may_live_elsewhere_through_a_link(ws: Path, tmp_path: Path) -> None:
+    # event stores are big: data/ on another disk is legitimate, and its mappings load
+    from cojourney.events.mappings import ImportMapping
+
+    elsewhere = tmp_path / "big-disk" / "data"
+    (elsewhere / "mappings").mkdir(parents=True)
+    (ws / "data").symlink_to(elsewhere, target_is_directory=True)
+    library = MappingLibrary(ws / "data" / "mappings")
+    saved = ImportMapping.from_yaml("mapping_version: 1\nkind: events\n", name="shop")
+    library.save(saved)
+    assert library.load("shop").kind == "events"
+    assert validate_workspace(ws).ok

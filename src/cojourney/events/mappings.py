@@ -468,13 +468,9 @@ class MappingLibrary:
             )
         from cojourney.events._mapping_yaml import read
 
-        # the workspace (WORKSPACE/data/mappings/..) bounds where a mapping may lead
-        within = (
-            self.folder.parent.parent
-            if self.folder.parts[-2:] == ("data", "mappings")
-            else self.folder
-        )
-        return read(path, name, within=within)
+        # a saved mapping may not be a link out of its folder (the folder itself may be
+        # reached through a link: data/ often lives on another disk)
+        return read(path, name, within=self.folder)
 
     def all(self) -> list[ImportMapping]:
         """Every saved mapping; a file with problems raises :class:`InputError` with all of them."""
