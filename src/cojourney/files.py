@@ -17,13 +17,22 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from cojourney.errors import CojourneyError
 
-__all__ = ["OutputError", "atomic_output", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "OutputError",
+    "atomic_output",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "check_writable",
+    "output_error",
+    "output_errors",
+]
 
 _CAUSES = {
     errno.ENOSPC: "the disk is full",
@@ -65,27 +74,60 @@ class OutputError(CojourneyError):
         super().__init__(text)
 
 
+_ERRNO_IN_TEXT = re.compile(r"\[errno (\d+)\]", re.IGNORECASE)
+
+
 def output_error(path: Path, exc: OSError) -> OutputError:
-    """The :class:`OutputError` for an ``OSError`` met while writing ``path``."""
-    code = exc.errno if exc.errno is not None else -1
+    """The :class:`OutputError` for an ``OSError`` met while writing ``path``.
+
+    Libraries that wrap the system's error (pyarrow: ``[errno 28] No space left on
+    device`` inside its own text) are understood too.
+    """
+    code = exc.errno
+    if code is None:
+        found = _ERRNO_IN_TEXT.findall(str(exc))
+        code = int(found[-1]) if found else -1
     cause = _CAUSES.get(code) or (exc.strerror or str(exc)).lower()
     return OutputError(path, cause, _FIXES.get(code))
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
+def atomic_output(
+    path: str | Path, *, suffix: str = ".tmp", create_folder: bool = False
+) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
 
     The caller writes the whole content to the yielded path (by name, so it also
-    works for libraries that want a file name). On any error the temporary file is
-    removed, ``path`` is left as it was, and an ``OSError`` becomes an
-    :class:`OutputError` naming ``path`` and the cause.
+    works for libraries that want a file name, and that may themselves replace it).
+    On any error the temporary file is removed, ``path`` is left as it was, and an
+    ``OSError`` becomes an :class:`OutputError` naming ``path`` and the cause.
+
+    Parameters
+    ----------
+    path
+        The file to create or replace.
+    suffix
+        The end of the temporary file's name (e.g. ``.xes.gz`` for a library that
+        reads the format from the name).
+    create_folder
+        Create the missing folders of ``path`` first; otherwise a missing folder is
+        an :class:`OutputError`.
+
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "missing" / "out.txt"
+    >>> try:
+    ...     atomic_write_text(target, "hello")
+    ... except OutputError as exc:
+    ...     print(exc.cause)
+    the folder does not exist
     """
     target = Path(path)
     if target.is_dir():
         raise OutputError(target, _CAUSES[errno.EISDIR], _FIXES[errno.EISDIR])
     folder = target.parent
     try:
+        if create_folder:
+            folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=folder)
     except OSError as exc:
         raise output_error(target, exc) from None
@@ -98,11 +140,50 @@ def atomic_output(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
         _keep_mode(target, temp)
         os.replace(temp, target)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        _remove(temp)
         raise output_error(target, exc) from None
     except BaseException:
-        temp.unlink(missing_ok=True)
+        _remove(temp)
         raise
+
+
+@contextlib.contextmanager
+def output_errors(path: str | Path) -> Iterator[None]:
+    """Turn an ``OSError`` raised in the block into an :class:`OutputError` naming ``path``.
+
+    For writers that place several files themselves (a workspace folder), where
+    :func:`atomic_output` does not fit.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise output_error(Path(path), exc) from None
+
+
+def check_writable(path: str | Path, *, create_folder: bool = False) -> None:
+    """Fail early, before long work, when ``path`` could not be written.
+
+    Tries what :func:`atomic_output` will do (create the folder if asked, create a
+    temporary file beside ``path``) and undoes it. A full disk can still fail the
+    write itself later, as clearly.
+
+    Raises
+    ------
+    OutputError
+        The message names ``path`` and the cause.
+    """
+    with contextlib.suppress(_Probed), atomic_output(path, create_folder=create_folder):
+        raise _Probed  # the temporary file was created: remove it, leave path alone
+
+
+class _Probed(Exception):
+    """Ends a :func:`check_writable` probe without replacing anything."""
+
+
+def _remove(temp: Path) -> None:
+    """Remove a temporary file; a failure to do so must not hide the first error."""
+    with contextlib.suppress(OSError):
+        temp.unlink(missing_ok=True)
 
 
 def _keep_mode(target: Path, temp: Path) -> None:
@@ -116,12 +197,14 @@ def _keep_mode(target: Path, temp: Path) -> None:
     os.chmod(temp, mode)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | Path, data: bytes, *, create_folder: bool = False) -> None:
     """Write ``data`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
-    with atomic_output(path) as temp:
+    with atomic_output(path, create_folder=create_folder) as temp:
         temp.write_bytes(data)
 
 
-def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:
+def atomic_write_text(
+    path: str | Path, text: str, *, encoding: str = "utf-8", create_folder: bool = False
+) -> None:
     """Write ``text`` to ``path`` whole or not at all (see :func:`atomic_output`)."""
-    atomic_write_bytes(path, text.encode(encoding))
+    atomic_write_bytes(path, text.encode(encoding), create_folder=create_folder)

@@ -52,15 +52,25 @@ class Settings(BaseSettings):
 
     # -- YAML files (the workspace, saved mappings, survey definitions) --------
     yaml_max_bytes: int = Field(
-        5 * MIB, gt=0, description="Largest YAML file read, in bytes (workspace and mappings)."
+        1 * MIB,
+        gt=0,
+        description=(
+            "Largest YAML file read, in bytes (workspace files, saved mappings); "
+            "the YAML parser is pure Python and takes seconds per MiB."
+        ),
     )
     yaml_max_aliases: int = Field(
         100,
         ge=0,
-        description="Most alias uses (*name) in one YAML file; caps 'billion laughs' expansion.",
+        description=(
+            "Most alias uses (*name) in one YAML file, counted as expanded (an alias "
+            "to a node holding aliases counts those too); stops 'billion laughs' bombs."
+        ),
     )
     yaml_max_depth: int = Field(
-        64, gt=0, description="Deepest nesting of mappings and lists in one YAML file."
+        64,
+        gt=0,
+        description="Deepest nesting of mappings and lists in one YAML file, aliases included.",
     )
 
     # -- Event and feedback input ------------------------------------------------

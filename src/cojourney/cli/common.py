@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from cojourney.files import atomic_write_text
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table
 
@@ -175,7 +177,7 @@ def emit(text: str, out: Path) -> None:
     if str(out) == "-":
         click.echo(text)
     else:
-        out.write_text(text + "\n", encoding="utf-8")
+        atomic_write_text(out, text + "\n")
         click.echo(f"Wrote {out}", err=True)
 
 

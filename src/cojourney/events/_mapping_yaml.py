@@ -11,6 +11,7 @@ import io
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from cojourney.errors import InputError, Location, Problem
@@ -349,24 +350,23 @@ class _Reader:
 
 def parse(text: str, name: str, source: str) -> ImportMapping:
     """A mapping from its YAML text; every problem with its line (:class:`InputError`)."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from cojourney.yamlio import parse_yaml
 
-    try:
-        doc = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise InputError(
-            Problem(
-                f"YAML syntax error: {(exc.problem or exc.context or 'invalid YAML').strip()}",
-                Location(
-                    source, mark.line + 1 if mark else None, mark.column + 1 if mark else None
-                ),
-                hint="check indentation and quotes; quote values that contain ': ' or '#'",
-            )
-        ) from None
-    except YAMLError as exc:
-        raise InputError(Problem(f"YAML error: {exc}", Location(source))) from None
+    return from_document(parse_yaml(text, source), name, source)
+
+
+def read(path: Path, name: str, *, within: Path | None = None) -> ImportMapping:
+    """A mapping from its file, read within the YAML limits (:class:`InputError`).
+
+    A file that a symbolic link takes out of the folder ``within`` is refused.
+    """
+    from cojourney.yamlio import read_yaml_file
+
+    return from_document(read_yaml_file(path, str(path), within=within), name, str(path))
+
+
+def from_document(doc: Any, name: str, source: str) -> ImportMapping:
+    """A mapping from its parsed YAML document; every problem with its line."""
     if not isinstance(doc, Mapping):
         raise InputError(
             Problem(

@@ -466,8 +466,11 @@ class MappingLibrary:
                 "give the columns with --case, --activity and --timestamp (feedback: "
                 "--journey-id, --timestamp, --question and --score) to create it"
             )
-        text = path.read_text(encoding="utf-8")
-        return ImportMapping.from_yaml(text, name=name, source=str(path))
+        from cojourney.events._mapping_yaml import read
+
+        # a saved mapping may not be a link out of its folder (the folder itself may be
+        # reached through a link: data/ often lives on another disk)
+        return read(path, name, within=self.folder)
 
     def all(self) -> list[ImportMapping]:
         """Every saved mapping; a file with problems raises :class:`InputError` with all of them."""

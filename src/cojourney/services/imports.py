@@ -30,6 +30,7 @@ from cojourney.events.mapping_choice import Kind, MappingOrigin, choose_mapping
 from cojourney.events.mappings import ImportMapping, MappingFlags
 from cojourney.events.store import EventStore, ImportRecord
 from cojourney.events.store_ingest import FileImport, IngestOutcome, ProgressCallback
+from cojourney.files import atomic_output, check_writable
 from cojourney.services._import_plan import (
     ImportResult,
     OnError,
@@ -252,20 +253,28 @@ def export_events(
         Nothing was imported into the workspace yet.
     cojourney.errors.InputError
         The format cannot be told from the file name.
+    cojourney.files.OutputError
+        The file cannot be written (its folder is missing, read-only, full...); the
+        message names it and the cause, and no partial file is left.
     """
     from cojourney.events.writers import write_parquet, write_xes
 
     output = Path(output)
     fmt = format or _format_of(output)
-    with EventStore.open(workspace_path, read_only=True) as store:
+    gzip = output.name.lower().endswith(".gz")
+    check_writable(output)  # before opening the store
+    with (
+        EventStore.open(workspace_path, read_only=True) as store,
+        atomic_output(output, suffix=".xes.gz" if gzip else f".{fmt}") as temp,
+    ):
         if fmt == "parquet":
             rows = write_parquet(
                 store.batches(ordered=True, import_ids=False),
-                output,
+                temp,
                 schema=S.canonical_arrow_schema(),
             )
         else:
-            rows = write_xes(store.events_table(ordered=True, import_ids=False), output)
+            rows = write_xes(store.events_table(ordered=True, import_ids=False), temp, gzip=gzip)
     log.info("exported %d events of %s to %s", rows, workspace_path, output)
     return ExportResult(output, fmt, rows)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cojourney.domain.visibility import AUDIENCES, check_audience
 from cojourney.errors import InputError, NotFound, Problem
+from cojourney.files import atomic_write_text
 from cojourney.spec import load_workspace
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,16 @@ def draw_map(
     The format defaults to the output file's suffix (.html, .svg, .mmd/.mermaid).
     ``audience="consumer"`` draws only what the consumer sees of the journey (the band
     of visibility, see ``docs/sharing.md``); only the journey map is drawn for consumers.
+    The file is written whole or not at all; its folder is created when missing.
+
+    Raises
+    ------
+    cojourney.errors.ValidationError
+        The workspace does not load.
+    cojourney.errors.NotFound
+        No such journey.
+    cojourney.files.OutputError
+        The file cannot be written (the message names it and says why).
     """
     check_audience(audience)
     out = Path(output)
@@ -53,7 +64,6 @@ def draw_map(
     from cojourney.render import render  # drawing code is loaded only when drawing
 
     text = render(workspace, kind, fmt, journey_id, audience=audience)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    atomic_write_text(out, text, create_folder=True)
     log.info("wrote %s map (%s, for the %s) to %s", kind, fmt, audience, out)
     return out

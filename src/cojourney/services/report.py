@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from cojourney.domain.visibility import check_audience
 from cojourney.errors import InputError, Location, Problem
+from cojourney.files import atomic_write_text, check_writable
 from cojourney.report.analyses import attempt, call, watermelons
 from cojourney.services.analysis import choose_journey, open_events
 from cojourney.services.workspaces import open_workspace
@@ -117,7 +118,8 @@ def build_report(
     workspace_path
         The workspace folder.
     output
-        The HTML file to write (its folder is created; an existing file is replaced).
+        The HTML file to write, whole or not at all (its folder is created; an
+        existing file is replaced only once the new one is complete).
     journey_id
         The journey; by default the workspace's default journey, else its first.
     start, end
@@ -151,13 +153,14 @@ def build_report(
         No such journey, or no Parquet data at ``source``.
     cojourney.errors.InputError
         An empty time range or an unknown engine.
+    cojourney.files.OutputError
+        ``output`` cannot be written (checked before the analyses too).
     """
     from cojourney.report.page import (
         ReportPage,
         head_facts,
         head_notes,
         render_report,
-        write_page,
     )
     from cojourney.report.sections import summary
 
@@ -191,6 +194,7 @@ def build_report(
             on_progress=on_progress,
         )
     workspace = open_workspace(workspace_path)
+    check_writable(output, create_folder=True)  # before minutes of analysis, not after
     run = _Run(
         workspace_path,
         workspace,
@@ -245,7 +249,8 @@ def build_report(
                 generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             )
         )
-        return write_page(Path(output), html)
+        atomic_write_text(output, html, create_folder=True)
+        return Path(output)
 
     out = stage("page", page)
     if on_progress is not None:

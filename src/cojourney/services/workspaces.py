@@ -10,6 +10,7 @@ from pathlib import Path
 from cojourney.demo import example_names, example_path
 from cojourney.domain import Workspace
 from cojourney.errors import InputError, Location, NotFound, Problem
+from cojourney.files import output_errors
 from cojourney.spec import (
     TEMPLATE_DIR,
     ValidationReport,
@@ -28,6 +29,11 @@ def init_workspace(
 
     Nothing is written when the folder already holds YAML files (unless ``force``) or
     the example does not exist. Returns the files written.
+
+    Raises
+    ------
+    cojourney.files.OutputError
+        The folder cannot be written (read-only, full disk, ...).
     """
     target = Path(folder)
     if example is not None:
@@ -56,24 +62,25 @@ def init_workspace(
                 hint="choose an empty or new folder, or pass --force to overwrite",
             )
         )
-    target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".cojourney-init-", dir=target))
-    try:
-        shutil.copytree(
-            source,
-            staging,
-            dirs_exist_ok=True,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-        (staging / "workspace.schema.json").write_text(schema_json() + "\n", encoding="utf-8")
-        written = []
-        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(dest)
-            written.append(dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with output_errors(target):
+        target.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".cojourney-init-", dir=target))
+        try:
+            shutil.copytree(
+                source,
+                staging,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+            )
+            (staging / "workspace.schema.json").write_text(schema_json() + "\n", encoding="utf-8")
+            written = []
+            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+                dest = target / path.relative_to(staging)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(dest)
+                written.append(dest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     log.info("created workspace %s from %s", target, example or "the DSV template")
     return written
 

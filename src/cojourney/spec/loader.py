@@ -25,12 +25,14 @@ from cojourney.domain import Workspace, WorkspaceInfo, check_references
 from cojourney.errors import Location, NotFound, Problem, ValidationError
 from cojourney.spec.fields import field_names, item_model, model_at, suggestion
 from cojourney.spec.yaml_io import key_position, plain, position, read_yaml
+from cojourney.yamlio import link_outside, link_problem
 
 log = logging.getLogger(__name__)
 
 COLLECTIONS: tuple[str, ...] = tuple(n for n in Workspace.model_fields if n != "workspace")
 TOP_LEVEL_KEYS: tuple[str, ...] = ("workspace", *COLLECTIONS)
 SKIPPED_FOLDERS = frozenset({"data"})
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -55,17 +57,42 @@ class ValidationReport:
 
 
 def workspace_files(root: Path) -> list[Path]:
-    """The YAML files of a workspace folder, in a stable order."""
+    """The YAML files of a workspace folder, in a stable order.
+
+    Linked folders are not walked into (see :func:`workspace_links`).
+    """
     if root.is_file():
         return [root]
-    files = []
+    return [path for path in _entries(root) if path.is_file() and path.suffix in YAML_SUFFIXES]
+
+
+def workspace_links(root: Path) -> list[Problem]:
+    """A problem for each symbolic link of the workspace that leads outside it.
+
+    Links to YAML files and to folders are checked (those are what the workspace
+    reads or would walk); links that stay inside the workspace are allowed.
+    """
+    if root.is_file():
+        return []
+    problems = []
+    for path in _entries(root):
+        if not path.is_symlink() or not (path.suffix in YAML_SUFFIXES or path.is_dir()):
+            continue
+        target = link_outside(path, root)
+        if target is not None:
+            problems.append(link_problem(str(path), target, root))
+    return problems
+
+
+def _entries(root: Path) -> list[Path]:
+    """Every file and folder of the workspace but hidden ones and ``data/``, sorted."""
+    entries = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).parts
         if any(p.startswith(".") for p in rel) or (rel and rel[0] in SKIPPED_FOLDERS):
             continue
-        if path.is_file() and path.suffix in (".yaml", ".yml"):
-            files.append(path)
-    return files
+        entries.append(path)
+    return entries
 
 
 def _path_text(path: Iterable[str | int]) -> str:
@@ -117,12 +144,7 @@ class _Loader:
         )
 
     # --- per file ----------------------------------------------------------------------
-    def load_file(self, path: Path) -> None:
-        name = self.display(path)
-        document, problems = read_yaml(path, name)
-        self.problems.extend(problems)
-        if problems or document is None:
-            return
+    def load_document(self, name: str, document: Any) -> None:
         if not isinstance(document, dict):
             self.problems.append(
                 Problem(
@@ -494,9 +516,26 @@ def validate_workspace(path: str | Path) -> ValidationReport:
             )
         )
         return report
-    loader = _Loader(root)
+    # files that cannot be read (links out, syntax, limits) are reported first and
+    # alone: what the other files say about them would only be follow-on noise
+    unreadable = workspace_links(root)
+    within = None if root.is_file() else root
+    documents = []
+    refused = {p.location.file for p in unreadable}
     for file in files:
-        loader.load_file(file)
+        if str(file) in refused:
+            continue
+        document, problems = read_yaml(file, str(file), within=within)
+        unreadable.extend(problems)
+        documents.append((str(file), document))
+    if unreadable:
+        report.problems = sorted(unreadable, key=Problem.sort_key)
+        log.info("%s: %d files cannot be read", root, len(report.problems))
+        return report
+    loader = _Loader(root)
+    for name, document in documents:
+        if document is not None:
+            loader.load_document(name, document)
     workspace = loader.assemble()
     report.problems = sorted(loader.problems, key=Problem.sort_key)
     if not report.problems and workspace is not None:

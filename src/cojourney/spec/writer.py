@@ -10,6 +10,7 @@ from typing import Any
 
 from cojourney.domain import COLLECTION_FILES, Workspace
 from cojourney.errors import InputError, Location, Problem
+from cojourney.files import output_errors
 from cojourney.spec.yaml_io import dump_yaml
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def write_workspace(
 ) -> list[Path]:
     """Write ``workspace`` into ``folder``; all files appear together or none does.
 
-    The folder must not hold YAML files yet unless ``overwrite`` is set.
+    The folder must not hold YAML files yet unless ``overwrite`` is set. A folder
+    that cannot be written is a :class:`cojourney.files.OutputError`.
     """
     target = Path(folder)
     if target.exists() and any(target.rglob("*.yaml")) and not overwrite:
@@ -54,28 +56,29 @@ def write_workspace(
                 hint="choose an empty folder, or pass overwrite=True / --force",
             )
         )
-    documents = workspace_documents(workspace)
-    staging = Path(
-        tempfile.mkdtemp(
-            prefix=".cojourney-", dir=target.parent if target.parent.exists() else None
-        )
-    )
-    try:
-        for name, document in documents.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            header = _HEADERS.get(
-                name, "A journey: steps, touchpoints, interactions, designed path, gates."
+    with output_errors(target):
+        documents = workspace_documents(workspace)
+        staging = Path(
+            tempfile.mkdtemp(
+                prefix=".cojourney-", dir=target.parent if target.parent.exists() else None
             )
-            path.write_text(dump_yaml(document, header), encoding="utf-8")
-        target.mkdir(parents=True, exist_ok=True)
-        written = []
-        for path in sorted(staging.rglob("*.yaml")):
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(dest)
-            written.append(dest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        )
+        try:
+            for name, document in documents.items():
+                path = staging / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                header = _HEADERS.get(
+                    name, "A journey: steps, touchpoints, interactions, designed path, gates."
+                )
+                path.write_text(dump_yaml(document, header), encoding="utf-8")
+            target.mkdir(parents=True, exist_ok=True)
+            written = []
+            for path in sorted(staging.rglob("*.yaml")):
+                dest = target / path.relative_to(staging)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(dest)
+                written.append(dest)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     log.info("wrote %d files to %s", len(written), target)
     return written

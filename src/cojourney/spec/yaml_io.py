@@ -8,15 +8,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from cojourney.errors import Location, Problem
-
-
-def _reader() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
+from cojourney.errors import InputError, Problem
+from cojourney.yamlio import read_yaml_file
 
 
 def _writer() -> YAML:
@@ -28,40 +22,19 @@ def _writer() -> YAML:
     return yaml
 
 
-def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
-    """Parse ``path``; on a syntax error return ``(None, [problem])`` with its line and column."""
-    name = display or str(path)
+def read_yaml(
+    path: Path, display: str | None = None, *, within: Path | None = None
+) -> tuple[Any, list[Problem]]:
+    """Parse ``path`` within the YAML limits (:mod:`cojourney.yamlio`).
+
+    Returns ``(document, [])``, or ``(None, [problem])`` for a file that is too big,
+    not UTF-8, not valid YAML or beyond a limit, the problem located at its line
+    and column; or a file that a symbolic link takes out of the folder ``within``.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [
-            Problem(
-                "the file is not UTF-8 text",
-                Location(name),
-                found=str(exc.reason),
-                expected="a UTF-8 encoded YAML file",
-                hint="save the file as UTF-8",
-            )
-        ]
-    try:
-        return _reader().load(text), []
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        what = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = (
-            "rename or remove one of the keys"
-            if "duplicate key" in what
-            else (
-                "check indentation, quotes and brackets near this place; quote values that contain ': ' or '#'"
-            )
-        )
-        return None, [
-            Problem(f"YAML syntax error: {what}", Location(name, line, column), hint=hint)
-        ]
-    except YAMLError as exc:
-        return None, [Problem(f"YAML syntax error: {exc}", Location(name))]
+        return read_yaml_file(path, display or str(path), within=within), []
+    except InputError as exc:
+        return None, exc.problems
 
 
 def dump_yaml(data: Any, header: str | None = None) -> str:
