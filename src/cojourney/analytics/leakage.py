@@ -8,9 +8,11 @@ The kinds of leak: who is affected, what each affected journey loses (a fraction
 one journey's value, 0-1), and the anchor of the evidence in the report:
 
 ``drop_off`` (``#funnel-step-S``)
-    Journeys that never reached a designed exit point and whose last touchpoint is in
-    step S (:func:`unfinished_journeys`; from the analysis alone: whose last touchpoint
-    is in S and is not an exit point); each loses 1 (the journey's whole value).
+    Journeys abandoned with their last touchpoint in step S: not ended at an exit point
+    or offboarding touchpoint, and silent for the in-progress window
+    (:mod:`cojourney.analytics.journey_state`; :func:`unfinished_journeys`; from the
+    analysis alone: the funnel's ``dropped_off``); journeys still in progress are not
+    drop-offs. Each loses 1 (the journey's whole value).
 ``gate_bypass`` (``#gate-G``)
     Journeys that bypassed gate G; each loses :data:`GATE_LOSS` (0.5).
 ``rework`` (``#rework-touchpoint-T``)
@@ -245,25 +247,38 @@ def touchpoint_scores(
 
 
 def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]:
-    """Journeys that never reached an exit point of ``journey``, by their last touchpoint.
+    """Journeys that dropped off, by their last touchpoint of ``journey``.
 
-    Only events of the journey's touchpoints count; exit points are the design's
-    (``path.exit_points``, else its last touchpoint). One DuckDB query.
+    A journey dropped off when it is *abandoned* by the rule of
+    :mod:`cojourney.analytics.journey_state`: its last touchpoint event is not an ending
+    touchpoint (exit point, offboarding) and its last event is at least the in-progress
+    window before the data's end. Journeys still in progress are not drop-offs. One
+    DuckDB query, then the rule on the per-journey rows.
     """
-    touchpoints = [t.id for t in journey.touchpoints]
-    exits = journey.exit_points()
+    import numpy as np
+
+    from cojourney.analytics.journey_state import JourneyState, states
+
+    table = source.table_name("events")
     rows = source.connection.execute(
         f"""
-        WITH per AS (
-          SELECT journey_id, arg_max(activity, [epoch_us("timestamp"), event_seq]) AS last_tp,
-                 bool_or(list_contains($exits, activity)) AS finished
-          FROM "{source.table_name("events")}" WHERE list_contains($touchpoints, activity)
-          GROUP BY journey_id)
-        SELECT last_tp, count(*) FROM per WHERE NOT finished GROUP BY last_tp ORDER BY last_tp
+        SELECT arg_max(activity, [epoch_us("timestamp"), event_seq])
+                 FILTER (WHERE list_contains($touchpoints, activity)) AS last_tp,
+               max(epoch_us("timestamp")) / 1e6 AS last_s
+        FROM "{table}" GROUP BY journey_id
         """,
-        {"exits": exits, "touchpoints": touchpoints},
+        {"touchpoints": [t.id for t in journey.touchpoints] or ["\x00"]},
     ).fetchall()
-    return {str(tp): int(n) for tp, n in rows}
+    touched = [(tp, last) for tp, last in rows if tp is not None]
+    if not touched:
+        return {}
+    last_tp = np.array([tp for tp, _ in touched], dtype=object)
+    last_s = np.array([float(last) for _, last in touched])
+    end = float(max(float(last) for _, last in rows))
+    state = states(last_tp, last_s, end, journey)
+    left = last_tp[state == JourneyState.ABANDONED.value]
+    names, counts = np.unique(left.astype(str), return_counts=True)
+    return {str(tp): int(n) for tp, n in zip(names.tolist(), counts.tolist(), strict=True)}
 
 
 def find_leaks(
@@ -300,11 +315,13 @@ def find_leaks(
     population = analysis.counts.journeys
     reference = (analysis.durations.median or analysis.durations.mean or 3600.0) / 3600.0
     if unfinished is None:
-        unfinished = {
-            e.touchpoint: e.ends for e in analysis.entry_exit.touchpoints if not e.exit_point
+        dropped: dict[str, int | tuple[int, str]] = {
+            f.step: f.dropped_off for f in analysis.funnel.steps if f.dropped_off
         }
+    else:
+        dropped = dict(_by_step(unfinished, journey))
     leaks = [
-        *_drop_offs(unfinished, journey, population),
+        *_drop_offs(dropped, journey, population),
         *_gates(analysis, population),
         *_rework(analysis, journey, population),
         *_loops(analysis, population),
@@ -349,23 +366,33 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
-def _drop_offs(unfinished: Mapping[str, int], journey: Journey, population: int) -> list[Leak]:
+def _by_step(unfinished: Mapping[str, int], journey: Journey) -> dict[str, tuple[int, str]]:
+    """``{step: (journeys, touchpoint most left at)}`` from counts per last touchpoint."""
     step_of = journey.step_of()
     left: dict[str, dict[str, int]] = {}
     for touchpoint, count in unfinished.items():
         if count and touchpoint in step_of:
             left.setdefault(step_of[touchpoint], {})[touchpoint] = count
+    return {
+        step: (sum(by_tp.values()), min(by_tp.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+        for step, by_tp in left.items()
+    }
+
+
+def _drop_offs(
+    dropped: Mapping[str, int | tuple[int, str]], journey: Journey, population: int
+) -> list[Leak]:
     leaks = []
-    for step, by_tp in left.items():
-        total = sum(by_tp.values())
-        worst = min(by_tp.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    for step, value in dropped.items():
+        total, worst = value if isinstance(value, tuple) else (value, None)
         name = journey.step(step).name
+        most = f" (most at {worst})" if worst else ""
         leaks.append(
             _leak(
                 LeakKind.DROP_OFF,
                 step,
-                f"{_pct(total, population)} of journeys end "
-                f"unfinished in step {name} (most at {worst})",
+                f"{_pct(total, population)} of journeys dropped off (went silent) "
+                f"in step {name}{most}",
                 total,
                 population,
                 1.0,

@@ -83,8 +83,10 @@ def build(
             integer(s["reached"]),
             integer(s["moved_on"]),
             integer(s["went_back"]),
-            integer(s["left"]),
-            percent(_share(s["left"], s["reached"])),
+            integer(s.get("ended", 0)),
+            integer(s.get("in_progress", 0)),
+            integer(s.get("dropped_off", s["left"])),
+            percent(_share(s.get("dropped_off", s["left"]), s["reached"])),
             duration(s["median_seconds_in_step"]),
         ]
         for s in steps
@@ -95,8 +97,10 @@ def build(
             ("Reached", "num"),
             ("Moved on", "num"),
             ("Went back", "num"),
-            ("Left", "num"),
-            ("Left %", "num"),
+            ("Ended", "num"),
+            ("In progress", "num"),
+            ("Dropped off", "num"),
+            ("Dropped off %", "num"),
             ("Median time in step", "num"),
         ],
         rows,
@@ -112,7 +116,7 @@ def build(
     worst = max(
         (s for s in steps if s["reached"] and s["step"] not in exits),
         default=None,
-        key=lambda s: (s["left"] / s["reached"], s["left"]),
+        key=lambda s: (s.get("dropped_off", s["left"]) / s["reached"], s["left"]),
     )
     onboarding = analysis["funnel"].get("onboarding")
     ee = analysis["entry_exit"]
@@ -125,7 +129,9 @@ def build(
                 "Got on board",
                 percent(share),
                 f"{integer(onboarding['got_on_board'])} of {integer(onboarding['reached'])} "
-                f"reached onboarding; {integer(onboarding['left'])} left",
+                f"reached onboarding; {integer(onboarding.get('cancelled', 0))} cancelled, "
+                f"{integer(onboarding.get('silent', onboarding['left']))} went silent, "
+                f"{integer(onboarding.get('in_progress', 0))} in progress",
                 tone="good" if share is not None and share >= 0.8 else "warn",
             )
         )
@@ -169,8 +175,8 @@ def build(
         "worst_step": worst
         and {
             "name": worst["name"],
-            "left": worst["left"],
-            "share": worst["left"] / worst["reached"],
+            "left": worst.get("dropped_off", worst["left"]),
+            "share": worst.get("dropped_off", worst["left"]) / worst["reached"],
         },
     }
     return Section(
