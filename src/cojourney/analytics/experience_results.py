@@ -137,7 +137,9 @@ class MomentOfTruth(_ToDict):
     ``difference`` = mean journey score of the journeys with a poor answer at the
     touchpoint minus that of the other scored journeys (negative: poor answers there
     go with worse journeys), with its Welch interval and p-value. ``designed``: the
-    design marks it a moment of truth. ``rank`` 1 is the most harmful.
+    design marks it a moment of truth. ``significant``: the 95% interval does not
+    cross 0. ``rank`` 1 is the most harmful significant one; touchpoints that are not
+    significant rank after every significant one.
     """
 
     rank: int
@@ -152,6 +154,7 @@ class MomentOfTruth(_ToDict):
     low: float | None
     high: float | None
     p_value: float | None
+    significant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

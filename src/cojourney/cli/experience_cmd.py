@@ -216,6 +216,7 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
                     "others'",
                     "difference",
                     "95% CI",
+                    "significant",
                 ),
                 (
                     (
@@ -229,9 +230,14 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
                         f"{formatted(m.low, '+.3f')} .. {formatted(m.high, '+.3f')}"
                         if m.low is not None
                         else "-",
+                        "yes" if m.significant else "no: the interval crosses 0",
                     )
                     for m in shown
                 ),
-                left=(1,),
+                left=(1, 8),
             )
+        )
+        console.print(
+            "[dim]Significant ones (95% interval not crossing 0) are ranked first, most "
+            "harmful first; the others follow.[/]"
         )

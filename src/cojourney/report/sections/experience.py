@@ -330,7 +330,7 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
         )
     rows = []
     for m in measured[:12]:
-        significant = m["p_value"] is not None and m["p_value"] < 0.05
+        significant = bool(m.get("significant"))
         rows.append(
             [
                 str(m["rank"]),
@@ -341,9 +341,12 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
                 f'{number(m["difference"], 2)} <span class="cj-muted">'
                 f"[{number(m['low'], 2)}, {number(m['high'], 2)}]</span>",
                 badge(
-                    "p < 0.001"
-                    if (m["p_value"] or 1) < 0.001
-                    else f"p = {number(m['p_value'], 3)}",
+                    (
+                        "p < 0.001"
+                        if (m["p_value"] or 1) < 0.001
+                        else f"p = {number(m['p_value'], 3)}"
+                    )
+                    + ("" if significant else ", not significant (interval crosses 0)"),
                     "bad" if significant else "neutral",
                 ),
             ]
@@ -363,7 +366,9 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
             rows,
         )
         + '<p class="cj-caption">Journey scores are normalised to 0..1; a negative '
-        "difference means journeys with a poor answer at the touchpoint end up worse."
+        "difference means journeys with a poor answer at the touchpoint end up worse. "
+        "Touchpoints whose 95% interval crosses 0 are not significant and ranked after "
+        "the significant ones."
         + (
             f" Not ranked, for want of poor answers beside journey scores: "
             f"{esc(', '.join(m['name'] + (' ★' if m['designed'] else '') for m in untested))}."
