@@ -158,6 +158,28 @@ class MomentOfTruth(_ToDict):
 
 
 @dataclass(frozen=True, slots=True)
+class Comment(_ToDict):
+    """One free-text comment, with the answer it came with (``score`` may be ``None``)."""
+
+    journey_id: str
+    timestamp: str
+    question: str
+    score: float | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointComments(_ToDict):
+    """The comments about one touchpoint (``touchpoint`` ``None``: about the whole
+    journey): how many, and the latest ones, newest first."""
+
+    touchpoint: str | None
+    name: str
+    count: int
+    latest: tuple[Comment, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ExperienceAnalysis(_ToDict):
     """Every experience analysis of the feedback log against one designed journey."""
 
@@ -173,6 +195,7 @@ class ExperienceAnalysis(_ToDict):
     moments_of_truth: tuple[MomentOfTruth, ...]
     filters: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
+    comments: tuple[TouchpointComments, ...] = ()
 
     def breakdown(self, dimension: str) -> ScoreBreakdown:
         """The breakdown by ``dimension`` (KeyError when there is none)."""
