@@ -31,6 +31,7 @@ from cojourney.analytics.leakage import (
     leakage_report,
     touchpoint_scores,
     unfinished_journeys,
+    waiting_times,
 )
 from cojourney.analytics.report import analyze_journey
 from cojourney.analytics.sla import evaluate_clocks
@@ -153,13 +154,11 @@ def expected_leaks() -> list[tuple[str, str, int, float, float]]:
         ("waiting", "a -> b", 4, 0.8, 0.8 * (22 / 3) / 4 / 5),
         # 1 of 5 journeys dropped off in s2 (J4; J3 and J5 are in progress): loss 1.
         ("drop_off", "s2", 1, 0.2, 0.2),
-        # c -> d: 3 x 1 h (c has no designed duration) over 3 journeys: 1/5 per journey.
-        ("waiting", "c -> d", 3, 0.6, 0.6 * 0.2),
+        # c -> d and d -> b are not judged: c and d have no designed duration.
         ("gate_bypass", "g", 1, 0.2, 0.2 * 0.5),
         # One move back d -> b, and one extra visit of a: 0.25 each, for one journey.
         ("loop", "d -> b", 1, 0.2, 0.2 * 0.25),
         ("rework", "a", 1, 0.2, 0.2 * 0.25),
-        ("waiting", "d -> b", 1, 0.2, 0.2 * (1 / 5)),
         ("waiting", "a -> a", 1, 0.2, 0.2 * (50 / 60) / 5),
     ]
 
@@ -178,7 +177,7 @@ def test_every_leak_ranked_by_severity(store):
     want = expected_leaks()
     assert [g[:3] for g in got] == [w[:3] for w in want]
     assert [g[3:] for g in got] == [pytest.approx(w[3:]) for w in want]
-    assert [k.rank for k in leaks] == list(range(1, 11))
+    assert [k.rank for k in leaks] == list(range(1, 9))
 
 
 def test_sizes_and_evidence_links(store):
@@ -232,6 +231,22 @@ def test_clocks_of_other_journeys_are_left_out(store):
         analyze_journey(events(), JOURNEY), evaluate_clocks(store, workspace), [], workspace
     )
     assert all(k.kind is not LeakKind.SLA_BREACH for k in leaks)
+
+
+def test_waits_count_only_the_time_beyond_the_design_move_by_move(store):
+    # a -> b: J1 1 h, J2 1 h, J3 5 h, J5 1 h, each 10 min allowed: 4 moves, 50 + 50 +
+    # 290 + 50 min = 22/3 h. a -> a (J5): 1 h, 50 min beyond. b -> c: 1 h allowed, every
+    # move takes 1 h: no wait. c -> b is a designed loop; c and d have no duration.
+    waits = {(w.source, w.target): w for w in waiting_times(store, JOURNEY)}
+    assert sorted(waits) == [("a", "a"), ("a", "b")]
+    ab = waits[("a", "b")]
+    assert (ab.moves, ab.journeys, ab.allowed_seconds) == (4, 4, 600.0)
+    assert ab.hours_beyond == pytest.approx(22 / 3)
+    assert waits[("a", "a")].hours_beyond == pytest.approx(50 / 60)
+    data = JOURNEY.model_dump(by_alias=True)
+    data["path"]["gaps"] = [{"from": "a", "to": "b"}]
+    gap = type(JOURNEY).model_validate(data)
+    assert [(w.source, w.target) for w in waiting_times(store, gap)] == [("a", "a")]
 
 
 def test_unfinished_journeys_are_the_abandoned_ones(store):

@@ -22,9 +22,12 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
     Journeys moving back from A to B where no designed loop allows it; each loses
     0.25 per move back, at most 1.
 ``waiting`` (``#waiting-A-B``)
-    Journeys with the transition A -> B, for the :data:`WAITING_TOP` transitions with
-    the most hours lost; each loses its hours lost divided by the median journey
-    duration, at most 1.
+    Journeys that waited longer than designed between touchpoint A and the next one,
+    B, for the :data:`WAITING_TOP` transitions with the most hours lost; each loses its
+    hours lost divided by the median journey duration, at most 1. Only a wait beyond
+    A's ``expected_duration`` counts, move by move (:func:`waiting_times`): a transition
+    from a touchpoint without one is not judged, and the designed ``loops`` (the next
+    trip) and ``gaps`` (the customer's own pace, a schedule) are left out.
 ``sla_breach`` (``#sla-breaches-C``)
     Journeys that breached clock C; each loses the mean overrun divided by the allowed
     time, at most 1.
@@ -41,11 +44,11 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
 **Severity** = share of journeys affected x loss per affected journey: the expected
 fraction of one journey's value lost, averaged over all journeys (0-1). Shares are of
 the journeys analysed (for ``sla_breach``: of the journeys the clock timed). Leaks are
-ranked by severity, largest first. Hours lost: ``waiting`` counts the time beyond the
-source touchpoint's ``expected_duration`` (all of it when none is set), summed over the
-transitions; ``rework`` counts ``expected_duration`` per extra visit when it is set;
-``sla_breach`` sums the overruns. Transitions that a designed loop allows (the wait for
-the next trip, say) and activities outside the design are not waiting leaks.
+ranked by severity, largest first. Hours lost: ``waiting`` sums, over the moves A -> B,
+the time beyond A's ``expected_duration`` (moves within it add nothing); ``rework``
+counts ``expected_duration`` per extra visit when it is set; ``sla_breach`` sums the
+overruns. Transitions that a designed loop or gap allows (the wait for the next trip,
+the monthly invoice) and activities outside the design are not waiting leaks.
 
 Scores are normalised to 0-1 on the question's scale (``csat`` 1-5, ``ces`` 1-7, ``nps``
 0-10, ``emotion`` -3..3; a custom question on the range of its answers):
@@ -63,6 +66,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cojourney.analytics.experience import bands, workspace_scales
+from cojourney.analytics.leakage_sources import Wait, unfinished_journeys, waiting_times
 from cojourney.errors import NotFound
 from cojourney.events.feedback_schema import QUESTION_SCALES
 from cojourney.events.store_schema import sql_value
@@ -84,11 +88,13 @@ __all__ = [
     "LeakKind",
     "LeakageReport",
     "TouchpointScore",
+    "Wait",
     "anchor",
     "find_leaks",
     "leakage_report",
     "touchpoint_scores",
     "unfinished_journeys",
+    "waiting_times",
 ]
 
 log = logging.getLogger(__name__)
@@ -246,41 +252,6 @@ def touchpoint_scores(
 # --------------------------------------------------------------------------- leaks
 
 
-def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]:
-    """Journeys that dropped off, by their last touchpoint of ``journey``.
-
-    A journey dropped off when it is *abandoned* by the rule of
-    :mod:`cojourney.analytics.journey_state`: its last touchpoint event is not an ending
-    touchpoint (exit point, offboarding) and its last event is at least the in-progress
-    window before the data's end. Journeys still in progress are not drop-offs. One
-    DuckDB query, then the rule on the per-journey rows.
-    """
-    import numpy as np
-
-    from cojourney.analytics.journey_state import JourneyState, states
-
-    table = source.table_name("events")
-    rows = source.connection.execute(
-        f"""
-        SELECT arg_max(activity, [epoch_us("timestamp"), event_seq])
-                 FILTER (WHERE list_contains($touchpoints, activity)) AS last_tp,
-               max(epoch_us("timestamp")) / 1e6 AS last_s
-        FROM "{table}" GROUP BY journey_id
-        """,
-        {"touchpoints": [t.id for t in journey.touchpoints] or ["\x00"]},
-    ).fetchall()
-    touched = [(tp, last) for tp, last in rows if tp is not None]
-    if not touched:
-        return {}
-    last_tp = np.array([tp for tp, _ in touched], dtype=object)
-    last_s = np.array([float(last) for _, last in touched])
-    end = float(max(float(last) for _, last in rows))
-    state = states(last_tp, last_s, end, journey)
-    left = last_tp[state == JourneyState.ABANDONED.value]
-    names, counts = np.unique(left.astype(str), return_counts=True)
-    return {str(tp): int(n) for tp, n in zip(names.tolist(), counts.tolist(), strict=True)}
-
-
 def find_leaks(
     analysis: JourneyAnalysis,
     clocks: Sequence[ClockResult],
@@ -288,6 +259,7 @@ def find_leaks(
     workspace: Workspace,
     *,
     unfinished: Mapping[str, int] | None = None,
+    waits: Sequence[Wait] | None = None,
 ) -> list[Leak]:
     """Every leak found in the analyses, ranked by severity (see the module docstring).
 
@@ -305,6 +277,9 @@ def find_leaks(
         Journeys that never reached an exit point, by last touchpoint
         (:func:`unfinished_journeys`); without it, drop-off counts the journeys whose
         last touchpoint is not an exit point (``analysis.entry_exit``).
+    waits
+        The moves that took longer than designed (:func:`waiting_times`); without it,
+        each transition of the analysis counts its mean time beyond the designed one.
 
     Returns
     -------
@@ -325,7 +300,11 @@ def find_leaks(
         *_gates(analysis, population),
         *_rework(analysis, journey, population),
         *_loops(analysis, population),
-        *_waiting(analysis, journey, population, reference or 1.0),
+        *(
+            _waiting(analysis, journey, population, reference or 1.0)
+            if waits is None
+            else _waits(waits, population, reference or 1.0)
+        ),
         *_breaches(c for c in clocks if _clock_applies(workspace, journey, c)),
         *_experience(analysis, journey, touchpoint_scores, population),
     ]
@@ -475,18 +454,20 @@ def _waiting(
     analysis: JourneyAnalysis, journey: Journey, population: int, reference_hours: float
 ) -> list[Leak]:
     touchpoints = {t.id: t for t in journey.touchpoints}
-    allowed = {(t.from_, t.to) for t in journey.path.loops}
+    allowed = {(t.from_, t.to) for t in (*journey.path.loops, *journey.path.gaps)}
     candidates = []
     for edge in analysis.graph.edges:
+        expected = (
+            touchpoints[edge.source].expected_duration if edge.source in touchpoints else None
+        )
         if (
-            edge.source not in touchpoints
+            expected is None
             or edge.target not in touchpoints
             or (edge.source, edge.target) in allowed
             or not edge.journeys
         ):
             continue
-        expected = touchpoints[edge.source].expected_duration
-        excess = edge.mean_seconds - (expected.total_seconds() if expected else 0.0)
+        excess = edge.mean_seconds - expected.total_seconds()
         if excess > 0:
             candidates.append((edge.events * excess / 3600, edge, excess))
     candidates.sort(key=lambda c: (-c[0], c[1].source, c[1].target))
@@ -506,6 +487,29 @@ def _waiting(
             )
         )
     return leaks
+
+
+def _waits(waits: Sequence[Wait], population: int, reference_hours: float) -> list[Leak]:
+    ranked = sorted(waits, key=lambda w: (-w.hours_beyond, w.source, w.target))
+    return [
+        _leak(
+            LeakKind.WAITING,
+            f"{w.source} -> {w.target}",
+            f"{w.moves:,} waits beyond the designed {_hours(w.allowed_seconds)} from {w.source} "
+            f"to {w.target}, {w.hours_beyond:,.1f} h beyond it in all",
+            w.journeys,
+            population,
+            w.hours_beyond / w.journeys / reference_hours if w.journeys else 0.0,
+            anchor("waiting", w.source, w.target),
+            hours_lost=w.hours_beyond,
+        )
+        for w in ranked[:WAITING_TOP]
+        if w.hours_beyond > 0
+    ]
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def _clock_applies(workspace: Workspace, journey: Journey, result: ClockResult) -> bool:
@@ -625,7 +629,12 @@ def leakage_report(
     scores = touchpoint_scores(source, workspace)
     notes = [] if scores else ["no feedback imported: experience leaks are not assessed"]
     leaks = find_leaks(
-        analysis, clocks, scores, workspace, unfinished=unfinished_journeys(source, journey)
+        analysis,
+        clocks,
+        scores,
+        workspace,
+        unfinished=unfinished_journeys(source, journey),
+        waits=waiting_times(source, journey),
     )
     return LeakageReport(
         journey.id,

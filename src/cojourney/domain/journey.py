@@ -161,12 +161,18 @@ class DesignedPath(Model):
     Touchpoints marked ``optional`` may be left out; every other one is mandatory.
     ``loops`` are allowed moves back; ``skips`` are allowed jumps forward over mandatory
     touchpoints; ``entry_points`` and ``exit_points`` are where a journey may start and end
-    (empty: the first and last touchpoint of ``order``).
+    (empty: the first and last touchpoint of ``order``). ``gaps`` are moves between which
+    the time is not a wait: the customer's own pace or a schedule (booking ahead, the
+    monthly invoice); waiting leakage leaves them out, as it does the loops.
     """
 
     order: list[Id] = Field(default_factory=list)
     loops: list[Transition] = Field(default_factory=list)
     skips: list[Transition] = Field(default_factory=list)
+    gaps: list[Transition] = Field(
+        default_factory=list,
+        description="Moves whose time in between is not waiting (own pace, a schedule).",
+    )
     entry_points: list[Id] = Field(default_factory=list)
     exit_points: list[Id] = Field(default_factory=list)
 
