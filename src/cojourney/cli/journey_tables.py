@@ -112,8 +112,9 @@ def _funnel(result: JourneyAnalysis) -> Table:
             f"({share(onboarding.got_on_board, onboarding.reached)}); of the "
             f"{onboarding.left:,} others, {onboarding.cancelled:,} cancelled, "
             f"{onboarding.silent:,} went silent, {onboarding.in_progress:,} are in progress. "
-            "Left = ended at an exit point or by cancelling; in progress = last event within "
-            "the in-progress window of the data's end; dropped off = silent since"
+            "Ended = at an exit point or by cancelling; in progress = last event within the "
+            "in-progress window before the data's end (docs/measuring.md); dropped off = "
+            "silent for longer"
         )
         table.caption_justify = "left"
     return table

@@ -107,16 +107,12 @@ def build(
         row_ids=[anchor_id("funnel-step", s["step"]) for s in steps],
     )
 
-    # Leaving in a step that holds a designed exit point is the designed end, not a drop-off.
-    exits = {
-        journey["touchpoints"][tp]["step"]
-        for tp in journey["exit_points"]
-        if tp in journey["touchpoints"]
-    }
+    # The biggest drop-off: journeys that went silent (those that ended on purpose, at an
+    # exit point or by cancelling, and those still in progress are not drop-offs).
     worst = max(
-        (s for s in steps if s["reached"] and s["step"] not in exits),
+        (s for s in steps if s["reached"]),
         default=None,
-        key=lambda s: (s.get("dropped_off", s["left"]) / s["reached"], s["left"]),
+        key=lambda s: (s.get("dropped_off", 0) / s["reached"], s.get("dropped_off", 0)),
     )
     onboarding = analysis["funnel"].get("onboarding")
     ee = analysis["entry_exit"]
