@@ -212,7 +212,9 @@ def compliance_table(clock: ClockResult) -> Table:
             continue
         verdict = _verdict(row.meets)
         if combined and row.meets is False:
-            verdict = "[red]no[/]: " + ", ".join(missing(row.period)) + " miss it"
+            names = missing(row.period)
+            verdict = "[red]no[/]: " + ", ".join(names)
+            verdict += " misses its target" if len(names) == 1 else " miss their targets"
         elif combined and row.meets:
             verdict = "[green]yes[/], every priority"
         table.add_row(
