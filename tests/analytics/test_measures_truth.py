@@ -352,3 +352,22 @@ def test_moments_of_truth_rank_the_significant_first_and_comments_are_shown(tmp_
     assert [c.text for c in comments["use"].latest] == ["Slower still", "Too slow"]
     assert comments[None].latest[0].text == "Would not recommend"
     assert json.dumps(result.to_dict())  # JSON-ready
+
+
+def test_compliance_is_worded_per_priority(tmp_path: Path):
+    from rich.console import Console
+    from test_sla import INCIDENTS, RESOLUTION, store_with
+    from test_sla import workspace as sla_workspace
+
+    from cojourney.cli.agreements_cmd import compliance_table
+
+    # January: P1 (J1, J2) met twice, 100% >= 90%; P3: J4 and J8 met, J3 breached and J5
+    # still running past its 8 h: 50% < 95%. The month misses, because of P3 alone.
+    with store_with(tmp_path, INCIDENTS) as s:
+        result = evaluate_clocks(s, sla_workspace(RESOLUTION))[0]
+    console = Console(width=200, record=True)
+    console.print(compliance_table(result))
+    text = console.export_text()
+    january = next(line for line in text.splitlines() if "2025-01-01" in line and "all" in line)
+    assert "P3 misses its target" in january and "P1" not in january
+    assert "abandoned" in text and "priority" in text
