@@ -121,6 +121,17 @@ class Settings(BaseSettings):
         None, description="Spark Connect URL (sc://HOST:PORT); takes precedence over spark_master."
     )
 
+    # -- Measures ------------------------------------------------------------------
+    journey_in_progress_days: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "A journey instance not ended at an exit point is in progress while its last "
+            "event is less than this many days before the data's end, abandoned after "
+            "(a journey's in_progress_within overrides it)."
+        ),
+    )
+
     # -- Web workspace -------------------------------------------------------------
     database_url: str | None = Field(
         None,

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["design", "discovery", "ordering", "report", "engines"]
+MODULES = ["design", "discovery", "ordering", "report", "engines", "journey_state"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -201,20 +201,23 @@ def test_step_funnel(result: JourneyAnalysis) -> None:
     # Time in step: per event in the step, seconds to the next touchpoint event.
     # explore: A 100, D 60, E 10, H 20.  agree: A 100, B 50, C 0, D 60, E 10, G 20, H 20.
     # onboard: A 200, B 50, E 0, G 20.   co-create: A 600, B 200, C 30, D 60, G 10, H 20.
+    # Who left: C in agree and E in onboard went silent (their last events are over 30
+    # days before D's, the data's end); B ends at first-use and A, D, G, H at survey,
+    # the exit points: ended.
     assert result.funnel.steps == (
         FunnelStep("explore", "Explore", 4, 4, 0, 0, 40.0),
         FunnelStep("engage", "Engage", 0, 0, 0, 0, None),
         FunnelStep("offer", "Offer", 0, 0, 0, 0, None),
-        FunnelStep("agree", "Agree", 7, 6, 0, 1, 20.0),
-        FunnelStep("onboard", "Onboard", 4, 3, 0, 1, 35.0),
-        FunnelStep("co-create", "Co-create", 6, 4, 1, 1, 45.0),
-        FunnelStep("realize", "Realize", 4, 0, 0, 4, 0.0),
+        FunnelStep("agree", "Agree", 7, 6, 0, 1, 20.0, dropped_off=1),
+        FunnelStep("onboard", "Onboard", 4, 3, 0, 1, 35.0, dropped_off=1),
+        FunnelStep("co-create", "Co-create", 6, 4, 1, 1, 45.0, ended=1),
+        FunnelStep("realize", "Realize", 4, 0, 0, 4, 0.0, ended=4),
     )
 
 
 def test_onboarding(result: JourneyAnalysis) -> None:
-    # A, B, E, G reach onboarding; E stays there.
-    assert result.funnel.onboarding == Onboarding("onboard", 4, 3, 1, 0.75)
+    # A, B, E, G reach onboarding; E stays there and goes silent.
+    assert result.funnel.onboarding == Onboarding("onboard", 4, 3, 1, 0.75, silent=1)
 
 
 def test_gates(result: JourneyAnalysis) -> None:

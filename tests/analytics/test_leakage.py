@@ -10,8 +10,9 @@ exit point d; gate g: a before c. ``a`` takes 10 min by design, ``b`` 1 h.
     J5  a0 a1 b2 c3 d4 b5      repeats a, moves back d -> b, ends early in s2 (at b)
 
 (hours after 2025-01-06 00:00 UTC). Journey durations 3, 5, 5, 1, 5 h: the median is 5 h.
-From the analysis alone, three journeys end early (their last touchpoint is not the exit
-point d); from the events, two never reach d (J5 did, before moving back).
+Three journeys end early (their last touchpoint is not the exit point d), but only J4
+dropped off: J3 and J5 had events at the data's end (5 h), within the journey's 2 h
+in-progress window, so they are still in progress, while J4 has been silent for 4 h.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from cojourney.analytics.leakage import (
     leakage_report,
     touchpoint_scores,
     unfinished_journeys,
+    waiting_times,
 )
 from cojourney.analytics.report import analyze_journey
 from cojourney.analytics.sla import evaluate_clocks
@@ -66,6 +68,7 @@ JOURNEY = Journey(
     ],
     path={"order": ["a", "b", "c", "d"], "loops": [{"from": "c", "to": "b"}], "exit_points": ["d"]},
     gates=[{"id": "g", "name": "G", "requires": ["a"], "before": ["c"]}],
+    in_progress_within="2h",
 )
 #: Clock a -> d within 3 h, 24x7: J1 3 h met; J2 5 h (2 h over); J3 still running at the
 #: data's end (5 h, 2 h over); J5 4 h (1 h over); J4 never starts it.
@@ -142,8 +145,6 @@ def test_touchpoint_scores_on_their_scales(store):
 def expected_leaks() -> list[tuple[str, str, int, float, float]]:
     """(kind, where, journeys, share, severity), ranked; severity = share x loss per journey."""
     return [
-        # 3 of 5 journeys end early in step s2 (from the analysis): loss 1.
-        ("drop_off", "s2", 3, 0.6, 0.6),
         # 3 of the 4 timed journeys breached; overruns 2, 2 and 1 h of 3 h: loss 5/9.
         ("sla_breach", "sla/a-to-d", 3, 0.75, 0.75 * 5 / 9),
         # csat at b: normalised 0.4; everyone visited b: 0.5 x (1 - 0.4).
@@ -151,13 +152,13 @@ def expected_leaks() -> list[tuple[str, str, int, float, float]]:
         # a -> b: 4 transitions, mean 2 h, 10 min allowed: 4 x 110 min = 22/3 h over 4 journeys,
         # per journey 11/6 h of a 5 h median journey.
         ("waiting", "a -> b", 4, 0.8, 0.8 * (22 / 3) / 4 / 5),
-        # c -> d: 3 x 1 h (c has no designed duration) over 3 journeys: 1/5 per journey.
-        ("waiting", "c -> d", 3, 0.6, 0.6 * 0.2),
+        # 1 of 5 journeys dropped off in s2 (J4; J3 and J5 are in progress): loss 1.
+        ("drop_off", "s2", 1, 0.2, 0.2),
+        # c -> d and d -> b are not judged: c and d have no designed duration.
         ("gate_bypass", "g", 1, 0.2, 0.2 * 0.5),
         # One move back d -> b, and one extra visit of a: 0.25 each, for one journey.
         ("loop", "d -> b", 1, 0.2, 0.2 * 0.25),
         ("rework", "a", 1, 0.2, 0.2 * 0.25),
-        ("waiting", "d -> b", 1, 0.2, 0.2 * (1 / 5)),
         ("waiting", "a -> a", 1, 0.2, 0.2 * (50 / 60) / 5),
     ]
 
@@ -176,7 +177,7 @@ def test_every_leak_ranked_by_severity(store):
     want = expected_leaks()
     assert [g[:3] for g in got] == [w[:3] for w in want]
     assert [g[3:] for g in got] == [pytest.approx(w[3:]) for w in want]
-    assert [k.rank for k in leaks] == list(range(1, 11))
+    assert [k.rank for k in leaks] == list(range(1, 9))
 
 
 def test_sizes_and_evidence_links(store):
@@ -190,7 +191,7 @@ def test_sizes_and_evidence_links(store):
         )
     }
     drop = leaks[(LeakKind.DROP_OFF, "s2")]
-    assert drop.evidence == "#funnel-step-s2" and "most at b" in drop.label
+    assert drop.evidence == "#funnel-step-s2" and "dropped off" in drop.label
     breach = leaks[(LeakKind.SLA_BREACH, "sla/a-to-d")]
     assert breach.hours_lost == 5.0 and breach.evidence == "#sla-breaches-a-to-d"
     assert leaks[(LeakKind.EXPERIENCE, "b (csat)")].score_lost == pytest.approx(0.6)
@@ -232,35 +233,50 @@ def test_clocks_of_other_journeys_are_left_out(store):
     assert all(k.kind is not LeakKind.SLA_BREACH for k in leaks)
 
 
-def test_unfinished_journeys_never_reached_an_exit(store):
-    # J5 reached the exit point d before moving back to b: it finished.
-    assert unfinished_journeys(store, JOURNEY) == {"b": 1, "c": 1}
+def test_waits_count_only_the_time_beyond_the_design_move_by_move(store):
+    # a -> b: J1 1 h, J2 1 h, J3 5 h, J5 1 h, each 10 min allowed: 4 moves, 50 + 50 +
+    # 290 + 50 min = 22/3 h. a -> a (J5): 1 h, 50 min beyond. b -> c: 1 h allowed, every
+    # move takes 1 h: no wait. c -> b is a designed loop; c and d have no duration.
+    waits = {(w.source, w.target): w for w in waiting_times(store, JOURNEY)}
+    assert sorted(waits) == [("a", "a"), ("a", "b")]
+    ab = waits[("a", "b")]
+    assert (ab.moves, ab.journeys, ab.allowed_seconds) == (4, 4, 600.0)
+    assert ab.hours_beyond == pytest.approx(22 / 3)
+    assert waits[("a", "a")].hours_beyond == pytest.approx(50 / 60)
+    data = JOURNEY.model_dump(by_alias=True)
+    data["path"]["gaps"] = [{"from": "a", "to": "b"}]
+    gap = type(JOURNEY).model_validate(data)
+    assert [(w.source, w.target) for w in waiting_times(store, gap)] == [("a", "a")]
+
+
+def test_unfinished_journeys_are_the_abandoned_ones(store):
+    # J3 and J5 (last event at 5 h, the data's end) are in progress; J4 (last at c, 1 h)
+    # has been silent for 4 h, beyond the 2 h window: it dropped off.
+    assert unfinished_journeys(store, JOURNEY) == {"c": 1}
 
 
 def test_leakage_report_in_one_call(store):
     report = leakage_report(store, WORKSPACE)
     kinds = [(k.kind.value, k.where, k.severity) for k in report.leaks]
-    # Drop-off: J3 and J4 never reached an exit point (2 of 5). The real scores: csat at b
+    # Drop-off: J4 went silent at c (1 of 5). The real scores: csat at b
     # is 0.375 with half its answers poor: 3 of the 5 visitors (2.5 rounded up) lose
     # 0.5 x 0.625; the emotion and effort at c have too few answers.
-    assert kinds[:2] == [
-        ("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9)),
-        ("drop_off", "s2", 0.4),
-    ]
+    assert kinds[0] == ("sla_breach", "sla/a-to-d", pytest.approx(0.75 * 5 / 9))
+    assert ("drop_off", "s2", pytest.approx(0.2)) in kinds
     assert ("experience", "b (csat)", pytest.approx(3 / 5 * 0.5 * 0.625)) in kinds
     assert report.journeys == 5 and report.journey_id == "j" and report.notes == ()
     assert report.as_of == dt.datetime(2025, 1, 6, 5, tzinfo=dt.UTC)
-    assert report.to_dict()["leaks"][1] == {
-        "rank": 2,
+    drop = next(d for d in report.to_dict()["leaks"] if d["kind"] == "drop_off")
+    assert {k: v for k, v in drop.items() if k != "rank"} == {
         "kind": "drop_off",
         "where": "s2",
-        "label": "40.0% of journeys end unfinished in step S2 (most at b)",
-        "journeys": 2,
-        "share": 0.4,
+        "label": "20.0% of journeys dropped off (went silent) in step S2 (most at c)",
+        "journeys": 1,
+        "share": 0.2,
         "hours_lost": None,
         "score_lost": None,
         "loss_per_journey": 1.0,
-        "severity": 0.4,
+        "severity": 0.2,
         "evidence": "#funnel-step-s2",
     }
 

@@ -91,6 +91,7 @@ def test_clock_statuses_breaches_and_compliance(workspace: Path):
         "breached": 1,
         "at_risk": 0,
         "running": 0,
+        "abandoned": 0,
         "no_target": 0,
     }
     assert resolution["status_counts"] == {
@@ -98,6 +99,7 @@ def test_clock_statuses_breaches_and_compliance(workspace: Path):
         "breached": 1,
         "at_risk": 0,
         "running": 1,
+        "abandoned": 0,
         "no_target": 0,
     }
     assert [(b["journey_id"], b["overrun_seconds"]) for b in first["breaches"]] == [("I3", 900.0)]

@@ -2,7 +2,9 @@
 
 The incidents are those of ``test_agreements_cmd``: none is closed, so all three end
 early: I1 and I3 at service-restored (step service-restored), I2 at
-priority-and-eta-told (step contact-service-desk).
+priority-and-eta-told (step contact-service-desk). All three had events in the last
+hours of the data, well within the in-progress window (30 days by default): they are
+in progress, not drop-offs.
 """
 
 from __future__ import annotations
@@ -32,14 +34,7 @@ def test_ranked_leaks_as_json(workspace: Path, tmp_path: Path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["journey_id"] == "resolve-incident" and data["journeys"] == 3
     leaks = {(k["kind"], k["where"]): k for k in data["leaks"]}
-    drop = leaks[("drop_off", "service-restored")]
-    assert (drop["journeys"], drop["share"], drop["severity"]) == (
-        2,
-        pytest.approx(2 / 3),
-        pytest.approx(2 / 3),
-    )
-    assert drop["evidence"] == "#funnel-step-service-restored"
-    assert leaks[("drop_off", "contact-service-desk")]["journeys"] == 1
+    assert not [k for k in leaks if k[0] == "drop_off"]
     # First response: I3 took 45 of 30 minutes; 1 of the 3 incidents timed, loss 15/30.
     first = leaks[("sla_breach", "incident-sla/first-response")]
     assert first["severity"] == pytest.approx(1 / 3 * 0.5) and first["hours_lost"] == 0.25

@@ -154,7 +154,7 @@ def test_leak_links_go_to_the_evidence_or_to_its_section():
     }
 
 
-def test_biggest_drop_off_is_not_the_designed_end():
+def test_biggest_drop_off_counts_only_silent_journeys():
     journey = {"touchpoints": {"done": {"step": "s3"}}, "exit_points": ["done"], "steps": []}
     steps = [
         {
@@ -165,6 +165,9 @@ def test_biggest_drop_off_is_not_the_designed_end():
             "went_back": 0,
             "left": 2,
             "median_seconds_in_step": 60.0,
+            "ended": 0,
+            "in_progress": 0,
+            "dropped_off": 2,
         },
         {
             "step": "s2",
@@ -174,6 +177,9 @@ def test_biggest_drop_off_is_not_the_designed_end():
             "went_back": 0,
             "left": 3,
             "median_seconds_in_step": 60.0,
+            "ended": 0,
+            "in_progress": 2,
+            "dropped_off": 1,
         },
         {
             "step": "s3",
@@ -183,6 +189,9 @@ def test_biggest_drop_off_is_not_the_designed_end():
             "went_back": 0,
             "left": 5,
             "median_seconds_in_step": 0.0,
+            "ended": 5,
+            "in_progress": 0,
+            "dropped_off": 0,
         },
     ]
     analysis = {
@@ -194,8 +203,9 @@ def test_biggest_drop_off_is_not_the_designed_end():
         "gates": [],
     }
     section = funnel.build(analysis, journey)
-    # s3 holds the exit point: leaving there is the designed end; s2 loses 3 of 8
-    assert section.headline["worst_step"] == {"name": "Two", "left": 3, "share": 3 / 8}
+    # s3: all 5 ended at the exit point (the designed end); s2: 3 left, but 2 are in
+    # progress, 1 of 8 went silent; s1: 2 of 10 went silent, the biggest drop-off.
+    assert section.headline["worst_step"] == {"name": "One", "left": 2, "share": 2 / 10}
     assert 'id="funnel-step-s2"' in section.html
 
 

@@ -66,7 +66,8 @@ def test_headline_numbers(built):
 def test_journey_sections(built):
     _, html = built
     funnel = _text(_section(html, "funnel"))
-    assert "Onboard 4 3 0 1 25% 35s" in funnel  # reached, moved on, went back, left, time
+    # reached, moved on, went back, ended, in progress, dropped off (E, silent), %, time
+    assert "Onboard 4 3 0 0 0 1 25% 35s" in funnel
     assert "Identity verified before first use" in funnel
     variants = _section(html, "variants")
     # D and H follow the same variant: 2 of 8 journeys
@@ -170,19 +171,19 @@ def test_the_journey_analyses_on_spark(measured, tmp_path):
     html = out.read_text(encoding="utf-8")
     assert result.sections["funnel"] == "ok"
     assert "Journeys 8 34 events" in _text(_section(html, "summary"))
-    assert "Onboard 4 3 0 1 25% 35s" in _text(_section(html, "funnel"))
+    assert "Onboard 4 3 0 0 0 1 25% 35s" in _text(_section(html, "funnel"))
     assert "journey analyses on spark" in html
 
 
 def test_the_watermelon_warning(built):
-    """January: the SLA is green (clock: A, B, G, H met, C and E still running past 24 h:
-    4 of 6 >= 50%; median sign-up to first use well under 24 h) while the XLA on the same
+    """January: the SLA is green (clock: A, B, G, H met; C and E, silent for over 30 days
+    at the data's end, abandoned and left out: 4 of 4 >= 50%; median sign-up to first use well under 24 h) while the XLA on the same
     service is red (CSAT 5, 2, 5: 2 of 3 < 85%). February (D alone) is green on both."""
     _, html = built
     agreements = _text(_section(html, "agreements"))
     assert agreements.count("service-agreement is green") == 1
     assert (
-        "2024-01: service-agreement is green (clock sign-up-to-use: 66.7% met, 50% required"
+        "2024-01: service-agreement is green (clock sign-up-to-use: 100.0% met, 50% required"
         in agreements
     )
     assert "experience-agreement is red (csat 66.67 (target >= 85))" in agreements

@@ -398,7 +398,9 @@ def _evaluate_group(
 
 
 def judge_by_clocks(
-    series: Sequence[TargetSeries], clocks: Sequence[ClockResult]
+    series: Sequence[TargetSeries],
+    clocks: Sequence[ClockResult],
+    workspace: Workspace | None = None,
 ) -> list[TargetSeries]:
     """Targets timed by an SLA clock, met or missed as the clock says.
 
@@ -407,9 +409,15 @@ def judge_by_clocks(
     indicator's measure (the series' values) counts elapsed wall-clock time, so for a
     series whose agreement has a clock on its indicator (:attr:`TargetSeries.clock`),
     each period is judged by the clock's compliance for that period (and priority)
-    against the target's attainment; the values stay the measure's. Series without a
+    against the target's attainment. With the ``workspace``, the values become the
+    clock's too (:func:`cojourney.analytics.clock_measures.clock_period_values`: the
+    measure's statistic of the business time of the stopped clocks), the very values
+    ``cojourney value`` shows; without it they stay the measure's. Series without a
     clock, or whose period unit differs from the clock's, are returned unchanged.
     """
+    from cojourney.analytics.clock_measures import clock_period_values
+
+    measures = {i.id: i.measure for i in workspace.indicators} if workspace else {}
     by_clock = {(c.agreement_id, c.clock_id): c for c in clocks}
     judged = []
     for s in series:
@@ -419,7 +427,17 @@ def judge_by_clocks(
             continue
         rows = clock.cells if s.priority else clock.periods
         verdicts = {r.period: r.meets for r in rows if not s.priority or r.priority == s.priority}
-        periods = tuple(replace(p, met=verdicts.get(p.period_start)) for p in s.periods)
+        measure = measures.get(s.indicator_id)
+        values = clock_period_values(clock, measure, s.priority)[0] if measure else {}
+        periods = tuple(
+            replace(
+                p,
+                met=verdicts.get(p.period_start),
+                n=values.get(p.period_start, (p.n, p.value))[0] if measure else p.n,
+                value=values.get(p.period_start, (0, None))[1] if measure else p.value,
+            )
+            for p in s.periods
+        )
         met = sum(1 for p in periods if p.met is True)
         missed = sum(1 for p in periods if p.met is False)
         latest = next((p for p in reversed(periods) if p.met is not None), None)
@@ -440,8 +458,12 @@ def judge_by_clocks(
                 status=status,
                 current=next((p for p in reversed(periods) if p.n > 0), None),
                 note=f"met or missed as the SLA clock {s.clock!r} says (business time, pauses left "
-                "out, share of journeys against the attainment); the values are the "
-                "indicator's measure (elapsed time)",
+                "out, share of journeys against the attainment); the values are "
+                + (
+                    "the clock's business time (as in value realization)"
+                    if measure
+                    else "the indicator's measure (elapsed time)"
+                ),
             )
         )
     return judged

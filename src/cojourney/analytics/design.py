@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cojourney.analytics.journey_state import in_progress_seconds
 from cojourney.domain import DsvStep
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,6 +64,12 @@ class JourneyDesign:
         The gates, in positions.
     onboard_step
         Index of the first step whose ``dsv_step`` is ``onboard`` (``None``: none).
+    ending
+        Positions at which a journey ends on purpose (exit points, offboarding gates:
+        :meth:`cojourney.domain.Journey.ending_touchpoints`).
+    in_progress_us
+        The in-progress window in microseconds
+        (:func:`cojourney.analytics.journey_state.in_progress_seconds`).
     """
 
     journey_id: str
@@ -77,6 +84,8 @@ class JourneyDesign:
     skips: tuple[tuple[int, int], ...]
     gates: tuple[GateSpec, ...]
     onboard_step: int | None
+    ending: frozenset[int] = frozenset()
+    in_progress_us: int = 30 * 86_400_000_000
 
     @classmethod
     def from_journey(cls, journey: Journey) -> JourneyDesign:
@@ -107,6 +116,8 @@ class JourneyDesign:
                 for g in journey.gates
             ),
             onboard_step=onboard,
+            ending=frozenset(pos[tp] for tp in journey.ending_touchpoints() if tp in pos),
+            in_progress_us=int(in_progress_seconds(journey) * 1_000_000),
         )
 
     @property

@@ -10,6 +10,7 @@ definitions and always with the sample size and a 95% interval
   (:mod:`.experience_scores`): CSAT = share of 4-5 answers, NPS = % of 9-10 minus %
   of 0-6, CES, emotion and custom questions = mean answer;
 * the measured emotion curve per step beside the designed one;
+* the free-text comments per touchpoint, the latest first (:mod:`.experience_comments`);
 * touchpoint versus journey experience, peak-end and moments of truth
   (:mod:`.experience_journeys`), on *normalised* answers: each question's scale
   mapped onto 0..1 (CES, like CSAT and NPS, is better when higher, as in the
@@ -32,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from cojourney.analytics.experience_comments import comments_by_touchpoint
 from cojourney.analytics.experience_journeys import moments_of_truth, peak_end, touchpoint_gap
 from cojourney.analytics.experience_results import ExperienceAnalysis
 from cojourney.analytics.experience_scores import emotion_curve, score_breakdowns
@@ -200,6 +202,7 @@ def _analyse(
         moments_of_truth=moments_of_truth(con, table, journey, workspace),
         filters=filters,
         source=label,
+        comments=comments_by_touchpoint(con, table, journey, workspace),
     )
 
 
@@ -256,7 +259,7 @@ def _answers_sql(
         outer.append(f"segment IN ({', '.join(map(_literal, segments))})")
     return f"""
 SELECT * FROM (
-  SELECT journey_id, timestamp, answer_seq, question, score, touchpoint,
+  SELECT journey_id, timestamp, answer_seq, question, score, touchpoint, comment,
     coalesce(step, {_case("touchpoint", steps)}) AS step, channel,
     coalesce(segment, min(segment) OVER (PARTITION BY journey_id)) AS segment,
     strftime(timezone('UTC', timestamp), '%Y-%m') AS month,

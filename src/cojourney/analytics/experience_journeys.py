@@ -16,7 +16,11 @@ of the filtered answers table of :mod:`cojourney.analytics.experience`:
   mean of those answers, with the journey score;
 * **moments of truth** (:func:`moments_of_truth`): per touchpoint, the mean journey
   score of journeys with a poor answer there against that of the other scored
-  journeys (Welch's interval), ranked from the most harmful.
+  journeys (Welch's 95% interval). A touchpoint is *significant* when its interval
+  lies wholly on one side of 0; the significant ones are ranked first, from the most
+  harmful (most negative difference), then those whose interval crosses 0 (or cannot
+  be computed) in the same order: a large difference on a handful of answers does not
+  outrank a smaller, certain one.
 """
 
 from __future__ import annotations
@@ -211,9 +215,16 @@ FROM poor JOIN js USING (journey_id) GROUP BY touchpoint""").fetchall()
         sda = np.sqrt(np.maximum(ssa - na * ma * ma, 0.0) / (na - 1))
         sdb = np.sqrt(np.maximum(ssb - nb * mb * mb, 0.0) / (nb - 1))
     diff, low, high, _, p = welch_from_stats(ma, sda, na, mb, sdb, nb)
+    with np.errstate(invalid="ignore"):
+        significant = np.isfinite(low) & np.isfinite(high) & ((high < 0) | (low > 0))
     order = sorted(
         range(len(ids)),
-        key=lambda i: (math.isnan(diff[i]), diff[i] if not math.isnan(diff[i]) else 0.0, ids[i]),
+        key=lambda i: (
+            not significant[i],
+            math.isnan(diff[i]),
+            diff[i] if not math.isnan(diff[i]) else 0.0,
+            ids[i],
+        ),
     )
     out = []
     for rank, i in enumerate(order, 1):
@@ -233,6 +244,7 @@ FROM poor JOIN js USING (journey_id) GROUP BY touchpoint""").fetchall()
                 _f(low[i]),
                 _f(high[i]),
                 _f(p[i]),
+                bool(significant[i]),
             )
         )
     return tuple(out)

@@ -137,7 +137,9 @@ class MomentOfTruth(_ToDict):
     ``difference`` = mean journey score of the journeys with a poor answer at the
     touchpoint minus that of the other scored journeys (negative: poor answers there
     go with worse journeys), with its Welch interval and p-value. ``designed``: the
-    design marks it a moment of truth. ``rank`` 1 is the most harmful.
+    design marks it a moment of truth. ``significant``: the 95% interval does not
+    cross 0. ``rank`` 1 is the most harmful significant one; touchpoints that are not
+    significant rank after every significant one.
     """
 
     rank: int
@@ -152,6 +154,29 @@ class MomentOfTruth(_ToDict):
     low: float | None
     high: float | None
     p_value: float | None
+    significant: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Comment(_ToDict):
+    """One free-text comment, with the answer it came with (``score`` may be ``None``)."""
+
+    journey_id: str
+    timestamp: str
+    question: str
+    score: float | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointComments(_ToDict):
+    """The comments about one touchpoint (``touchpoint`` ``None``: about the whole
+    journey): how many, and the latest ones, newest first."""
+
+    touchpoint: str | None
+    name: str
+    count: int
+    latest: tuple[Comment, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +195,7 @@ class ExperienceAnalysis(_ToDict):
     moments_of_truth: tuple[MomentOfTruth, ...]
     filters: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
+    comments: tuple[TouchpointComments, ...] = ()
 
     def breakdown(self, dimension: str) -> ScoreBreakdown:
         """The breakdown by ``dimension`` (KeyError when there is none)."""

@@ -173,7 +173,7 @@ def journey_facts(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
     -------
     ibis Table
         ``journey_id``, ``events``, ``known`` (touchpoint events), ``unknown``,
-        ``duration_seconds``, ``segment``, ``channel`` (entry channel code),
+        ``end_us`` (the last event, epoch microseconds), ``duration_seconds``, ``segment``, ``channel`` (entry channel code),
         ``month`` (``yyyymm`` of the start, UTC), ``week_day`` (epoch day of the Monday
         of the start's week), ``C`` (activity codes), ``first_p``/``last_p``
         (positions of the first and last touchpoint event), ``starts_mid``,
@@ -216,6 +216,7 @@ def _arrays(seqs: ir.Table, design: JourneyDesign) -> ir.Table:
         CHANNEL,
         "C",
         "S",
+        "end_us",
         n=P.length(),
         duration_seconds=(seqs.end_us - seqs.start_us) / 1_000_000,
         month=seqs.start_ts.year() * 100 + seqs.start_ts.month(),
@@ -270,6 +271,7 @@ def _flags(a: ir.Table, design: JourneyDesign) -> ir.Table:
         SEGMENT,
         CHANNEL,
         "C",
+        "end_us",
         "duration_seconds",
         "month",
         "week_day",
@@ -311,6 +313,7 @@ def _sums(f: ir.Table, design: JourneyDesign) -> ir.Table:
         "C",
         "known",
         "unknown",
+        "end_us",
         "duration_seconds",
         "month",
         "week_day",

@@ -161,7 +161,13 @@ class Rework(_ToDict):
 
 @dataclass(frozen=True, slots=True)
 class FunnelStep(_ToDict):
-    """One step of the funnel; ``reached = moved_on + went_back + left``."""
+    """One step of the funnel; ``reached = moved_on + went_back + left``.
+
+    The journeys that ``left`` in the step (their last touchpoint event is in it) are
+    ``ended`` (at an exit point or an offboarding touchpoint: on purpose),
+    ``in_progress`` (their last event is recent: :mod:`cojourney.analytics.journey_state`)
+    or ``dropped_off`` (gone silent): ``left = ended + in_progress + dropped_off``.
+    """
 
     step: str
     name: str
@@ -170,17 +176,29 @@ class FunnelStep(_ToDict):
     went_back: int
     left: int
     median_seconds_in_step: float | None
+    ended: int = 0
+    in_progress: int = 0
+    dropped_off: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Onboarding(_ToDict):
-    """The onboarding step: got on board (reached a later step afterwards) or left."""
+    """The onboarding step: got on board (reached a later step afterwards) or not.
+
+    Those not on board ``left`` = ``cancelled`` (their journey ended at an exit point or
+    an offboarding touchpoint) + ``silent`` (abandoned: no event for the in-progress
+    window) + ``in_progress`` (still within it). ``share_on_board`` is of the journeys
+    that reached the step.
+    """
 
     step: str
     reached: int
     got_on_board: int
     left: int
     share_on_board: float | None
+    cancelled: int = 0
+    silent: int = 0
+    in_progress: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ The kinds of leak: who is affected, what each affected journey loses (a fraction
 one journey's value, 0-1), and the anchor of the evidence in the report:
 
 ``drop_off`` (``#funnel-step-S``)
-    Journeys that never reached a designed exit point and whose last touchpoint is in
-    step S (:func:`unfinished_journeys`; from the analysis alone: whose last touchpoint
-    is in S and is not an exit point); each loses 1 (the journey's whole value).
+    Journeys abandoned with their last touchpoint in step S: not ended at an exit point
+    or offboarding touchpoint, and silent for the in-progress window
+    (:mod:`cojourney.analytics.journey_state`; :func:`unfinished_journeys`; from the
+    analysis alone: the funnel's ``dropped_off``); journeys still in progress are not
+    drop-offs. Each loses 1 (the journey's whole value).
 ``gate_bypass`` (``#gate-G``)
     Journeys that bypassed gate G; each loses :data:`GATE_LOSS` (0.5).
 ``rework`` (``#rework-touchpoint-T``)
@@ -20,9 +22,12 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
     Journeys moving back from A to B where no designed loop allows it; each loses
     0.25 per move back, at most 1.
 ``waiting`` (``#waiting-A-B``)
-    Journeys with the transition A -> B, for the :data:`WAITING_TOP` transitions with
-    the most hours lost; each loses its hours lost divided by the median journey
-    duration, at most 1.
+    Journeys that waited longer than designed between touchpoint A and the next one,
+    B, for the :data:`WAITING_TOP` transitions with the most hours lost; each loses its
+    hours lost divided by the median journey duration, at most 1. Only a wait beyond
+    A's ``expected_duration`` counts, move by move (:func:`waiting_times`): a transition
+    from a touchpoint without one is not judged, and the designed ``loops`` (the next
+    trip) and ``gaps`` (the customer's own pace, a schedule) are left out.
 ``sla_breach`` (``#sla-breaches-C``)
     Journeys that breached clock C; each loses the mean overrun divided by the allowed
     time, at most 1.
@@ -39,11 +44,11 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
 **Severity** = share of journeys affected x loss per affected journey: the expected
 fraction of one journey's value lost, averaged over all journeys (0-1). Shares are of
 the journeys analysed (for ``sla_breach``: of the journeys the clock timed). Leaks are
-ranked by severity, largest first. Hours lost: ``waiting`` counts the time beyond the
-source touchpoint's ``expected_duration`` (all of it when none is set), summed over the
-transitions; ``rework`` counts ``expected_duration`` per extra visit when it is set;
-``sla_breach`` sums the overruns. Transitions that a designed loop allows (the wait for
-the next trip, say) and activities outside the design are not waiting leaks.
+ranked by severity, largest first. Hours lost: ``waiting`` sums, over the moves A -> B,
+the time beyond A's ``expected_duration`` (moves within it add nothing); ``rework``
+counts ``expected_duration`` per extra visit when it is set; ``sla_breach`` sums the
+overruns. Transitions that a designed loop or gap allows (the wait for the next trip,
+the monthly invoice) and activities outside the design are not waiting leaks.
 
 Scores are normalised to 0-1 on the question's scale (``csat`` 1-5, ``ces`` 1-7, ``nps``
 0-10, ``emotion`` -3..3; a custom question on the range of its answers):
@@ -61,6 +66,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cojourney.analytics.experience import bands, workspace_scales
+from cojourney.analytics.leakage_sources import Wait, unfinished_journeys, waiting_times
 from cojourney.errors import NotFound
 from cojourney.events.feedback_schema import QUESTION_SCALES
 from cojourney.events.store_schema import sql_value
@@ -82,11 +88,13 @@ __all__ = [
     "LeakKind",
     "LeakageReport",
     "TouchpointScore",
+    "Wait",
     "anchor",
     "find_leaks",
     "leakage_report",
     "touchpoint_scores",
     "unfinished_journeys",
+    "waiting_times",
 ]
 
 log = logging.getLogger(__name__)
@@ -244,28 +252,6 @@ def touchpoint_scores(
 # --------------------------------------------------------------------------- leaks
 
 
-def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]:
-    """Journeys that never reached an exit point of ``journey``, by their last touchpoint.
-
-    Only events of the journey's touchpoints count; exit points are the design's
-    (``path.exit_points``, else its last touchpoint). One DuckDB query.
-    """
-    touchpoints = [t.id for t in journey.touchpoints]
-    exits = journey.exit_points()
-    rows = source.connection.execute(
-        f"""
-        WITH per AS (
-          SELECT journey_id, arg_max(activity, [epoch_us("timestamp"), event_seq]) AS last_tp,
-                 bool_or(list_contains($exits, activity)) AS finished
-          FROM "{source.table_name("events")}" WHERE list_contains($touchpoints, activity)
-          GROUP BY journey_id)
-        SELECT last_tp, count(*) FROM per WHERE NOT finished GROUP BY last_tp ORDER BY last_tp
-        """,
-        {"exits": exits, "touchpoints": touchpoints},
-    ).fetchall()
-    return {str(tp): int(n) for tp, n in rows}
-
-
 def find_leaks(
     analysis: JourneyAnalysis,
     clocks: Sequence[ClockResult],
@@ -273,6 +259,7 @@ def find_leaks(
     workspace: Workspace,
     *,
     unfinished: Mapping[str, int] | None = None,
+    waits: Sequence[Wait] | None = None,
 ) -> list[Leak]:
     """Every leak found in the analyses, ranked by severity (see the module docstring).
 
@@ -290,6 +277,9 @@ def find_leaks(
         Journeys that never reached an exit point, by last touchpoint
         (:func:`unfinished_journeys`); without it, drop-off counts the journeys whose
         last touchpoint is not an exit point (``analysis.entry_exit``).
+    waits
+        The moves that took longer than designed (:func:`waiting_times`); without it,
+        each transition of the analysis counts its mean time beyond the designed one.
 
     Returns
     -------
@@ -300,15 +290,21 @@ def find_leaks(
     population = analysis.counts.journeys
     reference = (analysis.durations.median or analysis.durations.mean or 3600.0) / 3600.0
     if unfinished is None:
-        unfinished = {
-            e.touchpoint: e.ends for e in analysis.entry_exit.touchpoints if not e.exit_point
+        dropped: dict[str, int | tuple[int, str]] = {
+            f.step: f.dropped_off for f in analysis.funnel.steps if f.dropped_off
         }
+    else:
+        dropped = dict(_by_step(unfinished, journey))
     leaks = [
-        *_drop_offs(unfinished, journey, population),
+        *_drop_offs(dropped, journey, population),
         *_gates(analysis, population),
         *_rework(analysis, journey, population),
         *_loops(analysis, population),
-        *_waiting(analysis, journey, population, reference or 1.0),
+        *(
+            _waiting(analysis, journey, population, reference or 1.0)
+            if waits is None
+            else _waits(waits, population, reference or 1.0)
+        ),
         *_breaches(c for c in clocks if _clock_applies(workspace, journey, c)),
         *_experience(analysis, journey, touchpoint_scores, population),
     ]
@@ -349,23 +345,33 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
-def _drop_offs(unfinished: Mapping[str, int], journey: Journey, population: int) -> list[Leak]:
+def _by_step(unfinished: Mapping[str, int], journey: Journey) -> dict[str, tuple[int, str]]:
+    """``{step: (journeys, touchpoint most left at)}`` from counts per last touchpoint."""
     step_of = journey.step_of()
     left: dict[str, dict[str, int]] = {}
     for touchpoint, count in unfinished.items():
         if count and touchpoint in step_of:
             left.setdefault(step_of[touchpoint], {})[touchpoint] = count
+    return {
+        step: (sum(by_tp.values()), min(by_tp.items(), key=lambda kv: (-kv[1], kv[0]))[0])
+        for step, by_tp in left.items()
+    }
+
+
+def _drop_offs(
+    dropped: Mapping[str, int | tuple[int, str]], journey: Journey, population: int
+) -> list[Leak]:
     leaks = []
-    for step, by_tp in left.items():
-        total = sum(by_tp.values())
-        worst = min(by_tp.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    for step, value in dropped.items():
+        total, worst = value if isinstance(value, tuple) else (value, None)
         name = journey.step(step).name
+        most = f" (most at {worst})" if worst else ""
         leaks.append(
             _leak(
                 LeakKind.DROP_OFF,
                 step,
-                f"{_pct(total, population)} of journeys end "
-                f"unfinished in step {name} (most at {worst})",
+                f"{_pct(total, population)} of journeys dropped off (went silent) "
+                f"in step {name}{most}",
                 total,
                 population,
                 1.0,
@@ -448,18 +454,20 @@ def _waiting(
     analysis: JourneyAnalysis, journey: Journey, population: int, reference_hours: float
 ) -> list[Leak]:
     touchpoints = {t.id: t for t in journey.touchpoints}
-    allowed = {(t.from_, t.to) for t in journey.path.loops}
+    allowed = {(t.from_, t.to) for t in (*journey.path.loops, *journey.path.gaps)}
     candidates = []
     for edge in analysis.graph.edges:
+        expected = (
+            touchpoints[edge.source].expected_duration if edge.source in touchpoints else None
+        )
         if (
-            edge.source not in touchpoints
+            expected is None
             or edge.target not in touchpoints
             or (edge.source, edge.target) in allowed
             or not edge.journeys
         ):
             continue
-        expected = touchpoints[edge.source].expected_duration
-        excess = edge.mean_seconds - (expected.total_seconds() if expected else 0.0)
+        excess = edge.mean_seconds - expected.total_seconds()
         if excess > 0:
             candidates.append((edge.events * excess / 3600, edge, excess))
     candidates.sort(key=lambda c: (-c[0], c[1].source, c[1].target))
@@ -479,6 +487,29 @@ def _waiting(
             )
         )
     return leaks
+
+
+def _waits(waits: Sequence[Wait], population: int, reference_hours: float) -> list[Leak]:
+    ranked = sorted(waits, key=lambda w: (-w.hours_beyond, w.source, w.target))
+    return [
+        _leak(
+            LeakKind.WAITING,
+            f"{w.source} -> {w.target}",
+            f"{w.moves:,} waits beyond the designed {_hours(w.allowed_seconds)} from {w.source} "
+            f"to {w.target}, {w.hours_beyond:,.1f} h beyond it in all",
+            w.journeys,
+            population,
+            w.hours_beyond / w.journeys / reference_hours if w.journeys else 0.0,
+            anchor("waiting", w.source, w.target),
+            hours_lost=w.hours_beyond,
+        )
+        for w in ranked[:WAITING_TOP]
+        if w.hours_beyond > 0
+    ]
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def _clock_applies(workspace: Workspace, journey: Journey, result: ClockResult) -> bool:
@@ -598,7 +629,12 @@ def leakage_report(
     scores = touchpoint_scores(source, workspace)
     notes = [] if scores else ["no feedback imported: experience leaks are not assessed"]
     leaks = find_leaks(
-        analysis, clocks, scores, workspace, unfinished=unfinished_journeys(source, journey)
+        analysis,
+        clocks,
+        scores,
+        workspace,
+        unfinished=unfinished_journeys(source, journey),
+        waits=waiting_times(source, journey),
     )
     return LeakageReport(
         journey.id,

@@ -358,6 +358,24 @@ def _number(value: Any) -> float | None:
     return None if number != number else number  # NaN: no value
 
 
+def series_from_periods(
+    workspace: Workspace,
+    indicator: Indicator,
+    by_period: dict[date, tuple[int, float | None]],
+    overall: float | None,
+    n: int,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    period: PeriodUnit | str | None = None,
+) -> IndicatorSeries:
+    """An indicator's series from values computed elsewhere (``{period start: (n, value)}``),
+    with the calendar, status and trend of :func:`measure_series`."""
+    measure = require_measure(indicator)
+    frame = _frame(workspace, measure, start, end, period)
+    return _series(indicator, measure, frame, by_period, overall, n, False)
+
+
 def _series(
     indicator: Indicator,
     measure: Measure,

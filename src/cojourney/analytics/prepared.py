@@ -69,6 +69,9 @@ class JourneyData:
     visits: ir.Table
     flow: ir.Table
     timings: dict[str, float] = field(default_factory=dict)
+    #: The latest event of the journeys analysed (epoch microseconds; ``None``: no event):
+    #: the data's end, against which a journey is in progress or abandoned.
+    data_end_us: int | None = None
 
     def name(self, code: int) -> str:
         """The activity name of a code."""
@@ -140,6 +143,7 @@ def prepare(
         engine.release(seqs)
         raise
     timings["facts"] = time.perf_counter() - step
+    latest = engine.rows(facts.aggregate(latest=facts.end_us.max()))[0]["latest"]
     log.debug(
         "prepared %s on %s: %s",
         design.journey_id,
@@ -158,4 +162,5 @@ def prepare(
         touchpoint_visits(seqs),
         event_flow(seqs),
         timings,
+        int(latest) if latest is not None else None,
     )

@@ -13,8 +13,13 @@ agreements (or of one agreement) on an event source:
    (:class:`cojourney.analytics.business_time.WorkingTime`): elapsed = business time from
    start to stop (or to ``as_of``) minus the business time paused; the deadline is the
    instant the allowed time runs out, later by every pause that began before it;
-4. status: ``met`` / ``breached`` when stopped; while running ``breached`` once past the
-   allowed time, ``at_risk`` past ``warning`` x allowed, else ``running``
+4. status: ``met`` / ``breached`` when stopped. Without a stop, the clock's journey is
+   judged by the one rule of :mod:`cojourney.analytics.journey_state`: a journey that
+   ended (at an exit point, or cancelling) or went silent (abandoned) stops its clock
+   at its last event, with the status the clock's ``abandoned_as`` says (``abandoned``
+   by default: neither met nor breached, left out of compliance); a journey still in
+   progress keeps its clock running: ``breached`` once past the allowed time (the
+   outcome is known), ``at_risk`` past ``warning`` x allowed, else ``running``
    (:class:`~cojourney.analytics.sla_results.ClockStatus`);
 5. compliance (share met among decided journeys, against the target's attainment) per
    period of the start (``month`` in the workspace time zone), per priority and both,
@@ -32,6 +37,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from cojourney.analytics.business_time import WorkingTime
+from cojourney.analytics.journey_state import JourneyState, states
 from cojourney.analytics.sla_events import ClockEvents, clock_events, data_end
 from cojourney.analytics.sla_results import ClockJourneys, ClockResult, ClockStatus, ComplianceRow
 from cojourney.errors import InputError, Location, NotFound, Problem
@@ -39,14 +45,23 @@ from cojourney.errors import InputError, Location, NotFound, Problem
 if TYPE_CHECKING:  # pragma: no cover
     from numpy.typing import NDArray
 
-    from cojourney.domain import Agreement, BusinessCalendar, ClockTarget, SlaClock, Workspace
+    from cojourney.domain import (
+        Agreement,
+        BusinessCalendar,
+        ClockTarget,
+        Journey,
+        SlaClock,
+        Workspace,
+    )
     from cojourney.events.store import EventSource
 
-__all__ = ["evaluate_clocks", "time_clock"]
+__all__ = ["clock_journey", "evaluate_clocks", "time_clock"]
 
 log = logging.getLogger(__name__)
 
-_NONE = "\x00"  # stands for "no value" while factorising priorities and segments
+# Stands for "no value" while factorising priorities and segments (numpy strings drop
+# trailing NUL characters, so the sentinel must not end with one).
+_NONE = "\x00<none>"
 
 
 def evaluate_clocks(
@@ -107,6 +122,7 @@ def evaluate_clocks(
             continue
         for k, clock in enumerate(agreement.clocks):
             calendars = _calendars(workspace, clock, (index, k))
+            journey = clock_journey(workspace, clock)
             events = clock_events(
                 source,
                 clock,
@@ -115,8 +131,9 @@ def evaluate_clocks(
                 period=period,
                 start=from_at,
                 end=to_at,
+                touchpoints=[t.id for t in journey.touchpoints] if journey else (),
             )
-            journeys = time_clock(events, clock, calendars, as_of_at.timestamp())
+            journeys = time_clock(events, clock, calendars, as_of_at.timestamp(), journey)
             results.append(_result(agreement, clock, journeys, as_of_at, period, zone_name))
             log.info(
                 "clock %s/%s: %d journeys, %s",
@@ -126,6 +143,18 @@ def evaluate_clocks(
                 results[-1].status_counts,
             )
     return results
+
+
+def clock_journey(workspace: Workspace, clock: SlaClock) -> Journey | None:
+    """The designed journey a clock times: the one it names, else the first whose
+    touchpoints hold one of its start touchpoints (``None``: none)."""
+    for journey in workspace.journeys:
+        if clock.journey is not None:
+            if journey.id == clock.journey:
+                return journey
+        elif any(t.id in clock.start for t in journey.touchpoints):
+            return journey
+    return None
 
 
 def _agreements(workspace: Workspace, agreement_id: str | None) -> list[Agreement]:
@@ -191,6 +220,7 @@ def time_clock(
     clock: SlaClock,
     calendars: dict[str | None, BusinessCalendar | None],
     as_of: float,
+    journey: Journey | None = None,
 ) -> ClockJourneys:
     """Elapsed business time, allowed time, deadline and status of each journey.
 
@@ -203,7 +233,12 @@ def time_clock(
     calendars
         The calendars by id, as named by the clock and its targets.
     as_of
-        UTC epoch seconds at which running clocks are read.
+        UTC epoch seconds at which running clocks are read (the data's end).
+    journey
+        The designed journey the clock times: with the journeys' last events it tells
+        a clock whose journey ended or was abandoned (stopped at the last event) from a
+        running one (:mod:`cojourney.analytics.journey_state`). ``None``: its default
+        in-progress window and no ending touchpoint.
     """
     n = len(events)
     if n == 0:
@@ -224,7 +259,11 @@ def time_clock(
             calendar_of[rows] = target.calendar or clock.calendar
     has_target = np.isfinite(allowed)
     finished = np.isfinite(events.stop)
-    end = np.where(finished, events.stop, as_of)
+    abandoned = ~finished & _journey_over(events, as_of, journey)
+    last = events.last_event if events.last_event is not None else np.full(n, as_of)
+    end = np.where(
+        finished, events.stop, np.where(abandoned, np.maximum(last, events.start), as_of)
+    )
     pause_end = np.where(np.isfinite(events.pause_end), events.pause_end, as_of)
     elapsed = np.full(n, np.nan)
     paused = np.zeros(n)
@@ -246,8 +285,17 @@ def time_clock(
         allowed_seconds=allowed,
         attainment=attainment,
         deadline=deadline,
-        status=_status(elapsed, allowed, finished, clock.warning),
+        status=_status(elapsed, allowed, finished, clock.warning, abandoned, clock.abandoned_as),
+        abandoned=abandoned,
     )
+
+
+def _journey_over(events: ClockEvents, as_of: float, journey: Journey | None) -> NDArray[np.bool_]:
+    """Whether each journey ended or was abandoned (not in progress) at ``as_of``."""
+    if events.last_event is None or events.last_touchpoint is None:
+        return np.zeros(len(events), dtype=bool)
+    state = states(events.last_touchpoint, events.last_event, as_of, journey)
+    return np.asarray(state != JourneyState.IN_PROGRESS.value, dtype=bool)
 
 
 def _time_group(
@@ -298,13 +346,18 @@ def _status(
     allowed: NDArray[np.float64],
     finished: NDArray[np.bool_],
     warning: float,
+    abandoned: NDArray[np.bool_] | None = None,
+    abandoned_as: str = "abandoned",
 ) -> NDArray[np.object_]:
     with np.errstate(invalid="ignore"):
         over = elapsed > allowed
         risky = elapsed > warning * allowed
-    choices = [np.isnan(allowed), finished & ~over, over, risky]
+    if abandoned is None:
+        abandoned = np.zeros(elapsed.shape, dtype=bool)
+    choices = [np.isnan(allowed), abandoned, finished & ~over, over, risky]
     values = [
         ClockStatus.NO_TARGET.value,
+        ClockStatus(str(abandoned_as)).value,
         ClockStatus.MET.value,
         ClockStatus.BREACHED.value,
         ClockStatus.AT_RISK.value,
@@ -424,6 +477,7 @@ def _row(
         breached=breached,
         at_risk=int((status == ClockStatus.AT_RISK.value).sum()),
         running=int((status == ClockStatus.RUNNING.value).sum()),
+        abandoned=int((status == ClockStatus.ABANDONED.value).sum()),
         share_met=share,
         attainment=required,
         meets=meets,
@@ -439,6 +493,7 @@ def _with_meets(row: ComplianceRow, meets: bool | None) -> ComplianceRow:
         row.breached,
         row.at_risk,
         row.running,
+        row.abandoned,
         row.share_met,
         row.attainment,
         meets,

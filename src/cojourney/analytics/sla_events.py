@@ -15,7 +15,11 @@ For one :class:`~cojourney.domain.SlaClock` and the events table of an event sou
   the stop (on or before ``as_of`` while running), so a re-prioritised journey counts
   with its latest priority;
 * **segment**: the journey's first non-empty segment;
-* **period**: the start truncated to the period unit (``month`` ...) in a time zone.
+* **period**: the start truncated to the period unit (``month`` ...) in a time zone;
+* **last event** and **last touchpoint**: the journey's last event (any activity) and
+  the activity of its last event among ``touchpoints`` (the journey's design), from
+  which :mod:`cojourney.analytics.journey_state` tells an ended or abandoned journey
+  from one in progress.
 
 Events after ``as_of`` are ignored, as if the data ended there. Journeys are ordered by
 id. The work is one SQL statement (windows ordered by ``(timestamp, event_seq)``); the
@@ -25,6 +29,7 @@ numpy, never in a Python loop.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -59,6 +64,8 @@ class ClockEvents:
     pause_journey: NDArray[np.int64]
     pause_start: NDArray[np.float64]
     pause_end: NDArray[np.float64]
+    last_event: NDArray[np.float64] | None = None
+    last_touchpoint: NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
         return int(self.journey_id.size)
@@ -85,7 +92,7 @@ WITH started AS (
 ),
 ev AS MATERIALIZED (
   SELECT e.journey_id AS j, e.activity AS a, e."timestamp" AS ts, epoch_us(e."timestamp") AS us,
-         e.segment AS seg, {priority_column} AS prio,
+         e.segment AS seg, nullif({priority_column}, '') AS prio,
          row_number() OVER w AS rn, {next_us} AS next_us
   FROM "{table}" e SEMI JOIN started s ON e.journey_id = s.journey_id
   WHERE e."timestamp" <= $as_of
@@ -106,7 +113,9 @@ journeys AS (
          arg_max(ev.prio, ev.rn) FILTER (WHERE ev.prio IS NOT NULL
                                          AND (sp.stop_rn IS NULL OR ev.rn <= sp.stop_rn))
            AS priority,
-         arg_min(ev.seg, ev.rn) FILTER (WHERE ev.seg IS NOT NULL AND ev.seg <> '') AS segment
+         arg_min(ev.seg, ev.rn) FILTER (WHERE ev.seg IS NOT NULL AND ev.seg <> '') AS segment,
+         max(ev.us) AS last_us,
+         arg_max(ev.a, ev.rn) FILTER (WHERE list_contains($touchpoints, ev.a)) AS last_tp
   FROM ev JOIN st USING (j) LEFT JOIN sp USING (j)
   GROUP BY st.j
 ),
@@ -130,7 +139,7 @@ pauses AS (
   GROUP BY p.j
 )
 SELECT jn.j AS journey_id, jn.start_us / 1e6 AS start, jn.stop_us / 1e6 AS stop,
-       jn.priority, jn.segment,
+       jn.priority, jn.segment, jn.last_us / 1e6 AS last_event, jn.last_tp AS last_touchpoint,
        {period} AS period,
        pauses.pause
 FROM journeys jn LEFT JOIN pauses USING (j)
@@ -148,6 +157,7 @@ def clock_events(
     period: str = "month",
     start: datetime | None = None,
     end: datetime | None = None,
+    touchpoints: Sequence[str] = (),
 ) -> ClockEvents:
     """Start, stop, pauses, priority, segment and period of every journey of one clock.
 
@@ -167,6 +177,9 @@ def clock_events(
         (:func:`cojourney.analytics.measures_calendar.period_sql`).
     start, end
         Keep journeys whose clock started at or after ``start`` and before ``end``.
+    touchpoints
+        The touchpoints of the clock's journey: ``last_touchpoint`` is the journey's
+        last event among them (none given: ``None``).
 
     Returns
     -------
@@ -188,6 +201,7 @@ def clock_events(
         "as_of": as_of,
         "from_ts": start,
         "to_ts": end,
+        "touchpoints": list(touchpoints) or ["\x00"],  # typed as a list of strings
     }
     if clock.priority_attribute != "segment":
         params["attribute"] = '$."' + clock.priority_attribute.replace('"', '\\"') + '"'
@@ -228,4 +242,6 @@ def clock_events(
         pause_journey=pause_journey[order],
         pause_start=pause_start[order],
         pause_end=pause_end[order],
+        last_event=floats("last_event"),
+        last_touchpoint=objects("last_touchpoint"),
     )

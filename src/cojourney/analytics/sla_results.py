@@ -24,14 +24,17 @@ class ClockStatus(StrEnum):
 
     ``met``: stopped within the allowed time; ``breached``: stopped after it, or still
     running and already past it; ``at_risk``: running, past ``warning`` x allowed;
-    ``running``: running, below that; ``no_target``: no target of the clock applies to
-    the journey's priority and segment.
+    ``running``: running, below that; ``abandoned``: no stop event, and the journey
+    ended or went silent (:mod:`cojourney.analytics.journey_state`), unless the clock's
+    ``abandoned_as`` counts such a journey as met or breached; ``no_target``: no target
+    of the clock applies to the journey's priority and segment.
     """
 
     MET = "met"
     BREACHED = "breached"
     AT_RISK = "at_risk"
     RUNNING = "running"
+    ABANDONED = "abandoned"
     NO_TARGET = "no_target"
 
 
@@ -65,7 +68,7 @@ class ComplianceRow:
 
     ``share_met`` is ``met / (met + breached)`` in percent: journeys still running but
     already past their allowed time count as breached (their outcome is known); those
-    running within it are not counted yet. ``attainment`` is the target's required
+    running within it are not counted yet, nor are abandoned ones. ``attainment`` is the target's required
     percentage (the strictest one when the group mixes targets); ``meets`` says whether
     ``share_met`` reaches it, and for a group of several priorities whether every
     priority of the group does (``None``: nothing decided yet).
@@ -78,6 +81,7 @@ class ComplianceRow:
     breached: int
     at_risk: int
     running: int
+    abandoned: int
     share_met: float | None
     attainment: float | None
     meets: bool | None
@@ -101,6 +105,8 @@ class Breach:
     allowed_seconds: float
     overrun_seconds: float
     finished: bool
+    #: No stop event, and the journey ended or went silent (``abandoned_as: breached``).
+    abandoned: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = to_plain(self)
@@ -130,6 +136,8 @@ class ClockJourneys:
     attainment: NDArray[np.float64]
     deadline: NDArray[np.float64]
     status: NDArray[np.object_]
+    #: Whether each clock stopped with its journey (ended or silent, no stop event).
+    abandoned: NDArray[np.bool_] | None = None
 
     def __len__(self) -> int:
         return int(self.journey_id.size)
@@ -161,6 +169,7 @@ class ClockJourneys:
             "paused_seconds": number(self.paused_seconds[i]),
             "allowed_seconds": number(self.allowed_seconds[i]),
             "status": self.status[i],
+            "abandoned": bool(self.abandoned[i]) if self.abandoned is not None else False,
         }
 
     def rows(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -257,4 +266,5 @@ def _breach(journeys: ClockJourneys, i: int) -> Breach:
         allowed_seconds=allowed,
         overrun_seconds=elapsed - allowed,
         finished=bool(np.isfinite(journeys.stop[i])),
+        abandoned=bool(journeys.abandoned[i]) if journeys.abandoned is not None else False,
     )

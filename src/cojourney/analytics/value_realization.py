@@ -8,6 +8,9 @@ stakeholder, every indicator that shows their value:
 * indicators with a ``measure`` are computed on the events and feedback
   (:func:`cojourney.analytics.measures.measure_series`, once each): current value,
   status against target and warning, trend;
+* a ``duration`` indicator timed by an agreement's SLA clock (``clock.indicator``) takes
+  its values and status from the clock (:mod:`cojourney.analytics.clock_measures`), so
+  ``value`` and ``agreements`` give one answer;
 * indicators without a measure are listed as ``not_measured`` with their data source,
   so the gap (value not tracked: a kind of value leakage) shows.
 
@@ -23,10 +26,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cojourney.analytics.clock_measures import clock_of, clock_series
 from cojourney.analytics.measures import IndicatorSeries, PeriodValue, Status, Trend, evaluate
+from cojourney.analytics.sla import evaluate_clocks
 from cojourney.domain.value import Direction, Indicator
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.sla_results import ClockResult
     from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
@@ -159,9 +165,22 @@ def realize_value(
     indicators = {i.id: i for i in workspace.indicators}
     entries = _entries(workspace, indicators)
     series: dict[str, IndicatorSeries] = {}
+    clocks: dict[tuple[str, str], list[ClockResult]] = {}
     for ind in workspace.indicators:
-        if ind.measure is not None:
+        if ind.measure is None:
+            continue
+        timed = clock_of(workspace, ind)
+        if timed is None:
             series[ind.id] = evaluate(source, workspace, ind, start=start, end=end)
+            continue
+        agreement, clock = timed
+        key = (agreement.id, ind.measure.period.value)
+        if key not in clocks:
+            clocks[key] = evaluate_clocks(
+                source, workspace, agreement_id=agreement.id, start=start, end=end, period=key[1]
+            )
+        result = next(c for c in clocks[key] if c.clock_id == clock.id)
+        series[ind.id] = clock_series(workspace, ind, result, start=start, end=end)
     names = {s.id: s.name for s in workspace.stakeholders}
     order = {s.id: k for k, s in enumerate(workspace.stakeholders)}
     groups = sorted(entries, key=lambda s: (s is None, order.get(s or "", len(order)), s or ""))

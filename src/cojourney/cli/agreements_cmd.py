@@ -27,8 +27,9 @@ from cojourney.cli.common import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
+    from rich.table import Table
 
-    from cojourney.analytics.sla_results import ClockResult
+    from cojourney.analytics.sla_results import ClockResult, ComplianceRow
     from cojourney.services.agreements import AgreementsReport
 
 #: Breaches listed per clock in the terminal (--json has them all).
@@ -134,42 +135,12 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
         f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
         f"({len(clock.journeys):,} journeys): {counts or 'no journey'}"
     )
-    table = Table(title=f"Compliance per {clock.period_unit} and priority", title_justify="left")
-    for name in (
-        "period",
-        "priority",
-        "journeys",
-        "met",
-        "breached",
-        "at risk",
-        "running",
-        "met %",
-        "required %",
-        "meets",
-    ):
-        table.add_column(name, justify="left" if name in ("period", "priority") else "right")
-    rows = [
-        *((str(r.period), r.priority or "-", r) for r in clock.cells),
-        *((str(r.period), "all", r) for r in clock.periods),
-        *(("all", r.priority or "-", r) for r in clock.priorities),
-        ("all", "all", clock.total),
-    ]
-    for period, priority, row in rows:
-        if row.journeys == 0:
-            continue
-        table.add_row(
-            period,
-            priority,
-            f"{row.journeys:,}",
-            f"{row.met:,}",
-            f"{row.breached:,}",
-            f"{row.at_risk:,}",
-            f"{row.running:,}",
-            formatted(row.share_met, ".1f"),
-            formatted(row.attainment, ".1f"),
-            _verdict(row.meets),
+    if clock.status_counts.get("abandoned"):
+        console.print(
+            "[dim]abandoned: no stop event and the journey ended or went silent (see "
+            "docs/measuring.md); left out of met %[/]"
         )
-    console.print(table)
+    console.print(compliance_table(clock))
     breaches = clock.top_breaches(SHOWN_BREACHES)
     if breaches:
         listed = Table(
@@ -190,9 +161,76 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
                 duration(b.elapsed_seconds),
                 duration(b.allowed_seconds),
                 duration(b.overrun_seconds),
-                "stopped" if b.finished else "running",
+                "stopped" if b.finished else "abandoned" if b.abandoned else "running",
             )
         console.print(listed)
+
+
+def compliance_table(clock: ClockResult) -> Table:
+    """Compliance per period (and per priority when the clock's targets have priorities).
+
+    A row of several priorities meets the target only when every priority does; its
+    verdict names the priorities that miss it.
+    """
+    from rich.table import Table
+
+    by_priority = any(r.priority is not None for r in clock.priorities)
+    title = f"Compliance per {clock.period_unit}" + (" and priority" if by_priority else "")
+    table = Table(title=title, title_justify="left")
+    names = ["period", *(["priority"] if by_priority else [])]
+    names += ["journeys", "met", "breached", "at risk", "running", "abandoned"]
+    names += ["met %", "required %", "meets"]
+    for name in names:
+        table.add_column(
+            name, justify="left" if name in ("period", "priority", "meets") else "right"
+        )
+
+    def missing(period: object) -> list[str]:
+        rows = clock.cells if period is not None else clock.priorities
+        return [
+            r.priority or "(none)"
+            for r in rows
+            if r.meets is False and (period is None or r.period == period)
+        ]
+
+    rows: list[tuple[str, str | None, ComplianceRow, bool]] = []
+    if by_priority:
+        for p in clock.periods:
+            rows += [
+                (str(c.period), c.priority or "(none)", c, False)
+                for c in clock.cells
+                if c.period == p.period
+            ]
+            rows.append((str(p.period), "all priorities", p, True))
+        rows += [("all", r.priority or "(none)", r, False) for r in clock.priorities]
+        rows.append(("all", "all priorities", clock.total, True))
+    else:
+        rows += [(str(p.period), None, p, False) for p in clock.periods]
+        rows.append(("all", None, clock.total, False))
+    for period, priority, row, combined in rows:
+        if row.journeys == 0:
+            continue
+        verdict = _verdict(row.meets)
+        if combined and row.meets is False:
+            names = missing(row.period)
+            verdict = "[red]no[/]: " + ", ".join(names)
+            verdict += " misses its target" if len(names) == 1 else " miss their targets"
+        elif combined and row.meets:
+            verdict = "[green]yes[/], every priority"
+        table.add_row(
+            period,
+            *([priority or ""] if by_priority else []),
+            f"{row.journeys:,}",
+            f"{row.met:,}",
+            f"{row.breached:,}",
+            f"{row.at_risk:,}",
+            f"{row.running:,}",
+            f"{row.abandoned:,}",
+            formatted(row.share_met, ".1f"),
+            formatted(row.attainment, ".1f"),
+            verdict,
+        )
+    return table
 
 
 def _print_targets(report: AgreementsReport, console: Console) -> None:

@@ -170,6 +170,34 @@ def print_experience(
                 )
             )
     _print_journeys(result, console)
+    _print_comments(result, console)
+
+
+def _print_comments(result: ExperienceAnalysis, console: Console) -> None:
+    """The latest comments per touchpoint (the JSON output has them all)."""
+    if not result.comments:
+        console.print("No answer carries a comment.")
+        return
+    rows = [
+        (
+            group.name,
+            c.timestamp[:10],
+            c.question,
+            formatted(c.score) if c.score is not None else "-",
+            c.text,
+        )
+        for group in result.comments
+        for c in group.latest
+    ]
+    counts = ", ".join(f"{g.name} {g.count:,}" for g in result.comments)
+    console.print(
+        table(
+            f"Comments, the latest per touchpoint ({counts})",
+            ("touchpoint", "date", "question", "score", "comment"),
+            rows,
+            left=(0, 1, 2, 4),
+        )
+    )
 
 
 def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
@@ -216,6 +244,7 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
                     "others'",
                     "difference",
                     "95% CI",
+                    "significant",
                 ),
                 (
                     (
@@ -229,9 +258,14 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
                         f"{formatted(m.low, '+.3f')} .. {formatted(m.high, '+.3f')}"
                         if m.low is not None
                         else "-",
+                        "yes" if m.significant else "no: the interval crosses 0",
                     )
                     for m in shown
                 ),
-                left=(1,),
+                left=(1, 8),
             )
+        )
+        console.print(
+            "[dim]Significant ones (95% interval not crossing 0) are ranked first, most "
+            "harmful first; the others follow.[/]"
         )

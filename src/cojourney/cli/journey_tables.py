@@ -78,7 +78,17 @@ def _funnel(result: JourneyAnalysis) -> Table:
     first = max((s.reached for s in steps), default=0)
     table = rich_table(
         "Step funnel",
-        ("step", "reached", "of max", "moved on", "went back", "left", "median time in step"),
+        (
+            "step",
+            "reached",
+            "of max",
+            "moved on",
+            "went back",
+            "ended",
+            "in progress",
+            "dropped off",
+            "median time in step",
+        ),
         (
             (
                 s.name,
@@ -86,7 +96,9 @@ def _funnel(result: JourneyAnalysis) -> Table:
                 share(s.reached, first),
                 f"{s.moved_on:,}",
                 f"{s.went_back:,}",
-                f"{s.left:,}",
+                f"{s.ended:,}",
+                f"{s.in_progress:,}",
+                f"{s.dropped_off:,}",
                 duration(s.median_seconds_in_step),
             )
             for s in steps
@@ -97,8 +109,12 @@ def _funnel(result: JourneyAnalysis) -> Table:
         table.caption = (
             f"Onboarding ({onboarding.step}): {onboarding.got_on_board:,} of "
             f"{onboarding.reached:,} got on board "
-            f"({share(onboarding.got_on_board, onboarding.reached)}), "
-            f"{onboarding.left:,} left"
+            f"({share(onboarding.got_on_board, onboarding.reached)}); of the "
+            f"{onboarding.left:,} others, {onboarding.cancelled:,} cancelled, "
+            f"{onboarding.silent:,} went silent, {onboarding.in_progress:,} are in progress. "
+            "Ended = at an exit point or by cancelling; in progress = last event within the "
+            "in-progress window before the data's end (docs/measuring.md); dropped off = "
+            "silent for longer"
         )
         table.caption_justify = "left"
     return table

@@ -108,6 +108,14 @@ def print_value(result: ValueRealization) -> None:
         for item in group.indicators:
             table.add_row(*_row(item))
         console.print(table)
+    notes = {
+        i.name: i.series.note
+        for g in result.stakeholders
+        for i in g.indicators
+        if i.series is not None and i.series.note
+    }
+    for name, note in notes.items():
+        console.print(f"[dim]{name}: {note}[/]")
 
 
 def _row(item: IndicatorValue) -> list[str]:

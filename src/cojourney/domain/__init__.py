@@ -64,6 +64,7 @@ from cojourney.domain.parties import (
 from cojourney.domain.personas import CULTURE_SCALES, CultureProfile, Persona, Scenario
 from cojourney.domain.references import ReferenceProblem, check_references
 from cojourney.domain.service_levels import (
+    AbandonedAs,
     BusinessCalendar,
     ClockTarget,
     Holiday,
@@ -95,6 +96,7 @@ __all__ = [
     "HIGH_LEVEL",
     "RELATIONSHIP_PROFILES",
     "SCHEMA_VERSION",
+    "AbandonedAs",
     "Agreement",
     "AgreementBasis",
     "AgreementCover",

@@ -161,12 +161,18 @@ class DesignedPath(Model):
     Touchpoints marked ``optional`` may be left out; every other one is mandatory.
     ``loops`` are allowed moves back; ``skips`` are allowed jumps forward over mandatory
     touchpoints; ``entry_points`` and ``exit_points`` are where a journey may start and end
-    (empty: the first and last touchpoint of ``order``).
+    (empty: the first and last touchpoint of ``order``). ``gaps`` are moves between which
+    the time is not a wait: the customer's own pace or a schedule (booking ahead, the
+    monthly invoice); waiting leakage leaves them out, as it does the loops.
     """
 
     order: list[Id] = Field(default_factory=list)
     loops: list[Transition] = Field(default_factory=list)
     skips: list[Transition] = Field(default_factory=list)
+    gaps: list[Transition] = Field(
+        default_factory=list,
+        description="Moves whose time in between is not waiting (own pace, a schedule).",
+    )
     entry_points: list[Id] = Field(default_factory=list)
     exit_points: list[Id] = Field(default_factory=list)
 
@@ -194,6 +200,14 @@ class Journey(Named):
     interactions: list[ServiceInteraction] = Field(default_factory=list)
     path: DesignedPath = Field(default_factory=DesignedPath)
     gates: list[Gate] = Field(default_factory=list)
+    in_progress_within: Duration | None = Field(
+        None,
+        description=(
+            "A journey instance that has not ended at an exit point is still in progress "
+            "while its last event is less than this before the data's end, abandoned after; "
+            "default: the setting journey_in_progress_days."
+        ),
+    )
 
     # --- navigation -----------------------------------------------------------------
     def step(self, step_id: str) -> Step:
@@ -220,6 +234,15 @@ class Journey(Named):
     def exit_points(self) -> list[str]:
         order = self.expected_order()
         return list(self.path.exit_points) or order[-1:]
+
+    def ending_touchpoints(self) -> list[str]:
+        """Touchpoints at which a journey instance ends on purpose: the exit points and the
+        touchpoints of offboarding gates (cancelling, handing back)."""
+        ends = list(self.exit_points())
+        for gate in self.gates:
+            if gate.kind is GateKind.OFFBOARDING:
+                ends += [t for t in (*gate.before, *gate.requires) if t not in ends]
+        return ends
 
     def step_of(self) -> dict[str, str]:
         """Map touchpoint id -> step id."""

@@ -266,7 +266,7 @@ class _Checker:
                     "each touchpoint once (declare repeats as loops)",
                 )
             seen.add(tp_id)
-        for field in ("loops", "skips"):
+        for field in ("loops", "skips", "gaps"):
             for k, tr in enumerate(getattr(path, field)):
                 self.local((*base, "path", field, k, "from"), tr.from_, tps, "touchpoint", owner)
                 self.local((*base, "path", field, k, "to"), tr.to, tps, "touchpoint", owner)

@@ -6,7 +6,8 @@ which hours count. A :class:`SlaClock` declares that on an agreement; a
 :class:`BusinessCalendar` declares the working hours, time zone and holidays.
 
 Every journey instance then gets a status per clock: ``met``, ``breached``, ``at_risk``
-(still running, past the warning threshold) or ``running``.
+(still running, past the warning threshold), ``running`` or ``abandoned`` (the journey
+ended or went silent before the stop event; ``abandoned_as`` may count it otherwise).
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ class BusinessCalendar(Named):
     holidays_stop_clock: bool = True
 
 
+class AbandonedAs(StrEnum):
+    """How a clock whose journey ended (or went silent) before its stop event counts."""
+
+    ABANDONED = "abandoned"  #: neither met nor breached: left out of compliance
+    BREACHED = "breached"  #: counts as a breach
+    MET = "met"  #: counts as met (e.g. a ticket closed when the user stops answering)
+
+
 class ClockTarget(Model):
     """The allowed time of a clock, for one priority or segment (or for all)."""
 
@@ -102,6 +111,13 @@ class SlaClock(Named):
     )
     indicator: Id | None = Field(
         None, description="The indicator whose targets this clock measures."
+    )
+    abandoned_as: AbandonedAs = Field(
+        AbandonedAs.ABANDONED,
+        description=(
+            "Status of a clock whose journey ended or was abandoned without a stop event: "
+            "abandoned (left out of compliance), breached or met."
+        ),
     )
     targets: list[ClockTarget] = Field(min_length=1)
 

@@ -117,7 +117,7 @@ def agreements_report(
         clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)
         measured = evaluate_targets(events, workspace, start=start, end=end)
         evidence = clock_evidence(clocks) + target_evidence(measured, workspace)
-        targets = judge_by_clocks(measured, clocks)
+        targets = judge_by_clocks(measured, clocks, workspace)
         warnings = find_watermelons(workspace, evidence)
         label = events.label
     finally:

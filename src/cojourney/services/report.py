@@ -440,7 +440,7 @@ class _Run:
             judged = series
             if series is not None and self.clocks is not None:
                 judged = call("cojourney.analytics.agreement_targets", "judge_by_clocks")(
-                    series, self.clocks
+                    series, self.clocks, self.workspace
                 )
             targets = [t.to_dict() for t in judged] if judged is not None else None
             if self.clocks is not None and series is not None:

@@ -31,6 +31,7 @@ STATUS_TONES = {
     "breached": "bad",
     "at_risk": "warn",
     "running": "info",
+    "abandoned": "neutral",
     "no_target": "neutral",
 }
 TARGET_TONES = {"met": "good", "missed": "bad", "no_data": "neutral", "not_measured": "neutral"}
@@ -179,10 +180,17 @@ def _clock(clock: dict[str, Any], index: int, charts: dict[str, dict[str, Any]])
             ("breached", "Breached"),
             ("at_risk", "At risk"),
             ("running", "Running"),
+            ("abandoned", "Abandoned"),
         )
     )
     share = total["share_met"]
     verdict = ("meets" if total["meets"] else "misses") if total["meets"] is not None else "—"
+    named = [p for p in clock["priorities"] if p["priority"] is not None]
+    if named and total["meets"] is not None:
+        missing = [p["priority"] for p in named if p["meets"] is False]
+        verdict = (
+            "every priority meets its own" if not missing else "missed by " + ", ".join(missing)
+        )
     html = (
         f'<h4 class="cj-clock-name">{esc(name)}</h4><div class="cj-kpis">{tiles}'
         + kpi(
@@ -193,6 +201,13 @@ def _clock(clock: dict[str, Any], index: int, charts: dict[str, dict[str, Any]])
         )
         + "</div>"
     )
+    if counts.get("abandoned"):
+        html += (
+            '<p class="cj-caption">Abandoned: no stop event, and the journey ended or went '
+            "silent (no event for the in-progress window before the data's end); left out of "
+            "compliance unless the clock's <code>abandoned_as</code> says otherwise.</p>"
+        )
+    html += _per_priority(clock)
     chart_id = f"chart-clock-{index}"
     charts[chart_id] = option_chart(_compliance_option(clock))
     html += (
@@ -209,7 +224,11 @@ def _clock(clock: dict[str, Any], index: int, charts: dict[str, dict[str, Any]])
                 duration(b["elapsed_seconds"]),
                 duration(b["allowed_seconds"]),
                 duration(b["overrun_seconds"]),
-                "stopped" if b["finished"] else "still running",
+                "stopped"
+                if b["finished"]
+                else "abandoned"
+                if b.get("abandoned")
+                else "still running",
             ]
             for b in breaches
         ]
@@ -232,6 +251,44 @@ def _clock(clock: dict[str, Any], index: int, charts: dict[str, dict[str, Any]])
             + "</div>"
         )
     return html
+
+
+def _per_priority(clock: dict[str, Any]) -> str:
+    """Compliance per priority, each against its own attainment (when there are priorities)."""
+    rows_in = [p for p in clock["priorities"] if p["priority"] is not None]
+    if not rows_in:
+        return ""
+    rows = []
+    for p in clock["priorities"]:
+        verdict = "—" if p["meets"] is None else ("meets" if p["meets"] else "misses")
+        rows.append(
+            [
+                esc(p["priority"] or "no priority"),
+                integer(p["journeys"]),
+                integer(p["met"]),
+                integer(p["breached"]),
+                integer(p["running"] + p["at_risk"]),
+                integer(p.get("abandoned", 0)),
+                f"{number(p['share_met'])}%" if p["share_met"] is not None else "—",
+                f"{number(p['attainment'])}%" if p["attainment"] is not None else "—",
+                f"{esc(p['priority'] or 'no priority')} {verdict} its target",
+            ]
+        )
+    return table(
+        [
+            "Priority",
+            ("Journeys", "num"),
+            ("Met", "num"),
+            ("Breached", "num"),
+            ("Running", "num"),
+            ("Abandoned", "num"),
+            ("Met %", "num"),
+            ("Required %", "num"),
+            "Verdict",
+        ],
+        rows,
+        caption="Compliance per priority, each against its own target",
+    )
 
 
 def _compliance_option(clock: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cojourney.report.html import badge, esc, integer, kpi, number, percent, table
+from cojourney.report.html import anchor_id, badge, esc, integer, kpi, number, percent, table
 from cojourney.report.sections import TITLES, Section, no_data
 
 SECTION_ID = "experience"
@@ -114,6 +114,7 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any]) -> Section:
     parts.append(_gap(analysis["gap"]))
     parts.append(_peak_end(analysis["peak_end"], journey))
     parts.append(_moments(analysis["moments_of_truth"], journey))
+    parts.append(_comments(analysis.get("comments") or []))
     return Section(
         SECTION_ID,
         TITLES[SECTION_ID],
@@ -330,7 +331,7 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
         )
     rows = []
     for m in measured[:12]:
-        significant = m["p_value"] is not None and m["p_value"] < 0.05
+        significant = bool(m.get("significant"))
         rows.append(
             [
                 str(m["rank"]),
@@ -341,9 +342,12 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
                 f'{number(m["difference"], 2)} <span class="cj-muted">'
                 f"[{number(m['low'], 2)}, {number(m['high'], 2)}]</span>",
                 badge(
-                    "p < 0.001"
-                    if (m["p_value"] or 1) < 0.001
-                    else f"p = {number(m['p_value'], 3)}",
+                    (
+                        "p < 0.001"
+                        if (m["p_value"] or 1) < 0.001
+                        else f"p = {number(m['p_value'], 3)}"
+                    )
+                    + ("" if significant else ", not significant (interval crosses 0)"),
                     "bad" if significant else "neutral",
                 ),
             ]
@@ -363,7 +367,9 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
             rows,
         )
         + '<p class="cj-caption">Journey scores are normalised to 0..1; a negative '
-        "difference means journeys with a poor answer at the touchpoint end up worse."
+        "difference means journeys with a poor answer at the touchpoint end up worse. "
+        "Touchpoints whose 95% interval crosses 0 are not significant and ranked after "
+        "the significant ones."
         + (
             f" Not ranked, for want of poor answers beside journey scores: "
             f"{esc(', '.join(m['name'] + (' ★' if m['designed'] else '') for m in untested))}."
@@ -372,3 +378,35 @@ def _moments(moments: list[dict[str, Any]], journey: dict[str, Any]) -> str:
         )
         + "</p>"
     )
+
+
+def _comments(groups: list[dict[str, Any]]) -> str:
+    """What customers wrote, per touchpoint: the count and the latest comments."""
+    if not groups:
+        return (
+            '<h3>Comments</h3><p class="cj-caption">No answer carries a comment (import '
+            "them with the answers' comment column).</p>"
+        )
+    out = ["<h3>Comments, per touchpoint</h3>"]
+    for g in groups:
+        rows = [
+            [
+                esc(c["timestamp"][:10]),
+                esc(c["question"]),
+                number(c["score"], 2) if c["score"] is not None else "—",
+                esc(c["text"]),
+            ]
+            for c in g["latest"]
+        ]
+        anchor = anchor_id("comments-touchpoint", g["touchpoint"] or "journey")
+        out.append(
+            f'<div id="{anchor}">'
+            + table(
+                ["Date", "Question", ("Score", "num"), "Comment"],
+                rows,
+                caption=f"{g['name']}: {integer(g['count'])} comments, the latest "
+                f"{len(rows)} shown",
+            )
+            + "</div>"
+        )
+    return "".join(out)

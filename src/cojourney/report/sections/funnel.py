@@ -83,8 +83,10 @@ def build(
             integer(s["reached"]),
             integer(s["moved_on"]),
             integer(s["went_back"]),
-            integer(s["left"]),
-            percent(_share(s["left"], s["reached"])),
+            integer(s.get("ended", 0)),
+            integer(s.get("in_progress", 0)),
+            integer(s.get("dropped_off", s["left"])),
+            percent(_share(s.get("dropped_off", s["left"]), s["reached"])),
             duration(s["median_seconds_in_step"]),
         ]
         for s in steps
@@ -95,24 +97,22 @@ def build(
             ("Reached", "num"),
             ("Moved on", "num"),
             ("Went back", "num"),
-            ("Left", "num"),
-            ("Left %", "num"),
+            ("Ended", "num"),
+            ("In progress", "num"),
+            ("Dropped off", "num"),
+            ("Dropped off %", "num"),
             ("Median time in step", "num"),
         ],
         rows,
         row_ids=[anchor_id("funnel-step", s["step"]) for s in steps],
     )
 
-    # Leaving in a step that holds a designed exit point is the designed end, not a drop-off.
-    exits = {
-        journey["touchpoints"][tp]["step"]
-        for tp in journey["exit_points"]
-        if tp in journey["touchpoints"]
-    }
+    # The biggest drop-off: journeys that went silent (those that ended on purpose, at an
+    # exit point or by cancelling, and those still in progress are not drop-offs).
     worst = max(
-        (s for s in steps if s["reached"] and s["step"] not in exits),
+        (s for s in steps if s["reached"]),
         default=None,
-        key=lambda s: (s["left"] / s["reached"], s["left"]),
+        key=lambda s: (s.get("dropped_off", 0) / s["reached"], s.get("dropped_off", 0)),
     )
     onboarding = analysis["funnel"].get("onboarding")
     ee = analysis["entry_exit"]
@@ -125,7 +125,9 @@ def build(
                 "Got on board",
                 percent(share),
                 f"{integer(onboarding['got_on_board'])} of {integer(onboarding['reached'])} "
-                f"reached onboarding; {integer(onboarding['left'])} left",
+                f"reached onboarding; {integer(onboarding.get('cancelled', 0))} cancelled, "
+                f"{integer(onboarding.get('silent', onboarding['left']))} went silent, "
+                f"{integer(onboarding.get('in_progress', 0))} in progress",
                 tone="good" if share is not None and share >= 0.8 else "warn",
             )
         )
@@ -169,8 +171,8 @@ def build(
         "worst_step": worst
         and {
             "name": worst["name"],
-            "left": worst["left"],
-            "share": worst["left"] / worst["reached"],
+            "left": worst.get("dropped_off", worst["left"]),
+            "share": worst.get("dropped_off", worst["left"]) / worst["reached"],
         },
     }
     return Section(

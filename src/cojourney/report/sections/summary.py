@@ -130,7 +130,7 @@ def _leaks(leakage: Section | None, funnel: Section | None) -> str:
             f'<p class="cj-caption">Biggest drop-off: {integer(worst["left"])} '
             f"{'journey' if worst['left'] == 1 else 'journeys'} "
             f"({percent(worst['share'])}) of those that reached <b>{esc(worst['name'])}</b> "
-            f'left the journey there (<a href="#funnel">step funnel</a>).</p>'
+            f'went silent there (<a href="#funnel">step funnel</a>).</p>'
         )
     return out
 

@@ -1,0 +1,105 @@
+"""What value leakage reads from the event store: drop-offs and waits, one query each.
+
+:func:`unfinished_journeys` counts the journeys abandoned (by the one rule of
+:mod:`cojourney.analytics.journey_state`) per last touchpoint; :func:`waiting_times`
+finds the moves that took longer than designed. :mod:`cojourney.analytics.leakage`
+turns them into leaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cojourney.events.store_schema import sql_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.domain import Journey
+    from cojourney.events.store import EventSource
+
+__all__ = ["Wait", "unfinished_journeys", "waiting_times"]
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Moves from touchpoint ``source`` to the next touchpoint ``target`` that took longer
+    than ``source``'s expected duration (``allowed_seconds``): how many moves and journeys,
+    and the hours beyond it in all."""
+
+    source: str
+    target: str
+    allowed_seconds: float
+    moves: int
+    journeys: int
+    hours_beyond: float
+
+
+def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]:
+    """Journeys that dropped off, by their last touchpoint of ``journey``.
+
+    A journey dropped off when it is *abandoned* by the rule of
+    :mod:`cojourney.analytics.journey_state`: its last touchpoint event is not an ending
+    touchpoint (exit point, offboarding) and its last event is at least the in-progress
+    window before the data's end. Journeys still in progress are not drop-offs. One
+    DuckDB query, then the rule on the per-journey rows.
+    """
+    import numpy as np
+
+    from cojourney.analytics.journey_state import JourneyState, states
+
+    table = source.table_name("events")
+    rows = source.connection.execute(
+        f"""
+        SELECT arg_max(activity, [epoch_us("timestamp"), event_seq])
+                 FILTER (WHERE list_contains($touchpoints, activity)) AS last_tp,
+               max(epoch_us("timestamp")) / 1e6 AS last_s
+        FROM "{table}" GROUP BY journey_id
+        """,
+        {"touchpoints": [t.id for t in journey.touchpoints] or ["\x00"]},
+    ).fetchall()
+    touched = [(tp, last) for tp, last in rows if tp is not None]
+    if not touched:
+        return {}
+    last_tp = np.array([tp for tp, _ in touched], dtype=object)
+    last_s = np.array([float(last) for _, last in touched])
+    end = float(max(float(last) for _, last in rows))
+    state = states(last_tp, last_s, end, journey)
+    left = last_tp[state == JourneyState.ABANDONED.value]
+    names, counts = np.unique(left.astype(str), return_counts=True)
+    return {str(tp): int(n) for tp, n in zip(names.tolist(), counts.tolist(), strict=True)}
+
+
+def waiting_times(source: EventSource, journey: Journey) -> list[Wait]:
+    """Per move A -> B between consecutive touchpoint events of ``journey`` (ordered by
+    time, then input order; other activities left out): the moves and journeys that took
+    longer than A's ``expected_duration``, and the hours beyond it. Touchpoints without
+    an expected duration, designed loops and gaps are left out. One DuckDB query."""
+    allowed = {
+        t.id: t.expected_duration.total_seconds()
+        for t in journey.touchpoints
+        if t.expected_duration is not None
+    }
+    if not allowed:
+        return []
+    free = {(t.from_, t.to) for t in (*journey.path.loops, *journey.path.gaps)}
+    allowance = " ".join(f"WHEN {sql_value(k)} THEN {v!r}" for k, v in allowed.items())
+    rows = source.connection.execute(
+        f"""
+        WITH pairs AS (
+          SELECT journey_id AS j, activity AS a,
+                 lead(activity) OVER w AS b,
+                 (lead(epoch_us("timestamp")) OVER w - epoch_us("timestamp")) / 1e6 AS gap
+          FROM "{source.table_name("events")}" WHERE list_contains($touchpoints, activity)
+          WINDOW w AS (PARTITION BY journey_id ORDER BY "timestamp", event_seq))
+        SELECT a, b, any_value(allow), count(*), count(DISTINCT j), sum(gap - allow) / 3600
+        FROM (SELECT *, CASE a {allowance} END AS allow FROM pairs)
+        WHERE b IS NOT NULL AND allow IS NOT NULL AND gap > allow
+        GROUP BY a, b ORDER BY a, b
+        """,
+        {"touchpoints": [t.id for t in journey.touchpoints] or ["\x00"]},
+    ).fetchall()
+    return [
+        Wait(str(a), str(b), float(allow), int(n), int(j), float(hours))
+        for a, b, allow, n, j, hours in rows
+        if (a, b) not in free
+    ]
