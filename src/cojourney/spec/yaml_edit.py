@@ -33,6 +33,7 @@ import contextlib
 import enum
 import io
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -196,7 +197,7 @@ class YamlFile:
         """Read ``text`` and find the layout that writes it back unchanged."""
         crlf = "\r\n" in text
         try:
-            data = _yaml(_LAYOUTS[0]).load(text)
+            data = _yaml(_LAYOUTS[0]).load(text.replace("\r\n", "\n") if crlf else text)
         except YAMLError as exc:
             raise InputError(
                 Problem(
@@ -293,8 +294,27 @@ class WorkspaceDocuments:
                     expected="one of: workspace, " + ", ".join(COLLECTION_FILES),
                 )
             )
+        found = self._search(collection, item, quick=True) or self._search(collection, item)
+        if isinstance(found, tuple):
+            return found
+        raise NotFound(
+            f"no item '{item}' in {collection}"
+            + (f" (these exist: {', '.join(found[:20])})" if found else " (it has no items)")
+        )
+
+    def _search(
+        self, collection: str, item: str | None, *, quick: bool = False
+    ) -> tuple[str, Any, list[Any], int] | list[str]:
+        """Find an item; ``quick`` skips unparsed files whose text cannot hold it."""
         known: list[str] = []
-        for name, document in self.documents():
+        for name in self.names():
+            if quick and name not in self._files:
+                text = self.texts.get(name, "")
+                if str(item) not in text or not re.search(rf"^{collection}\s*:", text, re.M):
+                    continue
+            document = self.file(name).data
+            if not isinstance(document, CommentedMap):
+                continue
             items = document.get(collection)
             if not isinstance(items, list):
                 continue
@@ -303,10 +323,7 @@ class WorkspaceDocuments:
                     return name, document, items, index
                 if isinstance(element, Mapping) and isinstance(element.get("id"), str):
                     known.append(element["id"])
-        raise NotFound(
-            f"no item '{item}' in {collection}"
-            + (f" (these exist: {', '.join(known[:20])})" if known else " (it has no items)")
-        )
+        return [] if quick else known
 
     def value(self, target: Target) -> Any:
         """The value at ``target`` as plain data (a KeyError-free read for diffs and tests)."""
@@ -436,7 +453,8 @@ class WorkspaceDocuments:
         if isinstance(parent, list):
             if not isinstance(key, int) or not 0 <= key < len(parent):
                 raise NotFound(f"{target}: no such list element")
-            with _tail_kept(parent):
+            order = [i for i in range(len(parent)) if i != key]
+            with _comments_kept(parent, order):
                 del parent[key]
         elif isinstance(parent, CommentedMap) and key in parent:
             del parent[key]
@@ -467,7 +485,9 @@ class WorkspaceDocuments:
             )
         if key == edit.index:
             return
-        with _tail_kept(parent):
+        order = list(range(len(parent)))
+        order.insert(edit.index, order.pop(key))
+        with _comments_kept(parent, order):
             comment = parent.ca.items.pop(key, None) if isinstance(parent, CommentedSeq) else None
             element = parent[key]
             del parent[key]  # CommentedSeq renumbers the comments of the elements after it
@@ -553,7 +573,9 @@ def _insert(items: list[Any], value: Any, index: int | None, target: Target) -> 
         )
     like = items[-1] if items else None
     node = _to_yaml(value, like=like, flow=_is_flow(items))
-    with _tail_kept(items):
+    order: list[int | None] = list(range(len(items)))
+    order.insert(place, None)
+    with _comments_kept(items, order):
         items.insert(place, node)
 
 
@@ -614,49 +636,98 @@ def _literal_ok(text: str) -> bool:
     )
 
 
-# -- comments that belong after a list, not to its last element -------------------------
+# -- comments between list elements ------------------------------------------------------
 @contextlib.contextmanager
-def _tail_kept(items: list[Any]) -> Iterator[None]:
-    """Keep the comment lines that follow a list after it while its elements change.
+def _comments_kept(items: list[Any], order: Sequence[int | None]) -> Iterator[None]:
+    """Keep comment lines with the element they precede while a list's elements change.
 
-    ruamel.yaml attaches the comment lines after a list (often the heading of the next
-    section) to the list's last element; without this they would move or vanish with
-    that element.
+    ruamel.yaml attaches the comment lines *before* an element to the end of the element
+    above it, and those after the list (often the heading of the next section) to its
+    last element; an edit would move or drop them with the wrong element. This detaches
+    them, lets the change happen, then puts each before the element it preceded (those
+    after the list stay after it). ``order`` gives, for each position after the change,
+    the position the element had before (None for a new element). A comment before a
+    removed element goes with it; one before an element moved to the top stays
+    between the first two elements.
     """
-    tail = _detach_tail(items) if items else ""
+    count = len(items)
+    before: dict[int, str] = {}
+    for index in range(1, count):
+        text = _cut_after(items, index - 1, with_end=False)
+        if text:
+            before[index] = text
+    after = _cut_after(items, count - 1, with_end=True) if count else ""
     try:
         yield
     finally:
-        if tail:
-            if items:
-                _attach_tail(items, tail)
-            else:
-                log.info("a comment after an emptied list was dropped: %r", tail)
+        pending = ""
+        for position, old in enumerate(order):
+            text = before.get(old, "") if old is not None else ""
+            if position == 0:
+                pending = text
+                continue
+            text, pending = pending + text, ""
+            if text and position - 1 < len(items):
+                _paste_after(items, position - 1, text)
+        tail = pending + after
+        if tail and items:
+            _paste_after(items, len(items) - 1, tail)
+        elif tail:
+            log.info("a comment around an emptied list was dropped: %r", tail)
+        for old in set(before) - {o for o in order if o is not None}:
+            log.info("a comment before a removed element went with it: %r", before[old])
 
 
-def _detach_tail(node: Any) -> str:
-    text = ""
-    if isinstance(node, CommentedSeq) and node.ca.end:
-        text = "".join(t.value for t in node.ca.end if isinstance(t, CommentToken))
-        node.ca.end = []
-        return text
+def _block(value: Any) -> bool:
+    return isinstance(value, (CommentedMap, CommentedSeq)) and bool(value) and not _is_flow(value)
+
+
+def _cut_after(items: list[Any], index: int, *, with_end: bool) -> str:
+    """Detach the comment lines that follow element ``index`` (its own end-of-line comment stays)."""
+    if not isinstance(items, CommentedSeq) or not 0 <= index < len(items):
+        return ""
+    value = items[index]
+    text = _cut_inside(value) if _block(value) else _split_token(items.ca.items.get(index), 0)
+    if with_end and items.ca.end:
+        text += "".join(str(t.value) for t in items.ca.end if isinstance(t, CommentToken))
+        items.ca.end = []
+    return text
+
+
+def _cut_inside(node: Any) -> str:
     if isinstance(node, CommentedMap) and node:
         key = list(node)[-1]
         value = node[key]
-        if isinstance(value, (CommentedMap, CommentedSeq)) and value and not _is_flow(value):
-            text = _detach_tail(value)
-            if text:
-                return text
-        return _split_token(node.ca.items.get(key), 2)
+        text = _cut_inside(value) if _block(value) else _split_token(node.ca.items.get(key), 2)
+        if node.ca.end:
+            text += "".join(str(t.value) for t in node.ca.end if isinstance(t, CommentToken))
+            node.ca.end = []
+        return text
     if isinstance(node, CommentedSeq) and node:
-        index = len(node) - 1
-        value = node[index]
-        if isinstance(value, (CommentedMap, CommentedSeq)) and value and not _is_flow(value):
-            text = _detach_tail(value)
-            if text:
-                return text
-        return _split_token(node.ca.items.get(index), 0)
-    return text
+        return _cut_after(node, len(node) - 1, with_end=True)
+    return ""
+
+
+def _paste_after(items: list[Any], index: int, text: str) -> None:
+    if not isinstance(items, CommentedSeq):
+        return
+    value = items[index]
+    if _block(value):
+        _paste_inside(value, text)
+    else:
+        _join_token(items.ca.items.setdefault(index, [None, None, None, None]), 0, text)
+
+
+def _paste_inside(node: Any, text: str) -> None:
+    if isinstance(node, CommentedMap):
+        key = list(node)[-1]
+        value = node[key]
+        if _block(value):
+            _paste_inside(value, text)
+        else:
+            _join_token(node.ca.items.setdefault(key, [None, None, None, None]), 2, text)
+    elif isinstance(node, CommentedSeq):
+        _paste_after(node, len(node) - 1, text)
 
 
 def _split_token(entry: list[Any] | None, slot: int) -> str:
@@ -669,25 +740,6 @@ def _split_token(entry: list[Any] | None, slot: int) -> str:
         return ""
     token.value = value[: cut + 1]
     return value[cut + 1 :]
-
-
-def _attach_tail(node: Any, text: str) -> None:
-    if isinstance(node, CommentedMap) and node:
-        key = list(node)[-1]
-        value = node[key]
-        if isinstance(value, (CommentedMap, CommentedSeq)) and value and not _is_flow(value):
-            _attach_tail(value, text)
-            return
-        entry = node.ca.items.setdefault(key, [None, None, None, None])
-        _join_token(entry, 2, text)
-    elif isinstance(node, CommentedSeq) and node:
-        index = len(node) - 1
-        value = node[index]
-        if isinstance(value, (CommentedMap, CommentedSeq)) and value and not _is_flow(value):
-            _attach_tail(value, text)
-            return
-        entry = node.ca.items.setdefault(index, [None, None, None, None])
-        _join_token(entry, 0, text)
 
 
 def _join_token(entry: list[Any], slot: int, text: str) -> None:

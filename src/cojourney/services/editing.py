@@ -1,0 +1,594 @@
+"""Editing the model from the web: edits written back to the YAML files, as versions.
+
+:func:`apply_edits` is what an editor page calls to save. It
+
+1. reads the workspace's YAML files and their *fingerprint* (:func:`fingerprint`: a
+   sha256 over the sorted relative names and bytes of the files that
+   ``cojourney validate`` reads); the editor got the fingerprint it started from from
+   :func:`current_version`;
+2. when the files changed since that base (another editor saved, or someone changed
+   the YAML in git or an editor), compares the base with the current files item by
+   item: if a change touches a place this edit touches (the same field, an enclosing
+   item or list, or the order of a list this edit reorders) it raises
+   :class:`Conflict` naming those changes, so the user can reload and re-apply;
+   otherwise the edit is applied on top of the current files (a merge);
+3. applies the edits in memory (:mod:`cojourney.spec.yaml_edit`) and validates the
+   edited files with the same rules as ``cojourney validate``; on any problem it
+   raises :class:`EditRejected`, each problem located by file, line and field and by
+   item and field (:class:`FieldProblem`), and writes nothing;
+4. writes the changed files together, and records a version in the
+   :class:`~cojourney.services.versions.VersionStore` when one is given.
+
+The base texts are kept (content-addressed, deduplicated per file, the newest
+:data:`KEPT_BASES` fingerprints) in ``.cojourney/editing/`` of the workspace, so a
+base can be compared with the files after the editor's page was opened. A base that
+is no longer known is treated as a conflict (reload and re-apply).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cojourney.errors import CojourneyError, InputError, Location, Problem, ValidationError
+from cojourney.files import atomic_write_text
+from cojourney.services.handle import WorkspaceHandle, WorkspaceRef, as_handle
+from cojourney.services.versions import (
+    ORDER,
+    Change,
+    FileText,
+    VersionRecord,
+    VersionStore,
+    file_diff,
+    model_changes,
+)
+from cojourney.spec.yaml_edit import (
+    AddItem,
+    AddSnapshot,
+    Edit,
+    MoveItem,
+    RemoveField,
+    RemoveItem,
+    SetField,
+    Target,
+    WorkspaceDocuments,
+    write_files,
+)
+
+__all__ = [
+    "Conflict",
+    "EditRejected",
+    "EditResult",
+    "FieldProblem",
+    "VersionDiff",
+    "apply_edits",
+    "current_version",
+    "diff_versions",
+    "fingerprint",
+    "restore",
+]
+
+log = logging.getLogger(__name__)
+
+#: How many base fingerprints are kept for comparing a late save with newer files.
+KEPT_BASES = 200
+_BASES = "editing"
+
+
+class Conflict(CojourneyError):
+    """The files changed since the editor's base at a place this edit changes too.
+
+    ``changes`` says what changed (items and fields); ``current`` is the fingerprint
+    to reload from. Nothing was written.
+    """
+
+    exit_code = 5
+    http_status = 409
+
+    def __init__(self, changes: Sequence[Change], *, current: str, unknown_base: bool = False):
+        self.changes = list(changes)
+        self.current = current
+        if unknown_base:
+            text = (
+                "the workspace changed since this editor opened it, and that version is no "
+                "longer known: reload the model and apply your change again"
+            )
+        else:
+            listed = "; ".join(str(c) for c in self.changes[:10])
+            more = f" (and {len(self.changes) - 10} more)" if len(self.changes) > 10 else ""
+            text = (
+                f"someone else changed what you are changing: {listed}{more}. "
+                "Reload the model and apply your change again"
+            )
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A validation problem, also located by item and field for showing it next to the field."""
+
+    problem: Problem
+    target: Target | None
+
+
+class EditRejected(ValidationError):
+    """The edited model does not pass ``cojourney validate``; nothing was written."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        self.located = problems
+        super().__init__(
+            [p.problem for p in problems],
+            title=f"the edit was not saved: {len(problems)} problem"
+            f"{'s' if len(problems) != 1 else ''} in the edited model",
+        )
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What a save did: the new fingerprint, what changed, the diff and the files written."""
+
+    version: str
+    base: str
+    changes: list[Change]
+    diff: str
+    files: list[Path]
+    merged_over: list[Change] = field(default_factory=list)
+    record: VersionRecord | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.files)
+
+    def summary(self) -> str:
+        """The changes in words, one per line."""
+        return "\n".join(str(c) for c in self.changes)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """The difference between two recorded versions: files, a unified diff, changes in words."""
+
+    a: int
+    b: int
+    files: list[str]
+    diff: str
+    changes: list[Change]
+
+    def summary(self) -> str:
+        return "\n".join(str(c) for c in self.changes)
+
+
+# -- fingerprints -------------------------------------------------------------------------
+def read_texts(root: Path) -> dict[str, str]:
+    """The workspace's YAML files (relative POSIX name -> text), as ``cojourney validate`` reads them."""
+    try:
+        return WorkspaceDocuments.read(root).texts
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(
+                "a workspace file is not UTF-8 text",
+                Location(str(root)),
+                found=str(exc.reason),
+                hint="save the file as UTF-8",
+            )
+        ) from None
+
+
+def fingerprint(texts: dict[str, str]) -> str:
+    """sha256 over the sorted (relative name, content) pairs of a workspace's YAML files."""
+    digest = hashlib.sha256()
+    for name in sorted(texts):
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(texts[name].encode("utf-8")).digest())
+    return digest.hexdigest()
+
+
+def current_version(workspace: WorkspaceRef) -> str:
+    """The fingerprint of the workspace's files now: an editor's ``base_version``.
+
+    The files are remembered under that fingerprint, so a later save can tell what
+    changed since.
+    """
+    handle = as_handle(workspace)
+    texts = read_texts(handle.root)
+    version = fingerprint(texts)
+    _remember(handle, version, texts)
+    return version
+
+
+# -- saving -------------------------------------------------------------------------------
+def apply_edits(
+    workspace: WorkspaceRef,
+    edits: Sequence[Edit],
+    *,
+    base_version: str,
+    author: str,
+    message: str | None = None,
+    versions: VersionStore | None = None,
+) -> EditResult:
+    """Apply ``edits`` made on ``base_version``, validate, write the YAML files, record a version.
+
+    Raises
+    ------
+    Conflict
+        the files changed since ``base_version`` at a place these edits touch.
+    EditRejected
+        the edited model breaks a rule of ``cojourney validate``.
+    NotFound
+        an edit names an item or element that does not exist.
+    """
+    handle = as_handle(workspace)
+    with _writer(handle):
+        current = read_texts(handle.root)
+        version = fingerprint(current)
+        merged_over: list[Change] = []
+        if base_version != version:
+            base = _recall(handle, base_version)
+            if base is None:
+                raise Conflict([], current=version, unknown_base=True)
+            theirs = model_changes(base, current)
+            mine = [place for edit in edits for place in touched(edit)]
+            clashes = [c for c in theirs if any(_overlap(c.place, p) for p in mine)]
+            if clashes:
+                raise Conflict(clashes, current=version)
+            merged_over = theirs
+            log.info("merging an edit over %d changes made since its base", len(theirs))
+        documents = WorkspaceDocuments(dict(current))
+        for edit in edits:
+            documents.apply(edit)
+        return _save(
+            handle,
+            current,
+            documents.edited_texts(),
+            author=author,
+            message=message,
+            versions=versions,
+            merged_over=merged_over,
+        )
+
+
+def touched(edit: Edit) -> list[tuple[str | int, ...]]:
+    """The places (collection, item, *path) an edit changes; a list's order is ``(..., '#order')``."""
+    if isinstance(edit, (SetField, RemoveField, RemoveItem)):
+        return [edit.target.key()]
+    if isinstance(edit, MoveItem):
+        key = edit.target.key()
+        return [key, (*key[:-1], ORDER)] if edit.target.path else [key]
+    if isinstance(edit, AddItem):
+        new_id = edit.value.get("id") if isinstance(edit.value, dict) else None
+        places = [(*edit.target.key(), new_id if isinstance(new_id, str) else ORDER)]
+        if edit.index is not None:
+            places.append((*edit.target.key(), ORDER))
+        return places
+    if isinstance(edit, AddSnapshot):
+        return [("stakeholders", edit.stakeholder, "snapshots", edit.on.isoformat())]
+    raise TypeError(f"not an edit: {edit!r}")  # pragma: no cover
+
+
+def _overlap(a: tuple[str | int, ...], b: tuple[str | int, ...]) -> bool:
+    """Whether one place holds the other (a field and its item, a list and its order...)."""
+    short = min(len(a), len(b))
+    return a[:short] == b[:short]
+
+
+def _save(
+    handle: WorkspaceHandle,
+    current: dict[str, str],
+    edited: dict[str, str],
+    *,
+    author: str,
+    message: str | None,
+    versions: VersionStore | None,
+    merged_over: list[Change],
+    restores: int | None = None,
+) -> EditResult:
+    """Validate ``edited``, write the files that differ from ``current``, record the version."""
+    base = fingerprint(current)
+    names = sorted(n for n in set(current) | set(edited) if current.get(n) != edited.get(n))
+    if not names:
+        return EditResult(base, base, [], "", [], merged_over)
+    problems = validation_problems(handle, edited)
+    if problems:
+        raise EditRejected(problems)
+    changes = model_changes(
+        {n: current[n] for n in names if n in current}, {n: edited[n] for n in names if n in edited}
+    )
+    diff = file_diff(current, edited, names)
+    written = write_files(handle.root, {n: edited.get(n) for n in names})
+    handle.forget()
+    version = fingerprint(edited)
+    _remember(handle, version, edited)
+    record = None
+    if versions is not None:
+        record = versions.record(
+            VersionRecord(
+                number=0,
+                author=author,
+                time=datetime.now(UTC),
+                message=message,
+                changes=tuple(changes),
+                diff=diff,
+                files=tuple(FileText(n, current.get(n), edited.get(n)) for n in names),
+                base=base,
+                version=version,
+                restores=restores,
+            )
+        )
+    log.info("saved %d files of %s (%d changes)", len(written), handle.root, len(changes))
+    return EditResult(version, base, changes, diff, written, merged_over, record)
+
+
+# -- validation, located by item and field ------------------------------------------------
+def validation_problems(handle: WorkspaceHandle, texts: dict[str, str]) -> list[FieldProblem]:
+    """Every problem ``cojourney validate`` finds in these files, located in the workspace."""
+    from cojourney.spec import validate_workspace
+
+    temp_root = handle.settings.temp_dir
+    staging = Path(tempfile.mkdtemp(prefix="cojourney-edit-", dir=temp_root))
+    try:
+        for name, text in texts.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.encode("utf-8"))
+        report = validate_workspace(staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    located = []
+    for problem in report.problems:
+        moved = _moved(problem, str(staging), str(handle.root))
+        relative = _relative(problem.location.file, staging)
+        target = None
+        if relative is not None and problem.location.field and relative in texts:
+            target = _target_of(problem.location.field, texts[relative])
+        located.append(FieldProblem(moved, target))
+    return located
+
+
+def _moved(problem: Problem, old: str, new: str) -> Problem:
+    def swap(text: str | None) -> str | None:
+        return text.replace(old, new) if text is not None else None
+
+    loc = problem.location
+    return Problem(
+        problem.message.replace(old, new),
+        Location(swap(loc.file), loc.line, loc.column, loc.field),
+        found=swap(problem.found),
+        expected=swap(problem.expected),
+        hint=swap(problem.hint),
+    )
+
+
+def _relative(file: str | None, root: Path) -> str | None:
+    if file is None:
+        return None
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _target_of(field_text: str, text: str) -> Target | None:
+    """The :class:`Target` of a problem's field path (``journeys[0].touchpoints[3].channel``)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    from cojourney.spec.yaml_io import plain
+
+    parts: list[str | int] = [
+        int(m[2]) if m[2] is not None else m[1] for m in _FIELD_PART.finditer(field_text)
+    ]
+    if not parts or not isinstance(parts[0], str):
+        return None
+    collection = parts[0]
+    if collection == "workspace":
+        return Target("workspace", None, tuple(parts[1:]))
+    if len(parts) < 2 or not isinstance(parts[1], int):
+        return Target(collection)
+    try:
+        document = plain(YAML(typ="rt").load(text))
+        node: Any = document[collection][parts[1]]
+    except (YAMLError, KeyError, IndexError, TypeError):
+        return Target(collection)
+    item = node.get("id") if isinstance(node, dict) else None
+    path: list[str | int] = []
+    for part in parts[2:]:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            element_id = node.get("id") if isinstance(node, dict) else None
+            path.append(element_id if isinstance(element_id, str) else part)
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        else:
+            node = None
+            path.append(part)
+    return Target(collection, item if isinstance(item, str) else None, tuple(path))
+
+
+# -- versions -----------------------------------------------------------------------------
+def restore(
+    workspace: WorkspaceRef,
+    versions: VersionStore,
+    number: int,
+    author: str,
+    *,
+    message: str | None = None,
+) -> EditResult:
+    """Bring the model back to how it was right after version ``number``, as a new version.
+
+    Every file that version ``number`` or a later one changed gets the text it had
+    then (a file created later is removed). The restored model is validated like
+    any edit; the new version says which version it restores.
+    """
+    handle = as_handle(workspace)
+    versions.get(number)  # NotFound when there is no such version
+    records = versions.list()
+    names = {f.name for r in records if r.number >= number for f in r.files}
+    with _writer(handle):
+        current = read_texts(handle.root)
+        edited = dict(current)
+        for name in sorted(names):
+            known, text = _text_at(records, number, name)
+            if not known:
+                continue
+            if text is None:
+                edited.pop(name, None)
+            else:
+                edited[name] = text
+        return _save(
+            handle,
+            current,
+            edited,
+            author=author,
+            message=message or f"restore version {number}",
+            versions=versions,
+            merged_over=[],
+            restores=number,
+        )
+
+
+def diff_versions(versions: VersionStore, a: int, b: int) -> VersionDiff:
+    """What changed from version ``a`` to version ``b`` (0 is the model before version 1).
+
+    Compares the files the versions in between changed, as cojourney recorded them
+    (edits made outside cojourney between two versions are not seen).
+    """
+    for number in (a, b):
+        if number != 0:
+            versions.get(number)
+    records = versions.list()
+    low, high = sorted((a, b))
+    names = sorted({f.name for r in records if low < r.number <= high for f in r.files})
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for name in names:
+        for number, texts in ((a, before), (b, after)):
+            known, text = _text_at(records, number, name)
+            if known and text is not None:
+                texts[name] = text
+    return VersionDiff(a, b, names, file_diff(before, after, names), model_changes(before, after))
+
+
+def _text_at(records: Sequence[VersionRecord], number: int, name: str) -> tuple[bool, str | None]:
+    """(known, text) of file ``name`` right after version ``number`` (None: it did not exist)."""
+    earlier = [r for r in records if r.number <= number and any(f.name == name for f in r.files)]
+    if earlier:
+        return True, next(f.after for f in earlier[-1].files if f.name == name)
+    later = [r for r in records if r.number > number and any(f.name == name for f in r.files)]
+    if later:
+        return True, next(f.before for f in later[0].files if f.name == name)
+    return False, None
+
+
+# -- bases and the writer lock ---------------------------------------------------------------
+def _bases_folder(handle: WorkspaceHandle) -> Path:
+    return handle.state_folder / _BASES
+
+
+def _remember(handle: WorkspaceHandle, version: str, texts: dict[str, str]) -> None:
+    """Keep the texts of ``version`` (best effort: a failure only makes a late save conflict)."""
+    folder = _bases_folder(handle)
+    manifest = folder / "bases" / f"{version}.json"
+    try:
+        if manifest.exists():
+            os.utime(manifest)
+            return
+        (folder / "blobs").mkdir(parents=True, exist_ok=True)
+        (folder / "bases").mkdir(parents=True, exist_ok=True)
+        blobs: dict[str, str] = {}
+        for name, text in texts.items():
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            blob = folder / "blobs" / f"{digest}.yaml"
+            if not blob.exists():
+                atomic_write_text(blob, text)
+            blobs[name] = digest
+        atomic_write_text(manifest, json.dumps(blobs, sort_keys=True))
+        _prune(folder)
+    except (OSError, CojourneyError) as exc:
+        log.warning("could not keep the base %s for later comparison: %s", version[:12], exc)
+
+
+def _recall(handle: WorkspaceHandle, version: str) -> dict[str, str] | None:
+    folder = _bases_folder(handle)
+    if not re.fullmatch(r"[0-9a-f]{64}", version):
+        return None
+    try:
+        blobs = json.loads((folder / "bases" / f"{version}.json").read_text(encoding="utf-8"))
+        return {
+            name: (folder / "blobs" / f"{digest}.yaml").read_text(encoding="utf-8")
+            for name, digest in blobs.items()
+        }
+    except (OSError, ValueError):
+        return None
+
+
+def _prune(folder: Path) -> None:
+    bases = sorted((folder / "bases").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+    if len(bases) <= KEPT_BASES:
+        return
+    for old in bases[: len(bases) - KEPT_BASES]:
+        old.unlink(missing_ok=True)
+    used = set()
+    for kept in bases[len(bases) - KEPT_BASES :]:
+        used.update(json.loads(kept.read_text(encoding="utf-8")).values())
+    for blob in (folder / "blobs").glob("*.yaml"):
+        if blob.stem not in used:
+            blob.unlink(missing_ok=True)
+
+
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def _writer(handle: WorkspaceHandle) -> Iterator[None]:
+    """One save at a time per workspace: a lock per process, and a file lock where there is one."""
+    root = handle.root.resolve()
+    if not root.is_dir():
+        raise InputError(
+            Problem(
+                "editing needs a workspace folder",
+                Location(str(root)),
+                hint="give the folder that holds workspace.yaml",
+            )
+        )
+    with _LOCKS_GUARD:
+        lock = _LOCKS.setdefault(root, threading.Lock())
+    with lock, _file_lock(_bases_folder(handle) / "lock"):
+        yield
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the process lock only
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        log.warning("no file lock for %s (%s): saving without it", path, exc)
+        yield
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
