@@ -55,6 +55,7 @@ from cojourney.services.versions import (
     model_changes,
 )
 from cojourney.spec.yaml_edit import (
+    ID_LISTS,
     AddItem,
     AddSnapshot,
     Edit,
@@ -238,7 +239,11 @@ def apply_edits(
             base = _recall(handle, base_version)
             if base is None:
                 raise Conflict([], current=version, unknown_base=True)
-            theirs = model_changes(base, current)
+            differ = {n for n in set(base) | set(current) if base.get(n) != current.get(n)}
+            theirs = model_changes(
+                {n: t for n, t in base.items() if n in differ},
+                {n: t for n, t in current.items() if n in differ},
+            )
             mine = [place for edit in edits for place in touched(edit)]
             clashes = [c for c in theirs if any(_overlap(c.place, p) for p in mine)]
             if clashes:
@@ -278,9 +283,24 @@ def touched(edit: Edit) -> list[tuple[str | int, ...]]:
 
 
 def _overlap(a: tuple[str | int, ...], b: tuple[str | int, ...]) -> bool:
-    """Whether one place holds the other (a field and its item, a list and its order...)."""
+    """Whether two changes collide: one place holds the other (a field and its removed item,
+    a list and its order), or both are fields of the same element (the same touchpoint)."""
     short = min(len(a), len(b))
-    return a[:short] == b[:short]
+    return a[:short] == b[:short] or _owner(a) == _owner(b)
+
+
+def _owner(place: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The innermost element with an id that holds ``place`` (a list's order is its own)."""
+    if not place or place[-1] == ORDER:
+        return place
+    if place[0] == "workspace":
+        return place[:1]
+    cut = min(len(place), 2)
+    for index in range(2, len(place)):
+        previous = place[index - 1]
+        if isinstance(previous, str) and previous in ID_LISTS:
+            cut = index + 1
+    return place[:cut]
 
 
 def _save(

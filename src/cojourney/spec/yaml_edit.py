@@ -51,6 +51,7 @@ from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.files import atomic_output
 
 __all__ = [
+    "ID_LISTS",
     "AddItem",
     "AddSnapshot",
     "Edit",
@@ -87,7 +88,7 @@ def path_text(path: Sequence[PathPart]) -> str:
     text = ""
     previous: PathPart | None = None
     for part in path:
-        if isinstance(part, int) or (isinstance(previous, str) and previous in _LIST_FIELDS):
+        if isinstance(part, int) or (isinstance(previous, str) and previous in ID_LISTS):
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
@@ -95,8 +96,8 @@ def path_text(path: Sequence[PathPart]) -> str:
     return text
 
 
-#: Fields whose value is a list of elements with ids (a string after them is an id).
-_LIST_FIELDS = frozenset(
+#: Fields whose value is a list of elements with ids: in a path, a string after one is an id.
+ID_LISTS = frozenset(
     {"steps", "touchpoints", "interactions", "gates", "snapshots"} | set(COLLECTION_FILES)
 )
 
