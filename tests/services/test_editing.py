@@ -452,3 +452,8 @@ def test_a_failed_write_leaves_every_file_as_it_was(
     assert snapshot_bytes(ws) == before
     assert not [p for p in ws.rglob(".*.tmp")]
     assert store.list() == []
+
+
+def test_a_folder_that_is_not_there_is_named(tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="no workspace folder"):
+        current_version(tmp_path / "missing")

@@ -366,3 +366,12 @@ def test_edited_files_are_written_together_and_still_validate(tmp_path: Path) ->
     assert report.workspace.workspace.name == "Renamed workspace"
     assert report.workspace.stakeholders[-1].id == "regulator"
     assert not list(root.rglob(".*.tmp"))
+
+
+def test_module_examples_run() -> None:
+    import doctest
+
+    from cojourney.spec import yaml_edit
+
+    result = doctest.testmod(yaml_edit)
+    assert result.attempted > 0 and result.failed == 0

@@ -42,7 +42,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cojourney.errors import CojourneyError, InputError, Location, Problem, ValidationError
+from cojourney.errors import (
+    CojourneyError,
+    InputError,
+    Location,
+    NotFound,
+    Problem,
+    ValidationError,
+)
 from cojourney.files import atomic_write_text
 from cojourney.services.handle import WorkspaceHandle, WorkspaceRef, as_handle
 from cojourney.services.versions import (
@@ -174,6 +181,12 @@ class VersionDiff:
 # -- fingerprints -------------------------------------------------------------------------
 def read_texts(root: Path) -> dict[str, str]:
     """The workspace's YAML files (relative POSIX name -> text), as ``cojourney validate`` reads them."""
+    if not root.is_dir():
+        raise NotFound(
+            f"no workspace folder at {root} (create one with 'cojourney init DIR')"
+            if not root.exists()
+            else f"{root} is a file: editing needs the workspace folder that holds it"
+        )
     try:
         return WorkspaceDocuments.read(root).texts
     except UnicodeDecodeError as exc:

@@ -43,6 +43,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.representer import RepresenterError
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -222,7 +223,16 @@ class YamlFile:
         buffer = io.StringIO()
         yaml = _yaml(self.layout)
         yaml.explicit_start = self.explicit_start
-        yaml.dump(self.data, buffer)
+        try:
+            yaml.dump(self.data, buffer)
+        except RepresenterError as exc:
+            raise InputError(
+                Problem(
+                    f"a value cannot be written as YAML: {exc}",
+                    Location(self.name),
+                    expected="text, numbers, true/false, dates, lists and mappings",
+                )
+            ) from None
         text = buffer.getvalue()
         return text.replace("\n", "\r\n") if self.crlf else text
 
