@@ -19,24 +19,20 @@
 4. writes the changed files together, and records a version in the
    :class:`~cojourney.services.versions.VersionStore` when one is given.
 
-The base texts are kept (content-addressed, deduplicated per file, the newest
-:data:`KEPT_BASES` fingerprints) in ``.cojourney/editing/`` of the workspace, so a
-base can be compared with the files after the editor's page was opened. A base that
-is no longer known is treated as a conflict (reload and re-apply).
+The base texts are kept by :mod:`cojourney.services.edit_state` (in
+``.cojourney/editing/`` of the workspace), so a base can be compared with the files
+after the editor's page was opened. A base that is no longer known is treated as a
+conflict (reload and re-apply).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import logging
-import os
 import re
 import shutil
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +46,7 @@ from cojourney.errors import (
     Problem,
     ValidationError,
 )
-from cojourney.files import atomic_write_text
+from cojourney.services.edit_state import recall_base, remember_base, save_lock
 from cojourney.services.handle import WorkspaceHandle, WorkspaceRef, as_handle
 from cojourney.services.versions import (
     ORDER,
@@ -89,10 +85,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: How many base fingerprints are kept for comparing a late save with newer files.
-KEPT_BASES = 200
-_BASES = "editing"
 
 
 class Conflict(CojourneyError):
@@ -218,7 +210,7 @@ def current_version(workspace: WorkspaceRef) -> str:
     handle = as_handle(workspace)
     texts = read_texts(handle.root)
     version = fingerprint(texts)
-    _remember(handle, version, texts)
+    remember_base(handle, version, texts)
     return version
 
 
@@ -244,12 +236,12 @@ def apply_edits(
         an edit names an item or element that does not exist.
     """
     handle = as_handle(workspace)
-    with _writer(handle):
+    with save_lock(handle):
         current = read_texts(handle.root)
         version = fingerprint(current)
         merged_over: list[Change] = []
         if base_version != version:
-            base = _recall(handle, base_version)
+            base = recall_base(handle, base_version)
             if base is None:
                 raise Conflict([], current=version, unknown_base=True)
             differ = {n for n in set(base) | set(current) if base.get(n) != current.get(n)}
@@ -342,7 +334,7 @@ def _save(
     written = write_files(handle.root, {n: edited.get(n) for n in names})
     handle.forget()
     version = fingerprint(edited)
-    _remember(handle, version, edited)
+    remember_base(handle, version, edited)
     record = None
     if versions is not None:
         record = versions.record(
@@ -472,7 +464,7 @@ def restore(
     versions.get(number)  # NotFound when there is no such version
     records = versions.list()
     names = {f.name for r in records if r.number >= number for f in r.files}
-    with _writer(handle):
+    with save_lock(handle):
         current = read_texts(handle.root)
         edited = dict(current)
         for name in sorted(names):
@@ -526,102 +518,3 @@ def _text_at(records: Sequence[VersionRecord], number: int, name: str) -> tuple[
     if later:
         return True, next(f.before for f in later[0].files if f.name == name)
     return False, None
-
-
-# -- bases and the writer lock ---------------------------------------------------------------
-def _bases_folder(handle: WorkspaceHandle) -> Path:
-    return handle.state_folder / _BASES
-
-
-def _remember(handle: WorkspaceHandle, version: str, texts: dict[str, str]) -> None:
-    """Keep the texts of ``version`` (best effort: a failure only makes a late save conflict)."""
-    folder = _bases_folder(handle)
-    manifest = folder / "bases" / f"{version}.json"
-    try:
-        if manifest.exists():
-            os.utime(manifest)
-            return
-        (folder / "blobs").mkdir(parents=True, exist_ok=True)
-        (folder / "bases").mkdir(parents=True, exist_ok=True)
-        blobs: dict[str, str] = {}
-        for name, text in texts.items():
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            blob = folder / "blobs" / f"{digest}.yaml"
-            if not blob.exists():
-                atomic_write_text(blob, text)
-            blobs[name] = digest
-        atomic_write_text(manifest, json.dumps(blobs, sort_keys=True))
-        _prune(folder)
-    except (OSError, CojourneyError) as exc:
-        log.warning("could not keep the base %s for later comparison: %s", version[:12], exc)
-
-
-def _recall(handle: WorkspaceHandle, version: str) -> dict[str, str] | None:
-    folder = _bases_folder(handle)
-    if not re.fullmatch(r"[0-9a-f]{64}", version):
-        return None
-    try:
-        blobs = json.loads((folder / "bases" / f"{version}.json").read_text(encoding="utf-8"))
-        return {
-            name: (folder / "blobs" / f"{digest}.yaml").read_text(encoding="utf-8")
-            for name, digest in blobs.items()
-        }
-    except (OSError, ValueError):
-        return None
-
-
-def _prune(folder: Path) -> None:
-    bases = sorted((folder / "bases").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
-    if len(bases) <= KEPT_BASES:
-        return
-    for old in bases[: len(bases) - KEPT_BASES]:
-        old.unlink(missing_ok=True)
-    used = set()
-    for kept in bases[len(bases) - KEPT_BASES :]:
-        used.update(json.loads(kept.read_text(encoding="utf-8")).values())
-    for blob in (folder / "blobs").glob("*.yaml"):
-        if blob.stem not in used:
-            blob.unlink(missing_ok=True)
-
-
-_LOCKS: dict[Path, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-@contextlib.contextmanager
-def _writer(handle: WorkspaceHandle) -> Iterator[None]:
-    """One save at a time per workspace: a lock per process, and a file lock where there is one."""
-    root = handle.root.resolve()
-    if not root.is_dir():
-        raise InputError(
-            Problem(
-                "editing needs a workspace folder",
-                Location(str(root)),
-                hint="give the folder that holds workspace.yaml",
-            )
-        )
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(root, threading.Lock())
-    with lock, _file_lock(_bases_folder(handle) / "lock"):
-        yield
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: the process lock only
-        yield
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+b")  # noqa: SIM115 - held for the whole block
-    except OSError as exc:
-        log.warning("no file lock for %s (%s): saving without it", path, exc)
-        yield
-        return
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
