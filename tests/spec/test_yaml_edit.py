@@ -282,6 +282,9 @@ HOSTILE = [
     "&anchor *alias !tag",
     "",
     "\u2028 line separator \x85 next line",
+    "\x85",
+    "a\x85b",
+    "\x00\x07\x1b control",
 ]
 
 
@@ -375,3 +378,36 @@ def test_module_examples_run() -> None:
 
     result = doctest.testmod(yaml_edit)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        RemoveField(Target("journeys", "main-journey", ("path",))),
+        SetField(Target("journeys", "main-journey", ("path",)), {"order": ["search"]}),
+        SetField(Target("journeys", "main-journey", ("path", "exit_points")), ["survey"]),
+    ],
+    ids=["remove", "replace", "replace-last-field"],
+)
+def test_the_heading_of_the_next_field_stays_before_it(edit) -> None:
+    documents = WorkspaceDocuments.read(source_dir("template"))
+    documents.apply(edit)
+    after = edited(documents)["journeys/main-journey.yaml"].splitlines()
+    gates = after.index("    gates:")
+    assert after[gates - 1].startswith("    # Gates: onboarding")
+    before = documents.texts["journeys/main-journey.yaml"]
+    removed = set(comment_lines(before)) - set(comment_lines("\n".join(after)))
+    assert removed == set()
+
+
+def test_new_values_take_the_style_of_their_neighbours() -> None:
+    text = "personas:\n  - id: a\n    name: A\n    tags: [x, y]\n    notes:\n      - one\n"
+    documents = WorkspaceDocuments({"p.yaml": text})
+    documents.apply(SetField(Target("personas", "a", ("tags",)), ["z", "w"]))
+    documents.apply(SetField(Target("personas", "a", ("notes",)), ["two"]))
+    documents.apply(SetField(Target("personas", "a", ("goals",)), ["fast", "cheap"]))
+    documents.apply(SetField(Target("personas", "a", ("description",)), "two\nlines"))
+    assert documents.render()["p.yaml"] == (
+        "personas:\n  - id: a\n    name: A\n    tags: [z, w]\n    notes:\n      - two\n"
+        "    goals: [fast, cheap]\n    description: |-\n      two\n      lines\n"
+    )

@@ -13,7 +13,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cojourney.domain import COLLECTION_FILES
 from cojourney.errors import InputError, Location, NotFound, Problem
-from cojourney.spec.yaml_edit.nodes import comments_kept, is_flow, plain_data, to_yaml
+from cojourney.spec.yaml_edit.nodes import (
+    comments_kept,
+    field_comments_kept,
+    is_flow,
+    plain_data,
+    to_yaml,
+)
 from cojourney.spec.yaml_edit.operations import (
     WORKSPACE_SECTION,
     AddItem,
@@ -152,7 +158,8 @@ class WorkspaceDocuments:
             name, parent, key = self._parent(edit.target)
             if not isinstance(parent, CommentedMap) or key not in parent:
                 raise NotFound(f"{edit.target}: no such field to remove")
-            del parent[key]
+            with field_comments_kept(parent, str(key)):
+                del parent[key]
             self._changed.add(name)
         elif isinstance(edit, AddItem):
             self._add(edit)
@@ -177,10 +184,12 @@ class WorkspaceDocuments:
         if isinstance(parent, list):
             if not isinstance(key, int) or not 0 <= key < len(parent):
                 raise NotFound(f"{edit.target}: no such list element")
-            parent[key] = to_yaml(edit.value, like=parent[key], flow=is_flow(parent))
+            with comments_kept(parent, list(range(len(parent)))):
+                parent[key] = to_yaml(edit.value, like=parent[key], flow=is_flow(parent))
         elif isinstance(parent, CommentedMap):
             old = parent.get(key)
-            parent[key] = to_yaml(edit.value, like=old, flow=is_flow(parent))
+            with field_comments_kept(parent, str(key)):
+                parent[key] = to_yaml(edit.value, like=old, flow=is_flow(parent))
         else:
             raise InputError(
                 Problem(f"{edit.target}: the place above this field holds a single value")

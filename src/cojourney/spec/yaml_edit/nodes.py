@@ -10,7 +10,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
 log = logging.getLogger(__name__)
@@ -33,28 +33,53 @@ def plain_data(node: Any) -> Any:
 
 
 def to_yaml(value: Any, *, like: Any = None, flow: bool = False) -> Any:
-    """Plain data as round-trip nodes, in the style of the value it replaces (``like``)."""
+    """Plain data as round-trip nodes, in the style of the value it replaces (``like``).
+
+    A mapping or list takes the flow or block style of ``like``; a new list of a few
+    short plain values is written in flow style (``[a, b]``), as the examples do;
+    text over several lines becomes a ``|`` block where that reads back the same.
+    """
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, Mapping):
         node = CommentedMap()
         inner_flow = flow or is_flow(like)
         for key, item in value.items():
-            node[str(key)] = to_yaml(item, flow=inner_flow)
+            old = like.get(key) if isinstance(like, Mapping) else None
+            node[str(key)] = to_yaml(item, like=old, flow=inner_flow)
         if inner_flow and not _has_multiline(node):
             node.fa.set_flow_style()
         return node
     if isinstance(value, (list, tuple)):
         seq = CommentedSeq()
-        inner_flow = flow or is_flow(like)
-        for item in value:
-            seq.append(to_yaml(item, flow=inner_flow))
+        if like is None or not isinstance(like, list):
+            inner_flow = flow or _short_values(value)
+        else:
+            inner_flow = flow or is_flow(like)
+        model = like[-1] if isinstance(like, list) and like else None
+        for index, item in enumerate(value):
+            old = like[index] if isinstance(like, list) and index < len(like) else model
+            seq.append(to_yaml(item, like=old, flow=inner_flow))
         if inner_flow and not _has_multiline(seq):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):
+        if any(c in value for c in _READ_AS_BREAKS):
+            return DoubleQuotedScalarString(value)  # escaped, else read back as a line break
         return LiteralScalarString(value) if not flow and _literal_ok(value) else str(value)
     return value
+
+
+#: Characters a YAML reader takes for line breaks in unquoted or single-quoted text.
+_READ_AS_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _short_values(values: Any) -> bool:
+    """A non-empty list of a few short one-line plain values (ids, names, numbers)."""
+    if not values or not all(isinstance(v, (str, int, float)) for v in values):
+        return False
+    texts = [str(v) for v in values]
+    return all("\n" not in t for t in texts) and sum(len(t) + 2 for t in texts) <= 80
 
 
 def _has_multiline(node: Any) -> bool:
@@ -158,15 +183,17 @@ def _paste_after(items: list[Any], index: int, text: str) -> None:
 
 
 def _paste_inside(node: Any, text: str) -> None:
-    if isinstance(node, CommentedMap):
+    if isinstance(node, CommentedMap) and node:
         key = list(node)[-1]
         value = node[key]
         if _block(value):
             _paste_inside(value, text)
         else:
             _join_token(node.ca.items.setdefault(key, [None, None, None, None]), 2, text)
-    elif isinstance(node, CommentedSeq):
+    elif isinstance(node, CommentedSeq) and node:
         _paste_after(node, len(node) - 1, text)
+    else:
+        log.info("a comment after an emptied value was dropped: %r", text)
 
 
 def _split_token(entry: list[Any] | None, slot: int) -> str:
@@ -189,3 +216,41 @@ def _join_token(entry: list[Any], slot: int, text: str) -> None:
         token.value = str(token.value) + text
     else:
         entry[slot] = CommentToken("\n" + text, CommentMark(0), None)
+
+
+@contextlib.contextmanager
+def field_comments_kept(node: CommentedMap, key: str) -> Iterator[None]:
+    """Keep the comment lines after a field's value while the value is replaced or removed.
+
+    ruamel.yaml attaches the comment lines between two fields (often the heading of the
+    next one) to the end of the first field's value; replacing or removing that value
+    would drop them. They are put back after the new value, or after the field above
+    when the field is removed.
+    """
+    keys = list(node)
+    text = _cut_after_key(node, key) if key in node else ""
+    place = keys.index(key) if key in keys else -1
+    previous = keys[place - 1] if place > 0 else None
+    try:
+        yield
+    finally:
+        if text:
+            if key in node:
+                _paste_after_key(node, key, text)
+            elif previous is not None and previous in node:
+                _paste_after_key(node, previous, text)
+            else:
+                log.info("a comment after a removed first field was dropped: %r", text)
+
+
+def _cut_after_key(node: CommentedMap, key: str) -> str:
+    value = node[key]
+    return _cut_inside(value) if _block(value) else _split_token(node.ca.items.get(key), 2)
+
+
+def _paste_after_key(node: CommentedMap, key: str, text: str) -> None:
+    value = node[key]
+    if _block(value):
+        _paste_inside(value, text)
+    else:
+        _join_token(node.ca.items.setdefault(key, [None, None, None, None]), 2, text)
