@@ -15,6 +15,7 @@ from cojourney.services.editing import (
     Conflict,
     EditRejected,
     apply_edits,
+    conflicts,
     current_version,
     diff_versions,
     fingerprint,
@@ -23,6 +24,7 @@ from cojourney.services.editing import (
 )
 from cojourney.services.handle import as_handle
 from cojourney.services.versions import (
+    Change,
     FileVersionStore,
     InMemoryVersionStore,
     VersionStore,
@@ -457,3 +459,79 @@ def test_a_failed_write_leaves_every_file_as_it_was(
 def test_a_folder_that_is_not_there_is_named(tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no workspace folder"):
         current_version(tmp_path / "missing")
+
+
+# -- the conflict rule, case by case ----------------------------------------------------------------
+def change(*place: str | int, kind: str = "changed") -> Change:
+    collection, item, *path = place
+    return Change(str(collection), str(item), tuple(path), kind)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("theirs", "mine", "collide"),
+    [
+        (
+            change("journeys", "j", "touchpoints", "t", "name"),
+            SetField(touchpoint("t", "name"), 1),
+            True,
+        ),
+        (
+            change("journeys", "j", "touchpoints", "t", "name"),
+            SetField(touchpoint("t", "step"), 1),
+            True,
+        ),
+        (
+            change("journeys", "j", "touchpoints", "u", "name"),
+            SetField(touchpoint("t", "name"), 1),
+            False,
+        ),
+        (change("journeys", "j", "name"), SetField(touchpoint("t", "name"), 1), False),
+        (change("journeys", "j", kind="removed"), SetField(touchpoint("t", "name"), 1), True),
+        (
+            change("journeys", "j", "touchpoints", "t", kind="removed"),
+            SetField(touchpoint("t", "name"), 1),
+            True,
+        ),
+        (
+            change("journeys", "j", "steps", "#order", kind="reordered"),
+            MoveItem(Target("journeys", "j", ("steps", "s")), 0),
+            True,
+        ),
+        (
+            change("journeys", "j", "steps", "#order", kind="reordered"),
+            SetField(Target("journeys", "j", ("steps", "s", "name")), 1),
+            False,
+        ),
+        (
+            change("journeys", "j", "steps", "s", kind="added"),
+            AddItem(Target("journeys", "j", ("steps",)), {"id": "s"}),
+            True,
+        ),
+        (
+            change("journeys", "j", "steps", "r", kind="added"),
+            AddItem(Target("journeys", "j", ("steps",)), {"id": "s"}),
+            False,
+        ),
+        (change("stakeholders", "a", "snapshots"), AddSnapshot("a", date(2026, 1, 1), 1, 1), True),
+        (change("stakeholders", "b", "snapshots"), AddSnapshot("a", date(2026, 1, 1), 1, 1), False),
+        (
+            change("stakeholders", "a", "snapshots"),
+            SetField(Target("stakeholders", "a", ("snapshots", 0, "note")), "x"),
+            True,
+        ),
+        (
+            change("journeys", "j", "touchpoints", "u", "name"),
+            SetField(Target("journeys", "j", ("touchpoints", 3, "name")), 1),
+            True,
+        ),
+        (
+            Change("workspace", None, ("name",), "changed"),
+            SetField(Target("workspace", None, ("description",)), "d"),
+            True,
+        ),
+    ],
+)
+def test_the_conflict_rule(theirs: Change, mine, collide: bool) -> None:
+    if isinstance(mine, SetField) and mine.target.item == JOURNEY:
+        mine = SetField(Target("journeys", "j", mine.target.path), mine.value)
+    assert conflicts([theirs], [mine]) == ([theirs] if collide else [])

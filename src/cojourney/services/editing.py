@@ -78,10 +78,12 @@ __all__ = [
     "FieldProblem",
     "VersionDiff",
     "apply_edits",
+    "conflicts",
     "current_version",
     "diff_versions",
     "fingerprint",
     "restore",
+    "touched",
 ]
 
 log = logging.getLogger(__name__)
@@ -249,8 +251,7 @@ def apply_edits(
                 {n: t for n, t in base.items() if n in differ},
                 {n: t for n, t in current.items() if n in differ},
             )
-            mine = [place for edit in edits for place in touched(edit)]
-            clashes = [c for c in theirs if any(_overlap(c.place, p) for p in mine)]
+            clashes = conflicts(theirs, edits)
             if clashes:
                 raise Conflict(clashes, current=version)
             merged_over = theirs
@@ -269,8 +270,35 @@ def apply_edits(
         )
 
 
+def conflicts(changes: Sequence[Change], edits: Sequence[Edit]) -> list[Change]:
+    """The ``changes`` (made since an editor's base) that collide with that editor's ``edits``.
+
+    Two changes collide when one place holds the other (a field and its removed item, a
+    list and the order of its elements), or when both change the same element, such as
+    the same touchpoint or stakeholder, even in different fields.
+    """
+    mine = [place for edit in edits for place in touched(edit)]
+    return [c for c in changes if any(_overlap(c.place, p) for p in mine)]
+
+
 def touched(edit: Edit) -> list[tuple[str | int, ...]]:
-    """The places (collection, item, *path) an edit changes; a list's order is ``(..., '#order')``."""
+    """The places (collection, item, *path) an edit changes; a list's order is ``(..., '#order')``.
+
+    Changes are compared by element id: an element addressed by its index instead
+    stands for its whole list (two editors may see different elements at one index).
+    """
+    return [_by_id(place) for place in _places(edit)]
+
+
+def _by_id(place: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    for index in range(1, len(place)):
+        previous = place[index - 1]
+        if isinstance(place[index], int) and isinstance(previous, str) and previous in ID_LISTS:
+            return place[:index]
+    return place
+
+
+def _places(edit: Edit) -> list[tuple[str | int, ...]]:
     if isinstance(edit, (SetField, RemoveField, RemoveItem)):
         return [edit.target.key()]
     if isinstance(edit, MoveItem):
