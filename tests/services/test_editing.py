@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import threading
 from datetime import date
 from pathlib import Path
@@ -535,3 +536,30 @@ def test_the_conflict_rule(theirs: Change, mine, collide: bool) -> None:
     if isinstance(mine, SetField) and mine.target.item == JOURNEY:
         mine = SetField(Target("journeys", "j", mine.target.path), mine.value)
     assert conflicts([theirs], [mine]) == ([theirs] if collide else [])
+
+
+def test_old_bases_are_pruned_with_their_texts(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cojourney.services import edit_state
+
+    monkeypatch.setattr(edit_state, "KEPT_BASES", 2)
+    first = current_version(ws)
+    for name in ("One", "Two", "Three"):
+        apply_edits(
+            ws,
+            [SetField(touchpoint("survey", "name"), name)],
+            base_version=current_version(ws),
+            author="ann",
+        )
+    folder = ws / ".cojourney" / "editing"
+    assert len(list((folder / "bases").glob("*.json"))) == 2
+    used = set()
+    for manifest in (folder / "bases").glob("*.json"):
+        used.update(json.loads(manifest.read_text(encoding="utf-8")).values())
+    # the texts of pruned bases are gone; files shared by the kept ones are stored once
+    assert {p.stem for p in (folder / "blobs").glob("*.txt")} == used
+    assert len(used) == len(read_texts(ws)) + 1
+    # a pruned base is a conflict to reload from, never a silent overwrite
+    with pytest.raises(Conflict, match="no longer known"):
+        apply_edits(
+            ws, [SetField(touchpoint("search", "name"), "x")], base_version=first, author="b"
+        )

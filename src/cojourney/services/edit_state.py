@@ -3,7 +3,7 @@
 A save compares the files its editor started from (its *base*) with the files now.
 The base is known by its fingerprint only, so the texts of every fingerprint handed
 out or written are kept in ``.cojourney/editing/`` of the workspace: one file per
-distinct text (``blobs/<sha256>.yaml``) and one small manifest per fingerprint
+distinct text (``blobs/<sha256>.txt``) and one small manifest per fingerprint
 (``bases/<fingerprint>.json``: file name -> blob). The newest :data:`KEPT_BASES`
 manifests are kept, and the blobs they use.
 
@@ -53,7 +53,7 @@ def remember_base(handle: WorkspaceHandle, version: str, texts: dict[str, str]) 
         blobs: dict[str, str] = {}
         for name, text in texts.items():
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            blob = folder / "blobs" / f"{digest}.yaml"
+            blob = folder / "blobs" / f"{digest}.txt"
             if not blob.exists():
                 atomic_write_text(blob, text)
             blobs[name] = digest
@@ -70,7 +70,7 @@ def recall_base(handle: WorkspaceHandle, version: str) -> dict[str, str] | None:
     try:
         blobs = json.loads((folder / "bases" / f"{version}.json").read_text(encoding="utf-8"))
         return {
-            name: (folder / "blobs" / f"{digest}.yaml").read_text(encoding="utf-8")
+            name: (folder / "blobs" / f"{digest}.txt").read_text(encoding="utf-8")
             for name, digest in blobs.items()
         }
     except (OSError, ValueError):
@@ -86,7 +86,7 @@ def _prune(folder: Path) -> None:
     used = set()
     for kept in bases[len(bases) - KEPT_BASES :]:
         used.update(json.loads(kept.read_text(encoding="utf-8")).values())
-    for blob in (folder / "blobs").glob("*.yaml"):
+    for blob in (folder / "blobs").glob("*.txt"):
         if blob.stem not in used:
             blob.unlink(missing_ok=True)
 
