@@ -563,3 +563,12 @@ def test_old_bases_are_pruned_with_their_texts(ws: Path, monkeypatch: pytest.Mon
         apply_edits(
             ws, [SetField(touchpoint("search", "name"), "x")], base_version=first, author="b"
         )
+
+
+def test_a_damaged_version_file_is_named(tmp_path: Path) -> None:
+    store = FileVersionStore(tmp_path / "versions")
+    (tmp_path / "versions").mkdir()
+    (tmp_path / "versions" / "000001.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(CojourneyError, match="version 1 cannot be read") as caught:
+        store.get(1)
+    assert "000001.json" in str(caught.value)

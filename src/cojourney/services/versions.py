@@ -29,7 +29,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from cojourney.errors import NotFound
+from cojourney.errors import InputError, Location, NotFound, Problem
+from cojourney.files import output_error
 from cojourney.spec.yaml_edit import path_text
 
 __all__ = [
@@ -233,6 +234,12 @@ class FileVersionStore:
         return sorted(int(p.stem) for p in self.folder.glob("*.json") if p.stem.isdigit())
 
     def record(self, version: VersionRecord) -> VersionRecord:
+        try:
+            return self._record(version)
+        except OSError as exc:
+            raise output_error(self.folder, exc) from None
+
+    def _record(self, version: VersionRecord) -> VersionRecord:
         self.folder.mkdir(parents=True, exist_ok=True)
         number = (self._numbers() or [0])[-1] + 1
         fd, name = tempfile.mkstemp(prefix=".version.", suffix=".tmp", dir=self.folder)
@@ -264,10 +271,17 @@ class FileVersionStore:
     def get(self, number: int) -> VersionRecord:
         path = self.folder / f"{number:06d}.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            return VersionRecord.from_json(json.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             raise _missing(number, len(self._numbers())) from None
-        return VersionRecord.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(
+                Problem(
+                    f"version {number} cannot be read: {exc}",
+                    Location(str(path)),
+                    hint="restore the file from a backup or remove it",
+                )
+            ) from None
 
 
 def _selected(record: VersionRecord, collection: str | None, item: str | None) -> bool:
