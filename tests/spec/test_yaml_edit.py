@@ -411,3 +411,30 @@ def test_new_values_take_the_style_of_their_neighbours() -> None:
         "personas:\n  - id: a\n    name: A\n    tags: [z, w]\n    notes:\n      - two\n"
         "    goals: [fast, cheap]\n    description: |-\n      two\n      lines\n"
     )
+
+
+def test_edited_text_keeps_its_quotes_or_its_folded_block() -> None:
+    text = (
+        "personas:\n"
+        "  - id: a\n"
+        "    name: 'Anna'\n"
+        '    role: "Controller"\n'
+        "    description: >-\n"
+        "      A long description that the author folded by hand at about forty\n"
+        "      characters wide, to keep it readable.\n"
+    )
+    documents = WorkspaceDocuments({"p.yaml": text})
+    longer = "A much longer description " + "with many more words " * 8 + "to fold."
+    documents.apply(SetField(Target("personas", "a", ("name",)), "Anne"))
+    documents.apply(SetField(Target("personas", "a", ("role",)), "Chief"))
+    documents.apply(SetField(Target("personas", "a", ("description",)), longer))
+    out = documents.render()["p.yaml"]
+    assert out is not None
+    lines = out.splitlines()
+    assert lines[2:5] == ["    name: 'Anne'", '    role: "Chief"', "    description: >-"]
+    assert len(lines) > 7 and all(len(line) <= 6 + 70 for line in lines[5:])
+    assert load_plain(out)["personas"][0]["description"] == longer
+    # setting the old values back gives the file back, byte for byte (quoted values)
+    documents.apply(SetField(Target("personas", "a", ("name",)), "Anna"))
+    documents.apply(SetField(Target("personas", "a", ("role",)), "Controller"))
+    assert documents.render()["p.yaml"].splitlines()[2:4] == text.splitlines()[2:4]

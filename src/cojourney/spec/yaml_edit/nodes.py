@@ -6,11 +6,16 @@ import contextlib
 import enum
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 from ruamel.yaml.tokens import CommentToken
 
 log = logging.getLogger(__name__)
@@ -64,10 +69,53 @@ def to_yaml(value: Any, *, like: Any = None, flow: bool = False) -> Any:
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):
-        if any(c in value for c in _READ_AS_BREAKS):
-            return DoubleQuotedScalarString(value)  # escaped, else read back as a line break
-        return LiteralScalarString(value) if not flow and _literal_ok(value) else str(value)
+        return _text(value, like, flow)
     return value
+
+
+def _text(value: str, like: Any, flow: bool) -> Any:
+    """A string in the style of the one it replaces: quoted, folded (``>``) or literal (``|``)."""
+    if any(c in value for c in _READ_AS_BREAKS):
+        return DoubleQuotedScalarString(value)  # escaped, else read back as a line break
+    one_line = "\n" not in value and value.isprintable()
+    if isinstance(like, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(value)
+    if isinstance(like, SingleQuotedScalarString) and one_line:
+        return SingleQuotedScalarString(value)
+    if not flow and isinstance(like, FoldedScalarString) and one_line:
+        folded = _folded(value, like)
+        if folded is not None:
+            return folded
+    if not flow and (_literal_ok(value) or (isinstance(like, LiteralScalarString) and one_line)):
+        return LiteralScalarString(value)
+    return str(value)
+
+
+_FOLD_WIDTH = 84  # the examples' width, when the text replaced gives no hint
+
+
+def _folded(value: str, like: FoldedScalarString) -> FoldedScalarString | None:
+    """``value`` as a ``>`` block folded about as wide as the text it replaces."""
+    if not value or value != value.strip():
+        return None
+    old = [int(p) for p in getattr(like, "fold_pos", []) or []]
+    gaps = [b - a - 1 for a, b in zip([-1, *old], [*old, len(like)], strict=True)]
+    width = min(max(max(gaps), 40), 200) if old else _FOLD_WIDTH
+    spaces = [
+        i
+        for i, c in enumerate(value)
+        if c == " " and 0 < i < len(value) - 1 and value[i - 1] != " " and value[i + 1] != " "
+    ]
+    folds: list[int] = []
+    start, previous = 0, None
+    for space in [*spaces, len(value)]:
+        if space - start > width and previous is not None and previous > start:
+            folds.append(previous)
+            start = previous + 1
+        previous = space
+    node = FoldedScalarString(value)
+    node.fold_pos = folds  # where a space is written as a line break
+    return cast(FoldedScalarString, node)
 
 
 #: Characters a YAML reader takes for line breaks in unquoted or single-quoted text.
