@@ -349,6 +349,45 @@ def test_random_field_edits_change_exactly_those_fields(edits) -> None:
             assert is_subsequence(comment_lines(TEMPLATE_TEXTS[name]), comment_lines(text))
 
 
+STYLED = (
+    "# every style of text\n"
+    "personas:\n"
+    "  - id: a\n"
+    "    plain: Plain text   # eol\n"
+    "    single: 'Single quoted'\n"
+    '    double: "Double\\tquoted"\n'
+    "    folded: >-\n"
+    "      Folded text that goes on for a while so that the author folded it\n"
+    "      over two lines.\n"
+    "    literal: |\n"
+    "      Literal\n"
+    "      text\n"
+    "    # before the list\n"
+    "    tags: [one, two]\n"
+    "  # before b\n"
+    "  - id: b\n"
+    "    plain: B\n"
+    "\n"
+    "# after the list\n"
+)
+STYLED_FIELDS = ["plain", "single", "double", "folded", "literal"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(STYLED_FIELDS), values, min_size=1))
+def test_random_text_in_every_style_reads_back_exactly(new_values) -> None:
+    documents = WorkspaceDocuments({"p.yaml": STYLED})
+    expected = load_plain(STYLED)
+    for key, value in new_values.items():
+        documents.apply(SetField(Target("personas", "a", (key,)), value))
+        expected["personas"][0][key] = value
+    out = documents.render()["p.yaml"]
+    assert out is not None
+    assert load_plain(out) == expected
+    assert is_subsequence(comment_lines(STYLED), comment_lines(out))
+    assert YamlFile.parse("p.yaml", out).dump() == out
+
+
 def test_edited_files_are_written_together_and_still_validate(tmp_path: Path) -> None:
     import shutil
 

@@ -14,6 +14,7 @@ from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
     LiteralScalarString,
+    PlainScalarString,
     SingleQuotedScalarString,
 )
 from ruamel.yaml.tokens import CommentToken
@@ -88,7 +89,8 @@ def _text(value: str, like: Any, flow: bool) -> Any:
             return folded
     if not flow and (_literal_ok(value) or (isinstance(like, LiteralScalarString) and one_line)):
         return LiteralScalarString(value)
-    return str(value)
+    # not a bare str: ruamel.yaml would give it the style of the value it replaces
+    return PlainScalarString(value)
 
 
 _FOLD_WIDTH = 84  # the examples' width, when the text replaced gives no hint
