@@ -414,9 +414,11 @@ def test_module_examples_run() -> None:
     import doctest
 
     from cojourney.spec import yaml_edit
+    from cojourney.spec.yaml_edit import operations
 
-    result = doctest.testmod(yaml_edit)
-    assert result.attempted > 0 and result.failed == 0
+    for module in (yaml_edit, operations):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize(
@@ -477,3 +479,44 @@ def test_edited_text_keeps_its_quotes_or_its_folded_block() -> None:
     documents.apply(SetField(Target("personas", "a", ("name",)), "Anna"))
     documents.apply(SetField(Target("personas", "a", ("role",)), "Controller"))
     assert documents.render()["p.yaml"].splitlines()[2:4] == text.splitlines()[2:4]
+
+
+def test_edits_from_their_json_form() -> None:
+    from cojourney.spec.yaml_edit import edit_from_dict
+
+    where = {"collection": "journeys", "item": "j", "path": ["touchpoints", "t", "channel"]}
+    target = Target("journeys", "j", ("touchpoints", "t", "channel"))
+    assert edit_from_dict({"op": "set", **where, "value": "chat"}) == SetField(target, "chat")
+    assert edit_from_dict({"op": "remove_field", **where}) == RemoveField(target)
+    assert edit_from_dict({"op": "add", "collection": "personas", "value": {"id": "p"}}) == (
+        AddItem(Target("personas"), {"id": "p"})
+    )
+    assert edit_from_dict(
+        {"op": "snapshot", "stakeholder": "s", "date": "2026-12-06", "influence": 7, "interest": 3}
+    ) == AddSnapshot("s", date(2026, 12, 6), 7, 3)
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"op": "explode"}, "op"),
+        ({"op": "set", "collection": "journeys", "item": "j", "path": ["a"]}, "value"),
+        (
+            {"op": "move", "collection": "journeys", "item": "j", "path": ["s"], "index": "1"},
+            "index",
+        ),
+        ({"op": "set", "collection": "journeys", "path": "a.b", "value": 1}, "path"),
+        ({"op": "remove", "collection": "", "item": "j"}, "collection"),
+        ({"op": "snapshot", "stakeholder": "s", "date": "yesterday"}, "date"),
+        (
+            {"op": "snapshot", "stakeholder": "s", "date": "2026-01-01", "influence": True},
+            "influence",
+        ),
+    ],
+)
+def test_a_malformed_edit_names_its_field(data, field: str) -> None:
+    from cojourney.spec.yaml_edit import edit_from_dict
+
+    with pytest.raises(InputError) as caught:
+        edit_from_dict(data)
+    assert caught.value.problems[0].location.field == field

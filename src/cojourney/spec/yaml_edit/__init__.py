@@ -30,6 +30,7 @@ it is edited; :attr:`YamlFile.faithful` tells which files are in that case.
 from cojourney.spec.yaml_edit.documents import WorkspaceDocuments
 from cojourney.spec.yaml_edit.operations import (
     ID_LISTS,
+    OPERATIONS,
     WORKSPACE_SECTION,
     AddItem,
     AddSnapshot,
@@ -40,12 +41,14 @@ from cojourney.spec.yaml_edit.operations import (
     RemoveItem,
     SetField,
     Target,
+    edit_from_dict,
     path_text,
 )
 from cojourney.spec.yaml_edit.yaml_file import YamlFile, write_files
 
 __all__ = [
     "ID_LISTS",
+    "OPERATIONS",
     "WORKSPACE_SECTION",
     "AddItem",
     "AddSnapshot",
@@ -58,6 +61,7 @@ __all__ = [
     "Target",
     "WorkspaceDocuments",
     "YamlFile",
+    "edit_from_dict",
     "path_text",
     "write_files",
 ]

@@ -9,12 +9,12 @@ from datetime import date
 from typing import Any
 
 from cojourney.domain import COLLECTION_FILES
+from cojourney.errors import InputError, Location, Problem
 
 log = logging.getLogger(__name__)
 
 PathPart = str | int
 WORKSPACE_SECTION = "workspace"
-#: The layouts tried, in order, when a file is read: (mapping, sequence, offset) indents.
 
 
 def path_text(path: Sequence[PathPart]) -> str:
@@ -113,3 +113,89 @@ class AddSnapshot:
 
 
 Edit = SetField | RemoveField | AddItem | RemoveItem | MoveItem | AddSnapshot
+
+
+#: The ``op`` names of :func:`edit_from_dict`.
+OPERATIONS: dict[str, type] = {
+    "set": SetField,
+    "remove_field": RemoveField,
+    "add": AddItem,
+    "remove": RemoveItem,
+    "move": MoveItem,
+    "snapshot": AddSnapshot,
+}
+
+
+def edit_from_dict(data: Any) -> Edit:
+    """An edit from its JSON form (what a page sends), or an :class:`InputError` saying what is wrong.
+
+    ``{"op": "set", "collection": "journeys", "item": "j", "path": ["touchpoints", "t",
+    "channel"], "value": "chat"}``; ``op`` is one of :data:`OPERATIONS`; ``add`` takes
+    ``value`` and an optional ``index``, ``move`` an ``index``; ``snapshot`` takes
+    ``stakeholder``, ``date`` (``YYYY-MM-DD``), ``influence``, ``interest`` and an
+    optional ``note``.
+
+    >>> edit_from_dict({"op": "move", "collection": "journeys", "item": "j",
+    ...                 "path": ["steps", "s"], "index": 0})
+    MoveItem(target=Target(collection='journeys', item='j', path=('steps', 's')), index=0)
+    """
+    if not isinstance(data, dict):
+        raise _bad("an edit must be a mapping", found=type(data).__name__)
+    op = data.get("op")
+    if op not in OPERATIONS:
+        raise _bad("unknown edit operation", field="op", found=repr(op))
+    if op == "snapshot":
+        try:
+            on = date.fromisoformat(str(data.get("date")))
+        except ValueError:
+            raise _bad(
+                "a snapshot needs a date", field="date", found=repr(data.get("date"))
+            ) from None
+        return AddSnapshot(
+            _text(data, "stakeholder"),
+            on,
+            _whole(data, "influence"),
+            _whole(data, "interest"),
+            data.get("note") if isinstance(data.get("note"), str) else None,
+        )
+    path = data.get("path", [])
+    if not isinstance(path, list) or not all(
+        isinstance(p, (str, int)) and not isinstance(p, bool) for p in path
+    ):
+        raise _bad("'path' must be a list of field names, ids and indexes", field="path")
+    item = data.get("item")
+    if item is not None and not isinstance(item, str):
+        raise _bad("'item' must be an id", field="item", found=repr(item))
+    target = Target(_text(data, "collection"), item, tuple(path))
+    if op == "set":
+        if "value" not in data:
+            raise _bad("'set' needs a 'value'", field="value")
+        return SetField(target, data["value"])
+    if op == "remove_field":
+        return RemoveField(target)
+    if op == "remove":
+        return RemoveItem(target)
+    if op == "move":
+        return MoveItem(target, _whole(data, "index"))
+    index = data.get("index")
+    if index is not None:
+        index = _whole(data, "index")
+    return AddItem(target, data.get("value"), index)
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise _bad(f"'{key}' must be a name", field=key, found=repr(value))
+    return value
+
+
+def _whole(data: dict[str, Any], key: str) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _bad(f"'{key}' must be a whole number", field=key, found=repr(value))
+    return value
+
+
+def _bad(message: str, *, field: str | None = None, found: str | None = None) -> InputError:
+    return InputError(Problem(message, Location(field=field), found=found))
