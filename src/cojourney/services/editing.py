@@ -46,6 +46,7 @@ from cojourney.errors import (
     Problem,
     ValidationError,
 )
+from cojourney.files import output_error
 from cojourney.services.edit_state import recall_base, remember_base, save_lock
 from cojourney.services.handle import WorkspaceHandle, WorkspaceRef, as_handle
 from cojourney.services.versions import (
@@ -389,13 +390,18 @@ def validation_problems(handle: WorkspaceHandle, texts: dict[str, str]) -> list[
     from cojourney.spec import validate_workspace
 
     temp_root = handle.settings.temp_dir
-    staging = Path(tempfile.mkdtemp(prefix="cojourney-edit-", dir=temp_root))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix="cojourney-edit-", dir=temp_root))
+    except OSError as exc:
+        raise output_error(Path(temp_root or tempfile.gettempdir()), exc) from None
     try:
         for name, text in texts.items():
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
         report = validate_workspace(staging)
+    except OSError as exc:
+        raise output_error(staging, exc) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     located = []
