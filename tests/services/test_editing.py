@@ -572,3 +572,30 @@ def test_a_damaged_version_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(CojourneyError, match="version 1 cannot be read") as caught:
         store.get(1)
     assert "000001.json" in str(caught.value)
+
+
+def test_a_file_changed_outside_during_a_save_is_not_overwritten(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cojourney.services.editing as editing
+
+    path = ws / JOURNEY_FILE
+    real = editing.validation_problems
+
+    def meanwhile(handle, texts):  # someone saves the file in an editor while we validate
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("name: Calls support", "name: Rings us"),
+            encoding="utf-8",
+        )
+        return real(handle, texts)
+
+    monkeypatch.setattr(editing, "validation_problems", meanwhile)
+    with pytest.raises(Conflict, match=r"touchpoints\[support-call\]\.name"):
+        apply_edits(
+            ws,
+            [SetField(touchpoint("survey", "name"), "Rates us")],
+            base_version=current_version(ws),
+            author="ann",
+        )
+    text = path.read_text(encoding="utf-8")
+    assert "name: Rings us" in text and "Rates us" not in text

@@ -360,6 +360,7 @@ def _save(
         {n: current[n] for n in names if n in current}, {n: edited[n] for n in names if n in edited}
     )
     diff = file_diff(current, edited, names)
+    _unchanged_since(handle.root, current, names)
     written = write_files(handle.root, {n: edited.get(n) for n in names})
     handle.forget()
     version = fingerprint(edited)
@@ -382,6 +383,26 @@ def _save(
         )
     log.info("saved %d files of %s (%d changes)", len(written), handle.root, len(changes))
     return EditResult(version, base, changes, diff, written, merged_over, record)
+
+
+def _unchanged_since(root: Path, read: dict[str, str], names: list[str]) -> None:
+    """Refuse to replace a file that someone changed outside cojourney while this save ran."""
+    now: dict[str, str] = {}
+    for name in names:
+        try:
+            now[name] = (root / name).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            pass
+        except (OSError, UnicodeDecodeError):
+            now[name] = ""
+    before = {n: read[n] for n in names if n in read}
+    if now != before:
+        differ = sorted(n for n in names if now.get(n) != before.get(n))
+        changes = model_changes(
+            {n: t for n, t in before.items() if n in differ},
+            {n: t for n, t in now.items() if n in differ},
+        )
+        raise Conflict(changes, current=fingerprint(read_texts(root)))
 
 
 # -- validation, located by item and field ------------------------------------------------
