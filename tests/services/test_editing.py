@@ -365,7 +365,7 @@ def test_restore_writes_the_old_files_back_as_a_new_version(ws: Path, store) -> 
     words = result.summary()
     assert "journeys[second-journey]: added" in words
     assert "touchpoints[search].name: 'Finds us on the web' -> 'Finds us'" in words
-    # restoring the state before any version: version 1's files as they were
+    # restoring version 1 removes the journey that version 2 added
     restore(ws, store, 1, "dora")
     assert not (ws / "journeys" / "second-journey.yaml").exists()
     with pytest.raises(NotFound, match="no version 9"):

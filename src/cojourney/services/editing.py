@@ -8,15 +8,17 @@
    :func:`current_version`;
 2. when the files changed since that base (another editor saved, or someone changed
    the YAML in git or an editor), compares the base with the current files item by
-   item: if a change touches a place this edit touches (the same field, an enclosing
-   item or list, or the order of a list this edit reorders) it raises
-   :class:`Conflict` naming those changes, so the user can reload and re-apply;
-   otherwise the edit is applied on top of the current files (a merge);
+   item: if a change collides with this edit (:func:`conflicts`: the same element,
+   such as the same touchpoint, even in another field; an item or list that holds
+   it; or the order of a list this edit reorders) it raises :class:`Conflict`
+   naming those changes, so the user can reload and re-apply; otherwise the edit is
+   applied on top of the current files (a merge);
 3. applies the edits in memory (:mod:`cojourney.spec.yaml_edit`) and validates the
    edited files with the same rules as ``cojourney validate``; on any problem it
    raises :class:`EditRejected`, each problem located by file, line and field and by
    item and field (:class:`FieldProblem`), and writes nothing;
-4. writes the changed files together, and records a version in the
+4. checks once more that nobody changed those files meanwhile (else :class:`Conflict`),
+   writes the changed files together, and records a version in the
    :class:`~cojourney.services.versions.VersionStore` when one is given.
 
 The base texts are kept by :mod:`cojourney.services.edit_state` (in
