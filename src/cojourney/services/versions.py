@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import functools
 import json
 import os
 import tempfile
@@ -329,17 +330,28 @@ def model_changes(before: dict[str, str], after: dict[str, str]) -> builtins.lis
     return changes
 
 
-def _items(texts: dict[str, str]) -> dict[tuple[str, str | None], Any]:
+@functools.lru_cache(maxsize=64)
+def _document(text: str) -> tuple[bool, Any]:
+    """(parsed, plain data) of a YAML text; kept, since a save's 'after' is the next one's 'before'.
+
+    Callers must not change the data returned.
+    """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
     from cojourney.spec.yaml_io import plain
 
+    try:
+        return True, plain(YAML(typ="rt").load(text))
+    except YAMLError:
+        return False, None
+
+
+def _items(texts: dict[str, str]) -> dict[tuple[str, str | None], Any]:
     items: dict[tuple[str, str | None], Any] = {}
     for name in sorted(texts):
-        try:
-            document = plain(YAML(typ="rt").load(texts[name]))
-        except YAMLError:
+        parsed, document = _document(texts[name])
+        if not parsed:
             items[("file", name)] = texts[name]  # not YAML: compared as text
             continue
         if not isinstance(document, dict):
