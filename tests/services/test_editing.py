@@ -599,3 +599,40 @@ def test_a_file_changed_outside_during_a_save_is_not_overwritten(
         )
     text = path.read_text(encoding="utf-8")
     assert "name: Rings us" in text and "Rates us" not in text
+
+
+def test_every_collection_of_a_flagship_example_is_editable(tmp_path: Path, store) -> None:
+    from cojourney.spec.yaml_edit import WorkspaceDocuments
+
+    init_workspace(tmp_path / "ws", example="incident-resolution")
+    ws = tmp_path / "ws"
+    documents = WorkspaceDocuments.read(ws)
+    edits = []
+    for _, document in documents.documents():
+        for collection, items in document.items():
+            if collection == "workspace" or not isinstance(items, list):
+                continue
+            first = items[0]
+            if isinstance(first.get("name"), str):
+                edits.append(
+                    SetField(Target(collection, first["id"], ("name",)), f"Edited {first['id']}")
+                )
+    assert len({e.target.collection for e in edits}) >= 10
+    before = snapshot_bytes(ws)
+    result = apply_edits(ws, edits, base_version=current_version(ws), author="ann", versions=store)
+    assert {(c.collection, c.item) for c in result.changes} == {
+        (e.target.collection, e.target.item) for e in edits
+    }
+    model = as_handle(ws).model()
+    for edit in edits:
+        item = next(i for i in getattr(model, edit.target.collection) if i.id == edit.target.item)
+        assert item.name == f"Edited {edit.target.item}"
+    # only the name lines changed, every comment kept
+    after = snapshot_bytes(ws)
+    for name, old in before.items():
+        old_lines, new_lines = old.decode().splitlines(), after[name].decode().splitlines()
+        assert len(old_lines) == len(new_lines)
+        assert all(
+            a == b or (a.lstrip().startswith(("name:", "- name:")) and "Edited" in b)
+            for a, b in zip(old_lines, new_lines, strict=True)
+        ), name
