@@ -107,9 +107,8 @@ def write_files(root: Path, changes: Mapping[str, str | None]) -> list[Path]:
     the files to delete are removed. An error while writing the temporary files leaves
     every file as it was. A crash *between two renames* (a kill, a power cut) can
     leave some files new and some old: the workspace fingerprint then matches neither
-    version, the next edit meets a conflict naming the files, and ``git diff`` or
-    ``cojourney validate`` shows the state (the version is recorded only after all
-    renames).
+    version, ``git diff`` and ``cojourney validate`` show the state, and the caller
+    records no version for it (versions are recorded only after all renames).
     """
     written: list[Path] = []
     with contextlib.ExitStack() as stack:
