@@ -228,6 +228,7 @@ def test_remove_field_and_new_top_level_items(documents) -> None:
     assert load_plain(out["journeys/zz-new.yaml"]) == {
         "journeys": [{"id": "zz-new", "name": "New", "steps": []}]
     }
+    assert out["journeys/zz-new.yaml"].startswith("# A journey: steps, touchpoints")
     persona_file = next(n for n in out if "personas" in load_plain(out[n]))
     assert load_plain(out[persona_file])["personas"][-1]["id"] == "new-persona"
 

@@ -36,6 +36,12 @@ from cojourney.spec.yaml_edit.yaml_file import YamlFile
 
 log = logging.getLogger(__name__)
 
+#: The comment at the top of a file that an edit creates.
+_NEW_FILE_HEADERS = {
+    "journeys": "A journey: steps, touchpoints, interactions, designed path, gates.\n"
+    "See docs/workspace-format.md.",
+}
+
 
 @dataclass
 class WorkspaceDocuments:
@@ -245,6 +251,7 @@ class WorkspaceDocuments:
             _insert(file.data[collection], value, None, Target(collection))
         else:
             data = CommentedMap()
+            data.yaml_set_start_comment(_NEW_FILE_HEADERS.get(collection, f"The {collection}."))
             data[collection] = CommentedSeq()
             _insert(data[collection], value, None, Target(collection))
             self._files[name] = YamlFile(name, "", data)
