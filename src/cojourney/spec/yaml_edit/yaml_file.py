@@ -1,0 +1,127 @@
+"""One YAML file read in round-trip mode, with the layout that writes it back unchanged."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RepresenterError
+
+from cojourney.errors import InputError, Location, Problem
+from cojourney.files import atomic_output
+
+log = logging.getLogger(__name__)
+
+#: The layouts tried, in order, when a file is read: (mapping, sequence, offset) indents.
+_LAYOUTS: tuple[tuple[int, int, int], ...] = (
+    (2, 4, 2),
+    (2, 2, 0),
+    (4, 4, 2),
+    (4, 6, 4),
+    (4, 4, 0),
+    (2, 2, 2),
+    (3, 3, 1),
+)
+_WIDTH = 4096  # never fold a line the author did not fold
+
+
+@dataclass
+class YamlFile:
+    """One YAML file of a workspace: its text, its parsed document and its layout."""
+
+    name: str
+    text: str
+    data: Any
+    layout: tuple[int, int, int] = _LAYOUTS[0]
+    explicit_start: bool = False
+    crlf: bool = False
+    faithful: bool = True
+
+    @classmethod
+    def parse(cls, name: str, text: str) -> YamlFile:
+        """Read ``text`` and find the layout that writes it back unchanged."""
+        crlf = "\r\n" in text
+        try:
+            data = _yaml(_LAYOUTS[0]).load(text.replace("\r\n", "\n") if crlf else text)
+        except YAMLError as exc:
+            raise InputError(
+                Problem(
+                    f"cannot edit a file that is not valid YAML: {str(exc).splitlines()[0]}",
+                    Location(name),
+                    hint="fix the file (cojourney validate shows where), then edit again",
+                )
+            ) from None
+        file = cls(name, text, data, crlf=crlf)
+        for layout in _LAYOUTS:
+            for start in (False, True):
+                file.layout, file.explicit_start = layout, start
+                if file.dump() == text:
+                    return file
+        file.layout, file.explicit_start, file.faithful = _LAYOUTS[0], text.startswith("---"), False
+        log.info("%s: no layout reproduces it byte for byte; it is normalised when edited", name)
+        return file
+
+    def dump(self) -> str:
+        """The file's text for its current document."""
+        buffer = io.StringIO()
+        yaml = _yaml(self.layout)
+        yaml.explicit_start = self.explicit_start
+        try:
+            yaml.dump(self.data, buffer)
+        except RepresenterError as exc:
+            raise InputError(
+                Problem(
+                    f"a value cannot be written as YAML: {exc}",
+                    Location(self.name),
+                    expected="text, numbers, true/false, dates, lists and mappings",
+                )
+            ) from None
+        text = buffer.getvalue()
+        return text.replace("\n", "\r\n") if self.crlf else text
+
+
+def _yaml(layout: tuple[int, int, int]) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    yaml.width = _WIDTH
+    yaml.allow_unicode = True
+    mapping, sequence, offset = layout
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+# -- writing ---------------------------------------------------------------------------
+def write_files(root: Path, changes: Mapping[str, str | None]) -> list[Path]:
+    """Write the changed files of one edit together: all or, on an error, none.
+
+    Every new text is first written to a temporary file beside its target; only when
+    all are complete are they renamed over their targets, one after the other, then
+    the files to delete are removed. An error while writing the temporary files leaves
+    every file as it was. A crash *between two renames* (a kill, a power cut) can
+    leave some files new and some old: the workspace fingerprint then matches neither
+    version, ``git diff`` and ``cojourney validate`` show the state, and the caller
+    records no version for it (versions are recorded only after all renames).
+    """
+    written: list[Path] = []
+    with contextlib.ExitStack() as stack:
+        for name, text in sorted(changes.items()):
+            if text is None:
+                continue
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = stack.enter_context(atomic_output(path))
+            temp.write_bytes(text.encode("utf-8"))
+            written.append(path)
+    for name, text in sorted(changes.items()):
+        if text is None:
+            (root / name).unlink(missing_ok=True)
+            written.append(root / name)
+    return written
