@@ -188,6 +188,9 @@ def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
         ("SUP-104", "request created", local("2024-03-07 17:59:00"), "Alana Grant"),
     ]
     assert attributes(ws, "SUP-104")[0]["Summary"] == "Password reset, urgent"
+    # Jira repeats a column per label: the repeats are kept as Labels_1, ...
+    kept = attributes(ws, "SUP-101")[0]
+    assert (kept["Labels"], kept["Labels_1"]) == ("portal", "login")
 
 
 def test_jira_sm_changelog_status_transitions_become_events(ws: Path) -> None:
@@ -238,15 +241,16 @@ def test_zammad_tickets_become_milestone_events(ws: Path) -> None:
 
 def test_zendesk_ticket_events_become_journey_events(ws: Path) -> None:
     result = import_events(ws, DATA / "zendesk-ticket-events.json", preset="zendesk-ticket-events")
-    assert (result.rows_imported, result.journeys) == (6, 2)
-    # the tag change of ticket 35436 is no event
+    assert (result.rows_imported, result.journeys) == (7, 2)
+    # the tag change of ticket 35436 is no event; the last audit writes via as an object
     assert [(j, a, t, ch, actor) for j, a, t, ch, actor, _, _ in events(ws)] == [
         ("35436", "ticket created", "2024-03-05 09:14:22", "Mail", "20001"),
         ("35436", "public comment", "2024-03-05 09:14:22", "Mail", "20001"),
         ("35436", "status changed to open", "2024-03-05 10:10:00", "Web form", "30001"),
         ("35436", "internal note", "2024-03-05 10:10:00", "Web form", "30001"),
         ("35437", "ticket created", "2024-03-06 09:00:00", "Web form", "20002"),
-        ("35436", "status changed to solved", "2024-03-06 10:00:00", "Web form", "30001"),
+        ("35436", "status changed to solved", "2024-03-06 10:00:00", "web", "30001"),
+        ("35436", "public comment", "2024-03-06 10:00:00", "web", "30001"),
     ]
 
 
@@ -267,7 +271,7 @@ def test_the_same_export_with_the_same_preset_is_imported_once(ws: Path) -> None
     again = import_events(ws, DATA / "zendesk-ticket-events.json", preset="zendesk-ticket-events")
     assert again.already_imported and again.import_id == first.import_id
     assert again.source == DATA / "zendesk-ticket-events.json"
-    assert len(events(ws)) == 6
+    assert len(events(ws)) == 7
 
 
 # --------------------------------------------------------------------------- feedback
@@ -281,6 +285,12 @@ FORMBRICKS = MappingFlags(
 )
 
 
+def new_york(text: str) -> str:
+    """A time of 8-9 March 2024 in America/New_York (EST, UTC-5), in UTC."""
+    moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S") + timedelta(hours=5)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def test_qualtrics_responses_skip_the_two_extra_header_rows(ws: Path) -> None:
     result = import_feedback(
         ws, DATA / "qualtrics-responses.csv", preset="qualtrics-responses", flags=QUALTRICS
@@ -288,26 +298,39 @@ def test_qualtrics_responses_skip_the_two_extra_header_rows(ws: Path) -> None:
     assert result.source == DATA / "qualtrics-responses.csv"
     assert (result.rows_read, result.rows_imported, result.rows_rejected) == (3, 6, 0)
     assert answers(ws) == [
-        ("INC0010001", local("2024-03-08 10:01:31"), "csat", 4.0, None, "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010001", local("2024-03-08 10:01:31"), "nps", 9.0, None, "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010001", local("2024-03-08 10:01:31"), "better", None, "Quick and friendly", "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010002", local("2024-03-08 12:32:11"), "csat", 2.0, None, "R_2b3C4d5E6f7G8h9", "email"),
-        ("INC0010002", local("2024-03-08 12:32:11"), "nps", 3.0, None, "R_2b3C4d5E6f7G8h9", "email"),
-        ("INC0010005", local("2024-03-09 09:00:41"), "nps", 10.0, None, "R_3c4D5e6F7g8H9i0", "anonymous"),
+        ("INC0010001", new_york("2024-03-08 10:01:31"), "csat", 4.0, None, "R_1a2B3c4D5e6F7g8", "email"),
+        ("INC0010001", new_york("2024-03-08 10:01:31"), "nps", 9.0, None, "R_1a2B3c4D5e6F7g8", "email"),
+        ("INC0010001", new_york("2024-03-08 10:01:31"), "better", None, "Quick and friendly", "R_1a2B3c4D5e6F7g8", "email"),
+        ("INC0010002", new_york("2024-03-08 12:32:11"), "csat", 2.0, None, "R_2b3C4d5E6f7G8h9", "email"),
+        ("INC0010002", new_york("2024-03-08 12:32:11"), "nps", 3.0, None, "R_2b3C4d5E6f7G8h9", "email"),
+        ("INC0010005", new_york("2024-03-09 09:00:41"), "nps", 10.0, None, "R_3c4D5e6F7g8H9i0", "anonymous"),
     ]  # fmt: skip
 
 
+def test_qualtrics_time_zone_comes_from_the_import_id_row_unless_given(ws: Path) -> None:
+    flags = MappingFlags(
+        score_columns={"nps": "Q7"}, time_zone="Europe/Amsterdam"
+    )  # the workspace's zone, given explicitly: it wins over the file's America/New_York
+    import_feedback(ws, DATA / "qualtrics-responses.csv", preset="qualtrics-responses", flags=flags)
+    assert [(j, t) for j, t, *_ in answers(ws)] == [
+        ("INC0010001", local("2024-03-08 10:01:31")),
+        ("INC0010002", local("2024-03-08 12:32:11")),
+        ("INC0010005", local("2024-03-09 09:00:41")),
+    ]
+
+
 def test_formbricks_responses_with_the_survey_questions_given(ws: Path) -> None:
+    # Formbricks writes its Timestamp in UTC: the workspace's zone does not apply
     result = import_feedback(
         ws, DATA / "formbricks-responses.csv", preset="formbricks-responses", flags=FORMBRICKS
     )
     assert (result.rows_read, result.rows_imported) == (3, 5)
     assert answers(ws) == [
-        ("user-41", local("2024-03-08 10:00:00"), "nps", 8.0, None, "cm0cont0001aaa", None),
-        ("user-41", local("2024-03-08 10:00:00"), "csat", 5.0, None, "cm0cont0001aaa", None),
-        ("user-42", local("2024-03-08 11:30:00"), "nps", 6.0, None, "cm0cont0002bbb", None),
-        ("user-42", local("2024-03-08 11:30:00"), "csat", 3.0, None, "cm0cont0002bbb", None),
-        ("user-43", local("2024-03-09 09:15:00"), "csat", 2.0, None, "cm0cont0003ccc", None),
+        ("user-41", "2024-03-08 10:00:00", "nps", 8.0, None, "cm0cont0001aaa", None),
+        ("user-41", "2024-03-08 10:00:00", "csat", 5.0, None, "cm0cont0001aaa", None),
+        ("user-42", "2024-03-08 11:30:00", "nps", 6.0, None, "cm0cont0002bbb", None),
+        ("user-42", "2024-03-08 11:30:00", "csat", 3.0, None, "cm0cont0002bbb", None),
+        ("user-43", "2024-03-09 09:15:00", "csat", 2.0, None, "cm0cont0003ccc", None),
     ]
 
 

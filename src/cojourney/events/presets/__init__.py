@@ -23,6 +23,13 @@ The reshapes (:mod:`cojourney.events.presets.apply`):
     column (``opened_at`` → "incident opened", ``resolved_at`` → "incident
     resolved"); the activity goes to the column ``preset_activity`` and the time to
     ``preset_timestamp``;
+``derive``
+    a column filled with the first non-empty of several (Zendesk writes ``via`` as
+    a name or as an object whose ``channel`` is the name);
+``time_zone_in_skipped_rows``
+    the time zone of the timestamp column is in a skipped metadata row (Qualtrics
+    writes ``{"ImportId":"recordedDate","timeZone":"Europe/Amsterdam"}``); it
+    applies unless a time zone is given;
 ``activities``
     a changelog or audit export with one row per field change: the first rule that
     matches a row names its activity (``"status changed to {item.toString}"``) in
@@ -92,6 +99,8 @@ class Reshape:
     prefixes: tuple[str, ...] = ()
     milestones: Mapping[str, str] = field(default_factory=dict)
     activities: tuple[ActivityRule, ...] = ()
+    derive: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    time_zone_in_skipped_rows: bool = False
 
     @property
     def needed(self) -> bool:
@@ -207,6 +216,11 @@ def _parse(name: str, text: str) -> Preset:
         prefixes=tuple(str(p) for p in shape.get("prefixes") or ()),
         milestones={str(k): str(v) for k, v in (shape.get("milestones") or {}).items()},
         activities=rules,
+        derive={
+            str(k): tuple(str(c) for c in (v if isinstance(v, list) else [v]))
+            for k, v in (shape.get("derive") or {}).items()
+        },
+        time_zone_in_skipped_rows=bool(shape.get("time_zone_in_skipped_rows", False)),
     )
     return Preset(
         name=name,

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,17 @@ __all__ = ["apply_preset", "reshaped_rows"]
 log = logging.getLogger(__name__)
 
 Row = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An export as read: its column names, the metadata rows skipped, its rows."""
+
+    columns: list[str]
+    skipped: list[list[str]]
+    rows: list[Row]
+
+
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _SYNTHESIZED = (ACTIVITY_COLUMN, TIMESTAMP_COLUMN)
 
@@ -102,7 +113,10 @@ def apply_preset(
         if columns is not None:
             _check_columns(preset, chosen, columns, file)
         return chosen, file
-    columns, rows = reshaped_rows(preset.reshape, chosen, file)
+    source = _read(preset.reshape, chosen, file)
+    chosen = _zone_from_metadata(preset.reshape, chosen, source, file)
+    columns = _shaped_columns(preset.reshape, source.columns)
+    rows = _events(preset.reshape, source.rows)
     _check_columns(preset, chosen, columns, file)
     target = folder / f"{mapping_name_for(file)}.{name}.csv"
     folder.mkdir(parents=True, exist_ok=True)
@@ -117,16 +131,20 @@ def reshaped_rows(
     """The columns of the reshaped file and its rows (one per event), lazily.
 
     The columns are known before the rows are produced: those of the export
-    (flattened for JSON) and, with milestones or activity rules, the synthesized
-    ``preset_activity`` (and ``preset_timestamp``).
+    (flattened for JSON), the derived ones and, with milestones or activity rules,
+    the synthesized ``preset_activity`` (and ``preset_timestamp``).
     """
-    columns, records = _read(shape, mapping, file)
-    extra = []
+    source = _read(shape, mapping, file)
+    return _shaped_columns(shape, source.columns), _events(shape, source.rows)
+
+
+def _shaped_columns(shape: Reshape, columns: Sequence[str]) -> list[str]:
+    extra = [c for c in shape.derive if c not in columns]
     if shape.milestones or shape.activities:
         extra.append(ACTIVITY_COLUMN)
     if shape.milestones:
         extra.append(TIMESTAMP_COLUMN)
-    return [*columns, *extra], _events(shape, records)
+    return [*columns, *extra]
 
 
 # --------------------------------------------------------------------------- checks
@@ -202,17 +220,79 @@ def _check_columns(
 # --------------------------------------------------------------------------- reading
 
 
-def _read(shape: Reshape, mapping: ImportMapping, file: Path) -> tuple[list[str], list[Row]]:
+def _read(shape: Reshape, mapping: ImportMapping, file: Path) -> Source:
     if shape.source == "json":
-        return _read_json(shape, file)
-    encoding = "utf-8-sig" if mapping.csv.encoding.lower() in ("utf-8", "utf8") else None
-    with file.open(encoding=encoding or mapping.csv.encoding, newline="") as f:
-        reader = csv.reader(f, delimiter=mapping.csv.sep or ",")
-        header = next(reader, [])
-        for _ in range(shape.skip_rows):
-            next(reader, None)
-        rows = [dict(zip(header, values, strict=False)) for values in reader if any(values)]
-    return header, rows
+        columns, rows = _read_json(shape, file)
+        return Source(columns, [], rows)
+    codec = mapping.csv.encoding
+    encoding = "utf-8-sig" if codec.lower().replace("_", "-") in ("utf-8", "utf8") else codec
+    try:
+        with file.open(encoding=encoding, newline="") as f:
+            reader = csv.reader(
+                f, delimiter=mapping.csv.sep or ",", quotechar=mapping.csv.quote or '"'
+            )
+            header = unique_names(next(reader, []))
+            skipped = [next(reader, []) for _ in range(shape.skip_rows)]
+            rows = [dict(zip(header, values, strict=False)) for values in reader if any(values)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ImportRejected(
+            Problem(
+                f"cannot read the file as CSV: {exc}",
+                location_in(file),
+                hint="give the file as the vendor exported it; set mapping.csv.encoding "
+                "when it is not UTF-8",
+            )
+        ) from None
+    return Source(header, skipped, rows)
+
+
+def unique_names(header: Sequence[str]) -> list[str]:
+    """Column names as the CSV reader names them: empty ones ``column<i>``, repeats
+    ``NAME_1``, ``NAME_2``... (Jira repeats ``Labels``, ``Comment``, ``Watchers``...).
+
+    >>> unique_names(["Labels", "Labels", "", "Labels"])
+    ['Labels', 'Labels_1', 'column2', 'Labels_2']
+    """
+    names: list[str] = []
+    for i, raw in enumerate(header):
+        name, n = raw or f"column{i}", 1
+        while name in names:
+            name, n = f"{raw or f'column{i}'}_{n}", n + 1
+        names.append(name)
+    return names
+
+
+def _zone_from_metadata(
+    shape: Reshape, mapping: ImportMapping, source: Source, file: Path
+) -> ImportMapping:
+    """The mapping with the time zone a metadata row gives its timestamp column (Qualtrics
+    writes ``{"ImportId":"recordedDate","timeZone":"America/Denver"}``), unless one was given."""
+    if not shape.time_zone_in_skipped_rows or mapping.time_zone is not None:
+        return mapping
+    column = mapping.feedback.timestamp if mapping.kind == "feedback" else mapping.columns.timestamp
+    if column not in source.columns:
+        return mapping
+    index = source.columns.index(column)
+    for row in source.skipped:
+        try:
+            meta = json.loads(row[index]) if index < len(row) else None
+        except ValueError:
+            continue
+        zone = meta.get("timeZone") if isinstance(meta, Mapping) else None
+        if isinstance(zone, str) and _is_zone(zone):
+            log.info("%s: timestamps of %s are in %s (metadata row)", file, column, zone)
+            return replace(mapping, time_zone=zone)
+    return mapping
+
+
+def _is_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _read_json(shape: Reshape, file: Path) -> tuple[list[str], list[Row]]:
@@ -301,6 +381,8 @@ def _text(value: Any) -> str:
 def _events(shape: Reshape, rows: list[Row]) -> Iterator[Row]:
     dropped = 0
     for row in rows:
+        for column, candidates in shape.derive.items():
+            row[column] = next((row[c] for c in candidates if row.get(c)), "")
         if shape.milestones:
             for column, template in shape.milestones.items():
                 if row.get(column):
