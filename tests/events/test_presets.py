@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -109,12 +110,22 @@ def test_an_unknown_preset_is_not_found_and_the_message_lists_the_presets() -> N
 
 
 def test_every_preset_file_cites_its_documentation_in_its_header() -> None:
-    folder = Path(get_preset.__module__.replace(".", "/"))
-    src = Path(__file__).resolve().parents[2] / "src" / folder
+    folder = resources.files("cojourney.events.presets")
     for name in PRESETS:
-        header = (src / f"{name}.yaml").read_text(encoding="utf-8").split("\n---\n")[0]
+        header = folder.joinpath(f"{name}.yaml").read_text(encoding="utf-8").split("\n---\n")[0]
         comments = "\n".join(line for line in header.splitlines() if line.startswith("#"))
-        assert "Follows:" in comments and "https://" in comments, name
+        assert "Follows:" in comments, name
+        for url in get_preset(name).documentation:
+            assert url in comments, (name, url)
+
+
+def test_the_docs_list_every_preset_with_its_documentation(repo_root: Path) -> None:
+    text = (repo_root / "docs" / "presets.md").read_text(encoding="utf-8")
+    for name in list_presets():
+        assert f"| `{name}` |" in text, f"docs/presets.md does not list {name}"
+        for url in get_preset(name).documentation:
+            assert url in text, (name, url)
+    assert "(presets.md)" in (repo_root / "docs" / "importing.md").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- events

@@ -163,8 +163,8 @@ def _check_needs(preset: Preset, mapping: ImportMapping, file: Path) -> None:
     raise InputError(
         [
             Problem(
-                f"the preset {preset.name!r} cannot map {field}: the export does not say "
-                "which column holds it",
+                f"the preset {preset.name!r} cannot fill {field} by itself: the export "
+                "does not say which column holds it",
                 location_in(file, field=f"mapping.{field}"),
                 expected=f"mapping.{field}",
                 hint=preset.needs.get(field)
@@ -203,9 +203,9 @@ def _check_columns(
             expected=src,
             hint=preset.needs.get(field)
             or (
-                f"the {preset.title} export names it {src!r}: include it in the export, "
-                f"or set mapping.{field} to the column that holds the {field.split('.')[0]}"
-                " (names are case-sensitive)"
+                f"exports of {preset.title} name it {src!r}: include the column in the export, or set "
+                f"mapping.{field} to the column that holds the {field.split('.')[0]} "
+                "(names are case-sensitive)"
             ),
         )
         for field, src in dict.fromkeys(wanted)
