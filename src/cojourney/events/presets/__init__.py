@@ -47,10 +47,12 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cojourney.errors import InputError, Location, NotFound, Problem
-from cojourney.events.mappings import ImportMapping
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.events.mappings import ImportMapping
 
 __all__ = [
     "ACTIVITY_COLUMN",
@@ -144,7 +146,8 @@ class Preset:
 
 
 def list_presets() -> list[str]:
-    """Names of the shipped presets, sorted."""
+    """Names of the shipped presets, sorted (cheap: the command line builds its choices
+    from it at start-up)."""
     return sorted(_files())
 
 
@@ -189,6 +192,8 @@ def _files() -> dict[str, str]:
 @functools.cache
 def _parse(name: str, text: str) -> Preset:
     from ruamel.yaml import YAML
+
+    from cojourney.events.mappings import ImportMapping
 
     source = f"presets/{name}.yaml"
     head, sep, body = text.partition("\n---\n")
