@@ -222,6 +222,44 @@ def test_jira_sm_changelog_status_transitions_become_events(ws: Path) -> None:
     assert kept["issue.fields.summary"] == "Printer on floor 3 jams"
 
 
+def test_an_api_read_page_by_page_imports_as_one_export(ws: Path, tmp_path: Path) -> None:
+    doc = json.loads((DATA / "jira-sm-changelog.json").read_text(encoding="utf-8"))
+    pages = [{**doc, "startAt": i, "issues": [issue]} for i, issue in enumerate(doc["issues"])]
+    paged = tmp_path / "changelog-pages.jsonl"
+    paged.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    as_array = tmp_path / "changelog-pages.json"
+    as_array.write_text(json.dumps(pages), encoding="utf-8")
+    import_events(ws, DATA / "jira-sm-changelog.json", preset="jira-sm-changelog")
+    whole = events(ws)
+    for i, file in enumerate((paged, as_array), start=2):
+        other = tmp_path / f"ws{i}"
+        init_workspace(other, example="incident-resolution")
+        result = import_events(other, file, preset="jira-sm-changelog")
+        assert result.rows_imported == 6
+        assert events(other) == whole
+
+
+def test_json_lines_of_records_import_like_a_json_list(ws: Path, tmp_path: Path) -> None:
+    records = json.loads((DATA / "zammad-tickets.json").read_text(encoding="utf-8"))
+    lines = tmp_path / "zammad.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    result = import_events(ws, lines, preset="zammad-tickets")
+    assert (result.rows_imported, result.journeys) == (4, 2)
+    assert [e[1] for e in events(ws)] == [
+        "ticket created",
+        "first response",
+        "ticket closed",
+        "ticket created",
+    ]
+
+
+def test_an_export_without_records_says_so(ws: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "events.json"
+    empty.write_text('{"ticket_events": [], "end_of_stream": true}', encoding="utf-8")
+    with pytest.raises(ImportRejected, match="no records"):
+        import_events(ws, empty, preset="zendesk-ticket-events")
+
+
 def test_glpi_tickets_become_milestone_events(ws: Path) -> None:
     result = import_events(ws, DATA / "glpi-tickets.json", preset="glpi-tickets")
     assert (result.rows_imported, result.journeys) == (8, 3)

@@ -296,18 +296,46 @@ def _is_zone(name: str) -> bool:
 
 
 def _read_json(shape: Reshape, file: Path) -> tuple[list[str], list[Row]]:
+    """The rows of a JSON export: one document, a JSON array of page documents (an API
+    read page by page), or JSON Lines with one page or one record per line."""
+    lines = file.suffix.lower() in (".jsonl", ".ndjson")
     try:
-        doc = json.loads(file.read_text(encoding="utf-8-sig"))
+        text = file.read_text(encoding="utf-8-sig")
+        docs = (
+            [json.loads(x) for x in text.splitlines() if x.strip()] if lines else [json.loads(text)]
+        )
     except (ValueError, UnicodeDecodeError) as exc:
         raise ImportRejected(
             Problem(
-                f"the file is not JSON: {exc}",
+                f"the file is not JSON{' Lines' if lines else ''}: {exc}",
                 location_in(file),
-                hint="give the JSON document the vendor's API returned, unchanged",
+                hint="give the JSON document the vendor's API returned, unchanged (several "
+                "pages: in a JSON array, or one per line in a .jsonl file)",
             )
         ) from None
+    first = shape.records[0] if shape.records else ""
+    pages: list[Any] = []
+    for doc in docs:
+        if first and isinstance(doc, list):
+            pages.extend(doc)  # a list of page documents
+        elif not first and isinstance(doc, list) and all(isinstance(d, list) for d in doc):
+            pages.extend(doc)  # a list of pages, each a list of records
+        elif not first and isinstance(doc, Mapping):
+            pages.append([doc])  # JSON Lines, one record per line
+        else:
+            pages.append(doc)
     prefixes = shape.prefixes or tuple("" for _ in shape.records)
-    rows = list(_walk(doc, shape.records, prefixes, {}, file))
+    rows = [row for page in pages for row in _walk(page, shape.records, prefixes, {}, file)]
+    if not rows:
+        where = " → ".join(r or "the top list" for r in shape.records)
+        raise ImportRejected(
+            Problem(
+                "the export holds no records",
+                location_in(file),
+                expected=f"records at {where}",
+                hint="check that the file is the export this preset is for, and not empty",
+            )
+        )
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
