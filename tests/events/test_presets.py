@@ -135,7 +135,7 @@ def test_servicenow_incidents_become_opened_resolved_closed_events(ws: Path) -> 
     result = import_events(ws, DATA / "servicenow-incident.csv", preset="servicenow-incident")
     assert result.source == DATA / "servicenow-incident.csv"
     assert result.mapping_name == "servicenow-incident"
-    assert (result.rows_imported, result.rows_rejected, result.journeys) == (11, 0, 5)
+    assert (result.rows_imported, result.rows_rejected, result.journeys) == (21, 0, 10)
     got = events(ws)
     assert got[:3] == [
         ("INC0010001", "incident opened", local("2024-03-05 09:14:22"), "Phone", "Beth Anglin", "Service Desk", None),
@@ -151,7 +151,19 @@ def test_servicenow_incidents_become_opened_resolved_closed_events(ws: Path) -> 
         ("INC0010005", "incident opened", local("2024-03-07 07:59:59")),
         ("INC0010005", "incident resolved", local("2024-03-07 09:30:30")),
         ("INC0010005", "incident closed", local("2024-03-10 09:31:00")),
+        ("INC0010006", "incident opened", local("2024-03-07 10:20:00")),
+        ("INC0010006", "incident resolved", local("2024-03-07 10:50:00")),
+        ("INC0010006", "incident closed", local("2024-03-10 11:00:00")),
+        ("INC0010007", "incident opened", local("2024-03-07 15:45:30")),
+        ("INC0010008", "incident opened", local("2024-03-08 08:05:00")),
+        ("INC0010008", "incident resolved", local("2024-03-08 12:00:00")),
+        ("INC0010009", "incident opened", local("2024-03-08 09:00:00")),
+        ("INC0010009", "incident resolved", local("2024-03-11 17:30:00")),
+        ("INC0010009", "incident closed", local("2024-03-14 17:31:00")),
+        ("INC0010010", "incident opened", local("2024-03-08 18:22:07")),
     ]
+    # the last incident is new: nobody assigned, no group
+    assert got[-1][3:] == ("Phone", None, None, None)
     assert got[6][4] is None  # INC0010004 has no assignee
     kept = attributes(ws, "INC0010001")[0]
     assert kept["state"] == "Closed"
@@ -189,7 +201,7 @@ def test_given_mapping_fields_win_over_the_preset(ws: Path) -> None:
 
 def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
     result = import_events(ws, DATA / "jira-sm-issues.csv", preset="jira-sm-issues")
-    assert (result.rows_imported, result.journeys) == (6, 4)
+    assert (result.rows_imported, result.journeys) == (15, 10)
     assert [(j, a, t, actor) for j, a, t, _, actor, _, _ in events(ws)] == [
         ("SUP-101", "request created", local("2024-03-05 09:14:00"), "Alana Grant"),
         ("SUP-101", "request resolved", local("2024-03-05 14:45:00"), "Alana Grant"),
@@ -197,6 +209,15 @@ def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
         ("SUP-103", "request created", local("2024-03-06 12:00:00"), None),
         ("SUP-103", "request resolved", local("2024-03-07 10:00:00"), None),
         ("SUP-104", "request created", local("2024-03-07 17:59:00"), "Alana Grant"),
+        ("SUP-105", "request created", local("2024-03-08 08:00:00"), "Bob Kent"),
+        ("SUP-105", "request resolved", local("2024-03-08 08:30:00"), "Bob Kent"),
+        ("SUP-106", "request created", local("2024-03-08 12:15:00"), "Alana Grant"),
+        ("SUP-107", "request created", local("2024-03-08 00:45:00"), "Bob Kent"),  # 12:45 AM
+        ("SUP-107", "request resolved", local("2024-03-11 16:05:00"), "Bob Kent"),
+        ("SUP-108", "request created", local("2024-03-11 10:10:00"), None),
+        ("SUP-109", "request created", local("2024-03-11 13:00:00"), "Alana Grant"),
+        ("SUP-109", "request resolved", local("2024-03-12 09:00:00"), "Alana Grant"),
+        ("SUP-110", "request created", local("2024-03-12 23:59:00"), None),
     ]
     assert attributes(ws, "SUP-104")[0]["Summary"] == "Password reset, urgent"
     # Jira repeats a column per label: the repeats are kept as Labels_1, ...
@@ -305,13 +326,20 @@ def test_zendesk_ticket_events_become_journey_events(ws: Path) -> None:
 
 def test_posthog_events_import_without_reshaping(ws: Path) -> None:
     result = import_events(ws, DATA / "posthog-events.jsonl", preset="posthog-events")
-    assert (result.rows_imported, result.journeys) == (4, 2)
+    assert (result.rows_imported, result.journeys) == (10, 3)
     assert [(j, a, t) for j, a, t, *_ in events(ws)] == [
         ("user-41", "$pageview", "2024-03-05 09:14:22"),
         ("user-41", "checkout started", "2024-03-05 09:16:00"),
         ("anon-7f3a", "$pageview", "2024-03-05 10:00:00"),
         ("user-41", "order placed", "2024-03-05 09:20:30"),
+        ("anon-7f3a", "$pageview", "2024-03-05 10:01:10"),
+        ("anon-7f3a", "support chat opened", "2024-03-05 10:02:00"),
+        ("user-42", "$pageview", "2024-03-06 18:30:00"),
+        ("user-42", "checkout started", "2024-03-06 18:33:15"),
+        ("user-42", "payment failed", "2024-03-06 18:34:00"),
+        ("user-42", "order placed", "2024-03-06 18:36:45"),
     ]
+    assert json.loads(attributes(ws, "user-42")[2]["properties"]) == {"reason": "card_declined"}
     assert not (ws / "data" / "presets").exists()  # nothing to reshape
 
 
@@ -334,25 +362,51 @@ FORMBRICKS = MappingFlags(
 )
 
 
-def new_york(text: str) -> str:
-    """A time of 8-9 March 2024 in America/New_York (EST, UTC-5), in UTC."""
-    moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S") + timedelta(hours=5)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def test_qualtrics_responses_skip_the_two_extra_header_rows(ws: Path) -> None:
     result = import_feedback(
         ws, DATA / "qualtrics-responses.csv", preset="qualtrics-responses", flags=QUALTRICS
     )
     assert result.source == DATA / "qualtrics-responses.csv"
-    assert (result.rows_read, result.rows_imported, result.rows_rejected) == (3, 6, 0)
+    assert (result.rows_read, result.rows_imported, result.rows_rejected) == (10, 22, 0)
+    # Row 3 says the dates are America/New_York: EST (UTC-5) until 10 March 2024 2:00,
+    # EDT (UTC-4) after; converted by hand.
+    r1, r2, r3, r4, r5 = (
+        "R_1a2B3c4D5e6F7g8",
+        "R_2b3C4d5E6f7G8h9",
+        "R_3c4D5e6F7g8H9i0",
+        "R_4d5E6f7G8h9I0j1",
+        "R_5e6F7g8H9i0J1k2",
+    )
+    r6, r7, r8, r9, r10 = (
+        "R_6f7G8h9I0j1K2l3",
+        "R_7g8H9i0J1k2L3m4",
+        "R_8h9I0j1K2l3M4n5",
+        "R_9i0J1k2L3m4N5o6",
+        "R_0j1K2l3M4n5O6p7",
+    )
     assert answers(ws) == [
-        ("INC0010001", new_york("2024-03-08 10:01:31"), "csat", 4.0, None, "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010001", new_york("2024-03-08 10:01:31"), "nps", 9.0, None, "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010001", new_york("2024-03-08 10:01:31"), "better", None, "Quick and friendly", "R_1a2B3c4D5e6F7g8", "email"),
-        ("INC0010002", new_york("2024-03-08 12:32:11"), "csat", 2.0, None, "R_2b3C4d5E6f7G8h9", "email"),
-        ("INC0010002", new_york("2024-03-08 12:32:11"), "nps", 3.0, None, "R_2b3C4d5E6f7G8h9", "email"),
-        ("INC0010005", new_york("2024-03-09 09:00:41"), "nps", 10.0, None, "R_3c4D5e6F7g8H9i0", "anonymous"),
+        ("INC0010001", "2024-03-08 15:01:31", "csat", 4.0, None, r1, "email"),
+        ("INC0010001", "2024-03-08 15:01:31", "nps", 9.0, None, r1, "email"),
+        ("INC0010001", "2024-03-08 15:01:31", "better", None, "Quick and friendly", r1, "email"),
+        ("INC0010002", "2024-03-08 17:32:11", "csat", 2.0, None, r2, "email"),
+        ("INC0010002", "2024-03-08 17:32:11", "nps", 3.0, None, r2, "email"),
+        ("INC0010005", "2024-03-09 14:00:41", "nps", 10.0, None, r3, "anonymous"),
+        ("INC0010006", "2024-03-09 16:20:05", "csat", 5.0, None, r4, "email"),
+        ("INC0010006", "2024-03-09 16:20:05", "nps", 10.0, None, r4, "email"),
+        ("INC0010006", "2024-03-09 16:20:05", "better", None, "Solved in minutes", r4, "email"),
+        ("INC0010008", "2024-03-09 19:02:59", "csat", 3.0, None, r5, "email"),
+        ("INC0010008", "2024-03-09 19:02:59", "nps", 7.0, None, r5, "email"),
+        ("INC0010009", "2024-03-10 12:45:00", "csat", 1.0, None, r6, "anonymous"),
+        ("INC0010009", "2024-03-10 12:45:00", "nps", 0.0, None, r6, "anonymous"),
+        ("INC0010009", "2024-03-10 12:45:00", "better", None, "Took a week", r6, "anonymous"),
+        ("INC0010003", "2024-03-10 13:10:10", "better", None, "Still waiting", r7, "email"),
+        ("INC0010004", "2024-03-10 13:30:00", "csat", 4.0, None, r8, "email"),
+        ("INC0010004", "2024-03-10 13:30:00", "nps", 8.0, None, r8, "email"),
+        ("INC0010002", "2024-03-11 20:00:00", "csat", 2.0, None, r9, "email"),
+        ("INC0010002", "2024-03-11 20:00:00", "nps", 4.0, None, r9, "email"),
+        ("INC0010002", "2024-03-11 20:00:00", "better", None, "Had to call twice", r9, "email"),
+        ("INC0010007", "2024-03-12 11:05:30", "csat", 4.0, None, r10, "anonymous"),
+        ("INC0010007", "2024-03-12 11:05:30", "nps", 9.0, None, r10, "anonymous"),
     ]  # fmt: skip
 
 
@@ -361,7 +415,7 @@ def test_qualtrics_time_zone_comes_from_the_import_id_row_unless_given(ws: Path)
         score_columns={"nps": "Q7"}, time_zone="Europe/Amsterdam"
     )  # the workspace's zone, given explicitly: it wins over the file's America/New_York
     import_feedback(ws, DATA / "qualtrics-responses.csv", preset="qualtrics-responses", flags=flags)
-    assert [(j, t) for j, t, *_ in answers(ws)] == [
+    assert [(j, t) for j, t, *_ in answers(ws)][:3] == [
         ("INC0010001", local("2024-03-08 10:01:31")),
         ("INC0010002", local("2024-03-08 12:32:11")),
         ("INC0010005", local("2024-03-09 09:00:41")),
@@ -373,13 +427,26 @@ def test_formbricks_responses_with_the_survey_questions_given(ws: Path) -> None:
     result = import_feedback(
         ws, DATA / "formbricks-responses.csv", preset="formbricks-responses", flags=FORMBRICKS
     )
-    assert (result.rows_read, result.rows_imported) == (3, 5)
+    assert (result.rows_read, result.rows_imported) == (10, 18)
     assert answers(ws) == [
         ("user-41", "2024-03-08 10:00:00", "nps", 8.0, None, "cm0cont0001aaa", None),
         ("user-41", "2024-03-08 10:00:00", "csat", 5.0, None, "cm0cont0001aaa", None),
         ("user-42", "2024-03-08 11:30:00", "nps", 6.0, None, "cm0cont0002bbb", None),
         ("user-42", "2024-03-08 11:30:00", "csat", 3.0, None, "cm0cont0002bbb", None),
         ("user-43", "2024-03-09 09:15:00", "csat", 2.0, None, "cm0cont0003ccc", None),
+        ("user-44", "2024-03-09 10:00:00", "nps", 10.0, None, "cm0cont0004ddd", None),
+        ("user-44", "2024-03-09 10:00:00", "csat", 5.0, None, "cm0cont0004ddd", None),
+        ("user-45", "2024-03-09 12:30:45", "nps", 2.0, None, "cm0cont0005eee", None),
+        ("user-45", "2024-03-09 12:30:45", "csat", 1.0, None, "cm0cont0005eee", None),
+        ("user-46", "2024-03-10 08:00:00", "nps", 9.0, None, "cm0cont0006fff", None),
+        ("user-46", "2024-03-10 08:00:00", "csat", 4.0, None, "cm0cont0006fff", None),
+        ("user-47", "2024-03-10 16:20:00", "nps", 7.0, None, "cm0cont0007ggg", None),
+        ("user-48", "2024-03-11 09:05:05", "nps", 0.0, None, "cm0cont0008hhh", None),
+        ("user-48", "2024-03-11 09:05:05", "csat", 2.0, None, "cm0cont0008hhh", None),
+        ("user-49", "2024-03-11 11:11:11", "nps", 8.0, None, "cm0cont0009iii", None),
+        ("user-49", "2024-03-11 11:11:11", "csat", 4.0, None, "cm0cont0009iii", None),
+        ("user-41", "2024-03-12 17:45:00", "nps", 9.0, None, "cm0cont0010jjj", None),
+        ("user-41", "2024-03-12 17:45:00", "csat", 5.0, None, "cm0cont0010jjj", None),
     ]
 
 
@@ -388,7 +455,7 @@ def test_formbricks_journey_id_from_a_hidden_field(ws: Path) -> None:
     import_feedback(
         ws, DATA / "formbricks-responses.csv", preset="formbricks-responses", flags=flags
     )
-    assert sorted({a[0] for a in answers(ws)}) == ["INC0010001", "INC0010002", "INC0010003"]
+    assert sorted({a[0] for a in answers(ws)}) == [f"INC00100{n:02d}" for n in range(1, 11)]
 
 
 # --------------------------------------------------------------------------- problems
