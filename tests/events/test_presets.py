@@ -173,7 +173,7 @@ def test_servicenow_incidents_become_opened_resolved_closed_events(ws: Path) -> 
 
 def test_servicenow_tasks_follow_their_requested_item(ws: Path) -> None:
     result = import_events(ws, DATA / "servicenow-task.csv", preset="servicenow-task")
-    assert (result.rows_imported, result.journeys) == (9, 3)
+    assert (result.rows_imported, result.journeys) == (24, 5)
     assert [(j, a, t, actor, role) for j, a, t, _, actor, role, _ in events(ws)] == [
         ("RITM0010001", "Prepare laptop opened", local("2024-03-04 10:00:00"), "Don Goodliffe", "Hardware"),
         ("RITM0010001", "Prepare laptop started", local("2024-03-04 13:15:00"), "Don Goodliffe", "Hardware"),
@@ -184,19 +184,29 @@ def test_servicenow_tasks_follow_their_requested_item(ws: Path) -> None:
         ("RITM0010002", "Create mailbox opened", local("2024-03-05 08:00:00"), "Beth Anglin", "Messaging"),
         ("RITM0010002", "Create mailbox started", local("2024-03-05 08:30:00"), "Beth Anglin", "Messaging"),
         ("RITM0010003", "Grant ERP access opened", local("2024-03-06 11:11:11"), None, "Service Desk"),
+        ("RITM0010002", "Assign licence opened", local("2024-03-05 09:00:00"), "Beth Anglin", "Messaging"),
+        ("RITM0010002", "Assign licence started", local("2024-03-05 09:05:00"), "Beth Anglin", "Messaging"),
+        ("RITM0010002", "Assign licence closed", local("2024-03-05 09:20:00"), "Beth Anglin", "Messaging"),
+        ("RITM0010003", "Approve ERP access opened", local("2024-03-06 11:11:12"), "Fred Luddy", "Finance"),
+        ("RITM0010003", "Approve ERP access started", local("2024-03-06 14:00:00"), "Fred Luddy", "Finance"),
+        ("RITM0010003", "Approve ERP access closed", local("2024-03-06 14:02:00"), "Fred Luddy", "Finance"),
+        ("RITM0010004", "Order monitor opened", local("2024-03-07 08:00:00"), "Luke Wilson", "Procurement"),
+        ("RITM0010004", "Order monitor started", local("2024-03-07 08:10:00"), "Luke Wilson", "Procurement"),
+        ("RITM0010004", "Order monitor closed", local("2024-03-08 16:00:00"), "Luke Wilson", "Procurement"),
+        ("RITM0010004", "Deliver monitor opened", local("2024-03-08 16:00:01"), "Fred Luddy", "Logistics"),
+        ("RITM0010004", "Deliver monitor started", local("2024-03-11 09:00:00"), "Fred Luddy", "Logistics"),
+        ("RITM0010004", "Deliver monitor closed", local("2024-03-11 09:30:00"), "Fred Luddy", "Logistics"),
+        ("RITM0010005", "Reset MFA opened", local("2024-03-08 10:00:00"), None, "Service Desk"),
+        ("RITM0010005", "Reset MFA closed", local("2024-03-08 10:01:00"), None, "Service Desk"),
+        ("RITM0010005", "Verify identity opened", local("2024-03-08 10:02:00"), "David Loo", "Service Desk"),
     ]  # fmt: skip
 
 
 def test_given_mapping_fields_win_over_the_preset(ws: Path) -> None:
     flags = MappingFlags(journey_id="number")
     result = import_events(ws, DATA / "servicenow-task.csv", preset="servicenow-task", flags=flags)
-    assert result.journeys == 4
-    assert sorted({e[0] for e in events(ws)}) == [
-        "SCTASK0010001",
-        "SCTASK0010002",
-        "SCTASK0010003",
-        "SCTASK0010004",
-    ]
+    assert result.journeys == 10
+    assert sorted({e[0] for e in events(ws)}) == [f"SCTASK00100{n:02d}" for n in range(1, 11)]
 
 
 def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
@@ -228,7 +238,7 @@ def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
 def test_jira_sm_changelog_status_transitions_become_events(ws: Path) -> None:
     result = import_events(ws, DATA / "jira-sm-changelog.json", preset="jira-sm-changelog")
     assert result.source == DATA / "jira-sm-changelog.json"
-    assert (result.rows_imported, result.journeys) == (6, 2)
+    assert (result.rows_imported, result.journeys) == (12, 4)
     # +0100 offsets: one hour earlier in UTC; the label change of SUP-101 is no event
     assert [(j, a, t, actor) for j, a, t, _, actor, _, _ in events(ws)] == [
         ("SUP-101", "assigned", "2024-03-05 09:02:00", "Alana Grant"),
@@ -237,6 +247,17 @@ def test_jira_sm_changelog_status_transitions_become_events(ws: Path) -> None:
         ("SUP-101", "status changed to Resolved", "2024-03-05 13:45:10", "Alana Grant"),
         ("SUP-102", "status changed to In Progress", "2024-03-06 07:05:00", "Bob Kent"),
         ("SUP-102", "status changed to Waiting for customer", "2024-03-06 08:40:00", "Bob Kent"),
+        ("SUP-103", "status changed to Waiting for approval", "2024-03-06 11:05:00", "Kim Lee"),
+        ("SUP-103", "resolution set to Won't Do", "2024-03-07 08:59:00", "Ana Ruiz"),
+        ("SUP-103", "status changed to Closed", "2024-03-07 08:59:00", "Ana Ruiz"),
+        (
+            "SUP-105",
+            "assigned",
+            "2024-03-08 07:05:00",
+            "Bob Kent",
+        ),  # the priority change is no event
+        ("SUP-105", "status changed to Resolved", "2024-03-08 07:30:00", "Bob Kent"),
+        ("SUP-105", "resolution set to Done", "2024-03-08 07:30:00", "Bob Kent"),
     ]
     kept = attributes(ws, "SUP-102")[1]
     assert kept["item.fromString"] == "In Progress"
@@ -256,7 +277,7 @@ def test_an_api_read_page_by_page_imports_as_one_export(ws: Path, tmp_path: Path
         other = tmp_path / f"ws{i}"
         init_workspace(other, example="incident-resolution")
         result = import_events(other, file, preset="jira-sm-changelog")
-        assert result.rows_imported == 6
+        assert result.rows_imported == 12
         assert events(other) == whole
 
 
@@ -265,12 +286,12 @@ def test_json_lines_of_records_import_like_a_json_list(ws: Path, tmp_path: Path)
     lines = tmp_path / "zammad.jsonl"
     lines.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     result = import_events(ws, lines, preset="zammad-tickets")
-    assert (result.rows_imported, result.journeys) == (4, 2)
-    assert [e[1] for e in events(ws)] == [
-        "ticket created",
-        "first response",
-        "ticket closed",
-        "ticket created",
+    assert (result.rows_imported, result.journeys) == (11, 5)
+    assert [e[:2] for e in events(ws)][:4] == [
+        ("31001", "ticket created"),
+        ("31001", "first response"),
+        ("31001", "ticket closed"),
+        ("31002", "ticket created"),
     ]
 
 
@@ -283,7 +304,7 @@ def test_an_export_without_records_says_so(ws: Path, tmp_path: Path) -> None:
 
 def test_glpi_tickets_become_milestone_events(ws: Path) -> None:
     result = import_events(ws, DATA / "glpi-tickets.json", preset="glpi-tickets")
-    assert (result.rows_imported, result.journeys) == (8, 3)
+    assert (result.rows_imported, result.journeys) == (16, 6)
     assert [(j, a, t, ch) for j, a, t, ch, *_ in events(ws)] == [
         ("101", "ticket opened", local("2024-03-05 09:14:22"), "Helpdesk"),
         ("101", "ticket taken into account", local("2024-03-05 09:40:00"), "Helpdesk"),
@@ -293,25 +314,40 @@ def test_glpi_tickets_become_milestone_events(ws: Path) -> None:
         ("102", "ticket solved", local("2024-03-05 15:45:30"), "E-Mail"),
         ("103", "ticket opened", local("2024-03-06 08:00:00"), "Phone"),
         ("103", "ticket taken into account", local("2024-03-06 08:30:00"), "Phone"),
+        ("104", "ticket opened", local("2024-03-07 07:30:00"), "Helpdesk"),
+        ("104", "ticket taken into account", local("2024-03-07 07:31:10"), "Helpdesk"),
+        ("104", "ticket solved", local("2024-03-07 11:00:00"), "Helpdesk"),
+        ("104", "ticket closed", local("2024-03-07 11:00:00"), "Helpdesk"),
+        ("105", "ticket opened", local("2024-03-08 16:45:00"), "Direct"),
+        ("106", "ticket opened", local("2024-03-11 09:00:00"), "E-Mail"),
+        ("106", "ticket taken into account", local("2024-03-11 09:15:00"), "E-Mail"),
+        ("106", "ticket solved", local("2024-03-12 10:00:00"), "E-Mail"),
     ]
     assert attributes(ws, "103")[0]["itilcategories_id"] == "Access"
 
 
 def test_zammad_tickets_become_milestone_events(ws: Path) -> None:
     result = import_events(ws, DATA / "zammad-tickets.json", preset="zammad-tickets")
-    assert (result.rows_imported, result.journeys) == (4, 2)
+    assert (result.rows_imported, result.journeys) == (11, 5)
     assert events(ws) == [
         ("31001", "ticket created", "2024-03-05 08:14:22", "email", "Agent Smith", None, "Zammad Foundation"),
         ("31001", "first response", "2024-03-05 09:30:00", "email", "Agent Smith", None, "Zammad Foundation"),
         ("31001", "ticket closed", "2024-03-06 15:00:00", "email", "Agent Smith", None, "Zammad Foundation"),
         ("31002", "ticket created", "2024-03-06 10:00:00", "phone", "Agent Jones", None, None),
+        ("31003", "ticket created", "2024-03-07 07:00:00", "web", "Agent Smith", None, "Example Corp"),
+        ("31003", "first response", "2024-03-07 07:20:00", "web", "Agent Smith", None, "Example Corp"),
+        ("31004", "ticket created", "2024-03-07 12:00:00", "chat", "Agent Jones", None, None),
+        ("31004", "first response", "2024-03-07 12:05:30", "chat", "Agent Jones", None, None),
+        ("31004", "ticket closed", "2024-03-07 12:30:00", "chat", "Agent Jones", None, None),
+        ("31005", "ticket created", "2024-03-08 09:45:00", "email", "-", None, "Zammad Foundation"),
+        ("31005", "ticket closed", "2024-03-08 10:00:00", "email", "-", None, "Zammad Foundation"),
     ]  # fmt: skip
     assert attributes(ws, "31001")[0]["tags"] == "welcome, email"
 
 
 def test_zendesk_ticket_events_become_journey_events(ws: Path) -> None:
     result = import_events(ws, DATA / "zendesk-ticket-events.json", preset="zendesk-ticket-events")
-    assert (result.rows_imported, result.journeys) == (7, 2)
+    assert (result.rows_imported, result.journeys) == (14, 3)
     # the tag change of ticket 35436 is no event; the last audit writes via as an object
     assert [(j, a, t, ch, actor) for j, a, t, ch, actor, _, _ in events(ws)] == [
         ("35436", "ticket created", "2024-03-05 09:14:22", "Mail", "20001"),
@@ -321,6 +357,13 @@ def test_zendesk_ticket_events_become_journey_events(ws: Path) -> None:
         ("35437", "ticket created", "2024-03-06 09:00:00", "Web form", "20002"),
         ("35436", "status changed to solved", "2024-03-06 10:00:00", "web", "30001"),
         ("35436", "public comment", "2024-03-06 10:00:00", "web", "30001"),
+        ("35437", "status changed to open", "2024-03-06 09:30:00", "Web form", "30002"),
+        ("35437", "public comment", "2024-03-06 09:30:00", "Web form", "30002"),
+        ("35438", "ticket created", "2024-03-06 11:00:00", "voice", "20003"),
+        ("35437", "status changed to pending", "2024-03-07 08:15:00", "Web form", "30002"),
+        ("35437", "internal note", "2024-03-07 08:15:00", "Web form", "30002"),
+        ("35437", "status changed to open", "2024-03-07 16:00:00", "Mail", "20002"),
+        ("35437", "public comment", "2024-03-07 16:00:00", "Mail", "20002"),
     ]
 
 
@@ -348,7 +391,7 @@ def test_the_same_export_with_the_same_preset_is_imported_once(ws: Path) -> None
     again = import_events(ws, DATA / "zendesk-ticket-events.json", preset="zendesk-ticket-events")
     assert again.already_imported and again.import_id == first.import_id
     assert again.source == DATA / "zendesk-ticket-events.json"
-    assert len(events(ws)) == 7
+    assert len(events(ws)) == 14
 
 
 # --------------------------------------------------------------------------- feedback
