@@ -230,6 +230,10 @@ def test_jira_sm_issues_read_the_jira_date_format(ws: Path) -> None:
         ("SUP-110", "request created", local("2024-03-12 23:59:00"), None),
     ]
     assert attributes(ws, "SUP-104")[0]["Summary"] == "Password reset, urgent"
+    assert (
+        attributes(ws, "SUP-104")[0]["Description"]
+        == "Locked out after 3 tries.\n\nPlease call me back."
+    )
     # Jira repeats a column per label: the repeats are kept as Labels_1, ...
     kept = attributes(ws, "SUP-101")[0]
     assert (kept["Labels"], kept["Labels_1"]) == ("portal", "login")
