@@ -135,6 +135,8 @@ def test_servicenow_incidents_become_opened_resolved_closed_events(ws: Path) -> 
     result = import_events(ws, DATA / "servicenow-incident.csv", preset="servicenow-incident")
     assert result.source == DATA / "servicenow-incident.csv"
     assert result.mapping_name == "servicenow-incident"
+    assert result.mapping_path == ws / "data" / "mappings" / "servicenow-incident.yaml"
+    assert (ws / "data" / "presets" / "servicenow-incident.servicenow-incident.csv").is_file()
     assert (result.rows_imported, result.rows_rejected, result.journeys) == (21, 0, 10)
     got = events(ws)
     assert got[:3] == [
