@@ -12,6 +12,8 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cojourney.errors import NotFound
+from cojourney.events.mapping_choice import Kind
 from cojourney.events.mappings import ImportMapping, MappingFlags
 from cojourney.events.store_ingest import ProgressCallback
 from cojourney.services._import_plan import (
@@ -27,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.feedback_ingest import FeedbackOutcome
     from cojourney.events.store import EventStore
 
-__all__ = ["import_feedback"]
+__all__ = ["import_feedback", "with_preset"]
 
 
 def import_feedback(
@@ -38,6 +40,7 @@ def import_feedback(
     flags: MappingFlags | None = None,
     on_error: OnError = "fail",
     progress: ProgressCallback | None = None,
+    preset: str | None = None,
 ) -> ImportResult:
     """Import survey answers into the ``feedback`` log of the workspace's event store.
 
@@ -70,6 +73,11 @@ def import_feedback(
         with a ``reason`` column, the others are imported.
     progress
         Called with :class:`~cojourney.events.store_ingest.ImportProgress` updates.
+    preset
+        A shipped feedback mapping for a survey tool's export
+        (``formbricks-responses``, ``qualtrics-responses``), instead of ``mapping``;
+        ``flags`` apply on top of it (the survey's question columns go in
+        ``flags.score_columns``). See :func:`~cojourney.services.imports.import_events`.
 
     Returns
     -------
@@ -90,6 +98,12 @@ def import_feedback(
     """
     from cojourney.events.feedback_ingest import FeedbackImport, ingest_feedback
 
+    if preset is not None:
+        chosen, prepared = with_preset(workspace_path, file, preset, mapping, flags, "feedback")
+        done_with = import_feedback(
+            workspace_path, prepared, mapping=chosen, on_error=on_error, progress=progress
+        )
+        return dataclasses.replace(done_with, source=Path(file))
     planned = plan(workspace_path, file, mapping, flags, on_error, "feedback")
     workspace = planned.workspace
 
@@ -135,4 +149,35 @@ def import_feedback(
         steps_filled=outcome.steps_filled,
         conflicts=outcome.conflicts,
         conflict_count=outcome.conflict_count,
+    )
+
+
+def with_preset(
+    workspace_path: str | Path,
+    file: str | Path,
+    preset: str,
+    mapping: str | ImportMapping | None,
+    flags: MappingFlags | None,
+    kind: Kind,
+) -> tuple[ImportMapping, Path]:
+    """The mapping and the file an import with ``preset`` uses (see
+    :func:`cojourney.events.presets.apply.apply_preset`); a reshaped export is written
+    to ``WORKSPACE/data/presets/``. The workspace and the file are checked first."""
+    from cojourney.events.presets.apply import apply_preset
+
+    workspace_path, file = Path(workspace_path), Path(file)
+    if not (workspace_path / "workspace.yaml").is_file():
+        raise NotFound(
+            f"{workspace_path} is not a workspace (no workspace.yaml); create one with "
+            f"`cojourney init {workspace_path}`"
+        )
+    if not file.is_file():
+        raise NotFound(f"{file}: no such file")
+    return apply_preset(
+        preset,
+        file,
+        mapping=mapping,
+        flags=flags,
+        kind=kind,
+        folder=workspace_path / "data" / "presets",
     )

@@ -20,7 +20,7 @@ both imports share in :mod:`cojourney.services._import_plan`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -40,7 +40,7 @@ from cojourney.services._import_plan import (
 from cojourney.services._import_plan import plan as _plan
 from cojourney.services._import_plan import result as _result
 from cojourney.services._import_plan import run as _run
-from cojourney.services.feedback_imports import import_feedback
+from cojourney.services.feedback_imports import import_feedback, with_preset
 
 __all__ = [
     "DeletedImport",
@@ -88,6 +88,7 @@ def import_events(
     flags: MappingFlags | None = None,
     on_error: OnError = "fail",
     progress: ProgressCallback | None = None,
+    preset: str | None = None,
 ) -> ImportResult:
     """Import an event log into the workspace's event store.
 
@@ -113,6 +114,11 @@ def import_events(
         and the others are imported.
     progress
         Called with :class:`~cojourney.events.store_ingest.ImportProgress` updates.
+    preset
+        A shipped mapping for a vendor export (:func:`cojourney.events.presets.list_presets`),
+        instead of ``mapping``: ``flags`` apply on top of it, and an export it reshapes
+        is rewritten as ``data/presets/<file>.<preset>.csv`` and imported from there
+        (see ``docs/presets.md``). The mapping is saved under the preset's name.
 
     Returns
     -------
@@ -121,13 +127,19 @@ def import_events(
     Raises
     ------
     cojourney.errors.NotFound
-        No such file, workspace or named mapping.
+        No such file, workspace, named mapping or preset.
     cojourney.errors.ImportRejected
         The file cannot be imported (every problem found, up to a cap, with line,
         column, value and fix); nothing was written.
     cojourney.errors.InputError
         Several saved mappings fit the file, or a saved mapping has problems.
     """
+    if preset is not None:
+        chosen, prepared = with_preset(workspace_path, file, preset, mapping, flags, "events")
+        done_with = import_events(
+            workspace_path, prepared, mapping=chosen, on_error=on_error, progress=progress
+        )
+        return replace(done_with, source=Path(file))
     plan = _plan(workspace_path, file, mapping, flags, on_error, "events")
     workspace = plan.workspace
 
