@@ -24,6 +24,8 @@ from cojourney.cli.common import (
     parse_instant,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -97,13 +99,11 @@ def agreements(
 
 def print_report(report: AgreementsReport, console: Console | None = None) -> None:
     """The clocks, targets and watermelon warnings as terminal tables."""
-    from rich.console import Console
-
-    console = console or Console()
+    console = console or terminal_console()
     as_of = f", as of {report.as_of:%Y-%m-%d %H:%M} UTC" if report.as_of else ""
     console.print(
-        f"[bold]{report.workspace_id}[/]: {len(report.clocks)} clocks, "
-        f"{len(report.targets)} targets{as_of} [dim]({report.source})[/]"
+        f"[bold]{safe(report.workspace_id)}[/]: {len(report.clocks)} clocks, "
+        f"{len(report.targets)} targets{as_of} [dim]({safe(report.source)})[/]"
     )
     for clock in report.clocks:
         _print_clock(clock, console)
@@ -115,7 +115,7 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
             "green service levels, red experience"
         )
         for warning in report.watermelons:
-            console.print(f"  • {warning.message}")
+            console.print(f"  • {safe(warning.message)}")
     else:
         console.print(
             "No watermelon warning: no green SLA or OLA beside a red XLA of the same service."
@@ -131,7 +131,7 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
         f"{n:,} {status.replace('_', ' ')}" for status, n in clock.status_counts.items() if n
     )
     console.print(
-        f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
+        f"\n[bold]{safe(clock.agreement_id)} / {safe(clock.clock_name)}[/] "
         f"({len(clock.journeys):,} journeys): {counts or 'no journey'}"
     )
     table = Table(title=f"Compliance per {clock.period_unit} and priority", title_justify="left")
@@ -149,9 +149,9 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
     ):
         table.add_column(name, justify="left" if name in ("period", "priority") else "right")
     rows = [
-        *((str(r.period), r.priority or "-", r) for r in clock.cells),
+        *((str(r.period), safe(r.priority or "-"), r) for r in clock.cells),
         *((str(r.period), "all", r) for r in clock.periods),
-        *(("all", r.priority or "-", r) for r in clock.priorities),
+        *(("all", safe(r.priority or "-"), r) for r in clock.priorities),
         ("all", "all", clock.total),
     ]
     for period, priority, row in rows:
@@ -184,8 +184,8 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
             )
         for b in breaches:
             listed.add_row(
-                b.journey_id,
-                b.priority or "-",
+                safe(b.journey_id),
+                safe(b.priority or "-"),
                 f"{b.start:%Y-%m-%d %H:%M}",
                 duration(b.elapsed_seconds),
                 duration(b.allowed_seconds),
@@ -215,10 +215,10 @@ def _print_targets(report: AgreementsReport, console: Console) -> None:
         current = t.current
         target = t.target
         table.add_row(
-            t.agreement_id,
-            t.indicator_id,
-            t.priority or t.segment or "",
-            t.period,
+            safe(t.agreement_id),
+            safe(t.indicator_id),
+            safe(t.priority or t.segment or ""),
+            safe(t.period),
             str(current.period_start) if current else "-",
             f"{current.value:.4g}" if current and current.value is not None else "-",
             f"{target.comparator.value} {target.value:g}" if target else "-",

@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cojourney.cli.common import emit as _emit
 from cojourney.cli.common import refuse_given, separator
 from cojourney.cli.journey_tables import duration as _duration
+from cojourney.cli.terminal import console as _console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
@@ -409,17 +412,16 @@ def _progress(
     if not sys.stderr.isatty():
         yield None, None
         return
-    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=_console(stderr=True),
         transient=True,
     )
-    name = source.resolve().name
+    name = safe(source.resolve().name)
     task = progress.add_task(f"{name}: starting", total=None)
     with progress:
         yield (
@@ -440,15 +442,6 @@ def _write_json(summary: DiscoverySummary, source: Path, out: Path) -> None:
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
 
 
-def _emit(text: str, out: Path) -> None:
-    """Write ``text`` to ``out``, or to standard output for ``-``."""
-    if str(out) == "-":
-        click.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {out}", err=True)
-
-
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -459,13 +452,12 @@ def _version() -> str:
 
 
 def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     c, d = summary.counts, summary.case_durations
     console.print(
-        f"[bold]{source.name}[/]: {c.journeys:,} journeys, {c.events:,} events, "
+        f"[bold]{safe(source.name)}[/]: {c.journeys:,} journeys, {c.events:,} events, "
         f"{c.activities:,} activities, {summary.variant_count:,} variants "
         f"[dim]({summary.engine}, {elapsed:.2f}s)[/]"
     )
@@ -489,7 +481,7 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
             f"{v.journeys:,}",
             f"{v.share:.1%}",
             _duration(v.mean_duration_seconds),
-            " → ".join(v.activities),
+            safe(" → ".join(v.activities)),
         )
     console.print(variants)
 
@@ -501,7 +493,7 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
         table.add_column("activity")
         table.add_column("journeys", justify="right")
         for activity, n in counts.items():
-            table.add_row(activity, f"{n:,}")
+            table.add_row(safe(activity), f"{n:,}")
         console.print(table)
 
     shown = summary.directly_follows[:SHOWN_DIRECTLY_FOLLOWS]
@@ -513,8 +505,8 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
         dfg.add_column(name, justify="left" if name in ("from", "to") else "right")
     for row in shown:
         dfg.add_row(
-            row.source,
-            row.target,
+            safe(row.source),
+            safe(row.target),
             f"{row.events:,}",
             f"{row.journeys:,}",
             _duration(row.mean_seconds),

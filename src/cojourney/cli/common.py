@@ -170,13 +170,26 @@ def _midnight(value: datetime | date | None) -> datetime | None:
 def emit(text: str, out: Path) -> None:
     """Write ``text`` to ``out``, or to standard output for ``-`` (the ``--json`` value).
 
-    A file gets a final newline, and "Wrote OUT" goes to standard error.
+    A file gets a final newline and is replaced whole or not at all; "Wrote OUT" goes
+    to standard error. On standard output, JSON text gets the C1 controls and bidi
+    marks that JSON leaves raw written as ``\\uNNNN`` escapes (the same JSON), so no
+    data can steer the terminal.
     """
+    from cojourney.cli.terminal import clean
+    from cojourney.files import atomic_write_text
+
     if str(out) == "-":
-        click.echo(text)
+        click.echo(text.translate(_JSON_UNSAFE))
     else:
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {out}", err=True)
+        atomic_write_text(out, text + "\n")
+        click.echo(f"Wrote {clean(out)}", err=True)
+
+
+#: Characters JSON may leave raw inside strings that a terminal would act on.
+_JSON_UNSAFE = {
+    code: f"\\u{code:04x}"
+    for code in (*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)
+}
 
 
 def number(value: float | None) -> str:
@@ -207,15 +220,21 @@ def formatted(value: float | None, spec: str = ".2f") -> str:
 def table(
     title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], left: Iterable[int] = (0,)
 ) -> Table:
-    """A rich table whose columns are right-aligned, except those numbered in ``left``."""
+    """A rich table whose columns are right-aligned, except those numbered in ``left``.
+
+    Title, column names and cells are text, never markup (see
+    :func:`cojourney.cli.terminal.safe`).
+    """
     from rich.table import Table
 
-    result = Table(title=title, title_justify="left")
+    from cojourney.cli.terminal import safe
+
+    result = Table(title=safe(title), title_justify="left")
     left = set(left)
     for n, name in enumerate(columns):
-        result.add_column(name, justify="left" if n in left else "right")
+        result.add_column(safe(name), justify="left" if n in left else "right")
     for row in rows:
-        result.add_row(*row)
+        result.add_row(*(safe(cell) for cell in row))
     return result
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.terminal import clean
+from cojourney.cli.terminal import console as terminal_console
+
 
 @click.group()
 def demo() -> None:
@@ -49,13 +52,13 @@ def build(folder: Path, journeys: int, seed: int) -> None:
         seed=seed,
         on_stage=lambda text: click.echo(f"... {text}", err=True),
     )
-    click.echo(f"Demo workspace:    {out.workspace}")
-    click.echo(f"Journey map:       {out.journey_map}")
-    click.echo(f"Stakeholder map:   {out.stakeholder_map}")
-    click.echo(f"Service blueprint: {out.blueprint}")
+    click.echo(f"Demo workspace:    {clean(out.workspace)}")
+    click.echo(f"Journey map:       {clean(out.journey_map)}")
+    click.echo(f"Stakeholder map:   {clean(out.stakeholder_map)}")
+    click.echo(f"Service blueprint: {clean(out.blueprint)}")
     if out.report is not None:
         click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
-        click.echo(f"Journey report:    {out.report}")
+        click.echo(f"Journey report:    {clean(out.report)}")
     click.echo("Open the .html files in a browser; they work offline.")
 
 
@@ -109,12 +112,11 @@ def simulate(
     (`cojourney init DIR --example NAME`). Without --out the logs are imported into
     the workspace's event store; running the same simulation again adds nothing.
     """
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cojourney.services.simulation import simulate as run
 
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     columns = (
         TextColumn("Simulating journeys"),
         BarColumn(),
@@ -139,8 +141,8 @@ def simulate(
         f"(seed {result.seed}, starting {result.start}..{result.end})"
     )
     if result.events_path is not None:
-        click.echo(f"Events:  {result.events:>12,}  {result.events_path}")
-        click.echo(f"Answers: {result.answers:>12,}  {result.feedback_path}")
+        click.echo(f"Events:  {result.events:>12,}  {clean(result.events_path)}")
+        click.echo(f"Answers: {result.answers:>12,}  {clean(result.feedback_path)}")
         return
     if result.already_imported:
         click.echo(
@@ -154,4 +156,4 @@ def simulate(
     ):
         where = f"import #{record.id}" if record is not None else "nothing to import"
         click.echo(f"{label} {count:>12,}  {where}")
-    click.echo(f"Event store: {workspace / 'data' / 'events.duckdb'}")
+    click.echo(f"Event store: {clean(workspace / 'data' / 'events.duckdb')}")

@@ -23,6 +23,8 @@ from cojourney.cli.common import (
     time_window,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -116,14 +118,12 @@ def print_experience(
     result: ExperienceAnalysis, workspace: str, console: Console | None = None
 ) -> None:
     """Print the summary line and every experience table."""
-    from rich.console import Console
-
-    console = console or Console()
-    filters = ", ".join(f"{k} {v}" for k, v in result.filters.items())
+    console = console or terminal_console()
+    filters = safe(", ".join(f"{k} {v}" for k, v in result.filters.items()))
     console.print(
-        f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
+        f"[bold]{safe(workspace)}[/] · journey [bold]{safe(result.journey_id)}[/]: "
         f"{result.answers:,} answers of {result.journeys:,} journeys"
-        f"{f' (filtered: {filters})' if filters else ''} [dim]({result.source})[/]"
+        f"{f' (filtered: {filters})' if filters else ''} [dim]({safe(result.source)})[/]"
     )
     if not result.answers:
         console.print("No answers to measure.")
@@ -189,7 +189,9 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
             f"({formatted(g.poor_but_well.share, '.1%')})"
         )
         if g.well_but_poor_journeys:
-            console.print("  e.g. " + ", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
+            console.print(
+                "  e.g. " + safe(", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
+            )
     p = result.peak_end
     if p.journeys:
         console.print(
@@ -200,7 +202,7 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
         )
         console.print(
             "  most often the peak / end: "
-            + ", ".join(f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6])
+            + safe(", ".join(f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6]))
         )
     shown = [m for m in result.moments_of_truth if m.difference is not None][:SHOWN_ROWS]
     if shown:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cojourney.cli.common import refuse_given, separator
+from cojourney.cli.terminal import clean, console, safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
@@ -321,7 +322,7 @@ def export(workspace: Path, output: Path, fmt: str | None) -> int:
     result = export_events(
         workspace, output, format="xes" if fmt == "xes" else "parquet" if fmt else None
     )
-    click.echo(f"Exported {result.rows:,} events to {result.path} ({result.format}).")
+    click.echo(clean(f"Exported {result.rows:,} events to {result.path} ({result.format})."))
     return 0
 
 
@@ -376,7 +377,6 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -385,13 +385,14 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
         TaskProgressColumn(),
         TextColumn("{task.fields[rows]}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
     )
-    task = progress.add_task(f"{file.name}: starting", total=None, rows="")
+    name = safe(file.name)
+    task = progress.add_task(f"{name}: starting", total=None, rows="")
 
     def update(event: ImportProgress) -> None:
-        fields: dict[str, Any] = {"description": f"{file.name}: {event.stage}"}
+        fields: dict[str, Any] = {"description": f"{name}: {safe(event.stage)}"}
         if event.fraction is not None:
             fields.update(total=100, completed=event.fraction * 100)
         else:
@@ -412,7 +413,9 @@ def _when(value: Any) -> str:
 
 
 def _print_summary(r: ImportResult, workspace: Path) -> None:
-    echo = click.echo
+    def echo(text: str) -> None:
+        click.echo(clean(text))
+
     if r.already_imported:
         echo(
             f"{r.source.name}: already imported as #{r.import_id} on "
@@ -448,7 +451,8 @@ def _print_summary(r: ImportResult, workspace: Path) -> None:
             f"{r.quarantine_path}"
         )
         for problem in r.rejected[:SHOWN_REJECTED]:
-            echo("    " + problem.render().replace("\n", "\n    "))
+            for line in problem.render().splitlines():
+                echo("    " + line)
         if r.rows_rejected > SHOWN_REJECTED:
             echo(f"    ... and {r.rows_rejected - SHOWN_REJECTED:,} more (see the quarantine file)")
     else:

@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="cojourney", standalone_mode=False)
     except CojourneyError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        from cojourney.cli.terminal import clean
+
+        click.echo(f"Error: {clean(exc, keep_newlines=True)}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.terminal import clean
 from cojourney.services.maps import FORMATS, KINDS
 
 
@@ -45,4 +46,4 @@ def map_(path: Path, output: Path, kind: str, fmt: str | None, journey_id: str |
     from cojourney.services.maps import draw_map
 
     written = draw_map(path, output, kind=kind, fmt=fmt, journey_id=journey_id)
-    click.echo(f"Wrote {kind} map to {written}")
+    click.echo(f"Wrote {kind} map to {clean(written)}")

@@ -21,6 +21,7 @@ from cojourney.cli.common import (
     time_window,
     workspace_argument,
 )
+from cojourney.cli.terminal import clean, console, safe
 
 
 @click.command("report")
@@ -96,11 +97,13 @@ def report(
             on_progress=on_progress,
         )
     for section, reason in result.reasons.items():
-        click.echo(f"  {section}: {reason}", err=True)
+        click.echo(clean(f"  {section}: {reason}"), err=True)
     size = result.size / 1_000_000
     click.echo(
-        f"Wrote the journey report of {result.journey_id} to {result.output} "
-        f"({size:.1f} MB, {result.seconds:.1f}s)"
+        clean(
+            f"Wrote the journey report of {result.journey_id} to {result.output} "
+            f"({size:.1f} MB, {result.seconds:.1f}s)"
+        )
     )
 
 
@@ -110,21 +113,20 @@ def _progress(workspace: Path) -> Iterator[Callable[[str, int, int], None] | Non
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
     )
-    name = workspace.resolve().name
+    name = safe(workspace.resolve().name)
     task = progress.add_task(f"{name}: starting", total=None)
 
     def update(stage: str, done: int, total: int) -> None:
-        progress.update(task, description=f"{name}: {stage}", completed=done, total=total)
+        progress.update(task, description=f"{name}: {safe(stage)}", completed=done, total=total)
 
     with progress:
         yield update

@@ -21,6 +21,8 @@ from cojourney.cli.common import (
     number,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
@@ -81,19 +83,18 @@ def value(
 
 def print_value(result: ValueRealization) -> None:
     """One rich table per stakeholder."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = terminal_console()
     window = ""
     if result.start or result.end:
         window = f" from {result.start or 'the start'} to {result.end or 'the end'}"
     console.print(
-        f"[bold]{result.workspace_id}[/]: value realization{window}: "
+        f"[bold]{safe(result.workspace_id)}[/]: value realization{window}: "
         f"{result.measured} indicators measured, {result.not_measured} not measured"
     )
     for group in result.stakeholders:
-        table = Table(title=group.name, title_justify="left")
+        table = Table(title=safe(group.name), title_justify="left")
         for name, justify in (
             ("indicator", "left"),
             ("aspect", "left"),
@@ -116,10 +117,10 @@ def _row(item: IndicatorValue) -> list[str]:
     target = "-" if item.target is None else f"{_comparator(item)} {number(item.target)}"
     if item.series is None:
         return [
-            item.name,
-            item.aspect,
+            safe(item.name),
+            safe(item.aspect),
             "-",
-            f"[dim]{item.data_source or 'no data source'}[/]",
+            f"[dim]{safe(item.data_source or 'no data source')}[/]",
             "",
             target,
             styled,
@@ -128,9 +129,9 @@ def _row(item: IndicatorValue) -> list[str]:
     current = item.current
     trend = TREND_ARROWS.get(item.trend.value, "") if item.trend else "[dim]-[/]"
     return [
-        item.name,
-        item.aspect,
-        f"{number(current.value)} {item.unit}" if current else "-",
+        safe(item.name),
+        safe(item.aspect),
+        safe(f"{number(current.value)} {item.unit}") if current else "-",
         current.period_start.isoformat() if current else "-",
         f"{current.n:,}" if current else "0",
         target,

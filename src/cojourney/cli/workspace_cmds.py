@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.terminal import clean
 from cojourney.demo import example_names
 from cojourney.errors import ValidationError
 
@@ -31,10 +32,14 @@ def init(folder: Path, example: str | None, force: bool) -> None:
 
     files = init_workspace(folder, example=example, force=force)
     click.echo(
-        f"Created workspace {folder} ({len(files)} files) from "
-        f"{'example ' + example if example else 'the DSV template'}."
+        clean(
+            f"Created workspace {folder} ({len(files)} files) from "
+            f"{'example ' + example if example else 'the DSV template'}."
+        )
     )
-    click.echo(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
+    click.echo(
+        clean(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
+    )
 
 
 @click.command()
@@ -91,10 +96,12 @@ def validate(path: Path, fmt: str) -> int:
     assert ws is not None
     touchpoints = sum(len(j.touchpoints) for j in ws.journeys)
     click.echo(
-        f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
-        f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, {len(ws.personas)} personas, "
-        f"{len(ws.stakeholders)} stakeholders, {len(ws.agreements)} agreements, "
-        f"{len(ws.indicators)} indicators."
+        clean(
+            f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
+            f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, "
+            f"{len(ws.personas)} personas, {len(ws.stakeholders)} stakeholders, "
+            f"{len(ws.agreements)} agreements, {len(ws.indicators)} indicators."
+        )
     )
     return 0
 
@@ -117,6 +124,6 @@ def schema(output: Path | None) -> None:
     text = schema_json()
     if output:
         output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {output}")
+        click.echo(f"Wrote {clean(output)}")
     else:
         click.echo(text)
