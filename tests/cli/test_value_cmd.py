@@ -128,12 +128,15 @@ def test_bad_dates_are_usage_errors(ws: Path):
     assert result.exit_code == 2 and "--to is before --from" in result.output
 
 
-def test_a_workspace_without_events_says_what_to_do(tmp_path: Path):
+def test_a_workspace_without_events_says_what_to_do(tmp_path: Path, capsys):
+    from cojourney.cli.main import main
     from cojourney.services.workspaces import init_workspace
 
     init_workspace(tmp_path / "empty", example="incident-resolution")
     result = CliRunner().invoke(value, [str(tmp_path / "empty")])
-    assert isinstance(result.exception, NotFound) and "cojourney import" in str(result.exception)
+    assert isinstance(result.exception, NotFound) and "import.events" in str(result.exception)
+    assert main(["value", str(tmp_path / "empty")]) == 3  # the CLI names its own command
+    assert "`cojourney import WORKSPACE FILE`" in capsys.readouterr().err
 
 
 def test_every_option_has_help():

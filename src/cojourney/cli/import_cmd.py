@@ -26,6 +26,7 @@ import click
 
 from cojourney.cli.common import refuse_given, separator
 from cojourney.cli.terminal import clean, console, safe
+from cojourney.cli.vocabulary import to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
@@ -414,7 +415,7 @@ def _when(value: Any) -> str:
 
 def _print_summary(r: ImportResult, workspace: Path) -> None:
     def echo(text: str) -> None:
-        click.echo(clean(text))
+        click.echo(clean(to_flags(text)))
 
     if r.already_imported:
         echo(

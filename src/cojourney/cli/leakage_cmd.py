@@ -22,6 +22,7 @@ from cojourney.cli.common import (
 )
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
+from cojourney.cli.vocabulary import to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.leakage import LeakageReport
@@ -89,7 +90,7 @@ def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
         f"{report.journeys:,} journeys, {len(report.leaks)} leaks"
     )
     for note in report.notes:
-        console.print(f"[dim]{safe(note)}[/]")
+        console.print(f"[dim]{safe(to_flags(note))}[/]")
     if not report.leaks:
         console.print("No leak found.")
         return

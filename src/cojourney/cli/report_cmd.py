@@ -22,6 +22,7 @@ from cojourney.cli.common import (
     workspace_argument,
 )
 from cojourney.cli.terminal import clean, console, safe
+from cojourney.cli.vocabulary import to_flags
 
 
 @click.command("report")
@@ -97,7 +98,7 @@ def report(
             on_progress=on_progress,
         )
     for section, reason in result.reasons.items():
-        click.echo(clean(f"  {section}: {reason}"), err=True)
+        click.echo(clean(to_flags(f"  {section}: {reason}")), err=True)
     size = result.size / 1_000_000
     click.echo(
         clean(

@@ -434,7 +434,7 @@ class MappingLibrary:
                     Location(field="mapping"),
                     found=repr(name),
                     expected="letters, digits, '_', '.', '-', starting with a letter or digit",
-                    hint="choose another --mapping name",
+                    hint="choose another import.mapping name",
                 )
             )
         return self.folder / f"{name}.yaml"
@@ -463,8 +463,10 @@ class MappingLibrary:
             saved = ", ".join(self.names()) or "none yet"
             raise NotFound(
                 f"no mapping named {name!r} in {self.folder} (saved mappings: {saved}); "
-                "give the columns with --case, --activity and --timestamp (feedback: "
-                "--journey-id, --timestamp, --question and --score) to create it"
+                "name the columns (mapping.columns.journey_id, mapping.columns.activity and "
+                "mapping.columns.timestamp; feedback: mapping.columns.journey_id, "
+                "mapping.columns.timestamp, mapping.columns.question and "
+                "mapping.columns.score) to create it"
             )
         text = path.read_text(encoding="utf-8")
         return ImportMapping.from_yaml(text, name=name, source=str(path))
