@@ -187,3 +187,14 @@ def test_feedback_errors_and_usage(
     assert code == 2 and "QUESTION=COLUMN" in err
     code, _, err = run(capsys, "import", ws, survey, "--kind", "feedback", "--scale", "x=5..1")
     assert code == 2 and "LOW..HIGH" in err
+
+
+def test_a_failed_import_points_at_no_mapping_file_it_did_not_write(
+    capsys: pytest.CaptureFixture[str], ws: Path, log: Path
+) -> None:
+    columns = [*COLUMNS]
+    columns[columns.index("at")] = "when"  # no such column
+    code, _, err = run(capsys, "import", ws, log, *columns)
+    assert code == 2 and "'when' (for timestamp) is not in the file" in err
+    assert "pass --timestamp COLUMN" in err
+    assert "mappings" not in err and not (ws / "data" / "mappings").exists()

@@ -15,8 +15,8 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
-    date_range,
     date_range_options,
+    day_period,
     emit,
     events_option,
     formatted,
@@ -46,12 +46,7 @@ SHOWN_BREACHES = 10
     help="Only this agreement: its clocks, its targets and the watermelon warnings "
     "it is part of. [default: every agreement]",
 )
-@date_range_options(
-    help_from="Only clocks that started, and target periods, on or after DATE (2025-03-01), "
-    "in the workspace's time zone.",
-    help_to="Only clocks that started, and target periods, on or before DATE (the whole day), "
-    "in the workspace's time zone.",
-)
+@date_range_options("clocks that started, and target periods,", days=True)
 @as_of_option("Read running clocks at this instant and ignore later events")
 @events_option()
 @json_option()
@@ -81,7 +76,7 @@ def agreements(
     """
     from cojourney.services.agreements import agreements_report
 
-    start, end = date_range(date_from, date_to)
+    start, end = day_period(date_from, date_to)
     report = agreements_report(
         workspace,
         agreement_id=agreement_id,

@@ -15,17 +15,23 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from cojourney.cli.common import (
+    date_range_options,
+    null_value_texts,
+    period,
+    refuse_given,
+    separator,
+)
 from cojourney.cli.common import emit as _emit
-from cojourney.cli.common import refuse_given, separator
 from cojourney.cli.journey_tables import duration as _duration
 from cojourney.cli.terminal import console as _console
 from cojourney.cli.terminal import safe
+from cojourney.cli.vocabulary import deprecated_alias
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
@@ -48,7 +54,7 @@ _FILE_ONLY = (
     "sep",
     "quote",
     "null_values",
-    "skip_incomplete",
+    "on_error",
     "classifier",
     "object_type",
 )
@@ -117,11 +123,14 @@ _WORKSPACE_ONLY = (
     help="CSV cell text meaning 'no value' (repeatable); the empty cell always does.",
 )
 @click.option(
-    "--skip-incomplete",
-    is_flag=True,
-    help="Drop events without journey id, activity or readable timestamp "
-    "instead of refusing the file (PM4Py drops them silently).",
+    "--on-error",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: an event without journey id, activity or readable timestamp refuses "
+    "the file. skip: analyse the others (PM4Py drops them silently).",
 )
+@deprecated_alias("--skip-incomplete", "on_error", "--on-error skip", flag_value="skip")
 @click.option(
     "--classifier",
     metavar="KEYS",
@@ -165,20 +174,7 @@ _WORKSPACE_ONLY = (
     help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
     "of the imported events.",
 )
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="WORKSPACE: only journeys that start on or after DATE (2024-03-01, or an "
-    "ISO date and time; UTC unless it has an offset).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    metavar="DATE",
-    help="WORKSPACE: only journeys that start on or before DATE (a whole day; a "
-    "date and time is the exclusive end).",
-)
+@date_range_options("journeys that start (WORKSPACE)")
 @click.option(
     "--segment",
     "segments",
@@ -218,7 +214,7 @@ def analyze(
     encoding: str,
     quote: str | None,
     null_values: tuple[str, ...],
-    skip_incomplete: bool,
+    on_error: str,
     classifier: str | None,
     object_type: str | None,
     engine: str,
@@ -261,7 +257,7 @@ def analyze(
     given = click.get_current_context().params
     if source.is_dir():
         refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
-        journey_filter = _journey_filter(date_from, date_to, segments, variant)
+        journey_filter = _journey_filter(source, date_from, date_to, segments, variant)
         started = time.perf_counter()
         result = _run_workspace(
             source,
@@ -305,8 +301,8 @@ def analyze(
         delimiter=separator(sep),
         encoding=encoding,
         quote=quote,
-        null_values=("", *null_values),
-        skip_incomplete=skip_incomplete,
+        null_values=("", *null_value_texts(null_values, quote)),
+        skip_incomplete=on_error == "skip",
         classifier=classifier or "concept:name",
         object_type=object_type,
     )
@@ -321,25 +317,16 @@ def analyze(
 
 
 def _journey_filter(
-    date_from: str | None, date_to: str | None, segments: tuple[str, ...], variant: int | None
+    workspace: Path,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    variant: int | None,
 ) -> JourneyFilter:
     from cojourney.analytics.filters import JourneyFilter
 
-    start = _instant(date_from, "--from") if date_from else None
-    end = _instant(date_to, "--to") if date_to else None
-    if end is not None and date_to is not None and len(date_to.strip()) <= 10:
-        end += timedelta(days=1)  # --to names the last day
+    start, end = period(workspace, date_from, date_to)
     return JourneyFilter(start=start, end=end, segments=segments, variant=variant)
-
-
-def _instant(text: str, flag: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not a date (use 2024-03-01 or 2024-03-01T08:00:00+01:00).",
-            param_hint=flag,
-        ) from None
 
 
 def _run_workspace(

@@ -9,6 +9,12 @@ import click
 
 from cojourney.cli.terminal import clean
 from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.vocabulary import deprecated_alias
+
+
+def _day(text: str) -> datetime:
+    """A ``YYYY-MM-DD`` value of a deprecated spelling, read like its replacement."""
+    return click.DateTime(formats=["%Y-%m-%d"]).convert(text, None, None)
 
 
 @click.group()
@@ -80,24 +86,31 @@ def build(folder: Path, journeys: int, seed: int) -> None:
     help="Random seed; the same seed and options give the same logs.",
 )
 @click.option(
-    "--out",
+    "-o",
+    "--output",
+    "out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
     help="Write DIR/events.parquet and DIR/feedback.parquet instead of importing "
     "into the workspace's event store.",
 )
+@deprecated_alias("--out", "out", "--output", convert=Path, metavar="DIR")
 @click.option(
-    "--start",
+    "--from",
+    "start",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="DATE",
     help="First day journeys may start (local time). [default: the example's period]",
 )
+@deprecated_alias("--start", "start", "--from", convert=_day, metavar="DATE")
 @click.option(
-    "--end",
+    "--to",
+    "end",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="DATE",
     help="Last day journeys may start (local time). [default: the example's period]",
 )
+@deprecated_alias("--end", "end", "--to", convert=_day, metavar="DATE")
 def simulate(
     workspace: Path,
     journeys: int,
@@ -109,7 +122,7 @@ def simulate(
     """Simulate event and feedback logs for an example workspace.
 
     WORKSPACE must be made from the ecampus-car-share or incident-resolution example
-    (`cojourney init DIR --example NAME`). Without --out the logs are imported into
+    (`cojourney init DIR --example NAME`). Without --output the logs are imported into
     the workspace's event store; running the same simulation again adds nothing.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -19,8 +19,8 @@ from cojourney.cli.common import (
     formatted,
     journey_option,
     json_option,
+    period,
     table,
-    time_window,
     workspace_argument,
 )
 from cojourney.cli.terminal import console as terminal_console
@@ -38,12 +38,7 @@ SHOWN_ROWS = 12
 @click.command()
 @workspace_argument
 @journey_option("The designed journey to measure.")
-@date_range_options(
-    help_from="Only answers given on or after DATE (2024-03-01, or an ISO date and time; UTC "
-    "unless it has an offset).",
-    help_to="Only answers given on or before DATE (a whole day; a date and time is the "
-    "exclusive end).",
-)
+@date_range_options("answers given")
 @click.option(
     "--segment",
     "segments",
@@ -81,7 +76,7 @@ def experience(
     """
     from cojourney.services.experience import experience_report
 
-    start, end = time_window(date_from, date_to)
+    start, end = period(workspace, date_from, date_to)
     result = experience_report(
         workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
     )

@@ -9,7 +9,7 @@ Survey answers come in two layouts. *Long*: one row per answer, named with
 ``--question COLUMN --score COLUMN`` (and ``--comment COLUMN``). *Wide*: one row per
 response and one column per question, named with ``--score-column QUESTION=COLUMN``
 for each numeric question and ``--text-column QUESTION=COLUMN`` for each free-text
-one; every non-empty cell becomes one answer. In both, ``--journey-id`` and
+one; every non-empty cell becomes one answer. In both, ``--case`` and
 ``--timestamp`` are required and ``--touchpoint``, ``--step``, ``--respondent``,
 ``--channel`` and ``--segment`` apply to every answer of a row.
 """
@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cojourney.cli.common import refuse_given, separator
+from cojourney.cli.common import null_value_texts, refuse_given, separator
 from cojourney.cli.terminal import clean, console, safe
-from cojourney.cli.vocabulary import to_flags
+from cojourney.cli.vocabulary import deprecated_alias, to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
@@ -73,11 +73,11 @@ FEEDBACK_ONLY = (
 )
 @click.option(
     "--case",
-    "--journey-id",
     "journey_id",
     metavar="COLUMN",
     help="Column with the journey (case) id. [default: case:concept:name; feedback: journey_id]",
 )
+@deprecated_alias("--journey-id", "journey_id", "--case", metavar="COLUMN")
 @click.option(
     "--activity",
     metavar="COLUMN",
@@ -95,11 +95,13 @@ FEEDBACK_ONLY = (
     "[default: ISO 8601, offsets honoured]",
 )
 @click.option(
-    "--time-zone",
+    "--timezone",
+    "time_zone",
     metavar="TZ",
     help="IANA time zone of timestamps written without an offset. "
     "[default: the workspace's time_zone]",
 )
+@deprecated_alias("--time-zone", "time_zone", "--timezone", metavar="TZ")
 @click.option(
     "--sep",
     metavar="CHAR",
@@ -112,6 +114,14 @@ FEEDBACK_ONLY = (
     "[default: utf-8]",
 )
 @click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
+@click.option(
+    "--null-value",
+    "null_values",
+    multiple=True,
+    metavar="TEXT",
+    help="CSV cell text meaning 'no value' (repeatable; saved in the mapping); the empty "
+    "cell always does.",
+)
 @click.option(
     "--classifier",
     metavar="KEYS",
@@ -225,6 +235,8 @@ def import_(
     renames: tuple[str, ...],
     on_error: str,
     sep: str | None,
+    quote: str | None,
+    null_values: tuple[str, ...],
     score_columns: tuple[str, ...],
     text_columns: tuple[str, ...],
     journey_questions: tuple[str, ...],
@@ -251,9 +263,9 @@ def import_(
           --timestamp at --timestamp-format '%d/%m/%Y %H:%M' --rename 'Visit web=search'
       cojourney import shop/ orders-february.csv
       cojourney import shop/ helpdesk.xes.gz --on-error skip
-      cojourney import shop/ answers.csv --kind feedback --journey-id order_id \\
+      cojourney import shop/ answers.csv --kind feedback --case order_id \\
           --timestamp at --question q --score s --touchpoint tp --comment text
-      cojourney import shop/ survey.csv --kind feedback --journey-id order_id \\
+      cojourney import shop/ survey.csv --kind feedback --case order_id \\
           --timestamp at --score-column csat=Q1 --score-column nps=Q7 \\
           --text-column why=Q8 --journey-question nps
     """
@@ -269,6 +281,8 @@ def import_(
     )
     flags = MappingFlags(
         sep=separator(sep),
+        quote=quote,
+        null_values=null_value_texts(null_values, quote),
         renames=_renames(renames),
         score_columns=_pairs(score_columns, "--score-column", "QUESTION=COLUMN", "csat=Q1"),
         text_columns=_pairs(text_columns, "--text-column", "QUESTION=COLUMN", "why=Q8"),

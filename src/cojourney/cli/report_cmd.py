@@ -18,7 +18,7 @@ from cojourney.cli.common import (
     date_range_options,
     events_option,
     journey_option,
-    time_window,
+    period,
     workspace_argument,
 )
 from cojourney.cli.terminal import clean, console, safe
@@ -35,12 +35,7 @@ from cojourney.cli.vocabulary import to_flags
     help="The HTML file to write (replaced if it exists).",
 )
 @journey_option("The journey to report on.")
-@date_range_options(
-    help_from="Only journeys that start on or after DATE (2025-03-01, or an ISO date and time; "
-    "UTC unless it has an offset).",
-    help_to="Only journeys that start on or before DATE (a whole day; a date and time is the "
-    "exclusive end).",
-)
+@date_range_options("journeys that start")
 @click.option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
@@ -84,7 +79,7 @@ def report(
 
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master needs --engine spark.")
-    start, end = time_window(date_from, date_to)
+    start, end = period(workspace, date_from, date_to)
     with _progress(workspace) as on_progress:
         result = build_report(
             workspace,

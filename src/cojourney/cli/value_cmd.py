@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
-    date_range,
     date_range_options,
+    day_period,
     emit,
     events_option,
     json_option,
@@ -44,10 +44,7 @@ TREND_ARROWS = {
 
 @click.command()
 @workspace_argument
-@date_range_options(
-    help_from="Only data on or after DATE (2025-03-01), in the workspace's time zone.",
-    help_to="Only data on or before DATE (the whole day), in the workspace's time zone.",
-)
+@date_range_options("data", days=True)
 @events_option()
 @json_option()
 def value(
@@ -72,7 +69,7 @@ def value(
     """
     from cojourney.services.value import value_report
 
-    start, end = date_range(date_from, date_to)
+    start, end = day_period(date_from, date_to)
     result = value_report(workspace, start=start, end=end, source=events)
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)

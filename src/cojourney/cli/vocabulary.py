@@ -26,77 +26,87 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Concept name (as lower layers write it) -> the CLI flag. Concepts are dotted:
-#: ``mapping.*`` are the paths of a saved import mapping (data/mappings/NAME.yaml),
-#: ``query.*`` the parameters of an analysis, the rest ``command.parameter``.
-CONCEPT_FLAGS: Final[Mapping[str, str]] = {
+#: Each concept (as lower layers name it) -> its one CLI flag and the commands taking
+#: it. Concepts are dotted: ``mapping.*`` are the paths of a saved import mapping
+#: (data/mappings/NAME.yaml), ``query.*`` the parameters of an analysis (the web app's
+#: query parameters), the rest ``subject.parameter``. Two concepts may share a flag on
+#: different commands (``--kind`` of ``import`` and of ``map``); one command never
+#: spells one concept twice.
+CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     # the columns of an import mapping (events and feedback)
-    "mapping.columns.journey_id": "--case",
-    "mapping.columns.activity": "--activity",
-    "mapping.columns.timestamp": "--timestamp",
-    "mapping.columns.channel": "--channel",
-    "mapping.columns.segment": "--segment",
-    "mapping.columns.actor": "--actor",
-    "mapping.columns.role": "--role",
-    "mapping.columns.lifecycle": "--lifecycle",
-    "mapping.columns.question": "--question",
-    "mapping.columns.score": "--score",
-    "mapping.columns.comment": "--comment",
-    "mapping.columns.touchpoint": "--touchpoint",
-    "mapping.columns.step": "--step",
-    "mapping.columns.respondent": "--respondent",
-    "mapping.score_columns": "--score-column",
-    "mapping.text_columns": "--text-column",
-    "mapping.journey_questions": "--journey-question",
-    "mapping.scales": "--scale",
-    "mapping.question_renames": "--rename-question",
-    "mapping.activity_renames": "--rename",
+    "mapping.columns.journey_id": ("--case", ("import", "analyze")),
+    "mapping.columns.activity": ("--activity", ("import", "analyze")),
+    "mapping.columns.timestamp": ("--timestamp", ("import", "analyze")),
+    "mapping.columns.channel": ("--channel", ("import",)),
+    "mapping.columns.segment": ("--segment", ("import",)),
+    "mapping.columns.actor": ("--actor", ("import",)),
+    "mapping.columns.role": ("--role", ("import",)),
+    "mapping.columns.lifecycle": ("--lifecycle", ("import",)),
+    "mapping.columns.question": ("--question", ("import",)),
+    "mapping.columns.score": ("--score", ("import",)),
+    "mapping.columns.comment": ("--comment", ("import",)),
+    "mapping.columns.touchpoint": ("--touchpoint", ("import",)),
+    "mapping.columns.step": ("--step", ("import",)),
+    "mapping.columns.respondent": ("--respondent", ("import",)),
+    "mapping.score_columns": ("--score-column", ("import",)),
+    "mapping.text_columns": ("--text-column", ("import",)),
+    "mapping.journey_questions": ("--journey-question", ("import",)),
+    "mapping.scales": ("--scale", ("import",)),
+    "mapping.question_renames": ("--rename-question", ("import",)),
+    "mapping.activity_renames": ("--rename", ("import",)),
     # how a file is read
-    "mapping.timestamp.format": "--timestamp-format",
-    "mapping.timestamp.time_zone": "--timezone",
-    "mapping.csv.sep": "--sep",
-    "mapping.csv.quote": "--quote",
-    "mapping.csv.encoding": "--encoding",
-    "mapping.csv.null_values": "--null-value",
-    "mapping.xes.classifier": "--classifier",
-    "mapping.ocel.object_type": "--object-type",
-    # an import, an export
-    "import.kind": "--kind",
-    "import.mapping": "--mapping",
-    "import.on_error": "--on-error",
-    "export.output": "--output",
-    "export.format": "--format",
-    # what an analysis reads and where it runs
-    "query.journey": "--journey",
-    "query.events": "--events",
-    "query.from": "--from",
-    "query.to": "--to",
-    "query.as_of": "--as-of",
-    "query.segment": "--segment",
-    "query.variant": "--variant",
-    "query.by": "--by",
-    "query.top": "--top",
-    "query.agreement": "--agreement",
-    "query.improvement": "--improvement",
-    "query.engine": "--engine",
-    "query.spark_master": "--spark-master",
-    # results
-    "output.json": "--json",
-    "output.file": "--output",
-    # workspaces, maps, demos
-    "init.example": "--example",
-    "init.force": "--force",
-    "map.kind": "--kind",
-    "map.format": "--format",
-    "simulate.journeys": "--journeys",
-    "simulate.seed": "--seed",
-    "simulate.out": "--out",
-    "simulate.start": "--start",
-    "simulate.end": "--end",
+    "mapping.timestamp.format": ("--timestamp-format", ("import", "analyze")),
+    "mapping.timestamp.time_zone": ("--timezone", ("import", "analyze")),
+    "mapping.csv.sep": ("--sep", ("import", "analyze")),
+    "mapping.csv.quote": ("--quote", ("import", "analyze")),
+    "mapping.csv.encoding": ("--encoding", ("import", "analyze")),
+    "mapping.csv.null_values": ("--null-value", ("import", "analyze")),
+    "mapping.xes.classifier": ("--classifier", ("import", "analyze")),
+    "mapping.ocel.object_type": ("--object-type", ("import", "analyze")),
+    # an import
+    "import.kind": ("--kind", ("import",)),
+    "import.mapping": ("--mapping", ("import",)),
+    "import.on_error": ("--on-error", ("import", "analyze")),
+    # what an analysis reads, and where it runs
+    "query.journey": ("--journey", ("map", "analyze", "experience", "leakage", "report")),
+    "query.events": (
+        "--events",
+        ("analyze", "agreements", "value", "leakage", "improvements", "report"),
+    ),
+    "query.from": ("--from", ("analyze", "experience", "agreements", "value", "report")),
+    "query.to": ("--to", ("analyze", "experience", "agreements", "value", "report")),
+    "query.as_of": ("--as-of", ("agreements", "leakage")),
+    "query.segment": ("--segment", ("analyze", "experience")),
+    "query.variant": ("--variant", ("analyze",)),
+    "query.by": ("--by", ("analyze",)),
+    "query.top": ("--top", ("analyze", "leakage")),
+    "query.agreement": ("--agreement", ("agreements",)),
+    "query.improvement": ("--improvement", ("improvements",)),
+    "query.engine": ("--engine", ("analyze", "report")),
+    "query.spark_master": ("--spark-master", ("analyze", "report")),
+    # what is written
+    "output.json": (
+        "--json",
+        ("validate", "analyze", "experience", "agreements", "value", "leakage", "improvements"),
+    ),
+    "output.file": ("--output", ("schema", "map", "export", "report")),
+    "export.format": ("--format", ("export",)),
+    "map.kind": ("--kind", ("map",)),
+    "map.format": ("--format", ("map",)),
+    # workspaces and demos
+    "init.example": ("--example", ("init",)),
+    "init.force": ("--force", ("init",)),
+    "simulate.journeys": ("--journeys", ("demo build", "demo simulate")),
+    "simulate.seed": ("--seed", ("demo build", "demo simulate")),
+    "simulate.output": ("--output", ("demo simulate",)),
+    "simulate.from": ("--from", ("demo simulate",)),
+    "simulate.to": ("--to", ("demo simulate",)),
 }
+#: Concept -> flag.
+CONCEPT_FLAGS: Final[Mapping[str, str]] = {c: flag for c, (flag, _) in CONCEPTS.items()}
 
 #: Concepts the CLI shows as a whole command line.
-CONCEPT_COMMANDS: Final[Mapping[str, str]] = {
+CONCEPT_COMMAND_LINES: Final[Mapping[str, str]] = {
     "import.events": "`cojourney import WORKSPACE FILE`",
     "import.feedback": "`cojourney import WORKSPACE FILE --kind feedback`",
 }
@@ -107,12 +117,16 @@ DEPRECATED_FLAGS: Final[Mapping[str, str]] = {
     "--time-zone": "--timezone",
     "--skip-incomplete": "--on-error skip",
     "--format json": "--json -",
+    "--out": "--output",
+    "--start": "--from",
+    "--end": "--to",
 }
 
 _CONCEPT = re.compile(
     r"(?<![\w.-])("
     + "|".join(
-        re.escape(c) for c in sorted([*CONCEPT_FLAGS, *CONCEPT_COMMANDS], key=len, reverse=True)
+        re.escape(c)
+        for c in sorted([*CONCEPT_FLAGS, *CONCEPT_COMMAND_LINES], key=len, reverse=True)
     )
     + r")(?:=([^\s,;:)\]'\"]+))?(?!\w|\.\w)"
 )
@@ -127,8 +141,8 @@ def to_flags(text: str) -> str:
 
     def flag(match: re.Match[str]) -> str:
         concept, value = match.groups()
-        if concept in CONCEPT_COMMANDS:
-            return CONCEPT_COMMANDS[concept] + (f"={value}" if value else "")
+        if concept in CONCEPT_COMMAND_LINES:
+            return CONCEPT_COMMAND_LINES[concept] + (f"={value}" if value else "")
         return CONCEPT_FLAGS[concept] + (f" {value}" if value else "")
 
     return _CONCEPT.sub(flag, text)
@@ -175,3 +189,22 @@ def deprecated_alias(
         callback=callback,
         help=f"Deprecated spelling of {use}.",
     )
+
+
+def vocabulary_reference() -> str:
+    """The vocabulary as Markdown tables: each concept, its flag and the commands that
+    take it, then the deprecated spellings."""
+    lines = [
+        "## Vocabulary",
+        "",
+        "One flag per concept on every command (see docs/cli-vocabulary.md). Messages of",
+        "the library and the web app name the concept; the CLI shows its flag.",
+        "",
+        "| concept | flag | commands |",
+        "|---|---|---|",
+    ]
+    for concept, (flag, commands) in CONCEPTS.items():
+        lines.append(f"| `{concept}` | `{flag}` | {', '.join(commands)} |")
+    lines += ["", "| deprecated spelling | use instead |", "|---|---|"]
+    lines += [f"| `{old}` | `{new}` |" for old, new in DEPRECATED_FLAGS.items()]
+    return "\n".join(lines) + "\n"

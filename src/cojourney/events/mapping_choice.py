@@ -189,8 +189,10 @@ def _check_event_columns(
             continue
         if origin == "default":
             hint = f"name the column with {flag} COLUMN"
-        else:
+        elif origin in ("named", "saved"):  # a file that exists: never one not yet written
             hint = f"pass {flag} COLUMN, or fix columns.{name} in {library.path_of(mapping.name)}"
+        else:
+            hint = f"pass {flag} COLUMN"
         problems.append(
             Problem(
                 f"column {src!r} (for {name}) is not in the file",

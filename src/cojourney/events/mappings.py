@@ -195,7 +195,12 @@ class ImportMapping:
         if flags.renames:
             changes["activity_renames"] = {**self.columns.activity_renames, **flags.renames}
         columns = replace(self.columns, **changes) if changes else self.columns
-        given = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
+        given: tuple[tuple[str, Any], ...] = (
+            ("sep", flags.sep),
+            ("encoding", flags.encoding),
+            ("quote", flags.quote),
+            ("null_values", ("", *flags.null_values) if flags.null_values else None),
+        )
         csv_changes: dict[str, Any] = {k: v for k, v in given if v is not None}
         return replace(
             self,
@@ -227,7 +232,12 @@ class ImportMapping:
             changes["journey_questions"] = tuple(
                 dict.fromkeys((*fb.journey_questions, *flags.journey_questions))
             )
-        given_csv = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
+        given_csv: tuple[tuple[str, Any], ...] = (
+            ("sep", flags.sep),
+            ("encoding", flags.encoding),
+            ("quote", flags.quote),
+            ("null_values", ("", *flags.null_values) if flags.null_values else None),
+        )
         csv_changes: dict[str, Any] = {k: v for k, v in given_csv if v is not None}
         return replace(
             self,
@@ -334,6 +344,7 @@ class MappingFlags:
     sep: str | None = None
     encoding: str | None = None
     quote: str | None = None
+    null_values: tuple[str, ...] = ()
     classifier: str | None = None
     object_type: str | None = None
     renames: Mapping[str, str] = field(default_factory=dict)

@@ -140,8 +140,8 @@ def plan_simulation(
         raise InputError(
             Problem(
                 "the period ends before it starts",
-                location_in(None, field="simulate.end"),
-                found=f"simulate.start={start}, simulate.end={end}",
+                location_in(None, field="simulate.to"),
+                found=f"simulate.from={start}, simulate.to={end}",
                 expected="an end date on or after the start date",
             )
         )
