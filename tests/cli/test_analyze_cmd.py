@@ -289,9 +289,10 @@ def test_workspace_on_spark(capsys: Any, workspace: Path) -> None:
     "args, message",
     [
         (["--spark-master", "local[1]"], "--spark-master needs --engine spark"),
-        (["--classifier", "concept:name+lifecycle:transition"], "--classifier applies to XES"),
+        (["--classifier", "concept:name+lifecycle:transition"], "[--classifier]"),
         (["--sep", ";;"], "not one character"),
-        (["--object-type", "order"], "--object-type applies to OCEL"),
+        (["--object-type", "order"], "[--object-type]"),
+        (["--null-value", 'say "none"'], """'say "none"' holds the quote character"""),
     ],
 )
 def test_usage_errors(capsys: Any, xes_csv: Path, args: list[str], message: str) -> None:

@@ -1,7 +1,7 @@
 """``cojourney analyze``: process discovery on an event log, or a workspace's journeys.
 
 ``cojourney analyze FILE`` discovers the process of one event log
-(:func:`cojourney.analytics.discovery.summarize`); ``cojourney analyze WORKSPACE``
+(:func:`cojourney.services.discovery.discover_log`); ``cojourney analyze WORKSPACE``
 compares the workspace's imported events with a designed journey
 (:func:`cojourney.services.analysis.analyze_workspace`). This module parses
 arguments and formats output only. Heavy imports (DuckDB, Ibis, Spark, rich) happen
@@ -37,8 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.analytics.journey_results import JourneyAnalysis
     from cojourney.analytics.results import DiscoverySummary
-    from cojourney.events.readers.base import ReadOptions
-    from cojourney.events.schema import ColumnMapping
 
 #: Directly-follows rows shown in the terminal (all of them go to --json).
 SHOWN_DIRECTLY_FOLLOWS = 30
@@ -279,35 +277,30 @@ def analyze(
         return 0
     refuse_given(given, _WORKSPACE_ONLY, "applies to a WORKSPACE folder, not to an event log file")
 
-    from cojourney.events.readers.base import ReadOptions, reader_for
-    from cojourney.events.schema import ColumnMapping
+    from cojourney.services.discovery import discover_log
 
-    file_format = reader_for(source).name
-    if classifier and file_format != "XES":
-        raise click.UsageError(
-            "--classifier applies to XES files only; choose the activity column with --activity."
-        )
-    if object_type and file_format != "OCEL":
-        raise click.UsageError("--object-type applies to OCEL files only.")
-    mapping = ColumnMapping(
-        journey_id=case_column,
-        activity=activity_column,
-        timestamp=timestamp_column,
-        timestamp_format=timestamp_format,
-        timezone=timezone,
-        attributes=(),
-    )
-    options = ReadOptions(
-        delimiter=separator(sep),
-        encoding=encoding,
-        quote=quote,
-        null_values=("", *null_value_texts(null_values, quote)),
-        skip_incomplete=on_error == "skip",
-        classifier=classifier or "concept:name",
-        object_type=object_type,
-    )
     started = time.perf_counter()
-    summary = _run(source, engine, spark_master, mapping, options, top_variants)
+    with _progress(source) as (on_progress, on_stage):
+        summary = discover_log(
+            source,
+            journey_id=case_column,
+            activity=activity_column,
+            timestamp=timestamp_column,
+            timestamp_format=timestamp_format,
+            time_zone=timezone,
+            sep=separator(sep),
+            encoding=encoding,
+            quote=quote,
+            null_values=null_value_texts(null_values, quote),
+            on_error="skip" if on_error == "skip" else "fail",
+            classifier=classifier,
+            object_type=object_type,
+            engine=engine,
+            spark_master=spark_master,
+            top_variants=top_variants,
+            on_progress=on_progress,
+            on_stage=on_stage,
+        )
     elapsed = time.perf_counter() - started
     if json_out is not None:
         _write_json(summary, source, json_out)
@@ -362,33 +355,6 @@ def _write_workspace_json(result: JourneyAnalysis, workspace: Path, out: Path) -
         **result.to_dict(),
     }
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
-
-
-def _run(
-    source: Path,
-    engine_name: str,
-    spark_master: str | None,
-    mapping: ColumnMapping,
-    options: ReadOptions,
-    top_variants: int,
-) -> DiscoverySummary:
-    from cojourney.analytics.discovery import summarize
-    from cojourney.analytics.engines import get_engine
-
-    engine_options = {"master": spark_master} if engine_name == "spark" else {}
-    with _progress(source) as (on_progress, on_stage):
-        if on_stage is not None:
-            on_stage(f"starting {engine_name}")
-        with get_engine(engine_name, **engine_options) as engine:
-            return summarize(
-                source,
-                engine=engine,
-                mapping=mapping,
-                options=options,
-                top_variants=top_variants,
-                on_progress=on_progress,
-                on_stage=on_stage,
-            )
 
 
 @contextmanager
