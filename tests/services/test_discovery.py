@@ -37,5 +37,5 @@ def test_options_that_do_not_fit_the_format_name_concepts(log: Path) -> None:
         discover_log(log, classifier="concept:name+lifecycle:transition")
     assert caught.value.problems[0].location.field == "mapping.xes.classifier"
     assert "--" not in str(caught.value)
-    with pytest.raises(InputError, match="query.engine=spark"):
+    with pytest.raises(InputError, match=r"query\.engine=spark"):
         discover_log(log, spark_master="local[1]")
