@@ -58,10 +58,10 @@ def json_option(what: str = "every result", instead: str = "tables") -> Callable
     )
 
 
-def journey_option(help: str) -> Callable[[F], F]:
+def journey_option(help: str, default: str = _DEFAULT_JOURNEY) -> Callable[[F], F]:
     """``--journey ID``, as ``journey_id``; ``help`` says what the journey is for and is
-    followed by the default (the workspace's default journey)."""
-    return click.option("--journey", "journey_id", metavar="ID", help=f"{help} {_DEFAULT_JOURNEY}")
+    followed by ``default`` (the workspace's default journey)."""
+    return click.option("--journey", "journey_id", metavar="ID", help=f"{help} {default}")
 
 
 def date_range_options(what: str, *, days: bool = False) -> Callable[[F], F]:

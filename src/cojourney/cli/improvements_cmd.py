@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.common import emit, events_option, json_option, number, workspace_argument
+from cojourney.cli.common import (
+    emit,
+    events_option,
+    journey_option,
+    json_option,
+    number,
+    workspace_argument,
+)
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -28,10 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
     metavar="ID",
     help="Only this improvement of the register. [default: all]",
 )
+@journey_option("Only the improvements of this journey (their 'journey:').", "[default: all]")
 @events_option()
 @json_option()
 def improvements(
-    workspace: Path, improvement_id: str | None, events: Path | None, json_out: Path | None
+    workspace: Path,
+    improvement_id: str | None,
+    journey_id: str | None,
+    events: Path | None,
+    json_out: Path | None,
 ) -> int:
     """Test whether the improvements of the register had their expected effect.
 
@@ -49,7 +61,9 @@ def improvements(
     """
     from cojourney.services.value import improvement_report
 
-    results = improvement_report(workspace, improvement_id=improvement_id, source=events)
+    results = improvement_report(
+        workspace, improvement_id=improvement_id, source=events, journey_id=journey_id
+    )
     if json_out is not None:
         emit(
             json.dumps(

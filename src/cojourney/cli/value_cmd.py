@@ -17,6 +17,7 @@ from cojourney.cli.common import (
     day_period,
     emit,
     events_option,
+    journey_option,
     json_option,
     number,
     workspace_argument,
@@ -44,11 +45,15 @@ TREND_ARROWS = {
 
 @click.command()
 @workspace_argument
+@journey_option(
+    "Only the indicators of this journey (their 'journey:').", "[default: every indicator]"
+)
 @date_range_options("data", days=True)
 @events_option()
 @json_option()
 def value(
     workspace: Path,
+    journey_id: str | None,
     date_from: str | None,
     date_to: str | None,
     events: Path | None,
@@ -70,7 +75,7 @@ def value(
     from cojourney.services.value import value_report
 
     start, end = day_period(date_from, date_to)
-    result = value_report(workspace, start=start, end=end, source=events)
+    result = value_report(workspace, start=start, end=end, source=events, journey_id=journey_id)
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
     else:

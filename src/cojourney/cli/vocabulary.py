@@ -68,7 +68,10 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "import.mapping": ("--mapping", ("import",)),
     "import.on_error": ("--on-error", ("import", "analyze")),
     # what an analysis reads, and where it runs
-    "query.journey": ("--journey", ("map", "analyze", "experience", "leakage", "report")),
+    "query.journey": (
+        "--journey",
+        ("map", "analyze", "experience", "value", "leakage", "improvements", "report"),
+    ),
     "query.events": (
         "--events",
         ("analyze", "agreements", "value", "leakage", "improvements", "report"),
