@@ -208,3 +208,17 @@ def test_errors_from_lower_layers_name_the_cli_flags(
     assert code == 2 and "fix --encoding" in err
     code, _, err = run(capsys, "analyze", tmp_path / "ws", "--journey", "nope")
     assert code == 3 and "(choose one as --journey)" in err
+
+
+def test_one_header_for_an_invalid_workspace(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    init_workspace(tmp_path / "ws")
+    with (tmp_path / "ws" / "workspace.yaml").open("a", encoding="utf-8") as f:
+        f.write("bogus: 1\n")
+    headers = set()
+    for command in (["validate"], ["analyze"], ["map", "-o", str(tmp_path / "m.html")]):
+        code, _, err = run(capsys, command[0], tmp_path / "ws", *command[1:])
+        assert code == 2
+        headers.add(err.splitlines()[0])
+    assert headers == {f"Error: {tmp_path / 'ws'} is not a valid workspace (1 problem):"}
