@@ -180,6 +180,7 @@ def test_from_and_to_are_read_in_the_workspace_time_zone(tmp_path: Path) -> None
         # not concepts: longer names, other prefixes, words
         ("mapping.timestamp.formats", "mapping.timestamp.formats"),
         ("my.mapping.csv.sep", "my.mapping.csv.sep"),
+        ("/data/query.events/log.csv", "/data/query.events/log.csv"),
         ("the journey and the mapping", "the journey and the mapping"),
     ],
 )

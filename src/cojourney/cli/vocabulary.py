@@ -126,12 +126,12 @@ DEPRECATED_FLAGS: Final[Mapping[str, str]] = {
 }
 
 _CONCEPT = re.compile(
-    r"(?<![\w.-])("
+    r"(?<![\w./\\-])("
     + "|".join(
         re.escape(c)
         for c in sorted([*CONCEPT_FLAGS, *CONCEPT_COMMAND_LINES], key=len, reverse=True)
     )
-    + r")(?:=([^\s,;:)\]'\"]+))?(?!\w|\.\w)"
+    + r")(?:=([^\s,;:)\]'\"]+))?(?![\w/\\-]|\.\w)"
 )
 
 
