@@ -134,7 +134,7 @@ SURVEY = (
 WIDE = [
     "--kind",
     "feedback",
-    "--journey-id",
+    "--case",
     "member",
     "--timestamp",
     "at",
