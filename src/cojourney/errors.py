@@ -90,6 +90,13 @@ class InputError(CojourneyError, ValueError):
 class ValidationError(InputError):
     """A workspace (journey-as-code) does not pass the schema or its cross-references."""
 
+    @classmethod
+    def of_workspace(cls, path: str | Path, problems: list[Problem]) -> ValidationError:
+        """The error for the workspace at ``path``, with the one header every caller uses."""
+        n = len(problems)
+        title = f"{path} is not a valid workspace ({n} problem{'s' if n != 1 else ''})"
+        return cls(problems, title=title)
+
 
 class ImportRejected(InputError):
     """An event or feedback import was refused; nothing was written."""

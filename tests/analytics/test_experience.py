@@ -344,7 +344,7 @@ def test_service_report_and_its_errors(ws: Path, tmp_path: Path) -> None:
         experience_report(ws, journey_id="nope")
     empty = tmp_path / "empty"
     init_workspace(empty)
-    with pytest.raises(NotFound, match="--kind feedback"):
+    with pytest.raises(NotFound, match=r"import\.feedback"):
         experience_report(empty)
 
 

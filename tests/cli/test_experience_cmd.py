@@ -60,7 +60,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 str(answers_csv),
                 "--kind",
                 "feedback",
-                "--journey-id",
+                "--case",
                 "journey",
                 "--timestamp",
                 "at",

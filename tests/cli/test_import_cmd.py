@@ -134,7 +134,7 @@ SURVEY = (
 WIDE = [
     "--kind",
     "feedback",
-    "--journey-id",
+    "--case",
     "member",
     "--timestamp",
     "at",
@@ -187,3 +187,31 @@ def test_feedback_errors_and_usage(
     assert code == 2 and "QUESTION=COLUMN" in err
     code, _, err = run(capsys, "import", ws, survey, "--kind", "feedback", "--scale", "x=5..1")
     assert code == 2 and "LOW..HIGH" in err
+
+
+def test_a_failed_import_points_at_no_mapping_file_it_did_not_write(
+    capsys: pytest.CaptureFixture[str], ws: Path, log: Path
+) -> None:
+    columns = [*COLUMNS]
+    columns[columns.index("at")] = "when"  # no such column
+    code, _, err = run(capsys, "import", ws, log, *columns)
+    assert code == 2 and "'when' (for timestamp) is not in the file" in err
+    assert "pass --timestamp COLUMN" in err
+    assert "mappings" not in err and not (ws / "data" / "mappings").exists()
+
+
+def test_null_values_are_read_and_saved_in_the_mapping(
+    capsys: pytest.CaptureFixture[str], ws: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "nulls.csv"
+    log.write_text("id,act,at\nJ1,search,2024-03-01 10:00\nJ1,NA,2024-03-01 10:05\n")
+    args = ["import", ws, log, "--case", "id", "--activity", "act", "--timestamp", "at"]
+    code, _, err = run(capsys, *args, "--null-value", "NA")
+    assert code == 2 and "has no activity" in err  # NA is no value, so no activity
+    code, out, err = run(capsys, *args, "--null-value", "NA", "--on-error", "skip")
+    assert code == 0, err
+    assert "Imported 1 event" in out and "rejected:    1 of 2 rows" in out
+    saved = (ws / "data" / "mappings" / "nulls.yaml").read_text(encoding="utf-8")
+    assert 'null_values: ["", "NA"]' in saved
+    code, _, err = run(capsys, *args, "--null-value", "'", "--quote", "'")
+    assert code == 2 and '"\'" holds the quote character' in err

@@ -63,3 +63,16 @@ def test_every_option_has_help():
     for param in improvements.params:
         if isinstance(param, click.Option):
             assert param.help, param.name
+
+
+def test_journey_keeps_the_improvements_of_that_journey(ws: Path):
+    def ids(*args: str) -> list[str]:
+        result = CliRunner().invoke(improvements, [str(ws), "--json", "-", *args])
+        assert result.exit_code == 0, result.output
+        return [i["improvement"] for i in json.loads(result.output)["improvements"]]
+
+    assert ids("--journey", "ecampus-member-journey") == ids()  # all of the example's
+    result = CliRunner().invoke(improvements, [str(ws), "--journey", "nope"])
+    assert isinstance(result.exception, NotFound) and "ecampus-member-journey" in str(
+        result.exception
+    )

@@ -128,12 +128,15 @@ def test_bad_dates_are_usage_errors(ws: Path):
     assert result.exit_code == 2 and "--to is before --from" in result.output
 
 
-def test_a_workspace_without_events_says_what_to_do(tmp_path: Path):
+def test_a_workspace_without_events_says_what_to_do(tmp_path: Path, capsys):
+    from cojourney.cli.main import main
     from cojourney.services.workspaces import init_workspace
 
     init_workspace(tmp_path / "empty", example="incident-resolution")
     result = CliRunner().invoke(value, [str(tmp_path / "empty")])
-    assert isinstance(result.exception, NotFound) and "cojourney import" in str(result.exception)
+    assert isinstance(result.exception, NotFound) and "import.events" in str(result.exception)
+    assert main(["value", str(tmp_path / "empty")]) == 3  # the CLI names its own command
+    assert "`cojourney import WORKSPACE FILE`" in capsys.readouterr().err
 
 
 def test_every_option_has_help():
@@ -141,3 +144,29 @@ def test_every_option_has_help():
     for param in value.params:
         if isinstance(param, click.Option):
             assert param.help, param.name
+
+
+def test_journey_keeps_the_indicators_of_that_journey(tmp_path: Path):
+    ws = car_share_workspace(tmp_path / "ecampus")
+    value_yaml = ws / "value.yaml"
+    text = value_yaml.read_text(encoding="utf-8")
+    head, tail = text.split("  - id: emissions-avoided\n", 1)
+    tail = tail.replace("    journey: ecampus-member-journey\n", "", 1)  # a workspace-wide one
+    value_yaml.write_text(head + "  - id: emissions-avoided\n" + tail, encoding="utf-8")
+
+    def ids(*args: str) -> set[str]:
+        result = CliRunner().invoke(value, [str(ws), "--json", "-", *args])
+        assert result.exit_code == 0, result.output
+        groups = json.loads(result.output)["stakeholders"]
+        return {i["indicator"] for g in groups for i in g["indicators"]}
+
+    from cojourney.services.workspaces import open_workspace
+
+    tied = {i.id for i in open_workspace(ws).indicators if i.journey == "ecampus-member-journey"}
+    every, of_journey = ids(), ids("--journey", "ecampus-member-journey")
+    assert "emissions-avoided" in every and "emissions-avoided" not in tied
+    assert of_journey == every & tied and of_journey < every
+    result = CliRunner().invoke(value, [str(ws), "--journey", "nope"])
+    assert isinstance(result.exception, NotFound) and "ecampus-member-journey" in str(
+        result.exception
+    )

@@ -233,14 +233,14 @@ def test_problems_name_row_column_value_and_fix(ws: Path, tmp_path: Path) -> Non
     scale, touchpoint, number, when = problems
     assert scale.message == "the csat score is outside its scale"
     assert (scale.found, scale.expected) == ("'7'", "a number from 1 to 5")
-    assert "--scale" in (scale.hint or "")
+    assert "mapping.scales" in (scale.hint or "")
     assert touchpoint.found == "'Support call'" and "did you mean 'support-call'?" in (
         touchpoint.hint or ""
     )
-    assert "--rename 'Support call=TOUCHPOINT'" in (touchpoint.hint or "")
+    assert "map 'Support call' to a touchpoint id" in (touchpoint.hint or "")
     assert number.message == "the nps score is not a number" and number.found == "'nine'"
-    assert when.found == "'03/03/2024'" and "--timestamp-format" in (when.hint or "")
-    assert "4 of 5 answers" in exc.value.title and "--on-error skip" in exc.value.title
+    assert when.found == "'03/03/2024'" and "mapping.timestamp.format" in (when.hint or "")
+    assert "4 of 5 answers" in exc.value.title and "import.on_error=skip" in exc.value.title
     assert list_imports(ws) == [] and answers(ws) == []
     assert not (ws / "data" / "mappings" / "bad.yaml").exists()
 
@@ -414,15 +414,15 @@ def test_missing_columns_are_named_with_their_flags(ws: Path, tmp_path: Path) ->
         import_feedback(ws, log)
     text = str(exc.value)
     assert "no saved feedback mapping fits" in text
-    assert "no column chosen for journey_id" in text and "--journey-id COLUMN" in text
-    assert "--score-column QUESTION=COLUMN" in text
+    assert "no column chosen for journey_id" in text and "mapping.columns.journey_id COLUMN" in text
+    assert "mapping.score_columns" in text
     with pytest.raises(ImportRejected, match=r"'Q9' \(for score_columns.csat\) is not in the file"):
         import_feedback(
             ws,
             log,
             flags=MappingFlags(journey_id="member", timestamp="at", score_columns={"csat": "Q9"}),
         )
-    with pytest.raises(ImportRejected, match="--text-column QUESTION=COLUMN"):
+    with pytest.raises(ImportRejected, match=r"mapping\.text_columns"):
         import_feedback(
             ws,
             log,

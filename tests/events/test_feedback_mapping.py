@@ -78,7 +78,10 @@ def test_column_problems() -> None:
         "no column chosen for question",
         "column 's' (for score) is not in the file",
     ]
-    assert problems[0].hint == "name the column with --timestamp COLUMN (names are case-sensitive)"
+    assert (
+        problems[0].hint
+        == "name the column with mapping.columns.timestamp COLUMN (names are case-sensitive)"
+    )
     bad = FeedbackColumns(
         journey_id="m",
         timestamp="t",

@@ -156,7 +156,7 @@ def test_encodings(tmp_path: Path, encoding: str) -> None:
 def test_wrong_encoding_is_rejected_with_a_hint(tmp_path: Path) -> None:
     path = write(tmp_path, "enc.csv", "case;step;at\n1;Réclamation;2016-01-12\n", "latin-1")
     error = rejected(path, CUSTOM, delimiter=";")
-    assert "--encoding" in str(error)
+    assert "mapping.csv.encoding" in str(error)
 
 
 def test_chunks_keep_numbering_and_report_progress(tmp_path: Path) -> None:
@@ -236,7 +236,7 @@ def test_no_xes_names_and_no_mapping(tmp_path: Path) -> None:
     path = write(tmp_path, "log.csv", "id,what,when\n1,a,2024-01-01\n")
     error = rejected(path)
     assert [p.location.field for p in error.problems] == ["activity", "journey_id", "timestamp"]
-    assert "--case COLUMN" in str(error) and "columns: id, what, when" in str(error)
+    assert "as mapping.columns.journey_id" in str(error) and "columns: id, what, when" in str(error)
 
 
 def test_bad_rows_name_line_column_value_and_fix(tmp_path: Path) -> None:
@@ -250,7 +250,7 @@ def test_bad_rows_name_line_column_value_and_fix(tmp_path: Path) -> None:
     found = {(p.location.line, p.location.field): p for p in error.problems}
     assert set(found) == {(3, "case"), (4, "step"), (5, "at"), (6, "at")}
     assert found[(5, "at")].found == "'01/02/2024 13:00'"
-    assert "--timestamp-format" in (found[(5, "at")].hint or "")
+    assert "mapping.timestamp.format" in (found[(5, "at")].hint or "")
     assert "4 of 5 events" in error.title
 
 
@@ -271,7 +271,7 @@ def test_incomplete_rows_can_be_skipped(tmp_path: Path, caplog: pytest.LogCaptur
 
 def test_ragged_csv_and_unknown_time_zone(tmp_path: Path) -> None:
     ragged = write(tmp_path, "log.csv", "case,step,at\nc,a,2024-01-01\nc,b,2024-01-02,extra,more\n")
-    assert "--sep" in str(rejected(ragged, CUSTOM, delimiter=","))
+    assert "mapping.csv.sep" in str(rejected(ragged, CUSTOM, delimiter=","))
     ok = write(tmp_path, "ok.csv", "case,step,at\nc,a,2024-01-01\n")
     tz = ColumnMapping(journey_id="case", activity="step", timestamp="at", timezone="Mars/Olympus")
     assert "time zone" in str(rejected(ok, tz))

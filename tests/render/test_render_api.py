@@ -34,7 +34,7 @@ def test_unsupported_combination_says_what_is_supported(workspace, kind, fmt):
         render(workspace, kind, fmt)
     message = str(caught.value)
     assert "journey: html, svg, mermaid" in message and "stakeholders: html, svg" in message
-    assert f"--kind {kind} --format {fmt}" in message
+    assert f"map.kind={kind}, map.format={fmt}" in message
 
 
 def test_journey_id_is_passed_on(workspace):

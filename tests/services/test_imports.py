@@ -195,7 +195,7 @@ def test_several_fitting_mappings_need_an_explicit_choice(ws: Path, tmp_path: Pa
     with pytest.raises(InputError) as exc:
         import_events(ws, log)
     assert "several saved mappings fit" in str(exc.value)
-    assert "plain, renamed" in str(exc.value) and "--mapping NAME" in str(exc.value)
+    assert "plain, renamed" in str(exc.value) and "import.mapping" in str(exc.value)
     result = import_events(ws, log, mapping="renamed")
     assert result.mapping_origin == "named" and result.unknown_activity_count == 0
     with pytest.raises(NotFound, match=r"no mapping named 'nope'.*plain, renamed"):
@@ -208,7 +208,10 @@ def test_missing_columns_are_named_with_the_fix(ws: Path, tmp_path: Path) -> Non
         import_events(ws, log)
     text = str(exc.value)
     assert "no saved mapping fits" in text and "'case:concept:name' (for journey_id)" in text
-    assert "--case COLUMN" in text and "columns: order_id, step, at, via, amount" in text
+    assert (
+        "mapping.columns.journey_id COLUMN" in text
+        and "columns: order_id, step, at, via, amount" in text
+    )
     import_events(ws, log, mapping="m", flags=FLAGS)
     renamed = write_csv(
         tmp_path / "renamed.csv",
@@ -218,7 +221,7 @@ def test_missing_columns_are_named_with_the_fix(ws: Path, tmp_path: Path) -> Non
     with pytest.raises(ImportRejected) as exc:
         import_events(ws, renamed, mapping="m")
     assert "'at' (for timestamp) is not in the file" in str(exc.value)
-    assert "--timestamp COLUMN, or fix columns.timestamp in" in str(exc.value)
+    assert "mapping.columns.timestamp COLUMN, or fix columns.timestamp in" in str(exc.value)
     assert list_imports(ws)[-1].source_name == "log.csv"
 
 
@@ -242,11 +245,11 @@ def test_on_error_fail_imports_nothing_and_lists_every_problem(ws: Path, tmp_pat
         (6, "at"),
         (8, "step"),
     ]
-    assert problems[1].found == "'03/01/2024 10:00'" and "--timestamp-format" in (
+    assert problems[1].found == "'03/01/2024 10:00'" and "mapping.timestamp.format" in (
         problems[1].hint or ""
     )
     assert "3 of 9 events cannot be imported" in exc.value.title
-    assert "--on-error skip" in exc.value.title
+    assert "import.on_error=skip" in exc.value.title
     assert list_imports(ws) == [] and not (ws / "data" / "mappings" / "bad.yaml").exists()
 
 
@@ -378,7 +381,7 @@ def test_export_to_parquet_and_xes_reads_back_equal(ws: Path, tmp_path: Path) ->
     assert back.column("time:timestamp").to_pylist() == expected.column("timestamp").to_pylist()
     assert back.column("channel").to_pylist() == expected.column("channel").to_pylist()
     assert back.column("amount").to_pylist() == [r[4] for r in rows(4)]
-    with pytest.raises(InputError, match=r"--format parquet or --format xes"):
+    with pytest.raises(InputError, match=r"export.format=parquet or export.format=xes"):
         export_events(ws, tmp_path / "out.txt")
 
 

@@ -235,8 +235,7 @@ def _answers_sql(
         feedback = source.table_name("feedback")
     except NotFound:
         raise NotFound(
-            f"{source.label} holds no survey answers; import them with "
-            "`cojourney import WORKSPACE FILE --kind feedback`"
+            f"{source.label} holds no survey answers; import them first (import.feedback)"
         ) from None
     steps = {t.id: _literal(t.step) for t in journey.touchpoints}
     norm = _case(

@@ -432,10 +432,7 @@ def _feedback(
     if tables.feedback is None:
         from cojourney.errors import NotFound
 
-        raise NotFound(
-            "no feedback (survey answers) imported: import them with "
-            "`cojourney import WORKSPACE FILE --kind feedback`"
-        )
+        raise NotFound("no feedback (survey answers) imported: import them first (import.feedback)")
     test, present = _conditions(m.where, m.match, "feedback")
     if m.touchpoints:
         about = _in("touchpoint", m.touchpoints)

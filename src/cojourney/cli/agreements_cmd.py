@@ -15,8 +15,8 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
-    date_range,
     date_range_options,
+    day_period,
     emit,
     events_option,
     formatted,
@@ -24,6 +24,8 @@ from cojourney.cli.common import (
     parse_instant,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -45,12 +47,7 @@ SHOWN_BREACHES = 10
     help="Only this agreement: its clocks, its targets and the watermelon warnings "
     "it is part of. [default: every agreement]",
 )
-@date_range_options(
-    help_from="Only clocks that started, and target periods, on or after DATE (2025-03-01), "
-    "in the workspace's time zone.",
-    help_to="Only clocks that started, and target periods, on or before DATE (the whole day), "
-    "in the workspace's time zone.",
-)
+@date_range_options("clocks that started, and target periods,", days=True)
 @as_of_option("Read running clocks at this instant and ignore later events")
 @events_option()
 @json_option()
@@ -80,7 +77,7 @@ def agreements(
     """
     from cojourney.services.agreements import agreements_report
 
-    start, end = date_range(date_from, date_to)
+    start, end = day_period(date_from, date_to)
     report = agreements_report(
         workspace,
         agreement_id=agreement_id,
@@ -98,13 +95,11 @@ def agreements(
 
 def print_report(report: AgreementsReport, console: Console | None = None) -> None:
     """The clocks, targets and watermelon warnings as terminal tables."""
-    from rich.console import Console
-
-    console = console or Console()
+    console = console or terminal_console()
     as_of = f", as of {report.as_of:%Y-%m-%d %H:%M} UTC" if report.as_of else ""
     console.print(
-        f"[bold]{report.workspace_id}[/]: {len(report.clocks)} clocks, "
-        f"{len(report.targets)} targets{as_of} [dim]({report.source})[/]"
+        f"[bold]{safe(report.workspace_id)}[/]: {len(report.clocks)} clocks, "
+        f"{len(report.targets)} targets{as_of} [dim]({safe(report.source)})[/]"
     )
     for clock in report.clocks:
         _print_clock(clock, console)
@@ -116,7 +111,7 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
             "green service levels, red experience"
         )
         for warning in report.watermelons:
-            console.print(f"  • {warning.message}")
+            console.print(f"  • {safe(warning.message)}")
     else:
         console.print(
             "No watermelon warning: no green SLA or OLA beside a red XLA of the same service."
@@ -132,7 +127,7 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
         f"{n:,} {status.replace('_', ' ')}" for status, n in clock.status_counts.items() if n
     )
     console.print(
-        f"\n[bold]{clock.agreement_id} / {clock.clock_name}[/] "
+        f"\n[bold]{safe(clock.agreement_id)} / {safe(clock.clock_name)}[/] "
         f"({len(clock.journeys):,} journeys): {counts or 'no journey'}"
     )
     if clock.status_counts.get("abandoned"):
@@ -155,8 +150,8 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
             )
         for b in breaches:
             listed.add_row(
-                b.journey_id,
-                b.priority or "-",
+                safe(b.journey_id),
+                safe(b.priority or "-"),
                 f"{b.start:%Y-%m-%d %H:%M}",
                 duration(b.elapsed_seconds),
                 duration(b.allowed_seconds),
@@ -188,7 +183,7 @@ def compliance_table(clock: ClockResult) -> Table:
     def missing(period: object) -> list[str]:
         rows = clock.cells if period is not None else clock.priorities
         return [
-            r.priority or "(none)"
+            safe(r.priority or "(none)")
             for r in rows
             if r.meets is False and (period is None or r.period == period)
         ]
@@ -197,12 +192,12 @@ def compliance_table(clock: ClockResult) -> Table:
     if by_priority:
         for p in clock.periods:
             rows += [
-                (str(c.period), c.priority or "(none)", c, False)
+                (str(c.period), safe(c.priority or "(none)"), c, False)
                 for c in clock.cells
                 if c.period == p.period
             ]
             rows.append((str(p.period), "all priorities", p, True))
-        rows += [("all", r.priority or "(none)", r, False) for r in clock.priorities]
+        rows += [("all", safe(r.priority or "(none)"), r, False) for r in clock.priorities]
         rows.append(("all", "all priorities", clock.total, True))
     else:
         rows += [(str(p.period), None, p, False) for p in clock.periods]
@@ -253,10 +248,10 @@ def _print_targets(report: AgreementsReport, console: Console) -> None:
         current = t.current
         target = t.target
         table.add_row(
-            t.agreement_id,
-            t.indicator_id,
-            t.priority or t.segment or "",
-            t.period,
+            safe(t.agreement_id),
+            safe(t.indicator_id),
+            safe(t.priority or t.segment or ""),
+            safe(t.period),
             str(current.period_start) if current else "-",
             f"{current.value:.4g}" if current and current.value is not None else "-",
             f"{target.comparator.value} {target.value:g}" if target else "-",

@@ -1,7 +1,7 @@
 """``cojourney analyze``: process discovery on an event log, or a workspace's journeys.
 
 ``cojourney analyze FILE`` discovers the process of one event log
-(:func:`cojourney.analytics.discovery.summarize`); ``cojourney analyze WORKSPACE``
+(:func:`cojourney.services.discovery.discover_log`); ``cojourney analyze WORKSPACE``
 compares the workspace's imported events with a designed journey
 (:func:`cojourney.services.analysis.analyze_workspace`). This module parses
 arguments and formats output only. Heavy imports (DuckDB, Ibis, Spark, rich) happen
@@ -15,21 +15,28 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.common import refuse_given, separator
+from cojourney.cli.common import (
+    date_range_options,
+    null_value_texts,
+    period,
+    refuse_given,
+    separator,
+)
+from cojourney.cli.common import emit as _emit
 from cojourney.cli.journey_tables import duration as _duration
+from cojourney.cli.terminal import console as _console
+from cojourney.cli.terminal import safe
+from cojourney.cli.vocabulary import deprecated_alias
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.analytics.journey_results import JourneyAnalysis
     from cojourney.analytics.results import DiscoverySummary
-    from cojourney.events.readers.base import ReadOptions
-    from cojourney.events.schema import ColumnMapping
 
 #: Directly-follows rows shown in the terminal (all of them go to --json).
 SHOWN_DIRECTLY_FOLLOWS = 30
@@ -45,7 +52,7 @@ _FILE_ONLY = (
     "sep",
     "quote",
     "null_values",
-    "skip_incomplete",
+    "on_error",
     "classifier",
     "object_type",
 )
@@ -114,11 +121,14 @@ _WORKSPACE_ONLY = (
     help="CSV cell text meaning 'no value' (repeatable); the empty cell always does.",
 )
 @click.option(
-    "--skip-incomplete",
-    is_flag=True,
-    help="Drop events without journey id, activity or readable timestamp "
-    "instead of refusing the file (PM4Py drops them silently).",
+    "--on-error",
+    type=click.Choice(["fail", "skip"]),
+    default="fail",
+    show_default=True,
+    help="fail: an event without journey id, activity or readable timestamp refuses "
+    "the file. skip: analyse the others (PM4Py drops them silently).",
 )
+@deprecated_alias("--skip-incomplete", "on_error", "--on-error skip", flag_value="skip")
 @click.option(
     "--classifier",
     metavar="KEYS",
@@ -162,20 +172,7 @@ _WORKSPACE_ONLY = (
     help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
     "of the imported events.",
 )
-@click.option(
-    "--from",
-    "date_from",
-    metavar="DATE",
-    help="WORKSPACE: only journeys that start on or after DATE (2024-03-01, or an "
-    "ISO date and time; UTC unless it has an offset).",
-)
-@click.option(
-    "--to",
-    "date_to",
-    metavar="DATE",
-    help="WORKSPACE: only journeys that start on or before DATE (a whole day; a "
-    "date and time is the exclusive end).",
-)
+@date_range_options("journeys that start (WORKSPACE)")
 @click.option(
     "--segment",
     "segments",
@@ -215,7 +212,7 @@ def analyze(
     encoding: str,
     quote: str | None,
     null_values: tuple[str, ...],
-    skip_incomplete: bool,
+    on_error: str,
     classifier: str | None,
     object_type: str | None,
     engine: str,
@@ -258,7 +255,7 @@ def analyze(
     given = click.get_current_context().params
     if source.is_dir():
         refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
-        journey_filter = _journey_filter(date_from, date_to, segments, variant)
+        journey_filter = _journey_filter(source, date_from, date_to, segments, variant)
         started = time.perf_counter()
         result = _run_workspace(
             source,
@@ -280,35 +277,30 @@ def analyze(
         return 0
     refuse_given(given, _WORKSPACE_ONLY, "applies to a WORKSPACE folder, not to an event log file")
 
-    from cojourney.events.readers.base import ReadOptions, reader_for
-    from cojourney.events.schema import ColumnMapping
+    from cojourney.services.discovery import discover_log
 
-    file_format = reader_for(source).name
-    if classifier and file_format != "XES":
-        raise click.UsageError(
-            "--classifier applies to XES files only; choose the activity column with --activity."
-        )
-    if object_type and file_format != "OCEL":
-        raise click.UsageError("--object-type applies to OCEL files only.")
-    mapping = ColumnMapping(
-        journey_id=case_column,
-        activity=activity_column,
-        timestamp=timestamp_column,
-        timestamp_format=timestamp_format,
-        timezone=timezone,
-        attributes=(),
-    )
-    options = ReadOptions(
-        delimiter=separator(sep),
-        encoding=encoding,
-        quote=quote,
-        null_values=("", *null_values),
-        skip_incomplete=skip_incomplete,
-        classifier=classifier or "concept:name",
-        object_type=object_type,
-    )
     started = time.perf_counter()
-    summary = _run(source, engine, spark_master, mapping, options, top_variants)
+    with _progress(source) as (on_progress, on_stage):
+        summary = discover_log(
+            source,
+            journey_id=case_column,
+            activity=activity_column,
+            timestamp=timestamp_column,
+            timestamp_format=timestamp_format,
+            time_zone=timezone,
+            sep=separator(sep),
+            encoding=encoding,
+            quote=quote,
+            null_values=null_value_texts(null_values, quote),
+            on_error="skip" if on_error == "skip" else "fail",
+            classifier=classifier,
+            object_type=object_type,
+            engine=engine,
+            spark_master=spark_master,
+            top_variants=top_variants,
+            on_progress=on_progress,
+            on_stage=on_stage,
+        )
     elapsed = time.perf_counter() - started
     if json_out is not None:
         _write_json(summary, source, json_out)
@@ -318,25 +310,16 @@ def analyze(
 
 
 def _journey_filter(
-    date_from: str | None, date_to: str | None, segments: tuple[str, ...], variant: int | None
+    workspace: Path,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    variant: int | None,
 ) -> JourneyFilter:
     from cojourney.analytics.filters import JourneyFilter
 
-    start = _instant(date_from, "--from") if date_from else None
-    end = _instant(date_to, "--to") if date_to else None
-    if end is not None and date_to is not None and len(date_to.strip()) <= 10:
-        end += timedelta(days=1)  # --to names the last day
+    start, end = period(workspace, date_from, date_to)
     return JourneyFilter(start=start, end=end, segments=segments, variant=variant)
-
-
-def _instant(text: str, flag: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not a date (use 2024-03-01 or 2024-03-01T08:00:00+01:00).",
-            param_hint=flag,
-        ) from None
 
 
 def _run_workspace(
@@ -374,33 +357,6 @@ def _write_workspace_json(result: JourneyAnalysis, workspace: Path, out: Path) -
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
 
 
-def _run(
-    source: Path,
-    engine_name: str,
-    spark_master: str | None,
-    mapping: ColumnMapping,
-    options: ReadOptions,
-    top_variants: int,
-) -> DiscoverySummary:
-    from cojourney.analytics.discovery import summarize
-    from cojourney.analytics.engines import get_engine
-
-    engine_options = {"master": spark_master} if engine_name == "spark" else {}
-    with _progress(source) as (on_progress, on_stage):
-        if on_stage is not None:
-            on_stage(f"starting {engine_name}")
-        with get_engine(engine_name, **engine_options) as engine:
-            return summarize(
-                source,
-                engine=engine,
-                mapping=mapping,
-                options=options,
-                top_variants=top_variants,
-                on_progress=on_progress,
-                on_stage=on_stage,
-            )
-
-
 @contextmanager
 def _progress(
     source: Path,
@@ -409,17 +365,16 @@ def _progress(
     if not sys.stderr.isatty():
         yield None, None
         return
-    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=_console(stderr=True),
         transient=True,
     )
-    name = source.resolve().name
+    name = safe(source.resolve().name)
     task = progress.add_task(f"{name}: starting", total=None)
     with progress:
         yield (
@@ -440,15 +395,6 @@ def _write_json(summary: DiscoverySummary, source: Path, out: Path) -> None:
     _emit(json.dumps(document, indent=1, ensure_ascii=False), out)
 
 
-def _emit(text: str, out: Path) -> None:
-    """Write ``text`` to ``out``, or to standard output for ``-``."""
-    if str(out) == "-":
-        click.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {out}", err=True)
-
-
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -459,13 +405,12 @@ def _version() -> str:
 
 
 def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     c, d = summary.counts, summary.case_durations
     console.print(
-        f"[bold]{source.name}[/]: {c.journeys:,} journeys, {c.events:,} events, "
+        f"[bold]{safe(source.name)}[/]: {c.journeys:,} journeys, {c.events:,} events, "
         f"{c.activities:,} activities, {summary.variant_count:,} variants "
         f"[dim]({summary.engine}, {elapsed:.2f}s)[/]"
     )
@@ -489,7 +434,7 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
             f"{v.journeys:,}",
             f"{v.share:.1%}",
             _duration(v.mean_duration_seconds),
-            " → ".join(v.activities),
+            safe(" → ".join(v.activities)),
         )
     console.print(variants)
 
@@ -501,7 +446,7 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
         table.add_column("activity")
         table.add_column("journeys", justify="right")
         for activity, n in counts.items():
-            table.add_row(activity, f"{n:,}")
+            table.add_row(safe(activity), f"{n:,}")
         console.print(table)
 
     shown = summary.directly_follows[:SHOWN_DIRECTLY_FOLLOWS]
@@ -513,8 +458,8 @@ def _print_tables(summary: DiscoverySummary, source: Path, elapsed: float) -> No
         dfg.add_column(name, justify="left" if name in ("from", "to") else "right")
     for row in shown:
         dfg.add_row(
-            row.source,
-            row.target,
+            safe(row.source),
+            safe(row.target),
             f"{row.events:,}",
             f"{row.journeys:,}",
             _duration(row.mean_seconds),

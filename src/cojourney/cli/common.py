@@ -60,18 +60,31 @@ def json_option(what: str = "every result", instead: str = "tables") -> Callable
     )
 
 
-def journey_option(help: str) -> Callable[[F], F]:
+def journey_option(help: str, default: str = _DEFAULT_JOURNEY) -> Callable[[F], F]:
     """``--journey ID``, as ``journey_id``; ``help`` says what the journey is for and is
-    followed by the default (the workspace's default journey)."""
-    return click.option("--journey", "journey_id", metavar="ID", help=f"{help} {_DEFAULT_JOURNEY}")
+    followed by ``default`` (the workspace's default journey)."""
+    return click.option("--journey", "journey_id", metavar="ID", help=f"{help} {default}")
 
 
-def date_range_options(help_from: str, help_to: str) -> Callable[[F], F]:
-    """``--from DATE`` and ``--to DATE``, as ``date_from`` and ``date_to`` (text).
+def date_range_options(what: str, *, days: bool = False) -> Callable[[F], F]:
+    """``--from DATE`` and ``--to DATE``, as ``date_from`` and ``date_to`` (text): "Only
+    ``what`` on or after DATE..."; every command reads them the same way.
 
-    Parse them with :func:`date_range` (days) or :func:`time_window` (dates and times),
-    and say which in the help.
+    Parse them with :func:`period`, or with :func:`day_period` (``days``) for commands
+    that count whole days.
     """
+    if days:
+        help_from = (
+            f"Only {what} on or after DATE: a date (2025-03-01) in the workspace's time zone "
+            "(this command counts whole days)."
+        )
+        help_to = f"Only {what} on or before DATE (the whole day)."
+    else:
+        help_from = f"Only {what} on or after DATE: {PERIOD_HELP}."
+        help_to = (
+            f"Only {what} up to DATE: the whole day for a date, up to (not including) "
+            "a date and time."
+        )
 
     def decorate(f: F) -> F:
         f = click.option("--to", "date_to", metavar="DATE", help=help_to)(f)
@@ -116,14 +129,6 @@ def parse_date(text: str | None, flag: str) -> date | None:
         ) from None
 
 
-def date_range(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
-    """``--from`` and ``--to`` as days (both included); refuses a ``--to`` before ``--from``."""
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    if start is not None and end is not None and end < start:
-        raise click.BadParameter("--to is before --from.", param_hint="--to")
-    return start, end
-
-
 def parse_instant(text: str | None, flag: str) -> datetime | date | None:
     """A date (``2025-03-31``, a date object) or an ISO date and time (a datetime).
 
@@ -159,6 +164,73 @@ def time_window(
     return _midnight(start), _midnight(end)
 
 
+#: How every command reads --from and --to (the help texts end with it).
+PERIOD_HELP = (
+    "a date (2025-03-01) or an ISO date and time, in the workspace's time zone unless "
+    "it has an offset"
+)
+
+
+def period(
+    workspace: Path, date_from: str | None, date_to: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """``--from`` and ``--to`` read the one way every command reads them.
+
+    A date or an ISO date and time (:func:`time_window`: a bare ``--to`` date names the
+    last day), in the workspace's time zone unless it carries an offset; returned as
+    naive UTC datetimes of the half-open window ``[start, end)``.
+    """
+    start, end = time_window(date_from, date_to)
+    if start is None and end is None:
+        return None, None
+    zone = _time_zone(workspace)
+    first, last = _as_utc(start, zone), _as_utc(end, zone)
+    if first is not None and last is not None and last <= first:
+        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    return first, last
+
+
+def day_period(date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
+    """``--from`` and ``--to`` for commands that count whole days of the workspace's time
+    zone (``value``, ``agreements``): the same syntax as :func:`period`, both days
+    included; a time of day other than midnight, or an offset, is refused."""
+
+    def day(text: str | None, flag: str) -> date | None:
+        value = parse_instant(text or None, flag)
+        if isinstance(value, datetime):
+            if value.tzinfo is not None or value.time() != datetime.min.time():
+                raise click.BadParameter(
+                    f"{text!r}: this command counts whole days of the workspace's time "
+                    "zone; give a date such as 2025-03-01.",
+                    param_hint=flag,
+                )
+            return value.date()
+        return value
+
+    start, end = day(date_from, "--from"), day(date_to, "--to")
+    if start is not None and end is not None and end < start:
+        raise click.BadParameter("--to is before --from.", param_hint="--to")
+    return start, end
+
+
+def _time_zone(workspace: Path) -> Any:
+    from zoneinfo import ZoneInfo
+
+    from cojourney.services.workspaces import open_workspace
+
+    return ZoneInfo(open_workspace(workspace).workspace.time_zone)
+
+
+def _as_utc(value: datetime | None, zone: Any) -> datetime | None:
+    """A naive (workspace-local) or aware datetime as a naive UTC one."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
 def _midnight(value: datetime | date | None) -> datetime | None:
     """A date as the (naive) datetime of its midnight; datetimes and None unchanged."""
     if value is None or isinstance(value, datetime):
@@ -172,13 +244,25 @@ def _midnight(value: datetime | date | None) -> datetime | None:
 def emit(text: str, out: Path) -> None:
     """Write ``text`` to ``out``, or to standard output for ``-`` (the ``--json`` value).
 
-    A file gets a final newline, and "Wrote OUT" goes to standard error.
+    A file gets a final newline and is replaced whole or not at all; "Wrote OUT" goes
+    to standard error. On standard output, JSON text gets the C1 controls and bidi
+    marks that JSON leaves raw written as ``\\uNNNN`` escapes (the same JSON), so no
+    data can steer the terminal.
     """
+    from cojourney.cli.terminal import clean
+
     if str(out) == "-":
-        click.echo(text)
+        click.echo(text.translate(_JSON_UNSAFE))
     else:
         atomic_write_text(out, text + "\n")
-        click.echo(f"Wrote {out}", err=True)
+        click.echo(f"Wrote {clean(out)}", err=True)
+
+
+#: Characters JSON may leave raw inside strings that a terminal would act on.
+_JSON_UNSAFE = {
+    code: f"\\u{code:04x}"
+    for code in (*range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)
+}
 
 
 def number(value: float | None) -> str:
@@ -209,15 +293,21 @@ def formatted(value: float | None, spec: str = ".2f") -> str:
 def table(
     title: str, columns: Sequence[str], rows: Iterable[Sequence[str]], left: Iterable[int] = (0,)
 ) -> Table:
-    """A rich table whose columns are right-aligned, except those numbered in ``left``."""
+    """A rich table whose columns are right-aligned, except those numbered in ``left``.
+
+    Title, column names and cells are text, never markup (see
+    :func:`cojourney.cli.terminal.safe`).
+    """
     from rich.table import Table
 
-    result = Table(title=title, title_justify="left")
+    from cojourney.cli.terminal import safe
+
+    result = Table(title=safe(title), title_justify="left")
     left = set(left)
     for n, name in enumerate(columns):
-        result.add_column(name, justify="left" if n in left else "right")
+        result.add_column(safe(name), justify="left" if n in left else "right")
     for row in rows:
-        result.add_row(*row)
+        result.add_row(*(safe(cell) for cell in row))
     return result
 
 
@@ -245,12 +335,30 @@ def separator(sep: str | None) -> str | None:
     return sep
 
 
+def null_value_texts(values: tuple[str, ...], quote: str | None) -> tuple[str, ...]:
+    """The ``--null-value`` texts, without repeats; refuses one that holds the quote
+    character (a CSV reader cannot tell it from quoting), naming the value.
+    """
+    quote = quote or '"'
+    for value in values:
+        if quote in value:
+            raise click.BadParameter(
+                f"{value!r} holds the quote character {quote!r}: a cell text meaning "
+                "'no value' cannot (choose another text, or another --quote).",
+                param_hint="--null-value",
+            )
+    return tuple(dict.fromkeys(values))
+
+
 def refuse_given(given: dict[str, Any], names: Iterable[str], why: str) -> None:
     """A usage error ``"<flag> <why>."`` for the first option of ``names`` that was given
-    (a value other than ``None``, an empty tuple or ``False``)."""
+    on the command line (a value other than ``None``, an empty tuple or ``False``; a
+    default is not given)."""
+    ctx = click.get_current_context()
     for name in names:
+        source = ctx.get_parameter_source(name)
+        if source is click.core.ParameterSource.DEFAULT:
+            continue
         if given.get(name) not in (None, (), False):
-            flag = next(
-                o for o in click.get_current_context().command.params if o.name == name
-            ).opts[0]
+            flag = next(o for o in ctx.command.params if o.name == name).opts[0]
             raise click.UsageError(f"{flag} {why}.")

@@ -7,6 +7,15 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.terminal import clean
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.vocabulary import deprecated_alias
+
+
+def _day(text: str) -> datetime:
+    """A ``YYYY-MM-DD`` value of a deprecated spelling, read like its replacement."""
+    return click.DateTime(formats=["%Y-%m-%d"]).convert(text, None, None)
+
 
 @click.group()
 def demo() -> None:
@@ -49,13 +58,13 @@ def build(folder: Path, journeys: int, seed: int) -> None:
         seed=seed,
         on_stage=lambda text: click.echo(f"... {text}", err=True),
     )
-    click.echo(f"Demo workspace:    {out.workspace}")
-    click.echo(f"Journey map:       {out.journey_map}")
-    click.echo(f"Stakeholder map:   {out.stakeholder_map}")
-    click.echo(f"Service blueprint: {out.blueprint}")
+    click.echo(f"Demo workspace:    {clean(out.workspace)}")
+    click.echo(f"Journey map:       {clean(out.journey_map)}")
+    click.echo(f"Stakeholder map:   {clean(out.stakeholder_map)}")
+    click.echo(f"Service blueprint: {clean(out.blueprint)}")
     if out.report is not None:
         click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
-        click.echo(f"Journey report:    {out.report}")
+        click.echo(f"Journey report:    {clean(out.report)}")
     click.echo("Open the .html files in a browser; they work offline.")
 
 
@@ -77,24 +86,31 @@ def build(folder: Path, journeys: int, seed: int) -> None:
     help="Random seed; the same seed and options give the same logs.",
 )
 @click.option(
-    "--out",
+    "-o",
+    "--output",
+    "out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
     help="Write DIR/events.parquet and DIR/feedback.parquet instead of importing "
     "into the workspace's event store.",
 )
+@deprecated_alias("--out", "out", "--output", convert=Path, metavar="DIR")
 @click.option(
-    "--start",
+    "--from",
+    "start",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="DATE",
     help="First day journeys may start (local time). [default: the example's period]",
 )
+@deprecated_alias("--start", "start", "--from", convert=_day, metavar="DATE")
 @click.option(
-    "--end",
+    "--to",
+    "end",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="DATE",
     help="Last day journeys may start (local time). [default: the example's period]",
 )
+@deprecated_alias("--end", "end", "--to", convert=_day, metavar="DATE")
 def simulate(
     workspace: Path,
     journeys: int,
@@ -106,15 +122,14 @@ def simulate(
     """Simulate event and feedback logs for an example workspace.
 
     WORKSPACE must be made from the ecampus-car-share or incident-resolution example
-    (`cojourney init DIR --example NAME`). Without --out the logs are imported into
+    (`cojourney init DIR --example NAME`). Without --output the logs are imported into
     the workspace's event store; running the same simulation again adds nothing.
     """
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cojourney.services.simulation import simulate as run
 
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     columns = (
         TextColumn("Simulating journeys"),
         BarColumn(),
@@ -139,8 +154,8 @@ def simulate(
         f"(seed {result.seed}, starting {result.start}..{result.end})"
     )
     if result.events_path is not None:
-        click.echo(f"Events:  {result.events:>12,}  {result.events_path}")
-        click.echo(f"Answers: {result.answers:>12,}  {result.feedback_path}")
+        click.echo(f"Events:  {result.events:>12,}  {clean(result.events_path)}")
+        click.echo(f"Answers: {result.answers:>12,}  {clean(result.feedback_path)}")
         return
     if result.already_imported:
         click.echo(
@@ -154,4 +169,4 @@ def simulate(
     ):
         where = f"import #{record.id}" if record is not None else "nothing to import"
         click.echo(f"{label} {count:>12,}  {where}")
-    click.echo(f"Event store: {workspace / 'data' / 'events.duckdb'}")
+    click.echo(f"Event store: {clean(workspace / 'data' / 'events.duckdb')}")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from cojourney.cli.main import cli
+from cojourney.cli.vocabulary import vocabulary_reference
 
 
 def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
@@ -62,7 +63,7 @@ def cli_reference() -> str:
             "```",
             "",
         ]
-    return "\n".join(parts)
+    return "\n".join(parts) + "\n" + vocabulary_reference()
 
 
 if __name__ == "__main__":  # pragma: no cover

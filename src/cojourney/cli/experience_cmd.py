@@ -19,10 +19,12 @@ from cojourney.cli.common import (
     formatted,
     journey_option,
     json_option,
+    period,
     table,
-    time_window,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -36,12 +38,7 @@ SHOWN_ROWS = 12
 @click.command()
 @workspace_argument
 @journey_option("The designed journey to measure.")
-@date_range_options(
-    help_from="Only answers given on or after DATE (2024-03-01, or an ISO date and time; UTC "
-    "unless it has an offset).",
-    help_to="Only answers given on or before DATE (a whole day; a date and time is the "
-    "exclusive end).",
-)
+@date_range_options("answers given")
 @click.option(
     "--segment",
     "segments",
@@ -79,7 +76,7 @@ def experience(
     """
     from cojourney.services.experience import experience_report
 
-    start, end = time_window(date_from, date_to)
+    start, end = period(workspace, date_from, date_to)
     result = experience_report(
         workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
     )
@@ -116,14 +113,12 @@ def print_experience(
     result: ExperienceAnalysis, workspace: str, console: Console | None = None
 ) -> None:
     """Print the summary line and every experience table."""
-    from rich.console import Console
-
-    console = console or Console()
-    filters = ", ".join(f"{k} {v}" for k, v in result.filters.items())
+    console = console or terminal_console()
+    filters = safe(", ".join(f"{k} {v}" for k, v in result.filters.items()))
     console.print(
-        f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
+        f"[bold]{safe(workspace)}[/] · journey [bold]{safe(result.journey_id)}[/]: "
         f"{result.answers:,} answers of {result.journeys:,} journeys"
-        f"{f' (filtered: {filters})' if filters else ''} [dim]({result.source})[/]"
+        f"{f' (filtered: {filters})' if filters else ''} [dim]({safe(result.source)})[/]"
     )
     if not result.answers:
         console.print("No answers to measure.")
@@ -217,7 +212,9 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
             f"({formatted(g.poor_but_well.share, '.1%')})"
         )
         if g.well_but_poor_journeys:
-            console.print("  e.g. " + ", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
+            console.print(
+                "  e.g. " + safe(", ".join(j.journey_id for j in g.well_but_poor_journeys[:8]))
+            )
     p = result.peak_end
     if p.journeys:
         console.print(
@@ -228,7 +225,7 @@ def _print_journeys(result: ExperienceAnalysis, console: Console) -> None:
         )
         console.print(
             "  most often the peak / end: "
-            + ", ".join(f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6])
+            + safe(", ".join(f"{t.touchpoint} ({t.peak:,}/{t.end:,})" for t in p.touchpoints[:6]))
         )
     shown = [m for m in result.moments_of_truth if m.difference is not None][:SHOWN_ROWS]
     if shown:

@@ -9,7 +9,7 @@ Survey answers come in two layouts. *Long*: one row per answer, named with
 ``--question COLUMN --score COLUMN`` (and ``--comment COLUMN``). *Wide*: one row per
 response and one column per question, named with ``--score-column QUESTION=COLUMN``
 for each numeric question and ``--text-column QUESTION=COLUMN`` for each free-text
-one; every non-empty cell becomes one answer. In both, ``--journey-id`` and
+one; every non-empty cell becomes one answer. In both, ``--case`` and
 ``--timestamp`` are required and ``--touchpoint``, ``--step``, ``--respondent``,
 ``--channel`` and ``--segment`` apply to every answer of a row.
 """
@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cojourney.cli.common import refuse_given, separator
+from cojourney.cli.common import null_value_texts, refuse_given, separator
+from cojourney.cli.terminal import clean, console, safe
+from cojourney.cli.vocabulary import deprecated_alias, to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
@@ -71,11 +73,11 @@ FEEDBACK_ONLY = (
 )
 @click.option(
     "--case",
-    "--journey-id",
     "journey_id",
     metavar="COLUMN",
     help="Column with the journey (case) id. [default: case:concept:name; feedback: journey_id]",
 )
+@deprecated_alias("--journey-id", "journey_id", "--case", metavar="COLUMN")
 @click.option(
     "--activity",
     metavar="COLUMN",
@@ -93,11 +95,13 @@ FEEDBACK_ONLY = (
     "[default: ISO 8601, offsets honoured]",
 )
 @click.option(
-    "--time-zone",
+    "--timezone",
+    "time_zone",
     metavar="TZ",
     help="IANA time zone of timestamps written without an offset. "
     "[default: the workspace's time_zone]",
 )
+@deprecated_alias("--time-zone", "time_zone", "--timezone", metavar="TZ")
 @click.option(
     "--sep",
     metavar="CHAR",
@@ -110,6 +114,14 @@ FEEDBACK_ONLY = (
     "[default: utf-8]",
 )
 @click.option("--quote", metavar="CHAR", help="CSV quote character. [default: detected]")
+@click.option(
+    "--null-value",
+    "null_values",
+    multiple=True,
+    metavar="TEXT",
+    help="CSV cell text meaning 'no value' (repeatable; saved in the mapping); the empty "
+    "cell always does.",
+)
 @click.option(
     "--classifier",
     metavar="KEYS",
@@ -223,6 +235,8 @@ def import_(
     renames: tuple[str, ...],
     on_error: str,
     sep: str | None,
+    quote: str | None,
+    null_values: tuple[str, ...],
     score_columns: tuple[str, ...],
     text_columns: tuple[str, ...],
     journey_questions: tuple[str, ...],
@@ -250,9 +264,9 @@ def import_(
           --timestamp at --timestamp-format '%d/%m/%Y %H:%M' --rename 'Visit web=search'
       cojourney import shop/ orders-february.csv
       cojourney import shop/ helpdesk.xes.gz --on-error skip
-      cojourney import shop/ answers.csv --kind feedback --journey-id order_id \\
+      cojourney import shop/ answers.csv --kind feedback --case order_id \\
           --timestamp at --question q --score s --touchpoint tp --comment text
-      cojourney import shop/ survey.csv --kind feedback --journey-id order_id \\
+      cojourney import shop/ survey.csv --kind feedback --case order_id \\
           --timestamp at --score-column csat=Q1 --score-column nps=Q7 \\
           --text-column why=Q8 --journey-question nps
     """
@@ -268,6 +282,8 @@ def import_(
     )
     flags = MappingFlags(
         sep=separator(sep),
+        quote=quote,
+        null_values=null_value_texts(null_values, quote),
         renames=_renames(renames),
         score_columns=_pairs(score_columns, "--score-column", "QUESTION=COLUMN", "csat=Q1"),
         text_columns=_pairs(text_columns, "--text-column", "QUESTION=COLUMN", "why=Q8"),
@@ -322,7 +338,7 @@ def export(workspace: Path, output: Path, fmt: str | None) -> int:
     result = export_events(
         workspace, output, format="xes" if fmt == "xes" else "parquet" if fmt else None
     )
-    click.echo(f"Exported {result.rows:,} events to {result.path} ({result.format}).")
+    click.echo(clean(f"Exported {result.rows:,} events to {result.path} ({result.format})."))
     return 0
 
 
@@ -377,7 +393,6 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -386,13 +401,14 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
         TaskProgressColumn(),
         TextColumn("{task.fields[rows]}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
     )
-    task = progress.add_task(f"{file.name}: starting", total=None, rows="")
+    name = safe(file.name)
+    task = progress.add_task(f"{name}: starting", total=None, rows="")
 
     def update(event: ImportProgress) -> None:
-        fields: dict[str, Any] = {"description": f"{file.name}: {event.stage}"}
+        fields: dict[str, Any] = {"description": f"{name}: {safe(event.stage)}"}
         if event.fraction is not None:
             fields.update(total=100, completed=event.fraction * 100)
         else:
@@ -413,7 +429,9 @@ def _when(value: Any) -> str:
 
 
 def _print_summary(r: ImportResult, workspace: Path) -> None:
-    echo = click.echo
+    def echo(text: str) -> None:
+        click.echo(clean(to_flags(text)))
+
     if r.already_imported:
         echo(
             f"{r.source.name}: already imported as #{r.import_id} on "
@@ -458,7 +476,8 @@ def _print_summary(r: ImportResult, workspace: Path) -> None:
             f"{r.quarantine_path}"
         )
         for problem in r.rejected[:SHOWN_REJECTED]:
-            echo("    " + problem.render().replace("\n", "\n    "))
+            for line in problem.render().splitlines():
+                echo("    " + line)
         if r.rows_rejected > SHOWN_REJECTED:
             echo(f"    ... and {r.rows_rejected - SHOWN_REJECTED:,} more (see the quarantine file)")
     else:

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.common import emit, events_option, json_option, number, workspace_argument
+from cojourney.cli.common import (
+    emit,
+    events_option,
+    journey_option,
+    json_option,
+    number,
+    workspace_argument,
+)
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.improvements import EffectResult, ImprovementResult
@@ -26,10 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
     metavar="ID",
     help="Only this improvement of the register. [default: all]",
 )
+@journey_option("Only the improvements of this journey (their 'journey:').", "[default: all]")
 @events_option()
 @json_option()
 def improvements(
-    workspace: Path, improvement_id: str | None, events: Path | None, json_out: Path | None
+    workspace: Path,
+    improvement_id: str | None,
+    journey_id: str | None,
+    events: Path | None,
+    json_out: Path | None,
 ) -> int:
     """Test whether the improvements of the register had their expected effect.
 
@@ -47,7 +61,9 @@ def improvements(
     """
     from cojourney.services.value import improvement_report
 
-    results = improvement_report(workspace, improvement_id=improvement_id, source=events)
+    results = improvement_report(
+        workspace, improvement_id=improvement_id, source=events, journey_id=journey_id
+    )
     if json_out is not None:
         emit(
             json.dumps(
@@ -64,13 +80,15 @@ def improvements(
 
 def print_improvements(results: list[ImprovementResult]) -> None:
     """One rich table per improvement."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = terminal_console()
     for result in results:
-        how = _how(result)
-        title = f"{result.name} [dim]({result.improvement_id}, {result.status.value}{how})[/]"
+        how = safe(_how(result))
+        title = (
+            f"{safe(result.name)} [dim]({safe(result.improvement_id)}, "
+            f"{result.status.value}{how})[/]"
+        )
         if not result.effects:
             console.print(f"{title}: no expected effects")
             continue
@@ -78,8 +96,8 @@ def print_improvements(results: list[ImprovementResult]) -> None:
         for name, justify in (
             ("indicator", "left"),
             ("baseline → target", "right"),
-            (result.control_label or "control", "right"),
-            (result.treatment_label or "treatment", "right"),
+            (safe(result.control_label or "control"), "right"),
+            (safe(result.treatment_label or "treatment"), "right"),
             ("difference", "right"),
             ("p", "right"),
             ("", "left"),
@@ -91,7 +109,7 @@ def print_improvements(results: list[ImprovementResult]) -> None:
         console.print(table)
         notes = [f"{e.indicator_name}: {e.note}" for e in result.effects if e.note]
         for note in dict.fromkeys([result.note] if result.note else notes):
-            console.print(f"  [dim]{note}[/]")
+            console.print(f"  [dim]{safe(note)}[/]")
 
 
 def _how(result: ImprovementResult) -> str:
@@ -108,10 +126,10 @@ def _row(effect: EffectResult) -> list[str]:
             return "-"
         return f"{number(g.value)} (n={g.n:,})"  # type: ignore[attr-defined]
 
-    plan = f"{number(effect.baseline)} → {number(effect.target)} {effect.unit}"
+    plan = safe(f"{number(effect.baseline)} → {number(effect.target)} {effect.unit}")
     if effect.difference is None:
         return [
-            effect.indicator_name,
+            safe(effect.indicator_name),
             plan,
             group(effect.control),
             group(effect.treatment),
@@ -136,7 +154,7 @@ def _row(effect: EffectResult) -> list[str]:
         else ("<0.001" if effect.p_value < 0.001 else f"{effect.p_value:.3f}")
     )
     return [
-        effect.indicator_name,
+        safe(effect.indicator_name),
         plan,
         group(effect.control),
         group(effect.treatment),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cojourney.cli.common import table as rich_table
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -43,16 +45,14 @@ def print_journey_analysis(
 ) -> None:
     """Print the summary line and the funnel, gates, conformance, variants, rework and
     breakdown tables."""
-    from rich.console import Console
-
-    console = console or Console()
+    console = console or terminal_console()
     c, d, e = result.counts, result.durations, result.entry_exit
-    filters = ", ".join(f"{k} {v}" for k, v in result.filters.items())
+    filters = safe(", ".join(f"{k} {v}" for k, v in result.filters.items()))
     console.print(
-        f"[bold]{workspace}[/] · journey [bold]{result.journey_id}[/]: "
+        f"[bold]{safe(workspace)}[/] · journey [bold]{safe(result.journey_id)}[/]: "
         f"{c.journeys:,} journeys, {c.events:,} events, {c.activities:,} activities"
         f"{f' (filtered: {filters})' if filters else ''} "
-        f"[dim]({result.engine}, {elapsed:.2f}s, {result.source})[/]"
+        f"[dim]({result.engine}, {elapsed:.2f}s, {safe(result.source)})[/]"
     )
     console.print(
         f"Journey duration: mean {duration(d.mean)}, median {duration(d.median)}; "
@@ -107,7 +107,7 @@ def _funnel(result: JourneyAnalysis) -> Table:
     onboarding = result.funnel.onboarding
     if onboarding is not None:
         table.caption = (
-            f"Onboarding ({onboarding.step}): {onboarding.got_on_board:,} of "
+            f"Onboarding ({safe(onboarding.step)}): {onboarding.got_on_board:,} of "
             f"{onboarding.reached:,} got on board "
             f"({share(onboarding.got_on_board, onboarding.reached)}); of the "
             f"{onboarding.left:,} others, {onboarding.cancelled:,} cancelled, "

@@ -20,6 +20,9 @@ from cojourney.cli.common import (
     parse_instant,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
+from cojourney.cli.vocabulary import to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.leakage import LeakageReport
@@ -79,16 +82,15 @@ def leakage(
 
 def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
     """The ranked leaks as a terminal table."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = terminal_console()
     console.print(
-        f"[bold]{workspace}[/] · journey [bold]{report.journey_id}[/]: "
+        f"[bold]{safe(workspace)}[/] · journey [bold]{safe(report.journey_id)}[/]: "
         f"{report.journeys:,} journeys, {len(report.leaks)} leaks"
     )
     for note in report.notes:
-        console.print(f"[dim]{note}[/]")
+        console.print(f"[dim]{safe(to_flags(note))}[/]")
     if not report.leaks:
         console.print("No leak found.")
         return
@@ -112,8 +114,8 @@ def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
             f"{leak.share:.1%}",
             f"{leak.hours_lost:,.1f}" if leak.hours_lost is not None else "-",
             f"{leak.severity:.3f}",
-            leak.label,
-            leak.evidence,
+            safe(leak.label),
+            safe(leak.evidence),
         )
     console.print(table)
     if len(report.leaks) > len(shown):

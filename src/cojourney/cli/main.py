@@ -3,7 +3,10 @@
 Sub-commands are loaded lazily (each lives in its own module and is imported only
 when called), so ``cojourney --help`` and quick commands never pay for DuckDB,
 Ibis or Spark start-up. Errors of the :mod:`cojourney.errors` family become a
-message on stderr and an exit code here, and only here.
+message on stderr and an exit code here, and only here: their concept names
+(``mapping.timestamp.format``) are shown as this CLI's flags (``--timestamp-format``,
+see :mod:`cojourney.cli.vocabulary`) and their data made harmless for the terminal
+(:mod:`cojourney.cli.terminal`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 
 import click
 
+from cojourney.cli.terminal import clean
+from cojourney.cli.vocabulary import to_flags
 from cojourney.errors import CojourneyError
 
 # name -> "module:attribute"; the order is the order of `cojourney --help`.
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="cojourney", standalone_mode=False)
     except CojourneyError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {clean(to_flags(str(exc)), keep_newlines=True)}", err=True)
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

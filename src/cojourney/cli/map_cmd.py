@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.terminal import clean
 from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
 
 
@@ -56,4 +57,4 @@ def map_(
     from cojourney.services.maps import draw_map
 
     written = draw_map(path, output, kind=kind, fmt=fmt, journey_id=journey_id, audience=audience)
-    click.echo(f"Wrote {kind} map to {written}")
+    click.echo(f"Wrote {kind} map to {clean(written)}")

@@ -18,9 +18,11 @@ from cojourney.cli.common import (
     date_range_options,
     events_option,
     journey_option,
-    time_window,
+    period,
     workspace_argument,
 )
+from cojourney.cli.terminal import clean, console, safe
+from cojourney.cli.vocabulary import to_flags
 from cojourney.domain.visibility import AUDIENCES
 
 
@@ -34,12 +36,7 @@ from cojourney.domain.visibility import AUDIENCES
     help="The HTML file to write (replaced if it exists).",
 )
 @journey_option("The journey to report on.")
-@date_range_options(
-    help_from="Only journeys that start on or after DATE (2025-03-01, or an ISO date and time; "
-    "UTC unless it has an offset).",
-    help_to="Only journeys that start on or before DATE (a whole day; a date and time is the "
-    "exclusive end).",
-)
+@date_range_options("journeys that start")
 @click.option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
@@ -94,7 +91,7 @@ def report(
 
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master needs --engine spark.")
-    start, end = time_window(date_from, date_to)
+    start, end = period(workspace, date_from, date_to)
     with _progress(workspace) as on_progress:
         result = build_report(
             workspace,
@@ -109,12 +106,14 @@ def report(
             audience=audience,
         )
     for section, reason in result.reasons.items():
-        click.echo(f"  {section}: {reason}", err=True)
+        click.echo(clean(to_flags(f"  {section}: {reason}")), err=True)
     size = result.size / 1_000_000
     what = "consumer report" if audience == "consumer" else "journey report"
     click.echo(
-        f"Wrote the {what} of {result.journey_id} to {result.output} "
-        f"({size:.1f} MB, {result.seconds:.1f}s)"
+        clean(
+            f"Wrote the {what} of {result.journey_id} to {result.output} "
+            f"({size:.1f} MB, {result.seconds:.1f}s)"
+        )
     )
 
 
@@ -124,21 +123,20 @@ def _progress(workspace: Path) -> Iterator[Callable[[str, int, int], None] | Non
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console(stderr=True),
         transient=True,
     )
-    name = workspace.resolve().name
+    name = safe(workspace.resolve().name)
     task = progress.add_task(f"{name}: starting", total=None)
 
     def update(stage: str, done: int, total: int) -> None:
-        progress.update(task, description=f"{name}: {stage}", completed=done, total=total)
+        progress.update(task, description=f"{name}: {safe(stage)}", completed=done, total=total)
 
     with progress:
         yield update

@@ -13,14 +13,17 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
-    date_range,
     date_range_options,
+    day_period,
     emit,
     events_option,
+    journey_option,
     json_option,
     number,
     workspace_argument,
 )
+from cojourney.cli.terminal import console as terminal_console
+from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
@@ -42,14 +45,15 @@ TREND_ARROWS = {
 
 @click.command()
 @workspace_argument
-@date_range_options(
-    help_from="Only data on or after DATE (2025-03-01), in the workspace's time zone.",
-    help_to="Only data on or before DATE (the whole day), in the workspace's time zone.",
+@journey_option(
+    "Only the indicators of this journey (their 'journey:').", "[default: every indicator]"
 )
+@date_range_options("data", days=True)
 @events_option()
 @json_option()
 def value(
     workspace: Path,
+    journey_id: str | None,
     date_from: str | None,
     date_to: str | None,
     events: Path | None,
@@ -70,8 +74,8 @@ def value(
     """
     from cojourney.services.value import value_report
 
-    start, end = date_range(date_from, date_to)
-    result = value_report(workspace, start=start, end=end, source=events)
+    start, end = day_period(date_from, date_to)
+    result = value_report(workspace, start=start, end=end, source=events, journey_id=journey_id)
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
     else:
@@ -81,19 +85,18 @@ def value(
 
 def print_value(result: ValueRealization) -> None:
     """One rich table per stakeholder."""
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = terminal_console()
     window = ""
     if result.start or result.end:
         window = f" from {result.start or 'the start'} to {result.end or 'the end'}"
     console.print(
-        f"[bold]{result.workspace_id}[/]: value realization{window}: "
+        f"[bold]{safe(result.workspace_id)}[/]: value realization{window}: "
         f"{result.measured} indicators measured, {result.not_measured} not measured"
     )
     for group in result.stakeholders:
-        table = Table(title=group.name, title_justify="left")
+        table = Table(title=safe(group.name), title_justify="left")
         for name, justify in (
             ("indicator", "left"),
             ("aspect", "left"),
@@ -124,10 +127,10 @@ def _row(item: IndicatorValue) -> list[str]:
     target = "-" if item.target is None else f"{_comparator(item)} {number(item.target)}"
     if item.series is None:
         return [
-            item.name,
-            item.aspect,
+            safe(item.name),
+            safe(item.aspect),
             "-",
-            f"[dim]{item.data_source or 'no data source'}[/]",
+            f"[dim]{safe(item.data_source or 'no data source')}[/]",
             "",
             target,
             styled,
@@ -136,9 +139,9 @@ def _row(item: IndicatorValue) -> list[str]:
     current = item.current
     trend = TREND_ARROWS.get(item.trend.value, "") if item.trend else "[dim]-[/]"
     return [
-        item.name,
-        item.aspect,
-        f"{number(current.value)} {item.unit}" if current else "-",
+        safe(item.name),
+        safe(item.aspect),
+        safe(f"{number(current.value)} {item.unit}") if current else "-",
         current.period_start.isoformat() if current else "-",
         f"{current.n:,}" if current else "0",
         target,

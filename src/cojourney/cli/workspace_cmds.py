@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.common import emit, json_option
+from cojourney.cli.terminal import clean
+from cojourney.cli.vocabulary import deprecated_alias
 from cojourney.demo import example_names
 from cojourney.errors import ValidationError
 
@@ -31,23 +34,27 @@ def init(folder: Path, example: str | None, force: bool) -> None:
 
     files = init_workspace(folder, example=example, force=force)
     click.echo(
-        f"Created workspace {folder} ({len(files)} files) from "
-        f"{'example ' + example if example else 'the DSV template'}."
+        clean(
+            f"Created workspace {folder} ({len(files)} files) from "
+            f"{'example ' + example if example else 'the DSV template'}."
+        )
     )
-    click.echo(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
+    click.echo(
+        clean(f"Next: cojourney validate {folder}   then   cojourney map {folder} -o map.html")
+    )
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
+@json_option("the result, one object per problem (for editors and CI),", instead="text")
+@deprecated_alias(
     "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one object per problem, for editors and CI.",
+    "json_out",
+    "--json -",
+    convert=lambda value: Path("-") if value == "json" else None,
+    metavar="[text|json]",
 )
-def validate(path: Path, fmt: str) -> int:
+def validate(path: Path, json_out: Path | None) -> int:
     """Check the workspace at PATH (a folder, or one YAML file).
 
     Checks the schema and every cross-reference, and reports all problems at once,
@@ -57,8 +64,8 @@ def validate(path: Path, fmt: str) -> int:
     from cojourney.services.workspaces import check_workspace
 
     report = check_workspace(path)
-    if fmt == "json":
-        click.echo(
+    if json_out is not None:
+        emit(
             json.dumps(
                 {
                     "valid": report.ok,
@@ -78,23 +85,22 @@ def validate(path: Path, fmt: str) -> int:
                     ],
                 },
                 indent=2,
-            )
+            ),
+            json_out,
         )
         return 0 if report.ok else 2
     if not report.ok:
-        raise ValidationError(
-            report.problems,
-            title=f"{path} is not valid: "
-            f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}",
-        )
+        raise ValidationError.of_workspace(path, report.problems)
     ws = report.workspace
     assert ws is not None
     touchpoints = sum(len(j.touchpoints) for j in ws.journeys)
     click.echo(
-        f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
-        f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, {len(ws.personas)} personas, "
-        f"{len(ws.stakeholders)} stakeholders, {len(ws.agreements)} agreements, "
-        f"{len(ws.indicators)} indicators."
+        clean(
+            f"{path} is valid: workspace '{ws.workspace.id}', {len(report.files)} files, "
+            f"{len(ws.journeys)} journeys, {touchpoints} touchpoints, "
+            f"{len(ws.personas)} personas, {len(ws.stakeholders)} stakeholders, "
+            f"{len(ws.agreements)} agreements, {len(ws.indicators)} indicators."
+        )
     )
     return 0
 
@@ -117,6 +123,6 @@ def schema(output: Path | None) -> None:
     text = schema_json()
     if output:
         output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"Wrote {output}")
+        click.echo(f"Wrote {clean(output)}")
     else:
         click.echo(text)

@@ -87,7 +87,7 @@ def render(m: ImportMapping) -> str:
     w(
         f"# cojourney import mapping '{m.name}': how the columns of an event log become journey\n"
         "# events. `cojourney import` chooses it for a file that has every source column named\n"
-        "# below (or use --mapping NAME). Edit freely: the next import reads this file again.\n"
+        "# below (or when it is named). Edit freely: the next import reads this file again.\n"
     )
     w(f"mapping_version: {MAPPING_VERSION}\n")
     w(f"kind: {_scalar(m.kind)}          # events, or feedback (survey answers)\n")
@@ -183,8 +183,8 @@ def _render_feedback(m: ImportMapping) -> str:
     w = out.write
     w(
         f"# cojourney import mapping '{m.name}': how the columns of a survey export become\n"
-        "# feedback answers. `cojourney import --kind feedback` chooses it for a file that has\n"
-        "# every source column named below (or use --mapping NAME). Edit freely.\n"
+        "# feedback answers. A feedback import chooses it for a file that has every source\n"
+        "# column named below (or when it is named). Edit freely.\n"
     )
     w(f"mapping_version: {MAPPING_VERSION}\n")
     w("kind: feedback\n")

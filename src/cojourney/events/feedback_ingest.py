@@ -421,7 +421,7 @@ def _run(
             title=(
                 f"{path}: {bad_answers:,} of {answers:,} answers ({bad_rows:,} of {rows_read:,} rows) "
                 f"cannot be imported{listed}. Nothing was imported: fix these rows, or pass "
-                "--on-error skip to import the others and set these aside in a quarantine file"
+                "import.on_error=skip to import the others and set these aside in a quarantine file"
             ),
         )
     if bad_answers:

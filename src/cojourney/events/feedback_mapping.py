@@ -64,18 +64,18 @@ ROW_FIELDS: Final[tuple[str, ...]] = (F.TOUCHPOINT, F.STEP, F.RESPONDENT, F.CHAN
 REQUIRED: Final[tuple[str, ...]] = (F.JOURNEY_ID, F.TIMESTAMP)
 #: Required in the long layout.
 LONG_REQUIRED: Final[tuple[str, ...]] = (F.QUESTION, F.SCORE)
-#: The ``cojourney import --kind feedback`` flag of each field.
+#: The concept naming each field in messages (the CLI shows it as its flag).
 FEEDBACK_FLAGS: Final[Mapping[str, str]] = {
-    F.JOURNEY_ID: "--journey-id",
-    F.TIMESTAMP: "--timestamp",
-    F.QUESTION: "--question",
-    F.SCORE: "--score",
-    F.TOUCHPOINT: "--touchpoint",
-    F.STEP: "--step",
-    F.COMMENT: "--comment",
-    F.RESPONDENT: "--respondent",
-    F.CHANNEL: "--channel",
-    F.SEGMENT: "--segment",
+    F.JOURNEY_ID: "mapping.columns.journey_id",
+    F.TIMESTAMP: "mapping.columns.timestamp",
+    F.QUESTION: "mapping.columns.question",
+    F.SCORE: "mapping.columns.score",
+    F.TOUCHPOINT: "mapping.columns.touchpoint",
+    F.STEP: "mapping.columns.step",
+    F.COMMENT: "mapping.columns.comment",
+    F.RESPONDENT: "mapping.columns.respondent",
+    F.CHANNEL: "mapping.columns.channel",
+    F.SEGMENT: "mapping.columns.segment",
 }
 #: Source columns never kept in ``attributes`` (the bookkeeping of a canonical file).
 BOOKKEEPING: Final[tuple[str, ...]] = (F.ANSWER_SEQ, "import_id")
@@ -233,7 +233,7 @@ def column_problems(
     for name in required:
         if getattr(columns, name) is None:
             extra = (
-                " (or give one column per question with --score-column QUESTION=COLUMN)"
+                " (or give one column per question in mapping.score_columns)"
                 if name in LONG_REQUIRED
                 else ""
             )
@@ -266,8 +266,8 @@ def column_problems(
                 "a comment column is for the long layout (one row per answer)",
                 location_in(source, field=columns.comment),
                 found=f"comment: {columns.comment}",
-                expected="free-text columns named with --text-column QUESTION=COLUMN",
-                hint="replace --comment COLUMN by --text-column QUESTION=COLUMN",
+                expected="free-text columns named in mapping.text_columns",
+                hint="replace mapping.columns.comment by mapping.text_columns",
             )
         )
     if columns.wide and (columns.question is not None or columns.score is not None):
@@ -276,8 +276,10 @@ def column_problems(
                 "a question or score column is for the long layout (one row per answer)",
                 location_in(source, field=columns.question or columns.score),
                 found=f"question: {columns.question}, score: {columns.score}",
-                expected="either --question and --score, or --score-column QUESTION=COLUMN",
-                hint="choose one layout: drop --question/--score, or the --score-column flags",
+                expected="either mapping.columns.question and mapping.columns.score, "
+                "or mapping.score_columns",
+                hint="choose one layout: drop mapping.columns.question and "
+                "mapping.columns.score, or mapping.score_columns",
             )
         )
     for question, (low, high) in columns.scales.items():
@@ -299,7 +301,7 @@ def column_problems(
                     location_in(source, field=f"scales.{question}"),
                     found=f"{low:g}..{high:g}",
                     expected="LOWEST..HIGHEST with LOWEST < HIGHEST",
-                    hint="fix --scale",
+                    hint="fix mapping.scales",
                 )
             )
     return problems

@@ -174,8 +174,8 @@ def _problems_of(
                 found=repr(r["_score_text"]),
                 expected=f"a number from {low:g} to {high:g}",
                 hint="fix the value; if the column holds another question, map it to that question "
-                "(--score-column QUESTION=COLUMN or --rename-question), or import it as a "
-                "custom question with its --scale QUESTION=LOW..HIGH",
+                "(mapping.score_columns or mapping.question_renames), or import it as a "
+                "custom question with its scale in mapping.scales",
             )
         )
     if r["__no_answer"]:
@@ -235,9 +235,10 @@ def _timestamp(row: str, raw: str | None, where: Location, columns: FeedbackColu
         if fmt
         else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
         hint=(
-            "fix the value, or correct --timestamp-format"
+            "fix the value, or correct mapping.timestamp.format"
             if fmt
-            else "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
+            else "set mapping.timestamp.format, e.g. '%d/%m/%Y %H:%M' "
+            "(strftime codes; %f = fraction)"
         ),
     )
 
@@ -250,8 +251,8 @@ def _unknown(
     flag = FEEDBACK_FLAGS["touchpoint"]
     if what == "touchpoint":
         hint = (
-            f"map it with --rename '{raw}=TOUCHPOINT' (saved in the mapping's "
-            f"touchpoint_renames), or add the touchpoint to the workspace's journey; "
+            f"map {raw!r} to a touchpoint id in the mapping's touchpoint_renames "
+            f"(mapping.activity_renames), or add the touchpoint to the workspace's journey; "
             f"a journey-level answer leaves {flag} empty"
         )
     else:

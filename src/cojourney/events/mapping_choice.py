@@ -37,14 +37,14 @@ MappingOrigin = Literal["given", "named", "flags", "saved", "default"]
 
 _FORMATS = {"CSV": "csv", "Parquet": "parquet", "JSON Lines": "jsonl", "XES": "xes", "OCEL": "ocel"}
 _FLAG_OF = {
-    S.JOURNEY_ID: "--case",
-    S.ACTIVITY: "--activity",
-    S.TIMESTAMP: "--timestamp",
-    S.CHANNEL: "--channel",
-    S.ACTOR: "--actor",
-    S.ROLE: "--role",
-    S.SEGMENT: "--segment",
-    S.LIFECYCLE: "--lifecycle",
+    S.JOURNEY_ID: "mapping.columns.journey_id",
+    S.ACTIVITY: "mapping.columns.activity",
+    S.TIMESTAMP: "mapping.columns.timestamp",
+    S.CHANNEL: "mapping.columns.channel",
+    S.ACTOR: "mapping.columns.actor",
+    S.ROLE: "mapping.columns.role",
+    S.SEGMENT: "mapping.columns.segment",
+    S.LIFECYCLE: "mapping.columns.lifecycle",
 }
 
 
@@ -86,7 +86,7 @@ def choose_mapping(
                 location_in(file),
                 found=", ".join(m.name for m in fitting),
                 expected="exactly one saved mapping whose source columns are all in the file",
-                hint=f"choose one with --mapping NAME (the files are in {library.folder})",
+                hint=f"choose one as import.mapping (the files are in {library.folder})",
             ),
             title=f"{file}: which mapping?",
         )
@@ -106,7 +106,7 @@ def refuse_flags(flags: MappingFlags, names: tuple[str, ...], kind: Kind) -> Non
                 Location(field=wrong[0]),
                 found=", ".join(wrong),
                 hint=f"drop them, or import the file as {other}"
-                + (" (--kind feedback)" if other == "feedback" else ""),
+                + (" (import.kind=feedback)" if other == "feedback" else ""),
             )
         )
 
@@ -161,7 +161,7 @@ def _check_kind(mapping: ImportMapping, kind: Kind, where: str) -> None:
                 location_in(where, field="kind"),
                 found=mapping.kind,
                 expected=kind,
-                hint=f"choose a {kind} mapping, or a new --mapping name",
+                hint=f"choose a {kind} mapping, or a new import.mapping name",
             )
         )
 
@@ -189,8 +189,10 @@ def _check_event_columns(
             continue
         if origin == "default":
             hint = f"name the column with {flag} COLUMN"
-        else:
+        elif origin in ("named", "saved"):  # a file that exists: never one not yet written
             hint = f"pass {flag} COLUMN, or fix columns.{name} in {library.path_of(mapping.name)}"
+        else:
+            hint = f"pass {flag} COLUMN"
         problems.append(
             Problem(
                 f"column {src!r} (for {name}) is not in the file",
@@ -230,7 +232,10 @@ def _check_feedback_columns(
         for name, flag in FEEDBACK_FLAGS.items()
     }
     fb = mapping.feedback
-    for section, flag in (("score_columns", "--score-column"), ("text_columns", "--text-column")):
+    for section, flag in (
+        ("score_columns", "mapping.score_columns"),
+        ("text_columns", "mapping.text_columns"),
+    ):
         for question in getattr(fb, section):
             fix[f"{section}.{question}"] = f"fix {flag} {question}=COLUMN" + (
                 f", or {section} in {saved}" if saved else ""

@@ -195,7 +195,12 @@ class ImportMapping:
         if flags.renames:
             changes["activity_renames"] = {**self.columns.activity_renames, **flags.renames}
         columns = replace(self.columns, **changes) if changes else self.columns
-        given = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
+        given: tuple[tuple[str, Any], ...] = (
+            ("sep", flags.sep),
+            ("encoding", flags.encoding),
+            ("quote", flags.quote),
+            ("null_values", ("", *flags.null_values) if flags.null_values else None),
+        )
         csv_changes: dict[str, Any] = {k: v for k, v in given if v is not None}
         return replace(
             self,
@@ -227,7 +232,12 @@ class ImportMapping:
             changes["journey_questions"] = tuple(
                 dict.fromkeys((*fb.journey_questions, *flags.journey_questions))
             )
-        given_csv = (("sep", flags.sep), ("encoding", flags.encoding), ("quote", flags.quote))
+        given_csv: tuple[tuple[str, Any], ...] = (
+            ("sep", flags.sep),
+            ("encoding", flags.encoding),
+            ("quote", flags.quote),
+            ("null_values", ("", *flags.null_values) if flags.null_values else None),
+        )
         csv_changes: dict[str, Any] = {k: v for k, v in given_csv if v is not None}
         return replace(
             self,
@@ -334,6 +344,7 @@ class MappingFlags:
     sep: str | None = None
     encoding: str | None = None
     quote: str | None = None
+    null_values: tuple[str, ...] = ()
     classifier: str | None = None
     object_type: str | None = None
     renames: Mapping[str, str] = field(default_factory=dict)
@@ -434,7 +445,7 @@ class MappingLibrary:
                     Location(field="mapping"),
                     found=repr(name),
                     expected="letters, digits, '_', '.', '-', starting with a letter or digit",
-                    hint="choose another --mapping name",
+                    hint="choose another import.mapping name",
                 )
             )
         return self.folder / f"{name}.yaml"
@@ -463,8 +474,10 @@ class MappingLibrary:
             saved = ", ".join(self.names()) or "none yet"
             raise NotFound(
                 f"no mapping named {name!r} in {self.folder} (saved mappings: {saved}); "
-                "give the columns with --case, --activity and --timestamp (feedback: "
-                "--journey-id, --timestamp, --question and --score) to create it"
+                "name the columns (mapping.columns.journey_id, mapping.columns.activity and "
+                "mapping.columns.timestamp; feedback: mapping.columns.journey_id, "
+                "mapping.columns.timestamp, mapping.columns.question and "
+                "mapping.columns.score) to create it"
             )
         from cojourney.events._mapping_yaml import read
 

@@ -142,8 +142,8 @@ class EventSource:
                     location_in(path),
                     found="columns: " + ", ".join(sorted(have)),
                     expected=", ".join(missing),
-                    hint="write it with `cojourney export --format parquet`, or import it with "
-                    "`cojourney import` and a mapping",
+                    hint="write it with an export (export.format=parquet), or import the log "
+                    "with a mapping",
                 )
             )
         cols = []

@@ -229,7 +229,8 @@ def _run(
             problems,
             title=(
                 f"{request.path}: {bad:,} of {total:,} events cannot be imported{listed}. Nothing was "
-                "imported: fix these rows, or pass --on-error skip to import the others and set "
+                "imported: fix these rows, or pass import.on_error=skip to import the others "
+                "and set "
                 "these aside in a quarantine file"
             ),
         )
@@ -594,7 +595,7 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
                 "unknown text encoding",
                 location_in(path),
                 found=options.encoding,
-                hint="fix --encoding",
+                hint="fix mapping.csv.encoding",
             )
         ) from None
     encoding = "utf-8-sig" if codecs.lookup(options.encoding).name == "utf-8" else options.encoding

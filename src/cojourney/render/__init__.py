@@ -79,9 +79,9 @@ def render(
         raise InputError(
             Problem(
                 message,
-                found=f"--kind {kind} --format {fmt}",
+                found=f"map.kind={kind}, map.format={fmt}",
                 expected=supported,
-                hint="mermaid is for --kind journey only; use html or svg for the others",
+                hint="mermaid is for map.kind=journey only; use html or svg for the others",
             )
         )
     if kind == "journey":

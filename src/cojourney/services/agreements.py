@@ -111,7 +111,7 @@ def agreements_report(
 
     workspace = open_workspace(workspace_path)
     if agreement_id is not None:
-        workspace.require("agreements", agreement_id, hint="choose one with --agreement")
+        workspace.require("agreements", agreement_id, hint="choose one as query.agreement")
     events, owned = open_events(workspace_path, source)
     try:
         clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)

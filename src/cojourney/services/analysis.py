@@ -151,7 +151,7 @@ def choose_journey(workspace: Workspace, journey_id: str | None) -> Journey:
         wanted = journey_id or workspace.workspace.default_journey
         raise NotFound(
             f"no journey {wanted!r} in workspace {workspace.workspace.id!r}; "
-            f"the journeys are: {known} (choose one with --journey)"
+            f"the journeys are: {known} (choose one as query.journey)"
         ) from None
 
 
@@ -174,9 +174,8 @@ def open_events(
     store = EventStore.path_for(workspace_path)
     if not store.is_file():
         raise NotFound(
-            f"{workspace_path}: no events imported yet. Import a log with "
-            f"`cojourney import {workspace_path} FILE`, or pass a Parquet "
-            "dataset with --events."
+            f"{workspace_path}: no events imported yet. Import an event log first "
+            "(import.events), or read a Parquet dataset instead (query.events)."
         )
     return EventStore.open(workspace_path, read_only=True), True
 

@@ -83,8 +83,8 @@ def experience_report(
     if source is None:
         if not EventStore.path_for(workspace_path).is_file():
             raise NotFound(
-                f"{workspace_path}: no survey answers imported yet. Import them with "
-                f"`cojourney import {workspace_path} FILE --kind feedback`."
+                f"{workspace_path}: no survey answers imported yet. Import them first "
+                "(import.feedback)."
             )
         source = EventStore.open(workspace_path, read_only=True)
     try:

@@ -302,6 +302,6 @@ def _format_of(output: Path) -> Literal["parquet", "xes"]:
             "cannot tell the export format from the file name",
             location_in(output),
             expected="a name ending in .parquet, .xes or .xes.gz",
-            hint="pass --format parquet or --format xes",
+            hint="set export.format=parquet or export.format=xes",
         )
     )

@@ -380,7 +380,7 @@ class _Run:
         if self.has_events():
             return (
                 "No journey started in the chosen period",
-                "Choose another period (--from, --to), or leave it out to report on every "
+                "Choose another period, or leave it out to report on every "
                 "journey in the event log.",
             )
         return (

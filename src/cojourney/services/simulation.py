@@ -150,7 +150,7 @@ def simulate(
         if out.exists() and not out.is_dir():
             raise InputError(
                 Problem(
-                    "--out must be a folder",
+                    "simulate.output must be a folder",
                     location_in(out),
                     found="a file",
                     hint="give a folder name (it is created)",

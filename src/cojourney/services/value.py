@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
     from cojourney.analytics.improvements import ImprovementResult
     from cojourney.analytics.value_realization import ValueRealization
+    from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
 __all__ = ["improvement_report", "target_report", "value_report"]
@@ -33,6 +34,7 @@ def value_report(
     start: date | None = None,
     end: date | None = None,
     source: str | Path | EventSource | None = None,
+    journey_id: str | None = None,
 ) -> ValueRealization:
     """Every indicator of the workspace per stakeholder, with status and trend.
 
@@ -45,17 +47,19 @@ def value_report(
     source
         A Parquet file or folder, or an open event source; by default the workspace's
         event store.
+    journey_id
+        Only the indicators of this journey (their ``journey``); default: all.
 
     Raises
     ------
     cojourney.errors.ValidationError
         The workspace does not load.
     cojourney.errors.NotFound
-        No events imported yet (and no ``source``).
+        No events imported yet (and no ``source``), or no such journey.
     """
     from cojourney.analytics.value_realization import realize_value
 
-    workspace = open_workspace(workspace_path)
+    workspace = _of_journey(open_workspace(workspace_path), journey_id, "indicators")
     events, owned = open_events(workspace_path, source)
     try:
         return realize_value(events, workspace, start=start, end=end)
@@ -95,20 +99,31 @@ def improvement_report(
     *,
     improvement_id: str | None = None,
     source: str | Path | EventSource | None = None,
+    journey_id: str | None = None,
 ) -> list[ImprovementResult]:
-    """The improvements of the register with their effects tested on the data.
+    """The improvements of the register with their effects tested on the data; with
+    ``journey_id``, only the improvements of that journey.
 
     Raises
     ------
     cojourney.errors.NotFound
-        No such improvement, or no events imported yet.
+        No such improvement or journey, or no events imported yet.
     """
     from cojourney.analytics.improvements import evaluate_improvements
 
-    workspace = open_workspace(workspace_path)
+    workspace = _of_journey(open_workspace(workspace_path), journey_id, "improvements")
     events, owned = open_events(workspace_path, source)
     try:
         return evaluate_improvements(events, workspace, improvement_id=improvement_id)
     finally:
         if owned:
             events.close()
+
+
+def _of_journey(workspace: Workspace, journey_id: str | None, collection: str) -> Workspace:
+    """``workspace`` with only the ``collection`` items whose ``journey`` is ``journey_id``."""
+    if journey_id is None:
+        return workspace
+    workspace.require("journeys", journey_id, hint="choose one as query.journey")
+    kept = [item for item in getattr(workspace, collection) if item.journey == journey_id]
+    return workspace.model_copy(update={collection: kept})

@@ -59,7 +59,7 @@ def init_workspace(
             Problem(
                 "the folder already holds YAML files",
                 Location(str(target)),
-                hint="choose an empty or new folder, or pass --force to overwrite",
+                hint="choose an empty or new folder, or set init.force to overwrite",
             )
         )
     with output_errors(target):

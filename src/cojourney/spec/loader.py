@@ -548,9 +548,5 @@ def load_workspace(path: str | Path) -> Workspace:
     """Load a workspace; raise :class:`~cojourney.errors.ValidationError` listing every problem."""
     report = validate_workspace(path)
     if report.workspace is None:
-        raise ValidationError(
-            report.problems,
-            title=f"{path} is not a valid workspace "
-            f"({len(report.problems)} problem{'s' if len(report.problems) != 1 else ''})",
-        )
+        raise ValidationError.of_workspace(path, report.problems)
     return report.workspace

@@ -53,7 +53,7 @@ def write_workspace(
             Problem(
                 "the folder already holds a workspace",
                 Location(str(target)),
-                hint="choose an empty folder, or pass overwrite=True / --force",
+                hint="choose an empty folder, or pass overwrite=True (init.force)",
             )
         )
     with output_errors(target):

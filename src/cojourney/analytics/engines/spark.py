@@ -76,7 +76,7 @@ def create_session(
     except Exception as exc:  # pyspark raises plain runtime errors when the JVM fails
         raise CojourneyError(
             f"Spark could not start ({exc}). Is Java 17+ installed and "
-            "JAVA_HOME set? Or use --engine duckdb."
+            "JAVA_HOME set? Or use query.engine=duckdb."
         ) from exc
     session.sparkContext.setLogLevel("ERROR")
     return session

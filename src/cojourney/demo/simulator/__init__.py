@@ -121,15 +121,15 @@ def plan_simulation(
                 location_in(where, field="workspace.id"),
                 found=repr(example),
                 expected=" or ".join(SIMULATED_EXAMPLES),
-                hint="simulate a copy of an example: `cojourney init DIR --example ecampus-car-share` "
-                "then `cojourney demo simulate DIR --journeys 1000`",
+                hint="simulate a copy of an example (init.example=ecampus-car-share, or "
+                "init.example=incident-resolution)",
             )
         )
     if journeys < 1:
         raise InputError(
             Problem(
                 "the number of journeys must be at least 1",
-                location_in(None, field="--journeys"),
+                location_in(None, field="simulate.journeys"),
                 found=str(journeys),
                 expected="1 or more",
             )
@@ -140,8 +140,8 @@ def plan_simulation(
         raise InputError(
             Problem(
                 "the period ends before it starts",
-                location_in(None, field="--end"),
-                found=f"--start {start} --end {end}",
+                location_in(None, field="simulate.to"),
+                found=f"simulate.from={start}, simulate.to={end}",
                 expected="an end date on or after the start date",
             )
         )

@@ -82,7 +82,7 @@ def require_touchpoints(
                 found=f"missing: {', '.join(missing)}",
                 expected="the touchpoints of the shipped example (docs/demo-data.md)",
                 hint="put the touchpoints back, or start again from the example with "
-                f"`cojourney init DIR --example {example}`",
+                f"a new copy of the example (init.example={example})",
             )
         )
 

@@ -277,7 +277,11 @@ def sql_string(value: str) -> str:
 
 
 _XES_NAME = {S.JOURNEY_ID: S.XES_CASE, S.ACTIVITY: S.XES_ACTIVITY, S.TIMESTAMP: S.XES_TIMESTAMP}
-_CLI_FLAG = {S.JOURNEY_ID: "--case", S.ACTIVITY: "--activity", S.TIMESTAMP: "--timestamp"}
+_CONCEPT = {
+    S.JOURNEY_ID: "mapping.columns.journey_id",
+    S.ACTIVITY: "mapping.columns.activity",
+    S.TIMESTAMP: "mapping.columns.timestamp",
+}
 
 
 def missing_columns_problems(
@@ -294,8 +298,7 @@ def missing_columns_problems(
                     location_in(source, field=name),
                     found=f"columns: {shown}",
                     expected=f"the column holding the {name} (or one named {_XES_NAME[name]})",
-                    hint=f"choose one of the columns found "
-                    f"(cojourney analyze: {_CLI_FLAG[name]} COLUMN)",
+                    hint=f"choose one of the columns found as {_CONCEPT[name]}",
                 )
             )
     for name, src in mapping.sources().items():
@@ -355,7 +358,7 @@ class MappingQuery:
                     f"the timestamp column has type {kind}",
                     location_in(self.source, field=src),
                     found=kind,
-                    expected="text (ISO 8601 or --timestamp-format) or a timestamp type",
+                    expected="text (ISO 8601 or mapping.timestamp.format) or a timestamp type",
                     hint="convert epoch numbers to ISO 8601 text or to a timestamp column first",
                 )
             )
@@ -452,7 +455,8 @@ def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
                 location_in(source),
                 found=mapping.timezone,
                 expected="an IANA time zone such as UTC or Europe/Amsterdam",
-                hint="fix --timezone (it applies to timestamps written without an offset)",
+                hint="fix mapping.timestamp.time_zone (it applies to timestamps written "
+                "without an offset)",
             )
         ) from exc
 
@@ -626,9 +630,10 @@ class BatchChecker:
             if fmt
             else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
             hint=(
-                "fix the value, or correct --timestamp-format"
+                "fix the value, or correct mapping.timestamp.format"
                 if fmt
-                else "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
+                else "set mapping.timestamp.format, e.g. '%d/%m/%Y %H:%M' "
+                "(strftime codes; %f = fraction)"
             ),
         )
 

@@ -356,7 +356,7 @@ def _codec_name(encoding: str) -> str:
                 "unknown text encoding",
                 found=encoding,
                 expected="a Python codec name such as utf-8, latin-1, cp1252, utf-16",
-                hint="fix --encoding",
+                hint="fix mapping.csv.encoding",
             )
         ) from exc
 
@@ -382,7 +382,7 @@ def _readable_copy(path: Path, encoding: str, stack: ExitStack) -> Path:
                 f"the file is not valid {codec}",
                 location_in(path),
                 found=str(exc),
-                hint="pass the file's real encoding with --encoding",
+                hint="set the file's real encoding as mapping.csv.encoding",
             )
         ) from exc
     return Path(name)
@@ -401,10 +401,11 @@ def _unreadable(path: Path, exc: Exception) -> ImportRejected:
     line = re.search(r"[Ll]ine:? (\d+)", text)
     lowered = text.lower()
     if "unicode" in lowered or ("utf" in lowered and "encod" in lowered):
-        hint = "pass the file's encoding, e.g. --encoding latin-1 or --encoding cp1252"
+        hint = "set the file's encoding as mapping.csv.encoding, e.g. latin-1 or cp1252"
     elif path.suffix.lower() in {".csv", ".tsv", ".txt"}:
         hint = (
-            "check the separator (--sep) and the quoting, and that every line has as many "
+            "check the separator (mapping.csv.sep) and the quoting, and that every line has "
+            "as many "
             "fields as the header"
         )
     else:

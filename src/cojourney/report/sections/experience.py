@@ -75,7 +75,7 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any]) -> Section:
         return no_data(
             SECTION_ID,
             "No survey answers imported yet",
-            "Import feedback (cojourney import WORKSPACE FILE --kind feedback) to "
+            "Import survey answers (an import of kind feedback) to "
             "measure CSAT, NPS, effort and emotion along the journey.",
         )
     charts: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,72 @@
+"""Text from data is data, never markup or terminal control: the CLI's output filter.
+
+Names of activities, touchpoints, segments, journeys and YAML keys come from files the
+user imported; they may hold Rich markup (``[/]`` crashes a markup parse, ``[link=...]``
+makes a hyperlink), emoji codes (``:warning:``), and control characters (``ESC [31m``
+colours the terminal, ``ESC ] 8`` makes an OSC-8 hyperlink, a newline or a bidi override
+fakes a line). Every data-derived string the CLI shows goes through :func:`clean`
+(``click.echo``) or :func:`safe` (Rich markup strings and table cells), and every Rich
+console comes from :func:`console`, which turns emoji codes off.
+
+Only the standard library is imported here, so ``cojourney --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+#: C0 controls (but tab and newline, kept only where asked), DEL, C1 controls, and the
+#: Unicode bidi embeddings, overrides and isolates, which reorder what a line shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_LINE_BREAKS = re.compile("[\t\n\u2028\u2029\x85]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x1b": "\\e"}
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: object, *, keep_newlines: bool = False) -> str:
+    """``text`` (anything, shown with ``str``) with every control character made visible.
+
+    ``ESC`` becomes ``\\e``, other controls ``\\xNN`` or ``\\uNNNN``, and tab and
+    newline ``\\t`` and ``\\n`` unless ``keep_newlines`` (for messages whose lines the
+    CLI itself wrote). Nothing in the result can move the cursor, colour the terminal
+    or make a hyperlink.
+
+    >>> clean("\\x1b[31mred\\x1b[0m")
+    '\\\\e[31mred\\\\e[0m'
+    >>> clean("a\\nb"), clean("a\\nb", keep_newlines=True)
+    ('a\\\\nb', 'a\\nb')
+    """
+    text = str(text)
+    if not keep_newlines:
+        text = _LINE_BREAKS.sub(_visible, text)
+    return _CONTROL.sub(_visible, text)
+
+
+def safe(text: object) -> str:
+    """``text`` ready to sit inside a Rich markup string or table cell: :func:`clean`
+    plus Rich's markup escaping, so ``[/]`` and ``[link=...]`` show as they are.
+
+    >>> safe("[link=http://x]y[/link]")
+    '\\\\[link=http://x]y\\\\[/link]'
+    """
+    from rich.markup import escape
+
+    return escape(clean(text))
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A Rich console that prints emoji codes such as ``:warning:`` as they are."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, emoji=False)
