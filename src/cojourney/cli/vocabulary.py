@@ -96,6 +96,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "export.format": ("--format", ("export",)),
     "map.kind": ("--kind", ("map",)),
     "map.format": ("--format", ("map",)),
+    "output.audience": ("--audience", ("map", "report")),
     # workspaces and demos
     "init.example": ("--example", ("init",)),
     "init.force": ("--force", ("init",)),
