@@ -189,7 +189,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def sniff_text(path: Path, encoding: str, *, what: str = "CSV") -> TextCheck:
+def sniff_text(
+    path: Path, encoding: str, *, what: str = "CSV", shown: Path | None = None
+) -> TextCheck:
     """Check the start of a text file and choose its encoding.
 
     A byte-order mark decides (UTF-8 or UTF-16; UTF-32 is refused). Without one, the
@@ -199,6 +201,7 @@ def sniff_text(path: Path, encoding: str, *, what: str = "CSV") -> TextCheck:
     """
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
+    path = shown or path
     for bom, name in _BOMS:
         if head.startswith(bom):
             if name == "utf-32":
@@ -210,7 +213,8 @@ def sniff_text(path: Path, encoding: str, *, what: str = "CSV") -> TextCheck:
     if codec.startswith("utf-16") or codec.startswith("utf-32"):
         return TextCheck(codec, False)
     nul = head.find(b"\x00")
-    if nul >= 0:
+    controls = sum(head.count(bytes([b])) for b in (*range(9), 11, 12, *range(14, 32)))
+    if nul >= 0 and controls > max(16, len(head) // 100):
         odd = head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
         if odd:
             raise _encoding_problem(

@@ -24,9 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cojourney.errors import ImportRejected, Location, Problem, location_in
+from cojourney.errors import (
+    CojourneyError,
+    ImportRejected,
+    InputError,
+    Location,
+    Problem,
+    location_in,
+)
 from cojourney.events import schema as S
 from cojourney.events.schema import ColumnMapping
+from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -66,8 +74,10 @@ PANDAS_NULL_VALUES: tuple[str, ...] = (
 #: ``source_line``: where the event is written).
 RAW_READER_COLUMNS: tuple[str, ...] = ("event_seq", "source_line")
 
-BadRow = tuple[int, int | None, bool, bool, bool, str | None]
-"""``(index, line or None, no journey id, no activity, no timestamp, timestamp text)``."""
+BadRow = tuple[Any, ...]
+"""``(index, line or None, no journey id, no activity, no timestamp, timestamp text[,
+journey id text, activity text])``: the flags are ``True``, or the text found (``"null"``);
+the last two are the refused values of a journey id or activity (too long, a line break)."""
 
 ProgressCallback = Callable[[int], None]
 """Called after each batch with the number of events read so far."""
@@ -149,11 +159,20 @@ class ReaderSpec:
 
 _TABULAR = "cojourney.events.readers.tabular"
 _REGISTRY: list[ReaderSpec] = [
-    ReaderSpec("CSV", (".csv", ".tsv", ".txt"), f"{_TABULAR}:read_csv"),
+    ReaderSpec(
+        "CSV", (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz"), f"{_TABULAR}:read_csv"
+    ),
     ReaderSpec("Parquet", (".parquet", ".pq"), f"{_TABULAR}:read_parquet"),
-    ReaderSpec("JSON Lines", (".jsonl", ".ndjson"), f"{_TABULAR}:read_jsonl"),
+    ReaderSpec(
+        "JSON Lines", (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"), f"{_TABULAR}:read_jsonl"
+    ),
     ReaderSpec("XES", (".xes", ".xes.gz"), "cojourney.events.readers.xes:read_xes", "raw"),
-    ReaderSpec("OCEL", (".jsonocel", ".sqlite"), "cojourney.events.readers.ocel:read_ocel", "raw"),
+    ReaderSpec(
+        "OCEL",
+        (".jsonocel", ".json", ".xmlocel", ".sqlite"),
+        "cojourney.events.readers.ocel:read_ocel",
+        "raw",
+    ),
 ]
 
 
@@ -342,6 +361,16 @@ class MappingQuery:
         self.source = source
 
     def timestamp_sql(self) -> str:
+        """The timestamp as ``TIMESTAMPTZ``; null when unreadable or outside the accepted
+        range (:data:`~cojourney.events.schema.TIMESTAMP_RANGE`)."""
+        value = self._parsed_timestamp_sql()
+        low, high = (sql_string(t) for t in S.TIMESTAMP_RANGE)
+        return (
+            f"CASE WHEN {value} >= CAST({low} AS TIMESTAMPTZ) "
+            f"AND {value} < CAST({high} AS TIMESTAMPTZ) THEN {value} END"
+        )
+
+    def _parsed_timestamp_sql(self) -> str:
         src = self.mapping.timestamp
         assert src is not None
         col, kind = quote_identifier(src), self.column_types[src].upper()
@@ -355,7 +384,7 @@ class MappingQuery:
                     f"the timestamp column has type {kind}",
                     location_in(self.source, field=src),
                     found=kind,
-                    expected="text (ISO 8601 or --timestamp-format) or a timestamp type",
+                    expected="text (ISO 8601 or the mapping's timestamp_format) or a timestamp type",
                     hint="convert epoch numbers to ISO 8601 text or to a timestamp column first",
                 )
             )
@@ -401,12 +430,10 @@ class MappingQuery:
         return kind.startswith("TIMESTAMP") or kind == "DATE"
 
     def timestamp_text_sql(self) -> str:
-        """The timestamp as written, for messages about unreadable text. A typed column
-        has no unreadable values: its text is null then, as for a missing value."""
+        """The timestamp as written (a typed one as DuckDB prints it), for messages about
+        unreadable or out-of-range values; null when the value is missing."""
         src = self.mapping.timestamp
         assert src is not None
-        if self.typed_timestamp():
-            return "CAST(NULL AS VARCHAR)"
         return f"CAST({quote_identifier(src)} AS VARCHAR)"
 
     @staticmethod
@@ -421,9 +448,11 @@ class MappingQuery:
         """``SELECT <canonical columns>, <extra> FROM relation``."""
         m = self.mapping
         assert m.journey_id is not None and m.timestamp is not None
+        journey = f"CAST({quote_identifier(m.journey_id)} AS VARCHAR)"
+        activity = self.activity_sql()
         cols = [
-            f"CAST({quote_identifier(m.journey_id)} AS VARCHAR) AS {S.JOURNEY_ID}",
-            f"{self.activity_sql()} AS {S.ACTIVITY}",
+            f"CASE WHEN {_acceptable(journey)} THEN {journey} END AS {S.JOURNEY_ID}",
+            f"CASE WHEN {_acceptable(activity)} THEN {activity} END AS {S.ACTIVITY}",
             f"{self.timestamp_sql()} AS {quote_identifier(S.TIMESTAMP)}",
             *(
                 f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}"
@@ -433,10 +462,42 @@ class MappingQuery:
             ),
             f"{self.attributes_sql()} AS {S.ATTRIBUTES}",
             f"{self.timestamp_text_sql()} AS _timestamp_text",
+            f"CASE WHEN NOT {_acceptable(journey)} THEN {journey} END AS _journey_text",
+            f"CASE WHEN NOT {_acceptable(activity)} THEN {activity} END AS _activity_text",
             *(f"{quote_identifier(c)} AS {quote_identifier('_' + c)}" for c in self.reader_columns),
             *extra,
         ]
         return "SELECT " + ",\n  ".join(cols) + f"\nFROM {relation}"
+
+
+def _acceptable(text_sql: str) -> str:
+    """SQL: the id or name is at most ``max_value_chars`` long, without NUL or line break."""
+    limit = current_settings().max_value_chars
+    return (
+        f"coalesce(length({text_sql}) <= {limit} AND NOT contains({text_sql}, chr(0)) "
+        f"AND NOT contains({text_sql}, chr(10)) AND NOT contains({text_sql}, chr(13)), true)"
+    )
+
+
+def _refused_value(what: str, text: str) -> tuple[str, str, str, str]:
+    """(message part, found, expected, hint) for an id or name that cannot be used."""
+    limit = current_settings().max_value_chars
+    if len(text) > limit:
+        return (
+            f"the {what} is {len(text):,} characters long",
+            repr(text[:60]) + "...",
+            f"at most {limit:,} characters (the setting max_value_chars)",
+            f"check the column chosen for the {what} (and the separator and quoting)",
+        )
+    nul = "\x00" in text
+    return (
+        f"the {what} contains {'a NUL character' if nul else 'a line break'}",
+        repr(text[:200]),
+        "one line of printable text",
+        "remove the NUL bytes from the file"
+        if nul
+        else "remove the line break from the value (a quoted value spanning lines?)",
+    )
 
 
 def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
@@ -458,13 +519,66 @@ def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
 
 
 def connect_for(mapping: ColumnMapping, source: str | Path) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection whose session time zone is the mapping's."""
-    import duckdb
-
+    """A fresh in-memory DuckDB connection (:func:`duckdb_connect`) whose session time
+    zone is the mapping's."""
     check_timezone(mapping, source)
-    con = duckdb.connect()
+    con = duckdb_connect()
     con.execute(f"SET TimeZone = {sql_string(mapping.timezone)}")
     return con
+
+
+def duckdb_config() -> dict[str, str | int]:
+    """DuckDB's settings from cojourney's: ``memory_limit``, ``threads``, ``temp_directory``
+    (from ``duckdb_memory_limit``, ``duckdb_threads``, ``temp_dir``; unset: DuckDB's own)."""
+    settings = current_settings()
+    config: dict[str, str | int] = {}
+    if settings.duckdb_memory_limit:
+        config["memory_limit"] = settings.duckdb_memory_limit
+    if settings.duckdb_threads:
+        config["threads"] = settings.duckdb_threads
+    if settings.temp_dir is not None:
+        config["temp_directory"] = str(settings.temp_dir)
+    return config
+
+
+def duckdb_connect(database: str = ":memory:", **kwargs: Any) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection configured by :func:`duckdb_config` (plus ``kwargs['config']``).
+
+    Raises
+    ------
+    InputError
+        A DuckDB setting (``duckdb_memory_limit``, ...) that DuckDB refuses.
+    """
+    import duckdb
+
+    config = {**duckdb_config(), **kwargs.pop("config", {})}
+    try:
+        return duckdb.connect(database, config=config, **kwargs)
+    except duckdb.InvalidInputException as exc:
+        if not any(key in str(exc) for key in config):
+            raise
+        raise InputError(
+            Problem(
+                f"DuckDB refuses a setting: {str(exc).splitlines()[0]}",
+                location_in(None, field="duckdb_memory_limit / duckdb_threads"),
+                found=", ".join(f"{k}={v}" for k, v in config.items()),
+                expected="a memory size such as '4GB' or '512MB', a positive number of threads",
+                hint="correct the setting (docs/settings.md)",
+            )
+        ) from None
+
+
+def out_of_memory(exc: BaseException, source: str | Path | None = None) -> CojourneyError:
+    """DuckDB's out-of-memory error as a message that says what to do."""
+    limit = current_settings().duckdb_memory_limit or "DuckDB's default, 80% of the RAM"
+    where = f"{source}: " if source is not None else ""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return CojourneyError(
+        f"{where}DuckDB ran out of memory (duckdb_memory_limit: {limit}). "
+        "Analyse a narrower time window (fewer events), use the spark engine for "
+        "logs of this size, or raise the setting duckdb_memory_limit "
+        f"(COJOURNEY_DUCKDB_MEMORY_LIMIT). DuckDB said: {first}"
+    )
 
 
 def describe(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
@@ -499,11 +613,13 @@ class BatchChecker:
         mapping: ColumnMapping,
         *,
         skip_incomplete: bool = False,
+        null_text: str | None = None,
     ):
         self.source = source
         self.locate = locate
         self.mapping = mapping
         self.skip_incomplete = skip_incomplete
+        self.null_text = null_text
         self.rows_read = 0
         self.bad_rows = 0
         self.skipped_rows = 0
@@ -557,14 +673,28 @@ class BatchChecker:
         has_lines = "_source_line" in bad.schema.names
         lines = bad.column("_source_line").to_pylist() if has_lines else [None] * bad.num_rows
         self.bad_rows += bad.num_rows
+        names = bad.schema.names
+
+        def texts(name: str) -> list[Any]:
+            return bad.column(name).to_pylist() if name in names else [None] * bad.num_rows
+
+        def flags(empty: Any, column: str) -> list[Any]:
+            values = bad.column(column).to_pylist()
+            return [
+                (self.null_text if v is None else True) if e and self.null_text else e
+                for e, v in zip(empty.to_pylist(), values, strict=True)
+            ]
+
         self.describe(
             zip(
                 indices.to_pylist(),
                 lines,
-                empty_jid.to_pylist(),
-                empty_act.to_pylist(),
+                flags(empty_jid, S.JOURNEY_ID),
+                flags(empty_act, S.ACTIVITY),
                 bad.column(S.TIMESTAMP).is_null().to_pylist(),
                 bad.column("_timestamp_text").to_pylist(),
+                texts("_journey_text"),
+                texts("_activity_text"),
                 strict=True,
             )
         )
@@ -576,7 +706,9 @@ class BatchChecker:
         timestamp text)``; ``index`` is the 0-based position in the input.
         """
         m = self.mapping
-        for index, line, no_jid, no_act, no_ts, raw in rows:
+        for row in rows:
+            index, line, no_jid, no_act, no_ts, raw = row[:6]
+            jid_text, act_text = (*row[6:8], None, None)[:2]
             if len(self.problems) >= MAX_LISTED_PROBLEMS:
                 return
 
@@ -585,28 +717,39 @@ class BatchChecker:
                     return location_in(self.source, line=line, field=column)
                 return self.locate(index, column or "")
 
-            if no_jid:
+            if jid_text is not None:
+                self.problems.append(self._value_problem(index, "journey id", jid_text, where))
+            elif no_jid:
                 self.problems.append(
                     Problem(
                         f"event {index + 1} has no journey id",
                         where(m.journey_id),
-                        found="an empty value",
+                        found=no_jid if isinstance(no_jid, str) else "an empty value",
                         expected="the id of the journey (case) the event belongs to",
                         hint="fill the value, or remove the row",
                     )
                 )
-            if no_act:
+            if act_text is not None:
+                self.problems.append(self._value_problem(index, "activity", act_text, where))
+            elif no_act:
                 self.problems.append(
                     Problem(
                         f"event {index + 1} has no activity",
                         where(m.activity),
-                        found="an empty value",
+                        found=no_act if isinstance(no_act, str) else "an empty value",
                         expected="the activity (touchpoint) name",
                         hint="fill the value, or remove the row",
                     )
                 )
             if no_ts:
                 self.problems.append(self._timestamp_problem(index, raw, where(m.timestamp)))
+
+    def _value_problem(
+        self, index: int, what: str, text: str, where: Callable[[str | None], Location]
+    ) -> Problem:
+        message, found, expected, hint = _refused_value(what, text)
+        column = self.mapping.journey_id if what == "journey id" else self.mapping.activity
+        return Problem(f"event {index + 1}: {message}", where(column), found, expected, hint)
 
     def _timestamp_problem(self, index: int, raw: str | None, where: Location) -> Problem:
         if raw is None:
@@ -618,17 +761,22 @@ class BatchChecker:
                 hint="fill the value, or remove the row",
             )
         fmt = self.mapping.timestamp_format
+        low, high = S.TIMESTAMP_RANGE
         return Problem(
             f"event {index + 1}: the timestamp cannot be read",
             where,
             found=repr(raw),
-            expected=f"format {fmt}"
-            if fmt
-            else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00",
-            hint=(
-                "fix the value, or correct --timestamp-format"
+            expected=(
+                f"format {fmt}"
                 if fmt
-                else "pass --timestamp-format, e.g. '%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
+                else "ISO 8601, e.g. 2024-05-01 13:45:00 or 2024-05-01T13:45:00+02:00"
+            )
+            + f", from {low} to before {high} (UTC)",
+            hint=(
+                "fix the value, or correct the mapping's timestamp_format"
+                if fmt
+                else "fix the value, or give the mapping's timestamp_format, e.g. "
+                "'%d/%m/%Y %H:%M' (strftime codes; %f = fraction)"
             ),
         )
 
