@@ -613,6 +613,7 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
     """
     import duckdb
 
+    from cojourney.events.readers.base import duckdb_connect
     from cojourney.events.readers.tabular import is_tabular
 
     path, options = Path(path), options or ReadOptions()
@@ -620,7 +621,7 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
         return None
     if path.name.lower().removesuffix(".gz").endswith((".csv", ".tsv", ".txt")):
         return _csv_header(path, options)
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         fn = (
             "read_parquet({})"

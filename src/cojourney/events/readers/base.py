@@ -554,18 +554,34 @@ def duckdb_connect(database: str = ":memory:", **kwargs: Any) -> duckdb.DuckDBPy
     config = {**duckdb_config(), **kwargs.pop("config", {})}
     try:
         return duckdb.connect(database, config=config, **kwargs)
-    except duckdb.InvalidInputException as exc:
-        if not any(key in str(exc) for key in config):
+    except duckdb.Error as exc:
+        if not config or isinstance(exc, duckdb.IOException):
             raise
-        raise InputError(
-            Problem(
-                f"DuckDB refuses a setting: {str(exc).splitlines()[0]}",
-                location_in(None, field="duckdb_memory_limit / duckdb_threads"),
-                found=", ".join(f"{k}={v}" for k, v in config.items()),
-                expected="a memory size such as '4GB' or '512MB', a positive number of threads",
-                hint="correct the setting (docs/settings.md)",
-            )
-        ) from None
+        raise _refused_setting(exc, config) from None
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply ``duckdb_memory_limit`` and ``duckdb_threads`` to an open connection."""
+    import duckdb
+
+    config = {k: v for k, v in duckdb_config().items() if k != "temp_directory"}
+    try:
+        for key, value in config.items():
+            con.execute(f"SET {key} = {sql_string(str(value))}")
+    except duckdb.Error as exc:
+        raise _refused_setting(exc, config) from None
+
+
+def _refused_setting(exc: Exception, config: dict[str, Any]) -> InputError:
+    return InputError(
+        Problem(
+            f"DuckDB refuses a setting: {str(exc).splitlines()[0]}",
+            location_in(None, field="duckdb_memory_limit / duckdb_threads"),
+            found=", ".join(f"{k}={v}" for k, v in config.items()),
+            expected="a memory size such as '4GB' or '512MB', a positive number of threads",
+            hint="correct the setting (docs/settings.md)",
+        )
+    )
 
 
 def out_of_memory(exc: BaseException, source: str | Path | None = None) -> CojourneyError:
