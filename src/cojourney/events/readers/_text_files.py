@@ -305,7 +305,8 @@ def unreadable(
             fields = max(fields, len(next(csv.reader([original.group(1)], delimiter=dialect[0]))))
         return ImportRejected(
             Problem(
-                f"line {line} has {fields} fields where the header has {ragged.group(1)}",
+                f"line {line} has {fields} field{'' if fields == 1 else 's'} where the header "
+                f"has {ragged.group(1)}",
                 location_in(path, line=line),
                 found=_shorten(original.group(1)) if original else None,
                 expected=f"{ragged.group(1)} fields, like the header",

@@ -772,7 +772,7 @@ class BatchChecker:
             return Problem(
                 f"event {index + 1} has no timestamp",
                 where,
-                found="an empty value",
+                found=self.null_text or "an empty value",
                 expected="when the event happened",
                 hint="fill the value, or remove the row",
             )

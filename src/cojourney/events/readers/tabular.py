@@ -182,9 +182,9 @@ class PreparedRead:
         except duckdb.CatalogException:
             return []
         out = []
-        for line, text, kind, found, expected in rows:
-            fields = _field_count(text, self.dialect) if "MANY" in str(kind) else None
-            out.append(RaggedLine(int(line), fields or int(found or 0), int(expected or 0), text))
+        for line, text, _, found, expected in rows:
+            fields = _field_count(text, self.dialect) or int(found or 0)
+            out.append(RaggedLine(int(line), fields, int(expected or 0), text))
         return out
 
     def checker(self) -> BatchChecker:
@@ -209,7 +209,7 @@ class RaggedLine:
     def problem(self, path: Path) -> Problem:
         """The line as a problem of ``path``."""
         return Problem(
-            f"line {self.line} has {self.fields} fields where the header has {self.expected}",
+            f"line {self.line} has {fields(self.fields)} where the header has {self.expected}",
             location_in(path, line=self.line),
             found=_shorten(self.text or ""),
             expected=f"{self.expected} fields, like the header",
@@ -219,7 +219,12 @@ class RaggedLine:
 
     def reason(self) -> str:
         """The quarantine file's ``reason`` for the line."""
-        return f"line {self.line}: {self.fields} fields where the header has {self.expected}"
+        return f"line {self.line}: {fields(self.fields)} where the header has {self.expected}"
+
+
+def fields(n: int) -> str:
+    """``1 field``, ``9 fields``."""
+    return f"{n} field" if n == 1 else f"{n} fields"
 
 
 def _shorten(text: str, limit: int = 200) -> str:
