@@ -114,11 +114,8 @@ def test_value_agreements_and_analyze_compute_at_both_ends(tmp_path: Path, start
         )
     )
     runner = CliRunner()
-    imported = runner.invoke(
-        cli,
-        ["import", str(workspace), str(log), "--case", "case", "--activity", "step"]
-        + ["--timestamp", "at"],
-    )
+    flags = ["--case", "case", "--activity", "step", "--timestamp", "at"]
+    imported = runner.invoke(cli, ["import", str(workspace), str(log), *flags])
     assert imported.exit_code == 0, imported.output
     last = start + timedelta(minutes=600)
     for command in ("analyze", "agreements", "value"):
