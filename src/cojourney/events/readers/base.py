@@ -92,8 +92,9 @@ class ReadOptions:
     delimiter
         Field separator of CSV files. ``None`` detects it (``\\t`` for ``.tsv``).
     encoding
-        Text encoding. UTF-8, UTF-16 and Latin-1 are read directly; any other
-        Python codec (``cp1252``, ...) is transcoded to UTF-8 on the fly.
+        Text encoding. A byte-order mark decides first (UTF-8 or UTF-16). UTF-8,
+        UTF-16 and Latin-1 are read directly; any other Python codec (``cp1252``,
+        ...) is transcoded to a temporary UTF-8 copy.
     quote, escape
         CSV quoting characters; ``None`` detects them (usually ``"``, doubled to escape).
     null_values
