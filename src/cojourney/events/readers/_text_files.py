@@ -76,7 +76,7 @@ def text_input(
 
 def transcoded(path: Path, file: Path, codec: str, stack: ExitStack) -> Path:
     """A temporary UTF-8 copy (without a byte-order mark) of ``file``, read as ``codec``."""
-    target = stack.enter_context(temp_file("utf8", file.suffix))
+    target = stack.enter_context(temp_file("transcoded", file.suffix))
     log.info("transcoding %s from %s to UTF-8", path, codec)
     line = 1
     try:
@@ -186,29 +186,76 @@ def json_depth(line: bytes) -> int:
     return deepest
 
 
+#: Longest JSON Lines line read (DuckDB's own limit on one object is smaller).
+MAX_JSON_LINE = 1 << 26
+_JSON_BLOCK = 1 << 24
+
+
 def check_json_lines(path: Path, file: Path) -> None:
     """Refuse a JSON Lines file without any object, or with a line nested too deep.
 
-    A line nested deeper than ``json_max_depth`` could crash a JSON parser; it is
-    found by counting brackets (a line with few brackets is never parsed here).
+    A line nested deeper than ``json_max_depth`` could crash a JSON parser. Lines
+    are screened in blocks by counting their opening brackets; only a line with more
+    than ``json_max_depth`` of them is measured exactly.
     """
     limit = current_settings().json_max_depth
-    seen = False
+    seen, first_line, rest = False, 1, b""
     with file.open("rb") as f:
-        for number, line in enumerate(f, start=1):
-            if not seen and line.strip():
-                seen = True
-            if line.count(b"[") + line.count(b"{") > limit and (d := json_depth(line)) > limit:
-                raise ImportRejected(
-                    Problem(
-                        f"line {number} nests objects or arrays {d:,} levels deep",
-                        location_in(path, line=number),
-                        expected=f"at most {limit} levels (the setting json_max_depth)",
-                        hint="flatten the value in the export, or raise json_max_depth",
-                    )
-                )
+        while True:
+            data = f.read(_JSON_BLOCK)
+            block = rest + data
+            if data:
+                cut = block.rfind(b"\n") + 1
+                if cut == 0:
+                    if len(block) > MAX_JSON_LINE:
+                        raise _long_line(path, first_line)
+                    rest = block
+                    continue
+                block, rest = block[:cut], block[cut:]
+            else:
+                rest = b""
+            seen = seen or bool(block.strip())
+            _check_depth(path, block, first_line, limit)
+            first_line += block.count(b"\n")
+            if not data:
+                break
     if not seen:
         raise no_rows(path, "the file has no JSON objects")
+
+
+#: Every byte but the opening brackets and the newline (deleted to count openers per line).
+_NOT_OPENERS = bytes(b for b in range(256) if b not in b"[{\n")
+
+
+def _check_depth(path: Path, block: bytes, first_line: int, limit: int) -> None:
+    """Measure the lines of ``block`` that open more than ``limit`` brackets."""
+    counts = block.translate(None, _NOT_OPENERS).split(b"\n")
+    if max(map(len, counts)) <= limit:
+        return
+    lines = block.split(b"\n")
+    for index, openers in enumerate(counts):
+        if len(openers) > limit and (depth := json_depth(lines[index])) > limit:
+            number = first_line + index
+            raise ImportRejected(
+                Problem(
+                    f"line {number} nests objects or arrays {depth:,} levels deep",
+                    location_in(path, line=number),
+                    expected=f"at most {limit} levels (the setting json_max_depth)",
+                    hint="flatten the value in the export, or raise json_max_depth",
+                )
+            )
+
+
+def _long_line(path: Path, number: int) -> ImportRejected:
+    return ImportRejected(
+        Problem(
+            f"line {number} is longer than {MAX_JSON_LINE >> 20} MiB",
+            location_in(path, line=number),
+            expected="one event per line",
+            hint="check that the file is JSON Lines (one object per line), not one big JSON "
+            "document",
+        )
+    )
 
 
 def malformed_json(path: Path, file: Path, reported: int | None) -> Problem | None:
