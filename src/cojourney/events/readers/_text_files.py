@@ -229,18 +229,20 @@ _NOT_OPENERS = bytes(b for b in range(256) if b not in b"[{\n")
 
 def _check_depth(path: Path, block: bytes, first_line: int, limit: int) -> None:
     """Measure the lines of ``block`` that open more than ``limit`` brackets."""
+    allowed = limit + 1  # the event's own object, then values nested ``limit`` deep
     counts = block.translate(None, _NOT_OPENERS).split(b"\n")
-    if max(map(len, counts)) <= limit:
+    if max(map(len, counts)) <= allowed:
         return
     lines = block.split(b"\n")
     for index, openers in enumerate(counts):
-        if len(openers) > limit and (depth := json_depth(lines[index])) > limit:
+        if len(openers) > allowed and (depth := json_depth(lines[index])) > allowed:
             number = first_line + index
             raise ImportRejected(
                 Problem(
                     f"line {number} nests objects or arrays {depth:,} levels deep",
                     location_in(path, line=number),
-                    expected=f"at most {limit} levels (the setting json_max_depth)",
+                    expected=f"values nested at most {limit} levels deep inside the event's "
+                    "object (the setting json_max_depth)",
                     hint="flatten the value in the export, or raise json_max_depth",
                 )
             )
