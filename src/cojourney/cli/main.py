@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         duckdb = sys.modules.get("duckdb")
         if duckdb is None or not isinstance(exc, duckdb.OutOfMemoryException):
             raise
-        from cojourney.events.readers.base import out_of_memory
+        from cojourney.events.readers.connections import out_of_memory
 
         error = out_of_memory(exc)
         click.echo(f"Error: {error}", err=True)

@@ -613,7 +613,7 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
     """
     import duckdb
 
-    from cojourney.events.readers.base import duckdb_connect
+    from cojourney.events.readers.connections import duckdb_connect
     from cojourney.events.readers.tabular import is_tabular
 
     path, options = Path(path), options or ReadOptions()

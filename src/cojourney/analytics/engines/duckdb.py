@@ -58,7 +58,7 @@ class DuckDBEngine(Engine):
 
     def __init__(self, connection: duckdb.DuckDBPyConnection | None = None, **config: Any):
 
-        from cojourney.events.readers.base import configure, duckdb_connect
+        from cojourney.events.readers.connections import configure, duckdb_connect
 
         self._owned = connection is None
         if connection is None:
