@@ -239,3 +239,12 @@ def test_json_lines_errors_have_1_based_lines_and_show_null(tmp_path: Path) -> N
     problems = refused(nulls)
     assert {(p.location.line, p.found) for p in problems} == {(2, "null")}
     assert len(problems) == 2  # the journey id and the timestamp
+
+
+def test_an_xes_log_without_events_is_not_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xes"
+    path.write_text('<log xes.version="1849-2016"><string key="creator" value="x"/></log>\n')
+    with EventStore(tmp_path / "store.duckdb") as store:
+        with pytest.raises(ImportRejected, match="no events"):
+            store.import_file(FileImport(path, ColumnMapping()))
+        assert store.imports() == []

@@ -217,6 +217,10 @@ def _run(
     assert counts is not None
     ragged = src.ragged()
     total, bad = int(counts[0]) + len(ragged), int(counts[1]) + len(ragged)
+    if total == 0:  # an empty log (an XES without events, ...): nothing to record
+        from cojourney.events.readers._text_files import no_rows
+
+        raise no_rows(request.path, "the file has no events")
     problems = _problems(con, src, request.path, total, bad, ragged) if bad else []
     if bad and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
