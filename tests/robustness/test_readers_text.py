@@ -248,3 +248,17 @@ def test_an_xes_log_without_events_is_not_recorded(tmp_path: Path) -> None:
         with pytest.raises(ImportRejected, match="no events"):
             store.import_file(FileImport(path, ColumnMapping()))
         assert store.imports() == []
+
+
+def test_json_lines_columns_are_listed_from_gz_and_bom_files(tmp_path: Path) -> None:
+    import gzip
+
+    from cojourney.events.store_ingest import file_columns
+
+    text = json.dumps({"id": 1, "act": "a", "ts": "2024-01-01", "x": {"y": 1}}) + "\n"
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(text.encode("utf-8-sig"))
+    packed = tmp_path / "log.jsonl.gz"
+    packed.write_bytes(gzip.compress(text.encode("utf-16")))
+    for path in (bom, packed):
+        assert file_columns(path) == ["id", "act", "ts", "x"]

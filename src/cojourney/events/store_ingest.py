@@ -627,12 +627,17 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
         return _csv_header(path, options)
     con = duckdb_connect()
     try:
-        fn = (
-            "read_parquet({})"
-            if path.suffix.lower() in (".parquet", ".pq")
-            else "read_json({}, format = 'newline_delimited')"
-        ).format(sql_string(str(path)))
-        return list(describe(con, fn))
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return list(describe(con, f"read_parquet({sql_string(str(path))})"))
+        with _json_sample(path) as sample:
+            depth = current_settings().json_max_depth
+            return list(
+                describe(
+                    con,
+                    f"read_json({sql_string(str(sample))}, format = 'newline_delimited', "
+                    f"maximum_depth = {depth})",
+                )
+            )
     except duckdb.Error as exc:
         raise ImportRejected(
             Problem(
@@ -643,6 +648,27 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
         ) from exc
     finally:
         con.close()
+
+
+@contextmanager
+def _json_sample(path: Path, size: int = 1 << 22) -> Iterator[Path]:
+    """The first whole lines (about ``size`` bytes) of a JSON Lines file as plain UTF-8
+    in a temporary file: expanded when gzip, without a byte-order mark."""
+    import codecs
+
+    from cojourney.events.readers._input import temp_file
+
+    with _text_head(path) as raw:
+        head = raw.read(size)
+    encoding = "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    text = head.decode(encoding, errors="replace")
+    if len(head) == size and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    with temp_file("sample", ".jsonl") as sample:
+        sample.write_text(text, encoding="utf-8")
+        yield sample
 
 
 def _text_head(path: Path) -> Any:
