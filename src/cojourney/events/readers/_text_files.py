@@ -147,7 +147,10 @@ def header_names(file: Path, delimiter: str, quote: str, encoding: str, path: Pa
                 )
             )
         first_seen.setdefault(raw, i)
-        names.append(raw or f"column{i - 1}")
+        name = raw or f"column{i - 1}"
+        while not raw and (name in header or name in names):  # a generated name taken
+            name += "_"
+        names.append(name)
     if problems:
         raise ImportRejected(problems, title=f"{path}: the header cannot be used")
     if not has_rows:
