@@ -71,3 +71,15 @@ def test_out_of_memory_anywhere_reaches_the_user_as_a_message(
     err = capsys.readouterr().err
     assert err.startswith("Error: DuckDB ran out of memory")
     assert "Traceback" not in err and "spark engine" in err
+
+
+def test_imports_read_files_under_the_memory_limit(tmp_path: Path) -> None:
+    from cojourney.events.store import EventStore
+    from cojourney.events.store_ingest import FileImport
+
+    path = tmp_path / "log.csv"
+    path.write_text("case:concept:name,concept:name,time:timestamp\nc1,a,2024-01-01\n")
+    with use_settings(LIMITED), EventStore(tmp_path / "store.duckdb") as store:
+        store.import_file(FileImport(path, ColumnMapping()))
+        memory, threads = limits(store.connection)
+    assert float(memory.split()[0]) < 40 and int(threads) == 1

@@ -170,9 +170,12 @@ def ingest_file(
         Unreadable file, missing columns, unknown time zone, or (with
         ``on_error="fail"``) rows without journey id, activity or readable timestamp.
     """
+    from cojourney.events.readers.connections import configure
+
     check_timezone(request.mapping, request.path)
     spec = reader_for(request.path)
     con = store.connection
+    configure(con)  # duckdb_memory_limit and duckdb_threads hold while the file is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(
