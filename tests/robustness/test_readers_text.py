@@ -91,6 +91,12 @@ def test_invalid_utf8_names_the_encoding_the_byte_and_the_line(tmp_path: Path) -
     offset = path.read_bytes().index(b"\xe9")
     assert problem.found == f"at byte offset {offset} (line 2)"
     assert read(path, encoding="latin-1")["activity"].to_pylist() == ["Réclamation"]
+    late = tmp_path / "late.csv"  # the bad byte beyond the part checked up front
+    rows = [(f"c{i}", "a", "2024-01-01") for i in range(5000)]
+    late.write_bytes(csv_text(rows).encode() + "c9,Réclamation,2024-01-01\n".encode("latin-1"))
+    (problem,) = refused(late)
+    assert problem.message == "the file is not valid UTF-8 text (at line 5002)"
+    assert problem.location.line == 5002
 
 
 def test_utf16_without_a_bom_is_named(tmp_path: Path) -> None:
