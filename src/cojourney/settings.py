@@ -133,6 +133,24 @@ class Settings(BaseSettings):
         ),
     )
 
+    password_min_length: int = Field(
+        10, ge=8, description="Shortest password accepted for an account, in characters."
+    )
+    session_max_age_hours: int = Field(
+        12, gt=0, description="How long a sign-in lasts before the person must sign in again."
+    )
+    login_max_failures: int = Field(
+        5,
+        gt=0,
+        description=(
+            "Failed sign-ins allowed per client and email within login_failure_window_seconds; "
+            "more are refused with 429 until the window passes."
+        ),
+    )
+    login_failure_window_seconds: int = Field(
+        900, gt=0, description="The window over which failed sign-ins are counted, in seconds."
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

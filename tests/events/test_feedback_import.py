@@ -152,16 +152,23 @@ def test_csv_parquet_and_jsonl_give_the_same_answers(ws: Path, tmp_path: Path) -
     with (tmp_path / "a.jsonl").open("w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps({k: v or None for k, v in zip(header, r, strict=True)}) + "\n")
+    got = []
     for i, name in enumerate(("a.csv", "a.parquet", "a.jsonl"), 1):
-        result = import_feedback(ws, tmp_path / name, mapping=f"m{i}", flags=LONG_FLAGS)
+        folder = tmp_path / f"ws{i}"  # one workspace each: the answers are the same
+        init_workspace(folder)
+        result = import_feedback(folder, tmp_path / name, mapping=f"m{i}", flags=LONG_FLAGS)
         assert result.rows_imported == 4
-    got = [
-        [
-            (a["journey_id"], a["at"], a["question"], a["score"], a["touchpoint"])
-            for a in answers(ws, i)
-        ]
-        for i in (1, 2, 3)
-    ]
+        got.append(
+            [
+                (a["journey_id"], a["at"], a["question"], a["score"], a["touchpoint"])
+                for a in answers(folder)
+            ]
+        )
+        # ... so much so that in one workspace the second and third add nothing
+        again = import_feedback(ws, tmp_path / name, mapping=f"m{i}", flags=LONG_FLAGS)
+        assert (again.rows_imported, again.rows_duplicate, again.conflict_count) == (
+            (4, 0, 0) if i == 1 else (0, 4, 0)
+        )
     assert got[0] == got[1] == got[2]
     assert got[0][0] == ("M1", "2024-03-01 10:00", "csat", 4.0, "search")
 
@@ -391,7 +398,7 @@ def test_idempotence_and_the_saved_mapping(ws: Path, tmp_path: Path) -> None:
     again = import_feedback(ws, log)
     assert again.already_imported and again.import_id == first.import_id
     assert again.kind == "feedback"
-    march = write_csv(tmp_path / "survey-march.csv", WIDE_HEADER, WIDE[:1])
+    march = write_csv(tmp_path / "survey-march.csv", WIDE_HEADER, [["M4", *WIDE[0][1:]]])
     second = import_feedback(ws, march)
     assert (second.mapping_origin, second.mapping_name, second.rows_imported) == (
         "saved",
@@ -447,3 +454,63 @@ def test_only_tabular_files(ws: Path, tmp_path: Path) -> None:
     xes = Path(__file__).resolve().parents[1] / "data" / "xes" / "tiny.xes"
     with pytest.raises(ImportRejected, match="CSV, Parquet or JSON Lines"):
         import_feedback(ws, xes, flags=LONG_FLAGS)
+
+
+# --------------------------------------------------------------------------- answer identity
+
+
+def test_an_exact_duplicate_counts_once_within_a_file_and_across_files(
+    ws: Path, tmp_path: Path
+) -> None:
+    rows = [r[:6] for r in LONG[:4]]
+    doubled = write_csv(tmp_path / "doubled.csv", LONG_HEADER[:6], [*rows, rows[1], rows[1]])
+    first = import_feedback(ws, doubled, flags=LONG_FLAGS)
+    assert (first.rows_imported, first.rows_duplicate, first.conflict_count) == (4, 2, 0)
+    overlap = write_csv(
+        tmp_path / "overlap.csv",
+        LONG_HEADER[:6],
+        [*rows[2:], ["M3", "2024-03-09 08:00:00", "csat", "5", "search", ""]],
+    )
+    second = import_feedback(ws, overlap)
+    assert (second.rows_imported, second.rows_duplicate) == (1, 2)
+    assert len(answers(ws)) == 5
+    assert [r.rows_duplicate for r in list_imports(ws)] == [2, 2]
+
+
+def test_a_conflicting_duplicate_in_the_file_keeps_the_first_and_names_both_lines(
+    ws: Path, tmp_path: Path
+) -> None:
+    rows = [r[:6] for r in LONG[:2]]
+    changed = [*rows[0][:3], "2", *rows[0][4:]]  # same journey, touchpoint, question, time
+    log = write_csv(tmp_path / "answers.csv", LONG_HEADER[:6], [*rows, changed])
+    result = import_feedback(ws, log, flags=LONG_FLAGS)
+    assert (result.rows_imported, result.rows_duplicate, result.conflict_count) == (2, 1, 1)
+    [problem] = result.conflicts
+    assert problem.location.line == 4 and problem.location.file == str(log)
+    assert "line 2 is kept" in problem.message and "journey M1" in problem.message
+    assert problem.found == "score 2, comment 'quick'"
+    assert problem.expected == "score 4, comment 'quick', as in line 2"
+    kept = [a["score"] for a in answers(ws) if a["question"] == "csat"]
+    assert kept == [4.0]
+
+
+def test_a_conflict_with_a_stored_answer_keeps_the_stored_one(ws: Path, tmp_path: Path) -> None:
+    rows = [r[:6] for r in LONG[:2]]
+    import_feedback(ws, write_csv(tmp_path / "a.csv", LONG_HEADER[:6], rows), flags=LONG_FLAGS)
+    later = write_csv(
+        tmp_path / "b.csv", LONG_HEADER[:6], [[*rows[0][:3], "1", rows[0][4], "slow"]]
+    )
+    result = import_feedback(ws, later)
+    assert (result.rows_imported, result.rows_duplicate, result.conflict_count) == (0, 1, 1)
+    [problem] = result.conflicts
+    assert "import #1 (a.csv) is kept" in problem.message and problem.location.line == 2
+    assert problem.found == "score 1, comment 'slow'"
+    assert "delete import #1" in (problem.hint or "")
+    assert [a["score"] for a in answers(ws) if a["question"] == "csat"] == [4.0]
+
+
+def test_a_header_only_file_is_refused_and_not_recorded(ws: Path, tmp_path: Path) -> None:
+    empty = write_csv(tmp_path / "empty.csv", LONG_HEADER, [])
+    with pytest.raises(ImportRejected, match="no answers to import"):
+        import_feedback(ws, empty, flags=LONG_FLAGS)
+    assert list_imports(ws) == []

@@ -21,7 +21,7 @@ from cojourney.errors import CojourneyError, ImportRejected, InputError, NotFoun
 from cojourney.events import store as store_module
 from cojourney.events import store_schema
 from cojourney.events.schema import ColumnMapping, canonical_arrow_schema
-from cojourney.events.store import Column, EventSource, EventStore, LogKind
+from cojourney.events.store import STORE_SCHEMA_VERSION, Column, EventSource, EventStore, LogKind
 from cojourney.events.store_ingest import FileImport
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -75,6 +75,7 @@ def test_a_new_store_has_the_documented_tables(tmp_path: Path) -> None:
             "finished_at",
             "seq_first",
             "seq_last",
+            "rows_duplicate",
         ]
         assert store.count() == 0 and store.imports() == []
     with EventStore.open(tmp_path / "data" / "events.duckdb", read_only=True) as again:
@@ -358,7 +359,69 @@ def test_a_killed_import_leaves_the_store_as_it_was(tmp_path: Path) -> None:
 
     assert _snapshot(workspace) == before
     result = import_events(workspace, big, flags=flags)
-    assert result.rows_imported == 1_500_000 and result.import_id == 2
+    # the small file was the big one's first 50 events: they are not stored twice
+    assert (result.rows_imported, result.rows_duplicate) == (1_499_950, 50)
+    assert result.import_id == 2
     content, imports = _snapshot(workspace)
-    assert content[0] == 1_500_050 and len(imports) == 2
-    assert imports[1].seq_first == 50
+    assert content[0] == 1_500_000 and len(imports) == 2
+    assert imports[1].seq_first == 50 + 50  # offset 50, then the big file's row 50
+
+
+# --------------------------------------------------------------------------- versions, undo
+
+
+def test_a_version_1_store_is_upgraded_when_opened_for_writing(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with EventStore(path) as store:
+        add(store, events(["j0", "j1"]))
+        con = store.connection
+        con.execute("ALTER TABLE imports DROP COLUMN rows_duplicate")
+        con.execute("UPDATE store_meta SET value = '1' WHERE key = 'schema_version'")
+    with EventStore(path, read_only=True) as old:  # read as it is
+        [record] = old.imports()
+        assert record.rows_duplicate == 0 and old.count() == 2
+    with EventStore(path) as store:
+        version = store.connection.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        assert version == (str(STORE_SCHEMA_VERSION),)
+        assert [r.rows_duplicate for r in store.imports()] == [0]
+        again = add(store, events(["j0", "j2"]))
+        assert (again.rows_imported, again.id) == (2, 2)
+
+
+def test_delete_import_is_one_transaction_and_ids_are_not_reused(tmp_path: Path) -> None:
+    with EventStore.open(tmp_path) as store:
+        add(store, events(["j0"]))
+        second = add(store, events(["j1", "j2"]))
+        record, rows = store.delete_import(second.id)
+        assert (record, rows) == (second, 2)
+        assert store.count() == 1 and [r.id for r in store.imports()] == [1]
+        assert add(store, events(["j3"])).id == 3
+        with pytest.raises(NotFound, match=r"no import #9; the imports are #1 \(.*\), #3"):
+            store.delete_import(9)
+        assert [r.id for r in store.imports()] == [1, 3]
+
+
+def test_a_failed_delete_keeps_the_import_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Failing:
+        """The store's connection, refusing to delete the ``imports`` row."""
+
+        def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+            self.con = con
+
+        def execute(self, sql: str) -> duckdb.DuckDBPyConnection:
+            if sql.startswith("DELETE FROM imports"):
+                raise duckdb.IOException("disk gone")
+            return self.con.execute(sql)
+
+    with EventStore.open(tmp_path) as store:
+        add(store, events(["j0", "j1"]))
+        real = store.connection
+        monkeypatch.setattr(EventStore, "connection", property(lambda self: Failing(real)))
+        with pytest.raises(duckdb.IOException):
+            store.delete_import(1)
+        monkeypatch.undo()
+        assert store.count() == 2 and [r.id for r in store.imports()] == [1]

@@ -238,10 +238,11 @@ def import_(
     question: --score-column QUESTION=COLUMN, --text-column QUESTION=COLUMN).
     Scores outside their question's scale, and touchpoints or steps the workspace
     does not have, are rejected; an answer's step is taken from its touchpoint.
-    The import is all or nothing, and importing the same file again with the same
-    mapping adds nothing. After an import with column flags the mapping is saved
-    in WORKSPACE/data/mappings/ (as --mapping NAME, or after the file's name), so
-    the next file with the same columns needs no flags.
+    The import is all or nothing, and an event (or answer) already in the store
+    is not stored again: overlapping exports add only what is new. After an
+    import with column flags the mapping is saved in WORKSPACE/data/mappings/ (as
+    --mapping NAME, or after the file's name), so the next file with the same
+    columns needs no flags.
 
     \b
     Examples:
@@ -425,6 +426,15 @@ def _print_summary(r: ImportResult, workspace: Path) -> None:
         f"Imported {what} of {_count(r.journeys or 0, 'journey')} "
         f"from {r.source.name} as import #{r.import_id} ({r.seconds:.1f}s)."
     )
+    if r.rows_duplicate:
+        repeated = " or repeated in the file" if feedback else ""
+        echo(
+            f"  stored:      {r.rows_imported:,} new, {r.rows_duplicate:,} already stored{repeated}"
+        )
+    for problem in r.conflicts[:SHOWN_REJECTED]:
+        echo("  conflict:    " + problem.render().replace("\n", "\n    "))
+    if r.conflict_count > SHOWN_REJECTED:
+        echo(f"    ... and {r.conflict_count - SHOWN_REJECTED:,} more conflicting answers")
     if r.rows_imported:
         echo(f"  time range:  {_when(r.first_timestamp)} .. {_when(r.last_timestamp)} UTC")
     if feedback and r.questions:

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "import": "cojourney.cli.import_cmd:import_",
     "analyze": "cojourney.cli.analyze_cmd:analyze",
     "export": "cojourney.cli.import_cmd:export",
+    "imports": "cojourney.cli.imports_cmd:imports",
     "experience": "cojourney.cli.experience_cmd:experience",
     "agreements": "cojourney.cli.agreements_cmd:agreements",
     "value": "cojourney.cli.value_cmd:value",
@@ -34,6 +35,10 @@ COMMANDS: dict[str, str] = {
     "improvements": "cojourney.cli.improvements_cmd:improvements",
     "report": "cojourney.cli.report_cmd:report",
     "demo": "cojourney.cli.demo_cmd:demo",
+    "serve": "cojourney.cli.serve_cmd:serve",
+    "db": "cojourney.cli.web_cmds:db",
+    "users": "cojourney.cli.web_cmds:users",
+    "tokens": "cojourney.cli.web_cmds:tokens",
 }
 
 

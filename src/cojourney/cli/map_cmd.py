@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cojourney.services.maps import FORMATS, KINDS
+from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
 
 
 @click.command("map")
@@ -40,9 +40,20 @@ from cojourney.services.maps import FORMATS, KINDS
     metavar="ID",
     help="The journey to draw (default: the workspace's default journey).",
 )
-def map_(path: Path, output: Path, kind: str, fmt: str | None, journey_id: str | None) -> None:
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="provider",
+    show_default=True,
+    help="provider: everything; consumer: only what the customer sees (steps, frontstage and "
+    "customer-only touchpoints; no backstage, teams, goals or notes of the provider). "
+    "Journey maps only.",
+)
+def map_(
+    path: Path, output: Path, kind: str, fmt: str | None, journey_id: str | None, audience: str
+) -> None:
     """Draw the workspace at PATH as a picture that opens offline."""
     from cojourney.services.maps import draw_map
 
-    written = draw_map(path, output, kind=kind, fmt=fmt, journey_id=journey_id)
+    written = draw_map(path, output, kind=kind, fmt=fmt, journey_id=journey_id, audience=audience)
     click.echo(f"Wrote {kind} map to {written}")

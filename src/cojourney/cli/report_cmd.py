@@ -21,6 +21,7 @@ from cojourney.cli.common import (
     time_window,
     workspace_argument,
 )
+from cojourney.domain.visibility import AUDIENCES
 
 
 @click.command("report")
@@ -55,6 +56,15 @@ from cojourney.cli.common import (
     help="Report on this Parquet file or folder of Parquet files instead of the "
     "imported events (no feedback then)."
 )
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="provider",
+    show_default=True,
+    help="provider: the whole report; consumer: a report for customers with only what they "
+    "see (steps, frontstage touchpoints, their answers at them; no backstage, agreements, "
+    "targets, costs or volumes).",
+)
 def report(
     workspace: Path,
     output: Path,
@@ -64,6 +74,7 @@ def report(
     engine: str,
     spark_master: str | None,
     events: Path | None,
+    audience: str,
 ) -> None:
     """Write the journey report of WORKSPACE: one HTML file that opens offline.
 
@@ -77,6 +88,7 @@ def report(
       cojourney report my-workspace -o report.html
       cojourney report my-workspace --from 2025-01-01 --to 2025-03-31 -o q1.html
       cojourney report my-workspace --events exports/ --engine spark -o report.html
+      cojourney report my-workspace --audience consumer -o for-customers.html
     """
     from cojourney.services.report import build_report
 
@@ -94,12 +106,14 @@ def report(
             source=events,
             spark_master=spark_master,
             on_progress=on_progress,
+            audience=audience,
         )
     for section, reason in result.reasons.items():
         click.echo(f"  {section}: {reason}", err=True)
     size = result.size / 1_000_000
+    what = "consumer report" if audience == "consumer" else "journey report"
     click.echo(
-        f"Wrote the journey report of {result.journey_id} to {result.output} "
+        f"Wrote the {what} of {result.journey_id} to {result.output} "
         f"({size:.1f} MB, {result.seconds:.1f}s)"
     )
 

@@ -15,7 +15,11 @@ one transaction:
    or row, column, value, fix) and the total count; with ``"skip"`` the source rows
    with a problem (all their answers) are written, with their source columns and a
    ``reason``, to a quarantine CSV file;
-3. the answers of the other rows are appended with a global ``answer_seq``
+3. an answer whose identity (journey, respondent, touchpoint, question, time) the
+   store or an earlier row has already is left out and counted once
+   (:func:`~cojourney.events.store_identity.mark_repeated_answers`); those with
+   another score or comment are reported as conflicts, the first answer kept;
+4. the other answers of the valid rows are appended with a global ``answer_seq``
    (``offset + row x answers per row + position in the row``), their ``step``
    filled from the workspace's touchpoint when the file does not give it.
 
@@ -41,7 +45,12 @@ from cojourney.events.feedback_mapping import (
     column_problems,
     effective_scales,
 )
-from cojourney.events.feedback_problems import FLAGS, describe_rows, reason_sql
+from cojourney.events.feedback_problems import (
+    FLAGS,
+    describe_conflicts,
+    describe_rows,
+    reason_sql,
+)
 from cojourney.events.readers.base import (
     ReadOptions,
     check_timezone,
@@ -50,9 +59,10 @@ from cojourney.events.readers.base import (
     sql_string,
 )
 from cojourney.events.schema import ColumnMapping
+from cojourney.events.store_identity import mark_repeated_answers
 from cojourney.events.store_ingest import (
     ProgressCallback,
-    _Poller,
+    _poller,
     _session_time_zone,
     _utc,
     _write_quarantine,
@@ -72,6 +82,7 @@ log = logging.getLogger(__name__)
 
 _ROW: Final = "__cojourney_row"
 _STAGE: Final = "__cojourney_feedback_stage"
+_REPEATED: Final = "__cojourney_feedback_repeated"
 _BAD: Final = "(" + " OR ".join(FLAGS) + ")"
 _STANDARD = tuple(F.QUESTION_SCALES)
 
@@ -130,6 +141,8 @@ class FeedbackOutcome:
     last_timestamp: datetime | None
     questions: tuple[tuple[str, int], ...]
     steps_filled: int
+    conflicts: tuple[Problem, ...] = ()
+    conflict_count: int = 0
 
 
 def ingest_feedback(
@@ -373,7 +386,7 @@ def _run(
     relation = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
     types = describe(con, relation)
     path = request.path
-    with _Poller(con, "reading", progress):
+    with _poller(con, "reading", progress):
         con.execute(
             f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {_BAD} AS __bad, "
             f"bool_or({_BAD}) OVER (PARTITION BY _row) AS __row_bad "
@@ -387,6 +400,14 @@ def _run(
     assert counts is not None and total_rows is not None
     answers, bad_answers, bad_rows = int(counts[0]), int(counts[1]), int(counts[2])
     rows_read = int(total_rows[0])
+    if rows_read == 0:
+        raise ImportRejected(
+            Problem(
+                "no answers to import: the file holds no rows (a header alone, or nothing)",
+                location_in(path),
+                hint="check the export that wrote it; nothing was recorded",
+            )
+        )
     first_line = prepared.locate(0, "").line
     problems = (
         describe_rows(con, _STAGE, path, prepared.locate, columns, request, bad_answers)
@@ -406,6 +427,7 @@ def _run(
     if bad_answers:
         _quarantine(con, relation, request, pending, columns, first_line, progress)
     _, per_row = _parts(columns)
+    conflicts, conflict_count = _leave_out_repeated(con, pending, per_row, prepared, columns)
     cols = pending.kind.column_names
     select = [
         f"{pending.seq_offset} + _row * {per_row} + _part"
@@ -413,7 +435,7 @@ def _run(
         else quote_identifier(c)
         for c in cols
     ]
-    with _Poller(con, "inserting", progress):
+    with _poller(con, "inserting", progress):
         con.execute(
             f'INSERT INTO "{pending.kind.table}" ({", ".join(map(quote_identifier, cols))},'
             f" {IMPORT_ID}) SELECT {', '.join(select)}, {pending.id} FROM {_STAGE} "
@@ -453,7 +475,30 @@ def _run(
         _utc(stats[3]),
         tuple((str(q), int(n)) for q, n in questions),
         int(stats[6]),
+        tuple(conflicts),
+        conflict_count,
     )
+
+
+def _leave_out_repeated(
+    con: duckdb.DuckDBPyConnection,
+    pending: PendingImport,
+    per_row: int,
+    prepared: PreparedRead,
+    columns: FeedbackColumns,
+) -> tuple[list[Problem], int]:
+    """Drop the staged answers whose identity the store or an earlier row has; count them
+    (``rows_duplicate``) and return the conflicting ones (first few, and how many)."""
+    answer = f"_row * {per_row} + _part"
+    pending.rows_duplicate = mark_repeated_answers(
+        con, pending.kind, _STAGE, "NOT __row_bad", answer, _REPEATED
+    )
+    conflicts: tuple[list[Problem], int] = ([], 0)
+    if pending.rows_duplicate:
+        conflicts = describe_conflicts(con, _STAGE, _REPEATED, per_row, prepared.locate, columns)
+        con.execute(f"DELETE FROM {_STAGE} WHERE {answer} IN (SELECT r FROM {_REPEATED})")
+    con.execute(f"DROP TABLE {_REPEATED}")
+    return conflicts
 
 
 def _quarantine(

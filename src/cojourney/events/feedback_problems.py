@@ -4,7 +4,8 @@
 named in :data:`FLAGS`; this module turns flagged answers into
 :class:`~cojourney.errors.Problem` objects (file, line or row, column, the value
 found, what was expected and the fix) and into the ``reason`` text of the
-quarantine file.
+quarantine file. :func:`describe_conflicts` says which answers were left out
+because an answer of the same identity, with another score or comment, came first.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cojourney.events.feedback_ingest import FeedbackImport
 
-__all__ = ["FLAGS", "describe_rows", "reason_sql"]
+__all__ = ["FLAGS", "describe_conflicts", "describe_rows", "reason_sql"]
 
 #: The problem flags of a staged answer.
 FLAGS: Final[tuple[str, ...]] = (
@@ -264,3 +265,61 @@ def _unknown(
         expected=f"one of: {shown}" if known else f"a {what} id",
         hint=hint,
     )
+
+
+def describe_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    stage: str,
+    repeated: str,
+    per_row: int,
+    locate: Callable[[int, str], Location],
+    columns: FeedbackColumns,
+) -> tuple[list[Problem], int]:
+    """The first conflicting answers left out (both answers located), and how many there are.
+
+    ``repeated`` is the table of :func:`cojourney.events.store_identity.mark_repeated_answers`
+    over ``stage``, whose answers are numbered ``_row * per_row + _part``.
+    """
+    counted = con.execute(f"SELECT count(*) FILTER (WHERE conflict) FROM {repeated}").fetchone()
+    total = int(counted[0]) if counted else 0
+    if not total:
+        return [], 0
+    rows = con.execute(
+        f"SELECT s._row, s._score_column, s.journey_id, s.question, s.touchpoint, "
+        f"strftime(timezone('UTC', s.timestamp), '%Y-%m-%d %H:%M:%S'), s.score, s.comment, "
+        f"d.kept_r, d.kept_import, d.kept_source, d.kept_score, d.kept_comment "
+        f"FROM {repeated} d JOIN {stage} s ON s._row * {per_row} + s._part = d.r "
+        f"WHERE d.conflict ORDER BY d.r LIMIT {MAX_LISTED_PROBLEMS}"
+    ).fetchall()
+    problems = []
+    for row, column, journey, question, touchpoint, when, score, comment, *kept in rows:
+        kept_r, kept_import, kept_source, kept_score, kept_comment = kept
+        here = locate(int(row), column or columns.score or "")
+        if kept_import is not None:
+            there = f"import #{kept_import} ({kept_source})"
+            undo = f"delete import #{kept_import}, fix the answer in its file and import both again"
+        else:
+            index = int(kept_r) // per_row
+            line = locate(index, column or "").line
+            there = f"line {line}" if line is not None else f"row {index + 1}"
+            undo = f"fix or remove one of the two rows ({there} is kept)"
+        about = f"touchpoint {touchpoint}" if touchpoint else "the whole journey"
+        problems.append(
+            Problem(
+                f"two different answers of journey {journey} to {question} about {about} at "
+                f"{when} UTC: this one is left out, the one of {there} is kept",
+                here,
+                found=_answer_text(score, comment),
+                expected=f"{_answer_text(kept_score, kept_comment)}, as in {there}",
+                hint=f"the first answer of a journey, respondent, touchpoint, question and time "
+                f"counts (the stored one, else the earlier row); to keep this one instead, {undo}",
+            )
+        )
+    return problems, total
+
+
+def _answer_text(score: float | None, comment: str | None) -> str:
+    parts = ([f"score {score:g}"] if score is not None else []) + (
+        [f"comment {comment!r}"] if comment is not None else []
+    )
+    return ", ".join(parts) or "no answer"

@@ -10,12 +10,15 @@
     One row per successful import: ``id``, ``kind``, ``source_name``,
     ``source_sha256``, ``mapping_name``, ``mapping_fingerprint``,
     ``rows_imported``, ``rows_rejected``, ``quarantine_path``, ``started_at``,
-    ``finished_at`` (UTC), ``seq_first``, ``seq_last``.
+    ``finished_at`` (UTC), ``seq_first``, ``seq_last``, ``rows_duplicate``.
 ``store_meta``
-    ``schema_version``.
+    ``schema_version``, and ``last_deleted_import_id`` once an import was deleted
+    (import ids are never given twice).
 
 Every import is one transaction: a process killed half-way leaves the store as it
-was. The kinds of log are declared as data (:class:`LogKind`): a second kind (survey
+was. A file import stores only the rows whose identity the store does not hold
+(:mod:`cojourney.events.store_identity`); :meth:`EventStore.delete_import` undoes an
+import in one transaction. The kinds of log are declared as data (:class:`LogKind`): a second kind (survey
 feedback) is one more :func:`register_kind` with its own table, imported and read
 through the same methods with ``kind="feedback"``.
 
@@ -41,6 +44,7 @@ from cojourney.events.store_schema import (
     IMPORT_ID,
     IMPORTS_SQL,
     META_SQL,
+    MIGRATIONS,
     SESSION_DEFAULTS,
     STORE_SCHEMA_VERSION,
     TIMES,
@@ -79,6 +83,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: ``store_meta`` key of the largest deleted import id (ids are never given twice).
+_LAST_DELETED = "last_deleted_import_id"
 
 # --------------------------------------------------------------------------- read side
 
@@ -329,22 +336,33 @@ class EventStore(EventSource):
                     f"{self.path} was written by a newer cojourney (store version "
                     f"{version}); update cojourney to read it"
                 )
+        else:
+            version = STORE_SCHEMA_VERSION
         if self.read_only:
             self._tables = {k: t for k, t in self._tables.items() if t in tables}
             return
         missing = [k for k in kinds() if k.table not in tables]
-        if "store_meta" in tables and "imports" in tables and not missing:
+        current = version == STORE_SCHEMA_VERSION
+        if "store_meta" in tables and "imports" in tables and not missing and current:
             return
         con.execute("BEGIN TRANSACTION")
-        con.execute(META_SQL)
-        con.execute(
-            f"INSERT INTO store_meta VALUES ('schema_version', '{STORE_SCHEMA_VERSION}') "
-            "ON CONFLICT DO NOTHING"
-        )
-        con.execute(IMPORTS_SQL)
-        for kind in kinds():
-            con.execute(kind.create_sql())
-        con.execute("COMMIT")
+        try:
+            con.execute(META_SQL)
+            con.execute(IMPORTS_SQL)
+            for kind in kinds():
+                con.execute(kind.create_sql())
+            for target in range(version + 1, STORE_SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(target, ()):
+                    con.execute(statement)
+                log.info("%s: store upgraded to version %d", self.path, target)
+            con.execute(
+                f"INSERT INTO store_meta VALUES ('schema_version', '{STORE_SCHEMA_VERSION}') "
+                "ON CONFLICT DO UPDATE SET value = excluded.value"
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
         log.debug("prepared event store %s", self.path)
 
     # ---------------------------------------------------------------- bookkeeping
@@ -354,7 +372,17 @@ class EventStore(EventSource):
         with self._lock:
             if "imports" not in {r[0] for r in self.connection.execute("SHOW TABLES").fetchall()}:
                 return []
-            columns = [f"epoch_us({f})" if f in TIMES else f for f in IMPORT_FIELDS]
+            have = {
+                r[0]
+                for r in self.connection.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'imports'"
+                ).fetchall()
+            }
+            columns = [
+                f"epoch_us({f})" if f in TIMES else f if f in have else "NULL"
+                for f in IMPORT_FIELDS
+            ]
             rows = self.connection.execute(
                 f"SELECT {', '.join(columns)} FROM imports {where} ORDER BY id"
             ).fetchall()
@@ -372,6 +400,52 @@ class EventStore(EventSource):
             ),
             None,
         )
+
+    def delete_import(self, import_id: int) -> tuple[ImportRecord, int]:
+        """Undo one import: remove its rows and its ``imports`` row, in one transaction.
+
+        Import ids are never given again (the next import gets a new one).
+
+        Returns
+        -------
+        tuple[ImportRecord, int]
+            The import removed, and how many rows (events or answers) went with it.
+
+        Raises
+        ------
+        cojourney.errors.NotFound
+            No import has that id (the message lists those that exist).
+        """
+        if self.read_only:
+            raise CojourneyError(f"{self.path} is open read-only")
+        record = next((r for r in self.imports() if r.id == import_id), None)
+        if record is None:
+            known = ", ".join(f"#{r.id} ({r.source_name})" for r in self.imports())
+            raise NotFound(
+                f"{self.path}: no import #{import_id}; "
+                + (f"the imports are {known}" if known else "nothing was imported yet")
+            )
+        table = log_kind(record.kind).table
+        con = self.connection
+        with self._lock:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                row = con.execute(
+                    f'DELETE FROM "{table}" WHERE {IMPORT_ID} = {int(import_id)}'
+                ).fetchone()
+                con.execute(f"DELETE FROM imports WHERE id = {int(import_id)}")
+                con.execute(
+                    f"INSERT INTO store_meta VALUES ({sql_value(_LAST_DELETED)}, "
+                    f"'{int(import_id)}') ON CONFLICT DO UPDATE SET value = CAST(greatest("
+                    "CAST(store_meta.value AS INTEGER), CAST(excluded.value AS INTEGER)) AS VARCHAR)"
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+        removed = int(row[0]) if row else 0
+        log.info("%s: import #%d deleted (%d rows)", self.path, import_id, removed)
+        return record, removed
 
     # ---------------------------------------------------------------- writing
 
@@ -398,7 +472,10 @@ class EventStore(EventSource):
         with self._lock:
             con.execute("BEGIN TRANSACTION")
             try:
-                row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM imports").fetchone()
+                row = con.execute(
+                    "SELECT greatest(coalesce(max(id), 0), coalesce((SELECT CAST(value AS INTEGER) "
+                    f"FROM store_meta WHERE key = {sql_value(_LAST_DELETED)}), 0)) + 1 FROM imports"
+                ).fetchone()
                 seq = con.execute(
                     f'SELECT coalesce(max("{k.seq_column}") + 1, 0) FROM "{k.table}"'
                 ).fetchone()
@@ -452,7 +529,9 @@ class EventStore(EventSource):
         """Import canonical batches (from any reader) as one transaction.
 
         ``event_seq`` of the batches is the input order of the source; the store
-        offsets it by its current largest ``event_seq`` plus one.
+        offsets it by its current largest ``event_seq`` plus one. Unlike
+        :meth:`import_file`, rows are not compared with the stored ones: the caller
+        (the simulator) knows its batches are new, from their ``source_sha256``.
 
         Raises
         ------

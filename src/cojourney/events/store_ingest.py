@@ -7,21 +7,23 @@ read by DuckDB itself (with the readers' dialect handling and mapping SQL,
 by their readers and handed over as Arrow. Then, in one transaction:
 
 1. the mapped rows are staged in a temporary table, each with its position in the
-   source and flags for a missing journey id, activity or timestamp;
+   source and flags for a missing journey id, activity or timestamp (a file without rows
+   is refused: nothing is recorded);
 2. with ``on_error="fail"`` any flagged row refuses the import with the first
    :data:`~cojourney.events.readers.base.MAX_LISTED_PROBLEMS` problems (file,
    line or row, column, value, fix) and the total count; with ``"skip"`` the
    flagged rows are written, with their source columns and a ``reason``, to a
    quarantine CSV file;
-3. the valid rows are appended to the events table with a global ``event_seq``;
-4. the import's statistics (journeys, time range, activities that are not
+3. the valid rows the store holds already (same identity, see
+   :mod:`cojourney.events.store_identity`) are left out and counted;
+4. the other valid rows are appended to the events table with a global ``event_seq``;
+5. the import's statistics (journeys, time range, activities that are not
    touchpoints) are computed from the staged rows.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -46,6 +48,7 @@ from cojourney.events.readers.base import (
     sql_string,
 )
 from cojourney.events.schema import ColumnMapping
+from cojourney.events.store_identity import mark_already_stored
 from cojourney.events.store_schema import IMPORT_ID, ImportRecord, quietly
 from cojourney.settings import current_settings
 
@@ -70,6 +73,7 @@ _ROW: Final = "__cojourney_row"
 _STAGE: Final = "__cojourney_stage"
 _RAW: Final = "__cojourney_raw"
 _RAW_IN: Final = "__cojourney_raw_in"
+_KNOWN: Final = "__cojourney_known"
 _BAD: Final = "(__no_journey OR __no_activity OR __no_timestamp)"
 #: Unknown activities listed by name (the rest are counted).
 TOP_UNKNOWN: Final = 10
@@ -209,7 +213,7 @@ def _run(
         f"({S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '') AS __no_activity, "
         f'("{S.TIMESTAMP}" IS NULL) AS __no_timestamp'
     )
-    with _Poller(con, "reading", progress):
+    with _poller(con, "reading", progress):
         con.execute(
             f"CREATE TEMP TABLE {_STAGE} AS SELECT *, {flags} "
             f"FROM ({src.query.select_sql(src.relation)})"
@@ -218,12 +222,16 @@ def _run(
         f"SELECT count(*), count(*) FILTER (WHERE {_BAD}) FROM {_STAGE}"
     ).fetchone()
     assert counts is not None
-    ragged = src.ragged()
+    ragged = src.ragged()  # CSV lines set aside for their number of fields
     total, bad = int(counts[0]) + len(ragged), int(counts[1]) + len(ragged)
-    if total == 0:  # an empty log (an XES without events, ...): nothing to record
-        from cojourney.events.readers._text_files import no_rows
-
-        raise no_rows(request.path, "the file has no events")
+    if total == 0:
+        raise ImportRejected(
+            Problem(
+                "no events to import: the file holds no rows (a header alone, or nothing)",
+                location_in(request.path),
+                hint="check the export that wrote it; nothing was recorded",
+            )
+        )
     problems = _problems(con, src, request.path, total, bad, ragged) if bad else []
     if bad and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
@@ -237,6 +245,22 @@ def _run(
         )
     if bad:
         _quarantine(con, src, request, pending, m, progress, ragged)
+    if pending.seq_offset > 0:  # the store holds events: leave out those it has already
+        if progress is not None:
+            progress(ImportProgress("comparing with the stored events"))
+        pending.rows_duplicate = mark_already_stored(
+            con,
+            pending.kind,
+            _STAGE,
+            f"NOT {_BAD}",
+            quote_identifier("_" + _ROW),
+            quote_identifier(src.seq),
+            _KNOWN,
+        )
+        if pending.rows_duplicate:
+            row = quote_identifier("_" + _ROW)
+            con.execute(f"DELETE FROM {_STAGE} WHERE {row} IN (SELECT r FROM {_KNOWN})")
+        con.execute(f"DROP TABLE {_KNOWN}")
     cols = pending.kind.column_names
     select = [
         f"{pending.seq_offset} + {quote_identifier(src.seq)}"
@@ -244,7 +268,7 @@ def _run(
         else quote_identifier(c)
         for c in cols
     ]
-    with _Poller(con, "inserting", progress):
+    with _poller(con, "inserting", progress):
         targets = ", ".join(map(quote_identifier, cols))
         con.execute(
             f'INSERT INTO "{pending.kind.table}" ({targets}, '
@@ -265,11 +289,12 @@ def _run(
     unknown, distinct, events = _unknown_activities(con, request.known_activities)
     con.execute(f"DROP TABLE {_STAGE}")
     log.info(
-        "%s: %d of %d events staged for import #%d (%d rejected)",
+        "%s: %d of %d events staged for import #%d (%d already stored, %d rejected)",
         request.path,
         pending.rows_imported,
         total,
         pending.id,
+        pending.rows_duplicate,
         bad,
     )
     return IngestOutcome(
@@ -738,53 +763,21 @@ def _session_time_zone(con: duckdb.DuckDBPyConnection, zone: str) -> Iterator[No
         quietly(con, "SET TimeZone = 'UTC'")  # after a failed statement: done by the rollback
 
 
-class _Poller:
-    """While a long statement runs, report DuckDB's progress of it (a thread polls it)."""
+@contextmanager
+def _poller(
+    con: duckdb.DuckDBPyConnection, stage: str, progress: ProgressCallback | None
+) -> Iterator[None]:
+    """While a long statement runs, report ``stage`` and DuckDB's progress of it;
+    ``0.0`` before and ``1.0`` after it succeeds."""
+    from cojourney.events.query_progress import QueryProgress
 
-    _SETTINGS = (
-        "enable_progress_bar = true",
-        "enable_progress_bar_print = false",
-        "progress_bar_time = 0",
-    )
-
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        stage: str,
-        progress: ProgressCallback | None,
-        interval: float = 0.1,
-    ) -> None:
-        self.con, self.stage, self.progress, self.interval = con, stage, progress, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Poller:
-        if self.progress is not None:
-            self.progress(ImportProgress(self.stage, 0.0))
-            for setting in self._SETTINGS:
-                self.con.execute(f"SET {setting}")
-            self._thread = threading.Thread(target=self._poll, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            for setting in self._SETTINGS:
-                quietly(self.con, f"RESET {setting.split(' = ')[0]}")
-            if exc[0] is None and self.progress is not None:
-                self.progress(ImportProgress(self.stage, 1.0))
-
-    def _poll(self) -> None:
-        assert self.progress is not None
-        while not self._stop.wait(self.interval):
-            try:
-                percent = self.con.query_progress()
-            except Exception:
-                return
-            if percent is not None and percent >= 0:
-                self.progress(ImportProgress(self.stage, min(percent, 100.0) / 100))
+    if progress is None:
+        yield
+        return
+    progress(ImportProgress(stage, 0.0))
+    with QueryProgress(con, lambda fraction: progress(ImportProgress(stage, fraction))):
+        yield
+    progress(ImportProgress(stage, 1.0))
 
 
 def _utc(micros: int | None) -> datetime | None:

@@ -25,6 +25,7 @@ __all__ = [
     "FEEDBACK",
     "IMPORT_FIELDS",
     "IMPORT_ID",
+    "MIGRATIONS",
     "STORE_SCHEMA_VERSION",
     "Column",
     "ImportRecord",
@@ -42,7 +43,8 @@ log = logging.getLogger(__name__)
 #: Where the store lives inside a workspace.
 DEFAULT_STORE: Final = Path("data") / "events.duckdb"
 #: Version of the store's tables; a store written by a newer version is refused.
-STORE_SCHEMA_VERSION: Final = 1
+#: 2: ``imports.rows_duplicate`` (a version-1 store gets it, as 0, when opened for writing).
+STORE_SCHEMA_VERSION: Final = 2
 IMPORT_ID: Final = "import_id"
 
 
@@ -75,12 +77,17 @@ class LogKind:
         The columns, ``import_id`` excluded.
     seq_column
         The input-order column, kept global across imports.
+    identity
+        The columns that tell two rows apart: a row whose identity is already
+        stored is not stored again (events: every column but ``event_seq``;
+        feedback answers: who, about what, which question, when).
     """
 
     name: str
     table: str
     columns: tuple[Column, ...]
     seq_column: str
+    identity: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -104,6 +111,7 @@ EVENTS: Final = LogKind(
         Column(S.ATTRIBUTES, "VARCHAR"),
     ),
     S.EVENT_SEQ,
+    (S.JOURNEY_ID, S.ACTIVITY, S.TIMESTAMP, *S.OPTIONAL_COLUMNS, S.ATTRIBUTES),
 )
 
 #: Survey answers: the canonical feedback schema (:mod:`cojourney.events.feedback_schema`).
@@ -120,6 +128,7 @@ FEEDBACK: Final = LogKind(
         Column(F.ATTRIBUTES, "VARCHAR"),
     ),
     F.ANSWER_SEQ,
+    (F.JOURNEY_ID, F.RESPONDENT, F.TOUCHPOINT, F.QUESTION, F.TIMESTAMP),
 )
 
 _KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS, FEEDBACK.name: FEEDBACK}
@@ -165,8 +174,13 @@ IMPORTS_SQL = """CREATE TABLE IF NOT EXISTS imports (
   started_at TIMESTAMPTZ NOT NULL,
   finished_at TIMESTAMPTZ NOT NULL,
   seq_first BIGINT,
-  seq_last BIGINT
+  seq_last BIGINT,
+  rows_duplicate BIGINT NOT NULL DEFAULT 0
 )"""
+#: Statements bringing a store of an older version to :data:`STORE_SCHEMA_VERSION`.
+MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    2: ("ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_duplicate BIGINT DEFAULT 0",),
+}
 IMPORT_FIELDS = (
     "id",
     "kind",
@@ -181,12 +195,18 @@ IMPORT_FIELDS = (
     "finished_at",
     "seq_first",
     "seq_last",
+    "rows_duplicate",
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ImportRecord:
-    """One successful import, as kept in the ``imports`` table."""
+    """One successful import, as kept in the ``imports`` table.
+
+    ``rows_imported`` counts the rows it added; ``rows_duplicate`` the valid rows
+    it did not add because the store already held them (events, answers) or the
+    file repeated them (answers); ``rows_rejected`` the rows refused or set aside.
+    """
 
     id: int
     kind: str
@@ -201,6 +221,7 @@ class ImportRecord:
     finished_at: datetime
     seq_first: int | None = None
     seq_last: int | None = None
+    rows_duplicate: int = 0
 
 
 @dataclass(slots=True)
@@ -220,6 +241,7 @@ class PendingImport:
     quarantine_path: str | None = None
     seq_first: int | None = None
     seq_last: int | None = None
+    rows_duplicate: int = 0
     before_commit: list[Any] = field(default_factory=list)
     committed: ImportRecord | None = None
 
@@ -238,6 +260,7 @@ class PendingImport:
             finished_at,
             self.seq_first,
             self.seq_last,
+            self.rows_duplicate,
         )
 
 
@@ -275,6 +298,7 @@ def import_record(row: tuple[Any, ...]) -> ImportRecord:
     values = dict(zip(IMPORT_FIELDS, row, strict=True))
     for name in TIMES:
         values[name] = _EPOCH + timedelta(microseconds=int(values[name]))
+    values["rows_duplicate"] = int(values["rows_duplicate"] or 0)
     return ImportRecord(**values)
 
 

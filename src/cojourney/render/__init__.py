@@ -14,14 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from cojourney.domain import Workspace
-from cojourney.errors import InputError, Problem
+from cojourney.domain.visibility import check_audience, consumer_view
+from cojourney.errors import InputError, Location, Problem
 from cojourney.render.blueprint import render_blueprint
 from cojourney.render.journey_map import (
     Overlay,
     StepMeasures,
     TouchpointMeasures,
+    consumer_overlay,
     render_journey_map,
 )
+from cojourney.render.layout import resolve_journey
 from cojourney.render.mermaid import render_mermaid_journey
 from cojourney.render.stakeholder_map import render_stakeholder_map
 
@@ -45,12 +48,28 @@ def render(
     journey_id: str | None = None,
     *,
     overlay: Mapping[str, Any] | None = None,
+    audience: str = "provider",
 ) -> str:
     """Draw ``kind`` (journey, stakeholders, blueprint) in ``fmt`` (html, svg, mermaid).
+
+    ``audience="consumer"`` draws the journey map from the consumer view of the
+    workspace (:func:`cojourney.domain.visibility.consumer_view`); the stakeholder map
+    and the service blueprint are the provider's own pictures and are refused.
 
     Raises :class:`cojourney.errors.InputError` for a combination that does not exist,
     naming the ones that do; :class:`cojourney.errors.NotFound` for an unknown journey.
     """
+    if check_audience(audience) == "consumer" and kind in _NAMES and kind != "journey":
+        raise InputError(
+            Problem(
+                f"the {_NAMES[kind]} is not drawn for consumers",
+                Location(field="audience"),
+                found=f"kind {kind} for audience consumer",
+                expected="kind journey",
+                hint=f"the {_NAMES[kind]} shows the provider's side of the line of visibility; "
+                "draw the journey map for consumers, or this picture for the provider",
+            )
+        )
     if kind not in SUPPORTED or fmt not in SUPPORTED[kind]:
         supported = "; ".join(f"{k}: {', '.join(f)}" for k, f in SUPPORTED.items())
         if kind not in SUPPORTED:
@@ -67,8 +86,17 @@ def render(
         )
     if kind == "journey":
         if fmt == "mermaid":
+            if audience == "consumer":
+                view = consumer_view(workspace, resolve_journey(workspace, journey_id).id)
+                return render_mermaid_journey(view, journey_id)
             return render_mermaid_journey(workspace, journey_id)
-        return render_journey_map(workspace, journey_id, fmt=fmt, overlay=overlay)  # type: ignore[arg-type]
+        return render_journey_map(
+            workspace,
+            journey_id,
+            fmt=fmt,  # type: ignore[arg-type]
+            overlay=overlay,
+            audience=check_audience(audience),
+        )
     if kind == "stakeholders":
         return render_stakeholder_map(workspace, fmt=fmt)  # type: ignore[arg-type]
     return render_blueprint(workspace, journey_id, fmt=fmt)  # type: ignore[arg-type]
@@ -79,6 +107,7 @@ __all__ = [
     "Overlay",
     "StepMeasures",
     "TouchpointMeasures",
+    "consumer_overlay",
     "render",
     "render_blueprint",
     "render_journey_map",

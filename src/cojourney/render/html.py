@@ -108,8 +108,13 @@ def journey_page(
     entries: Sequence[tuple[str, str]],
     *,
     overlay: bool = False,
+    consumer: bool = False,
 ) -> str:
-    """The journey map page: title, facts, persona cards, legend, the map."""
+    """The journey map page: title, facts, persona cards, legend, the map.
+
+    ``consumer``: the page for the provider's consumers (pass the consumer view of the
+    workspace): no personas, scenario or pain points, and captions that speak to them.
+    """
     personas = [_persona_card(p) for p in workspace.personas if p.id in journey.personas]
     scenario = next((s for s in workspace.scenarios if s.journey == journey.id), None)
     pains = [p for p in workspace.pain_points if p.journey == journey.id]
@@ -118,8 +123,9 @@ def journey_page(
         (len(journey.touchpoints), "touchpoints"),
         (sum(1 for t in journey.touchpoints if t.moment_of_truth), "moments of truth"),
         (len(journey.interactions), "service interactions"),
-        (len(pains), "pain points"),
     ]
+    if not consumer:
+        facts.append((len(pains), "pain points"))
     total = journey.expected_duration()
     if total:
         facts.append((human_duration(total), "at touchpoints"))
@@ -129,17 +135,21 @@ def journey_page(
     )
     if overlay:
         caption += (
-            " Measured data from the event log are drawn in blue (volumes) and purple (emotion)."
+            " Measured emotion from customers' answers is drawn in purple."
+            if consumer
+            else " Measured data from the event log are drawn in blue (volumes) and purple "
+            "(emotion)."
         )
+    kind = "Your journey with" if consumer else "Customer journey map ·"
     return render_page(
         "journey_map.html.j2",
         page_title=f"{journey.name} · journey map",
-        kicker=f"Customer journey map · {workspace.workspace.name}",
+        kicker=f"{kind} {workspace.workspace.name}",
         heading=journey.name,
-        lede=journey.description,
+        lede=None if consumer else journey.description,
         facts=facts,
-        personas=personas,
-        scenario=scenario,
+        personas=[] if consumer else personas,
+        scenario=None if consumer else scenario,
         legend=legend_html(entries),
         workspace_name=workspace.workspace.name,
         **_figure(svg, f"Journey map: {journey.name}", caption),

@@ -6,6 +6,10 @@ the designed (and, with an overlay, the measured) emotion, actual volumes, pain 
 opportunities, service interactions and the teams facing the customer. The line of
 visibility separates them from the backstage (provider-only) activities below.
 
+Drawn for ``audience="consumer"``, the map shows only what a consumer may see
+(:func:`cojourney.domain.visibility.consumer_view`): no teams, no line of visibility,
+no backstage lane, and of the overlay only the measured emotion.
+
 The optional ``overlay`` carries measured data, all keys optional::
 
     {"touchpoints": {tp_id: {"journeys": int, "median_seconds": float, "emotion": float}},
@@ -22,6 +26,7 @@ from datetime import timedelta
 from typing import Any, Literal, TypedDict
 
 from cojourney.domain import Journey, Opportunity, PainPoint, Touchpoint, Visibility, Workspace
+from cojourney.domain.visibility import Audience, check_audience, consumer_view
 from cojourney.render import cards, icons
 from cojourney.render.experience import emotion_lane, volume_lane
 from cojourney.render.layout import (
@@ -89,6 +94,11 @@ class Overlay(TypedDict, total=False):
 #: An empty step in the touchpoint lane: a gap in the design, shown as such.
 _GAP = Cell(
     16.0, label(0, 12, "no touchpoint designed", size=10.5, fill=Palette.faint, font_style="italic")
+)
+#: The same for consumers: the step may well have backstage work, which is not theirs to see.
+_CONSUMER_GAP = Cell(
+    16.0,
+    label(0, 12, "nothing for you to do here", size=10.5, fill=Palette.faint, font_style="italic"),
 )
 
 HEADER_H = 78.0
@@ -182,7 +192,9 @@ def _accent(step_period: str) -> str:
     return Palette.periods.get(step_period, ("", Palette.muted))[1]
 
 
-def _touchpoint_lane(m: JourneyModel, columns: list[Column]) -> Lane:
+def _touchpoint_lane(m: JourneyModel, columns: list[Column], *, consumer: bool = False) -> Lane:
+    gap = _CONSUMER_GAP if consumer else _GAP
+
     def build(min_height: float) -> dict[int, Cell]:
         cells = {}
         for col in columns:
@@ -201,7 +213,7 @@ def _touchpoint_lane(m: JourneyModel, columns: list[Column]) -> Lane:
                 )
                 for i, tp in enumerate(tps)
             ]
-            cells[col.index] = stack_in_slots(col, items) if items else _GAP
+            cells[col.index] = stack_in_slots(col, items) if items else gap
         return cells
 
     first = build(0.0)
@@ -351,7 +363,9 @@ def _simple_lane(
     return Lane(key, title_, cells, **kw)
 
 
-def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
+def _rows(
+    m: JourneyModel, columns: list[Column], overlay: bool, *, consumer: bool = False
+) -> list[Row]:
     j = m.journey
 
     def header(col: Column) -> Cell:
@@ -399,9 +413,9 @@ def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
             lambda c: cards.bullets(c.step.customer_does, c.inner_w),
         ),
         _simple_lane("thinks", "Thinks, feels, asks", columns, tfa),
-        _touchpoint_lane(m, columns),
+        _touchpoint_lane(m, columns, consumer=consumer),
         emotion_lane(m, columns, overlay),
-        volume_lane(m, columns) if overlay else None,
+        volume_lane(m, columns) if overlay and not consumer else None,
     ]
     if any(m.pains.get(c.step.id) for c in columns):
         rows.append(_notes_lane("pains", "Pain points", m.pains, m, columns))
@@ -411,6 +425,8 @@ def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
     interactions = _interaction_lane(m, columns)
     if any(c.height for c in interactions.cells.values()):
         rows.append(interactions)
+    if consumer:  # the consumer's side of the line only: no teams, no backstage
+        return [r for r in rows if r is not None]
     rows.append(_teams_lane(m, columns))
     rows.append(
         Divider(
@@ -423,7 +439,9 @@ def _rows(m: JourneyModel, columns: list[Column], overlay: bool) -> list[Row]:
     return [r for r in rows if r is not None]
 
 
-def legend_entries(m: JourneyModel, overlay: bool) -> list[tuple[str, str]]:
+def legend_entries(
+    m: JourneyModel, overlay: bool, *, consumer: bool = False
+) -> list[tuple[str, str]]:
     """The legend: what each mark means (used inside the SVG and by the HTML page)."""
     entries = [
         (rect(0, 1, 26, 14, rx=4, fill=fill), f"{name} period")
@@ -471,9 +489,10 @@ def legend_entries(m: JourneyModel, overlay: bool) -> list[tuple[str, str]]:
                 "Measured emotion",
             )
         )
-        entries.append(
-            (rect(8, 1, 10, 14, rx=2, fill=Palette.volume, opacity=0.85), "Actual journeys")
-        )
+        if not consumer:
+            entries.append(
+                (rect(8, 1, 10, 14, rx=2, fill=Palette.volume, opacity=0.85), "Actual journeys")
+            )
     if m.pains:
         entries.append((icons.icon("alert", 6, 0, 15, Palette.pain), "Pain point"))
     if m.opportunities:
@@ -482,6 +501,8 @@ def legend_entries(m: JourneyModel, overlay: bool) -> list[tuple[str, str]]:
     for kind, colour in Palette.interactions.items():
         if kind in kinds:
             entries.append((circle(13, 8, 5, fill=colour), cards.INTERACTION_LABELS[kind]))
+    if consumer:
+        return entries
     entries.append(
         (
             line(0, 8, 26, 8, stroke=Palette.visibility, stroke_width=2, stroke_dasharray="6 3"),
@@ -497,8 +518,13 @@ def build_svg(
     overlay: Mapping[str, Any] | None = None,
     *,
     standalone: bool = True,
+    consumer: bool = False,
 ) -> tuple[str, list[tuple[str, str]]]:
-    """The journey map as an ``<svg>`` and its legend entries."""
+    """The journey map as an ``<svg>`` and its legend entries.
+
+    ``consumer`` leaves out the provider's side of the line of visibility; callers pass
+    the consumer view of the workspace with it (see :func:`render_journey_map`).
+    """
     m = _model(workspace, journey, overlay)
     has_overlay = bool(m.overlay_tp or m.overlay_step)
     slots = {s.id: max(len(m.front[s.id]), math.ceil(len(m.back[s.id]) / 2)) for s in journey.steps}
@@ -506,9 +532,9 @@ def build_svg(
     columns = layout_columns(journey.steps, slots, x0)
     width = columns[-1].x + columns[-1].width + MARGIN
     top = MARGIN + (HEADER_H if standalone else 0)
-    grid, bottom, _ = draw_grid(_rows(m, columns, has_overlay), columns, top)
+    grid, bottom, _ = draw_grid(_rows(m, columns, has_overlay, consumer=consumer), columns, top)
     parts = [grid]
-    entries = legend_entries(m, has_overlay)
+    entries = legend_entries(m, has_overlay, consumer=consumer)
     if standalone:
         leg = legend_block(entries, width, bottom)
         parts += [_header(workspace, journey, width), leg.markup]
@@ -516,9 +542,10 @@ def build_svg(
     height = bottom + MARGIN
     parts.insert(0, rect(0, 0, width, height, fill=Palette.paper))
     n_tp = len(journey.touchpoints)
-    desc = (
-        f"Journey map of {journey.name}: {len(journey.steps)} steps, {n_tp} touchpoints, "
-        "with the designed emotion curve and the line of visibility."
+    desc = f"Journey map of {journey.name}: {len(journey.steps)} steps, {n_tp} touchpoints, " + (
+        "with the designed emotion curve."
+        if consumer
+        else "with the designed emotion curve and the line of visibility."
     )
     svg = svg_document(
         "".join(parts),
@@ -574,26 +601,60 @@ def render_journey_map(
     *,
     fmt: Literal["html", "svg"] = "html",
     overlay: Mapping[str, Any] | None = None,
+    audience: Audience = "provider",
 ) -> str:
     """Draw one journey as a journey map: a standalone SVG or a self-contained HTML page.
 
     ``overlay`` adds measured data (see the module docstring): volumes and drop-off in an
     "Actual journeys" lane and the measured emotion as a dashed curve.
+    ``audience="consumer"`` draws only what a consumer may see: the map is drawn from
+    :func:`~cojourney.domain.visibility.consumer_view` of the workspace, and of the
+    overlay only the measured emotion of consumer-facing touchpoints and of the steps.
     """
+    consumer = check_audience(audience) == "consumer"
+    if consumer:
+        workspace = consumer_view(workspace, resolve_journey(workspace, journey_id).id)
+        overlay = consumer_overlay(workspace.journey(), overlay)
     journey = resolve_journey(workspace, journey_id)
     if fmt == "svg":
-        return build_svg(workspace, journey, overlay, standalone=True)[0]
+        return build_svg(workspace, journey, overlay, standalone=True, consumer=consumer)[0]
     if fmt != "html":
         from cojourney.errors import InputError
 
         raise InputError(f"the journey map is drawn as html or svg, not {fmt!r}")
     from cojourney.render.html import journey_page
 
-    svg, entries = build_svg(workspace, journey, overlay, standalone=False)
+    svg, entries = build_svg(workspace, journey, overlay, standalone=False, consumer=consumer)
     return journey_page(
         workspace,
         journey,
         svg,
         entries,
         overlay=bool(overlay and (overlay.get("touchpoints") or overlay.get("steps"))),
+        consumer=consumer,
     )
+
+
+def consumer_overlay(
+    journey: Journey, overlay: Mapping[str, Any] | None
+) -> dict[str, dict[str, dict[str, float]]] | None:
+    """Of ``overlay``, only what a consumer may see: the measured emotion of ``journey``'s
+    touchpoints and steps (pass the consumer journey). Volumes, drop-off and times at
+    touchpoints are the provider's business figures and are left out."""
+    if not overlay:
+        return None
+    touchpoints = {tp.id for tp in journey.touchpoints}
+    steps = {s.id for s in journey.steps}
+
+    def emotions(raw: Any, ids: set[str]) -> dict[str, dict[str, float]]:
+        return {
+            key: {"emotion": values["emotion"]}
+            for key, values in _clean(raw).items()
+            if key in ids and "emotion" in values
+        }
+
+    kept = {
+        "touchpoints": emotions(overlay.get("touchpoints"), touchpoints),
+        "steps": emotions(overlay.get("steps"), steps),
+    }
+    return kept if kept["touchpoints"] or kept["steps"] else None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from cojourney.domain import Workspace
-from cojourney.errors import InputError, NotFound, Problem
+from cojourney.errors import InputError, NotFound, Problem, location_in
 from cojourney.events.mapping_choice import (
     Kind,
     MappingOrigin,
@@ -67,6 +67,12 @@ class ImportResult:
     the same mapping: then nothing was added and ``import_id``/``imported_at``
     are those of the earlier import. Timestamps are UTC.
 
+    ``rows_imported`` counts what was added; ``rows_duplicate`` the valid rows not
+    added because the store held them already (an overlapping export) or, for
+    answers, because the file repeated them; ``conflicts`` lists (up to a cap;
+    ``conflict_count`` counts them all) answers left out because an answer with
+    the same identity and another score or comment came first.
+
     For feedback (``kind == "feedback"``), ``rows_read`` and ``rows_rejected``
     count source rows and ``rows_imported`` answers (a wide row holds several);
     ``answers_read`` counts the answers found, ``questions`` the answers imported
@@ -100,6 +106,9 @@ class ImportResult:
     answers_read: int | None = None
     questions: tuple[tuple[str, int], ...] = ()
     steps_filled: int = 0
+    rows_duplicate: int = 0
+    conflicts: tuple[Problem, ...] = ()
+    conflict_count: int = 0
 
 
 def mappings_folder(workspace_path: str | Path) -> Path:
@@ -194,15 +203,30 @@ def run(
         if previous is not None:
             log.info("%s: already imported as #%d; nothing added", plan.file, previous.id)
             return replace(_already(plan, previous), kind=plan.kind)
-        warnings = [
-            f"the same content was imported before as #{r.id} on "
-            f"{r.finished_at:%Y-%m-%d} with another mapping "
-            f"({r.mapping_name or 'defaults'}): its {what} are now in the store twice"
-            for r in earlier
-            if r.source_sha256 == plan.sha
-        ]
+        other = next((r for r in earlier if r.source_sha256 == plan.sha), None)
+        if other is not None:
+            then = other.mapping_name or "the default column names"
+            now = plan.recorded_name or "the default column names"
+            how = (
+                f"with mapping {then} as it was then (it has changed since)"
+                if then == now
+                else f"with another mapping ({then})"
+            )
+            raise InputError(
+                Problem(
+                    f"the same content was imported before as import #{other.id} on "
+                    f"{other.finished_at:%Y-%m-%d} {how}; importing it again would keep "
+                    f"its {what} twice, once per mapping",
+                    location_in(plan.file),
+                    found=f"mapping {now}" + (" as it is now" if then == now else ""),
+                    expected=f"the mapping of import #{other.id}, or no earlier import",
+                    hint=f"to import it with this mapping instead, delete import #{other.id} "
+                    "first (it removes that import's "
+                    f"{what}), then import the file again",
+                )
+            )
         outcome = ingest(store)
-    return outcome, warnings
+    return outcome, []
 
 
 def result(
@@ -224,6 +248,7 @@ def result(
         rows_read=outcome.rows_read,
         rows_imported=record.rows_imported,
         rows_rejected=record.rows_rejected,
+        rows_duplicate=record.rows_duplicate,
         journeys=outcome.journeys,
         first_timestamp=outcome.first_timestamp,
         last_timestamp=outcome.last_timestamp,

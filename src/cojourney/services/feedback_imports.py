@@ -133,4 +133,6 @@ def import_feedback(
         answers_read=outcome.answers_read,
         questions=outcome.questions,
         steps_filled=outcome.steps_filled,
+        conflicts=outcome.conflicts,
+        conflict_count=outcome.conflict_count,
     )

@@ -4,10 +4,12 @@
 chooses the mapping (named, given by flags, or the saved one that fits the file),
 refuses a file already imported with the same mapping, imports in one transaction,
 saves the mapping, and reports rows, journeys, time range, rejected rows and the
-activities that are not touchpoints of the workspace. :func:`import_feedback` does
+activities that are not touchpoints of the workspace (an event already in the store,
+from an overlapping export, is counted, not stored again). :func:`import_feedback` does
 the same for survey answers (``cojourney import --kind feedback``), with the
-workspace's touchpoints and steps to check them against. :func:`export_events`
-writes the store as Parquet or XES.
+workspace's touchpoints and steps to check them against. :func:`list_imports` and
+:func:`delete_import` show and undo imports. :func:`export_events` writes the store
+as Parquet or XES.
 
 This module is the public face of the imports: :func:`import_feedback` lives in
 :mod:`cojourney.services.feedback_imports`, the choice of a saved mapping
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cojourney.errors import InputError, Problem, location_in
+from cojourney.errors import InputError, NotFound, Problem, location_in
 from cojourney.events import schema as S
 from cojourney.events.mapping_choice import Kind, MappingOrigin, choose_mapping
 from cojourney.events.mappings import ImportMapping, MappingFlags
@@ -40,12 +42,14 @@ from cojourney.services._import_plan import run as _run
 from cojourney.services.feedback_imports import import_feedback
 
 __all__ = [
+    "DeletedImport",
     "ExportResult",
     "ImportResult",
     "Kind",
     "MappingOrigin",
     "OnError",
     "choose_mapping",
+    "delete_import",
     "export_events",
     "import_events",
     "import_feedback",
@@ -55,6 +59,15 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedImport:
+    """What :func:`delete_import` removed: the import, its rows, its quarantine file."""
+
+    record: ImportRecord
+    rows_removed: int
+    quarantine_removed: Path | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +162,70 @@ def import_events(
 
 
 def list_imports(workspace_path: str | Path) -> list[ImportRecord]:
-    """The imports of a workspace, oldest first (none when nothing was imported)."""
+    """The imports of a workspace, oldest first (none when nothing was imported).
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        The folder is not a workspace.
+    """
+    _require_workspace(Path(workspace_path))
     path = EventStore.path_for(workspace_path)
     if not path.is_file():
         return []
     with EventStore(path, read_only=True) as store:
         return store.imports()
+
+
+def delete_import(workspace_path: str | Path, import_id: int) -> DeletedImport:
+    """Undo one import: its events (or answers) and its record go, in one transaction.
+
+    Its quarantine file, if any, is removed afterwards. Events that this import
+    found already stored (``rows_duplicate``) belong to the earlier import and stay.
+    Import ids are never given again.
+
+    Parameters
+    ----------
+    workspace_path
+        The workspace folder.
+    import_id
+        The import's id (see :func:`list_imports`).
+
+    Returns
+    -------
+    DeletedImport
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        Not a workspace, nothing imported yet, or no import of that id (the
+        message lists the imports there are).
+    """
+    workspace_path = Path(workspace_path)
+    _require_workspace(workspace_path)
+    path = EventStore.path_for(workspace_path)
+    if not path.is_file():
+        raise NotFound(
+            f"{workspace_path}: nothing was imported yet, so there is no import to delete"
+        )
+    with EventStore(path) as store:
+        record, rows = store.delete_import(import_id)
+    quarantine = Path(record.quarantine_path) if record.quarantine_path else None
+    removed = None
+    if quarantine is not None and quarantine.is_file():
+        quarantine.unlink()
+        removed = quarantine
+    log.info(
+        "%s: import #%d of %s undone (%d rows)", workspace_path, import_id, record.source_name, rows
+    )
+    return DeletedImport(record, rows, removed)
+
+
+def _require_workspace(path: Path) -> None:
+    if not (path / "workspace.yaml").is_file():
+        raise NotFound(
+            f"{path} is not a workspace (no workspace.yaml); create one with `cojourney init {path}`"
+        )
 
 
 def export_events(

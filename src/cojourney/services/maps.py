@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from cojourney.domain.visibility import AUDIENCES, check_audience
 from cojourney.errors import InputError, NotFound, Problem
 from cojourney.spec import load_workspace
 
@@ -12,6 +13,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("journey", "stakeholders", "blueprint")
 FORMATS = ("html", "svg", "mermaid")
+__all__ = ["AUDIENCES", "FORMATS", "KINDS", "draw_map"]
 
 
 def draw_map(
@@ -21,11 +23,15 @@ def draw_map(
     kind: str = "journey",
     fmt: str | None = None,
     journey_id: str | None = None,
+    audience: str = "provider",
 ) -> Path:
     """Render one picture of the workspace at ``workspace_path`` into ``output``.
 
     The format defaults to the output file's suffix (.html, .svg, .mmd/.mermaid).
+    ``audience="consumer"`` draws only what the consumer sees of the journey (the band
+    of visibility, see ``docs/sharing.md``); only the journey map is drawn for consumers.
     """
+    check_audience(audience)
     out = Path(output)
     if fmt is None:
         fmt = {".svg": "svg", ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid"}.get(
@@ -46,8 +52,8 @@ def draw_map(
         )
     from cojourney.render import render  # drawing code is loaded only when drawing
 
-    text = render(workspace, kind, fmt, journey_id)
+    text = render(workspace, kind, fmt, journey_id, audience=audience)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    log.info("wrote %s map (%s) to %s", kind, fmt, out)
+    log.info("wrote %s map (%s, for the %s) to %s", kind, fmt, audience, out)
     return out

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cojourney.domain.visibility import check_audience
 from cojourney.errors import InputError, Location, Problem
 from cojourney.report.analyses import attempt, call, watermelons
 from cojourney.services.analysis import choose_journey, open_events
@@ -107,6 +108,7 @@ def build_report(
     source: str | Path | EventSource | None = None,
     spark_master: str | None = None,
     on_progress: Progress | None = None,
+    audience: str = "provider",
 ) -> ReportResult:
     """Write the HTML journey report of a workspace.
 
@@ -132,6 +134,9 @@ def build_report(
     on_progress
         Called with ``(stage, done, total)`` as the work moves on
         (:func:`report_stages`), and ``("done", total, total)`` at the end.
+    audience
+        ``"provider"`` (default): the whole report. ``"consumer"``: the consumer report
+        (:mod:`cojourney.services.consumer_report`), only what the customer sees.
 
     Returns
     -------
@@ -172,6 +177,18 @@ def build_report(
             Problem(
                 "unknown engine", Location(field="engine"), found=engine, expected="duckdb or spark"
             )
+        )
+    if check_audience(audience) == "consumer":
+        from cojourney.services.consumer_report import build_consumer_report
+
+        return build_consumer_report(
+            workspace_path,
+            output,
+            journey_id=journey_id,
+            start=begin,
+            end=finish,
+            source=source,
+            on_progress=on_progress,
         )
     workspace = open_workspace(workspace_path)
     run = _Run(

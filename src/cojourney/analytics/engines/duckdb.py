@@ -14,10 +14,9 @@ of start-up) is created only if someone asks for :attr:`DuckDBEngine.backend`.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -31,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
     from ibis.backends.duckdb import Backend
 
+    from cojourney.events.query_progress import QueryProgress
     from cojourney.events.readers.base import ReadOptions
     from cojourney.events.schema import ColumnMapping
 
@@ -154,7 +154,10 @@ class DuckDBEngine(Engine):
         con.execute(f"SET TimeZone = {sql_string(mapping.timezone)}")
         incomplete = MappingQuery.incomplete_sql()
         try:
-            with prepared_read(con, path, mapping, options) as prepared, _Progress(con, on_stage):
+            with (
+                prepared_read(con, path, mapping, options) as prepared,
+                _reading_progress(con, on_stage),
+            ):
                 # A typed Parquet file is checked by one query over it; when it has no
                 # problem, the events are a view over the file (nothing copied).
                 direct = prepared.direct_sql(previous[0])
@@ -329,41 +332,10 @@ def _compiler() -> Any:
     return _COMPILER
 
 
-class _Progress:
-    """While a long statement runs, report DuckDB's progress through ``on_stage``."""
+def _reading_progress(con: Any, on_stage: Callable[[str], None] | None) -> QueryProgress:
+    """DuckDB's progress of the running statement, as ``reading (NN%)`` stages."""
+    from cojourney.events.query_progress import QueryProgress
 
-    def __init__(self, con: Any, on_stage: Callable[[str], None] | None, interval: float = 0.1):
-        self.con, self.on_stage, self.interval = con, on_stage, interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    _SETTINGS = (
-        "enable_progress_bar = true",
-        "enable_progress_bar_print = false",
-        "progress_bar_time = 0",
-    )
-
-    def __enter__(self) -> Self:
-        if self.on_stage is not None:
-            for setting in self._SETTINGS:  # progress is tracked only with the bar enabled
-                self.con.execute(f"SET {setting}")
-            self._thread = threading.Thread(target=self._poll, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            for setting in self._SETTINGS:
-                self.con.execute(f"RESET {setting.split(' = ')[0]}")
-
-    def _poll(self) -> None:
-        assert self.on_stage is not None
-        while not self._stop.wait(self.interval):
-            try:
-                percent = self.con.query_progress()
-            except Exception:
-                return
-            if percent is not None and percent >= 0:
-                self.on_stage(f"reading ({percent:.0f}%)")
+    if on_stage is None:
+        return QueryProgress(con, None)
+    return QueryProgress(con, lambda fraction: on_stage(f"reading ({fraction * 100:.0f}%)"))

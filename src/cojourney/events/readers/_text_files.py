@@ -162,7 +162,7 @@ def no_rows(path: Path, message: str) -> ImportRejected:
     """The error for a file without events: nothing is imported, nothing recorded."""
     return ImportRejected(
         Problem(
-            message,
+            f"no events to import: {message}",
             location_in(path),
             expected="at least one event",
             hint="check that the export is complete (the right period, a filter that "

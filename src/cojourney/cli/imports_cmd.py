@@ -1,0 +1,105 @@
+"""``cojourney imports``: list the imports of a workspace, and undo one (parsing and output only).
+
+The work is :func:`cojourney.services.imports.list_imports` and
+:func:`~cojourney.services.imports.delete_import`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cojourney.cli.common import emit, json_option, workspace_argument
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.events.store import ImportRecord
+
+
+@click.group()
+def imports() -> None:
+    """The imports of a workspace's event store: list them, undo one."""
+
+
+@imports.command("list")
+@workspace_argument
+@json_option("the imports", "lines of text")
+def list_(workspace: Path, json_out: Path | None) -> int:
+    """List the imports of WORKSPACE, oldest first.
+
+    For each: its id, when it finished (UTC), its file, the events (or survey
+    answers) it added, the valid ones it found already stored (answers: or
+    repeated in the file), the rows it rejected, and its mapping.
+
+    \b
+    Examples:
+      cojourney imports list shop/
+      cojourney imports list shop/ --json -
+    """
+    from cojourney.services.imports import list_imports
+
+    records = list_imports(workspace)
+    if json_out is not None:
+        emit(json.dumps([_as_json(r) for r in records], indent=2), json_out)
+        return 0
+    if not records:
+        click.echo(f"Nothing imported into {workspace} yet.")
+        return 0
+    click.echo(f"Imports of {workspace}, oldest first:")
+    width = max(len(f"#{r.id}") for r in records)
+    for r in records:
+        what = "answers" if r.kind == "feedback" else "events"
+        mapping = r.mapping_name or "the default column names"
+        click.echo(
+            f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {r.source_name}: "
+            f"{r.rows_imported:,} {what} new, {r.rows_duplicate:,} already stored, "
+            f"{r.rows_rejected:,} rows rejected (mapping {mapping})"
+        )
+    return 0
+
+
+@imports.command("delete")
+@workspace_argument
+@click.argument("import_id", metavar="IMPORT", type=click.IntRange(min=1))
+def delete(workspace: Path, import_id: int) -> int:
+    """Undo the import IMPORT (its id, see `cojourney imports list`) of WORKSPACE.
+
+    Its events (or survey answers) and its record are removed in one transaction,
+    and its quarantine file, if any, afterwards. Events it found already stored
+    belong to an earlier import and stay. Import the file again to get it back,
+    with another mapping if that was the point.
+
+    \b
+    Examples:
+      cojourney imports delete shop/ 3
+    """
+    from cojourney.services.imports import delete_import
+
+    done = delete_import(workspace, import_id)
+    r = done.record
+    what = "answer" if r.kind == "feedback" else "event"
+    rows = f"{done.rows_removed:,} {what}" + ("" if done.rows_removed == 1 else "s")
+    click.echo(
+        f"Deleted import #{r.id} ({r.source_name}, {r.finished_at:%Y-%m-%d %H:%M} UTC): {rows} removed."
+    )
+    if done.quarantine_removed is not None:
+        click.echo(f"  quarantine file removed: {done.quarantine_removed}")
+    return 0
+
+
+def _as_json(r: ImportRecord) -> dict[str, object]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "source_name": r.source_name,
+        "source_sha256": r.source_sha256,
+        "mapping_name": r.mapping_name,
+        "rows_imported": r.rows_imported,
+        "rows_duplicate": r.rows_duplicate,
+        "rows_rejected": r.rows_rejected,
+        "quarantine_path": r.quarantine_path,
+        "started_at": r.started_at.isoformat(),
+        "finished_at": r.finished_at.isoformat(),
+    }

@@ -1,0 +1,96 @@
+"""The access page for owners: accounts and API tokens, through plain HTML forms.
+
+Every form posts its ``csrf_token``; the routes call the same storage functions as
+the JSON API (``/api/users``, ``/api/tokens``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from cojourney.errors import InputError
+from cojourney.storage import (
+    TOKEN_ROLES,
+    add_user,
+    create_token,
+    list_tokens,
+    list_users,
+    revoke_token,
+)
+from cojourney.storage.accounts import USER_ROLES
+from cojourney.web.api_docs import ItemId
+from cojourney.web.deps import DbSession, OwnerRequired
+from cojourney.web.templating import render
+
+router = APIRouter(prefix="/access", include_in_schema=False)
+
+
+def _page(request: Request, db: DbSession, status_code: int = 200, **extra: Any) -> Response:
+    context = {
+        "users": list_users(db),
+        "tokens": list_tokens(db),
+        "user_roles": [r.value for r in USER_ROLES],
+        "token_roles": [r.value for r in TOKEN_ROLES],
+        "problems": [],
+        "new_token": None,
+        **extra,
+    }
+    return render(request, "access.html", context, status_code=status_code)
+
+
+@router.get("")
+def access_page(request: Request, db: DbSession, owner: OwnerRequired) -> Response:
+    """Accounts and API tokens, with forms to add and revoke them."""
+    return _page(request, db)
+
+
+@router.post("/users")
+def access_add_user(
+    request: Request,
+    db: DbSession,
+    owner: OwnerRequired,
+    email: Annotated[str, Form(max_length=320)],
+    role: Annotated[str, Form(max_length=16)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    """Add an account, then show the page again."""
+    try:
+        add_user(db, email, password, role)
+    except InputError as exc:
+        db.rollback()
+        return _page(request, db, 422, problems=[p.render() for p in exc.problems])
+    db.commit()
+    return RedirectResponse("/access", status_code=303)
+
+
+@router.post("/tokens")
+def access_create_token(
+    request: Request,
+    db: DbSession,
+    owner: OwnerRequired,
+    name: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=16)],
+) -> Response:
+    """Create an API token and show it, this once."""
+    created_by = owner.id if owner.kind == "user" else None
+    try:
+        _token, secret = create_token(db, name, role, created_by=created_by)
+    except InputError as exc:
+        db.rollback()
+        return _page(request, db, 422, problems=[p.render() for p in exc.problems])
+    db.commit()
+    response = _page(request, db, 201, new_token=secret)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/tokens/{token_id}/revoke")
+def access_revoke_token(token_id: ItemId, db: DbSession, owner: OwnerRequired) -> Response:
+    """Revoke an API token, then show the page again."""
+    revoke_token(db, token_id)
+    db.commit()
+    return RedirectResponse("/access", status_code=303)

@@ -1,0 +1,83 @@
+"""Helpers of the web tests: a site with every role, and signing in as a browser does."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+USER_ROLES = ("owner", "editor", "viewer")
+TOKEN_ROLES = ("editor", "viewer", "ingest")
+
+
+@dataclass
+class Site:
+    """An app with one account per user role and one API token per token role."""
+
+    app: FastAPI
+    tokens: dict[str, str]
+
+    def client(self, **kwargs: Any) -> TestClient:
+        return TestClient(self.app, **kwargs)
+
+    def signed_in(self, role: str, **kwargs: Any) -> tuple[TestClient, str]:
+        """A client signed in as the ``role`` account, and its CSRF token."""
+        client = self.client(**kwargs)
+        response = sign_in(client, f"{role}@example.org", PASSWORD)
+        assert response.status_code == 303, response.text
+        return client, csrf_of(client)
+
+    def bearer(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token a page gives this client."""
+    html = client.get(path, headers={"Accept": "text/html"}).text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html
+    )
+    assert match, html
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str, **extra: str) -> Any:
+    """Fill in and send the sign-in form as a browser would."""
+    token = csrf_of(client)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, **extra},
+        headers={"Accept": "text/html"},
+        follow_redirects=False,
+    )
+
+
+class Controls(HTMLParser):
+    """The form controls, labels, hidden fields and assets of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labelled: set[str] = set()
+        self.controls: list[dict[str, str | None]] = []
+        self.forms: list[dict[str, str | None]] = []
+        self.hidden: list[str | None] = []
+        self.assets: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "label":
+            self.labelled.add(values.get("for") or "")
+        elif tag in ("input", "select", "textarea"):
+            if values.get("type") == "hidden":
+                self.hidden.append(values.get("name"))
+            else:
+                self.controls.append(values)
+        elif tag == "form":
+            self.forms.append(values)
+        elif tag in ("script", "link"):
+            self.assets.append(values.get("src") or values.get("href"))
