@@ -36,7 +36,7 @@ def test_compressed_and_utf16_answers_import_like_plain_ones(ws: Path, tmp_path:
 def test_header_only_and_ragged_answer_files_are_refused(ws: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("member,at,q,s\n")
-    with pytest.raises(ImportRejected, match="header but no rows"):
+    with pytest.raises(ImportRejected, match="no answers to import"):
         import_feedback(ws, empty, flags=FLAGS)
     ragged = tmp_path / "ragged.csv"
     ragged.write_text(TEXT + "M5,2024-03-03 09:00:00,nps,9,extra\n")

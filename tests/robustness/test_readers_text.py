@@ -114,10 +114,10 @@ def test_a_header_only_file_has_no_rows_and_is_not_recorded(tmp_path: Path) -> N
     path = tmp_path / "empty.csv"
     path.write_text("id,act,ts\n\n")
     (problem,) = refused(path)
-    assert problem.message == "no events to import: the file has a header but no rows"
+    assert problem.message == "no events: the file has no rows (a header alone?)"
     json_path = tmp_path / "empty.jsonl"
     json_path.write_text("\n \n")
-    assert refused(json_path)[0].message == "no events to import: the file has no JSON objects"
+    assert refused(json_path)[0].message == "no events: the file has no JSON objects"
     with EventStore(tmp_path / "store.duckdb") as store:
         with pytest.raises(ImportRejected, match="no rows"):
             store.import_file(FileImport(path, MAPPING))

@@ -24,7 +24,7 @@ from cojourney.events.readers.base import ReadOptions
 from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,8 @@ def transcoded(path: Path, file: Path, codec: str, stack: ExitStack) -> Path:
 def header_names(file: Path, delimiter: str, quote: str, encoding: str, path: Path) -> list[str]:
     """The header's column names (empty ones become ``column<i>``), checked.
 
-    Refused: an empty file, a header without any row after it, a name longer than
-    ``max_value_chars``, a name given to two columns.
+    Refused: an empty file, a name longer than ``max_value_chars``, a name given to
+    two columns. (A header without rows is read as no events: the caller decides.)
     """
     codec = codec_name(encoding)
     codec = "utf-8-sig" if codec == "utf-8" else codec
@@ -114,7 +114,6 @@ def header_names(file: Path, delimiter: str, quote: str, encoding: str, path: Pa
     with open(file, encoding=codec, newline="", errors="replace") as f:
         reader = csv.reader(f, delimiter=delimiter, quotechar=quote)
         header = next(reader, None)
-        has_rows = any(any(cell.strip() for cell in row) for row in reader)
     if not header:
         raise ImportRejected(
             Problem(
@@ -153,8 +152,6 @@ def header_names(file: Path, delimiter: str, quote: str, encoding: str, path: Pa
         names.append(name)
     if problems:
         raise ImportRejected(problems, title=f"{path}: the header cannot be used")
-    if not has_rows:
-        raise no_rows(path, "the file has a header but no rows")
     return names
 
 
@@ -162,7 +159,7 @@ def no_rows(path: Path, message: str) -> ImportRejected:
     """The error for a file without events: nothing is imported, nothing recorded."""
     return ImportRejected(
         Problem(
-            f"no events to import: {message}",
+            message,
             location_in(path),
             expected="at least one event",
             hint="check that the export is complete (the right period, a filter that "
@@ -223,7 +220,7 @@ def check_json_lines(path: Path, file: Path) -> None:
             if not data:
                 break
     if not seen:
-        raise no_rows(path, "the file has no JSON objects")
+        raise no_rows(path, "no events: the file has no JSON objects")
 
 
 #: Every byte but the opening brackets and the newline (deleted to count openers per line).
@@ -388,14 +385,3 @@ def unreadable(
     return ImportRejected(
         Problem(f"cannot read the file: {text}", location_in(path, line=line), hint=hint)
     )
-
-
-def check_parquet_rows(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> None:
-    """Refuse a Parquet file without rows (counted from its metadata, nothing read)."""
-    from cojourney.events.readers.base import sql_string
-
-    row = con.execute(
-        f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({sql_string(str(path))})"
-    ).fetchone()
-    if row is not None and int(row[0]) == 0:
-        raise no_rows(path, "the file has no rows")

@@ -25,9 +25,9 @@ from cojourney.events import schema as S
 from cojourney.events.readers._input import check_size
 from cojourney.events.readers._text_files import (
     NATIVE_ENCODINGS,
-    check_parquet_rows,
     codec_name,
     header_names,
+    no_rows,
     text_input,
     unreadable,
 )
@@ -284,8 +284,6 @@ def prepared_read(
                 check_size(path)
                 file = path
                 relation = f"read_parquet({sql_string(str(file))})"
-                if path.is_file():
-                    check_parquet_rows(con, path, relation)
             else:
                 file, options = text_input(path, fmt, options, stack)
             if fmt == "csv":
@@ -367,8 +365,11 @@ def _stream(
     try:
         with prepared_read(con, path, mapping, options, rejects=rejects) as prepared:
             reader = con.execute(prepared.select_sql()).fetch_record_batch(options.chunk_rows)
-            yield from checked_batches(reader, prepared.checker(), on_progress)
+            checker = prepared.checker()
+            yield from checked_batches(reader, checker, on_progress)
             ragged = prepared.ragged_lines(con)
+            if checker.rows_read == 0 and not ragged:
+                raise no_rows(path, "no events: the file has no rows (a header alone?)")
             if ragged:
                 log.warning(
                     "%s: skipped %d lines whose number of fields differs from the header's "
