@@ -230,7 +230,7 @@ def test_other_files_are_refused(tmp_path: Path) -> None:
         read(json_path, "x")
     xml_path = tmp_path / "log.xmlocel"
     xml_path.write_text("<log/>", encoding="utf-8")
-    with pytest.raises(ImportRejected, match="OCEL XML is not supported"):
+    with pytest.raises(ImportRejected, match=r"this XML is not an OCEL 2\.0 log"):
         read(xml_path, "x")
     db = tmp_path / "other.sqlite"
     sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()

@@ -528,9 +528,9 @@ def test_a_reshaped_export_without_the_journey_column_names_the_field(
     [problem] = caught.value.problems
     assert problem.location is not None
     assert problem.location.file == str(broken)
-    assert problem.location.field == "mapping.journey_id"
+    assert problem.location.field == "mapping.columns.journey_id"
     assert "'number'" in problem.message and "journey_id" in problem.message
-    assert "mapping.journey_id" in (problem.hint or "")
+    assert "mapping.columns.journey_id" in (problem.hint or "")
     assert "--" not in (problem.hint or "")  # concepts, not command-line flags
     assert not (ws / "data" / "events.duckdb").exists()  # nothing was written
 
@@ -542,7 +542,7 @@ def test_a_ticket_export_without_its_first_milestone_names_the_timestamp(
     with pytest.raises(ImportRejected) as caught:
         import_events(ws, broken, preset="jira-sm-issues")
     [problem] = caught.value.problems
-    assert problem.location is not None and problem.location.field == "mapping.timestamp"
+    assert problem.location is not None and problem.location.field == "mapping.columns.timestamp"
     assert "'Created'" in problem.message
     assert "Created" in (problem.hint or "")
 
@@ -557,7 +557,7 @@ def test_a_plain_export_without_a_required_column_names_the_field(ws: Path, tmp_
     with pytest.raises(ImportRejected) as caught:
         import_events(ws, broken, preset="posthog-events")
     [problem] = caught.value.problems
-    assert problem.location is not None and problem.location.field == "mapping.journey_id"
+    assert problem.location is not None and problem.location.field == "mapping.columns.journey_id"
     assert "person_id" in (problem.hint or "")  # the preset says how to provide it
 
 

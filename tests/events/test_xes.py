@@ -244,21 +244,30 @@ def test_trace_without_name_is_refused_with_its_line(tmp_path: Path) -> None:
     assert "unique concept:name" in (problem.hint or "")
 
 
-def test_event_without_activity_and_bad_date_are_reported_together(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
+def test_event_without_activity_is_refused_and_a_bad_date_located(tmp_path: Path) -> None:
+    """The parser refuses an event without activity; an unreadable date is kept as text
+    and the mapping step reports it at its event's line."""
+    from cojourney.events.readers import read_events
+
+    body = (
         '<log>\n<trace>\n<string key="concept:name" value="1"/>\n'
-        '<event>\n<string key="org:resource" value="x"/>\n</event>\n'
+        "<event>\n{first}\n</event>\n"
         '<event>\n<string key="concept:name" value="b"/>\n'
         '<date key="time:timestamp" value="yesterday"/>\n</event>\n'
-        "</trace>\n</log>\n",
+        "</trace>\n</log>\n"
     )
+    path = write(tmp_path, body.format(first='<string key="org:resource" value="x"/>'))
     with pytest.raises(ImportRejected) as err:
         read(path)
-    lines = sorted(p.location.line or 0 for p in err.value.problems)
-    assert lines == [4, 7]
-    bad_date = next(p for p in err.value.problems if p.location.line == 7)
-    assert bad_date.found == "yesterday"
+    assert [p.location.line for p in err.value.problems] == [4]
+    path.write_text(body.format(first='<string key="concept:name" value="a"/>'))
+    assert read(path).column("time:timestamp").type == pa.string()
+    with pytest.raises(ImportRejected) as err:
+        list(read_events(path))
+    by_line = {p.location.line: p for p in err.value.problems}
+    assert "no timestamp" in by_line[4].message  # the first event has none
+    assert "cannot be read" in by_line[7].message
+    assert by_line[7].found == "'yesterday'"
 
 
 def test_not_an_xes_file(tmp_path: Path) -> None:

@@ -245,7 +245,7 @@ def test_on_error_fail_imports_nothing_and_lists_every_problem(ws: Path, tmp_pat
         (6, "at"),
         (8, "step"),
     ]
-    assert problems[1].found == "'03/01/2024 10:00'" and "mapping.timestamp.format" in (
+    assert problems[1].found == "'03/01/2024 10:00'" and "timestamp_format" in (
         problems[1].hint or ""
     )
     assert "3 of 9 events cannot be imported" in exc.value.title
@@ -270,7 +270,8 @@ def test_on_error_skip_quarantines_the_bad_rows(ws: Path, tmp_path: Path) -> Non
         quarantined = list(csv.DictReader(f))
     assert [r["reason"] for r in quarantined] == [
         "line 3: no journey id (column order_id)",
-        "line 6: timestamp '03/01/2024 10:00' cannot be read, expected ISO 8601",
+        "line 6: timestamp '03/01/2024 10:00' cannot be read, expected ISO 8601, "
+        "from 1900-01-01 to before 2200-01-01",
         "line 8: no activity (column step)",
     ]
     assert quarantined[1]["order_id"] == "O001" and list(quarantined[0]) == [*HEADER, "reason"]

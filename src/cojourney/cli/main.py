@@ -100,6 +100,15 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except Exception as exc:
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is None or not isinstance(exc, duckdb.OutOfMemoryException):
+            raise
+        from cojourney.events.readers.connections import out_of_memory
+
+        error = out_of_memory(exc)
+        click.echo(f"Error: {error}", err=True)
+        return error.exit_code
     return result if isinstance(result, int) else 0
 
 

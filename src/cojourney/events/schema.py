@@ -59,6 +59,11 @@ REQUIRED_COLUMNS: Final[tuple[str, ...]] = (JOURNEY_ID, ACTIVITY, TIMESTAMP)
 #: Optional string columns a :class:`ColumnMapping` may fill from a source column.
 OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (CHANNEL, ACTOR, ROLE, SEGMENT, LIFECYCLE)
 
+#: The instants an event may have, in UTC: from the first (included) to the second
+#: (excluded). Every reader refuses (or, skipping, sets aside) a timestamp outside,
+#: with its row; inside, every analysis computes in Python, DuckDB and Spark alike.
+TIMESTAMP_RANGE: Final[tuple[str, str]] = ("1900-01-01 00:00:00+00:00", "2200-01-01 00:00:00+00:00")
+
 #: XES standard attribute names (what PM4Py and the XES reader call the columns).
 XES_CASE: Final = "case:concept:name"
 XES_ACTIVITY: Final = "concept:name"

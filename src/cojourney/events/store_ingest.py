@@ -24,7 +24,8 @@ by their readers and handed over as Arrow. Then, in one transaction:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -49,10 +50,12 @@ from cojourney.events.readers.base import (
 from cojourney.events.schema import ColumnMapping
 from cojourney.events.store_identity import mark_already_stored
 from cojourney.events.store_schema import IMPORT_ID, ImportRecord, quietly
+from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+    from cojourney.events.readers.tabular import RaggedLine
     from cojourney.events.store import EventStore, PendingImport
 
 __all__ = [
@@ -155,6 +158,9 @@ class _Source:
     line: str | None  # staged column giving the line, or None
     where_sql: str  # SQL text "line 12" / "row 12" of a staged row
     excluded: tuple[str, ...]  # bookkeeping columns of ``relation`` left out of quarantine
+    # CSV: the lines set aside as ragged, known once the file has been read (staged)
+    ragged: Callable[[], list[RaggedLine]] = list
+    json: bool = False  # JSON Lines: a missing value is shown as null
 
 
 def ingest_file(
@@ -168,9 +174,12 @@ def ingest_file(
         Unreadable file, missing columns, unknown time zone, or (with
         ``on_error="fail"``) rows without journey id, activity or readable timestamp.
     """
+    from cojourney.events.readers.connections import configure
+
     check_timezone(request.mapping, request.path)
     spec = reader_for(request.path)
     con = store.connection
+    configure(con)  # duckdb_memory_limit and duckdb_threads hold while the file is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(
@@ -213,7 +222,8 @@ def _run(
         f"SELECT count(*), count(*) FILTER (WHERE {_BAD}) FROM {_STAGE}"
     ).fetchone()
     assert counts is not None
-    total, bad = int(counts[0]), int(counts[1])
+    ragged = src.ragged()  # CSV lines set aside for their number of fields
+    total, bad = int(counts[0]) + len(ragged), int(counts[1]) + len(ragged)
     if total == 0:
         raise ImportRejected(
             Problem(
@@ -222,7 +232,7 @@ def _run(
                 hint="check the export that wrote it; nothing was recorded",
             )
         )
-    problems = _problems(con, src, request.path, total, bad) if bad else []
+    problems = _problems(con, src, request.path, total, bad, ragged) if bad else []
     if bad and request.on_error != "skip":
         listed = f"; the first {len(problems)} are listed" if bad > len(problems) else ""
         raise ImportRejected(
@@ -235,7 +245,7 @@ def _run(
             ),
         )
     if bad:
-        _quarantine(con, src, request, pending, m, progress)
+        _quarantine(con, src, request, pending, m, progress, ragged)
     if pending.seq_offset > 0:  # the store holds events: leave out those it has already
         if progress is not None:
             progress(ImportProgress("comparing with the stored events"))
@@ -302,28 +312,62 @@ def _run(
 
 
 def _problems(
-    con: duckdb.DuckDBPyConnection, src: _Source, path: Path, total: int, bad: int
+    con: duckdb.DuckDBPyConnection,
+    src: _Source,
+    path: Path,
+    total: int,
+    bad: int,
+    ragged: Sequence[RaggedLine] = (),
 ) -> list[Problem]:
-    """The first bad rows described as the readers describe them."""
+    """The first bad rows described as the readers describe them, ragged lines first."""
+    listed = [r.problem(path) for r in ragged[:MAX_LISTED_PROBLEMS]]
     line = quote_identifier(src.line) if src.line else "NULL"
     rows = con.execute(
         f"SELECT {quote_identifier('_' + _ROW)} AS i, {line}, __no_journey, __no_activity, "
-        f"__no_timestamp, _timestamp_text FROM {_STAGE} WHERE {_BAD} "
-        f"ORDER BY {quote_identifier('_' + _ROW)} LIMIT {MAX_LISTED_PROBLEMS}"
+        f"__no_timestamp, _timestamp_text, _journey_text, _activity_text, "
+        f"{S.JOURNEY_ID} IS NULL, {S.ACTIVITY} IS NULL FROM {_STAGE} WHERE {_BAD} "
+        f"ORDER BY {quote_identifier('_' + _ROW)} LIMIT {MAX_LISTED_PROBLEMS - len(listed)}"
     ).fetchall()
-    checker = BatchChecker(path, src.locate, src.query.mapping)
+    null = "null" if src.json else None
+    checker = BatchChecker(path, src.locate, src.query.mapping, null_text=null)
     checker.rows_read, checker.bad_rows = total, bad
-    checker.describe((int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows)
+    checker.problems = listed
+    checker.describe(
+        (
+            int(r[0]),
+            r[1],
+            null if r[2] and r[8] and null else r[2],
+            null if r[3] and r[9] and null else r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+        )
+        for r in rows
+    )
     return checker.problems
 
 
 def _reason_sql(m: ColumnMapping, where: str) -> str:
     """SQL of the ``reason`` text of a rejected, staged row."""
+    low, high = S.TIMESTAMP_RANGE
     expected = f"format {m.timestamp_format}" if m.timestamp_format else "ISO 8601"
+    expected += f", from {low[:10]} to before {high[:10]}"
     unreadable = sql_string(f"' cannot be read, expected {expected}")
+    limit = current_settings().max_value_chars
+
+    def refused(text: str, what: str, column: str | None) -> str:
+        too_long = sql_string(f"{what} longer than {limit} characters (column {column})")
+        broken = sql_string(f"{what} with a line break or NUL character (column {column})")
+        return f"CASE WHEN length({text}) > {limit} THEN {too_long} ELSE {broken} END"
+
     parts = [
-        f"CASE WHEN __no_journey THEN {sql_string(f'no journey id (column {m.journey_id})')} END",
-        f"CASE WHEN __no_activity THEN {sql_string(f'no activity (column {m.activity})')} END",
+        f"CASE WHEN _journey_text IS NOT NULL THEN "
+        f"{refused('_journey_text', 'journey id', m.journey_id)} "
+        f"WHEN __no_journey THEN {sql_string(f'no journey id (column {m.journey_id})')} END",
+        f"CASE WHEN _activity_text IS NOT NULL THEN "
+        f"{refused('_activity_text', 'activity', m.activity)} "
+        f"WHEN __no_activity THEN {sql_string(f'no activity (column {m.activity})')} END",
         f"CASE WHEN __no_timestamp THEN CASE WHEN _timestamp_text IS NULL "
         f"THEN {sql_string(f'no timestamp (column {m.timestamp})')} "
         f"ELSE 'timestamp ''' || _timestamp_text || {unreadable}"
@@ -339,12 +383,23 @@ def _quarantine(
     pending: PendingImport,
     m: ColumnMapping,
     progress: ProgressCallback | None,
+    ragged: Sequence[RaggedLine] = (),
 ) -> None:
-    """Write the rejected rows (source columns plus ``reason``) to the quarantine file."""
+    """Write the rejected rows (source columns plus ``reason``) to the quarantine file.
+
+    Ragged lines (too many or too few fields for the columns) come first, their text
+    in ``reason``.
+    """
     reasons = (
         f"SELECT {quote_identifier('_' + _ROW)} AS r, "
         f"{_reason_sql(m, src.where_sql)} AS reason FROM {_STAGE} WHERE {_BAD}"
     )
+    if ragged:
+        texts = ", ".join(
+            f"({-len(ragged) + i}, {sql_string(r.reason() + ': ' + (r.text or ''))})"
+            for i, r in enumerate(ragged)
+        )
+        reasons += f" UNION ALL SELECT * FROM (VALUES {texts}) AS ragged(r, reason)"
     target = _write_quarantine(
         con,
         pending,
@@ -389,8 +444,8 @@ def _write_quarantine(
     row = quote_identifier(_ROW)
     select = ", ".join(f"s.{quote_identifier(c)}" for c in columns)
     con.execute(
-        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM {relation} s "
-        f"JOIN ({reasons}) q ON s.{row} = q.r ORDER BY s.{row}) "
+        f"COPY (SELECT {select}, q.reason AS {quote_identifier(reason)} FROM ({reasons}) q "
+        f"LEFT JOIN {relation} s ON s.{row} = q.r ORDER BY q.r) "
         f"TO {sql_string(str(tmp))} "
         f"(FORMAT csv, HEADER true, DELIMITER {sql_string(delimiter or ',')})"
     )
@@ -443,21 +498,56 @@ def _open_source(
 
 @contextmanager
 def _tabular_source(con: duckdb.DuckDBPyConnection, request: FileImport) -> Iterator[_Source]:
+    """A CSV, Parquet or JSON Lines file read by DuckDB. Ragged CSV lines are set aside
+    in a rejects table, and the line of every other row counts them."""
     from cojourney.events.readers.tabular import prepared_read
 
-    with prepared_read(con, request.path, request.mapping, request.options) as prepared:
+    path = request.path
+    rejects, shift = "__cojourney_rejects", "__cojourney_shift"
+    with prepared_read(con, path, request.mapping, request.options, rejects=rejects) as prepared:
         numbered = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
         query = MappingQuery(
-            prepared.query.mapping, describe(con, numbered), request.path, reader_columns=(_ROW,)
+            prepared.query.mapping, describe(con, numbered), path, reader_columns=(_ROW,)
         )
         first_line = prepared.locate(0, "").line
         row = quote_identifier("_" + _ROW)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} (k BIGINT)")
+        # Valid row i is on line i + first_line + (ragged lines before it): key j of the
+        # j-th ragged line r_j is r_j - first_line - j, the first valid row after it.
+        keys: list[int] = []
+
+        def ragged() -> list[RaggedLine]:
+            lines = prepared.ragged_lines(con)
+            if lines and first_line is not None:
+                keys[:] = [r.line - first_line - j for j, r in enumerate(lines)]
+                con.execute(f"INSERT INTO {shift} SELECT unnest(CAST(? AS BIGINT[]))", [keys])
+            return lines
+
+        def locate(index: int, column: str) -> Location:
+            line = None if first_line is None else index + first_line + bisect_right(keys, index)
+            return location_in(path, line=line, field=column or None)
+
         where = (
-            f"'line ' || CAST({row} + {first_line} AS VARCHAR)"
+            f"'line ' || CAST({row} + {first_line} + "
+            f"(SELECT count(*) FROM {shift} WHERE k <= {row}) AS VARCHAR)"
             if first_line is not None
             else f"'row ' || CAST({row} + 1 AS VARCHAR)"
         )
-        yield _Source(numbered, query, prepared.locate, "_" + _ROW, None, where, (_ROW,))
+        try:
+            yield _Source(
+                numbered,
+                query,
+                locate,
+                "_" + _ROW,
+                None,
+                where,
+                (_ROW,),
+                ragged,
+                prepared.fmt == "jsonl",
+            )
+        finally:
+            for table in (shift, rejects, rejects + "_scans"):
+                quietly(con, f"DROP TABLE IF EXISTS {table}")
 
 
 @contextmanager
@@ -556,21 +646,27 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
     """
     import duckdb
 
+    from cojourney.events.readers.connections import duckdb_connect
     from cojourney.events.readers.tabular import is_tabular
 
     path, options = Path(path), options or ReadOptions()
     if not is_tabular(path):
         return None
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+    if path.name.lower().removesuffix(".gz").endswith((".csv", ".tsv", ".txt")):
         return _csv_header(path, options)
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
-        fn = (
-            "read_parquet({})"
-            if path.suffix.lower() in (".parquet", ".pq")
-            else "read_json({}, format = 'newline_delimited')"
-        ).format(sql_string(str(path)))
-        return list(describe(con, fn))
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return list(describe(con, f"read_parquet({sql_string(str(path))})"))
+        with _json_sample(path) as sample:
+            depth = current_settings().json_max_depth
+            return list(
+                describe(
+                    con,
+                    f"read_json({sql_string(str(sample))}, format = 'newline_delimited', "
+                    f"maximum_depth = {depth})",
+                )
+            )
     except duckdb.Error as exc:
         raise ImportRejected(
             Problem(
@@ -581,6 +677,36 @@ def file_columns(path: str | Path, options: ReadOptions | None = None) -> list[s
         ) from exc
     finally:
         con.close()
+
+
+@contextmanager
+def _json_sample(path: Path, size: int = 1 << 22) -> Iterator[Path]:
+    """The first whole lines (about ``size`` bytes) of a JSON Lines file as plain UTF-8
+    in a temporary file: expanded when gzip, without a byte-order mark."""
+    import codecs
+
+    from cojourney.events.readers._input import temp_file
+
+    with _text_head(path) as raw:
+        head = raw.read(size)
+    encoding = "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    text = head.decode(encoding, errors="replace")
+    if len(head) == size and "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    with temp_file("sample", ".jsonl") as sample:
+        sample.write_text(text, encoding="utf-8")
+        yield sample
+
+
+def _text_head(path: Path) -> Any:
+    """``path`` opened for reading bytes, expanded when it is gzip (only what is read)."""
+    import gzip
+
+    from cojourney.events.readers._input import is_gzip
+
+    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")
 
 
 def _csv_header(path: Path, options: ReadOptions) -> list[str]:
@@ -599,9 +725,14 @@ def _csv_header(path: Path, options: ReadOptions) -> list[str]:
             )
         ) from None
     encoding = "utf-8-sig" if codecs.lookup(options.encoding).name == "utf-8" else options.encoding
-    with open(path, encoding=encoding, errors="replace", newline="") as f:
-        sample = f.read(1 << 16)
-    sep = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else None)
+    with _text_head(path) as raw:
+        head = raw.read(1 << 16)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    sample = head.decode(encoding, errors="replace")
+    sep = options.delimiter or (
+        "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else None
+    )
     if sep is None:
         try:
             lines = sample.splitlines()

@@ -57,10 +57,15 @@ class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self, connection: duckdb.DuckDBPyConnection | None = None, **config: Any):
-        import duckdb
+
+        from cojourney.events.readers.connections import configure, duckdb_connect
 
         self._owned = connection is None
-        self._con = connection if connection is not None else duckdb.connect(config=config)
+        if connection is None:
+            self._con = duckdb_connect(config=config)
+        else:  # the settings' memory limit and threads hold on a borrowed connection too
+            self._con = connection
+            configure(connection)
         self._con.execute("SET TimeZone = 'UTC'")
         self._backend: Backend | None = None
         self._staging: dict[str, str | None] = {}  # view name -> the table it reads (or none)

@@ -150,6 +150,14 @@ def _shaped_columns(shape: Reshape, columns: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- checks
 
 
+def _concept(field: str) -> str:
+    """The concept name of a mapping field, as the CLI vocabulary names it."""
+    head = field.split(".")[0]
+    if head in ("score_columns", "text_columns"):
+        return f"mapping.{head}"
+    return f"mapping.columns.{field}"
+
+
 def _check_needs(preset: Preset, mapping: ImportMapping, file: Path) -> None:
     """Refuse when a required field is left unmapped: say which and how to give it."""
     if mapping.kind == "feedback":
@@ -165,10 +173,10 @@ def _check_needs(preset: Preset, mapping: ImportMapping, file: Path) -> None:
             Problem(
                 f"the preset {preset.name!r} cannot fill {field} by itself: the export "
                 "does not say which column holds it",
-                location_in(file, field=f"mapping.{field}"),
-                expected=f"mapping.{field}",
+                location_in(file, field=_concept(field)),
+                expected=_concept(field),
                 hint=preset.needs.get(field)
-                or f"set mapping.{field} to the column that holds the {field}",
+                or f"set {_concept(field)} to the column that holds the {field}",
             )
             for field in missing
         ],
@@ -198,13 +206,13 @@ def _check_columns(
     problems = [
         Problem(
             f"column {src!r} (for {field}) is not in the file",
-            location_in(file, field=f"mapping.{field}"),
+            location_in(file, field=_concept(field)),
             found=f"columns: {shown}",
             expected=src,
             hint=preset.needs.get(field)
             or (
                 f"exports of {preset.title} name it {src!r}: include the column in the export, or set "
-                f"mapping.{field} to the column that holds the {field.split('.')[0]} "
+                f"{_concept(field)} to the column that holds the {field.split('.')[0]} "
                 "(names are case-sensitive)"
             ),
         )

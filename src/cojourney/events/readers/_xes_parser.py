@@ -196,8 +196,22 @@ class XesParser:
         def pending_events() -> int:
             return self.events_read + len(chunk.events)
 
+        def entity(name: str, *_: object) -> None:
+            raise ImportRejected(
+                Problem(
+                    "the XES file declares an XML entity, which is not allowed",
+                    location_in(self.path, p.CurrentLineNumber),
+                    found=f"<!ENTITY {name} ...>",
+                    expected="a log without a DOCTYPE (XES needs no entities)",
+                    hint="remove the DOCTYPE and its entities (entities can expand a small "
+                    "file into gigabytes)",
+                ),
+                title="the XES file cannot be read",
+            )
+
         p.StartElementHandler = start
         p.EndElementHandler = end
+        p.EntityDeclHandler = entity
         self.finish = finish
         self.pending_events = pending_events
 

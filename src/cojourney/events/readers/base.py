@@ -24,9 +24,56 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from cojourney.errors import ImportRejected, Location, Problem, location_in
+from cojourney.errors import (
+    ImportRejected,
+    Problem,
+    location_in,
+)
 from cojourney.events import schema as S
+from cojourney.events.readers.checks import (
+    MAX_LISTED_PROBLEMS,
+    BadRow,
+    BatchChecker,
+    ProgressCallback,
+    checked_batches,
+)
+from cojourney.events.readers.connections import (
+    configure,
+    duckdb_config,
+    duckdb_connect,
+    out_of_memory,
+)
 from cojourney.events.schema import ColumnMapping
+from cojourney.settings import current_settings
+
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "MAX_LISTED_PROBLEMS",
+    "PANDAS_NULL_VALUES",
+    "RAW_READER_COLUMNS",
+    "BadRow",
+    "BatchChecker",
+    "MappingQuery",
+    "ProgressCallback",
+    "ReadOptions",
+    "ReaderSpec",
+    "check_timezone",
+    "checked_batches",
+    "configure",
+    "connect_for",
+    "describe",
+    "duckdb_config",
+    "duckdb_connect",
+    "map_raw_batches",
+    "missing_columns_problems",
+    "out_of_memory",
+    "quote_identifier",
+    "read_events",
+    "reader_for",
+    "register_reader",
+    "sql_string",
+    "supported_suffixes",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -36,8 +83,6 @@ log = logging.getLogger(__name__)
 
 #: Rows per batch unless a caller asks otherwise: bounded memory, few round trips.
 DEFAULT_CHUNK_ROWS = 100_000
-#: Problems listed one by one; the title of the error gives the total.
-MAX_LISTED_PROBLEMS = 20
 
 #: The texts pandas' ``read_csv`` reads as missing (what PM4Py sees when it reads a CSV).
 PANDAS_NULL_VALUES: tuple[str, ...] = (
@@ -66,12 +111,6 @@ PANDAS_NULL_VALUES: tuple[str, ...] = (
 #: ``source_line``: where the event is written).
 RAW_READER_COLUMNS: tuple[str, ...] = ("event_seq", "source_line")
 
-BadRow = tuple[int, int | None, bool, bool, bool, str | None]
-"""``(index, line or None, no journey id, no activity, no timestamp, timestamp text)``."""
-
-ProgressCallback = Callable[[int], None]
-"""Called after each batch with the number of events read so far."""
-
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
@@ -82,8 +121,9 @@ class ReadOptions:
     delimiter
         Field separator of CSV files. ``None`` detects it (``\\t`` for ``.tsv``).
     encoding
-        Text encoding. UTF-8, UTF-16 and Latin-1 are read directly; any other
-        Python codec (``cp1252``, ...) is transcoded to UTF-8 on the fly.
+        Text encoding. A byte-order mark decides first (UTF-8 or UTF-16). UTF-8,
+        UTF-16 and Latin-1 are read directly; any other Python codec (``cp1252``,
+        ...) is transcoded to a temporary UTF-8 copy.
     quote, escape
         CSV quoting characters; ``None`` detects them (usually ``"``, doubled to escape).
     null_values
@@ -149,11 +189,20 @@ class ReaderSpec:
 
 _TABULAR = "cojourney.events.readers.tabular"
 _REGISTRY: list[ReaderSpec] = [
-    ReaderSpec("CSV", (".csv", ".tsv", ".txt"), f"{_TABULAR}:read_csv"),
+    ReaderSpec(
+        "CSV", (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz"), f"{_TABULAR}:read_csv"
+    ),
     ReaderSpec("Parquet", (".parquet", ".pq"), f"{_TABULAR}:read_parquet"),
-    ReaderSpec("JSON Lines", (".jsonl", ".ndjson"), f"{_TABULAR}:read_jsonl"),
+    ReaderSpec(
+        "JSON Lines", (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"), f"{_TABULAR}:read_jsonl"
+    ),
     ReaderSpec("XES", (".xes", ".xes.gz"), "cojourney.events.readers.xes:read_xes", "raw"),
-    ReaderSpec("OCEL", (".jsonocel", ".sqlite"), "cojourney.events.readers.ocel:read_ocel", "raw"),
+    ReaderSpec(
+        "OCEL",
+        (".jsonocel", ".json", ".xmlocel", ".sqlite"),
+        "cojourney.events.readers.ocel:read_ocel",
+        "raw",
+    ),
 ]
 
 
@@ -345,6 +394,16 @@ class MappingQuery:
         self.source = source
 
     def timestamp_sql(self) -> str:
+        """The timestamp as ``TIMESTAMPTZ``; null when unreadable or outside the accepted
+        range (:data:`~cojourney.events.schema.TIMESTAMP_RANGE`)."""
+        value = self._parsed_timestamp_sql()
+        low, high = (sql_string(t) for t in S.TIMESTAMP_RANGE)
+        return (
+            f"CASE WHEN {value} >= CAST({low} AS TIMESTAMPTZ) "
+            f"AND {value} < CAST({high} AS TIMESTAMPTZ) THEN {value} END"
+        )
+
+    def _parsed_timestamp_sql(self) -> str:
         src = self.mapping.timestamp
         assert src is not None
         col, kind = quote_identifier(src), self.column_types[src].upper()
@@ -404,12 +463,10 @@ class MappingQuery:
         return kind.startswith("TIMESTAMP") or kind == "DATE"
 
     def timestamp_text_sql(self) -> str:
-        """The timestamp as written, for messages about unreadable text. A typed column
-        has no unreadable values: its text is null then, as for a missing value."""
+        """The timestamp as written (a typed one as DuckDB prints it), for messages about
+        unreadable or out-of-range values; null when the value is missing."""
         src = self.mapping.timestamp
         assert src is not None
-        if self.typed_timestamp():
-            return "CAST(NULL AS VARCHAR)"
         return f"CAST({quote_identifier(src)} AS VARCHAR)"
 
     @staticmethod
@@ -424,9 +481,11 @@ class MappingQuery:
         """``SELECT <canonical columns>, <extra> FROM relation``."""
         m = self.mapping
         assert m.journey_id is not None and m.timestamp is not None
+        journey = f"CAST({quote_identifier(m.journey_id)} AS VARCHAR)"
+        activity = self.activity_sql()
         cols = [
-            f"CAST({quote_identifier(m.journey_id)} AS VARCHAR) AS {S.JOURNEY_ID}",
-            f"{self.activity_sql()} AS {S.ACTIVITY}",
+            f"CASE WHEN {_acceptable(journey)} THEN {journey} END AS {S.JOURNEY_ID}",
+            f"CASE WHEN {_acceptable(activity)} THEN {activity} END AS {S.ACTIVITY}",
             f"{self.timestamp_sql()} AS {quote_identifier(S.TIMESTAMP)}",
             *(
                 f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}"
@@ -436,10 +495,21 @@ class MappingQuery:
             ),
             f"{self.attributes_sql()} AS {S.ATTRIBUTES}",
             f"{self.timestamp_text_sql()} AS _timestamp_text",
+            f"CASE WHEN NOT {_acceptable(journey)} THEN {journey} END AS _journey_text",
+            f"CASE WHEN NOT {_acceptable(activity)} THEN {activity} END AS _activity_text",
             *(f"{quote_identifier(c)} AS {quote_identifier('_' + c)}" for c in self.reader_columns),
             *extra,
         ]
         return "SELECT " + ",\n  ".join(cols) + f"\nFROM {relation}"
+
+
+def _acceptable(text_sql: str) -> str:
+    """SQL: the id or name is at most ``max_value_chars`` long, without NUL or line break."""
+    limit = current_settings().max_value_chars
+    return (
+        f"coalesce(length({text_sql}) <= {limit} AND NOT contains({text_sql}, chr(0)) "
+        f"AND NOT contains({text_sql}, chr(10)) AND NOT contains({text_sql}, chr(13)), true)"
+    )
 
 
 def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
@@ -462,11 +532,10 @@ def check_timezone(mapping: ColumnMapping, source: str | Path) -> None:
 
 
 def connect_for(mapping: ColumnMapping, source: str | Path) -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB connection whose session time zone is the mapping's."""
-    import duckdb
-
+    """A fresh in-memory DuckDB connection (:func:`duckdb_connect`) whose session time
+    zone is the mapping's."""
     check_timezone(mapping, source)
-    con = duckdb.connect()
+    con = duckdb_connect()
     con.execute(f"SET TimeZone = {sql_string(mapping.timezone)}")
     return con
 

@@ -1,4 +1,4 @@
-"""Read object-centric event logs (OCEL 2.0 JSON and SQLite, OCEL 1.0 JSON), flattened.
+"""Read object-centric event logs (OCEL 2.0 JSON, XML and SQLite, OCEL 1.0 JSON), flattened.
 
 An object-centric log relates each event to any number of objects. Flattening on
 one object type makes one case per object of that type: an event related to k
@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cojourney.errors import ImportRejected, NotFound, Problem, location_in
+from cojourney.events.readers._input import GZIP_MAGIC, check_size
 from cojourney.events.readers._values import TimestampParseError, cast_strings, to_utc_timestamps
 from cojourney.events.readers.xes import ACTIVITY, CASE_ID, CASE_PREFIX, EVENT_SEQ, TIMESTAMP
 
@@ -237,13 +238,19 @@ def _load_json(path: Path) -> _Log:
         ) from None
     except UnicodeDecodeError as exc:
         raise _reject(path, f"the file is not UTF-8 JSON: {exc.reason}") from None
+    except RecursionError:
+        raise _reject(
+            path,
+            "the JSON nests objects or arrays too deep to be read",
+            hint="flatten the deeply nested values in the export",
+        ) from None
     if isinstance(doc, dict) and "events" in doc and ("objectTypes" in doc or "objects" in doc):
         return _load_json2(doc, path)
     if isinstance(doc, dict) and "ocel:events" in doc:
         return _load_json1(doc, path)
     raise _reject(
         path,
-        "this JSON is not an OCEL log",
+        "this JSON is not an OCEL log (JSON Lines files take the suffix .jsonl)",
         expected="OCEL 2.0 (objectTypes, eventTypes, objects, events) or "
         "OCEL 1.0 (ocel:events, ocel:objects)",
         hint="export the log as OCEL 2.0 JSON or SQLite",
@@ -340,22 +347,22 @@ def _sqlite_objects(con: sqlite3.Connection, out: _Log, tables: set[str]) -> Non
 
 
 def _load(path: Path) -> _Log:
+    check_size(path)
     with path.open("rb") as probe:
         head = probe.read(16)
     if head.startswith(b"SQLite format 3"):
         return _load_sqlite(path)
+    if head.startswith(GZIP_MAGIC) or head.lstrip().startswith(b"<"):
+        from cojourney.events.readers._ocel_xml import load_xml
+
+        return load_xml(path)
     if head.lstrip()[:1] in (b"{", b"["):
         return _load_json(path)
-    if head.lstrip().startswith(b"<"):
-        raise _reject(
-            path,
-            "OCEL XML is not supported",
-            hint="export the log as OCEL 2.0 JSON (.jsonocel) or SQLite (.sqlite)",
-        )
     raise _reject(
         path,
-        "this file is neither OCEL JSON nor OCEL SQLite",
-        hint="give an OCEL 2.0 .jsonocel/.json or .sqlite file",
+        "this file is neither OCEL JSON, OCEL XML nor OCEL SQLite",
+        hint="give an OCEL 2.0 .jsonocel/.json, .xmlocel or .sqlite file "
+        "(JSON Lines files take the suffix .jsonl)",
     )
 
 
@@ -506,8 +513,8 @@ def read_ocel(
     Parameters
     ----------
     path
-        OCEL 2.0 JSON (``.jsonocel``/``.json``), OCEL 2.0 SQLite (``.sqlite``) or
-        OCEL 1.0 JSON; the format is recognised by content.
+        OCEL 2.0 JSON (``.jsonocel``/``.json``), OCEL 2.0 XML (``.xmlocel``), OCEL 2.0
+        SQLite (``.sqlite``) or OCEL 1.0 JSON; the format is recognised by content.
     object_type
         The object type whose objects become the cases. Required: without it the
         import is refused with the list of the log's object types.

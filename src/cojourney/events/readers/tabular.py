@@ -12,20 +12,25 @@ record (a quoted value spanning lines shifts them).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import logging
-import os
-import re
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cojourney.errors import ImportRejected, Location, Problem, location_in
+from cojourney.errors import Location, Problem, location_in
 from cojourney.events import schema as S
+from cojourney.events.readers._input import check_size
+from cojourney.events.readers._text_files import (
+    NATIVE_ENCODINGS,
+    codec_name,
+    header_names,
+    no_rows,
+    text_input,
+    unreadable,
+)
 from cojourney.events.readers.base import (
     BatchChecker,
     MappingQuery,
@@ -34,24 +39,18 @@ from cojourney.events.readers.base import (
     checked_batches,
     connect_for,
     describe,
+    out_of_memory,
     quote_identifier,
     sql_string,
 )
 from cojourney.events.schema import ColumnMapping
+from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pyarrow as pa
 
 log = logging.getLogger(__name__)
-
-#: Python codec name -> DuckDB ``read_csv`` encoding, for the encodings DuckDB reads itself.
-_NATIVE_ENCODINGS = {
-    "utf-8": "utf-8",
-    "utf-8-sig": "utf-8",
-    "iso8859-1": "latin-1",
-    "utf-16": "utf-16",
-}
 
 
 def read_csv(
@@ -134,6 +133,8 @@ class PreparedRead:
     locate: Callable[[int, str], Location]
     options: ReadOptions
     fmt: str = "csv"
+    rejects: str | None = None
+    dialect: tuple[str, str] | None = None
 
     def select_sql(self) -> str:
         """The canonical columns (without ``event_seq``) plus ``_timestamp_text``."""
@@ -162,10 +163,79 @@ class PreparedRead:
         columns = ", ".join(quote_identifier(c) for c in S.CANONICAL_COLUMNS)
         return f"SELECT {columns} FROM ({mapped})"
 
+    def ragged_lines(self, con: duckdb.DuckDBPyConnection) -> list[RaggedLine]:
+        """The lines DuckDB set aside (too many or too few fields), once the file was read.
+
+        Empty unless the read was prepared with ``rejects``.
+        """
+        import duckdb
+
+        if self.rejects is None:
+            return []
+        try:
+            rows = con.execute(
+                f"SELECT line, any_value(csv_line), min(error_type), "
+                f"max(CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS BIGINT)), "
+                f"max(CAST(regexp_extract(error_message, 'Columns: (\\d+)', 1) AS BIGINT)) "
+                f"FROM {quote_identifier(self.rejects)} GROUP BY line ORDER BY line"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
+        out = []
+        for line, text, _, found, expected in rows:
+            fields = _field_count(text, self.dialect) or int(found or 0)
+            out.append(RaggedLine(int(line), fields, int(expected or 0), text))
+        return out
+
     def checker(self) -> BatchChecker:
         return BatchChecker(
-            self.path, self.locate, self.query.mapping, skip_incomplete=self.options.skip_incomplete
+            self.path,
+            self.locate,
+            self.query.mapping,
+            skip_incomplete=self.options.skip_incomplete,
+            null_text="null" if self.fmt == "jsonl" else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class RaggedLine:
+    """A CSV line with more or fewer fields than the header."""
+
+    line: int
+    fields: int
+    expected: int
+    text: str | None
+
+    def problem(self, path: Path) -> Problem:
+        """The line as a problem of ``path``."""
+        return Problem(
+            f"line {self.line} has {fields(self.fields)} where the header has {self.expected}",
+            location_in(path, line=self.line),
+            found=_shorten(self.text or ""),
+            expected=f"{self.expected} fields, like the header",
+            hint="fix the line (a separator inside a value needs quotes), or check the "
+            "separator (sep) and the quote character",
+        )
+
+    def reason(self) -> str:
+        """The quarantine file's ``reason`` for the line."""
+        return f"line {self.line}: {fields(self.fields)} where the header has {self.expected}"
+
+
+def fields(n: int) -> str:
+    """``1 field``, ``9 fields``."""
+    return f"{n} field" if n == 1 else f"{n} fields"
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
+
+
+def _field_count(text: str | None, dialect: tuple[str, str] | None) -> int | None:
+    if text is None or dialect is None:
+        return None
+    row = next(csv.reader([text], delimiter=dialect[0], quotechar=dialect[1]), None)
+    return None if row is None else len(row)
 
 
 def is_tabular(path: str | Path) -> bool:
@@ -180,32 +250,75 @@ def prepared_read(
     path: str | Path,
     mapping: ColumnMapping | None = None,
     options: ReadOptions | None = None,
+    *,
+    rejects: str | None = None,
 ) -> Iterator[PreparedRead]:
     """Prepare reading ``path`` on ``con`` (whose ``TimeZone`` must be the mapping's).
 
-    DuckDB errors raised inside the ``with`` block (a ragged CSV line, a bad
-    encoding) become :class:`~cojourney.errors.ImportRejected`. A temporary UTF-8
-    copy made for an unusual encoding lives as long as the block.
+    The file is checked first (:mod:`._input`): its size, its expansion when it is
+    gzip, its encoding (a byte-order mark decides), binary content, a header
+    without rows, duplicate or over-long column names, JSON nested deeper than
+    ``json_max_depth``. DuckDB errors raised inside the ``with`` block (a ragged CSV
+    line, a bad encoding, malformed JSON) become
+    :class:`~cojourney.errors.ImportRejected` with the line; running out of memory
+    becomes a :class:`~cojourney.errors.CojourneyError` that says what to do.
+    Temporary copies (a gzip file expanded, an unusual encoding transcoded) live as
+    long as the block.
+
+    Parameters
+    ----------
+    rejects
+        CSV only: the name of a temporary table where DuckDB sets aside ragged lines
+        (too many or too few fields) instead of failing; see
+        :meth:`PreparedRead.ragged_lines`.
     """
     import duckdb
 
     path = Path(path)
     mapping, options = mapping or ColumnMapping(), options or ReadOptions()
-    fmt = next(f for suffix, f in _SUFFIX_FORMAT.items() if path.name.lower().endswith(suffix))
+    fmt = format_of(path)
+    dialect: tuple[str, str] | None = None
     with ExitStack() as stack:
         try:
-            file = _readable_copy(path, options.encoding, stack) if fmt != "parquet" else path
+            if fmt == "parquet":
+                check_size(path)
+                file = path
+                relation = f"read_parquet({sql_string(str(file))})"
+            else:
+                file, options = text_input(path, fmt, options, stack)
             if fmt == "csv":
-                delimiter = options.delimiter or ("\t" if path.suffix.lower() == ".tsv" else None)
-                relation = _csv_relation(con, file, delimiter, options)
+                delimiter = options.delimiter or ("\t" if _is_tsv(path) else None)
+                relation, dialect = _csv_relation(con, file, delimiter, options, path, rejects)
             elif fmt == "jsonl":
                 relation = _json_relation(con, file, mapping)
-            else:
-                relation = f"read_parquet({sql_string(str(file))})"
             query = MappingQuery(mapping, describe(con, relation), path)
-            yield PreparedRead(path, relation, query, _locator(path, fmt), options, fmt)
+            yield PreparedRead(
+                path,
+                relation,
+                query,
+                _locator(path, fmt),
+                options,
+                fmt,
+                rejects if fmt == "csv" else None,
+                dialect,
+            )
+        except duckdb.OutOfMemoryException as exc:
+            raise out_of_memory(exc, path) from exc
         except duckdb.Error as exc:
-            raise _unreadable(path, exc) from exc
+            raise unreadable(path, exc, file=locals().get("file"), dialect=dialect) from exc
+
+
+def format_of(path: str | Path) -> str:
+    """``csv``, ``parquet`` or ``jsonl``: the tabular format of ``path`` by its suffix."""
+    name = Path(path).name.lower()
+    matches = [s for s in _SUFFIX_FORMAT if name.endswith(s)]
+    if not matches:
+        raise ValueError(f"not a tabular file: {path}")
+    return _SUFFIX_FORMAT[max(matches, key=len)]
+
+
+def _is_tsv(path: Path) -> bool:
+    return path.name.lower().removesuffix(".gz").endswith(".tsv")
 
 
 # --------------------------------------------------------------------------- internals
@@ -216,10 +329,15 @@ _SUFFIX_FORMAT = {
     ".csv": "csv",
     ".tsv": "csv",
     ".txt": "csv",
+    ".csv.gz": "csv",
+    ".tsv.gz": "csv",
+    ".txt.gz": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".ndjson.gz": "jsonl",
 }
 #: Line of the first event (CSV: after the header); Parquet has no lines.
 _FIRST_LINE = {"csv": 2, "jsonl": 1}
@@ -242,24 +360,45 @@ def _stream(
 ) -> Iterator[pa.RecordBatch]:
     mapping, options = mapping or ColumnMapping(), options or ReadOptions()
     con = connect_for(mapping, path)
+    # Skipping: ragged lines are set aside (and counted) like incomplete rows.
+    rejects = "__cojourney_rejects" if options.skip_incomplete else None
     try:
-        with prepared_read(con, path, mapping, options) as prepared:
+        with prepared_read(con, path, mapping, options, rejects=rejects) as prepared:
             reader = con.execute(prepared.select_sql()).fetch_record_batch(options.chunk_rows)
-            yield from checked_batches(reader, prepared.checker(), on_progress)
+            checker = prepared.checker()
+            yield from checked_batches(reader, checker, on_progress)
+            ragged = prepared.ragged_lines(con)
+            if checker.rows_read == 0 and not ragged:
+                raise no_rows(path, "no events: the file has no rows (a header alone?)")
+            if ragged:
+                log.warning(
+                    "%s: skipped %d lines whose number of fields differs from the header's "
+                    "(lines %s)",
+                    path,
+                    len(ragged),
+                    ", ".join(str(r.line) for r in ragged[:10])
+                    + (", ..." if len(ragged) > 10 else ""),
+                )
     finally:
         con.close()
 
 
 def _csv_relation(
-    con: duckdb.DuckDBPyConnection, file: Path, delimiter: str | None, options: ReadOptions
-) -> str:
-    """``read_csv`` with the dialect fixed and the header's names as text columns.
+    con: duckdb.DuckDBPyConnection,
+    file: Path,
+    delimiter: str | None,
+    options: ReadOptions,
+    path: Path,
+    rejects: str | None = None,
+) -> tuple[str, tuple[str, str]]:
+    """``read_csv`` with the dialect fixed and the header's names as text columns, and
+    the dialect (delimiter, quote).
 
     Only the delimiter (and a non-default quote) is detected; the header is parsed
-    here, so a ragged line is an error at its line instead of a reason for DuckDB's
-    sniffer to guess a different header.
+    here, so a ragged line is an error at its line (or, with ``rejects``, a row of
+    that table) instead of a reason for DuckDB's sniffer to guess a different header.
     """
-    encoding = _NATIVE_ENCODINGS.get(_codec_name(options.encoding), "utf-8")
+    encoding = NATIVE_ENCODINGS.get(codec_name(options.encoding), "utf-8")
     if delimiter is None or options.quote is None:
         sniffed = con.execute(
             f"SELECT Delimiter, Quote FROM sniff_csv({sql_string(str(file))}, "
@@ -271,7 +410,7 @@ def _csv_relation(
     else:
         quote = options.quote
     escape = options.escape or quote
-    names = _header_names(file, delimiter, quote, options.encoding)
+    names = header_names(file, delimiter, quote, options.encoding, path)
     columns = ", ".join(f"{sql_string(name)}: 'VARCHAR'" for name in names)
     nulls = ", ".join(sql_string(v) for v in dict.fromkeys(("", *options.null_values)))
     args = [
@@ -285,7 +424,13 @@ def _csv_relation(
         f"nullstr = [{nulls}]",
         f"encoding = {sql_string(encoding)}",
     ]
-    return f"read_csv({', '.join(args)})"
+    if rejects is not None:
+        args += [
+            "store_rejects = true",
+            f"rejects_table = {sql_string(rejects)}",
+            f"rejects_scan = {sql_string(rejects + '_scans')}",
+        ]
+    return f"read_csv({', '.join(args)})", (delimiter, quote)
 
 
 _DELIMITER_CANDIDATES = (",", ";", "\t", "|")
@@ -299,7 +444,7 @@ def _check_delimiter(file: Path, sniffed: str, encoding: str) -> str:
     file would then seem to have a single column. The header line decides then.
     """
     with file.open(encoding=encoding, errors="replace", newline="") as f:
-        header = f.readline()
+        header = f.readline(1 << 20)
     if sniffed and sniffed in header:
         return sniffed
     counts = {c: header.count(c) for c in _DELIMITER_CANDIDATES}
@@ -310,110 +455,23 @@ def _check_delimiter(file: Path, sniffed: str, encoding: str) -> str:
     return sniffed
 
 
-def _header_names(file: Path, delimiter: str, quote: str, encoding: str) -> list[str]:
-    """The header's column names; empty ones become ``column<i>``, repeats get ``_<n>``."""
-    codec = _codec_name(encoding)
-    codec = "utf-8-sig" if codec == "utf-8" else codec
-    with open(file, encoding=codec, newline="", errors="replace") as f:
-        header = next(csv.reader(f, delimiter=delimiter, quotechar=quote), None)
-    if not header:
-        raise ImportRejected(
-            Problem(
-                "the file is empty: a header line is expected",
-                location_in(file, line=1),
-                hint="the first line must name the columns",
-            )
-        )
-    names: list[str] = []
-    for i, raw in enumerate(header):
-        name, n = raw or f"column{i}", 1
-        while name in names:
-            name, n = f"{raw or f'column{i}'}_{n}", n + 1
-        names.append(name)
-    return names
-
-
 def _json_relation(con: duckdb.DuckDBPyConnection, file: Path, mapping: ColumnMapping) -> str:
-    """``read_json`` with the timestamp key read as text, so cojourney parses it (offsets kept)."""
-    guessed = f"read_json({sql_string(str(file))}, format = 'newline_delimited')"
-    types = describe(con, guessed)
-    timestamp = mapping.resolve(list(types)).timestamp
-    if timestamp is None or types.get(timestamp, "VARCHAR") == "VARCHAR":
-        return guessed
+    """``read_json`` with the mapped keys read as text.
+
+    The timestamp is parsed by cojourney (offsets kept), and ids are text: ``1`` and
+    ``"1"`` are the same journey id (a number is kept as written in the file). Type
+    detection stops at ``json_max_depth`` (deeper values stay JSON).
+    """
+    depth = current_settings().json_max_depth
+    guessed = (
+        f"read_json({sql_string(str(file))}, format = 'newline_delimited', maximum_depth = {depth}"
+    )
+    types = describe(con, guessed + ")")
+    as_text = set(mapping.resolve(list(types)).sources().values())
+    if all(types.get(name, "VARCHAR") == "VARCHAR" for name in as_text):
+        return guessed + ")"
     spec = ", ".join(
-        f"{sql_string(name)}: {sql_string('VARCHAR' if name == timestamp else kind)}"
+        f"{sql_string(name)}: {sql_string('VARCHAR' if name in as_text else kind)}"
         for name, kind in types.items()
     )
-    return f"read_json({sql_string(str(file))}, format = 'newline_delimited', columns = {{{spec}}})"
-
-
-def _codec_name(encoding: str) -> str:
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError as exc:
-        raise ImportRejected(
-            Problem(
-                "unknown text encoding",
-                found=encoding,
-                expected="a Python codec name such as utf-8, latin-1, cp1252, utf-16",
-                hint="fix mapping.csv.encoding",
-            )
-        ) from exc
-
-
-def _readable_copy(path: Path, encoding: str, stack: ExitStack) -> Path:
-    """``path`` itself when DuckDB reads its encoding, else a temporary UTF-8 copy."""
-    codec = _codec_name(encoding)
-    if codec in _NATIVE_ENCODINGS:
-        return path
-    fd, name = tempfile.mkstemp(suffix=path.suffix, prefix="cojourney-")
-    stack.callback(os.unlink, name)
-    log.info("transcoding %s from %s to UTF-8", path, codec)
-    try:
-        with (
-            open(path, encoding=codec, newline="") as src,
-            os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
-        ):
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            Problem(
-                f"the file is not valid {codec}",
-                location_in(path),
-                found=str(exc),
-                hint="set the file's real encoding as mapping.csv.encoding",
-            )
-        ) from exc
-    return Path(name)
-
-
-def _unreadable(path: Path, exc: Exception) -> ImportRejected:
-    """DuckDB's error as a problem: its first lines (not its tuning advice) and a fix."""
-    lines = [ln.strip() for ln in str(exc).strip().splitlines()]
-    lines = [ln for ln in lines if ln][:4]
-    kept: list[str] = []
-    for ln in lines:
-        if ln.lower().startswith(("possible fixes", "*")):
-            break
-        kept.append(ln.removeprefix("Invalid Input Error: ").removeprefix("Conversion Error: "))
-    text = " ".join(kept) or type(exc).__name__
-    line = re.search(r"[Ll]ine:? (\d+)", text)
-    lowered = text.lower()
-    if "unicode" in lowered or ("utf" in lowered and "encod" in lowered):
-        hint = "set the file's encoding as mapping.csv.encoding, e.g. latin-1 or cp1252"
-    elif path.suffix.lower() in {".csv", ".tsv", ".txt"}:
-        hint = (
-            "check the separator (mapping.csv.sep) and the quoting, and that every line has "
-            "as many "
-            "fields as the header"
-        )
-    else:
-        hint = "check that the file is complete and of the format its suffix says"
-    return ImportRejected(
-        Problem(
-            f"cannot read the file: {text}",
-            location_in(path, line=int(line.group(1)) if line else None),
-            hint=hint,
-        )
-    )
+    return f"{guessed}, columns = {{{spec}}})"

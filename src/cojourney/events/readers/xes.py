@@ -18,9 +18,12 @@ Raw columns (the canonical schema is mapped from these elsewhere):
     event's ``concept:name``; with ``"concept:name+lifecycle:transition"`` the
     values joined by ``"+"``, in the order given, exactly as PM4Py names
     classified activities (``"+".join(event[key] for key in classifier_keys)``).
-``time:timestamp`` (timestamp[us, UTC])
+``time:timestamp`` (timestamp[us, UTC], or string)
     Offsets in the file are honoured; a date without an offset is read on the
-    clock of ``naive_timezone`` (UTC by default).
+    clock of ``naive_timezone`` (UTC by default). When a value is not ISO 8601
+    (``2019/11/03 01:11:19.000``, ``?``) the whole column is kept as the text
+    written, for the mapping's ``timestamp_format`` to parse (unreadable values are
+    then reported, or skipped, with their line).
 ``lifecycle:transition`` (string, null when absent)
 ``event_seq`` (int64)
     The event's 0-based position in the file.
@@ -39,17 +42,15 @@ the keys skipped are logged once.
 
 from __future__ import annotations
 
-import gzip
 import logging
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cojourney.errors import ImportRejected, NotFound, Problem, location_in
+from cojourney.errors import ImportRejected, NotFound
+from cojourney.events.readers._input import input_blocks, make_temp_dir, remove_temp
 from cojourney.events.readers._values import (
     TS_TYPE,
     XES_TO_ARROW,
@@ -98,7 +99,7 @@ class _Spool:
 
     def __init__(self) -> None:
         self._items: list[pa.Table | Path] = []
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._dir: Path | None = None
 
     def __enter__(self) -> _Spool:
         return self
@@ -106,7 +107,7 @@ class _Spool:
     def __exit__(self, *exc: object) -> None:
         self._items.clear()
         if self._dir is not None:
-            self._dir.cleanup()
+            remove_temp(self._dir)
             self._dir = None
 
     def add(self, table: pa.Table) -> None:
@@ -116,8 +117,8 @@ class _Spool:
 
     def _spill(self, table: pa.Table, index: int) -> Path:
         if self._dir is None:
-            self._dir = tempfile.TemporaryDirectory(prefix="cojourney-xes-")
-        target = Path(self._dir.name) / f"chunk{index:06d}.arrow"
+            self._dir = make_temp_dir("xes")
+        target = self._dir / f"chunk{index:06d}.arrow"
         with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table)
         return target
@@ -154,6 +155,7 @@ class _Builder:
         self.naive_timezone = naive_timezone
         self.keys: list[str] | None = None
         self.demoted: set[str] = set()
+        self.text_timestamps = False
         self.seq = 0
 
     def table(self, chunk: Chunk) -> pa.Table:
@@ -234,19 +236,26 @@ class _Builder:
         return activity
 
     def _timestamps(self, column: pa.Array | None, chunk: Chunk) -> pa.Array:
+        """The timestamps as written; a column that does not parse as ISO 8601 stays text.
+
+        Text timestamps (``2019/11/03 01:11:19.000``) are parsed later with the
+        mapping's ``timestamp_format``; an unreadable one (``?``) is then reported
+        (or skipped) with its line like in any other format.
+        """
         if column is None:
-            return pa.nulls(len(chunk.events), TS_TYPE)
-        try:
-            return to_utc_timestamps(column, naive_timezone=self.naive_timezone)
-        except TimestampParseError as exc:
-            self.parser.problem(
-                "an event's time:timestamp is not a date",
-                chunk.lines[exc.index],
-                found=exc.value,
-                expected="ISO 8601, e.g. 2011-10-01T00:38:44.546+02:00",
-                hint="correct the date (XES dates are xs:dateTime)",
-            )
-            return pa.nulls(len(chunk.events), TS_TYPE)
+            return pa.nulls(len(chunk.events), pa.string())
+        if not self.text_timestamps:
+            try:
+                to_utc_timestamps(column, naive_timezone=self.naive_timezone)
+            except TimestampParseError as exc:
+                log.info(
+                    "%s: time:timestamp %r (line %d) is not ISO 8601; timestamps kept as text",
+                    self.parser.path,
+                    exc.value,
+                    chunk.lines[exc.index],
+                )
+                self.text_timestamps = True
+        return column
 
     def schema(self) -> pa.Schema:
         """The schema of every batch, known once the whole file has been read."""
@@ -254,7 +263,7 @@ class _Builder:
         fields = [
             pa.field(CASE_ID, pa.string()),
             pa.field(ACTIVITY, pa.string()),
-            pa.field(TIMESTAMP, TS_TYPE),
+            pa.field(TIMESTAMP, pa.string() if self.text_timestamps else TS_TYPE),
             pa.field(LIFECYCLE, pa.string()),
             pa.field(EVENT_SEQ, pa.int64()),
             pa.field(SOURCE_LINE, pa.int64()),
@@ -300,14 +309,6 @@ def _conform(table: pa.Table, schema: pa.Schema, naive_timezone: str = "UTC") ->
 
 
 # --------------------------------------------------------------------------- public API
-
-
-def _open(path: Path) -> IO[bytes]:
-    with path.open("rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
 
 
 def read_xes(
@@ -387,22 +388,12 @@ def _parse_into(
         while parser.done:
             spool.add(builder.table(parser.done.pop(0)))
 
-    with _open(parser.path) as stream:
-        try:
-            while block := stream.read(_BLOCK):
-                parser.feed(block)
-                drain()
-                if progress is not None:
-                    progress(parser.pending_events())
-        except (OSError, EOFError) as exc:  # a damaged gzip stream
-            raise ImportRejected(
-                Problem(
-                    f"the file cannot be decompressed: {exc}",
-                    location_in(parser.path),
-                    hint="check that the download is complete (gzip -t FILE)",
-                )
-            ) from None
-        parser.feed(b"", final=True)
+    for block in input_blocks(parser.path, _BLOCK):
+        parser.feed(block)
+        drain()
+        if progress is not None:
+            progress(parser.pending_events())
+    parser.feed(b"", final=True)
     parser.finish()
     drain()
     if progress is not None:

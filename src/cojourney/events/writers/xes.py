@@ -16,7 +16,10 @@ raw
 
 Attributes are typed from their Arrow type: strings -> ``<string>``, integers ->
 ``<int>``, floats -> ``<float>``, booleans -> ``<boolean>``, timestamps and dates ->
-``<date>`` (written in UTC); anything else as text. Null values are left out (XES
+``<date>`` (an ``xs:dateTime`` in UTC, ``2024-02-01T10:00:00.500000+00:00``); anything
+else as text. In the canonical ``attributes`` JSON, a text instant with an offset
+(how a stored date attribute reads there: ``2024-02-01 10:00:00+00``) is written as
+a ``<date>`` too, so a log read from XES goes back out with its dates typed. Null values are left out (XES
 has no null). Traces come in order of first appearance, events in a trace by
 timestamp then ``event_seq`` (then input order).
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 import gzip as gzip_module
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -139,6 +143,8 @@ def _json_attributes(values: Any) -> tuple[Any, Any]:
                 tag, text = "int", str(value)
             elif isinstance(value, float):
                 tag, text = "float", repr(value)
+            elif isinstance(value, str) and (instant := _iso_instant(value)) is not None:
+                tag, text = "date", instant
             else:
                 tag = "string"
                 text = value if isinstance(value, str) else json.dumps(value, default=str)
@@ -151,6 +157,27 @@ def _json_attributes(values: Any) -> tuple[Any, Any]:
         events.append(_SEP_EVENT.join(ev) or None)
         traces.append(_SEP_TRACE.join(tr) or None)
     return pa.array(events, pa.string()), pa.array(traces, pa.string())
+
+
+_INSTANT = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(Z|[+-]\d{2}(?::?\d{2})?)$"
+)
+
+
+def _iso_instant(text: str) -> str | None:
+    """An xs:dateTime for a text instant with an offset (``2024-02-01 10:00:00+00``, as a
+    stored date attribute reads in the ``attributes`` JSON), else ``None``.
+
+    Texts without an offset stay strings: their clock is unknown.
+    """
+    match = _INSTANT.match(text)
+    if match is None:
+        return None
+    day, clock, zone = match.groups()
+    if zone != "Z":
+        zone = zone.replace(":", "")
+        zone = f"{zone[:3]}:{zone[3:5] or '00'}"
+    return f"{day}T{clock}{zone}"
 
 
 def _as_table(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch]) -> pa.Table:
