@@ -81,7 +81,7 @@ def owner_creates_link(site: Site, journey_id: str, **body: Any) -> dict[str, An
 class References(HTMLParser):
     """Every URL a page refers to: href, src, srcset, action, formaction, poster, data."""
 
-    ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "xlink:href"}
+    ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "poster", "data", "xlink:href"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,7 +149,9 @@ def test_share_page_shows_the_consumer_view_and_nothing_backstage(flagship: Site
         assert names and leaks(page.text, names) == sorted(names)
         # the provider view of the same journey has backstage texts (the oracle can fire)
         assert leaks(
-            flagship.client(headers=flagship.bearer("viewer")).get(f"/api/journeys/{journey.id}").text,
+            flagship.client(headers=flagship.bearer("viewer"))
+            .get(f"/api/journeys/{journey.id}")
+            .text,
             hidden,
         )
         for url, response in responses.items():
@@ -208,7 +210,9 @@ def test_expired_revoked_and_unknown_links_say_the_link_no_longer_works(site: Si
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
     client, csrf = site.signed_in("owner")
-    assert client.delete(f"/api/share-links/{revoked['id']}", headers={"X-CSRF-Token": csrf}).is_success
+    assert client.delete(
+        f"/api/share-links/{revoked['id']}", headers={"X-CSRF-Token": csrf}
+    ).is_success
     bodies = set()
     for token in (expired["token"], revoked["token"], "x" * 43, "y" * 500):
         response = site.client().get(f"/s/{token}")
@@ -232,7 +236,9 @@ def test_only_owners_create_and_revoke_links(site: Site) -> None:
             data={"journey_id": journey.id, "expires": "30d", "csrf_token": csrf},
         )
         assert form.status_code == 403
-    assert site.client().post("/api/share-links", json={"journey_id": journey.id}).status_code == 401
+    assert (
+        site.client().post("/api/share-links", json={"journey_id": journey.id}).status_code == 401
+    )
     link = owner_creates_link(site, journey.id)
     assert site.client().get(f"/s/{link['token']}").status_code == 200
 
@@ -299,7 +305,9 @@ def test_cli_creates_lists_and_revokes_links(
     url = f"sqlite:///{db_dir / 'cli.sqlite'}"
     journey = open_workspace(folder).journeys[0].id
     base = ["--database-url", url]
-    assert main(["share", "create", str(folder), "--journey", journey, "--expires", "7d", *base]) == 0
+    assert (
+        main(["share", "create", str(folder), "--journey", journey, "--expires", "7d", *base]) == 0
+    )
     out = capsys.readouterr()
     link = out.out.strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:8000/s/[A-Za-z0-9_-]{40,}", link), out.out
@@ -319,7 +327,9 @@ def test_cli_creates_lists_and_revokes_links(
     # mistakes: an unknown journey (not found, 3), a lifetime that is not one (bad input)
     assert main(["share", "create", str(folder), "--journey", "nope", *base]) == 3
     assert "nope" in capsys.readouterr().err
-    assert main(["share", "create", str(folder), "--journey", journey, "--expires", "1y", *base]) == 2
+    assert (
+        main(["share", "create", str(folder), "--journey", journey, "--expires", "1y", *base]) == 2
+    )
     assert "--expires" in capsys.readouterr().err
     custom = ["--base-url", "https://journeys.example.org/", *base]
     assert main(["share", "create", str(folder), "--journey", journey, *custom]) == 0
