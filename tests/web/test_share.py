@@ -139,6 +139,7 @@ def test_share_page_shows_the_consumer_view_and_nothing_backstage(flagship: Site
         assert hidden, "the oracle finds no backstage text: the check could not fail"
         link = owner_creates_link(flagship, journey.id, expires_in_days=30)
         assert "token" in link and len(link["token"]) >= 40
+        assert link["url"] == f"{ORIGIN}/s/{link['token']}"
         anonymous = flagship.client()
         start = f"{ORIGIN}/s/{link['token']}"
         responses = crawl(anonymous, start)
@@ -162,6 +163,15 @@ def test_share_page_shows_the_consumer_view_and_nothing_backstage(flagship: Site
         for response in api_with_token(flagship, link["token"], journey.id):
             assert response.status_code in (401, 404), (response.request.url, response.text)
             assert leaks(response.content, hidden) == []
+        # once revoked: the "no longer works" page and what it links (the stylesheet)
+        client, csrf = flagship.signed_in("owner")
+        client.delete(f"/api/share-links/{link['id']}", headers={"X-CSRF-Token": csrf})
+        gone = crawl(flagship.client(), start)
+        assert gone[start].status_code == 404
+        assert set(gone) == {start, f"{ORIGIN}/static/cojourney.css"}
+        for url, response in gone.items():
+            assert response.status_code in (200, 404), url
+            assert leaks(response.content, hidden) == [], url
 
 
 def api_with_token(site: Site, token: str, journey_id: str) -> Iterator[Any]:

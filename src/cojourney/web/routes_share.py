@@ -7,13 +7,13 @@ nothing. What the page shows is the consumer report of the journey
 :func:`cojourney.domain.visibility.consumer_view` only: the steps, the consumer-facing
 touchpoints and what the customer does, thinks, feels and asks; the map is inline SVG
 and the styles are inline, so the page links no asset, no script and nothing else of
-the site.
+the site. The "no longer works" page links only the site's stylesheet.
 
 Every answer of this route (the page, the "no longer works" page, 429) carries its own
 strict headers: no referrer (the token stays out of other sites' logs), ``noindex``,
 no caching by shared caches, a Content-Security-Policy that allows only the page's own
-stylesheet (by hash) and no script at all, and never a cookie. Unknown, expired and
-revoked links get the same 404 page, and a client that opens too many of them is
+stylesheet (by hash, or the site's stylesheet) and no script at all, and never a
+cookie. Unknown, expired and revoked links get the same 404 page, and a client that opens too many of them is
 refused with 429 for a while (``share_lookup_max_failures`` per
 ``share_lookup_window_seconds``).
 """
@@ -60,12 +60,13 @@ def redact_token(path: str) -> str:
 
 
 def share_headers(style_hashes: list[str] | None = None) -> dict[str, str]:
-    """The headers of every answer of the share route.
+    """The headers of every answer of the share route: styles allowed by hash when
+    ``style_hashes`` are given, else the site's stylesheet only.
 
     >>> share_headers()["Referrer-Policy"]
     'no-referrer'
     """
-    styles = " ".join(f"'sha256-{h}'" for h in style_hashes or []) or "'none'"
+    styles = " ".join(f"'sha256-{h}'" for h in style_hashes or []) or "'self'"
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -200,10 +201,7 @@ def _gone() -> Response:
 
 def _notice(status: int, title: str, message: str, extra: dict[str, str] | None = None) -> Response:
     html = environment().get_template("share_notice.html").render(title=title, message=message)
-    hashes = [_sha256(css) for css in _STYLE.findall(html)]
-    return HTMLResponse(
-        html, status_code=status, headers={**share_headers(hashes), **(extra or {})}
-    )
+    return HTMLResponse(html, status_code=status, headers={**share_headers(), **(extra or {})})
 
 
 def _sha256(text: str) -> str:
