@@ -304,7 +304,7 @@ def test_the_access_log_never_holds_a_share_token(
     link = owner_creates_link(site, journey.id)
     with caplog.at_level(logging.INFO, logger="cojourney.web.access"):
         assert site.client().get(f"/s/{link['token']}").status_code == 200
-    assert '"/s/…"' in caplog.text or "/s/\\u2026" in caplog.text
+    assert '"path": "/s/<token>"' in caplog.text
     assert link["token"] not in caplog.text
 
 

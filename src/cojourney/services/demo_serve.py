@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 #: The demo owner's sign-in.
 DEMO_OWNER_EMAIL = "demo@cojourney.local"
+#: Letters and digits easy to copy from a terminal (no 0/O, 1/l/I).
+_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def prepare_demo_site(
     from cojourney.storage.accounts import set_password, user_by_email
 
     model = open_workspace(workspace)
-    password = secrets.token_urlsafe(18)
+    password = "".join(secrets.choice(_ALPHABET) for _ in range(20))
     engine = open_database(workspace, database_url)
     try:
         with make_session_factory(engine).begin() as db:

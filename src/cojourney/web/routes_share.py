@@ -54,9 +54,9 @@ def redact_token(path: str) -> str:
     """``path`` fit for a log: the token of a share link is cut out.
 
     >>> redact_token("/s/abcdef"), redact_token("/api/journeys")
-    ('/s/…', '/api/journeys')
+    ('/s/<token>', '/api/journeys')
     """
-    return "/s/…" if path.startswith("/s/") else path
+    return "/s/<token>" if path.startswith("/s/") else path
 
 
 def share_headers(style_hashes: list[str] | None = None) -> dict[str, str]:
@@ -179,8 +179,9 @@ def share_page(token: str, request: Request) -> Response:
     except NotFound:
         log.info("share link to journey %s: the journey is no longer in the workspace", journey_id)
         return _gone()
-    except CojourneyError as exc:
-        log.warning("share link to journey %s cannot be shown: %s", journey_id, exc)
+    except Exception as exc:  # a broken workspace, a locked event store: no detail shown
+        level = logging.WARNING if isinstance(exc, CojourneyError) else logging.ERROR
+        log.log(level, "share link to journey %s cannot be shown: %s", journey_id, exc)
         return _notice(
             503,
             "Not available right now",
