@@ -6,6 +6,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= out/ecampus-demo
+DEMO_SERVE ?= 1
 
 .PHONY: install install-test demo test test-fast lint format typecheck docs bench clean
 
@@ -25,9 +26,11 @@ install-test: $(UV)
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "WARNING: could not install chromium; browser tests will be skipped"; }
 
-## demo: the main job: build the eCampus demo workspace and its maps
+## demo: the main job: build the eCampus demo, then serve it on 127.0.0.1:8000 with a
+## demo owner account (address, sign-in and a share link printed; Ctrl-C stops).
+## `make demo DEMO_SERVE=0` only builds.
 demo: install
-	$(BIN)/cojourney demo build $(DEMO_DIR)
+	$(BIN)/cojourney demo build $(DEMO_DIR) $(if $(filter 0 no false,$(DEMO_SERVE)),--no-serve,--serve)
 
 ## test: every test (unit, property, CLI, analytics on DuckDB and Spark, browser)
 test: install-test

@@ -171,6 +171,18 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(
         900, gt=0, description="The window over which failed sign-ins are counted, in seconds."
     )
+    share_lookup_max_failures: int = Field(
+        20,
+        gt=0,
+        description=(
+            "Unknown, expired or revoked share links a client may open within "
+            "share_lookup_window_seconds; more share-link lookups are refused with 429 "
+            "until the window passes (against guessing links)."
+        ),
+    )
+    share_lookup_window_seconds: int = Field(
+        600, gt=0, description="The window over which failed share-link lookups are counted."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -21,7 +21,7 @@ from cojourney.storage import Role
 from cojourney.web.deps import ALLOWED, RequireRole
 
 #: Routes anyone may call: probes, the OpenAPI description, static files, sign-in/out.
-PUBLIC = {"/healthz", "/openapi.json", "/static", "/login", "/logout"}
+PUBLIC = {"/healthz", "/openapi.json", "/static", "/login", "/logout", "/s/{token}"}
 #: Values for path parameters: ids that do not exist, so allowed calls change nothing.
 PATH_VALUES = {
     "token_id": "999999",

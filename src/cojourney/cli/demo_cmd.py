@@ -42,13 +42,22 @@ def demo() -> None:
     show_default=True,
     help="Random seed of the simulation; the same seed gives the same journeys.",
 )
-def build(folder: Path, journeys: int, seed: int) -> None:
+@click.option(
+    "--serve/--no-serve",
+    default=False,
+    show_default=True,
+    help="Then create the demo owner account (a new password each run), print the sign-in "
+    "and a share link, and serve the web workspace on http://127.0.0.1:8000/ until Ctrl+C.",
+)
+@click.pass_context
+def build(ctx: click.Context, folder: Path, journeys: int, seed: int, serve: bool) -> None:
     """Build the eCampus demo in FOLDER: workspace, maps, simulated journeys, report.
 
     Creates (or refreshes) FOLDER/workspace from the eCampus Car Share example, draws
     its journey map, stakeholder map and service blueprint as HTML, simulates N members'
     journeys and survey answers into its event store, and writes the journey report.
-    Every file opens offline in a browser.
+    Every file opens offline in a browser. With --serve ('make demo' does it), the web
+    workspace is then served on 127.0.0.1 with a demo owner account.
     """
     from cojourney.services.demo import build_demo
 
@@ -66,6 +75,24 @@ def build(folder: Path, journeys: int, seed: int) -> None:
         click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
         click.echo(f"Journey report:    {clean(out.report)}")
     click.echo("Open the .html files in a browser; they work offline.")
+    if serve:
+        _serve_demo(ctx, out.workspace)
+
+
+def _serve_demo(ctx: click.Context, workspace: Path) -> None:
+    """Print the demo owner's sign-in and a share link, then serve until Ctrl+C."""
+    from cojourney.cli.serve_cmd import serve as serve_command
+    from cojourney.services.demo_serve import prepare_demo_site
+
+    host, port = "127.0.0.1", 8000
+    site = prepare_demo_site(workspace, base_url=f"http://{host}:{port}")
+    click.echo("")
+    click.echo(f"Web workspace:     http://{host}:{port}/")
+    click.echo(f"Sign in as:        {site.email}")
+    click.echo(f"Password:          {site.password}   (new on every run)")
+    click.echo(f"Customers' view:   {site.share_url}")
+    click.echo("Stop the server with Ctrl+C.")
+    ctx.invoke(serve_command, workspace=workspace, host=host, port=port, database_url=None)
 
 
 @demo.command("simulate")

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "db": "cojourney.cli.web_cmds:db",
     "users": "cojourney.cli.web_cmds:users",
     "tokens": "cojourney.cli.web_cmds:tokens",
+    "share": "cojourney.cli.share_cmd:share",
 }
 
 

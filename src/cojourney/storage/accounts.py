@@ -113,6 +113,14 @@ def add_user(session: Session, email: str, password: str, role: str) -> User:
     return user
 
 
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give ``user`` a new password (checked like a new account's)."""
+    check_password(password)
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+    log.info("set a new password for %s", user.email)
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     """The account of ``email`` (any case), if there is one."""
     address = email.strip().lower()

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from cojourney.settings import Settings, current_settings
 from cojourney.storage import make_session_factory, open_database
-from cojourney.web import routes_access, routes_admin, routes_api, routes_pages
+from cojourney.web import routes_access, routes_admin, routes_api, routes_pages, routes_share
 from cojourney.web.errors import error_response, install_error_handlers
 from cojourney.web.security import LoginLimiter, add_security_headers
 from cojourney.web.state import WebState
@@ -86,6 +86,7 @@ def create_app(
     app.include_router(routes_access.router)
     app.include_router(routes_api.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_share.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
@@ -101,7 +102,10 @@ async def _request_middleware(
         response = await call_next(request)
     except Exception:
         log.exception(
-            "unexpected error in %s %s (request %s)", request.method, request.url.path, request_id
+            "unexpected error in %s %s (request %s)",
+            request.method,
+            routes_share.redact_token(request.url.path),
+            request_id,
         )
         response = error_response(
             request, 500, f"internal error; the server log has the details (request {request_id})"
@@ -115,7 +119,7 @@ async def _request_middleware(
                 "event": "request",
                 "request_id": request_id,
                 "method": request.method,
-                "path": request.url.path,
+                "path": routes_share.redact_token(request.url.path),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "client": request.client.host if request.client else None,

@@ -1,7 +1,7 @@
-"""The access page for owners: accounts and API tokens, through plain HTML forms.
+"""The access page for owners: accounts, API tokens and share links, through plain HTML forms.
 
-Every form posts its ``csrf_token``; the routes call the same storage functions as
-the JSON API (``/api/users``, ``/api/tokens``).
+Every form posts its ``csrf_token``; the routes call the same storage and service
+functions as the JSON API (``/api/users``, ``/api/tokens``, ``/api/share-links``).
 """
 
 from __future__ import annotations
@@ -12,27 +12,39 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from cojourney.errors import InputError
+from cojourney.errors import CojourneyError, InputError
+from cojourney.services.sharing import DEFAULT_EXPIRY, create_share, link_state, parse_expiry
 from cojourney.storage import (
     TOKEN_ROLES,
     add_user,
     create_token,
+    list_share_links,
     list_tokens,
     list_users,
+    revoke_share_link,
     revoke_token,
 )
 from cojourney.storage.accounts import USER_ROLES
 from cojourney.web.api_docs import ItemId
-from cojourney.web.deps import DbSession, OwnerRequired
+from cojourney.web.deps import DbSession, OwnerRequired, State
+from cojourney.web.state import web_state
 from cojourney.web.templating import render
 
 router = APIRouter(prefix="/access", include_in_schema=False)
 
 
 def _page(request: Request, db: DbSession, status_code: int = 200, **extra: Any) -> Response:
+    try:
+        journeys = [(j.id, j.name) for j in web_state(request).reader.workspace().journeys]
+    except CojourneyError:  # the workspace has problems: no journey to share until fixed
+        journeys = []
     context = {
         "users": list_users(db),
         "tokens": list_tokens(db),
+        "share_links": [(link, link_state(link)) for link in list_share_links(db)],
+        "journeys": journeys,
+        "default_expiry": DEFAULT_EXPIRY,
+        "new_share_url": None,
         "user_roles": [r.value for r in USER_ROLES],
         "token_roles": [r.value for r in TOKEN_ROLES],
         "problems": [],
@@ -92,5 +104,42 @@ def access_create_token(
 def access_revoke_token(token_id: ItemId, db: DbSession, owner: OwnerRequired) -> Response:
     """Revoke an API token, then show the page again."""
     revoke_token(db, token_id)
+    db.commit()
+    return RedirectResponse("/access", status_code=303)
+
+
+@router.post("/share-links")
+def access_create_share_link(
+    request: Request,
+    state: State,
+    db: DbSession,
+    owner: OwnerRequired,
+    journey_id: Annotated[str, Form(max_length=200)],
+    expires: Annotated[str, Form(max_length=20)] = DEFAULT_EXPIRY,
+) -> Response:
+    """Create a consumer share link to a journey and show it, this once."""
+    created_by = owner.id if owner.kind == "user" else None
+    try:
+        created = create_share(
+            db,
+            state.reader.workspace(),
+            journey_id,
+            expires_in=parse_expiry(expires),
+            base_url=str(request.base_url),
+            created_by=created_by,
+        )
+    except InputError as exc:
+        db.rollback()
+        return _page(request, db, 422, problems=[p.render() for p in exc.problems])
+    db.commit()
+    response = _page(request, db, 201, new_share_url=created.url)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/share-links/{link_id}/revoke")
+def access_revoke_share_link(link_id: ItemId, db: DbSession, owner: OwnerRequired) -> Response:
+    """Revoke a share link, then show the page again."""
+    revoke_share_link(db, link_id)
     db.commit()
     return RedirectResponse("/access", status_code=303)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from cojourney.services.sharing import share_url
 from cojourney.storage import (
     ApiToken,
     ShareLink,
@@ -126,9 +127,10 @@ class ShareLinkCreate(BaseModel):
 
 
 class ShareLinkCreated(ShareLinkOut):
-    """A new share link with its secret, shown this once."""
+    """A new share link with its secret, shown this once, and the link to hand out."""
 
     token: str
+    url: str = Field(description="The page the link opens: BASE_URL/s/TOKEN, no sign-in.")
 
 
 @router.get("/users")
@@ -176,7 +178,7 @@ def get_share_links(db: DbSession, owner: OwnerRequired) -> list[ShareLinkOut]:
 
 @router.post("/share-links", status_code=201, responses={**WORKSPACE, **NOT_FOUND})
 def post_share_link(
-    body: ShareLinkCreate, state: State, db: DbSession, owner: OwnerRequired
+    request: Request, body: ShareLinkCreate, state: State, db: DbSession, owner: OwnerRequired
 ) -> ShareLinkCreated:
     """Create a share link to a journey of the workspace."""
     state.reader.workspace().require("journeys", body.journey_id)
@@ -186,7 +188,8 @@ def post_share_link(
         db, body.journey_id, body.audience, expires_at=expires, created_by=created_by
     )
     db.commit()
-    return ShareLinkCreated(**ShareLinkOut.of(link).model_dump(), token=secret)
+    url = share_url(str(request.base_url), secret)
+    return ShareLinkCreated(**ShareLinkOut.of(link).model_dump(), token=secret, url=url)
 
 
 @router.delete("/share-links/{link_id}", responses=NOT_FOUND)
