@@ -43,7 +43,13 @@ def options() -> list[tuple[str, click.Option]]:
 
 
 def long_flags(option: click.Option) -> list[str]:
-    return [f for f in (*option.opts, *option.secondary_opts) if f.startswith("--")]
+    """The long spellings of an option; a boolean's ``--no-X`` is the same concept as ``--X``."""
+    secondary = [
+        f
+        for f in option.secondary_opts
+        if not (option.is_flag and f.startswith("--no-") and f"--{f[5:]}" in option.opts)
+    ]
+    return [f for f in (*option.opts, *secondary) if f.startswith("--")]
 
 
 def test_every_option_has_one_spelling() -> None:

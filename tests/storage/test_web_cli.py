@@ -76,7 +76,7 @@ def test_users_and_tokens(
         stdin=PASSWORD + "\n", monkeypatch=monkeypatch,
     )  # fmt: skip
     assert code == 2 and "exists already" in err
-    code, out, _ = run(capsys, "users", "list", ws, "--json", *db)
+    code, out, _ = run(capsys, "users", "list", ws, "--json", "-", *db)
     assert [(u["email"], u["role"]) for u in json.loads(out)] == [("ada@example.org", "owner")]
 
     code, out, err = run(capsys, "tokens", "create", ws, "--name", "ci", "--role", "ingest", *db)
@@ -84,13 +84,13 @@ def test_users_and_tokens(
     secret = out.strip()
     assert secret.startswith("cjt_") and "\n" not in secret  # only the token on stdout
     assert "cannot be shown again" in err
-    code, out, _ = run(capsys, "tokens", "list", ws, "--json", *db)
+    code, out, _ = run(capsys, "tokens", "list", ws, "--json", "-", *db)
     listed = json.loads(out)
     assert secret not in out
     assert [(t["name"], t["role"], t["revoked"]) for t in listed] == [("ci", "ingest", False)]
     code, out, _ = run(capsys, "tokens", "revoke", ws, str(listed[0]["id"]), *db)
     assert code == 0 and "Revoked" in out
-    code, out, _ = run(capsys, "tokens", "list", ws, "--json", *db)
+    code, out, _ = run(capsys, "tokens", "list", ws, "--json", "-", *db)
     assert json.loads(out)[0]["revoked"] is True
     code, _, err = run(capsys, "tokens", "revoke", ws, "999", *db)
     assert code == 3 and "no API token" in err

@@ -332,7 +332,7 @@ def test_cli_creates_lists_and_revokes_links(
     assert main(["share", "revoke", str(folder), "1", *base]) == 0
     capsys.readouterr()
     assert TestClient(app).get(f"/s/{token}").status_code == 404
-    assert main(["share", "list", str(folder), "--json", *base]) == 0
+    assert main(["share", "list", str(folder), "--json", "-", *base]) == 0
     assert '"state": "revoked"' in capsys.readouterr().out
     # mistakes: an unknown journey (not found, 3), a lifetime that is not one (bad input)
     assert main(["share", "create", str(folder), "--journey", "nope", *base]) == 3

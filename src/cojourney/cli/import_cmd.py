@@ -27,6 +27,7 @@ import click
 from cojourney.cli.common import null_value_texts, refuse_given, separator
 from cojourney.cli.terminal import clean, console, safe
 from cojourney.cli.vocabulary import deprecated_alias, to_flags
+from cojourney.events.presets import list_presets
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store_ingest import ImportProgress
@@ -70,6 +71,15 @@ FEEDBACK_ONLY = (
     "WORKSPACE/data/mappings/NAME.yaml. [default: the saved mapping whose "
     "columns are all in FILE, else the XES column names (feedback: the "
     "canonical names journey_id, timestamp, question, score, ...)]",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(list_presets()),
+    default=None,
+    metavar="NAME",
+    help="Import a vendor export with a shipped mapping: "
+    + ", ".join(list_presets())
+    + " (docs/presets.md). Column flags apply on top of it; not with --mapping.",
 )
 @click.option(
     "--case",
@@ -232,6 +242,7 @@ def import_(
     file: Path,
     kind: str,
     mapping_name: str | None,
+    preset: str | None,
     renames: tuple[str, ...],
     on_error: str,
     sep: str | None,
@@ -264,6 +275,7 @@ def import_(
           --timestamp at --timestamp-format '%d/%m/%Y %H:%M' --rename 'Visit web=search'
       cojourney import shop/ orders-february.csv
       cojourney import shop/ helpdesk.xes.gz --on-error skip
+      cojourney import desk/ incidents.csv --preset servicenow-incident
       cojourney import shop/ answers.csv --kind feedback --case order_id \\
           --timestamp at --question q --score s --touchpoint tp --comment text
       cojourney import shop/ survey.csv --kind feedback --case order_id \\
@@ -300,6 +312,7 @@ def import_(
             workspace,
             file,
             mapping=mapping_name,
+            preset=preset,
             flags=flags,
             on_error="skip" if on_error == "skip" else "fail",
             progress=on_progress,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cojourney.cli.common import workspace_argument
+from cojourney.cli.common import emit, json_option, workspace_argument
 from cojourney.cli.web_cmds import database_url_option, open_web_state
 from cojourney.services.sharing import DEFAULT_BASE_URL, DEFAULT_EXPIRY
 
@@ -75,9 +75,9 @@ def share_create(
 
 @share.command("list")
 @workspace_argument
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per share link.")
+@json_option("the share links", "lines of text")
 @database_url_option
-def share_list(workspace: Path, as_json: bool, database_url: str | None) -> None:
+def share_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
     """List the share links of WORKSPACE (never their tokens)."""
     from cojourney.services.sharing import link_state
     from cojourney.storage import list_share_links, make_session_factory
@@ -98,8 +98,8 @@ def share_list(workspace: Path, as_json: bool, database_url: str | None) -> None
             for link in list_share_links(session)
         ]
     engine.dispose()
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
+    if json_out is not None:
+        emit(json.dumps(rows, indent=2), json_out)
     elif not rows:
         click.echo("No share links yet: create one with 'cojourney share create'.")
     else:

@@ -90,7 +90,19 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     # what is written
     "output.json": (
         "--json",
-        ("validate", "analyze", "experience", "agreements", "value", "leakage", "improvements"),
+        (
+            "validate",
+            "analyze",
+            "experience",
+            "agreements",
+            "value",
+            "leakage",
+            "improvements",
+            "imports list",
+            "users list",
+            "tokens list",
+            "share list",
+        ),
     ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
@@ -105,6 +117,33 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "simulate.output": ("--output", ("demo simulate",)),
     "simulate.from": ("--from", ("demo simulate",)),
     "simulate.to": ("--to", ("demo simulate",)),
+    "demo.serve": ("--serve", ("demo build",)),
+    # importing with a shipped mapping, and undoing an import
+    "import.preset": ("--preset", ("import",)),
+    # the web workspace: its database, server, accounts, tokens and share links
+    "web.database_url": (
+        "--database-url",
+        (
+            "serve",
+            "db upgrade",
+            "users add",
+            "users list",
+            "tokens create",
+            "tokens list",
+            "tokens revoke",
+            "share create",
+            "share list",
+            "share revoke",
+        ),
+    ),
+    "serve.host": ("--host", ("serve",)),
+    "serve.port": ("--port", ("serve",)),
+    "web.base_url": ("--base-url", ("share create",)),
+    "share.journey": ("--journey", ("share create",)),
+    "share.expires": ("--expires", ("share create",)),
+    "account.role": ("--role", ("users add", "tokens create")),
+    "account.password_stdin": ("--password-stdin", ("users add",)),
+    "token.name": ("--name", ("tokens create",)),
 }
 #: Concept -> flag.
 CONCEPT_FLAGS: Final[Mapping[str, str]] = {c: flag for c, (flag, _) in CONCEPTS.items()}

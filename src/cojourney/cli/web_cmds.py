@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cojourney.cli.common import workspace_argument
+from cojourney.cli.common import emit, json_option, workspace_argument
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
@@ -40,10 +40,6 @@ def open_web_state(workspace: Path, database_url: str | None) -> Engine:
 
     settings = load_settings(database_url=database_url)
     return open_database(workspace, settings.database_url)
-
-
-def _json(rows: list[dict[str, Any]]) -> None:
-    click.echo(json.dumps(rows, indent=2, default=str))
 
 
 # ----------------------------------------------------------------------------- db
@@ -118,9 +114,9 @@ def users_add(
 
 @users.command("list")
 @workspace_argument
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per account.")
+@json_option("the accounts", "lines of text")
 @database_url_option
-def users_list(workspace: Path, as_json: bool, database_url: str | None) -> None:
+def users_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
     """List the accounts of the web workspace of WORKSPACE."""
     from cojourney.storage import list_users, make_session_factory
 
@@ -137,8 +133,8 @@ def users_list(workspace: Path, as_json: bool, database_url: str | None) -> None
             for u in list_users(session)
         ]
     engine.dispose()
-    if as_json:
-        _json(rows)
+    if json_out is not None:
+        emit(json.dumps(rows, indent=2, default=str), json_out)
     elif not rows:
         click.echo(
             "No accounts yet: add one with 'cojourney users add WORKSPACE EMAIL --role owner'."
@@ -188,9 +184,9 @@ def tokens_create(workspace: Path, name: str, role: str, database_url: str | Non
 
 @tokens.command("list")
 @workspace_argument
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@json_option("the tokens", "lines of text")
 @database_url_option
-def tokens_list(workspace: Path, as_json: bool, database_url: str | None) -> None:
+def tokens_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
     """List the API tokens of WORKSPACE (their first characters, never the secrets)."""
     from cojourney.storage import list_tokens, make_session_factory
 
@@ -211,8 +207,8 @@ def tokens_list(workspace: Path, as_json: bool, database_url: str | None) -> Non
             for t in list_tokens(session)
         ]
     engine.dispose()
-    if as_json:
-        _json(rows)
+    if json_out is not None:
+        emit(json.dumps(rows, indent=2, default=str), json_out)
     elif not rows:
         click.echo("No API tokens yet.")
     else:
