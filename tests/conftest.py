@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check invariants, not speed: a loaded CI machine must not fail them
+# on hypothesis' per-example deadline (speed is measured in benchmarks/).
+settings.register_profile("cojourney", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cojourney")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The team's shared data (real logs, PM4Py references): COJOURNEY_SHARED_DATA, else
