@@ -252,7 +252,7 @@ def test_bad_rows_name_line_column_value_and_fix(tmp_path: Path) -> None:
     found = {(p.location.line, p.location.field): p for p in error.problems}
     assert set(found) == {(3, "case"), (4, "step"), (5, "at"), (6, "at")}
     assert found[(5, "at")].found == "'01/02/2024 13:00'"
-    assert "timestamp_format" in (found[(5, "at")].hint or "")
+    assert "mapping.timestamp.format" in (found[(5, "at")].hint or "")
     assert "4 of 5 events" in error.title
 
 

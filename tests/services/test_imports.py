@@ -245,7 +245,7 @@ def test_on_error_fail_imports_nothing_and_lists_every_problem(ws: Path, tmp_pat
         (6, "at"),
         (8, "step"),
     ]
-    assert problems[1].found == "'03/01/2024 10:00'" and "timestamp_format" in (
+    assert problems[1].found == "'03/01/2024 10:00'" and "mapping.timestamp.format" in (
         problems[1].hint or ""
     )
     assert "3 of 9 events cannot be imported" in exc.value.title

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cojourney.services.analysis import choose_journey, open_events
-from cojourney.services.workspaces import open_workspace
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -28,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store import EventSource
 
 __all__ = ["AgreementsReport", "agreements_report", "leakage"]
+
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class AgreementsReport:
 
 
 def agreements_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     agreement_id: str | None = None,
     start: date | None = None,
@@ -83,8 +84,8 @@ def agreements_report(
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     agreement_id
         Report on this agreement only (watermelon warnings that involve it are kept;
         every agreement is read to find them).
@@ -109,16 +110,16 @@ def agreements_report(
     from cojourney.analytics.sla import evaluate_clocks
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
 
-    workspace = open_workspace(workspace_path)
+    model = as_handle(workspace).model()
     if agreement_id is not None:
-        workspace.require("agreements", agreement_id, hint="choose one as query.agreement")
-    events, owned = open_events(workspace_path, source)
+        model.require("agreements", agreement_id, hint="choose one as query.agreement")
+    events, owned = open_events(workspace, source)
     try:
-        clocks = evaluate_clocks(events, workspace, as_of=as_of, start=start, end=end)
-        measured = evaluate_targets(events, workspace, start=start, end=end)
-        evidence = clock_evidence(clocks) + target_evidence(measured, workspace)
-        targets = judge_by_clocks(measured, clocks, workspace)
-        warnings = find_watermelons(workspace, evidence)
+        clocks = evaluate_clocks(events, model, as_of=as_of, start=start, end=end)
+        measured = evaluate_targets(events, model, start=start, end=end)
+        evidence = clock_evidence(clocks) + target_evidence(measured, model)
+        targets = judge_by_clocks(measured, clocks, model)
+        warnings = find_watermelons(model, evidence)
         label = events.label
     finally:
         if owned:
@@ -129,13 +130,13 @@ def agreements_report(
         warnings = [w for w in warnings if agreement_id in (w.sla_id, w.xla_id)]
     log.info(
         "agreements of %s: %d clocks, %d target series, %d watermelon warnings",
-        workspace_path,
+        workspace,
         len(clocks),
         len(targets),
         len(warnings),
     )
     return AgreementsReport(
-        workspace.workspace.id,
+        model.workspace.id,
         label,
         agreement_id,
         clocks[0].as_of if clocks else None,
@@ -146,7 +147,7 @@ def agreements_report(
 
 
 def leakage(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     journey_id: str | None = None,
     as_of: datetime | date | None = None,
@@ -156,8 +157,8 @@ def leakage(
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     journey_id
         The journey (default: the workspace's default journey, else its first).
     as_of
@@ -173,12 +174,12 @@ def leakage(
     from cojourney.analytics.leakage import leakage_report
     from cojourney.analytics.sla import evaluate_clocks
 
-    workspace = open_workspace(workspace_path)
-    journey = choose_journey(workspace, journey_id)
-    events, owned = open_events(workspace_path, source)
+    model = as_handle(workspace).model()
+    journey = choose_journey(model, journey_id)
+    events, owned = open_events(workspace, source)
     try:
-        clocks = evaluate_clocks(events, workspace, as_of=as_of)
-        return leakage_report(events, workspace, journey.id, clocks=clocks)
+        clocks = evaluate_clocks(events, model, as_of=as_of)
+        return leakage_report(events, model, journey.id, clocks=clocks)
     finally:
         if owned:
             events.close()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from cojourney.analytics.breakdown import DEFAULT_DIMENSIONS
 from cojourney.analytics.journeys import DEFAULT_TOP_VARIANTS
 from cojourney.errors import InputError, NotFound, Problem
-from cojourney.services.workspaces import open_workspace
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def analyze_workspace(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     journey_id: str | None = None,
     engine: str | Engine = "duckdb",
@@ -49,8 +49,8 @@ def analyze_workspace(
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     journey_id
         The designed journey; by default the workspace's ``default_journey``, else
         its first journey.
@@ -86,9 +86,9 @@ def analyze_workspace(
     from cojourney.analytics.engines import Engine, get_engine
     from cojourney.analytics.report import analyze_journey
 
-    workspace = open_workspace(workspace_path)
-    journey = choose_journey(workspace, journey_id)
-    events_source, owned_source = open_events(workspace_path, source)
+    model = as_handle(workspace).model()
+    journey = choose_journey(model, journey_id)
+    events_source, owned_source = open_events(workspace, source)
     eng: Engine | None = None
     try:
         if isinstance(engine, Engine):
@@ -118,7 +118,7 @@ def analyze_workspace(
         finally:
             if loaded:
                 eng.release(events)
-        log.info("analysed journey %s of %s (%s)", journey.id, workspace_path, events_source.label)
+        log.info("analysed journey %s of %s (%s)", journey.id, workspace, events_source.label)
         return dataclasses.replace(result, source=events_source.label)
     finally:
         if eng is not None and owned_engine:
@@ -156,7 +156,7 @@ def choose_journey(workspace: Workspace, journey_id: str | None) -> Journey:
 
 
 def open_events(
-    workspace_path: str | Path, source: str | Path | EventSource | None
+    workspace: WorkspaceRef, source: str | Path | EventSource | None
 ) -> tuple[EventSource, bool]:
     """The events to analyse and whether the caller must close them.
 
@@ -165,19 +165,19 @@ def open_events(
     cojourney.errors.NotFound
         No event store in the workspace (nothing imported yet), or no Parquet data.
     """
-    from cojourney.events.store import EventSource, EventStore
+    from cojourney.events.store import EventSource
 
     if isinstance(source, EventSource):
         return source, False
     if source is not None:
         return EventSource.from_parquet(source), True
-    store = EventStore.path_for(workspace_path)
+    store = as_handle(workspace).events_path
     if not store.is_file():
         raise NotFound(
-            f"{workspace_path}: no events imported yet. Import an event log first "
+            f"{workspace}: no events imported yet. Import an event log first "
             "(import.events), or read a Parquet dataset instead (query.events)."
         )
-    return EventStore.open(workspace_path, read_only=True), True
+    return as_handle(workspace).open_events(), True
 
 
 def _events_on(

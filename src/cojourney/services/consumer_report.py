@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.services.analysis import choose_journey, open_events
-from cojourney.services.workspaces import open_workspace
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Workspace
@@ -28,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.services.report import ReportResult
 
 __all__ = ["CONSUMER_STAGES", "ConsumerPage", "build_consumer_report", "consumer_page"]
+
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class ConsumerPage:
 
 
 def consumer_page(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     journey_id: str | None = None,
     start: datetime | None = None,
@@ -69,8 +70,8 @@ def consumer_page(
     from cojourney.report.consumer import render_consumer_report
     from cojourney.services.report import _version
 
-    workspace = open_workspace(workspace_path)
-    journey = choose_journey(workspace, journey_id)
+    model = as_handle(workspace).model()
+    journey = choose_journey(model, journey_id)
 
     def stage(name: str) -> None:
         if on_progress is not None:
@@ -78,10 +79,10 @@ def consumer_page(
         log.info("consumer report: %s", name)
 
     stage("feedback")
-    feedback, reason = _feedback(workspace_path, workspace, journey.id, start, end, source)
+    feedback, reason = _feedback(workspace, model, journey.id, start, end, source)
     stage("journey map")
     svg = render_journey_map(
-        workspace,
+        model,
         journey.id,
         fmt="svg",
         overlay=feedback.overlay if feedback else None,
@@ -89,7 +90,7 @@ def consumer_page(
     )
     stage("page")
     html = render_consumer_report(
-        workspace,
+        model,
         journey.id,
         svg,
         feedback=feedback,
@@ -100,7 +101,7 @@ def consumer_page(
 
 
 def build_consumer_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     output: str | Path,
     *,
     journey_id: str | None = None,
@@ -120,7 +121,7 @@ def build_consumer_report(
 
     started = time.perf_counter()
     page = consumer_page(
-        workspace_path,
+        workspace,
         journey_id=journey_id,
         start=start,
         end=end,
@@ -144,7 +145,7 @@ def build_consumer_report(
 
 
 def _feedback(
-    path: str | Path,
+    path: WorkspaceRef,
     workspace: Workspace,
     journey_id: str,
     start: datetime | None,
@@ -154,10 +155,9 @@ def _feedback(
     """What customers answered at the consumer touchpoints, or why there is nothing."""
     from cojourney.domain.visibility import consumer_view
     from cojourney.errors import NotFound
-    from cojourney.events.store import EventStore
     from cojourney.report.consumer import MIN_ANSWERS, consumer_feedback
 
-    if source is None and not EventStore.path_for(path).is_file():
+    if source is None and not as_handle(path).events_path.is_file():
         return None, "no feedback imported yet; the page leaves customers' answers out"
     events, owned = open_events(path, source)
     try:

@@ -12,13 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.errors import InputError, NotFound
 from cojourney.services.analysis import choose_journey
-from cojourney.services.imports import mappings_folder
-from cojourney.services.workspaces import open_workspace
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.experience_results import ExperienceAnalysis
@@ -30,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def experience_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     journey_id: str | None = None,
     start: datetime | None = None,
@@ -43,8 +41,8 @@ def experience_report(
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     journey_id
         The designed journey; by default the workspace's default journey, else its
         first journey.
@@ -74,41 +72,39 @@ def experience_report(
         An empty time range.
     """
     from cojourney.analytics.experience import analyze_experience
-    from cojourney.events.store import EventStore
 
-    workspace = open_workspace(workspace_path)
-    journey = choose_journey(workspace, journey_id)
-    known = {**custom_scales(workspace_path), **(scales or {})}
+    model = as_handle(workspace).model()
+    journey = choose_journey(model, journey_id)
+    known = {**custom_scales(workspace), **(scales or {})}
     owned = source is None
     if source is None:
-        if not EventStore.path_for(workspace_path).is_file():
+        if not as_handle(workspace).events_path.is_file():
             raise NotFound(
-                f"{workspace_path}: no survey answers imported yet. Import them first "
-                "(import.feedback)."
+                f"{workspace}: no survey answers imported yet. Import them first (import.feedback)."
             )
-        source = EventStore.open(workspace_path, read_only=True)
+        source = as_handle(workspace).open_events()
     try:
         result = analyze_experience(
-            source, workspace, journey.id, start=start, end=end, segment=segment, scales=known
+            source, model, journey.id, start=start, end=end, segment=segment, scales=known
         )
     finally:
         if owned:
             source.close()
     log.info(
         "experience report of %s, journey %s: %d answers",
-        workspace_path,
+        workspace,
         journey.id,
         result.answers,
     )
     return result
 
 
-def custom_scales(workspace_path: str | Path) -> dict[str, tuple[float, float]]:
+def custom_scales(workspace: WorkspaceRef) -> dict[str, tuple[float, float]]:
     """``{question: (lowest, highest)}`` of the custom questions of the workspace's saved
     feedback mappings (a mapping file with problems is skipped, with a warning)."""
     from cojourney.events.mappings import MappingLibrary
 
-    library = MappingLibrary(mappings_folder(workspace_path))
+    library = MappingLibrary(as_handle(workspace).mappings_folder)
     scales: dict[str, tuple[float, float]] = {}
     for name in library.names():
         try:

@@ -58,6 +58,9 @@ class WorkspaceHandle:
     def __post_init__(self) -> None:
         self.root = Path(self.root)
 
+    def __str__(self) -> str:
+        return str(self.root)
+
     # -- where things live -------------------------------------------------------------
     @property
     def data_folder(self) -> Path:

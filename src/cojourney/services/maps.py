@@ -8,7 +8,7 @@ from pathlib import Path
 from cojourney.domain.visibility import AUDIENCES, check_audience
 from cojourney.errors import InputError, NotFound, Problem
 from cojourney.files import atomic_write_text
-from cojourney.spec import load_workspace
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ __all__ = ["AUDIENCES", "FORMATS", "KINDS", "draw_map"]
 
 
 def draw_map(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     output: str | Path,
     *,
     kind: str = "journey",
@@ -26,7 +26,7 @@ def draw_map(
     journey_id: str | None = None,
     audience: str = "provider",
 ) -> Path:
-    """Render one picture of the workspace at ``workspace_path`` into ``output``.
+    """Render one picture of the workspace ``workspace`` into ``output``.
 
     The format defaults to the output file's suffix (.html, .svg, .mmd/.mermaid).
     ``audience="consumer"`` draws only what the consumer sees of the journey (the band
@@ -48,13 +48,13 @@ def draw_map(
         fmt = {".svg": "svg", ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid"}.get(
             out.suffix.lower(), "html"
         )
-    workspace = load_workspace(workspace_path)
-    if journey_id is not None and journey_id not in {j.id for j in workspace.journeys}:
+    model = as_handle(workspace).model()
+    if journey_id is not None and journey_id not in {j.id for j in model.journeys}:
         raise NotFound(
-            f"no journey {journey_id!r} in {workspace_path}; the journeys are: "
-            f"{', '.join(j.id for j in workspace.journeys)}"
+            f"no journey {journey_id!r} in {workspace}; the journeys are: "
+            f"{', '.join(j.id for j in model.journeys)}"
         )
-    if kind != "stakeholders" and not workspace.journeys:
+    if kind != "stakeholders" and not model.journeys:
         raise InputError(
             Problem(
                 f"the workspace has no journey to draw as a {kind} map",
@@ -63,7 +63,7 @@ def draw_map(
         )
     from cojourney.render import render  # drawing code is loaded only when drawing
 
-    text = render(workspace, kind, fmt, journey_id, audience=audience)
+    text = render(model, kind, fmt, journey_id, audience=audience)
     atomic_write_text(out, text, create_folder=True)
     log.info("wrote %s map (%s, for the %s) to %s", kind, fmt, audience, out)
     return out

@@ -28,7 +28,7 @@ from cojourney.errors import InputError, Location, Problem
 from cojourney.files import atomic_write_text, check_writable
 from cojourney.report.analyses import attempt, call, watermelons
 from cojourney.services.analysis import choose_journey, open_events
-from cojourney.services.workspaces import open_workspace
+from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Journey, Workspace
@@ -99,7 +99,7 @@ def report_stages() -> list[str]:
 
 
 def build_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     output: str | Path,
     *,
     journey_id: str | None = None,
@@ -111,12 +111,12 @@ def build_report(
     on_progress: Progress | None = None,
     audience: str = "provider",
 ) -> ReportResult:
-    """Write the HTML journey report of a workspace.
+    """Write the HTML journey report of a model.
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     output
         The HTML file to write, whole or not at all (its folder is created; an
         existing file is replaced only once the new one is complete).
@@ -185,7 +185,7 @@ def build_report(
         from cojourney.services.consumer_report import build_consumer_report
 
         return build_consumer_report(
-            workspace_path,
+            workspace,
             output,
             journey_id=journey_id,
             start=begin,
@@ -193,12 +193,12 @@ def build_report(
             source=source,
             on_progress=on_progress,
         )
-    workspace = open_workspace(workspace_path)
+    model = as_handle(workspace).model()
     check_writable(output, create_folder=True)  # before minutes of analysis, not after
     run = _Run(
-        workspace_path,
         workspace,
-        choose_journey(workspace, journey_id),
+        model,
+        choose_journey(model, journey_id),
         begin,
         finish,
         engine,
@@ -239,7 +239,7 @@ def build_report(
         html = render_report(
             ReportPage(
                 title=run.journey.name,
-                kicker=f"{workspace.workspace.name} · journey report",
+                kicker=f"{model.workspace.name} · journey report",
                 sections=sections,
                 facts=head_facts(run.facts, run.analysis),
                 notes=head_notes(
@@ -279,7 +279,7 @@ class _Run:
 
     def __init__(
         self,
-        path: str | Path,
+        path: WorkspaceRef,
         workspace: Workspace,
         journey: Journey,
         start: datetime | None,
@@ -306,9 +306,8 @@ class _Run:
 
     # -- events
     def open(self, source: str | Path | EventSource | None) -> None:
-        from cojourney.events.store import EventStore
 
-        if source is None and not EventStore.path_for(self.path).is_file():
+        if source is None and not as_handle(self.path).events_path.is_file():
             return  # nothing imported yet: every section says so
         self.events, self.owned = open_events(self.path, source)
         # DuckDB's own progress bar would write over the command's progress bar

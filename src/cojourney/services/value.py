@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.services.analysis import open_events
-from cojourney.services.workspaces import open_workspace
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -25,11 +24,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["improvement_report", "target_report", "value_report"]
 
+from cojourney.services.handle import WorkspaceRef, as_handle
+
 log = logging.getLogger(__name__)
 
 
 def value_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     start: date | None = None,
     end: date | None = None,
@@ -40,8 +41,8 @@ def value_report(
 
     Parameters
     ----------
-    workspace_path
-        The workspace folder.
+    workspace
+        The workspace: its folder, or a :class:`~cojourney.services.handle.WorkspaceHandle`.
     start, end
         The window (local dates in the workspace's time zone, both included).
     source
@@ -59,17 +60,17 @@ def value_report(
     """
     from cojourney.analytics.value_realization import realize_value
 
-    workspace = _of_journey(open_workspace(workspace_path), journey_id, "indicators")
-    events, owned = open_events(workspace_path, source)
+    model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
+    events, owned = open_events(workspace, source)
     try:
-        return realize_value(events, workspace, start=start, end=end)
+        return realize_value(events, model, start=start, end=end)
     finally:
         if owned:
             events.close()
 
 
 def target_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     agreement_id: str | None = None,
     *,
     start: date | None = None,
@@ -85,17 +86,17 @@ def target_report(
     """
     from cojourney.analytics.agreement_targets import evaluate_targets
 
-    workspace = open_workspace(workspace_path)
-    events, owned = open_events(workspace_path, source)
+    model = as_handle(workspace).model()
+    events, owned = open_events(workspace, source)
     try:
-        return evaluate_targets(events, workspace, agreement_id, start=start, end=end)
+        return evaluate_targets(events, model, agreement_id, start=start, end=end)
     finally:
         if owned:
             events.close()
 
 
 def improvement_report(
-    workspace_path: str | Path,
+    workspace: WorkspaceRef,
     *,
     improvement_id: str | None = None,
     source: str | Path | EventSource | None = None,
@@ -111,10 +112,10 @@ def improvement_report(
     """
     from cojourney.analytics.improvements import evaluate_improvements
 
-    workspace = _of_journey(open_workspace(workspace_path), journey_id, "improvements")
-    events, owned = open_events(workspace_path, source)
+    model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
+    events, owned = open_events(workspace, source)
     try:
-        return evaluate_improvements(events, workspace, improvement_id=improvement_id)
+        return evaluate_improvements(events, model, improvement_id=improvement_id)
     finally:
         if owned:
             events.close()
