@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.responses import Response
 
+from cojourney.services.handle import WorkspaceHandle
 from cojourney.settings import Settings, current_settings
 from cojourney.storage import make_session_factory, open_database
 from cojourney.web import routes_access, routes_admin, routes_api, routes_pages, routes_share
@@ -70,7 +71,7 @@ def create_app(
         engine=engine,
         sessions=make_session_factory(engine),
         limiter=LoginLimiter(settings.login_max_failures, settings.login_failure_window_seconds),
-        reader=WorkspaceReader(folder),
+        reader=WorkspaceReader(WorkspaceHandle(folder, settings)),
     )
     install_error_handlers(app)
     app.middleware("http")(_request_middleware)

@@ -1,23 +1,22 @@
 """Reads of the workspace that the pages and the JSON API share.
 
-The workspace is read from its YAML files; the result is kept until one of the
-files changes (size or modification time), so a busy server does not parse the
+The workspace is read from its YAML files through its
+:class:`~cojourney.services.handle.WorkspaceHandle`, which keeps the result until one
+of the files changes (size or modification time), so a busy server does not parse the
 YAML on every request and an edit is seen on the next one.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from cojourney.domain import Workspace
 from cojourney.errors import Problem, ValidationError
+from cojourney.services.handle import WorkspaceHandle, as_handle
 from cojourney.services.workspaces import check_workspace
 from cojourney.spec import ValidationReport
-from cojourney.spec.loader import workspace_files
 
 
 class JourneySummary(BaseModel):
@@ -45,39 +44,18 @@ class Overview(BaseModel):
     problems: list[str]
 
 
-@dataclass
-class _Cached:
-    key: tuple[tuple[str, int, int], ...]
-    report: ValidationReport
-
-
 class WorkspaceReader:
-    """Reads one workspace folder, again only when its files change."""
+    """Reads one workspace through its handle: again only when its files change."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._cached: _Cached | None = None
-        self._lock = threading.Lock()
-
-    def _key(self) -> tuple[tuple[str, int, int], ...]:
-        if not self.folder.exists():
-            return ()
-        stats = []
-        for path in workspace_files(self.folder):
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            stats.append((str(path), info.st_mtime_ns, info.st_size))
-        return tuple(stats)
+    def __init__(self, folder: Path | WorkspaceHandle) -> None:
+        self.handle = as_handle(folder)
+        self.folder = self.handle.root
 
     def report(self) -> ValidationReport:
         """The validation report of the workspace (its model when it is sound)."""
-        key = self._key()
-        with self._lock:
-            if self._cached is None or self._cached.key != key:
-                self._cached = _Cached(key, check_workspace(self.folder))
-            return self._cached.report
+        if not self.folder.exists():
+            return check_workspace(self.folder)
+        return self.handle.validation()
 
     def workspace(self) -> Workspace:
         """The model, or :class:`~cojourney.errors.ValidationError` listing its problems."""
