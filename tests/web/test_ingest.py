@@ -17,6 +17,7 @@ from web_helpers import Site
 from cojourney.events.store import EventStore
 from cojourney.services.ingest import IngestWriter
 from cojourney.services.workspaces import init_workspace
+from cojourney.web.routes_ingest import writer_of
 
 
 def events(
@@ -57,7 +58,10 @@ def fresh(make_site: Callable[..., Site], tmp_path: Path) -> Iterator[tuple[Site
     yield make_site(folder), folder
 
 
-def stored(folder: Path, kind: str = "events") -> list[tuple[Any, ...]]:
+def stored(folder: Path, kind: str = "events", site: Site | None = None) -> list[tuple[Any, ...]]:
+    """The ids stored (once the server's writer has let go of the store)."""
+    if site is not None:
+        writer_of(site.app).close()
     column = "event_id" if kind == "events" else "answer_id"
     with EventStore.open(folder, read_only=True) as store:
         return store.connection.execute(
@@ -79,7 +83,7 @@ def test_only_tokens_that_may_ingest_are_let_through(fresh: tuple[Site, Path]) -
     reply = client.post("/api/events", json=events(2), headers=site.bearer("ingest"))
     assert reply.status_code == 200, reply.text
     assert reply.json() == {"received": 2, "new": 2, "known": 0}
-    assert [r[0] for r in stored(folder)] == ["e0", "e1"]
+    assert [r[0] for r in stored(folder, site=site)] == ["e0", "e1"]
 
 
 def test_a_retried_batch_adds_nothing_and_says_so(fresh: tuple[Site, Path]) -> None:
@@ -91,7 +95,7 @@ def test_a_retried_batch_adds_nothing_and_says_so(fresh: tuple[Site, Path]) -> N
     assert first == {"received": 5, "new": 5, "known": 0}
     assert again == {"received": 5, "new": 0, "known": 5}
     assert overlap == {"received": 5, "new": 3, "known": 2}
-    ids = [r[0] for r in stored(folder)]
+    ids = [r[0] for r in stored(folder, site=site)]
     assert sorted(ids) == sorted(f"e{i}" for i in range(8))
 
 
@@ -101,6 +105,7 @@ def test_a_repeated_id_in_one_batch_keeps_the_first(fresh: tuple[Site, Path]) ->
     twin = {**batch[0], "activity": "cancel"}
     reply = site.client().post("/api/events", json=[*batch, twin], headers=site.bearer("ingest"))
     assert reply.json() == {"received": 3, "new": 2, "known": 1}
+    writer_of(site.app).close()
     with EventStore.open(folder, read_only=True) as store:
         rows = store.connection.execute(
             "SELECT activity FROM events WHERE event_id = 'e0'"
@@ -118,7 +123,7 @@ def test_a_bad_batch_is_refused_whole_with_every_problem_located(fresh: tuple[Si
     assert reply.status_code == 422
     fields = {p["field"] for p in reply.json()["problems"]}
     assert fields == {"[1].timestamp", "[2].activity", "[3].colour"}
-    assert not (folder / "data" / "events.duckdb").exists() or stored(folder) == []
+    assert not (folder / "data" / "events.duckdb").exists() or stored(folder, site=site) == []
 
 
 def test_answers_out_of_scale_are_located_and_valid_ones_stored(fresh: tuple[Site, Path]) -> None:
@@ -132,7 +137,7 @@ def test_answers_out_of_scale_are_located_and_valid_ones_stored(fresh: tuple[Sit
     good = client.post("/api/feedback", json=answers(3), headers=auth)
     assert good.json() == {"received": 3, "new": 3, "known": 0}
     assert client.post("/api/feedback", json=answers(3), headers=auth).json()["new"] == 0
-    assert [r[0] for r in stored(folder, "feedback")] == ["a0", "a1", "a2"]
+    assert [r[0] for r in stored(folder, "feedback", site)] == ["a0", "a1", "a2"]
 
 
 def test_size_limits_answer_413(make_site: Callable[..., Site], tmp_path: Path) -> None:
@@ -170,6 +175,7 @@ def test_ingested_events_are_seen_by_the_analysis_without_a_restart(
     ]
     reply = site.client().post("/api/events", json=batch, headers=site.bearer("ingest"))
     assert reply.json()["new"] == len(batch)
+    writer_of(site.app).close()  # the server's writer lets go of the store when idle
     result = analyze_workspace(folder, journey_id=journey.id)
     text = repr(result)
     assert "4" in text  # four journeys
@@ -196,6 +202,7 @@ def test_the_writer_groups_batches_sent_together(tmp_path: Path) -> None:
         t.start()
     for t in threads:
         t.join()
+    writer.close()
     assert sum(r.new for r in results) == 400
     with EventStore.open(tmp_path, read_only=True) as store:
         assert store.count() == 400
@@ -222,17 +229,13 @@ def test_the_server_answers_503_while_another_process_holds_the_store(
     site, folder = fresh
     client, auth = site.client(), site.bearer("ingest")
     assert client.post("/api/events", json=events(1), headers=auth).status_code == 200
+    writer_of(site.app).close()  # idle: the server lets go of the store
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(folder), "20"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        from cojourney.web.routes_ingest import writer_of
-
-        class _Req:
-            app = site.app
-
-        writer_of(_Req(), site.app.state.web).busy_wait = 0.3  # type: ignore[arg-type]
+        writer_of(site.app).busy_wait = 0.3
         started = time.monotonic()
         reply = client.post("/api/events", json=events(2, start=10), headers=auth)
         assert reply.status_code == 503, reply.text
@@ -242,6 +245,7 @@ def test_the_server_answers_503_while_another_process_holds_the_store(
     finally:
         holder.kill()
         holder.wait()
+    writer_of(site.app).busy_wait = 5.0
     again = client.post("/api/events", json=events(2, start=10), headers=auth)
     assert again.json() == {"received": 2, "new": 2, "known": 0}
 
@@ -285,7 +289,9 @@ def test_a_store_of_version_2_gets_the_id_columns_on_the_next_write(tmp_path: Pa
         assert "event_id" not in cols and old.count() == 0
     from cojourney.services.ingest import validate_batch
 
-    IngestWriter(tmp_path).write("events", validate_batch("events", events(2), max_items=10))
+    writer = IngestWriter(tmp_path)
+    writer.write("events", validate_batch("events", events(2), max_items=10))
+    writer.close()
     with EventStore.open(tmp_path, read_only=True) as store:
         assert [r[0] for r in stored(tmp_path)] == ["e0", "e1"]
         version = store.connection.execute(

@@ -35,7 +35,7 @@ def test_the_client_posts_in_batches_to_the_real_app(
     assert refused.value.status == 422
     assert [p["field"] for p in refused.value.problems] == ["[1].timestamp"]
     assert "[1].timestamp" in str(refused.value)
-    assert len(stored(folder)) == 25 and len(stored(folder, "feedback")) == 4
+    assert len(stored(folder, site=site)) == 25 and len(stored(folder, "feedback", site)) == 4
 
 
 def test_a_batch_is_sent_again_until_the_server_answers() -> None:

@@ -13,7 +13,7 @@ import json
 import threading
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -103,9 +103,7 @@ async def _ingest(request: Request, state: WebState, kind: IngestKind) -> Ingest
         )
     checked = validate_batch(kind, items, max_items=settings.ingest_max_batch)
     try:
-        counts: IngestCounts = await run_in_threadpool(
-            writer_of(request, state).write, kind, checked
-        )
+        counts: IngestCounts = await run_in_threadpool(writer_of(request.app).write, kind, checked)
     except StoreInUse as exc:
         raise HTTPException(
             503,
@@ -135,11 +133,17 @@ async def _read_body(request: Request, limit: int) -> bytes:
 _WRITER_LOCK = threading.Lock()
 
 
-def writer_of(request: Request, state: WebState) -> IngestWriter:
+def writer_of(app: FastAPI) -> IngestWriter:
     """The app's one writer of ingested batches (made on first use)."""
     with _WRITER_LOCK:
-        writer = getattr(request.app.state, "ingest_writer", None)
+        writer = getattr(app.state, "ingest_writer", None)
         if not isinstance(writer, IngestWriter):
-            writer = IngestWriter(state.workspace)
-            request.app.state.ingest_writer = writer
+            writer = IngestWriter(web_state_of(app).workspace)
+            app.state.ingest_writer = writer
     return writer
+
+
+def web_state_of(app: FastAPI) -> WebState:
+    state = app.state.web
+    assert isinstance(state, WebState)
+    return state
