@@ -244,7 +244,7 @@ def main() -> int:
     parser.add_argument(
         "--retry-every",
         type=int,
-        default=10,
+        default=3,
         help="send every N-th batch of a client twice (0: never)",
     )
     parser.add_argument("--no-write", action="store_true", help="print, write no result file")
