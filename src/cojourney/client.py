@@ -10,7 +10,7 @@ errors), so another system can send its events with a light install::
             {"id": "evt-1", "journey_id": "order-17", "activity": "search",
              "timestamp": "2026-03-01T09:12:00+01:00", "channel": "app"},
         ])
-        print(result.new, result.known)
+        summary = f"{result.new} new, {result.known} already known"
 
 Every item carries an ``id`` chosen by the sender (a database key, a message id, a
 UUID kept with the item). That is what makes retrying safe: a batch sent twice is
