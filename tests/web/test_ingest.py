@@ -163,25 +163,34 @@ def test_ingested_events_are_seen_by_the_analysis_without_a_restart(
     journey = workspace.journeys[0]
     touchpoints = [t.id for t in journey.touchpoints][:3]
     base = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-    batch = [
-        {
-            "id": f"x{j}-{k}",
-            "journey_id": f"case-{j}",
-            "activity": tp,
-            "timestamp": (base + timedelta(hours=j, minutes=k)).isoformat(),
-        }
-        for j in range(4)
-        for k, tp in enumerate(touchpoints)
-    ]
-    reply = site.client().post("/api/events", json=batch, headers=site.bearer("ingest"))
-    assert reply.json()["new"] == len(batch)
+
+    def journeys(first: int, last: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f"x{j}-{k}",
+                "journey_id": f"case-{j}",
+                "activity": tp,
+                "timestamp": (base + timedelta(hours=j, minutes=k)).isoformat(),
+            }
+            for j in range(first, last)
+            for k, tp in enumerate(touchpoints)
+        ]
+
+    client, auth = site.client(), site.bearer("ingest")
+    assert client.post("/api/events", json=journeys(0, 4), headers=auth).json()["new"] == 12
     writer_of(site.app).close()  # the server's writer lets go of the store when idle
-    result = analyze_workspace(folder, journey_id=journey.id)
-    text = repr(result)
-    assert "4" in text  # four journeys
+    counts = analyze_workspace(folder, journey_id=journey.id).counts
+    assert (counts.journeys, counts.events) == (4, 12)
+    assert client.post("/api/events", json=journeys(2, 6), headers=auth).json() == {
+        "received": 12,
+        "new": 6,
+        "known": 6,
+    }
+    writer_of(site.app).close()
+    counts = analyze_workspace(folder, journey_id=journey.id).counts
+    assert (counts.journeys, counts.events) == (6, 18)
     with EventStore.open(folder, read_only=True) as store:
-        assert store.count() == len(batch)
-        assert [r.source_name for r in store.imports()] == ["ingestion API"]
+        assert [r.source_name for r in store.imports()] == ["ingestion API"] * 2
 
 
 def test_the_writer_groups_batches_sent_together(tmp_path: Path) -> None:
