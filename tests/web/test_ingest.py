@@ -178,8 +178,8 @@ def test_ingested_events_are_seen_by_the_analysis_without_a_restart(
 
     client, auth = site.client(), site.bearer("ingest")
     assert client.post("/api/events", json=journeys(0, 4), headers=auth).json()["new"] == 12
-    writer_of(site.app).close()  # the server's writer lets go of the store when idle
-    counts = analyze_workspace(folder, journey_id=journey.id).counts
+    with writer_of(site.app).paused():  # how server code reads the store
+        counts = analyze_workspace(folder, journey_id=journey.id).counts
     assert (counts.journeys, counts.events) == (4, 12)
     assert client.post("/api/events", json=journeys(2, 6), headers=auth).json() == {
         "received": 12,
@@ -307,3 +307,33 @@ def test_a_store_of_version_2_gets_the_id_columns_on_the_next_write(tmp_path: Pa
             "SELECT value FROM store_meta WHERE key = 'schema_version'"
         ).fetchone()
         assert version == ("3",)
+
+
+def test_paused_lets_this_process_read_while_batches_flow(tmp_path: Path) -> None:
+    import threading
+
+    from cojourney.services.ingest import validate_batch
+
+    (tmp_path / "data").mkdir()
+    writer = IngestWriter(tmp_path, linger=5.0)  # would keep the store open for 5 s
+    writer.write("events", validate_batch("events", events(10), max_items=100))
+    errors: list[BaseException] = []
+
+    def send(n: int) -> None:
+        try:
+            batch = events(10, prefix=f"p{n}-")
+            writer.write("events", validate_batch("events", batch, max_items=100))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(5)]
+    with writer.paused():
+        for t in threads:
+            t.start()
+        with EventStore.open(tmp_path, read_only=True) as store:
+            assert store.count() >= 10
+    for t in threads:
+        t.join()
+    assert not errors
+    with writer.paused(), EventStore.open(tmp_path, read_only=True) as store:
+        assert store.count() == 60

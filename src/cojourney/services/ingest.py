@@ -36,7 +36,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -314,6 +315,8 @@ class IngestWriter:
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._store: EventStore | None = None
+        self._gate = threading.Lock()  # held by the writer while the store is open
+        self._pauses = 0
 
     def write(self, kind: IngestKind, items: Sequence[Any]) -> IngestCounts:
         """Store a checked batch (all of it, or nothing); return once it is durable.
@@ -348,11 +351,34 @@ class IngestWriter:
                 return
             time.sleep(0.01)
 
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Keep the writer off the store for a block (e.g. to read it in this process).
+
+        DuckDB refuses a read-only connection in a process that has the store open
+        for writing, so code of the server process that reads the store does it in
+        this block: the writer closes the store after its current transaction and
+        waits (batches queue; none is refused) until the block ends.
+        """
+        with self._wake:
+            self._pauses += 1
+            self._wake.notify_all()
+        try:
+            with self._gate:
+                yield
+        finally:
+            with self._wake:
+                self._pauses -= 1
+                self._wake.notify_all()
+
     def _run(self) -> None:
         while True:
             with self._wake:
                 if not self._pending:
                     self._wake.wait(self.linger if self._store is not None else 5.0)
+                if self._pauses and self._store is not None:
+                    self._release()
+                    continue
                 group, self._pending = self._pending, []
                 if not group:
                     if self._store is not None:
@@ -368,11 +394,18 @@ class IngestWriter:
                 store.close()
             except Exception:
                 log.warning("the event store did not close cleanly", exc_info=True)
+            finally:
+                self._gate.release()
 
     def _write_group(self, group: list[_Job]) -> None:
         try:
             if self._store is None:
-                self._store = self._open()
+                self._gate.acquire()
+                try:
+                    self._store = self._open()
+                except BaseException:
+                    self._gate.release()
+                    raise
             for kind in ("events", "feedback"):
                 jobs = [j for j in group if j.kind == kind]
                 if jobs:
