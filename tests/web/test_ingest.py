@@ -15,7 +15,7 @@ import pytest
 from web_helpers import Site
 
 from cojourney.events.store import EventStore
-from cojourney.services.ingest import IngestWriter
+from cojourney.services.ingest import AnswerIn, EventIn, IngestWriter
 from cojourney.services.workspaces import init_workspace
 from cojourney.web.routes_ingest import writer_of
 
@@ -337,3 +337,13 @@ def test_paused_lets_this_process_read_while_batches_flow(tmp_path: Path) -> Non
     assert not errors
     with writer.paused(), EventStore.open(tmp_path, read_only=True) as store:
         assert store.count() == 60
+
+
+def test_the_openapi_description_has_every_field_and_error(site: Site) -> None:
+    spec = site.client().get("/openapi.json").json()
+    for path, fields in (("/api/events", EventIn), ("/api/feedback", AnswerIn)):
+        op = spec["paths"][path]["post"]
+        assert {"200", "401", "403", "413", "422", "503"} <= set(op["responses"])
+        item = op["requestBody"]["content"]["application/json"]["schema"]["items"]
+        assert set(item["properties"]) == set(fields.model_fields)
+        assert all(p.get("description") for p in item["properties"].values())
