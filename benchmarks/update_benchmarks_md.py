@@ -118,6 +118,8 @@ def summary_table(results: dict[str, dict[str, Any]]) -> list[str]:
                 shown = f"{_s(value)} (limit {limit:.0f} s)"
             elif unit == "MiB":
                 shown = f"peak {_mib(value)} (limit {_mib(limit)})"
+            elif unit == "events/s":
+                shown = f"{value:,.0f} events/s (at least {limit:,.0f})"
             else:
                 shown = f"{_ratio(value)} (limit {limit:.3f})"
             lines.append(f"| {name} | {t['target']} | {shown} | {_met(t['met'])} |")
@@ -440,6 +442,40 @@ def report_section(results: dict[str, dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def ingest_section(results: dict[str, dict[str, Any]]) -> list[str]:
+    docs = [d for name, d in results.items() if name.startswith("ingest-")]
+    if not docs:
+        return []
+    lines = [
+        "## 6. Capture: the ingestion API under load",
+        "",
+        "`benchmarks/bench_ingest.py`: `cojourney serve` on a loopback port, a fresh "
+        "workspace and an `ingest` token; concurrent clients (threads of the benchmark "
+        "process, each with its own `cojourney.client.Client`) post events, then survey "
+        "answers, in batches with ids, and send some batches a second time as a client "
+        "does when an answer is lost. Afterwards the store is checked: every id exactly "
+        "once. The rate is the events (and all items) over the wall time from the first "
+        "request to the last answer; the clients share the 2 cores with the server. The "
+        "web-state database only holds the token: the events go to the workspace's "
+        "DuckDB store either way. A CPU share near 100% in the last column means other "
+        "jobs were running (the machine was shared): the rates on an idle machine are higher.",
+        "",
+        "| events, answers | clients | batch | database | wall | events/s | items/s | "
+        "retried batches (items known) | lost | duplicated | transactions | load before |",
+        "|---|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for d in docs:
+        for r in d["runs_by_database"]:
+            lines.append(
+                f"| {d['events']:,}, {d['answers']:,} | {d['clients']} | {d['batch']} | "
+                f"{r['database']} | {_s(r['wall_s'])} | {r['events_per_s']:,} | "
+                f"{r['items_per_s']:,} | {r['retried_batches']} ({r['retried_items_known']:,}) | "
+                f"{r['lost']} | {r['duplicated']} | {r['transactions']} | "
+                f"{r['loadavg_before'][0]:.2f}, CPU {100 * r['cpu_busy_before']:.0f}% busy |"
+            )
+    return [*lines, ""]
+
+
 def environment(results: dict[str, dict[str, Any]]) -> list[str]:
     newest = max(results.values(), key=lambda d: d["date"])
     m, v = newest["machine"], newest["versions"]
@@ -576,6 +612,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         + scale_section(results)
         + xes_section(results)
         + report_section(results)
+        + ingest_section(results)
     )
     return "\n".join(head + body + data + environment(results) + commands + [""] + how) + "\n"
 

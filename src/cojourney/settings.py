@@ -146,6 +146,11 @@ class Settings(BaseSettings):
     ingest_max_batch: int = Field(
         10_000, gt=0, description="Most events or answers in one ingestion API batch."
     )
+    ingest_max_body_bytes: int = Field(
+        16 * MIB,
+        gt=0,
+        description="Largest request body of the ingestion API, in bytes (larger: 413).",
+    )
     secret_key: str | None = Field(
         None,
         description=(

@@ -59,7 +59,7 @@ def test_a_new_store_has_the_documented_tables(tmp_path: Path) -> None:
         assert store.path == tmp_path / "data" / "events.duckdb"
         con = store.connection
         cols = [r[0] for r in con.execute("DESCRIBE events").fetchall()]
-        assert cols == [*canonical_arrow_schema().names, "import_id"]
+        assert cols == [*canonical_arrow_schema().names, "import_id", "event_id"]
         imports = [r[0] for r in con.execute("DESCRIBE imports").fetchall()]
         assert imports == [
             "id",

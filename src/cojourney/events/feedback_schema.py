@@ -22,6 +22,9 @@ segment        string                       customer segment or persona
 attributes     string (a JSON object)       every other source column, by name
 ============== ============================ ==========================================
 
+The store keeps one more column, ``answer_id``: the id a sender gives an answer through
+the ingestion API (an answer id is stored once); file imports leave it null.
+
 The scales of the standard questions are in :data:`QUESTION_SCALES`; answers outside
 their scale are rejected at import.
 """
@@ -45,6 +48,8 @@ RESPONDENT: Final = "respondent"
 CHANNEL: Final = "channel"
 SEGMENT: Final = "segment"
 ATTRIBUTES: Final = "attributes"
+#: The sender's id of an answer (ingestion API); a store column, not a canonical one.
+ANSWER_ID: Final = "answer_id"
 
 FEEDBACK_COLUMNS: Final[tuple[str, ...]] = (
     JOURNEY_ID,

@@ -17,6 +17,10 @@ lifecycle      string                       XES ``lifecycle:transition``
 attributes     string (a JSON object)       every other source column, by name
 ============== ============================ ==========================================
 
+The store keeps one more column beside these, ``event_id``: the id a sender gives an
+event through the ingestion API (an event id is stored once); file imports leave it
+null.
+
 The events of a journey are ordered by ``(timestamp, event_seq)``: equal timestamps
 keep the order of the input. Nothing here imports DuckDB, Ibis or Spark.
 """
@@ -40,6 +44,8 @@ ROLE: Final = "role"
 SEGMENT: Final = "segment"
 LIFECYCLE: Final = "lifecycle"
 ATTRIBUTES: Final = "attributes"
+#: The sender's id of an event (ingestion API); a store column, not a canonical one.
+EVENT_ID: Final = "event_id"
 
 #: Every canonical column, in schema order.
 CANONICAL_COLUMNS: Final[tuple[str, ...]] = (

@@ -6,6 +6,8 @@
     The canonical columns (:mod:`cojourney.events.schema`) plus ``import_id``.
     ``event_seq`` is global: each import adds the store's largest ``event_seq``
     plus one to its own input order, so it breaks timestamp ties across imports.
+    ``event_id`` is the sender's id of an event received by the ingestion API
+    (:mod:`cojourney.services.ingest`; stored once), null for file imports.
 ``imports``
     One row per successful import: ``id``, ``kind``, ``source_name``,
     ``source_sha256``, ``mapping_name``, ``mapping_fingerprint``,
@@ -78,6 +80,7 @@ __all__ = [
     "ImportRecord",
     "LogKind",
     "PendingImport",
+    "StoreInUse",
     "log_kind",
     "register_kind",
 ]
@@ -603,10 +606,14 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         quietly(con, statement)
 
 
+class StoreInUse(CojourneyError):
+    """Another process holds the event store (DuckDB lets one process open it at a time)."""
+
+
 def _store_error(path: Path, exc: Exception) -> CojourneyError:
     text = str(exc)
     if "lock" in text.lower():
-        return CojourneyError(
+        return StoreInUse(
             f"{path} is in use by another cojourney process (an import or an "
             "analysis); wait for it to finish and try again"
         )

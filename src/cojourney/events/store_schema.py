@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 DEFAULT_STORE: Final = Path("data") / "events.duckdb"
 #: Version of the store's tables; a store written by a newer version is refused.
 #: 2: ``imports.rows_duplicate`` (a version-1 store gets it, as 0, when opened for writing).
-STORE_SCHEMA_VERSION: Final = 2
+#: 3: ``events.event_id`` and ``feedback.answer_id``, the ids the ingestion API receives
+#: (null for file imports; an older store gets the columns when opened for writing).
+STORE_SCHEMA_VERSION: Final = 3
 IMPORT_ID: Final = "import_id"
 
 
@@ -81,6 +83,10 @@ class LogKind:
         The columns that tell two rows apart: a row whose identity is already
         stored is not stored again (events: every column but ``event_seq``;
         feedback answers: who, about what, which question, when).
+    external_id
+        The column of the id a sender gives each row (``event_id``, ``answer_id``):
+        outside :attr:`columns` (readers never fill it), null for file imports,
+        unique among the rows that have one (the ingestion API stores an id once).
     """
 
     name: str
@@ -88,6 +94,7 @@ class LogKind:
     columns: tuple[Column, ...]
     seq_column: str
     identity: tuple[str, ...] = ()
+    external_id: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -95,6 +102,8 @@ class LogKind:
 
     def create_sql(self) -> str:
         cols = [c.ddl() for c in self.columns] + [f"{IMPORT_ID} INTEGER NOT NULL"]
+        if self.external_id:
+            cols.append(f'"{self.external_id}" VARCHAR')
         return f'CREATE TABLE IF NOT EXISTS "{self.table}" (\n  ' + ",\n  ".join(cols) + "\n)"
 
 
@@ -112,6 +121,7 @@ EVENTS: Final = LogKind(
     ),
     S.EVENT_SEQ,
     (S.JOURNEY_ID, S.ACTIVITY, S.TIMESTAMP, *S.OPTIONAL_COLUMNS, S.ATTRIBUTES),
+    S.EVENT_ID,
 )
 
 #: Survey answers: the canonical feedback schema (:mod:`cojourney.events.feedback_schema`).
@@ -129,6 +139,7 @@ FEEDBACK: Final = LogKind(
     ),
     F.ANSWER_SEQ,
     (F.JOURNEY_ID, F.RESPONDENT, F.TOUCHPOINT, F.QUESTION, F.TIMESTAMP),
+    F.ANSWER_ID,
 )
 
 _KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS, FEEDBACK.name: FEEDBACK}
@@ -180,6 +191,10 @@ IMPORTS_SQL = """CREATE TABLE IF NOT EXISTS imports (
 #: Statements bringing a store of an older version to :data:`STORE_SCHEMA_VERSION`.
 MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     2: ("ALTER TABLE imports ADD COLUMN IF NOT EXISTS rows_duplicate BIGINT DEFAULT 0",),
+    3: (
+        f'ALTER TABLE events ADD COLUMN IF NOT EXISTS "{S.EVENT_ID}" VARCHAR',
+        f'ALTER TABLE feedback ADD COLUMN IF NOT EXISTS "{F.ANSWER_ID}" VARCHAR',
+    ),
 }
 IMPORT_FIELDS = (
     "id",
