@@ -192,6 +192,7 @@ def test_elapsed_paused_allowed_status_and_deadline(incidents):
         "breached": 2,
         "at_risk": 0,
         "running": 0,
+        "abandoned": 0,
         "no_target": 1,
     }
 

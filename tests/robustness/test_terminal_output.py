@@ -59,9 +59,12 @@ def event_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer.writerow(["case", "activity", "at", "segment"])
         for n, name in enumerate(HOSTILE):
             day = f"2024-03-{n + 1:02d}"
+            # Ids and activities with a line break are refused at import (docs/importing.md):
+            # such a name travels as a segment only.
+            ident = name.replace("\n", " ")
             writer.writerow([f"J{n}", "search", f"{day} 10:00", name])
-            writer.writerow([f"J{n}", name, f"{day} 10:05", name])
-            writer.writerow([name, name, f"{day} 11:00", name])
+            writer.writerow([f"J{n}", ident, f"{day} 10:05", name])
+            writer.writerow([ident, ident, f"{day} 11:00", name])
     return path
 
 
@@ -133,7 +136,7 @@ def test_analyze_file_tables(capsys: pytest.CaptureFixture[str], event_log: Path
     )
     assert code == 0, output
     assert "[link=http://x]y[/link]" in output  # shown as written, not as a hyperlink
-    assert "[/]" in output and ":warning:" in output and "a\\nb" in output
+    assert "[/]" in output and ":warning:" in output
     assert_harmless(output)
 
 
