@@ -63,6 +63,7 @@ __all__ = [
     "reopen_form",
     "survey_form",
     "survey_url",
+    "write_qr",
 ]
 
 log = logging.getLogger(__name__)
@@ -222,7 +223,7 @@ def create_link(
     """
     view = question_for(workspace, touchpoint, question)
     if journey_id is not None and not journey_id.strip():
-        raise InputError(Problem("an empty journey id", Location(field="survey_link.journey_id")))
+        raise InputError(Problem("an empty journey id", Location(field="survey_link.journey")))
     link, token = create_survey_link(
         session,
         touchpoint,
@@ -232,6 +233,39 @@ def create_link(
     )
     url = survey_url(base_url, token, secret_key, journey_id)
     return CreatedLink(link, token, url, view, journey_id)
+
+
+#: The QR code formats :func:`write_qr` writes, by file suffix.
+QR_FORMATS: tuple[str, ...] = (".svg", ".png")
+
+
+def write_qr(url: str, path: str | Path) -> Path:
+    """Write ``url`` as a QR code to ``path`` (SVG or PNG, by suffix), atomically.
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        ``path`` is neither ``.svg`` nor ``.png`` (field ``survey_link.qr``).
+    """
+    import segno
+
+    from cojourney.files import atomic_output
+
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in QR_FORMATS:
+        raise InputError(
+            Problem(
+                "a QR code is written as SVG or PNG",
+                Location(str(target), field="survey_link.qr"),
+                found=suffix or "(no suffix)",
+                expected=" or ".join(QR_FORMATS),
+            )
+        )
+    code = segno.make(url, error="m", micro=False)
+    with atomic_output(target) as temp:
+        code.save(str(temp), kind=suffix[1:], scale=8, border=4)
+    return target
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
