@@ -227,3 +227,13 @@ def test_no_ip_address_is_stored(survey_site: Site, own_workspace: Path) -> None
 def test_survey_url_quotes_and_signs() -> None:
     url = survey_url("https://x.example/", "tok", "secret", "a b")
     assert url.startswith("https://x.example/survey/tok?j=a+b&s=")
+
+
+def test_access_log_never_shows_the_token(
+    survey_site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = new_link(survey_site)
+    token = path.split("/survey/")[1]
+    with caplog.at_level("INFO", logger="cojourney.web.access"):
+        survey_site.client().get(path)
+    assert "/survey/<token>" in caplog.text and token not in caplog.text
