@@ -237,3 +237,38 @@ def test_access_log_never_shows_the_token(
     with caplog.at_level("INFO", logger="cojourney.web.access"):
         survey_site.client().get(path)
     assert "/survey/<token>" in caplog.text and token not in caplog.text
+
+
+def test_survey_answers_count_like_imported_ones(
+    survey_site: Site, own_workspace: Path, tmp_path: Path
+) -> None:
+    """The same answers, once through survey links and once from an export file, give
+    the same experience scores: both are rows of the one feedback log."""
+    from cojourney.services.imports import import_feedback
+
+    given = [("J-1", "4"), ("J-2", "2"), ("J-3", "5")]
+    client = survey_site.client()
+    for journey, score in given:
+        action, token = form_of(client, new_link(survey_site, journey_id=journey))
+        assert client.post(action, data={"form_token": token, "score": score}).status_code == 200
+    other = tmp_path / "imported"
+    init_workspace(other, example="ecampus-car-share")
+    export = tmp_path / "answers.csv"
+    export.write_text(
+        "journey_id,timestamp,question,score,touchpoint\n"
+        + "".join(f"{j},2026-12-01T10:00:00Z,csat,{s},{TOUCHPOINT}\n" for j, s in given),
+        encoding="utf-8",
+    )
+    assert import_feedback(other, export).rows_imported == 3
+
+    def scores(folder: Path) -> list[object]:
+        report = experience_report(folder)
+        return [
+            (b.dimension, r.question, r.key, r.n, r.value, r.mean)
+            for b in report.breakdowns
+            if b.dimension in ("touchpoint", "step")
+            for r in b.rows
+        ]
+
+    assert scores(own_workspace) == scores(other)
+    assert [r[3] for r in scores(own_workspace)] == [3, 3]
