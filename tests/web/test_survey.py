@@ -132,7 +132,13 @@ def test_replayed_post_is_not_counted_twice(survey_site: Site, own_workspace: Pa
 
 @pytest.mark.parametrize(
     ("score", "comment", "field"),
-    [("9", "", "score"), ("abc", "", "score"), ("", "", "score"), ("3", "x" * 1001, "comment")],
+    [
+        ("9", "", "score"),
+        ("abc", "", "score"),
+        ("", "", "score"),
+        ("3", "x" * 1001, "comment"),
+        ("3", "y" * 5000, "comment"),
+    ],
 )
 def test_bad_answer_is_400_with_the_field_named(
     survey_site: Site, own_workspace: Path, score: str, comment: str, field: str
@@ -154,7 +160,9 @@ def test_forged_form_token_is_refused(survey_site: Site) -> None:
     client = survey_site.client()
     action, token = form_of(client, new_link(survey_site))
     done = client.post(action, data={"form_token": token[:-3] + "xyz", "score": "3"})
-    assert done.status_code == 400
+    assert done.status_code == 400 and "not made by this server" in done.text
+    huge = client.post(action, data={"form_token": "a" * 100_000, "score": "3"})
+    assert huge.status_code == 400
 
 
 def test_disabled_and_unknown_links_are_404(survey_site: Site) -> None:

@@ -76,6 +76,7 @@ FORM_MAX_AGE_SECONDS = 24 * 60 * 60
 _WRITE_LOCK = threading.Lock()
 
 _FORM_SALT = "cojourney-survey-form"
+_FORM_TOKEN_MAX_LENGTH = 1024
 _STANDARD_TEXT = {
     "csat": "How satisfied are you with {name}?",
     "ces": "How easy was it to get what you needed at {name}?",
@@ -390,6 +391,8 @@ def record_answer(
     link = resolve_survey_link(session, token)
     if link is None:
         raise NotFound("no such survey link, or it was disabled")
+    if len(form_token) > _FORM_TOKEN_MAX_LENGTH:
+        raise _problem("the form was not made by this server", "form", None)
     try:
         payload = _serializer(secret_key).loads(form_token, max_age=FORM_MAX_AGE_SECONDS)
     except SignatureExpired:

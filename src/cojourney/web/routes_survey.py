@@ -175,9 +175,9 @@ def survey_page(
 def survey_answer(
     token: str,
     request: Request,
-    form_token: Annotated[str, Form(max_length=4096)] = "",
-    score: Annotated[str | None, Form(max_length=40)] = None,
-    comment: Annotated[str, Form(max_length=COMMENT_MAX_LENGTH * 4)] = "",
+    form_token: Annotated[str, Form()] = "",
+    score: Annotated[str | None, Form()] = None,
+    comment: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the answer; the thank-you page, the form again with the problem (400), or 404."""
     limiter, client = survey_limiter(request), _client(request)
