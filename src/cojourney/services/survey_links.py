@@ -5,7 +5,7 @@ the workspace's ``surveys.yaml``) of anyone who holds it, with no account. The l
 token is a random secret of which the web-state database keeps only the digest
 (:mod:`cojourney.storage.survey_links`). Answers are written into the ``feedback`` log
 of the workspace's event store through the same path as an imported survey export
-(:func:`cojourney.services.feedback_imports.import_feedback`), so they count in the
+(:func:`cojourney.events.feedback_ingest.ingest_feedback`), so they count in the
 experience, value and leakage analyses like imported answers.
 
 Journeys. A link created for a journey id carries that id and an HMAC of it under the
@@ -420,7 +420,7 @@ def record_answer(
         answer_id = uuid.uuid4().hex
         journey = journey or f"survey-{answer_id}"
         try:
-            _write(workspace_path, link, view, journey, value, text, answer_id)
+            _write(workspace_path, workspace, link, view, journey, value, text, answer_id)
         except BaseException:
             session.rollback()
             raise
@@ -431,6 +431,7 @@ def record_answer(
 
 def _write(
     workspace_path: str | Path,
+    workspace: Workspace,
     link: SurveyLink,
     view: SurveyQuestionView,
     journey_id: str,
@@ -438,8 +439,11 @@ def _write(
     comment: str | None,
     answer_id: str,
 ) -> None:
-    """Append the answer to the feedback log through the import path (one row)."""
-    from cojourney.services.feedback_imports import import_feedback
+    """Append the answer to the feedback log through the store's import path (one row,
+    one transaction): its touchpoint and scale checked, its step filled in."""
+    from cojourney.events.feedback_ingest import FeedbackImport, ingest_feedback
+    from cojourney.events.feedback_mapping import FeedbackColumns
+    from cojourney.events.store import EventStore
 
     row = {
         "journey_id": journey_id,
@@ -451,9 +455,28 @@ def _write(
         "channel": "survey-link",
         "attributes": {"survey_answer": answer_id, "survey_link": link.id},
     }
+    declared = {q.id: q for q in workspace.questions}
+    question = declared.get(view.id)
+    columns = FeedbackColumns(
+        scales={q.id: q.scale for q in workspace.questions},
+        journey_questions=(view.id,) if question is not None and question.journey_level else (),
+    )
+    text = json.dumps(row) + "\n"
     with tempfile.TemporaryDirectory(prefix="cojourney-survey-") as folder:
         file = Path(folder) / f"survey-answer-{answer_id}.jsonl"
-        file.write_text(json.dumps(row) + "\n", encoding="utf-8")
-        done = import_feedback(workspace_path, file)
-    if done.rows_imported != 1:
-        raise RuntimeError(f"survey answer {answer_id} was not written ({done.rows_imported} rows)")
+        file.write_text(text, encoding="utf-8")
+        request = FeedbackImport(
+            file,
+            columns,
+            source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            mapping_name="survey-link",
+            mapping_fingerprint="survey-link",
+            touchpoint_steps={t.id: t.step for j in workspace.journeys for t in j.touchpoints},
+            known_steps=frozenset(s.id for j in workspace.journeys for s in j.steps),
+        )
+        with EventStore.open(workspace_path) as store:
+            done = ingest_feedback(store, request)
+    if done.record.rows_imported != 1:
+        raise RuntimeError(
+            f"survey answer {answer_id} was not written ({done.record.rows_imported})"
+        )
