@@ -114,7 +114,7 @@ def test_survey_answered_by_keyboard_on_a_phone(
     assert response is not None and response.status == 200
     # fits the phone: no sideways scrolling, touch targets of at least 44 px
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    boxes = [page.locator(".choice span").nth(i).bounding_box() for i in range(5)]
+    boxes = [page.locator(".choice > span").nth(i).bounding_box() for i in range(5)]
     assert all(b is not None and b["width"] >= 44 and b["height"] >= 44 for b in boxes)
     # every choice has an accessible name from its visible label
     assert page.get_by_role("radio", name="4").count() == 1

@@ -182,12 +182,7 @@ def question_for(
             )
         )
     return SurveyQuestionView(
-        question.id,
-        question.name,
-        question.low,
-        question.high,
-        f"{question.low:g}",
-        f"{question.high:g}",
+        question.id, question.name, question.low, question.high, "Lowest", "Highest"
     )
 
 
