@@ -17,7 +17,6 @@ from cojourney.services.experience import experience_report
 from cojourney.services.survey_links import create_link, question_for, survey_url
 from cojourney.services.workspaces import init_workspace, open_workspace
 from cojourney.storage.survey_links import disable_survey_link, list_survey_links
-from cojourney.web.security import LoginLimiter
 
 TOUCHPOINT = "post-trip-csat"
 
@@ -197,8 +196,10 @@ def test_unsigned_journey_is_refused_on_an_anonymous_link(survey_site: Site) -> 
     assert client.get(path + "?j=J-1&s=00").status_code == 404
 
 
-def test_answers_are_rate_limited_per_client(survey_site: Site, own_workspace: Path) -> None:
-    survey_site.app.state.survey_limiter = LoginLimiter(2, 60)
+def test_answers_are_rate_limited_per_client(
+    make_site: Callable[..., Site], own_workspace: Path
+) -> None:
+    survey_site = make_site(own_workspace, survey_answers_per_window=2)
     client = survey_site.client()
     path = new_link(survey_site)
     for score in ("1", "2"):

@@ -8,8 +8,8 @@ a replayed post records nothing more. Every answer carries strict headers: a
 Content-Security-Policy allowing the site's survey stylesheet only and posting to
 this site only, no referrer, ``noindex``, no caching.
 
-Each client may post ``ANSWERS_PER_WINDOW`` answers (or open unknown links) per
-``WINDOW_SECONDS``, then gets 429. The count is kept in memory only, by client
+Each client may post ``survey_answers_per_window`` answers (or open unknown links) per
+``survey_window_seconds`` (settings), then gets 429. The count is kept in memory only, by client
 address: nothing about the client is stored with the answer. Unknown and disabled
 links get the same 404 page.
 """
@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
-#: Answers (and unknown links) a client may send per window before 429.
-ANSWERS_PER_WINDOW = 30
-#: The rate-limit window, in seconds.
-WINDOW_SECONDS = 600
 #: Longest token looked up.
 MAX_TOKEN_LENGTH = 128
 
@@ -83,7 +79,10 @@ def survey_limiter(request: Request) -> LoginLimiter:
         with _LOCK:
             limiter = getattr(state, "survey_limiter", None)
             if limiter is None:
-                limiter = LoginLimiter(ANSWERS_PER_WINDOW, WINDOW_SECONDS)
+                settings = web_state(request).settings
+                limiter = LoginLimiter(
+                    settings.survey_answers_per_window, settings.survey_window_seconds
+                )
                 state.survey_limiter = limiter
     assert isinstance(limiter, LoginLimiter)
     return limiter
