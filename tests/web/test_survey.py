@@ -281,3 +281,24 @@ def test_survey_answers_count_like_imported_ones(
 
     assert scores(own_workspace) == scores(other)
     assert [r[3] for r in scores(own_workspace)] == [3, 3]
+
+
+def test_a_failed_write_consumes_nothing_and_can_be_retried(
+    survey_site: Site, own_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event store busy (another process writing): 503, and the same form works later."""
+    import cojourney.services.survey_links as survey_links
+    from cojourney.errors import CojourneyError
+
+    def busy(*args: object) -> None:
+        raise CojourneyError("the event store is locked by another process")
+
+    client = survey_site.client()
+    action, token = form_of(client, new_link(survey_site))
+    with monkeypatch.context() as patched:
+        patched.setattr(survey_links, "_write", busy)
+        refused = client.post(action, data={"form_token": token, "score": "3"})
+    assert refused.status_code == 503 and "locked" not in refused.text
+    done = client.post(action, data={"form_token": token, "score": "3"})
+    assert done.status_code == 200 and "Your answer was recorded" in done.text
+    assert len(answers(own_workspace)) == 1

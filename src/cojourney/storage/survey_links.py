@@ -85,13 +85,15 @@ def resolve_survey_link(session: Session, secret: str) -> SurveyLink | None:
 
 
 def consume_nonce(session: Session, link_id: int, nonce: str) -> bool:
-    """Mark ``nonce`` used; ``False`` when it was used before (a replayed form)."""
+    """Mark ``nonce`` used in the session's transaction; ``False`` when it was used before
+    (a replayed form). The caller commits once the answer is written, or rolls back."""
     hashed = digest(nonce)
     if session.get(SurveyAnswerNonce, hashed) is not None:
         return False
+    session.add(SurveyAnswerNonce(nonce_hash=hashed, link_id=link_id))
     try:
-        with session.begin_nested():
-            session.add(SurveyAnswerNonce(nonce_hash=hashed, link_id=link_id))
-    except IntegrityError:
+        session.flush()
+    except IntegrityError:  # another process recorded it in between
+        session.rollback()
         return False
     return True
