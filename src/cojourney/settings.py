@@ -188,6 +188,18 @@ class Settings(BaseSettings):
     share_lookup_window_seconds: int = Field(
         600, gt=0, description="The window over which failed share-link lookups are counted."
     )
+    survey_answers_per_window: int = Field(
+        30,
+        gt=0,
+        description=(
+            "Survey answers (and unknown survey links) a client may send within "
+            "survey_window_seconds; more are refused with 429 until the window passes. "
+            "Counted in memory by client address, never stored."
+        ),
+    )
+    survey_window_seconds: int = Field(
+        600, gt=0, description="The window over which survey answers are counted, per client."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -21,7 +21,15 @@ from cojourney.storage import Role
 from cojourney.web.deps import ALLOWED, RequireRole
 
 #: Routes anyone may call: probes, the OpenAPI description, static files, sign-in/out.
-PUBLIC = {"/healthz", "/openapi.json", "/static", "/login", "/logout", "/s/{token}"}
+PUBLIC = {
+    "/healthz",
+    "/openapi.json",
+    "/static",
+    "/login",
+    "/logout",
+    "/s/{token}",
+    "/survey/{token}",
+}
 #: Values for path parameters: ids that do not exist, so allowed calls change nothing.
 PATH_VALUES = {
     "token_id": "999999",
@@ -30,6 +38,7 @@ PATH_VALUES = {
     "entity_kind": "journey",
     "entity_id": "no-such-entity",
     "number": "1",
+    "token": "no-such-token",
 }
 
 PRINCIPALS = [

@@ -134,6 +134,35 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class SurveyLink(Base):
+    """A public survey link: one touchpoint's question, answered without an account."""
+
+    __tablename__ = "survey_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    touchpoint: Mapped[str] = mapped_column(String(200), index=True)
+    question: Mapped[str] = mapped_column(String(200))
+    journey_policy: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SurveyAnswerNonce(Base):
+    """The SHA-256 of a survey form's one-time nonce, kept once its answer is recorded."""
+
+    __tablename__ = "survey_answer_nonces"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_links.id", ondelete="CASCADE"), index=True
+    )
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Version(Base):
     """One saved version of a model entity: who, when, why, and a snapshot of it."""
 

@@ -29,6 +29,7 @@ from cojourney.web import (
     routes_ingest,
     routes_pages,
     routes_share,
+    routes_survey,
 )
 from cojourney.web.errors import error_response, install_error_handlers
 from cojourney.web.security import LoginLimiter, add_security_headers
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(routes_ingest.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
+    app.include_router(routes_survey.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -53,9 +53,11 @@ _LOCK = threading.Lock()
 def redact_token(path: str) -> str:
     """``path`` fit for a log: the token of a share link is cut out.
 
-    >>> redact_token("/s/abcdef"), redact_token("/api/journeys")
-    ('/s/<token>', '/api/journeys')
+    >>> redact_token("/s/abcdef"), redact_token("/survey/abc"), redact_token("/api/journeys")
+    ('/s/<token>', '/survey/<token>', '/api/journeys')
     """
+    if path.startswith("/survey/"):
+        return "/survey/<token>"
     return "/s/<token>" if path.startswith("/s/") else path
 
 
