@@ -1,0 +1,283 @@
+"""Comment themes: a fixed comment set in four topics, English and Portuguese."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from cojourney.analytics.comment_themes import (
+    MIN_COMMENTS,
+    CommentInput,
+    CommentThemes,
+    comment_themes,
+    group_comments,
+)
+
+#: topic -> (score, touchpoint, comments); each topic's comments share its words.
+TOPICS: dict[str, tuple[float, str, list[str]]] = {
+    "late": (
+        1.0,
+        "car-reassigned",
+        [
+            "The car was late again, I waited twenty minutes",
+            "Car late at pickup, the previous driver returned it late",
+            "Late car, nobody warned me it would be late",
+            "I waited for a late car and missed my class",
+            "Another late return, I waited at the bay for the car",
+            "The car came back late and I waited in the rain",
+            "Waited again because the car was late",
+            "Late car for the third time this month",
+        ],
+    ),
+    "charge": (
+        2.0,
+        "charge-level-at-pickup",
+        [
+            "Battery almost empty at pickup, low charge",
+            "Low battery again, the charge was under forty percent",
+            "The battery charge was too low for my trip",
+            "Picked up a car with low charge and an empty battery",
+            "Charge level low, battery not charged overnight",
+            "Battery low, had to find a charger",
+            "Low charge battery warning right away",
+            "Empty battery, low charge, not acceptable",
+        ],
+    ),
+    "booking": (
+        5.0,
+        "book-car",
+        [
+            "Booking in the app was quick and easy",
+            "Easy booking, the app works great",
+            "The app made booking really easy",
+            "Quick easy booking from my phone app",
+            "Booking took seconds in the app, easy",
+            "Love how easy booking is in the app",
+            "App booking easy and quick as always",
+        ],
+    ),
+    "staff": (
+        5.0,
+        "help-desk",
+        [
+            "Friendly staff at the desk, very helpful",
+            "The desk staff were friendly and helpful",
+            "Helpful friendly staff solved my problem",
+            "Staff at the help desk so friendly",
+            "Very helpful staff, friendly service at the desk",
+            "Friendly helpful desk staff as usual",
+            "Desk staff friendly, quick help",
+        ],
+    ),
+    "atrasado": (
+        1.0,
+        "car-reassigned",
+        [
+            "O carro chegou atrasado outra vez, esperei vinte minutos",
+            "Carro atrasado, esperei muito tempo no parque",
+            "Esperei pelo carro atrasado e perdi a aula",
+            "Mais um carro atrasado, esperei à chuva",
+            "O carro veio atrasado e ninguém avisou, esperei",
+            "Carro atrasado de novo, esperei meia hora",
+            "Esperei imenso, carro atrasado",
+        ],
+    ),
+    "bateria": (
+        2.0,
+        "charge-level-at-pickup",
+        [
+            "Bateria quase vazia, carga muito baixa",
+            "Carga baixa na bateria, tive de carregar",
+            "A bateria estava com pouca carga, carga baixa",
+            "Bateria fraca e carga baixa logo no início",
+            "Carga da bateria baixa outra vez",
+            "Bateria vazia, carga baixa, inaceitável",
+            "Pouca carga na bateria para a viagem",
+        ],
+    ),
+    "reserva": (
+        5.0,
+        "book-car",
+        [
+            "Reserva fácil e rápida na aplicação",
+            "A aplicação torna a reserva muito fácil",
+            "Reserva rápida pela aplicação, muito fácil",
+            "Fiz a reserva na aplicação em segundos, fácil",
+            "Reserva fácil, aplicação ótima",
+            "Adoro a reserva fácil na aplicação",
+            "Aplicação simples, reserva fácil e rápida",
+        ],
+    ),
+    "balcao": (
+        5.0,
+        "help-desk",
+        [
+            "Pessoal do balcão simpático e prestável",
+            "Atendimento simpático no balcão, muito prestável",
+            "O pessoal do balcão foi muito simpático",
+            "Balcão com pessoal prestável e simpático",
+            "Simpático e prestável, o pessoal do balcão ajudou",
+            "Pessoal simpático no balcão de apoio",
+        ],
+    ),
+}
+
+
+def _comments() -> list[CommentInput]:
+    out = []
+    for k, (score, touchpoint, texts) in enumerate(TOPICS.values()):
+        for i, text in enumerate(texts):
+            day = 1 + (7 * i + k) % 28
+            out.append(
+                CommentInput(
+                    text, score, touchpoint, f"2025-10-{day:02d}T10:{k:02d}:{i:02d}Z", "csat"
+                )
+            )
+    return out
+
+
+def _topic_of(text: str) -> str:
+    return next(t for t, (_, _, texts) in TOPICS.items() if text in texts)
+
+
+SCALES = {"csat": (1.0, 5.0)}
+
+
+@pytest.fixture(scope="module")
+def grouped() -> tuple[CommentThemes, dict[str, int]]:
+    comments = _comments()
+    result, theme_of = group_comments(comments, scales=SCALES, max_comments=1000, seed=0)
+    return result, {comments[i].text: rank for i, rank in theme_of.items()}
+
+
+def test_fixed_set_has_sixty_comments() -> None:
+    assert 55 <= len(_comments()) <= 65
+
+
+def test_every_theme_holds_one_topic_only(grouped: tuple[CommentThemes, dict[str, int]]) -> None:
+    result, theme_of = grouped
+    assert result.note is None
+    assert result.grouped + result.unthemed == result.available == len(_comments())
+    assert result.unthemed == 0
+    assert sum(t.size for t in result.themes) == result.grouped == len(theme_of)
+    for theme in result.themes:
+        topics = {_topic_of(text) for text, rank in theme_of.items() if rank == theme.rank}
+        assert len(topics) == 1, (theme.label, topics)
+
+
+def test_planted_pairs_end_up_together(grouped: tuple[CommentThemes, dict[str, int]]) -> None:
+    _, theme_of = grouped
+    pairs = [
+        (
+            "The car was late again, I waited twenty minutes",
+            "Waited again because the car was late",
+        ),
+        ("Battery almost empty at pickup, low charge", "Battery low, had to find a charger"),
+        ("Easy booking, the app works great", "Booking took seconds in the app, easy"),
+        ("Friendly staff at the desk, very helpful", "Desk staff friendly, quick help"),
+        ("Carro atrasado, esperei muito tempo no parque", "Esperei imenso, carro atrasado"),
+        ("Bateria quase vazia, carga muito baixa", "Carga da bateria baixa outra vez"),
+        ("Reserva fácil e rápida na aplicação", "Adoro a reserva fácil na aplicação"),
+        ("Pessoal do balcão simpático e prestável", "Pessoal simpático no balcão de apoio"),
+    ]
+    for a, b in pairs:
+        assert theme_of[a] == theme_of[b], (a, b)
+    # and separation: one comment of each topic, pairwise in different themes
+    firsts = [texts[0] for _, _, texts in TOPICS.values()]
+    for a, b in itertools.combinations(firsts, 2):
+        assert theme_of[a] != theme_of[b], (a, b)
+
+
+def test_themes_carry_size_score_touchpoints_and_examples(
+    grouped: tuple[CommentThemes, dict[str, int]],
+) -> None:
+    result, theme_of = grouped
+    for theme in result.themes:
+        texts = [text for text, rank in theme_of.items() if rank == theme.rank]
+        topic = _topic_of(texts[0])
+        score, touchpoint, planted = TOPICS[topic]
+        assert theme.size == len(texts) == len(planted)
+        assert theme.share == pytest.approx(len(planted) / len(_comments()))
+        assert [(s.question, s.answers, s.mean, s.scale) for s in theme.scores] == [
+            ("csat", len(planted), score, (1.0, 5.0))
+        ]
+        assert theme.mean_normalised == pytest.approx((score - 1.0) / 4.0)
+        assert theme.touchpoints[0].touchpoint == touchpoint
+        assert 1 <= len(theme.examples) <= 3
+        assert all(e.text in planted for e in theme.examples)
+        assert theme.label and all(term in theme.label for term in theme.terms)
+    assert [t.rank for t in result.themes] == list(range(1, len(result.themes) + 1))
+    sizes = [t.size for t in result.themes]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_same_seed_same_themes() -> None:
+    """The same comments (in any order: they are taken newest first) and seed give the
+    same themes."""
+    first = comment_themes(_comments(), scales=SCALES, max_comments=1000, seed=7)
+    again = comment_themes(list(reversed(_comments())), scales=SCALES, max_comments=1000, seed=7)
+    assert first.to_dict() == again.to_dict()
+
+
+def test_examples_lowest_scored_first_among_equals() -> None:
+    late = ["car late again", "the car was late", "late car, had to wait", "waited, car late"]
+    easy = ["booking was easy", "easy booking in the app", "app easy to use", "so easy"]
+    rows = [
+        CommentInput(text, score, "tp", f"2025-01-{k + 1:02d}", "csat")
+        for k, (text, score) in enumerate(
+            [(t, 4.0) for t in late + easy]
+            + [("car late again", 1.0)] * 3
+            + [(t, 5.0) for t in easy]
+        )
+    ]
+    result = comment_themes(rows, scales=SCALES, max_comments=100)
+    late_theme = next(t for t in result.themes if "late" in t.label)
+    again = next(e for e in late_theme.examples if e.text == "car late again")
+    # the same text shows once, with its lowest score
+    assert [e.text for e in late_theme.examples].count("car late again") == 1
+    assert again.score == 1.0
+
+
+def test_too_few_comments_give_a_note_and_no_themes() -> None:
+    rows = _comments()[: MIN_COMMENTS - 1]
+    result = comment_themes(rows, max_comments=1000)
+    assert result.themes == ()
+    assert result.note == f"too few comments to group: {MIN_COMMENTS - 1}; at least 10 needed"
+    assert result.available == MIN_COMMENTS - 1
+
+
+def test_only_the_most_recent_comments_are_grouped() -> None:
+    comments = _comments()
+    result, theme_of = group_comments(comments, scales=SCALES, max_comments=20)
+    newest = sorted(range(len(comments)), key=lambda i: comments[i].timestamp)[-20:]
+    assert result.available == len(comments)
+    assert result.grouped + result.unthemed == 20
+    assert set(theme_of) <= set(newest)
+    assert comment_themes(comments, max_comments=5).note == (
+        "too few comments to group: 5; at least 10 needed"
+    )
+
+
+def test_comments_without_shared_words_are_not_grouped() -> None:
+    rows = [
+        CommentInput(w, 3.0)
+        for w in [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "iota",
+            "kappa",
+            "lambda",
+        ]
+    ]
+    result = comment_themes(rows, max_comments=100)
+    assert result.themes == ()
+    assert result.note is not None and "share too few words" in result.note
+    blank = comment_themes([CommentInput("  ")] * 20, max_comments=100)
+    assert blank.available == 0 and blank.note is not None
