@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,6 +14,14 @@ from cojourney.analytics.comment_themes import (
     comment_themes,
     group_comments,
 )
+from cojourney.analytics.experience import analyze_experience
+from cojourney.analytics.leakage import LeakKind, leakage_report
+from cojourney.demo import example_path
+from cojourney.demo.simulator import simulate_tables
+from cojourney.demo.simulator.ecampus_comments import SITUATIONS
+from cojourney.domain import Workspace
+from cojourney.events.store import EventStore
+from cojourney.spec.loader import load_workspace
 
 #: topic -> (score, touchpoint, comments); each topic's comments share its words.
 TOPICS: dict[str, tuple[float, str, list[str]]] = {
@@ -281,3 +290,92 @@ def test_comments_without_shared_words_are_not_grouped() -> None:
     assert result.note is not None and "share too few words" in result.note
     blank = comment_themes([CommentInput("  ")] * 20, max_comments=100)
     assert blank.available == 0 and blank.note is not None
+
+
+# --------------------------------------------------------------------------- on the demo
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EventStore, Workspace]]:
+    workspace = load_workspace(example_path("ecampus-car-share"))
+    logs = simulate_tables(workspace, 400, seed=11)
+    path = tmp_path_factory.mktemp("demo") / "events.duckdb"
+    with EventStore(path) as store:
+        store.import_batches(logs.events.to_batches(), source_name="e", source_sha256="1")
+        store.import_batches(
+            logs.feedback.to_batches(), source_name="f", source_sha256="2", kind="feedback"
+        )
+        yield store, workspace
+
+
+def test_the_demo_writes_comments_in_english_and_portuguese(
+    demo_store: tuple[EventStore, Workspace],
+) -> None:
+    store, _ = demo_store
+    table = store.table_name("feedback")
+    shares = dict(
+        store.connection.execute(
+            f'SELECT question, avg((comment IS NOT NULL)::INT) FROM "{table}" GROUP BY 1'
+        ).fetchall()
+    )
+    assert 0.12 <= shares["csat"] <= 0.3 and 0.12 <= shares["late-car"] <= 0.4
+    assert shares["nps"] == 0 and shares["emotion"] == 0
+    texts = {
+        r[0]
+        for r in store.connection.execute(
+            f'SELECT DISTINCT comment FROM "{table}" WHERE comment IS NOT NULL'
+        ).fetchall()
+    }
+    english = {t for _, (en, _) in SITUATIONS.items() for t in en}
+    portuguese = {t for _, (_, pt) in SITUATIONS.items() for t in pt}
+    assert texts <= english | portuguese
+    assert texts & english and texts & portuguese
+    # a complaint comes with a poor score, praise with a good one
+    rows = store.connection.execute(
+        f"SELECT comment, score FROM \"{table}\" WHERE question = 'csat' AND comment IS NOT NULL"
+    ).fetchall()
+    crashes = set(SITUATIONS["app_crash"][0] + SITUATIONS["app_crash"][1])
+    praise = set(SITUATIONS["friendly"][0] + SITUATIONS["friendly"][1])
+    assert all(score <= 2 for text, score in rows if text in crashes)
+    assert all(score >= 4 for text, score in rows if text in praise)
+
+
+def test_the_demo_comments_make_themes_in_experience(
+    demo_store: tuple[EventStore, Workspace],
+) -> None:
+    store, workspace = demo_store
+    result = analyze_experience(store, workspace)
+    found = result.themes
+    assert found is not None and found.note is None
+    assert len(found.themes) >= 3
+    assert sum(t.size for t in found.themes) == found.grouped
+    late = set(SITUATIONS["late_car"][0])
+    late_theme = [t for t in found.themes if any(e.text in late for e in t.examples)]
+    assert late_theme and late_theme[0].mean_normalised is not None
+    praise = set(SITUATIONS["easy_booking"][0])
+    good_theme = [t for t in found.themes if any(e.text in praise for e in t.examples)]
+    assert good_theme and good_theme[0].mean_normalised is not None
+    # the late-car theme scores worse than the easy-booking one
+    assert late_theme[0].mean_normalised < good_theme[0].mean_normalised
+    assert result.to_dict()["themes"]["themes"][0]["examples"]
+
+
+def test_poor_touchpoint_leaks_quote_real_comments(
+    demo_store: tuple[EventStore, Workspace],
+) -> None:
+    store, workspace = demo_store
+    report = leakage_report(store, workspace)
+    table = store.table_name("feedback")
+    quoted = [leak for leak in report.leaks if leak.kind is LeakKind.EXPERIENCE and leak.quotes]
+    assert quoted
+    for leak in quoted:
+        touchpoint = leak.where.split(" (")[0]
+        said = {
+            r[0]
+            for r in store.connection.execute(
+                f'SELECT comment FROM "{table}" WHERE touchpoint = ? AND comment IS NOT NULL',
+                [touchpoint],
+            ).fetchall()
+        }
+        assert 1 <= len(leak.quotes) <= 2 and set(leak.quotes) <= said
+        assert leak.to_dict()["quotes"] == list(leak.quotes)
