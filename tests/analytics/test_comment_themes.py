@@ -349,6 +349,13 @@ def test_the_demo_comments_make_themes_in_experience(
     assert found is not None and found.note is None
     assert len(found.themes) >= 3
     assert sum(t.size for t in found.themes) == found.grouped
+    table = store.table_name("feedback")
+    written = store.connection.execute(
+        f"SELECT count(comment) FROM \"{table}\" WHERE trim(comment) <> ''"
+    ).fetchone()
+    assert written is not None and found.available == written[0] == sum(
+        c.count for c in result.comments
+    )
     late = set(SITUATIONS["late_car"][0])
     late_theme = [t for t in found.themes if any(e.text in late for e in t.examples)]
     assert late_theme and late_theme[0].mean_normalised is not None

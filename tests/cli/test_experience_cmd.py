@@ -162,7 +162,7 @@ def test_comment_themes_are_printed() -> None:
     console = Console(width=250, record=True)
     _print_themes(SimpleNamespace(themes=comment_themes(rows, scales={"csat": (1, 5)})), console)
     text = console.export_text()
-    assert "Comment themes (20 most recent comments grouped" in text
+    assert "Comment themes (20 of 20 comments grouped, the most recent" in text
     assert "10 (50%)" in text and "csat 1.00 on 1-5" in text and "csat 5.00 on 1-5" in text
     assert "pick 10" in text and "book 10" in text
     console = Console(width=250, record=True)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -190,6 +191,7 @@ def _analyse(
         ).fetchall()
     )
     overall, breakdowns = score_breakdowns(con, table, journey)
+    comments = comments_by_touchpoint(con, table, journey, workspace)
     log.info(
         "experience of journey %s: %d answers of %d journeys", journey.id, totals[0], totals[1]
     )
@@ -206,20 +208,24 @@ def _analyse(
         moments_of_truth=moments_of_truth(con, table, journey, workspace),
         filters=filters,
         source=label,
-        comments=comments_by_touchpoint(con, table, journey, workspace),
-        themes=_themes(con, table, scales),
+        comments=comments,
+        themes=_themes(con, table, scales, sum(c.count for c in comments)),
     )
 
 
 def _themes(
-    con: duckdb.DuckDBPyConnection, table: str, scales: dict[str, tuple[float, float]]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    scales: dict[str, tuple[float, float]],
+    available: int,
 ) -> CommentThemes | None:
-    """The themes of the most recent comments (``None`` when no answer has one)."""
-    limit = current_settings().themes_max_comments
-    comments = recent_comments(con, table, limit)
-    if not comments:
+    """The themes of the most recent comments (``None`` when no answer has one);
+    ``available`` is how many comments there are in all."""
+    if not available:
         return None
-    return comment_themes(comments, scales=scales, max_comments=limit)
+    limit = current_settings().themes_max_comments
+    found = comment_themes(recent_comments(con, table, limit), scales=scales, max_comments=limit)
+    return replace(found, available=available)
 
 
 # --------------------------------------------------------------------------- the answers

@@ -191,8 +191,8 @@ def _print_themes(result: ExperienceAnalysis, console: Console) -> None:
         )
     console.print(
         table(
-            f"Comment themes ({found.grouped:,} most recent comments grouped; --json has "
-            "every example)",
+            f"Comment themes ({found.grouped:,} of {found.available:,} comments grouped, "
+            "the most recent; --json has every example)",
             ("#", "theme (top words)", "comments", "mean score", "most frequent at", "example"),
             rows,
             left=(1, 3, 4, 5),

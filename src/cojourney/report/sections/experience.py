@@ -483,7 +483,7 @@ def _themes(found: dict[str, Any] | None, journey: dict[str, Any]) -> str:
             ],
             rows,
         )
-        + f'<p class="cj-caption">The {integer(found["grouped"])} most recent comments '
-        "grouped by the words they share (TF-IDF and k-means, offline): a theme in two "
+        + f'<p class="cj-caption">{integer(found["grouped"])} of the '
+        f"{integer(found['available'])} comments (the most recent) grouped by the words they share (TF-IDF and k-means, offline): a theme in two "
         f"languages may show twice.{unthemed}</p>"
     )
