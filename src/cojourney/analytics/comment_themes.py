@@ -9,12 +9,15 @@ download):
    ``themes_max_comments`` setting); blank ones are dropped.
 2. **Words.** TF-IDF over word unigrams and bigrams, lower-cased, accents stripped,
    without English and Portuguese stop words (:data:`STOP_WORDS`); a term must occur
-   in at least 2 comments and in at most half of them (a word everyone uses, such as
+   in at least 2 distinct comments and in at most half of them (a word everyone uses, such as
    "car", tells no theme apart); sublinear term frequency, rows L2-normalised.
    Comments left with no term (only stop words or one-off words) are *unthemed*.
+   Identical comments (case and spacing aside) are one *distinct comment*: the
+   grouping is of wordings, so a phrase written 500 times does not split its topic
+   into several themes; a theme's size counts every copy.
 3. **Groups.** k-means (``random_state`` = ``seed``, so the same comments give the
-   same themes) for every k from 2 to ``min(k_max, n // MIN_PER_THEME)`` (and at
-   most the number of distinct comments); the k with the best mean silhouette (cosine
+   same themes) on the distinct comments for every k from 2 to ``min(k_max,
+   n // MIN_PER_THEME, distinct - 1)`` (``n``: the comments); the k with the best mean silhouette (cosine
    distance) wins, the smaller k on a tie. Fewer than :data:`MIN_COMMENTS` comments:
    no themes, and a note says so.
 4. **Each theme:** a label of its top terms (the centroid's largest weights), its
@@ -257,17 +260,17 @@ def group_comments(
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     usable = np.flatnonzero(norms > 0)
     groups = list(texts.values())
-    weights = np.array([len(groups[u]) for u in usable], dtype=np.float64)
-    top_k = min(k_max, int(weights.sum()) // MIN_PER_THEME, usable.size - 1)
-    if weights.sum() < MIN_COMMENTS or top_k < 2:
+    copies = np.array([len(groups[u]) for u in usable], dtype=np.int64)
+    top_k = min(k_max, int(copies.sum()) // MIN_PER_THEME, usable.size - 1)
+    if copies.sum() < MIN_COMMENTS or top_k < 2:
         return few_words
     rows = matrix[usable]
-    clusters = _cluster(rows, weights, top_k, seed)
+    clusters = _cluster(rows, top_k, seed)
     if clusters is None:
         return few_words
     labels, centroids = clusters
     kept = [i for u in usable for i in groups[u]]
-    point = np.repeat(np.arange(usable.size), weights.astype(np.int64))
+    point = np.repeat(np.arange(usable.size), copies)
     themes, rank_of = _themes(
         [comments[i] for i in kept],
         rows[point],
@@ -328,12 +331,10 @@ def _vectorise(texts: list[str]) -> tuple[Any, list[str]]:
     return matrix, [str(t) for t in vectoriser.get_feature_names_out()]
 
 
-def _cluster(
-    rows: Any, weights: np.ndarray, top_k: int, seed: int
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """k-means labels and centroids (each distinct comment weighted by its count) for
-    the k in 2..top_k with the best silhouette over the distinct comments; ``None``
-    when no k splits them (their vectors are all alike)."""
+def _cluster(rows: Any, top_k: int, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """k-means labels and centroids of the distinct comments, for the k in 2..top_k
+    with the best silhouette; ``None`` when no k splits them (their vectors are all
+    alike)."""
     import warnings
 
     from sklearn.cluster import KMeans
@@ -346,9 +347,7 @@ def _cluster(
         # one thread: small problems, and OpenMP threads fight on a busy machine
         with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(
-                rows, sample_weight=weights
-            )
+            model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(rows)
         if len(set(model.labels_.tolist())) < 2:
             continue
         score = float(

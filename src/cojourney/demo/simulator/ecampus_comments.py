@@ -42,7 +42,7 @@ SITUATIONS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "Car late at pickup again",
         ),
         (
-            "O carro chegou atrasado, esperei na vaga",
+            "O carro chegou atrasado, esperei no estacionamento",
             "Carro atrasado de novo, esperei vinte minutos",
             "Esperei pelo carro atrasado e perdi a aula",
             "Carro atrasado e ninguém avisou, esperei",
@@ -68,7 +68,7 @@ SITUATIONS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "Battery almost empty at pickup, low charge",
             "Low charge again, the battery was under half",
             "The battery charge was too low for my trip",
-            "Picked up a car with a low battery",
+            "Picked up a car with low battery charge",
         ),
         (
             "Bateria quase vazia na retirada, carga baixa",
@@ -92,49 +92,49 @@ SITUATIONS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "slow_call": (
         (
             "Phone line took forever, long wait on the call",
-            "Waited too long on the phone to report I was late",
+            "Long wait on the phone to report a delay",
             "Slow phone support, the call wait was long",
         ),
         (
-            "Atendimento telefônico lento, esperei muito na ligação",
-            "Muito tempo esperando no telefone",
+            "Atendimento por telefone lento, ligação demorada",
+            "Ligação demorada, ninguém atendia o telefone",
             "Suporte por telefone lento, ligação demorada",
         ),
     ),
     "app_crash": (
         (
             "The app crashed when I tried to unlock",
-            "App froze and the card unlock failed",
+            "App froze and the unlock failed",
             "App crash again, had to restart the app",
         ),
         (
             "O aplicativo travou ao desbloquear o carro",
-            "O aplicativo caiu de novo",
-            "Erro no aplicativo, tive que reiniciar o aplicativo",
+            "O aplicativo caiu, não desbloqueou",
+            "Erro no aplicativo, tive que reiniciar",
         ),
     ),
     "easy_booking": (
         (
-            "Booking was quick and easy in the app",
+            "Booking was quick and easy",
             "Easy booking, took seconds",
-            "So easy to book on campus",
+            "Booking on campus is so easy",
             "Quick easy booking as always",
         ),
         (
-            "Reserva fácil e rápida no aplicativo",
+            "Reserva fácil e rápida pelo celular",
             "Reserva muito fácil, levou segundos",
-            "Tão fácil reservar no campus",
+            "Reserva no campus tão fácil",
             "Reserva rápida e fácil como sempre",
         ),
     ),
     "friendly": (
         (
             "Friendly staff at the desk, very helpful",
-            "The team was friendly and helpful",
-            "Helpful friendly people, great service",
+            "The desk team was friendly and helpful",
+            "Helpful friendly people at the desk",
         ),
         (
-            "Equipe simpática e prestativa no balcão",
+            "Pessoal do balcão simpático e prestativo",
             "Pessoal muito simpático e prestativo",
             "Atendimento simpático, muito prestativo",
         ),
