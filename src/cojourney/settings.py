@@ -132,6 +132,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    themes_max_comments: int = Field(
+        2000,
+        ge=10,
+        description=(
+            "Most survey comments grouped into themes (the most recent ones); the "
+            "grouping (TF-IDF and k-means) grows with the square of this number."
+        ),
+    )
+
     # -- Web workspace -------------------------------------------------------------
     database_url: str | None = Field(
         None,

@@ -278,6 +278,7 @@ def test_leakage_report_in_one_call(store):
         "loss_per_journey": 1.0,
         "severity": 0.2,
         "evidence": "#funnel-step-s2",
+        "quotes": [],
     }
 
 

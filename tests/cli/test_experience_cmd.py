@@ -141,3 +141,30 @@ def test_value_text() -> None:
         "+30 [+15, +45]"
     )
     assert value_text(ScoreRow("ces", "mean", None, 1, 5.0, None, None, 5.0)) == "5.00"
+
+
+def test_comment_themes_are_printed() -> None:
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from cojourney.analytics.comment_themes import CommentInput, comment_themes
+    from cojourney.cli.experience_cmd import _print_themes
+
+    late = [f"car late again, waited {n} minutes" for n in range(10)]
+    easy = [f"easy booking in the app, {n} taps" for n in range(10)]
+    rows = [
+        CommentInput(t, 1.0, "pick", f"2025-01-{k + 1:02d}", "csat") for k, t in enumerate(late)
+    ]
+    rows += [
+        CommentInput(t, 5.0, "book", f"2025-02-{k + 1:02d}", "csat") for k, t in enumerate(easy)
+    ]
+    console = Console(width=250, record=True)
+    _print_themes(SimpleNamespace(themes=comment_themes(rows, scales={"csat": (1, 5)})), console)
+    text = console.export_text()
+    assert "Comment themes (20 of 20 comments grouped, the most recent" in text
+    assert "10 (50%)" in text and "csat 1.00 on 1-5" in text and "csat 5.00 on 1-5" in text
+    assert "pick 10" in text and "book 10" in text
+    console = Console(width=250, record=True)
+    _print_themes(SimpleNamespace(themes=comment_themes(rows[:3])), console)
+    assert "too few comments to group: 3; at least 10 needed" in console.export_text()

@@ -10,7 +10,9 @@ definitions and always with the sample size and a 95% interval
   (:mod:`.experience_scores`): CSAT = share of 4-5 answers, NPS = % of 9-10 minus %
   of 0-6, CES, emotion and custom questions = mean answer;
 * the measured emotion curve per step beside the designed one;
-* the free-text comments per touchpoint, the latest first (:mod:`.experience_comments`);
+* the free-text comments per touchpoint, the latest first (:mod:`.experience_comments`),
+  and the most recent ones (the ``themes_max_comments`` setting) grouped into themes
+  (:mod:`.comment_themes`);
 * touchpoint versus journey experience, peak-end and moments of truth
   (:mod:`.experience_journeys`), on *normalised* answers: each question's scale
   mapped onto 0..1 (CES, like CSAT and NPS, is better when higher, as in the
@@ -30,15 +32,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from cojourney.analytics.experience_comments import comments_by_touchpoint
+from cojourney.analytics.comment_themes import CommentThemes, comment_themes
+from cojourney.analytics.experience_comments import comments_by_touchpoint, recent_comments
 from cojourney.analytics.experience_journeys import moments_of_truth, peak_end, touchpoint_gap
 from cojourney.analytics.experience_results import ExperienceAnalysis
 from cojourney.analytics.experience_scores import emotion_curve, score_breakdowns
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events import feedback_schema as F
+from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -186,6 +191,7 @@ def _analyse(
         ).fetchall()
     )
     overall, breakdowns = score_breakdowns(con, table, journey)
+    comments = comments_by_touchpoint(con, table, journey, workspace)
     log.info(
         "experience of journey %s: %d answers of %d journeys", journey.id, totals[0], totals[1]
     )
@@ -202,8 +208,24 @@ def _analyse(
         moments_of_truth=moments_of_truth(con, table, journey, workspace),
         filters=filters,
         source=label,
-        comments=comments_by_touchpoint(con, table, journey, workspace),
+        comments=comments,
+        themes=_themes(con, table, scales, sum(c.count for c in comments)),
     )
+
+
+def _themes(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    scales: dict[str, tuple[float, float]],
+    available: int,
+) -> CommentThemes | None:
+    """The themes of the most recent comments (``None`` when no answer has one);
+    ``available`` is how many comments there are in all."""
+    if not available:
+        return None
+    limit = current_settings().themes_max_comments
+    found = comment_themes(recent_comments(con, table, limit), scales=scales, max_comments=limit)
+    return replace(found, available=available)
 
 
 # --------------------------------------------------------------------------- the answers

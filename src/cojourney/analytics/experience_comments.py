@@ -4,13 +4,15 @@ Comments are imported with the answers (the feedback log's ``comment`` column) a
 beside the scores: per touchpoint of the journey (in the designed order, then any other
 answered one, then the journey-level ones), how many answers carry a comment and the
 latest :data:`LATEST` of them, newest first (ties: the later input first). Empty and
-blank comments do not count.
+blank comments do not count. :func:`recent_comments` pulls the most recent ones for
+:mod:`cojourney.analytics.comment_themes`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
+from cojourney.analytics.comment_themes import CommentInput
 from cojourney.analytics.experience_results import Comment, TouchpointComments
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from cojourney.domain import Journey, Workspace
 
-__all__ = ["LATEST", "comments_by_touchpoint"]
+__all__ = ["LATEST", "comments_by_touchpoint", "recent_comments"]
 
 #: How many comments are kept per touchpoint (the newest).
 LATEST: Final = 5
@@ -68,3 +70,23 @@ GROUP BY touchpoint""").fetchall()
         )
     )
     return tuple(found)
+
+
+def recent_comments(con: duckdb.DuckDBPyConnection, table: str, limit: int) -> list[CommentInput]:
+    """The ``limit`` most recent non-blank comments of the filtered answers ``table``
+    (newest first; ties: the later input first)."""
+    rows = con.execute(f"""
+SELECT trim(comment), score, touchpoint,
+  strftime(timezone('UTC', timestamp), '%Y-%m-%dT%H:%M:%SZ'), question
+FROM {table} WHERE comment IS NOT NULL AND trim(comment) <> ''
+ORDER BY timestamp DESC, answer_seq DESC LIMIT {int(limit)}""").fetchall()
+    return [
+        CommentInput(
+            str(text),
+            float(score) if score is not None else None,
+            str(tp) if tp is not None else None,
+            str(ts),
+            str(q),
+        )
+        for text, score, tp, ts, q in rows
+    ]

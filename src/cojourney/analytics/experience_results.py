@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cojourney.analytics.comment_themes import CommentThemes
 from cojourney.analytics.journey_results import _ToDict
 from cojourney.analytics.stats import Correlation, Estimate
 
@@ -196,6 +197,8 @@ class ExperienceAnalysis(_ToDict):
     filters: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
     comments: tuple[TouchpointComments, ...] = ()
+    #: The comments grouped into themes (:mod:`cojourney.analytics.comment_themes`).
+    themes: CommentThemes | None = None
 
     def breakdown(self, dimension: str) -> ScoreBreakdown:
         """The breakdown by ``dimension`` (KeyError when there is none)."""

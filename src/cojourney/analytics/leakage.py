@@ -39,7 +39,9 @@ one journey's value, 0-1), and the anchor of the evidence in the report:
     that visited T; each loses :data:`EXPERIENCE_WEIGHT` (0.5) x the score lost (1 -
     the normalised mean). A neutral answer is not a poor one, so a touchpoint designed
     to be neutral does not leak. (Scores known only by their mean: all visitors, when
-    the mean is below :data:`LOW_SCORE`, 0.6 on 0-1.)
+    the mean is below :data:`LOW_SCORE`, 0.6 on 0-1.) Its ``quotes`` are up to 2 real
+    comments to that question at T (else to any question at T), the lowest-scored and
+    most recent first (:func:`worst_comments`).
 
 **Severity** = share of journeys affected x loss per affected journey: the expected
 fraction of one journey's value lost, averaged over all journeys (0-1). Shares are of
@@ -66,7 +68,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cojourney.analytics.experience import bands, workspace_scales
-from cojourney.analytics.leakage_sources import Wait, unfinished_journeys, waiting_times
+from cojourney.analytics.leakage_sources import (
+    Wait,
+    unfinished_journeys,
+    waiting_times,
+    worst_comments,
+)
 from cojourney.errors import NotFound
 from cojourney.events.feedback_schema import QUESTION_SCALES
 from cojourney.events.store_schema import sql_value
@@ -95,6 +102,7 @@ __all__ = [
     "touchpoint_scores",
     "unfinished_journeys",
     "waiting_times",
+    "worst_comments",
 ]
 
 log = logging.getLogger(__name__)
@@ -148,6 +156,8 @@ class Leak:
     hours_lost: float | None = None
     score_lost: float | None = None
     rank: int = 0
+    #: What customers wrote (``experience`` leaks: the lowest-scored comments).
+    quotes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -162,6 +172,7 @@ class Leak:
             "loss_per_journey": self.loss_per_journey,
             "severity": self.severity,
             "evidence": self.evidence,
+            "quotes": list(self.quotes),
         }
 
 
@@ -260,6 +271,7 @@ def find_leaks(
     *,
     unfinished: Mapping[str, int] | None = None,
     waits: Sequence[Wait] | None = None,
+    quotes: Mapping[tuple[str, str | None], Sequence[str]] | None = None,
 ) -> list[Leak]:
     """Every leak found in the analyses, ranked by severity (see the module docstring).
 
@@ -280,6 +292,9 @@ def find_leaks(
     waits
         The moves that took longer than designed (:func:`waiting_times`); without it,
         each transition of the analysis counts its mean time beyond the designed one.
+    quotes
+        Comments per (touchpoint, question) that ``experience`` leaks quote
+        (:func:`worst_comments`).
 
     Returns
     -------
@@ -306,7 +321,7 @@ def find_leaks(
             else _waits(waits, population, reference or 1.0)
         ),
         *_breaches(c for c in clocks if _clock_applies(workspace, journey, c)),
-        *_experience(analysis, journey, touchpoint_scores, population),
+        *_experience(analysis, journey, touchpoint_scores, population, quotes or {}),
     ]
     leaks = [leak for leak in leaks if leak.journeys > 0 and leak.severity > 0]
     leaks.sort(key=lambda k: (-k.severity, k.kind.value, k.where))
@@ -552,7 +567,11 @@ def _breaches(clocks: Iterable[ClockResult]) -> list[Leak]:
 
 
 def _experience(
-    analysis: JourneyAnalysis, journey: Journey, scores: Sequence[TouchpointScore], population: int
+    analysis: JourneyAnalysis,
+    journey: Journey,
+    scores: Sequence[TouchpointScore],
+    population: int,
+    quotes: Mapping[tuple[str, str | None], Sequence[str]],
 ) -> list[Leak]:
     visited = {n.activity: n.journeys for n in analysis.graph.nodes}
     touchpoints = {t.id for t in journey.touchpoints}
@@ -570,17 +589,21 @@ def _experience(
                 continue
             affected = int(visitors * s.poor_share + 0.5)  # rounded half up
         lost = 1.0 - s.normalised
+        said = tuple(quotes.get((s.touchpoint, s.question)) or quotes.get((s.touchpoint, None), ()))
         leaks.append(
-            _leak(
-                LeakKind.EXPERIENCE,
-                f"{s.touchpoint} ({s.question})",
-                f"{s.question} at {s.touchpoint}: mean {s.mean:.2f} on {s.scale[0]:g}..{s.scale[1]:g} "
-                f"({s.answers} answers)",
-                affected,
-                population,
-                EXPERIENCE_WEIGHT * lost,
-                anchor("experience-touchpoint", s.touchpoint),
-                score_lost=lost,
+            replace(
+                _leak(
+                    LeakKind.EXPERIENCE,
+                    f"{s.touchpoint} ({s.question})",
+                    f"{s.question} at {s.touchpoint}: mean {s.mean:.2f} on {s.scale[0]:g}..{s.scale[1]:g} "
+                    f"({s.answers} answers)",
+                    affected,
+                    population,
+                    EXPERIENCE_WEIGHT * lost,
+                    anchor("experience-touchpoint", s.touchpoint),
+                    score_lost=lost,
+                ),
+                quotes=said,
             )
         )
     return leaks
@@ -635,6 +658,7 @@ def leakage_report(
         workspace,
         unfinished=unfinished_journeys(source, journey),
         waits=waiting_times(source, journey),
+        quotes=worst_comments(source, [t.id for t in journey.touchpoints]) if scores else None,
     )
     return LeakageReport(
         journey.id,

@@ -2,8 +2,9 @@
 
 :func:`unfinished_journeys` counts the journeys abandoned (by the one rule of
 :mod:`cojourney.analytics.journey_state`) per last touchpoint; :func:`waiting_times`
-finds the moves that took longer than designed. :mod:`cojourney.analytics.leakage`
-turns them into leaks.
+finds the moves that took longer than designed; :func:`worst_comments` quotes what
+customers wrote about a touchpoint. :mod:`cojourney.analytics.leakage` turns them into
+leaks.
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ from typing import TYPE_CHECKING
 from cojourney.events.store_schema import sql_value
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from cojourney.domain import Journey
     from cojourney.events.store import EventSource
 
-__all__ = ["Wait", "unfinished_journeys", "waiting_times"]
+__all__ = ["QUOTES", "Wait", "unfinished_journeys", "waiting_times", "worst_comments"]
+
+#: Comments quoted per poor touchpoint.
+QUOTES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +109,40 @@ def waiting_times(source: EventSource, journey: Journey) -> list[Wait]:
         for a, b, allow, n, j, hours in rows
         if (a, b) not in free
     ]
+
+
+def worst_comments(
+    source: EventSource, touchpoints: Sequence[str], per: int = QUOTES
+) -> dict[tuple[str, str | None], tuple[str, ...]]:
+    """Up to ``per`` comments about each of ``touchpoints``, the lowest-scored first,
+    then the most recent (then the later input): per (touchpoint, question), and per
+    (touchpoint, ``None``) over all its questions; empty without feedback. One query."""
+    from cojourney.errors import NotFound
+
+    try:
+        table = source.table_name("feedback")
+    except NotFound:
+        return {}
+    rows = source.connection.execute(
+        f"""
+        SELECT touchpoint, question, c, by_question, by_touchpoint FROM (
+          SELECT touchpoint, question, trim(comment) AS c,
+                 row_number() OVER (PARTITION BY touchpoint, question {_WORST}) AS by_question,
+                 row_number() OVER (PARTITION BY touchpoint {_WORST}) AS by_touchpoint
+          FROM "{table}"
+          WHERE comment IS NOT NULL AND trim(comment) <> ''
+            AND list_contains($touchpoints, touchpoint))
+        WHERE by_question <= {int(per)} OR by_touchpoint <= {int(per)}
+        """,
+        {"touchpoints": list(touchpoints) or ["\x00"]},
+    ).fetchall()
+    ranked: dict[tuple[str, str | None], list[tuple[int, str]]] = {}
+    for tp, question, text, by_question, by_touchpoint in rows:
+        if by_question <= per:
+            ranked.setdefault((str(tp), str(question)), []).append((by_question, str(text)))
+        if by_touchpoint <= per:
+            ranked.setdefault((str(tp), None), []).append((by_touchpoint, str(text)))
+    return {key: tuple(text for _, text in sorted(found)) for key, found in ranked.items()}
+
+
+_WORST = 'ORDER BY score ASC NULLS LAST, "timestamp" DESC, answer_seq DESC'

@@ -166,6 +166,40 @@ def print_experience(
             )
     _print_journeys(result, console)
     _print_comments(result, console)
+    _print_themes(result, console)
+
+
+def _print_themes(result: ExperienceAnalysis, console: Console) -> None:
+    """The comment themes: size, mean score, where, and an example each."""
+    found = result.themes
+    if found is None:
+        return
+    if not found.themes:
+        console.print(f"Comment themes: none ({safe(found.note or 'no themes found')}).")
+        return
+    rows = []
+    for t in found.themes:
+        scores = "; ".join(
+            f"{s.question} {formatted(s.mean)}"
+            + (f" on {s.scale[0]:g}-{s.scale[1]:g}" if s.scale else "")
+            for s in t.scores
+        )
+        where = ", ".join(f"{w.touchpoint or 'journey'} {w.comments:,}" for w in t.touchpoints)
+        example = f'"{t.examples[0].text}"' if t.examples else "-"
+        rows.append(
+            (str(t.rank), t.label, f"{t.size:,} ({t.share:.0%})", scores or "-", where, example)
+        )
+    console.print(
+        table(
+            f"Comment themes ({found.grouped:,} of {found.available:,} comments grouped, "
+            "the most recent; --json has every example)",
+            ("#", "theme (top words)", "comments", "mean score", "most frequent at", "example"),
+            rows,
+            left=(1, 3, 4, 5),
+        )
+    )
+    if found.unthemed:
+        console.print(f"[dim]{found.unthemed:,} comments share no words with others: unthemed.[/]")
 
 
 def _print_comments(result: ExperienceAnalysis, console: Console) -> None:

@@ -114,7 +114,7 @@ def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:
             f"{leak.share:.1%}",
             f"{leak.hours_lost:,.1f}" if leak.hours_lost is not None else "-",
             f"{leak.severity:.3f}",
-            safe(leak.label),
+            safe(leak.label) + "".join("\n  " + safe(f'"{q}"') for q in leak.quotes),
             safe(leak.evidence),
         )
     console.print(table)

@@ -97,6 +97,7 @@ class _Block:
     attrs: dict[str, AttrValues] | None
     touchpoint: np.ndarray | None = None  # answers: touchpoint code per row (-1: none)
     score: np.ndarray | None = None
+    comment: np.ndarray | None = None  # answers: code into AnswerBuffer.comments (-1: none)
 
 
 @dataclass
@@ -287,13 +288,22 @@ class AnswerBuffer:
         Touchpoint ids by code and the step of each (answers name both).
     ids
         How journey indexes become ids.
+    comments
+        The comment texts that answers refer to by code.
     """
 
-    def __init__(self, touchpoints: Sequence[str], steps: Sequence[str], ids: IdFormat) -> None:
+    def __init__(
+        self,
+        touchpoints: Sequence[str],
+        steps: Sequence[str],
+        ids: IdFormat,
+        comments: Sequence[str] = (),
+    ) -> None:
         self.touchpoints = list(touchpoints)
         self.steps = list(steps)
         self.codes = {tp: n for n, tp in enumerate(self.touchpoints)}
         self.ids = ids
+        self.comments = list(comments)
         self.questions: list[str] = []
         self.channels: list[str] = []
         self._blocks: list[_Block] = []
@@ -309,11 +319,13 @@ class AnswerBuffer:
         touchpoint: str | np.ndarray | None,
         channel: str,
         attrs: Mapping[str, AttrValues] | None = None,
+        comment: np.ndarray | None = None,
     ) -> None:
         """Add one answer to ``question`` per journey.
 
         ``touchpoint`` is one touchpoint id, an array of touchpoint codes (-1 for none)
-        or ``None`` for journey-level answers.
+        or ``None`` for journey-level answers; ``comment`` codes into ``comments`` (-1
+        for none), or ``None`` when no answer has a comment.
         """
         journey = np.asarray(journey, dtype=np.int64)
         if journey.size == 0:
@@ -337,6 +349,7 @@ class AnswerBuffer:
             dict(attrs) if attrs else None,
             codes,
             np.asarray(score, dtype=np.float64),
+            None if comment is None else np.asarray(comment, dtype=np.int32),
         )
         self._blocks.append(block)
         self._channel_of.append(self.channels.index(channel))
@@ -371,10 +384,16 @@ class AnswerBuffer:
                 for b in blocks
             ]
         )
+        comment = np.concatenate(
+            [
+                b.comment if b.comment is not None else np.full(b.journey.size, -1, np.int32)
+                for b in blocks
+            ]
+        )
         order = sort_order(journey, time, rank)
         if until is not None:
             order = order[time[order] < until]
-        journey, tp = journey[order], tp[order]
+        journey, tp, comment = journey[order], tp[order], comment[order]
         index = pa.array(journey)
         n = journey.size
         has_tp = tp >= 0
@@ -387,7 +406,9 @@ class AnswerBuffer:
             "score": pa.array(score[order]),
             "touchpoint": _masked(decode(tp_codes, self.touchpoints), has_tp),
             "step": _masked(decode(tp_codes, self.steps), has_tp),
-            "comment": pa.nulls(n, pa.string()),
+            "comment": _masked(decode(np.maximum(comment, 0), self.comments), comment >= 0)
+            if self.comments
+            else pa.nulls(n, pa.string()),
             "respondent": respondent.take(index),
             "channel": decode(channel[order], self.channels),
             "segment": segment.take(index),

@@ -19,6 +19,7 @@ from cojourney.demo.simulator.buffers import (
 from cojourney.demo.simulator.chunks import ChunkTables, Counters
 from cojourney.demo.simulator.clock import LocalClock
 from cojourney.demo.simulator.common import JourneyInfo, emotion_answers, require_touchpoints
+from cojourney.demo.simulator.ecampus_comments import CommentWriter, phrase_bank
 from cojourney.demo.simulator.ecampus_members import SEGMENTS, simulate_members
 from cojourney.demo.simulator.ecampus_monthly import Moments, answer_journey_scores, emit_months
 from cojourney.demo.simulator.ecampus_trip_events import emit_trips
@@ -83,7 +84,9 @@ class EcampusSimulator:
         info = self.info
         ids = IdFormat("m", self.width, offset=first)
         events = EventBuffer(info.touchpoints, ids)
-        answers = AnswerBuffer(info.touchpoints, info.steps, ids)
+        texts, bank = phrase_bank()
+        answers = AnswerBuffer(info.touchpoints, info.steps, ids, comments=texts)
+        writer = CommentWriter.for_chunk(rng, size, bank)
         track = Track(
             events,
             np.arange(size),
@@ -94,7 +97,7 @@ class EcampusSimulator:
         trips, tenure_end = plan_trips(members, rng, self.clock, self.dates)
         late = pair_late_returns(trips, rng, self.dates.alert_trial)
         times = emit_trips(
-            events, answers, trips, late, members, rng, self.clock, counters.bookings
+            events, answers, trips, late, members, rng, self.clock, counters.bookings, writer
         )
         survey = emit_months(
             track, answers, members, trips, times, tenure_end, rng, self.clock, self.dates

@@ -26,6 +26,7 @@ from cojourney.demo.simulator.buffers import (
     format_ids,
 )
 from cojourney.demo.simulator.clock import MINUTE, SECOND, LocalClock, lognormal
+from cojourney.demo.simulator.ecampus_comments import CommentWriter
 from cojourney.demo.simulator.ecampus_members import Members
 from cojourney.demo.simulator.ecampus_trips import LateEffects, Trips
 from cojourney.demo.simulator.track import Track
@@ -74,8 +75,10 @@ def emit_trips(
     rng: np.random.Generator,
     clock: LocalClock,
     booking_offset: int,
+    writer: CommentWriter | None = None,
 ) -> TripTimes:
-    """Emit every trip's events, its CSAT and late-car answers; return the trip times."""
+    """Emit every trip's events, its CSAT and late-car answers (with comments when a
+    ``writer`` is given); return the trip times."""
     t = trips.size
     experience = _experience(rng, trips, late, members)
     track = _Toned(events, trips.member, trips.pick, 0.7 * (experience - 0.6))
@@ -185,8 +188,13 @@ def emit_trips(
         touchpoint="post-trip-csat",
         channel="app",
         attrs={"booking_id": booking["booking_id"].filter(rated)},
+        comment=None
+        if writer is None
+        else writer.codes(
+            trips.member[rated], _trip_situations(trips, late, csat)[rated], csat[rated]
+        ),
     )
-    _late_car_answers(answers, trips, late, rng, survey, booking["booking_id"])
+    _late_car_answers(answers, trips, late, rng, survey, booking["booking_id"], writer)
     return TripTimes(booked, done + MINUTE, experience)
 
 
@@ -267,6 +275,7 @@ def _late_car_answers(
     rng: np.random.Generator,
     survey: np.ndarray,
     booking_ids: Any,
+    writer: CommentWriter | None = None,
 ) -> None:
     """``late-car`` (1-5): how well the late car was handled, asked after the trip."""
     m = late.affected.size
@@ -286,4 +295,46 @@ def _late_car_answers(
         touchpoint=tp[answered],
         channel="app",
         attrs={"booking_id": booking_ids.take(rows)},
+        comment=None
+        if writer is None
+        else writer.codes(
+            trips.member[rows],
+            np.where(late.trial & (score >= 4), "alert_helped", "late_car")[answered],
+            score[answered],
+        ),
+    )
+
+
+def _trip_situations(trips: Trips, late: LateEffects, csat: np.ndarray) -> np.ndarray:
+    """What a member would write about each trip (see :mod:`.ecampus_comments`): the
+    first that applies of a late car (or the alert that helped), a low charge at
+    pick-up, no free bay, a slow phone line, then by the score: the app (1-2), an easy
+    booking or friendly help (4-5); nothing else."""
+    hit = np.zeros(trips.size, dtype=bool)
+    hit[late.affected] = True
+    alerted = np.zeros(trips.size, dtype=bool)
+    alerted[late.affected[late.trial]] = True
+    good = csat >= 4
+    return np.select(
+        [
+            hit & alerted & good,
+            hit,
+            trips.soc_pick < 50,
+            trips.no_free_bay,
+            trips.called & (trips.wait_seconds > 90),
+            csat <= 2,
+            good & (trips.is_first | (trips.km % 2 < 1)),
+            good,
+        ],
+        [
+            "alert_helped",
+            "late_car",
+            "low_charge",
+            "no_bay",
+            "slow_call",
+            "app_crash",
+            "easy_booking",
+            "friendly",
+        ],
+        "",
     )

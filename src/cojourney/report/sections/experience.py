@@ -4,7 +4,8 @@ Reads ``ExperienceAnalysis.to_dict()`` (:func:`cojourney.analytics.experience.an
 the headline scores (NPS, CSAT, CES, emotion) with n and 95% intervals, the measured
 emotion curve beside the designed one, scores per touchpoint and per step with
 error bars, touchpoint versus journey experience, peak-end and the moments of truth
-ranked by their effect on the journey score.
+ranked by their effect on the journey score, the comments per touchpoint and their
+themes (size, mean score, where, example comments).
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def build(analysis: dict[str, Any] | None, journey: dict[str, Any]) -> Section:
     parts.append(_peak_end(analysis["peak_end"], journey))
     parts.append(_moments(analysis["moments_of_truth"], journey))
     parts.append(_comments(analysis.get("comments") or []))
+    parts.append(_themes(analysis.get("themes"), journey))
     return Section(
         SECTION_ID,
         TITLES[SECTION_ID],
@@ -410,3 +412,78 @@ def _comments(groups: list[dict[str, Any]]) -> str:
             + "</div>"
         )
     return "".join(out)
+
+
+def _theme_scores(theme: dict[str, Any]) -> str:
+    parts = []
+    for s in theme["scores"]:
+        scale = s["scale"]
+        on = f" on {number(scale[0], 0)}–{number(scale[1], 0)}" if scale else ""
+        parts.append(
+            f"{esc(_name(s['question']))} {number(s['mean'], 2)}{on} "
+            f'<span class="cj-muted">n={integer(s["answers"])}</span>'
+        )
+    return "<br>".join(parts) or "—"
+
+
+def _themes(found: dict[str, Any] | None, journey: dict[str, Any]) -> str:
+    """The comments grouped into themes: size, mean score, where, examples."""
+    if not found:
+        return ""
+    if not found["themes"]:
+        return (
+            '<h3 id="comment-themes">Comment themes</h3><p class="cj-caption">'
+            f"No themes: {esc(found['note'] or 'none found')}.</p>"
+        )
+    rows = []
+    for t in found["themes"]:
+        examples = "".join(
+            f"<li>“{esc(e['text'])}”"
+            + (
+                f' <span class="cj-muted">({esc(e["question"] or "")} '
+                f"{number(e['score'], 0)})</span>"
+                if e["score"] is not None
+                else ""
+            )
+            + "</li>"
+            for e in t["examples"]
+        )
+        names = journey["touchpoints"]
+        where = ", ".join(
+            esc(names.get(w["touchpoint"], {}).get("name", w["touchpoint"]) or "the whole journey")
+            + f" ({integer(w['comments'])})"
+            for w in t["touchpoints"]
+        )
+        rows.append(
+            [
+                str(t["rank"]),
+                f"<b>{esc(t['label'])}</b>",
+                f"{integer(t['size'])} ({percent(t['share'])})",
+                _theme_scores(t),
+                where,
+                f"<ul>{examples}</ul>",
+            ]
+        )
+    unthemed = (
+        f" {integer(found['unthemed'])} comments share no words with the others and are "
+        "not in a theme."
+        if found["unthemed"]
+        else ""
+    )
+    return (
+        '<h3 id="comment-themes">Comment themes</h3>'
+        + table(
+            [
+                "#",
+                "Theme (top words)",
+                ("Comments", "num"),
+                "Mean score",
+                "Most frequent at",
+                "Examples",
+            ],
+            rows,
+        )
+        + f'<p class="cj-caption">{integer(found["grouped"])} of the '
+        f"{integer(found['available'])} comments (the most recent) grouped by the words they share (TF-IDF and k-means, offline): a theme in two "
+        f"languages may show twice.{unthemed}</p>"
+    )

@@ -78,7 +78,11 @@ def build(
             [
                 str(leak["rank"]),
                 badge(KIND_NAMES.get(leak["kind"], leak["kind"]), "bad"),
-                f'<a href="#{esc(link(leak, ids))}">{esc(leak["label"])}</a>',
+                f'<a href="#{esc(link(leak, ids))}">{esc(leak["label"])}</a>'
+                + "".join(
+                    f'<br><span class="cj-muted">“{esc(q)}”</span>'
+                    for q in leak.get("quotes") or ()
+                ),
                 f'{integer(leak["journeys"])} <span class="cj-muted">({percent(leak["share"], 1)})</span>',
                 percent(leak["severity"], 2),
                 duration(leak["hours_lost"] * 3600) if leak.get("hours_lost") else "—",
