@@ -26,6 +26,7 @@ from cojourney.web import (
     routes_access,
     routes_admin,
     routes_api,
+    routes_imports,
     routes_ingest,
     routes_pages,
     routes_share,
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(routes_access.router)
     app.include_router(routes_api.router)
     app.include_router(routes_ingest.router)
+    app.include_router(routes_imports.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
