@@ -30,6 +30,9 @@ PATH_VALUES = {
     "entity_kind": "journey",
     "entity_id": "no-such-entity",
     "number": "1",
+    "upload_id": "0123456789abcdef",
+    "job_id": "no-such-job",
+    "import_id": "999999",
 }
 
 PRINCIPALS = [

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "users": "cojourney.cli.web_cmds:users",
     "tokens": "cojourney.cli.web_cmds:tokens",
     "share": "cojourney.cli.share_cmd:share",
+    "alerts": "cojourney.cli.alerts_cmd:alerts",
 }
 
 

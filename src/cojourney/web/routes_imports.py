@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -37,12 +37,13 @@ from cojourney.services.imports import (
     list_imports,
 )
 from cojourney.services.upload_preview import preview_upload
-from cojourney.storage import Role
 from cojourney.web.deps import (
     ALLOWED,
     EditorRequired,
     NotSignedIn,
     OptionalPrincipal,
+    Principal,
+    RequireRole,
     State,
     check_csrf,
 )
@@ -135,13 +136,36 @@ def imports_page(request: Request, state: State, editor: EditorRequired) -> Resp
     return _page(request, state)
 
 
+class EditorForUpload(RequireRole):
+    """``RequireRole("editor")`` that leaves the CSRF check to the route.
+
+    The CSRF field of a multipart form is read from the streamed body
+    (:func:`cojourney.web.uploads.receive_upload`), not by Starlette's form parser,
+    which would spool the whole file to the system's temporary folder first.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("editor")
+
+    def __call__(  # type: ignore[override]
+        self, request: Request, state: State, principal: OptionalPrincipal
+    ) -> Principal:
+        if principal is None:
+            raise NotSignedIn()
+        if principal.role not in ALLOWED[self.role]:
+            raise HTTPException(
+                403, f"this needs the {self.role.value} role; you are {principal.role.value}"
+            )
+        return principal
+
+
 @router.post("/upload")
-async def upload(request: Request, state: State, principal: OptionalPrincipal) -> Response:
+async def upload(
+    request: Request,
+    state: State,
+    principal: Annotated[Principal, Depends(EditorForUpload())],
+) -> Response:
     """Stream the file to disk (size-limited), check the CSRF token, show the preview."""
-    if principal is None:
-        raise NotSignedIn()
-    if principal.role not in ALLOWED[Role.EDITOR]:
-        raise HTTPException(403, f"this needs the editor role; you are {principal.role.value}")
     limit = state.settings.upload_max_bytes
     try:
         received = await receive_upload(request, state.workspace, limit)
