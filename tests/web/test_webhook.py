@@ -197,3 +197,25 @@ def test_at_risk_page_without_events(tmp_path: Path, make_site: Callable[..., Si
     viewer, _ = make_site(ws).signed_in("viewer")
     page = viewer.get("/at-risk", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "no events imported yet" in page.text
+
+
+def test_the_server_sends_new_alerts_by_itself(
+    folder: Path, make_site: Callable[..., Site], receiver: Callable[..., Receiver]
+) -> None:
+    import time
+
+    hook = receiver()
+    site = make_site(
+        folder,
+        alert_webhook_url=hook.url,
+        alert_webhook_secret=SECRET,
+        alert_interval_seconds=0.1,
+    )
+    with site.client():  # the lifespan runs: the alert loop starts, and stops after
+        deadline = time.monotonic() + 30
+        while not hook.bodies:
+            assert time.monotonic() < deadline, "the server sent no alert"
+            time.sleep(0.05)
+        time.sleep(0.5)  # a few more checks: nothing new to send
+    assert [a["journey_id"] for b in hook.bodies for a in b["alerts"]] == ["stalled"]
+    assert hook.requests == 1 and hook.bad_signatures == 0
