@@ -121,6 +121,13 @@ def test_row_error_listed_with_its_line_and_downloadable(fresh: tuple[Site, Path
     assert download.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(download.text)))
     assert [r["line"] for r in rows] == ["4"]
+    # the upload stays for another try: back to its preview, then skip the bad row
+    retry = re.search(r'href="(/imports/uploads/[0-9a-f]+)"', page)
+    assert retry, page
+    again = client.get(retry.group(1), headers=HTML)
+    assert again.status_code == 200 and "Preview of log.csv" in again.text
+    second = _run(client, again.text, on_error="skip")
+    assert client.get(f"{second}.json").json()["rows_imported"] == 5
 
 
 def test_skip_keeps_the_good_rows_and_offers_the_skipped_ones(fresh: tuple[Site, Path]) -> None:

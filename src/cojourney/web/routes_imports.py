@@ -103,6 +103,8 @@ class ImportJob:
 
 
 _JOBS_LOCK = threading.Lock()
+#: Finished jobs kept for their result pages (the oldest go first).
+_JOBS_KEPT = 50
 
 
 def _jobs(request: Request) -> dict[str, ImportJob]:
@@ -182,21 +184,31 @@ async def upload(
             discard_upload(state.workspace, received.upload_id)
             raise
     assert received.path is not None
+    return _preview(request, state, received.upload_id, received.path)
+
+
+def _preview(request: Request, state: WebState, upload_id: str, path: Path) -> Response:
     try:
-        preview = preview_upload(state.workspace, received.path)
+        preview = preview_upload(state.workspace, path)
     except CojourneyError as exc:
-        discard_upload(state.workspace, received.upload_id)
+        discard_upload(state.workspace, upload_id)
         return _page(request, state, 422, problems=_rendered(exc))
     return render(
         request,
         "import_preview.html",
-        {
-            "upload_id": received.upload_id,
-            "name": received.path.name,
-            "preview": preview,
-            "fields": _COLUMN_FIELDS,
-        },
+        {"upload_id": upload_id, "name": path.name, "preview": preview, "fields": _COLUMN_FIELDS},
     )
+
+
+@router.get("/uploads/{upload_id}")
+def upload_preview(
+    request: Request, state: State, editor: EditorRequired, upload_id: str
+) -> Response:
+    """The preview of an upload not imported yet (to try another mapping after a refusal)."""
+    path = upload_path(state.workspace, upload_id)
+    if path is None:
+        raise HTTPException(404, "no such upload (it was imported or discarded); upload it again")
+    return _preview(request, state, upload_id, path)
 
 
 @router.post("/uploads/{upload_id}/run")
@@ -234,7 +246,11 @@ def run_import(
         timestamp_format=timestamp_format or None,
     )
     job = ImportJob(secrets.token_hex(8), upload_id, path.name)
-    _jobs(request)[job.id] = job
+    jobs = _jobs(request)
+    with _JOBS_LOCK:
+        for old in [k for k, j in jobs.items() if j.done][: max(0, len(jobs) - _JOBS_KEPT)]:
+            del jobs[old]
+        jobs[job.id] = job
     mode: OnError = "skip" if on_error == "skip" else "fail"
     thread = threading.Thread(
         target=_work,
@@ -299,10 +315,17 @@ def job_page(request: Request, state: State, editor: EditorRequired, job_id: str
     """The progress of an import (refreshes itself until done), then its result."""
     job = _job(request, job_id)
     errors = list(job.result.rejected) if job.result else job.problems
+    retry = job.done and job.result is None and upload_path(state.workspace, job.upload_id)
     return render(
         request,
         "import_job.html",
-        {"job": job, "result": job.result, "errors": errors, "percent": _percent(job)},
+        {
+            "job": job,
+            "result": job.result,
+            "errors": errors,
+            "percent": _percent(job),
+            "retry": bool(retry),
+        },
     )
 
 
