@@ -30,7 +30,7 @@ __all__ = ["UploadPreview", "preview_upload"]
 _HINTS: dict[str, tuple[str, ...]] = {
     "journey_id": ("journey", "case", "order", "ticket", "incident", "session", "customer", "id"),
     "activity": ("activity", "event", "step", "action", "touchpoint", "status", "name"),
-    "timestamp": ("timestamp", "time", "date", "created", "at"),
+    "timestamp": ("timestamp", "time", "date", "ts", "created", "at"),
     "channel": ("channel", "medium", "source"),
     "actor": ("actor", "agent", "user", "resource"),
     "role": ("role", "group", "team"),
