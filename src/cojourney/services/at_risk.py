@@ -32,7 +32,7 @@ from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.sla_results import ClockResult
-    from cojourney.domain import Journey, Workspace
+    from cojourney.domain import Journey, Step, Touchpoint, Workspace
     from cojourney.events.store import EventSource
 
 __all__ = ["AtRiskItem", "AtRiskReport", "Reason", "at_risk"]
@@ -183,8 +183,18 @@ def _hm(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "the deadline"
 
 
-def _journey_of(model: Workspace, activity: str) -> Journey | None:
-    return next((j for j in model.journeys if any(t.id == activity for t in j.touchpoints)), None)
+def _places(
+    model: Workspace,
+) -> dict[str, tuple[Journey, Touchpoint, Step | None, timedelta | None]]:
+    """Per touchpoint id (first journey that has it): its journey, step and expected duration."""
+    out: dict[str, tuple[Journey, Touchpoint, Step | None, timedelta | None]] = {}
+    for journey in model.journeys:
+        steps = {s.id: s for s in journey.steps}
+        for t in journey.touchpoints:
+            step = steps.get(t.step)
+            expected = (step.expected_duration if step else None) or t.expected_duration
+            out.setdefault(t.id, (journey, t, step, expected))
+    return out
 
 
 def _stalled_items(events: EventSource, model: Workspace, end: datetime) -> list[AtRiskItem]:
@@ -200,24 +210,20 @@ def _stalled_items(events: EventSource, model: Workspace, end: datetime) -> list
         )
         .fetchall()
     )
+    places = _places(model)
     out = []
-    for journey_id, activity, last in rows:
-        design = _journey_of(model, activity)
-        if design is None:
+    for journey_id, activity, epoch in rows:
+        place = places.get(activity)
+        if place is None:
             continue
-        last = _instant(last)
+        design, touchpoint, step, expected = place
+        last = _instant(epoch)
+        if expected is None or end - last <= expected:
+            continue  # cheap test first: most journeys are not silent that long
         state = states(
-            np.array([activity], dtype=object),
-            np.array([last.timestamp()]),
-            end.timestamp(),
-            design,
+            np.array([activity], dtype=object), np.array([float(epoch)]), end.timestamp(), design
         )[0]
         if state != JourneyState.IN_PROGRESS.value:
-            continue
-        touchpoint = next(t for t in design.touchpoints if t.id == activity)
-        step = next((s for s in design.steps if s.id == touchpoint.step), None)
-        expected = (step.expected_duration if step else None) or touchpoint.expected_duration
-        if expected is None or end - last <= expected:
             continue
         gate = next((g for g in design.gates if activity in g.requires), None)
         where = f"gate {gate.name}" if gate else f"step {step.name if step else touchpoint.step}"
