@@ -167,6 +167,33 @@ class Settings(BaseSettings):
             "the web database when unset."
         ),
     )
+    alert_webhook_url: str | None = Field(
+        None,
+        description=(
+            "URL the server POSTs new at-risk journeys to (JSON, signed with "
+            "alert_webhook_secret); no webhook when unset."
+        ),
+    )
+    alert_webhook_secret: str | None = Field(
+        None,
+        description=(
+            "Key of the HMAC-SHA256 signature sent as X-Cojourney-Signature: sha256=HEX "
+            "(of the raw body); the webhook is refused unsigned, so set it with the URL."
+        ),
+    )
+    alert_interval_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds between two checks of the at-risk journeys by the server.",
+    )
+    alert_webhook_retries: int = Field(
+        4,
+        ge=0,
+        le=10,
+        description=(
+            "Retries of a failed webhook delivery, with exponential backoff (1 s, 2 s, 4 s...)."
+        ),
+    )
 
     password_min_length: int = Field(
         10, ge=8, description="Shortest password accepted for an account, in characters."

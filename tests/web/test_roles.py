@@ -39,6 +39,9 @@ PATH_VALUES = {
     "entity_id": "no-such-entity",
     "number": "1",
     "token": "no-such-token",
+    "upload_id": "0123456789abcdef",
+    "job_id": "no-such-job",
+    "import_id": "999999",
 }
 
 PRINCIPALS = [

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "tokens": "cojourney.cli.web_cmds:tokens",
     "share": "cojourney.cli.share_cmd:share",
     "survey": "cojourney.cli.survey_cmd:survey",
+    "alerts": "cojourney.cli.alerts_cmd:alerts",
 }
 
 

@@ -187,3 +187,13 @@ class KeyValue(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SentAlert(Base):
+    """An at-risk alert the webhook delivered (by its key), so it is not sent twice."""
+
+    __tablename__ = "sent_alerts"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    journey_id: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,7 +11,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -25,7 +26,9 @@ from cojourney.storage import make_session_factory, open_database
 from cojourney.web import (
     routes_access,
     routes_admin,
+    routes_alerts,
     routes_api,
+    routes_imports,
     routes_ingest,
     routes_pages,
     routes_share,
@@ -72,6 +75,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,  # the Swagger and ReDoc pages load scripts from CDNs
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.web = WebState(
         settings=settings,
@@ -95,11 +99,23 @@ def create_app(
     app.include_router(routes_access.router)
     app.include_router(routes_api.router)
     app.include_router(routes_ingest.router)
+    app.include_router(routes_imports.router)
+    app.include_router(routes_alerts.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
     app.include_router(routes_survey.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: the at-risk webhook, when configured."""
+    stop = routes_alerts.start_alert_loop(app)
+    try:
+        yield
+    finally:
+        stop()
 
 
 async def _request_middleware(
