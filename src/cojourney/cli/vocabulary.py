@@ -138,6 +138,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
             "survey link",
             "survey list",
             "survey disable",
+            "alerts send",
         ),
     ),
     "serve.host": ("--host", ("serve",)),
