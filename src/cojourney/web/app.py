@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from cojourney.settings import Settings, current_settings
 from cojourney.storage import make_session_factory, open_database
-from cojourney.web import routes_access, routes_admin, routes_api, routes_pages
+from cojourney.web import routes_access, routes_admin, routes_api, routes_design, routes_pages
 from cojourney.web.errors import error_response, install_error_handlers
 from cojourney.web.security import LoginLimiter, add_security_headers
 from cojourney.web.state import WebState
@@ -86,6 +86,7 @@ def create_app(
     app.include_router(routes_access.router)
     app.include_router(routes_api.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_design.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
