@@ -153,7 +153,7 @@ def test_stakeholder_page_shows_the_latest_map_and_replays_each_date(
             )
             assert row
             expected = then.quadrant.value if then else "not assessed"
-            assert f"<td>{expected}</td>" in row.group(0), (when, stakeholder.id)
+            assert f">{expected}</td>" in row.group(0), (when, stakeholder.id)
 
 
 def test_the_other_design_pages_name_everything_in_the_model(
