@@ -6,6 +6,7 @@ tests follow the examples when they change.
 
 from __future__ import annotations
 
+import doctest
 import re
 import shutil
 from collections.abc import Callable
@@ -292,3 +293,27 @@ def test_openapi_describes_every_field_of_the_design_api(site: Site) -> None:
     agreement = next(v for k, v in schemas.items() if k.startswith("Agreement"))
     assert {"kind", "basis", "targets", "clocks"} <= set(agreement["properties"])
     assert "/journeys/{journey_id}" not in spec["paths"]  # pages stay out of the API
+
+
+def test_a_workspace_with_problems_answers_409_listing_them(
+    workspace: Path, tmp_path: Path, make_site: Callable[..., Site]
+) -> None:
+    folder = tmp_path / "ws"
+    shutil.copytree(workspace, folder, ignore=shutil.ignore_patterns(".cojourney"))
+    (folder / "personas.yaml").write_text("personas:\n  - id: nobody\n", encoding="utf-8")
+    site = make_site(folder)
+    client, _ = site.signed_in("viewer")
+    for path in ("/personas", "/stakeholders", "/journeys"):
+        response = client.get(path, headers=HTML)
+        assert response.status_code == 409, path
+        assert "journeys[0].personas[0]" in response.text, path  # where, and
+        assert "unknown persona" in response.text, path  # what is wrong
+    assert client.get("/api/scenarios").status_code == 409
+    assert client.get("/", headers=HTML).status_code == 200  # the overview lists them
+
+
+def test_docstring_examples_of_the_design_views() -> None:
+    from cojourney.web import design_views
+
+    failures, tried = doctest.testmod(design_views)
+    assert tried > 0 and failures == 0

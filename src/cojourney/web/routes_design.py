@@ -44,7 +44,7 @@ def journeys_page(request: Request, state: State, user: ViewerRequired) -> Respo
     return render(
         request,
         "journeys.html",
-        {"page": "journeys", "journeys": journey_summaries(workspace)},
+        {"journeys": journey_summaries(workspace)},
     )
 
 
@@ -57,7 +57,6 @@ def journey_page(journey_id: str, request: Request, state: State, user: ViewerRe
         request,
         "journey.html",
         {
-            "page": "journeys",
             "journey": journey,
             "map_svg": journey_map_svg(workspace, journey),
             "steps": journey_details(journey),
@@ -75,7 +74,6 @@ def personas_page(request: Request, state: State, user: ViewerRequired) -> Respo
         request,
         "personas.html",
         {
-            "page": "personas",
             "personas": [
                 (p, culture_rows(p.culture), scenarios_of(workspace, p)) for p in workspace.personas
             ],
@@ -104,7 +102,6 @@ def stakeholders_page(
         request,
         "stakeholders.html",
         {
-            "page": "stakeholders",
             "dates": dates,
             "when": when,
             "map_svg": stakeholder_map_svg(shown),
@@ -122,7 +119,6 @@ def relationships_page(request: Request, state: State, user: ViewerRequired) -> 
         request,
         "relationships.html",
         {
-            "page": "relationships",
             "relationships": workspace.relationships,
             "organisations": workspace.organisations,
             "profiles": RELATIONSHIP_PROFILES,
@@ -142,7 +138,6 @@ def offerings_page(request: Request, state: State, user: ViewerRequired) -> Resp
         request,
         "offerings.html",
         {
-            "page": "offerings",
             "offerings": workspace.offerings,
             "services": workspace.services,
             "products": workspace.products,
@@ -162,7 +157,6 @@ def agreements_page(request: Request, state: State, user: ViewerRequired) -> Res
         request,
         "agreements.html",
         {
-            "page": "agreements",
             "agreements": workspace.agreements,
             "indicator_names": names(workspace, "indicators"),
             "org_names": names(workspace, "organisations"),
@@ -182,7 +176,6 @@ def indicators_page(request: Request, state: State, user: ViewerRequired) -> Res
         request,
         "indicators.html",
         {
-            "page": "indicators",
             "indicators": workspace.indicators,
             "stakeholder_names": names(workspace, "stakeholders"),
             "journey_names": names(workspace, "journeys"),
@@ -198,7 +191,6 @@ def improvements_page(request: Request, state: State, user: ViewerRequired) -> R
         request,
         "improvements.html",
         {
-            "page": "improvements",
             "improvements": workspace.improvements,
             "pain_points": workspace.pain_points,
             "opportunities": workspace.opportunities,
