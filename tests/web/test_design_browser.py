@@ -153,6 +153,7 @@ def test_walk_overview_journey_map_stakeholders_with_the_keyboard(
     )
     assert page.url == server + f"/stakeholders?as_of={earlier}"
     assert page.locator("#as_of").input_value() == earlier
+    assert earlier in page.locator("#replay-status").inner_text()  # told to screen readers
     no_sideways_scroll(page, "the stakeholder map")
     page.close()
     assert problems == []

@@ -11,6 +11,7 @@
   var sliderBox = form.querySelector(".replay-slider");
   var slider = document.getElementById("replay-slider");
   var select = document.getElementById("as_of");
+  var status = document.getElementById("replay-status");
   var pending = null;
 
   function valueAt(index) {
@@ -36,6 +37,9 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("replay");
         if (fresh) {
           region.innerHTML = fresh.innerHTML;
+        }
+        if (status) {
+          status.textContent = "Showing the map as assessed on " + (asOf || "the latest date") + ".";
         }
         if (window.history && window.history.replaceState) {
           window.history.replaceState(null, "", url);
