@@ -186,6 +186,12 @@ def test_every_page_has_the_nav_a_skip_link_and_labelled_controls(site: Site) ->
         assert html.index('class="skip-link"') < html.index('aria-label="Workspace"')
         current = re.findall(r'<a href="([^"]+)" aria-current="page">', html)
         assert current == [path if path.count("/") == 1 else "/journeys"], path
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), f"{path} repeats an id"
+        for target in re.findall(r'href="#([^"]+)"', html):
+            assert target in ids, (path, target)  # every link within the page lands
+        for labelled_by in re.findall(r'aria-(?:labelledby|describedby)="([^"]+)"', html):
+            assert set(labelled_by.split()) <= set(ids), (path, labelled_by)
         controls = Controls()
         controls.feed(html)
         assert all(c.get("id") in controls.labelled for c in controls.controls), path
@@ -317,3 +323,21 @@ def test_docstring_examples_of_the_design_views() -> None:
 
     failures, tried = doctest.testmod(design_views)
     assert tried > 0 and failures == 0
+
+
+def test_links_between_the_design_pages_land_on_an_element(
+    example: tuple[Site, Workspace],
+) -> None:
+    site, ws = example
+    client, _ = site.signed_in("viewer")
+    pages = {path: page(client, path) for path in ("/", *PAGES)}
+    for journey in ws.journeys:
+        pages[f"/journeys/{journey.id}"] = page(client, f"/journeys/{journey.id}")
+    followed = 0
+    for source, html in list(pages.items()):
+        for target, anchor in re.findall(r'href="(/[^"#?]*)#([^"]+)"', html):
+            if target not in pages:
+                pages[target] = page(client, target)
+            assert f'id="{anchor}"' in pages[target], (source, f"{target}#{anchor}")
+            followed += 1
+    assert followed > len(ws.personas)  # the overview alone links each persona
