@@ -26,6 +26,7 @@ from cojourney.web import (
     routes_access,
     routes_admin,
     routes_api,
+    routes_design,
     routes_ingest,
     routes_pages,
     routes_share,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(routes_ingest.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
+    app.include_router(routes_design.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
