@@ -30,6 +30,8 @@ PATH_VALUES = {
     "entity_kind": "journey",
     "entity_id": "no-such-entity",
     "number": "1",
+    "touchpoint_id": "no-such-touchpoint",
+    "step_id": "no-such-step",
 }
 
 PRINCIPALS = [

@@ -27,6 +27,8 @@ from cojourney.web import (
     routes_admin,
     routes_api,
     routes_design,
+    routes_edit,
+    routes_history,
     routes_ingest,
     routes_pages,
     routes_share,
@@ -98,6 +100,8 @@ def create_app(
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
     app.include_router(routes_design.router)
+    app.include_router(routes_edit.router)
+    app.include_router(routes_history.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

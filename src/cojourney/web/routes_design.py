@@ -20,8 +20,6 @@ from cojourney.web import routes_design_api
 from cojourney.web.deps import State, ViewerRequired
 from cojourney.web.design_views import (
     culture_rows,
-    journey_details,
-    journey_map_svg,
     names,
     parse_as_of,
     persona_names,
@@ -31,6 +29,7 @@ from cojourney.web.design_views import (
     stakeholder_rows,
     stakeholders_on,
 )
+from cojourney.web.editor_page import EditorState, render_journey
 from cojourney.web.templating import render
 from cojourney.web.workspace_views import journey_summaries
 
@@ -49,21 +48,18 @@ def journeys_page(request: Request, state: State, user: ViewerRequired) -> Respo
 
 
 @pages.get("/journeys/{journey_id}")
-def journey_page(journey_id: str, request: Request, state: State, user: ViewerRequired) -> Response:
-    """One journey: its designed map and, beside it, its steps and touchpoints."""
+def journey_page(
+    journey_id: str,
+    request: Request,
+    state: State,
+    user: ViewerRequired,
+    edit: Annotated[str | None, Query(description="the touchpoint whose editor is open")] = None,
+    saved: Annotated[str | None, Query(description="the version just saved")] = None,
+) -> Response:
+    """One journey: its designed map, its steps and touchpoints, and the editor beside them."""
     workspace = state.reader.workspace()
     journey: Journey = workspace.require("journeys", journey_id)
-    return render(
-        request,
-        "journey.html",
-        {
-            "journey": journey,
-            "map_svg": journey_map_svg(workspace, journey),
-            "steps": journey_details(journey),
-            "personas": names(workspace, "personas"),
-            "offerings": names(workspace, "offerings"),
-        },
-    )
+    return render_journey(request, state, user, journey, EditorState(edit, saved=saved))
 
 
 @pages.get("/personas")
