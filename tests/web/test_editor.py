@@ -268,3 +268,40 @@ def test_json_twins_answer_422_409_and_200(editing_site: Site) -> None:
         headers=editing_site.bearer("viewer"),
     )
     assert viewer.status_code == 403
+
+
+def test_moving_a_stakeholder_records_a_dated_snapshot(editing_site: Site, folder: Path) -> None:
+    workspace = editing_site.app.state.web.reader.workspace()
+    stakeholder = workspace.stakeholders[0]
+    client, _ = editing_site.signed_in("editor")
+    page = client.get("/stakeholders", headers=HTML)
+    assert 'id="move-influence"' in page.text and 'for="move-influence"' in page.text
+    hidden = _form(page.text, "/stakeholders/snapshot")
+    bad = client.post(
+        "/stakeholders/snapshot",
+        data={**hidden, "stakeholder": stakeholder.id, "influence": "12", "interest": "x"},
+        headers=HTML,
+    )
+    assert bad.status_code == 422
+    assert 'aria-describedby="move-influence-problem"' in bad.text
+    assert 'aria-describedby="move-interest-problem"' in bad.text
+    moved = client.post(
+        "/stakeholders/snapshot",
+        data={
+            **hidden,
+            "stakeholder": stakeholder.id,
+            "influence": "2",
+            "interest": "9",
+            "date": "2031-05-04",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303, moved.text
+    again = editing_site.app.state.web.reader.workspace()
+    latest = next(s for s in again.stakeholders if s.id == stakeholder.id).snapshots[-1]
+    assert (str(latest.date), latest.influence, latest.interest) == ("2031-05-04", 2, 9)
+    versions = client.get("/api/model/versions", headers=editing_site.bearer("viewer")).json()
+    assert versions[0]["author"] == "editor@example.org"
+    viewer, _ = editing_site.signed_in("viewer")
+    assert 'id="move-form"' not in viewer.get("/stakeholders", headers=HTML).text

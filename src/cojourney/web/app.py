@@ -32,6 +32,7 @@ from cojourney.web import (
     routes_ingest,
     routes_pages,
     routes_share,
+    routes_stakeholder_edit,
 )
 from cojourney.web.errors import error_response, install_error_handlers
 from cojourney.web.security import LoginLimiter, add_security_headers
@@ -102,6 +103,7 @@ def create_app(
     app.include_router(routes_design.router)
     app.include_router(routes_edit.router)
     app.include_router(routes_history.router)
+    app.include_router(routes_stakeholder_edit.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

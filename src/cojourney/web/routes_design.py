@@ -30,6 +30,7 @@ from cojourney.web.design_views import (
     stakeholders_on,
 )
 from cojourney.web.editor_page import EditorState, render_journey
+from cojourney.web.routes_stakeholder_edit import stakeholder_editor_context
 from cojourney.web.templating import render
 from cojourney.web.workspace_views import journey_summaries
 
@@ -88,6 +89,8 @@ def stakeholders_page(
     state: State,
     user: ViewerRequired,
     as_of: Annotated[str | None, Query(max_length=40)] = None,
+    moved: Annotated[str | None, Query(max_length=120)] = None,
+    saved: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The influence-interest map at its latest assessment, or as it stood on ``as_of``."""
     workspace = state.reader.workspace()
@@ -103,6 +106,9 @@ def stakeholders_page(
             "map_svg": stakeholder_map_svg(shown),
             "rows": stakeholder_rows(shown),
             "organisations": names(workspace, "organisations"),
+            "moved": moved,
+            "saved": saved,
+            **stakeholder_editor_context(state, user),
         },
     )
 
