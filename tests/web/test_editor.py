@@ -305,3 +305,27 @@ def test_moving_a_stakeholder_records_a_dated_snapshot(editing_site: Site, folde
     assert versions[0]["author"] == "editor@example.org"
     viewer, _ = editing_site.signed_in("viewer")
     assert 'id="move-form"' not in viewer.get("/stakeholders", headers=HTML).text
+
+
+def test_a_persona_is_edited_through_the_generic_form(editing_site: Site, folder: Path) -> None:
+    persona = editing_site.app.state.web.reader.workspace().personas[0]
+    client, _ = editing_site.signed_in("editor")
+    page = client.get(f"/edit/personas/{persona.id}", headers=HTML)
+    assert page.status_code == 200
+    assert 'for="item-segment"' in page.text and 'id="item-segment"' in page.text
+    hidden = _form(page.text, f"/edit/personas/{persona.id}")
+    bad = client.post(f"/edit/personas/{persona.id}", data={**hidden, "age": "400"}, headers=HTML)
+    assert bad.status_code == 422
+    assert 'aria-describedby="item-age-problem"' in bad.text
+    good = client.post(
+        f"/edit/personas/{persona.id}",
+        data={**hidden, "occupation": "Night nurse"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert good.status_code == 303, good.text
+    assert "Night nurse" in (folder / "personas.yaml").read_text(encoding="utf-8")
+    edited = editing_site.app.state.web.reader.workspace().require("personas", persona.id)
+    assert edited.occupation == "Night nurse"
+    viewer, _ = editing_site.signed_in("viewer")
+    assert viewer.get(f"/edit/personas/{persona.id}", headers=HTML).status_code == 403

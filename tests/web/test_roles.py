@@ -32,6 +32,8 @@ PATH_VALUES = {
     "number": "1",
     "touchpoint_id": "no-such-touchpoint",
     "step_id": "no-such-step",
+    "collection": "personas",
+    "item_id": "no-such-item",
 }
 
 PRINCIPALS = [

@@ -30,6 +30,7 @@ from cojourney.web import (
     routes_edit,
     routes_history,
     routes_ingest,
+    routes_item_edit,
     routes_pages,
     routes_share,
     routes_stakeholder_edit,
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(routes_design.router)
     app.include_router(routes_edit.router)
     app.include_router(routes_history.router)
+    app.include_router(routes_item_edit.router)
     app.include_router(routes_stakeholder_edit.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -281,27 +282,94 @@ def conflict_json(exc: Conflict) -> dict[str, Any]:
     }
 
 
+#: Text fields shown as a several-line box.
+LONG_TEXT = frozenset(
+    {
+        "description",
+        "why",
+        "quote",
+        "day_in_the_life",
+        "background",
+        "finances",
+        "online_behaviour",
+        "statement",
+        "notes",
+        "definition",
+        "rationale",
+    }
+)
+
+
+def _plain(annotation: Any) -> Any:
+    """``X`` of ``X | None`` and of ``Annotated[X, ...]`` (None when it is not one type)."""
+    if get_origin(annotation) is Annotated:
+        return _plain(get_args(annotation)[0])
+    args = get_args(annotation)
+    if args and get_origin(annotation) in (Union, UnionType):
+        options = [a for a in args if a is not type(None)]
+        return _plain(options[0]) if len(options) == 1 else None
+    return annotation
+
+
 def scalar_fields(model: type[BaseModel]) -> list[FormField]:
-    """The scalar fields of a pydantic model (text, number, enum) as labelled inputs."""
+    """The scalar fields of a pydantic model (text, number, choice) as labelled inputs."""
     fields: list[FormField] = []
     for name, info in model.model_fields.items():
         if name == "id":
             continue
-        annotation = info.annotation
-        args = getattr(annotation, "__args__", None)
-        if args:  # X | None
-            options = [a for a in args if a is not type(None)]
-            annotation = options[0] if len(options) == 1 else None
-        label = name.replace("_", " ").capitalize()
+        annotation = _plain(info.annotation)
+        label = (info.alias or name).replace("_", " ").capitalize()
         required = info.is_required()
         if isinstance(annotation, type) and issubclass(annotation, StrEnum):
             fields.append(FormField(name, label, "select", _choices(annotation), required))
         elif annotation is str:
-            kind = "textarea" if name in {"description", "statement", "notes"} else "text"
+            kind = "textarea" if name in LONG_TEXT else "text"
             fields.append(FormField(name, label, kind, required=required))
         elif annotation in (int, float):
-            fields.append(FormField(name, label, "number", required=required, step=0.1))
+            fields.append(FormField(name, label, "number", required=required))
     return fields
+
+
+def item_values(item: BaseModel, fields: Sequence[FormField]) -> dict[str, str]:
+    """The form values of ``item``'s scalar ``fields``."""
+    values: dict[str, str] = {}
+    for spec in fields:
+        value = getattr(item, spec.name, None)
+        if value is None:
+            values[spec.name] = ""
+        elif isinstance(value, StrEnum):
+            values[spec.name] = value.value
+        elif isinstance(value, float):
+            values[spec.name] = f"{value:g}"
+        else:
+            values[spec.name] = str(value)
+    return values
+
+
+def item_edits(
+    collection: str, item: BaseModel, fields: Sequence[FormField], form: Mapping[str, str]
+) -> list[Edit]:
+    """The edits that set ``item``'s scalar fields to the submitted values (changed ones only)."""
+    now = item_values(item, fields)
+    item_id = str(item.model_dump(include={"id"})["id"])
+    edits: list[Edit] = []
+    for spec in fields:
+        if spec.name not in form:
+            continue
+        value = form[spec.name] if spec.kind == "textarea" else form[spec.name].strip()
+        if value == now[spec.name]:
+            continue
+        key = next(
+            (f.alias or n for n, f in type(item).model_fields.items() if n == spec.name), spec.name
+        )
+        target = Target(collection, item_id, (key,))
+        if not value and not spec.required:
+            edits.append(RemoveField(target))
+        elif spec.kind == "number":
+            edits.append(SetField(target, _number(value)))
+        else:
+            edits.append(SetField(target, value))
+    return edits
 
 
 def touchpoint_of(journey: Journey, touchpoint_id: str) -> Touchpoint:

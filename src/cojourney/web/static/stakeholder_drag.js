@@ -49,7 +49,7 @@
     if (!svg || !svg.createSVGPoint) {
       return;
     }
-    var rows = region.querySelectorAll("tr[data-stakeholder][data-influence]");
+    var rows = region.querySelectorAll("[data-stakeholder][data-influence]");
     Array.prototype.forEach.call(rows, function (row) {
       var id = row.getAttribute("data-stakeholder");
       var cx = plotX + (Number(row.getAttribute("data-interest")) / 10) * size;
