@@ -110,7 +110,9 @@ def run(folder: Path, journeys: int, requests: int, warmup: int) -> dict[str, An
     busy = cpu_busy()
     for i in range(requests):
         assert timed(samples["overview"], lambda: client.get("/", headers=html)).status_code == 200
-        assert timed(samples["journey_map"], lambda: client.get(page, headers=html)).status_code == 200
+        assert (
+            timed(samples["journey_map"], lambda: client.get(page, headers=html)).status_code == 200
+        )
         one_save(warmup + i, samples["editor_save"])
     return {
         "journeys": journeys,

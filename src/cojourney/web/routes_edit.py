@@ -20,6 +20,7 @@ from cojourney.domain.journey import Journey
 from cojourney.errors import InputError, Location, Problem
 from cojourney.services.editing import Conflict, EditRejected, EditResult
 from cojourney.spec.yaml_edit import Edit, edit_from_dict
+from cojourney.web.api_docs import AUTH_RESPONSES, NOT_FOUND, ErrorBody
 from cojourney.web.deps import EditorRequired, Principal, State, ViewerRequired
 from cojourney.web.edit_store import base_version, save_edits
 from cojourney.web.edit_views import (
@@ -41,10 +42,23 @@ from cojourney.web.editor_page import EditorState, render_journey
 from cojourney.web.state import WebState
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api", tags=["editing"])
 router = APIRouter()
 
 BASE_FIELD = "base_version"
+
+#: Statuses of the editing API: the role ones, an unknown item, a conflict or a workspace
+#: with problems (409), an edit that breaks a rule (422, problems located).
+EDIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    **NOT_FOUND,
+    409: {
+        "model": ErrorBody,
+        "description": "The model changed since base_version where this edit changes it "
+        "(changes lists what, current_version is the one to reload), or the workspace has "
+        "problems.",
+    },
+}
+api = APIRouter(prefix="/api", tags=["editing"], responses=EDIT_RESPONSES)
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -21,10 +21,11 @@ from cojourney.services.versions import VersionRecord
 from cojourney.web.deps import EditorRequired, State, ViewerRequired
 from cojourney.web.edit_store import restore_version, version_store
 from cojourney.web.editor_page import can_edit
+from cojourney.web.routes_edit import EDIT_RESPONSES
 from cojourney.web.templating import render
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/model", tags=["editing"])
+api = APIRouter(prefix="/api/model", tags=["editing"], responses=EDIT_RESPONSES)
 router = APIRouter()
 
 VersionNumber = Annotated[int | None, Query(ge=0, description="a version number (0: before 1)")]

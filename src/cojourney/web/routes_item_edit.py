@@ -29,7 +29,7 @@ from cojourney.web.edit_views import (
     problems_by_field,
     scalar_fields,
 )
-from cojourney.web.routes_edit import BASE_FIELD, _base, _message, _save_json
+from cojourney.web.routes_edit import BASE_FIELD, EDIT_RESPONSES, _base, _message, _save_json
 from cojourney.web.state import WebState
 from cojourney.web.templating import render
 
@@ -150,7 +150,7 @@ async def save_item(
     return RedirectResponse(f"{here}?saved={number}", status_code=303)
 
 
-@router.patch("/api/items/{collection}/{item_id}", tags=["editing"])
+@router.patch("/api/items/{collection}/{item_id}", tags=["editing"], responses=EDIT_RESPONSES)
 def patch_item(
     collection: str,
     item_id: str,
