@@ -132,6 +132,7 @@ def test_two_editors_from_the_same_base_the_second_gets_a_conflict(editing_site:
     assert "Someone else saved first" in clash.text
     assert touchpoint.id in clash.text and "name" in clash.text
     assert 'value="Second name"' in clash.text  # kept for re-applying
+    assert f'href="/journeys/{journey.id}?edit={touchpoint.id}#editor">reload</a>' in clash.text
     assert _touchpoint(editing_site, journey.id, touchpoint.id).name == "First name"
     again = _form(clash.text, action)
     assert again["base_version"] != hidden_second["base_version"]
