@@ -42,6 +42,10 @@ PATH_VALUES = {
     "upload_id": "0123456789abcdef",
     "job_id": "no-such-job",
     "import_id": "999999",
+    "touchpoint_id": "no-such-touchpoint",
+    "step_id": "no-such-step",
+    "collection": "personas",
+    "item_id": "no-such-item",
 }
 
 PRINCIPALS = [

@@ -28,10 +28,15 @@ from cojourney.web import (
     routes_admin,
     routes_alerts,
     routes_api,
+    routes_design,
+    routes_edit,
+    routes_history,
     routes_imports,
     routes_ingest,
+    routes_item_edit,
     routes_pages,
     routes_share,
+    routes_stakeholder_edit,
     routes_survey,
 )
 from cojourney.web.errors import error_response, install_error_handlers
@@ -104,6 +109,11 @@ def create_app(
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
     app.include_router(routes_survey.router)
+    app.include_router(routes_design.router)
+    app.include_router(routes_edit.router)
+    app.include_router(routes_history.router)
+    app.include_router(routes_item_edit.router)
+    app.include_router(routes_stakeholder_edit.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
