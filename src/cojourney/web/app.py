@@ -25,6 +25,7 @@ from cojourney.storage import make_session_factory, open_database
 from cojourney.web import (
     routes_access,
     routes_admin,
+    routes_analyses,
     routes_api,
     routes_ingest,
     routes_pages,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(routes_ingest.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_share.router)
+    app.include_router(routes_analyses.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
