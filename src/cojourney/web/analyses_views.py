@@ -133,13 +133,22 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
-    if isinstance(value, list | tuple):
-        if all(isinstance(v, str) for v in value):
-            return " → ".join(value)
-        return json.dumps(value, default=str)
-    if isinstance(value, dict):
-        return json.dumps(value, default=str, sort_keys=True)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return " → ".join(value)
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(_rounded(value), default=str)
     return str(value)
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` with every float to 6 significant digits (as the cells show them)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
 
 
 def result_tables(result: Mapping[str, Any], prefix: str = "") -> list[Table]:

@@ -90,15 +90,13 @@ def start_analysis(
     )
 
 
-def _page(
-    request: Request, state: WebState, journey_id: str, name: str, wait: float = WAIT_SECONDS
-) -> Response:
+def _page(request: Request, state: WebState, journey_id: str, name: str) -> Response:
     analysis = _analysis(name)
     title = _journey_name(state, journey_id)
     filters = Filters.parse(request.query_params)
     job = start_analysis(request, state, name, journey_id, filters)
     if job is not None:
-        job.finished.wait(wait)
+        job.finished.wait(WAIT_SECONDS)
     base = f"/journeys/{journey_id}/analyses" + ("" if name == "journeys" else f"/{name}")
     context: dict[str, Any] = {
         "journey_id": journey_id,
