@@ -15,6 +15,7 @@ import pytest
 from web_helpers import Site
 
 from cojourney.analytics.filters import JourneyFilter
+from cojourney.errors import NotFound
 from cojourney.services.analysis import analyze_workspace
 from cojourney.services.experience import experience_report
 from cojourney.services.results_cache import ResultsCache, data_version
@@ -293,3 +294,39 @@ def test_the_cache_keeps_results_per_version_and_drops_old_ones() -> None:
     with pytest.raises(ValueError):
         cache.get("d", 1, ("v2",), failing)
     assert cache.get("d", 1, ("v2",), compute) == 5  # a failure is not kept
+
+
+def test_map_measured_draws_the_journeys_per_touchpoint(measured: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+
+    journey = journey_of(measured)
+    analysis = analyze_workspace(measured, journey_id=journey)
+    designed_only = tmp_path / "designed.svg"
+    with_overlay = tmp_path / "measured.svg"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["map", str(measured), "-o", str(designed_only)]).exit_code == 0
+    result = runner.invoke(cli, ["map", str(measured), "-o", str(with_overlay), "--measured"])
+    assert result.exit_code == 0, result.output
+    drawn = with_overlay.read_text(encoding="utf-8")
+    touchpoints = [n for n in analysis.graph.nodes if n.designed]
+    assert touchpoints
+    for node in touchpoints[:5]:
+        assert f"{node.journeys} journeys" in drawn
+    assert drawn != designed_only.read_text(encoding="utf-8")
+
+
+def test_map_measured_without_events_says_what_to_do(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+
+    init_workspace(tmp_path / "ws", example="ecampus-car-share")
+    result = CliRunner().invoke(
+        cli, ["map", str(tmp_path / "ws"), "-o", str(tmp_path / "m.svg"), "--measured"]
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, NotFound)  # shown by the CLI as a message
+    assert "no events imported yet" in str(result.exception)
+    assert not (tmp_path / "m.svg").exists()
