@@ -108,6 +108,12 @@ def test_filter_by_persona_changes_the_counts(server: str, browser: Any, measure
     page.click("#filters button[type=submit]")
     page.wait_for_url(re.compile(r".*segment=diego.*"))
     assert shown_journeys(page) == only
+    # Each chart is drawn from its table; the graph's edges switch frequency/performance.
+    edges = page.locator('[data-chart-for="table-graph.edges"]')
+    assert edges.locator("rect.bar").count() > 0
+    frequency = edges.locator("text.bar-value").first.text_content()
+    edges.locator("select").select_option(label="median_seconds")
+    assert edges.locator("text.bar-value").first.text_content() != frequency
     page.close()
     assert problems == []
     assert elsewhere == []
