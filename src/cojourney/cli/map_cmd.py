@@ -50,11 +50,32 @@ from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
     "customer-only touchpoints; no backstage, teams, goals or notes of the provider). "
     "Journey maps only.",
 )
+@click.option(
+    "--measured",
+    is_flag=True,
+    help="Draw the measured overlay on the journey map: journeys per touchpoint, drop-off "
+    "per step, median time at each touchpoint and the measured emotion (needs imported "
+    "events).",
+)
 def map_(
-    path: Path, output: Path, kind: str, fmt: str | None, journey_id: str | None, audience: str
+    path: Path,
+    output: Path,
+    kind: str,
+    fmt: str | None,
+    journey_id: str | None,
+    audience: str,
+    measured: bool,
 ) -> None:
     """Draw the workspace at PATH as a picture that opens offline."""
     from cojourney.services.maps import draw_map
 
-    written = draw_map(path, output, kind=kind, fmt=fmt, journey_id=journey_id, audience=audience)
+    written = draw_map(
+        path,
+        output,
+        kind=kind,
+        fmt=fmt,
+        journey_id=journey_id,
+        audience=audience,
+        measured=measured,
+    )
     click.echo(f"Wrote {kind} map to {clean(written)}")

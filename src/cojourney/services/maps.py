@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from cojourney.domain.visibility import AUDIENCES, check_audience
 from cojourney.errors import InputError, NotFound, Problem
@@ -14,7 +15,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("journey", "stakeholders", "blueprint")
 FORMATS = ("html", "svg", "mermaid")
-__all__ = ["AUDIENCES", "FORMATS", "KINDS", "draw_map"]
+__all__ = ["AUDIENCES", "FORMATS", "KINDS", "draw_map", "measured_overlay"]
 
 
 def draw_map(
@@ -25,6 +26,7 @@ def draw_map(
     fmt: str | None = None,
     journey_id: str | None = None,
     audience: str = "provider",
+    measured: bool = False,
 ) -> Path:
     """Render one picture of the workspace ``workspace`` into ``output``.
 
@@ -32,6 +34,8 @@ def draw_map(
     ``audience="consumer"`` draws only what the consumer sees of the journey (the band
     of visibility, see ``docs/sharing.md``); only the journey map is drawn for consumers.
     The file is written whole or not at all; its folder is created when missing.
+    ``measured=True`` draws the measured overlay on the journey map
+    (:func:`measured_overlay`).
 
     Raises
     ------
@@ -63,7 +67,66 @@ def draw_map(
         )
     from cojourney.render import render  # drawing code is loaded only when drawing
 
-    text = render(model, kind, fmt, journey_id, audience=audience)
+    overlay = None
+    if measured:
+        if kind != "journey":
+            raise InputError(
+                Problem(
+                    f"the measured overlay is drawn on the journey map, not on the {kind} map",
+                    found=f"kind {kind} with measured",
+                    expected="kind journey",
+                )
+            )
+        overlay = measured_overlay(workspace, journey_id)
+    text = render(model, kind, fmt, journey_id, audience=audience, overlay=overlay)
     atomic_write_text(out, text, create_folder=True)
     log.info("wrote %s map (%s, for the %s) to %s", kind, fmt, audience, out)
     return out
+
+
+def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> dict[str, Any]:
+    """The measured overlay of a journey map, from the workspace's events.
+
+    What the report's journey map draws (:func:`cojourney.report.overlay.journey_overlay`):
+    journeys per touchpoint, reached and left per step (drop-off), the median time at
+    each touchpoint, and the measured emotion per touchpoint and step (when survey
+    answers were imported).
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No events imported yet, or no such journey.
+    """
+    from cojourney.analytics.engines.duckdb import DuckDBEngine
+    from cojourney.report.design import journey_facts
+    from cojourney.report.overlay import journey_overlay, touchpoint_times
+    from cojourney.report.sections.experience import emotion_overlay
+    from cojourney.services.analysis import analyze_workspace, choose_journey
+    from cojourney.services.experience import experience_report
+
+    handle = as_handle(workspace)
+    if not handle.has_events():
+        raise NotFound(
+            f"{workspace}: no events imported yet, so there is nothing measured to draw. "
+            "Import an event log first, or draw the designed map alone."
+        )
+    journey = choose_journey(handle.model(), journey_id)
+    with handle.open_events() as events:
+        analysis = analyze_workspace(
+            handle, journey_id=journey.id, source=events, breakdown_by=(), top_variants=1
+        )
+        engine = DuckDBEngine(connection=events.connection)
+        try:
+            times = touchpoint_times(engine.table(events.table_name("events")), engine)
+        finally:
+            engine.close()
+        emotion = None
+        try:
+            answers = events.count("feedback")
+        except NotFound:  # no survey answers imported
+            answers = 0
+        if answers:
+            experience = experience_report(handle, journey_id=journey.id, source=events).to_dict()
+            if experience["answers"]:
+                emotion = emotion_overlay(experience)
+    return journey_overlay(analysis.to_dict(), journey_facts(journey), times=times, emotion=emotion)

@@ -27,6 +27,7 @@ from cojourney.web import (
     routes_access,
     routes_admin,
     routes_alerts,
+    routes_analyses,
     routes_api,
     routes_design,
     routes_edit,
@@ -114,6 +115,7 @@ def create_app(
     app.include_router(routes_history.router)
     app.include_router(routes_item_edit.router)
     app.include_router(routes_stakeholder_edit.router)
+    app.include_router(routes_analyses.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

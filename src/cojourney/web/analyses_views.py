@@ -1,0 +1,271 @@
+"""What the analyses pages show: the services' results as tables, with their filters.
+
+Every analysis page runs the same service as the CLI command (``analyze``,
+``experience``, ``agreements``, ``value``, ``leakage``, ``improvements``) and shows
+its result as tables: each list of records in the result (``to_dict()``) is one table,
+its columns the records' fields, so the page and its CSV carry the CLI's numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from cojourney.errors import InputError, Location, Problem
+from cojourney.services.handle import WorkspaceHandle
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of the analyses pages (a GET form): dates, segment, paths shown.
+
+    ``start``/``end`` are dates, both included; ``segment`` is a segment (or persona)
+    of the events; ``paths`` is how many variants (paths) the journeys page lists.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    segment: str | None = None
+    paths: int = 10
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str]) -> Filters:
+        """The filters of a query string; a wrong value is an :class:`InputError`."""
+
+        def day(name: str) -> date | None:
+            raw = (query.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise InputError(
+                    Problem(
+                        f"the {name} date is not a date",
+                        Location(field=name),
+                        found=raw,
+                        expected="YYYY-MM-DD",
+                    )
+                ) from None
+
+        raw_paths = (query.get("paths") or "10").strip()
+        if not raw_paths.isdigit() or not 1 <= int(raw_paths) <= 200:
+            raise InputError(
+                Problem(
+                    "the number of paths must be a whole number from 1 to 200",
+                    Location(field="paths"),
+                    found=raw_paths,
+                )
+            )
+        start, end = day("from"), day("to")
+        if start and end and end < start:
+            raise InputError(
+                Problem(
+                    "the time window is empty",
+                    Location(field="to"),
+                    found=f"{start} .. {end}",
+                    hint="the 'to' date must not come before the 'from' date",
+                )
+            )
+        segment = (query.get("segment") or "").strip() or None
+        return cls(start, end, segment, int(raw_paths))
+
+    def key(self) -> tuple[Any, ...]:
+        """Hashable, for the results cache."""
+        return (self.start, self.end, self.segment, self.paths)
+
+    def query(self) -> str:
+        """The query string that gives these filters back (for links and CSV)."""
+        from urllib.parse import urlencode
+
+        values = {
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+            "segment": self.segment or "",
+            "paths": str(self.paths),
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """``[start, end)`` in UTC datetimes (the end date is included)."""
+        start = datetime.combine(self.start, time(), UTC) if self.start else None
+        end = datetime.combine(self.end + timedelta(days=1), time(), UTC) if self.end else None
+        return start, end
+
+
+@dataclass
+class Table:
+    """One table of a page: a name (for the CSV link), a title, columns and rows."""
+
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def csv(self) -> str:
+        """The table as CSV (header row first)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.columns)
+        writer.writerows([[cell_text(v) for v in row] for row in self.rows])
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysis page: its title, what it filters by, and how it is computed."""
+
+    name: str
+    title: str
+    compute: Callable[[WorkspaceHandle, str, Filters], dict[str, Any]]
+    filters_by: tuple[str, ...] = ("from", "to", "segment")
+    notes: tuple[str, ...] = field(default=())
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: lists of names joined by arrows, records as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return " → ".join(value)
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(_rounded(value), default=str)
+    return str(value)
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` with every float to 6 significant digits (as the cells show them)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
+
+
+def result_tables(result: Mapping[str, Any], prefix: str = "") -> list[Table]:
+    """Every list of records in ``result`` (nested at any depth) as a table."""
+    tables: list[Table] = []
+    for key, value in result.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            columns: list[str] = []
+            for record in value:
+                columns += [c for c in record if c not in columns]
+            rows = [[record.get(c) for c in columns] for record in value]
+            tables.append(Table(name, name.replace(".", " · ").replace("_", " "), columns, rows))
+        elif isinstance(value, dict):
+            tables += result_tables(value, prefix=f"{name}.")
+    return tables
+
+
+def summary(result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The top-level single values of ``result`` (counts, ids), as label/value pairs."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in result.items():
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            pairs.append((key.replace("_", " "), cell_text(value)))
+        elif isinstance(value, dict) and all(
+            isinstance(v, str | int | float | type(None)) for v in value.values()
+        ):
+            pairs += [(f"{key} {k}".replace("_", " "), cell_text(v)) for k, v in value.items()]
+    return pairs
+
+
+# --------------------------------------------------------------------------- the analyses
+
+
+def _journeys(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.services.analysis import analyze_workspace
+
+    start, end = f.window()
+    segments = (f.segment,) if f.segment else ()
+    result = analyze_workspace(
+        handle,
+        journey_id=journey_id,
+        filters=JourneyFilter(start=start, end=end, segments=segments),
+        top_variants=f.paths,
+    )
+    return result.to_dict()
+
+
+def _experience(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.services.experience import experience_report
+
+    start, end = f.window()
+    return experience_report(
+        handle, journey_id=journey_id, start=start, end=end, segment=f.segment
+    ).to_dict()
+
+
+def _agreements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.services.agreements import agreements_report
+
+    return agreements_report(handle, start=f.start, end=f.end).to_dict()
+
+
+def _value(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.services.value import value_report
+
+    return value_report(handle, start=f.start, end=f.end, journey_id=journey_id).to_dict()
+
+
+def _leakage(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.services.agreements import leakage
+
+    return leakage(handle, journey_id=journey_id).to_dict()
+
+
+def _improvements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.services.value import improvement_report
+
+    return {
+        "improvements": [r.to_dict() for r in improvement_report(handle, journey_id=journey_id)]
+    }
+
+
+_NO_SEGMENT = "Not filtered by segment yet: the whole population is shown."
+ANALYSES: dict[str, Analysis] = {
+    a.name: a
+    for a in (
+        Analysis("journeys", "Actual journeys", _journeys, ("from", "to", "segment", "paths")),
+        Analysis("experience", "Experience", _experience),
+        Analysis(
+            "agreements-status",
+            "Agreements (SLA and XLA)",
+            _agreements,
+            ("from", "to"),
+            (_NO_SEGMENT, "Dates are local dates of the workspace's time zone."),
+        ),
+        Analysis(
+            "value",
+            "Value indicators",
+            _value,
+            ("from", "to"),
+            (_NO_SEGMENT, "Dates are local dates of the workspace's time zone."),
+        ),
+        Analysis(
+            "leakage",
+            "Value leakage",
+            _leakage,
+            (),
+            ("Not filtered yet: every journey of the event log is ranked.",),
+        ),
+        Analysis(
+            "improvements-effect",
+            "Improvements and their effect",
+            _improvements,
+            (),
+            ("Not filtered: each improvement is tested on its own before/after windows.",),
+        ),
+    )
+}

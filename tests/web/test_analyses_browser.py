@@ -1,0 +1,119 @@
+"""The analyses pages in headless Chromium (Debian's): filter by persona, counts change.
+
+The page may first show its placeholder; the static script polls the status and
+reloads once the result is ready. No console error, nothing loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_helpers import PASSWORD, Site
+
+from cojourney.analytics.filters import JourneyFilter
+from cojourney.services.analysis import analyze_workspace
+from cojourney.services.simulation import simulate
+from cojourney.services.workspaces import init_workspace
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("ecampus")
+    init_workspace(folder, example="ecampus-car-share")
+    simulate(folder, 300, seed=1)
+    return folder
+
+
+@pytest.fixture
+def server(make_site: Callable[..., Site], measured: Path) -> Iterator[str]:
+    import uvicorn
+
+    site = make_site(measured)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        site.app, host="127.0.0.1", port=port, log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def shown_journeys(page: Any) -> int:
+    page.wait_for_selector("#summary", timeout=90_000)
+    text = page.locator("dl.summary").inner_text()
+    match = re.search(r"counts journeys\s+(\d+)", text)
+    assert match, text
+    return int(match.group(1))
+
+
+def test_filter_by_persona_changes_the_counts(server: str, browser: Any, measured: Path) -> None:
+    journey = "ecampus-member-journey"
+    everyone = analyze_workspace(measured, journey_id=journey).counts.journeys
+    only = analyze_workspace(
+        measured, journey_id=journey, filters=JourneyFilter(segments=("diego",))
+    ).counts.journeys
+    assert only < everyone
+    page = browser.new_page()
+    problems: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+
+    def only_this_site(route: Any) -> None:
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_site)
+    page.goto(server + "/login")
+    page.fill("#email", "viewer@example.org")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(server + "/")
+    page.click("text=Analyses")
+    assert shown_journeys(page) == everyone
+    page.fill("#segment", "diego")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*segment=diego.*"))
+    assert shown_journeys(page) == only
+    # Each chart is drawn from its table; the graph's edges switch frequency/performance.
+    edges = page.locator('[data-chart-for="table-graph.edges"]')
+    assert edges.locator("rect.bar").count() > 0
+    frequency = edges.locator("text.bar-value").first.text_content()
+    edges.locator("select").select_option(label="median_seconds")
+    assert edges.locator("text.bar-value").first.text_content() != frequency
+    page.close()
+    assert problems == []
+    assert elsewhere == []
