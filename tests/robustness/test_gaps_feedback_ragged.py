@@ -55,7 +55,9 @@ def test_ragged_answer_lines_are_quarantined_under_skip(ws: Path, tmp_path: Path
     with result.quarantine_path.open(newline="") as f:
         rows = list(csv.DictReader(f))
     reasons = [r["reason"] for r in rows]
-    assert reasons[0] == "line 3: 5 fields where the header has 4: M2,2024-03-02 09:00:00,nps,9,extra"
+    assert (
+        reasons[0] == "line 3: 5 fields where the header has 4: M2,2024-03-02 09:00:00,nps,9,extra"
+    )
     assert reasons[1] == "line 4: 1 field where the header has 4: M3"
     assert reasons[2].startswith("line 5: score 'nine'")
     assert rows[2]["member"] == "M4"  # the source columns of a row with a known shape

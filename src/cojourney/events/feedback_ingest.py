@@ -158,6 +158,7 @@ def ingest_feedback(
         Not a CSV, Parquet or JSON Lines file, unreadable, columns missing, an
         unknown time zone, or (with ``on_error="fail"``) any answer with a problem.
     """
+    from cojourney.events.readers.connections import configure
     from cojourney.events.readers.ragged import rows_with_ragged_aside
     from cojourney.events.readers.tabular import is_tabular
 
@@ -190,6 +191,7 @@ def ingest_feedback(
         attributes=(),
     )
     con = store.connection
+    configure(con)  # duckdb_memory_limit, duckdb_threads and temp_dir hold while it is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(

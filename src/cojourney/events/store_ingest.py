@@ -178,7 +178,7 @@ def ingest_file(
     check_timezone(request.mapping, request.path)
     spec = reader_for(request.path)
     con = store.connection
-    configure(con)  # duckdb_memory_limit and duckdb_threads hold while the file is read
+    configure(con)  # duckdb_memory_limit, duckdb_threads and temp_dir hold while it is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(
