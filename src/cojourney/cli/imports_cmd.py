@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.terminal import clean
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.store import ImportRecord
@@ -45,15 +46,15 @@ def list_(workspace: Path, json_out: Path | None) -> int:
         emit(json.dumps([_as_json(r) for r in records], indent=2), json_out)
         return 0
     if not records:
-        click.echo(f"Nothing imported into {workspace} yet.")
+        click.echo(f"Nothing imported into {clean(workspace)} yet.")
         return 0
-    click.echo(f"Imports of {workspace}, oldest first:")
+    click.echo(f"Imports of {clean(workspace)}, oldest first:")
     width = max(len(f"#{r.id}") for r in records)
     for r in records:
         what = "answers" if r.kind == "feedback" else "events"
-        mapping = r.mapping_name or "the default column names"
+        mapping = clean(r.mapping_name or "the default column names")
         click.echo(
-            f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {r.source_name}: "
+            f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {clean(r.source_name)}: "
             f"{r.rows_imported:,} {what} new, {r.rows_duplicate:,} already stored, "
             f"{r.rows_rejected:,} rows rejected (mapping {mapping})"
         )
@@ -82,10 +83,10 @@ def delete(workspace: Path, import_id: int) -> int:
     what = "answer" if r.kind == "feedback" else "event"
     rows = f"{done.rows_removed:,} {what}" + ("" if done.rows_removed == 1 else "s")
     click.echo(
-        f"Deleted import #{r.id} ({r.source_name}, {r.finished_at:%Y-%m-%d %H:%M} UTC): {rows} removed."
+        f"Deleted import #{r.id} ({clean(r.source_name)}, {r.finished_at:%Y-%m-%d %H:%M} UTC): {rows} removed."
     )
     if done.quarantine_removed is not None:
-        click.echo(f"  quarantine file removed: {done.quarantine_removed}")
+        click.echo(f"  quarantine file removed: {clean(done.quarantine_removed)}")
     return 0
 
 

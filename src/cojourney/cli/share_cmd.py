@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.terminal import clean
 from cojourney.cli.web_cmds import database_url_option, open_web_state
 from cojourney.services.sharing import DEFAULT_BASE_URL, DEFAULT_EXPIRY
 
@@ -62,12 +63,12 @@ def share_create(
     with make_session_factory(engine).begin() as session:
         created = create_share(session, model, journey_id, expires_in=life, base_url=base_url)
     engine.dispose()
-    click.echo(created.url)
+    click.echo(clean(created.url))
     until = (
         f"until {created.expires_at:%Y-%m-%d %H:%M} UTC" if created.expires_at else "until revoked"
     )
     click.echo(
-        f"Share link {created.id} to journey {created.journey_id} works {until}; keep it now, "
+        f"Share link {created.id} to journey {clean(created.journey_id)} works {until}; keep it now, "
         "it cannot be shown again ('cojourney share revoke' withdraws it).",
         err=True,
     )
@@ -105,7 +106,7 @@ def share_list(workspace: Path, json_out: Path | None, database_url: str | None)
     else:
         for row in rows:
             until = f"expires {row['expires_at']}" if row["expires_at"] else "no expiry"
-            click.echo(f"{row['id']:>4}  {row['journey_id']}  {row['state']}  {until}")
+            click.echo(f"{row['id']:>4}  {clean(row['journey_id'])}  {row['state']}  {until}")
 
 
 @share.command("revoke")
@@ -119,5 +120,5 @@ def share_revoke(workspace: Path, link_id: int, database_url: str | None) -> Non
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine).begin() as session:
         link = revoke_share_link(session, link_id)
-        click.echo(f"Revoked share link {link.id} to journey {link.journey_id}.")
+        click.echo(f"Revoked share link {link.id} to journey {clean(link.journey_id)}.")
     engine.dispose()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.terminal import clean
 from cojourney.cli.web_cmds import database_url_option, open_web_state
 from cojourney.services.sharing import DEFAULT_BASE_URL
 
@@ -91,15 +92,16 @@ def survey_link(
             link_id = created.link.id
     finally:
         engine.dispose()
-    click.echo(created.url)
-    journey = f" for journey {journey_id}" if journey_id else ""
+    click.echo(clean(created.url))
+    journey = f" for journey {clean(journey_id)}" if journey_id else ""
     click.echo(
-        f"Survey link {link_id} asks {created.question.id} at {touchpoint}{journey}; keep it "
+        f"Survey link {link_id} asks {clean(created.question.id)} at {clean(touchpoint)}{journey}; "
+        "keep it "
         "now, it cannot be shown again ('cojourney survey disable' withdraws it).",
         err=True,
     )
     if qr is not None:
-        click.echo(f"Wrote {qr}", err=True)
+        click.echo(f"Wrote {clean(qr)}", err=True)
 
 
 @survey.command("list")
@@ -132,8 +134,8 @@ def survey_list(workspace: Path, json_out: Path | None, database_url: str | None
     else:
         for row in rows:
             click.echo(
-                f"{row['id']:>4}  {row['touchpoint']}  {row['question']}  "
-                f"{row['journey_policy']}  {row['state']}"
+                f"{row['id']:>4}  {clean(row['touchpoint'])}  {clean(row['question'])}  "
+                f"{clean(row['journey_policy'])}  {row['state']}"
             )
 
 
@@ -149,5 +151,5 @@ def survey_disable(workspace: Path, link_id: int, database_url: str | None) -> N
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine).begin() as session:
         link = disable_survey_link(session, link_id)
-        click.echo(f"Disabled survey link {link.id} at touchpoint {link.touchpoint}.")
+        click.echo(f"Disabled survey link {link.id} at touchpoint {clean(link.touchpoint)}.")
     engine.dispose()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.terminal import clean
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
@@ -108,7 +109,7 @@ def users_add(
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine).begin() as session:
         user = add_user(session, email, password, role)
-        click.echo(f"Added {user.email} ({user.role}).")
+        click.echo(f"Added {clean(user.email)} ({clean(user.role)}).")
     engine.dispose()
 
 
@@ -142,7 +143,7 @@ def users_list(workspace: Path, json_out: Path | None, database_url: str | None)
     else:
         for row in rows:
             state = " (disabled)" if row["disabled"] else ""
-            click.echo(f"{row['id']:>4}  {row['email']}  {row['role']}{state}")
+            click.echo(f"{row['id']:>4}  {clean(row['email'])}  {clean(row['role'])}{state}")
 
 
 # ------------------------------------------------------------------------- tokens
@@ -214,7 +215,10 @@ def tokens_list(workspace: Path, json_out: Path | None, database_url: str | None
     else:
         for row in rows:
             state = "revoked" if row["revoked"] else f"last used {row['last_used_at'] or 'never'}"
-            click.echo(f"{row['id']:>4}  {row['prefix']}…  {row['name']}  {row['role']}  {state}")
+            click.echo(
+                f"{row['id']:>4}  {clean(row['prefix'])}…  {clean(row['name'])}  "
+                f"{clean(row['role'])}  {state}"
+            )
 
 
 @tokens.command("revoke")
@@ -228,5 +232,5 @@ def tokens_revoke(workspace: Path, token_id: int, database_url: str | None) -> N
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine).begin() as session:
         token = revoke_token(session, token_id)
-        click.echo(f"Revoked token {token.id} ({token.name}).")
+        click.echo(f"Revoked token {token.id} ({clean(token.name)}).")
     engine.dispose()

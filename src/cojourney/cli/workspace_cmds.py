@@ -118,11 +118,12 @@ def schema(output: Path | None) -> None:
     Editors use it for completion and checks, e.g. with the first line
     '# yaml-language-server: $schema=workspace.schema.json'.
     """
+    from cojourney.files import atomic_write_text
     from cojourney.spec import schema_json
 
     text = schema_json()
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        atomic_write_text(output, text + "\n")  # whole or not at all; OutputError names it
         click.echo(f"Wrote {clean(output)}")
     else:
         click.echo(text)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -52,6 +52,7 @@ from cojourney.events.feedback_problems import (
     reason_sql,
 )
 from cojourney.events.readers.base import (
+    MAX_LISTED_PROBLEMS,
     ReadOptions,
     check_timezone,
     describe,
@@ -73,7 +74,8 @@ from cojourney.events.store_schema import IMPORT_ID, ImportRecord
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
-    from cojourney.events.readers.tabular import PreparedRead
+    from cojourney.events.readers.ragged import RaggedRows
+    from cojourney.events.readers.tabular import PreparedRead, RaggedLine
     from cojourney.events.store import EventStore, PendingImport
 
 __all__ = ["FeedbackImport", "FeedbackOutcome", "ingest_feedback"]
@@ -156,7 +158,9 @@ def ingest_feedback(
         Not a CSV, Parquet or JSON Lines file, unreadable, columns missing, an
         unknown time zone, or (with ``on_error="fail"``) any answer with a problem.
     """
-    from cojourney.events.readers.tabular import is_tabular, prepared_read
+    from cojourney.events.readers.connections import configure
+    from cojourney.events.readers.ragged import rows_with_ragged_aside
+    from cojourney.events.readers.tabular import is_tabular
 
     path = request.path
     if not is_tabular(path):
@@ -187,6 +191,7 @@ def ingest_feedback(
         attributes=(),
     )
     con = store.connection
+    configure(con)  # duckdb_memory_limit, duckdb_threads and temp_dir hold while it is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(
@@ -198,8 +203,10 @@ def ingest_feedback(
             )
         )
         stack.enter_context(_session_time_zone(con, request.time_zone))
-        prepared = stack.enter_context(prepared_read(con, path, reading, request.options))
-        outcome = _run(con, prepared, columns, request, pending, progress)
+        prepared, rows = stack.enter_context(
+            rows_with_ragged_aside(con, path, reading, request.options)
+        )
+        outcome = _run(con, prepared, rows, columns, request, pending, progress)
     assert pending.committed is not None
     return replace(outcome, record=pending.committed)
 
@@ -378,6 +385,7 @@ FROM ({inner})"""
 def _run(
     con: duckdb.DuckDBPyConnection,
     prepared: PreparedRead,
+    rows: RaggedRows,
     columns: FeedbackColumns,
     request: FeedbackImport,
     pending: PendingImport,
@@ -398,8 +406,9 @@ def _run(
     ).fetchone()
     total_rows = con.execute(f"SELECT count(*) FROM {prepared.relation}").fetchone()
     assert counts is not None and total_rows is not None
-    answers, bad_answers, bad_rows = int(counts[0]), int(counts[1]), int(counts[2])
-    rows_read = int(total_rows[0])
+    ragged = rows.collect()  # CSV lines set aside for their number of fields
+    answers, bad_answers = int(counts[0]), int(counts[1])
+    bad_rows, rows_read = int(counts[2]) + len(ragged), int(total_rows[0]) + len(ragged)
     if rows_read == 0:
         raise ImportRejected(
             Problem(
@@ -408,26 +417,29 @@ def _run(
                 hint="check the export that wrote it; nothing was recorded",
             )
         )
-    first_line = prepared.locate(0, "").line
-    problems = (
-        describe_rows(con, _STAGE, path, prepared.locate, columns, request, bad_answers)
-        if bad_answers
-        else []
-    )
-    if bad_answers and request.on_error != "skip":
-        listed = f"; the first {len(problems)} are listed" if bad_answers > len(problems) else ""
+    problems = [r.problem(path) for r in ragged[:MAX_LISTED_PROBLEMS]]
+    if bad_answers:
+        problems += describe_rows(con, _STAGE, path, rows.locate, columns, request, bad_answers)
+        problems = problems[:MAX_LISTED_PROBLEMS]
+    if bad_rows and request.on_error != "skip":
+        listed = (
+            f"; the first {len(problems)} are listed"
+            if bad_answers + len(ragged) > len(problems)
+            else ""
+        )
         raise ImportRejected(
             problems,
             title=(
-                f"{path}: {bad_answers:,} of {answers:,} answers ({bad_rows:,} of {rows_read:,} rows) "
-                f"cannot be imported{listed}. Nothing was imported: fix these rows, or pass "
-                "import.on_error=skip to import the others and set these aside in a quarantine file"
+                f"{path}: {_rejected_count(bad_answers, answers, ragged)} ({bad_rows:,} of "
+                f"{rows_read:,} rows) cannot be imported{listed}. Nothing was imported: fix "
+                "these rows, or pass import.on_error=skip to import the others and set these "
+                "aside in a quarantine file"
             ),
         )
-    if bad_answers:
-        _quarantine(con, relation, request, pending, columns, first_line, progress)
+    if bad_rows:
+        _quarantine(con, relation, request, pending, columns, rows, ragged, progress)
     _, per_row = _parts(columns)
-    conflicts, conflict_count = _leave_out_repeated(con, pending, per_row, prepared, columns)
+    conflicts, conflict_count = _leave_out_repeated(con, pending, per_row, rows, columns)
     cols = pending.kind.column_names
     select = [
         f"{pending.seq_offset} + _row * {per_row} + _part"
@@ -480,11 +492,22 @@ def _run(
     )
 
 
+def _rejected_count(bad_answers: int, answers: int, ragged: Sequence[RaggedLine]) -> str:
+    """``3 of 40 answers``, ``... and 2 lines with a wrong number of fields``."""
+    lines = (
+        f"{len(ragged):,} {'line' if len(ragged) == 1 else 'lines'} with a wrong number of fields"
+    )
+    counted = f"{bad_answers:,} of {answers:,} answers"
+    if not ragged:
+        return counted
+    return f"{counted} and {lines}" if bad_answers else lines
+
+
 def _leave_out_repeated(
     con: duckdb.DuckDBPyConnection,
     pending: PendingImport,
     per_row: int,
-    prepared: PreparedRead,
+    rows: RaggedRows,
     columns: FeedbackColumns,
 ) -> tuple[list[Problem], int]:
     """Drop the staged answers whose identity the store or an earlier row has; count them
@@ -495,7 +518,7 @@ def _leave_out_repeated(
     )
     conflicts: tuple[list[Problem], int] = ([], 0)
     if pending.rows_duplicate:
-        conflicts = describe_conflicts(con, _STAGE, _REPEATED, per_row, prepared.locate, columns)
+        conflicts = describe_conflicts(con, _STAGE, _REPEATED, per_row, rows.locate, columns)
         con.execute(f"DELETE FROM {_STAGE} WHERE {answer} IN (SELECT r FROM {_REPEATED})")
     con.execute(f"DROP TABLE {_REPEATED}")
     return conflicts
@@ -507,20 +530,22 @@ def _quarantine(
     request: FeedbackImport,
     pending: PendingImport,
     columns: FeedbackColumns,
-    first_line: int | None,
+    rows: RaggedRows,
+    ragged: Sequence[RaggedLine],
     progress: ProgressCallback | None,
 ) -> None:
     """Write the rejected source rows (their columns plus ``reason``) to the quarantine file,
-    under a temporary name renamed just before the commit."""
-    where = (
-        f"'line ' || CAST(_row + {first_line} AS VARCHAR)"
-        if first_line is not None
-        else "'row ' || CAST(_row + 1 AS VARCHAR)"
-    )
+    under a temporary name renamed just before the commit. Ragged lines come first, their
+    text in ``reason``."""
     reasons = (
-        f"SELECT _row AS r, {where} || ': ' || string_agg({reason_sql(columns)}, '; ' "
-        f"ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad GROUP BY _row"
+        f"SELECT _row AS r, {rows.where_sql('_row')} || ': ' || string_agg("
+        f"{reason_sql(columns)}, '; ' ORDER BY _part) AS reason FROM {_STAGE} WHERE __bad "
+        "GROUP BY _row"
     )
+    if ragged:
+        from cojourney.events.readers.ragged import ragged_reasons_sql
+
+        reasons += f" UNION ALL {ragged_reasons_sql(ragged)}"
     target = _write_quarantine(
         con,
         pending,

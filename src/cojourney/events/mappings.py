@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +40,7 @@ from cojourney.events import schema as S
 from cojourney.events.feedback_mapping import FEEDBACK_FIELDS, FeedbackColumns
 from cojourney.events.readers.base import ReadOptions
 from cojourney.events.schema import ColumnMapping
+from cojourney.files import atomic_write_text
 
 __all__ = [
     "EVENT_ONLY_FLAGS",
@@ -498,15 +498,16 @@ class MappingLibrary:
         return mappings
 
     def save(self, mapping: ImportMapping) -> Path:
-        """Write ``mapping`` (atomically: the old file stays until the new one is complete)."""
+        """Write ``mapping`` (atomically: the old file stays until the new one is complete).
+
+        Raises
+        ------
+        cojourney.files.OutputError
+            The file cannot be written (a read-only or full workspace): the message
+            names the path, the cause and what to do.
+        """
         path = self.path_of(mapping.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(mapping.to_yaml(), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        atomic_write_text(path, mapping.to_yaml(), create_folder=True)
         log.info("saved import mapping %s", path)
         return path
 

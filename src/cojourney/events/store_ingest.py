@@ -24,7 +24,6 @@ by their readers and handed over as Arrow. Then, in one transaction:
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
@@ -179,7 +178,7 @@ def ingest_file(
     check_timezone(request.mapping, request.path)
     spec = reader_for(request.path)
     con = store.connection
-    configure(con)  # duckdb_memory_limit and duckdb_threads hold while the file is read
+    configure(con)  # duckdb_memory_limit, duckdb_threads and temp_dir hold while it is read
     with ExitStack() as stack:
         pending = stack.enter_context(
             store.import_transaction(
@@ -395,11 +394,9 @@ def _quarantine(
         f"{_reason_sql(m, src.where_sql)} AS reason FROM {_STAGE} WHERE {_BAD}"
     )
     if ragged:
-        texts = ", ".join(
-            f"({-len(ragged) + i}, {sql_string(r.reason() + ': ' + (r.text or ''))})"
-            for i, r in enumerate(ragged)
-        )
-        reasons += f" UNION ALL SELECT * FROM (VALUES {texts}) AS ragged(r, reason)"
+        from cojourney.events.readers.ragged import ragged_reasons_sql
+
+        reasons += f" UNION ALL {ragged_reasons_sql(ragged)}"
     target = _write_quarantine(
         con,
         pending,
@@ -499,55 +496,26 @@ def _open_source(
 @contextmanager
 def _tabular_source(con: duckdb.DuckDBPyConnection, request: FileImport) -> Iterator[_Source]:
     """A CSV, Parquet or JSON Lines file read by DuckDB. Ragged CSV lines are set aside
-    in a rejects table, and the line of every other row counts them."""
-    from cojourney.events.readers.tabular import prepared_read
+    (:mod:`cojourney.events.readers.ragged`), and the line of every other row counts them."""
+    from cojourney.events.readers.ragged import rows_with_ragged_aside
 
     path = request.path
-    rejects, shift = "__cojourney_rejects", "__cojourney_shift"
-    with prepared_read(con, path, request.mapping, request.options, rejects=rejects) as prepared:
+    with rows_with_ragged_aside(con, path, request.mapping, request.options) as (prepared, rows):
         numbered = f"(SELECT *, row_number() OVER () - 1 AS {_ROW} FROM {prepared.relation})"
         query = MappingQuery(
             prepared.query.mapping, describe(con, numbered), path, reader_columns=(_ROW,)
         )
-        first_line = prepared.locate(0, "").line
-        row = quote_identifier("_" + _ROW)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {shift} (k BIGINT)")
-        # Valid row i is on line i + first_line + (ragged lines before it): key j of the
-        # j-th ragged line r_j is r_j - first_line - j, the first valid row after it.
-        keys: list[int] = []
-
-        def ragged() -> list[RaggedLine]:
-            lines = prepared.ragged_lines(con)
-            if lines and first_line is not None:
-                keys[:] = [r.line - first_line - j for j, r in enumerate(lines)]
-                con.execute(f"INSERT INTO {shift} SELECT unnest(CAST(? AS BIGINT[]))", [keys])
-            return lines
-
-        def locate(index: int, column: str) -> Location:
-            line = None if first_line is None else index + first_line + bisect_right(keys, index)
-            return location_in(path, line=line, field=column or None)
-
-        where = (
-            f"'line ' || CAST({row} + {first_line} + "
-            f"(SELECT count(*) FROM {shift} WHERE k <= {row}) AS VARCHAR)"
-            if first_line is not None
-            else f"'row ' || CAST({row} + 1 AS VARCHAR)"
+        yield _Source(
+            numbered,
+            query,
+            rows.locate,
+            "_" + _ROW,
+            None,
+            rows.where_sql(quote_identifier("_" + _ROW)),
+            (_ROW,),
+            rows.collect,
+            prepared.fmt == "jsonl",
         )
-        try:
-            yield _Source(
-                numbered,
-                query,
-                locate,
-                "_" + _ROW,
-                None,
-                where,
-                (_ROW,),
-                ragged,
-                prepared.fmt == "jsonl",
-            )
-        finally:
-            for table in (shift, rejects, rejects + "_scans"):
-                quietly(con, f"DROP TABLE IF EXISTS {table}")
 
 
 @contextmanager

@@ -57,8 +57,10 @@ def discover_log(
     sep, encoding, quote, null_values
         CSV reading (the empty cell always means "no value").
     on_error
-        ``fail``: an event without journey id, activity or readable timestamp refuses
-        the file; ``skip``: the others are summarised.
+        ``fail``: an event without journey id, activity or readable timestamp, or
+        whose journey id or activity cannot be used (longer than ``max_value_chars``,
+        a NUL or a line break), refuses the file with the same located problems as an
+        import; ``skip``: the others are summarised.
     classifier, object_type
         XES: the attribute(s) naming the activity; OCEL: the object type whose
         objects are the journeys.

@@ -183,7 +183,8 @@ class DuckDBEngine(Engine):
                         con.execute(
                             f"SELECT rowid, NULL, {S.JOURNEY_ID} IS NULL OR {S.JOURNEY_ID} = '', "
                             f"{S.ACTIVITY} IS NULL OR {S.ACTIVITY} = '', \"{S.TIMESTAMP}\" IS NULL, "
-                            f'_timestamp_text FROM "{staging}" WHERE {incomplete} ORDER BY rowid '
+                            f"_timestamp_text, _journey_text, _activity_text "
+                            f'FROM "{staging}" WHERE {incomplete} ORDER BY rowid '
                             f"LIMIT {MAX_LISTED_PROBLEMS}"
                         ).fetchall()
                     )
@@ -191,7 +192,7 @@ class DuckDBEngine(Engine):
                 if bad:
                     con.execute(f'DELETE FROM "{staging}" WHERE {incomplete}')
                     log.warning(
-                        "%s: skipped %d of %d events without journey id, activity or "
+                        "%s: skipped %d of %d events without a usable journey id, activity or "
                         "readable timestamp",
                         path,
                         bad,
@@ -202,7 +203,8 @@ class DuckDBEngine(Engine):
             raise
         finally:
             con.execute(f"SET TimeZone = {sql_string(previous[0])}")
-        con.execute(f'ALTER TABLE "{staging}" DROP COLUMN _timestamp_text')
+        for column in ("_timestamp_text", "_journey_text", "_activity_text"):
+            con.execute(f'ALTER TABLE "{staging}" DROP COLUMN {column}')
         columns = ", ".join(
             f'"{c}"' if c != S.EVENT_SEQ else f"rowid AS {S.EVENT_SEQ}" for c in S.CANONICAL_COLUMNS
         )

@@ -278,7 +278,8 @@ def checked_batches(
         raise checker.rejection()
     if checker.skipped_rows:
         log.warning(
-            "%s: skipped %d of %d events without journey id, activity or readable timestamp",
+            "%s: skipped %d of %d events without a usable journey id, activity or readable "
+            "timestamp",
             checker.source,
             checker.skipped_rows,
             checker.rows_read,

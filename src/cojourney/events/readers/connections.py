@@ -7,6 +7,7 @@ settings; :func:`out_of_memory` turns DuckDB's out-of-memory error into advice.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
 __all__ = ["configure", "duckdb_config", "duckdb_connect", "out_of_memory"]
+
+log = logging.getLogger(__name__)
 
 
 def _literal(value: str) -> str:
@@ -57,15 +60,34 @@ def duckdb_connect(database: str = ":memory:", **kwargs: Any) -> duckdb.DuckDBPy
 
 
 def configure(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply ``duckdb_memory_limit`` and ``duckdb_threads`` to an open connection."""
+    """Apply ``duckdb_memory_limit``, ``duckdb_threads`` and ``temp_dir`` to an open connection.
+
+    DuckDB cannot move the folder where it spills once it has spilled there: the
+    connection then keeps its folder (logged), the other settings still apply.
+    """
     import duckdb
 
-    config = {k: v for k, v in duckdb_config().items() if k != "temp_directory"}
+    config = duckdb_config()
+    temp = config.pop("temp_directory", None)
     try:
         for key, value in config.items():
             con.execute(f"SET {key} = {_literal(str(value))}")
     except duckdb.Error as exc:
         raise _refused_setting(exc, config) from None
+    if temp is None:
+        return
+    current = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    if current is not None and Path(str(current[0])) == Path(str(temp)):
+        return
+    try:
+        con.execute(f"SET temp_directory = {_literal(str(temp))}")
+    except duckdb.Error as exc:
+        log.warning(
+            "temp_dir %s does not apply to this DuckDB connection, which keeps %s: %s",
+            temp,
+            current[0] if current is not None else "its folder",
+            str(exc).splitlines()[0],
+        )
 
 
 def _refused_setting(exc: Exception, config: dict[str, Any]) -> InputError:
