@@ -44,6 +44,15 @@ UPDATE_HOURS = np.array([1.0, 2.0, 6.0, 16.0])
 IMPACT = np.array([0.9, 0.7, 0.35, 0.15])
 VENDOR_SPEED = np.array([0.25, 0.5, 1.0, 1.0])
 CHANNELS = ("portal-report", "phone-report", "email-report", "chat-report")
+#: Share of proposed solutions the user never answers (closed without confirmation):
+#: before the *confirm-before-close* rule (outside the watermelon months), and after it.
+SILENT_BEFORE_RULE, SILENT = 0.15, 0.02
+#: Share of answered solutions the user rejects (the clock pauses again after the refix).
+REJECTED = 0.12
+#: Chance a closed ticket is reopened: usually, before the confirm-before-close rule, in
+#: the watermelon months; plus :data:`REOPEN_IF_SILENT` when the user never confirmed.
+REOPEN, REOPEN_BEFORE_RULE, REOPEN_WATERMELON = 0.045, 0.09, 0.03
+REOPEN_IF_SILENT = 0.15
 
 
 @dataclass(frozen=True)
@@ -262,8 +271,8 @@ def _confirmation(
         return hours.add(t, np.where(urgent, logn(25 * 60, 0.6), logn(2 * 3600, 0.7)))
 
     # never answers; closed without confirmation
-    silent = u() < np.where(early & ~inc.watermelon, 0.15, 0.02)
-    rejected = ~silent & (u() < 0.12)
+    silent = u() < np.where(early & ~inc.watermelon, SILENT_BEFORE_RULE, SILENT)
+    rejected = ~silent & (u() < REJECTED)
     answered = reply(proposed)
     track.at("solution-rejected", answered, rejected)
     again = hours.add(answered, 30 * 60)
@@ -288,7 +297,8 @@ def _confirmation(
     )
     lost = np.round(lost, 1)
     closed = hours.add(restored, logn(14 * 3600, 0.6))
-    reopened = u() < np.select([inc.watermelon, early], [0.03, 0.09], 0.045) + 0.15 * silent
+    reopen = np.select([inc.watermelon, early], [REOPEN_WATERMELON, REOPEN_BEFORE_RULE], REOPEN)
+    reopened = u() < reopen + REOPEN_IF_SILENT * silent
     happy = (
         np.select([inc.watermelon, inc.opened < dates.updates, trial], [4.5, 6.4, 8.0], 7.6)
         + 2.2 * eta_met
