@@ -17,6 +17,7 @@ from cojourney.analytics.sla_results import ClockResult
 from cojourney.cli.main import cli
 from cojourney.demo import example_path
 from cojourney.demo.simulator import SimulatedLogs, simulate_tables
+from cojourney.demo.simulator.incident_comments import INCIDENT_SITUATIONS
 from cojourney.demo.simulator.incident_events import REOPEN, REOPEN_IF_SILENT, SILENT
 from cojourney.demo.simulator.incidents import PRIORITY_SHARES
 from cojourney.domain import Workspace
@@ -193,3 +194,16 @@ def test_same_seed_same_tickets_other_seed_other_tickets(workspace: Workspace) -
     other = simulate_tables(workspace, 200, seed=6)
     assert first.events.equals(again.events) and first.feedback.equals(again.feedback)
     assert not first.events.equals(other.events)
+
+
+def test_some_closure_answers_carry_a_comment_matching_the_score(simulated: SimulatedLogs) -> None:
+    con = duckdb.connect()
+    con.register("fb", simulated.feedback)
+    rows = con.execute("""SELECT score, comment FROM fb WHERE question = 'csat'""").fetchall()
+    with_comment = [(score, text) for score, text in rows if text is not None]
+    assert 0.05 < len(with_comment) / len(rows) < 0.5
+    positive = set(INCIDENT_SITUATIONS["fast"] + INCIDENT_SITUATIONS["workaround"])
+    low = [text for score, text in with_comment if score <= 2]
+    assert low and sum(text in positive for text in low) < len(low) / 2
+    other = con.execute("SELECT count(*) FROM fb WHERE question <> 'csat' AND comment IS NOT NULL")
+    assert other.fetchone() == (0,)

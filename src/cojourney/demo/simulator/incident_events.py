@@ -10,7 +10,7 @@ records), fixed (sometimes twice), and proposed to the user, whose answer takes 
 diagnosis; closed tickets are sometimes reopened. ``service-restored`` carries
 ``lost_work_hours`` and ``eta_met``; the closure survey a ``csat`` and a journey-level
 ``happiness`` answer driven by whether the estimate held, rejections, reopening
-(the peaks) and lost work.
+(the peaks) and lost work; some CSAT answers carry a comment (:mod:`.incident_comments`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from cojourney.demo.simulator.clock import (
     LocalClock,
     lognormal,
 )
+from cojourney.demo.simulator.incident_comments import incident_comments, incident_phrase_bank
 from cojourney.demo.simulator.track import Track
 
 #: Median minutes to the first response (portal and e-mail queues), by priority.
@@ -322,6 +323,16 @@ def _confirmation(
     track.at("closure-survey", survey, surveyed, feel=np.clip((happy - 7) / 2, -2, 2))
     csat = np.clip(np.round(3.5 + 0.45 * (happy - 6) + rng.normal(0, 0.6, n)), 1, 5)
     who = np.nonzero(surveyed)[0]
+    comments = incident_comments(
+        rng,
+        csat[surveyed],
+        rejected=rejected[surveyed],
+        silent=silent[surveyed],
+        eta_met=eta_met[surveyed],
+        lost_hours=lost[surveyed],
+        workaround=workaround[surveyed],
+        bank=incident_phrase_bank()[1],
+    )
     answers.add(
         "csat",
         who,
@@ -329,6 +340,7 @@ def _confirmation(
         csat[surveyed],
         touchpoint="closure-survey",
         channel="email",
+        comment=comments,
     )
     answers.add(
         "happiness",
