@@ -207,3 +207,10 @@ def test_some_closure_answers_carry_a_comment_matching_the_score(simulated: Simu
     assert low and sum(text in positive for text in low) < len(low) / 2
     other = con.execute("SELECT count(*) FROM fb WHERE question <> 'csat' AND comment IS NOT NULL")
     assert other.fetchone() == (0,)
+
+
+def test_the_incident_demo_can_be_served_like_ecampus(demo_folder: Path) -> None:
+    from cojourney.services.demo_serve import prepare_demo_site
+
+    site = prepare_demo_site(demo_folder / "workspace", base_url="http://127.0.0.1:8000")
+    assert site.share_url.startswith("http://127.0.0.1:8000/") and len(site.password) >= 12
