@@ -214,3 +214,12 @@ def test_the_incident_demo_can_be_served_like_ecampus(demo_folder: Path) -> None
 
     site = prepare_demo_site(demo_folder / "workspace", base_url="http://127.0.0.1:8000")
     assert site.share_url.startswith("http://127.0.0.1:8000/") and len(site.password) >= 12
+
+
+def test_the_watermelon_months_are_green_slas_with_a_red_xla(demo_folder: Path) -> None:
+    from cojourney.services.agreements import agreements_report
+
+    report = agreements_report(demo_folder / "workspace")
+    months = {w.month for w in report.watermelons if w.xla_id == "happiness-xla"}
+    # the XLA's bar rises during the year, so other months may be red too; not these two
+    assert months & {date(2025, 2, 1), date(2025, 3, 1)}
