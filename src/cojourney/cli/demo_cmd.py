@@ -19,12 +19,26 @@ def _day(text: str) -> datetime:
 
 @click.group()
 def demo() -> None:
-    """The flagship demos: the eCampus workspace, its maps, and simulated logs."""
+    """The flagship demos: the eCampus and incident workspaces, their maps, simulated logs."""
+
+
+#: ``demo build``'s folder when none is given, by example.
+_DEMO_FOLDERS = {
+    "ecampus-car-share": "out/ecampus-demo",
+    "incident-resolution": "out/incident-demo",
+}
 
 
 @demo.command("build")
-@click.argument(
-    "folder", type=click.Path(file_okay=False, path_type=Path), default="out/ecampus-demo"
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.option(
+    "--example",
+    type=click.Choice(list(_DEMO_FOLDERS)),
+    default="ecampus-car-share",
+    show_default=True,
+    help="The example to build: the eCampus car share (journeys are members) or "
+    "incident resolution (journeys are incidents, with priorities, SLA clocks paused "
+    "while waiting for the user, escalations and reopened tickets).",
 )
 @click.option(
     "-n",
@@ -33,7 +47,8 @@ def demo() -> None:
     default=3000,
     show_default=True,
     metavar="N",
-    help="eCampus members to simulate into the workspace's event store; 0 draws the maps only.",
+    help="Journeys (eCampus members, or incidents) to simulate into the workspace's event "
+    "store; 0 draws the maps only.",
 )
 @click.option(
     "--seed",
@@ -50,19 +65,29 @@ def demo() -> None:
     "and a share link, and serve the web workspace on http://127.0.0.1:8000/ until Ctrl+C.",
 )
 @click.pass_context
-def build(ctx: click.Context, folder: Path, journeys: int, seed: int, serve: bool) -> None:
-    """Build the eCampus demo in FOLDER: workspace, maps, simulated journeys, report.
+def build(
+    ctx: click.Context,
+    folder: Path | None,
+    example: str,
+    journeys: int,
+    seed: int,
+    serve: bool,
+) -> None:
+    """Build a demo in FOLDER: workspace, maps, simulated journeys, report.
 
-    Creates (or refreshes) FOLDER/workspace from the eCampus Car Share example, draws
-    its journey map, stakeholder map and service blueprint as HTML, simulates N members'
-    journeys and survey answers into its event store, and writes the journey report.
-    Every file opens offline in a browser. With --serve ('make demo' does it), the web
-    workspace is then served on 127.0.0.1 with a demo owner account.
+    Creates (or refreshes) FOLDER/workspace from the example (eCampus Car Share unless
+    --example says otherwise), draws its journey map, stakeholder map and service
+    blueprint as HTML, simulates N journeys and their survey answers into its event
+    store, and writes the journey report. Every file opens offline in a browser. FOLDER
+    defaults to out/ecampus-demo, or out/incident-demo for incident-resolution. With
+    --serve ('make demo' does it), the web workspace is then served on 127.0.0.1 with a
+    demo owner account.
     """
     from cojourney.services.demo import build_demo
 
     out = build_demo(
-        folder,
+        folder if folder is not None else Path(_DEMO_FOLDERS[example]),
+        example=example,
         journeys=journeys,
         seed=seed,
         on_stage=lambda text: click.echo(f"... {text}", err=True),

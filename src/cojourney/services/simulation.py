@@ -28,7 +28,7 @@ from cojourney.services.workspaces import open_workspace
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the simulator's output changes for the same parameters.
-SIMULATOR_VERSION = 1
+SIMULATOR_VERSION = 2
 #: The ``mapping_fingerprint`` of simulated imports (they are written by no mapping).
 SIMULATOR_FINGERPRINT = f"cojourney-simulator/{SIMULATOR_VERSION}"
 

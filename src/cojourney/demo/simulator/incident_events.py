@@ -10,7 +10,7 @@ records), fixed (sometimes twice), and proposed to the user, whose answer takes 
 diagnosis; closed tickets are sometimes reopened. ``service-restored`` carries
 ``lost_work_hours`` and ``eta_met``; the closure survey a ``csat`` and a journey-level
 ``happiness`` answer driven by whether the estimate held, rejections, reopening
-(the peaks) and lost work.
+(the peaks) and lost work; some CSAT answers carry a comment (:mod:`.incident_comments`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from cojourney.demo.simulator.clock import (
     LocalClock,
     lognormal,
 )
+from cojourney.demo.simulator.incident_comments import incident_comments, incident_phrase_bank
 from cojourney.demo.simulator.track import Track
 
 #: Median minutes to the first response (portal and e-mail queues), by priority.
@@ -44,6 +45,15 @@ UPDATE_HOURS = np.array([1.0, 2.0, 6.0, 16.0])
 IMPACT = np.array([0.9, 0.7, 0.35, 0.15])
 VENDOR_SPEED = np.array([0.25, 0.5, 1.0, 1.0])
 CHANNELS = ("portal-report", "phone-report", "email-report", "chat-report")
+#: Share of proposed solutions the user never answers (closed without confirmation):
+#: before the *confirm-before-close* rule (outside the watermelon months), and after it.
+SILENT_BEFORE_RULE, SILENT = 0.15, 0.02
+#: Share of answered solutions the user rejects (the clock pauses again after the refix).
+REJECTED = 0.12
+#: Chance a closed ticket is reopened: usually, before the confirm-before-close rule, in
+#: the watermelon months; plus :data:`REOPEN_IF_SILENT` when the user never confirmed.
+REOPEN, REOPEN_BEFORE_RULE, REOPEN_WATERMELON = 0.045, 0.09, 0.03
+REOPEN_IF_SILENT = 0.15
 
 
 @dataclass(frozen=True)
@@ -262,8 +272,8 @@ def _confirmation(
         return hours.add(t, np.where(urgent, logn(25 * 60, 0.6), logn(2 * 3600, 0.7)))
 
     # never answers; closed without confirmation
-    silent = u() < np.where(early & ~inc.watermelon, 0.15, 0.02)
-    rejected = ~silent & (u() < 0.12)
+    silent = u() < np.where(early & ~inc.watermelon, SILENT_BEFORE_RULE, SILENT)
+    rejected = ~silent & (u() < REJECTED)
     answered = reply(proposed)
     track.at("solution-rejected", answered, rejected)
     again = hours.add(answered, 30 * 60)
@@ -288,7 +298,8 @@ def _confirmation(
     )
     lost = np.round(lost, 1)
     closed = hours.add(restored, logn(14 * 3600, 0.6))
-    reopened = u() < np.select([inc.watermelon, early], [0.03, 0.09], 0.045) + 0.15 * silent
+    reopen = np.select([inc.watermelon, early], [REOPEN_WATERMELON, REOPEN_BEFORE_RULE], REOPEN)
+    reopened = u() < reopen + REOPEN_IF_SILENT * silent
     happy = (
         np.select([inc.watermelon, inc.opened < dates.updates, trial], [4.5, 6.4, 8.0], 7.6)
         + 2.2 * eta_met
@@ -312,6 +323,16 @@ def _confirmation(
     track.at("closure-survey", survey, surveyed, feel=np.clip((happy - 7) / 2, -2, 2))
     csat = np.clip(np.round(3.5 + 0.45 * (happy - 6) + rng.normal(0, 0.6, n)), 1, 5)
     who = np.nonzero(surveyed)[0]
+    comments = incident_comments(
+        rng,
+        csat[surveyed],
+        rejected=rejected[surveyed],
+        silent=silent[surveyed],
+        eta_met=eta_met[surveyed],
+        lost_hours=lost[surveyed],
+        workaround=workaround[surveyed],
+        bank=incident_phrase_bank()[1],
+    )
     answers.add(
         "csat",
         who,
@@ -319,6 +340,7 @@ def _confirmation(
         csat[surveyed],
         touchpoint="closure-survey",
         channel="email",
+        comment=comments,
     )
     answers.add(
         "happiness",

@@ -37,6 +37,7 @@ from cojourney.demo.simulator.buffers import (
 from cojourney.demo.simulator.chunks import ChunkTables, Counters
 from cojourney.demo.simulator.clock import DAY, WORKING_HOURS, BusinessClock, LocalClock, OpenHours
 from cojourney.demo.simulator.common import JourneyInfo, emotion_answers, require_touchpoints
+from cojourney.demo.simulator.incident_comments import incident_phrase_bank
 from cojourney.demo.simulator.incident_events import IncidentDates, Incidents, emit_incidents
 from cojourney.domain import BusinessCalendar, Workspace
 
@@ -129,7 +130,9 @@ class IncidentSimulator:
         info = self.info
         ids = IdFormat("INC", self.width, offset=first)
         events = EventBuffer(info.touchpoints, ids)
-        answers = AnswerBuffer(info.touchpoints, info.steps, ids)
+        answers = AnswerBuffer(
+            info.touchpoints, info.steps, ids, comments=incident_phrase_bank()[0]
+        )
         incidents = self._incidents(size, rng)
         emit_incidents(events, answers, incidents, rng, self.business, self.clock, self.dates)
         ordered = events.sorted()
