@@ -98,7 +98,6 @@ def measurement_series(
         status_of(indicator, current.value if current else None),
         trend,
         slope,
-        "mean of the imported measurements per month",
     )
 
 

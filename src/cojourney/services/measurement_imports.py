@@ -16,14 +16,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from cojourney.errors import NotFound, Problem
 from cojourney.events.measurements_ingest import MeasurementColumns
 from cojourney.services._import_plan import quarantine_folder
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 __all__ = ["MeasurementImportResult", "import_measurements"]
 

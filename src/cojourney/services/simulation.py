@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from cojourney.demo.simulator import SimulationPlan, plan_simulation, simulate_chunks
+from cojourney.demo.simulator import ECAMPUS, SimulationPlan, plan_simulation, simulate_chunks
 from cojourney.errors import InputError, Problem, location_in
 from cojourney.events.feedback_schema import feedback_arrow_schema
 from cojourney.events.schema import canonical_arrow_schema
@@ -173,7 +173,7 @@ def simulate(
             events_path=out / "events.parquet",
             feedback_path=out / "feedback.parquet",
         )
-    return _import(folder, plan, sha, event_batches, feedback, base)
+    return _import(folder, plan, sha, event_batches, feedback, base, workspace.workspace.time_zone)
 
 
 def _answer_batches(tables: list[pa.Table]) -> Iterator[pa.RecordBatch]:
@@ -188,12 +188,14 @@ def _import(
     event_batches: Callable[[], Iterator[pa.RecordBatch]],
     feedback: list[pa.Table],
     base: SimulationResult,
+    time_zone: str,
 ) -> SimulationResult:
     name = (
         f"simulated {plan.example}: {plan.journeys} journeys, seed {plan.seed}, "
         f"{plan.start}..{plan.end}"
     )
     with EventStore.open(folder) as store:
+        _import_measurements(store, plan, sha, name, time_zone)
         had_events = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="events")
         had_feedback = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="feedback")
         if had_events is not None and had_feedback is not None:
@@ -245,4 +247,24 @@ def _import(
         answers=answers,
         events_import=events_record,
         feedback_import=feedback_record,
+    )
+
+
+def _import_measurements(
+    store: EventStore, plan: SimulationPlan, sha: str, name: str, time_zone: str
+) -> None:
+    """The eCampus telematics, billing and monitoring measurements, imported once."""
+    if plan.example != ECAMPUS:
+        return
+    if store.find_import(sha, SIMULATOR_FINGERPRINT, kind="measurements") is not None:
+        return
+    from cojourney.demo.simulator.ecampus_measurements import measurements_table
+
+    table = measurements_table(plan.start, plan.end, time_zone, plan.seed)
+    store.import_batches(
+        table.to_batches(),
+        source_name=name,
+        source_sha256=sha,
+        mapping_fingerprint=SIMULATOR_FINGERPRINT,
+        kind="measurements",
     )
