@@ -107,10 +107,10 @@ class MeasurementColumns:
                 problems.append(
                     Problem(
                         f"no column for the measurement's {name}",
-                        location_in(path, field=f"mapping.{name}"),
+                        location_in(path, field=f"mapping.columns.{name}"),
                         found=column,
                         expected=", ".join(available) or "(no column)",
-                        hint=f"name the file's {name} column in mapping.{name}",
+                        hint=f"name the file's {name} column in mapping.columns.{name}",
                     )
                 )
         if problems:
@@ -216,7 +216,7 @@ def ingest_measurements(store: EventStore, request: MeasurementImport) -> Measur
         raise ImportRejected(
             Problem(
                 "unknown time zone",
-                location_in(path, field="mapping.time_zone"),
+                location_in(path, field="mapping.timestamp.time_zone"),
                 found=request.time_zone,
                 hint="give an IANA name such as Europe/Paris",
             )
@@ -238,7 +238,7 @@ def ingest_measurements(store: EventStore, request: MeasurementImport) -> Measur
         raise ImportRejected(
             [p for _, _, p in bad[:MAX_LISTED]],
             title=f"{path}: {len(bad)} of {len(raw)} rows have a problem; nothing imported "
-            "(or set aside the bad rows with on_error = skip)",
+            "(or set aside the bad rows with import.on_error=skip)",
         )
     con = store.connection
     with store.import_transaction(
@@ -248,18 +248,17 @@ def ingest_measurements(store: EventStore, request: MeasurementImport) -> Measur
         mapping_fingerprint=request.columns.fingerprint(),
         kind=MEASUREMENTS.name,
     ) as pending:
-        stored = {
-            (r[0], r[1], r[2]): r[3]
+        stored: dict[tuple[str, int, str | None], float] = {
+            (str(r[0]), int(r[1]), r[2]): float(r[3])
             for r in con.execute(
-                'SELECT indicator, "timestamp", segment, value FROM measurements'
+                'SELECT indicator, epoch_us("timestamp"), segment, value FROM measurements'
             ).fetchall()
         }
-        stored = {(i, _utc(t), s): v for (i, t, s), v in stored.items()}
         fresh: list[_Row] = []
         duplicates = 0
         conflicts: list[Problem] = []
         for row in good:
-            key = (row.indicator, row.timestamp, row.segment)
+            key = (row.indicator, _micros(row.timestamp), row.segment)
             if key in stored:
                 duplicates += 1
                 if stored[key] != row.value:
@@ -323,8 +322,9 @@ def ingest_measurements(store: EventStore, request: MeasurementImport) -> Measur
     )
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+def _micros(value: datetime) -> int:
+    delta = value - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _parse(
@@ -369,7 +369,7 @@ def _parse(
             "timestamp",
             "unreadable timestamp",
             cell("timestamp"),
-            "write times as ISO 8601 (2025-03-01T08:00:00) or set mapping.timestamp_format",
+            "write times as ISO 8601 (2025-03-01T08:00:00) or set mapping.timestamp.format",
         )
     raw_value = cell("value")
     try:
