@@ -177,3 +177,25 @@ def test_cli_import_measurements(ws: Path, tmp_path: Path, capsys: pytest.Captur
     assert main(["import", str(ws), str(file), "--kind", "measurements", "--activity", "a"]) == 2
     assert "--activity is not for --kind measurements" in capsys.readouterr()[1]
     assert main(["import", str(ws), str(file), "--value", "pct"]) == 2
+
+
+def test_a_value_entered_by_hand_records_who_and_when(ws: Path):
+    from datetime import UTC, datetime
+
+    from cojourney.errors import InputError
+    from cojourney.services.measurement_imports import record_measurement
+
+    when = datetime(2025, 3, 1, 15, tzinfo=UTC)
+    result = record_measurement(ws, "fleet-utilisation", when, 41.5, entered_by="ana@example.org")
+    assert result.rows_imported == 1
+    with EventStore.open(ws, read_only=True) as st:
+        (record,) = st.imports("measurements")
+    assert record.source_name == "entered by ana@example.org.csv"
+    assert record.finished_at == result.imported_at  # when it was entered
+    assert [(r[0], r[1], r[2]) for r in stored(ws)] == [("fleet-utilisation", 1740841200, 41.5)]
+    other = record_measurement(ws, "fleet-utilisation", when, 40.0, entered_by="bo")
+    assert other.rows_imported == 0 and other.conflict_count == 1
+    with pytest.raises(ImportRejected):
+        record_measurement(ws, "no-such-kpi", when, 1.0, entered_by="bo")
+    with pytest.raises(InputError):
+        record_measurement(ws, "fleet-utilisation", when, 1.0, entered_by=" ")

@@ -14,15 +14,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from cojourney.errors import NotFound, Problem
+from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events.measurements_ingest import MeasurementColumns
 from cojourney.services._import_plan import quarantine_folder
 
-__all__ = ["MeasurementImportResult", "import_measurements"]
+__all__ = ["MeasurementImportResult", "import_measurements", "record_measurement"]
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +156,48 @@ def import_measurements(
         outcome.conflicts,
         outcome.conflict_count,
     )
+
+
+def record_measurement(
+    workspace_path: str | Path,
+    indicator: str,
+    when: datetime,
+    value: float,
+    *,
+    entered_by: str,
+    segment: str | None = None,
+) -> MeasurementImportResult:
+    """Store one value entered by hand (what a web form for manual values calls).
+
+    It is recorded as an import of its own, named ``entered by ENTERED_BY``, whose
+    time is when it was entered: ``cojourney imports list`` shows who and when, and
+    ``imports delete`` takes it back. Identity and conflicts are those of a file
+    import: a value already stored for the indicator, time and segment is kept.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No such workspace.
+    cojourney.errors.ImportRejected
+        Not an indicator of the workspace, or ``value`` is not a finite number.
+    """
+    import csv
+    import tempfile
+
+    if not entered_by.strip():
+        raise InputError(
+            Problem(
+                "who entered the value is required",
+                Location(field="measurement.entered_by"),
+                hint="give the name or e-mail of the person entering it",
+            )
+        )
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        name = "".join(c if c.isalnum() or c in "@.-_" else "-" for c in entered_by)[:80]
+        file = Path(tmp) / f"entered by {name}.csv"
+        with file.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["indicator", "timestamp", "value", "segment"])
+            writer.writerow([indicator, when.isoformat(), repr(float(value)), segment or ""])
+        return import_measurements(workspace_path, file)
