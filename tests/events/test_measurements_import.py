@@ -199,3 +199,17 @@ def test_a_value_entered_by_hand_records_who_and_when(ws: Path):
         record_measurement(ws, "no-such-kpi", when, 1.0, entered_by="bo")
     with pytest.raises(InputError):
         record_measurement(ws, "fleet-utilisation", when, 1.0, entered_by=" ")
+
+
+def test_a_store_of_version_3_gets_the_measurements_table_on_the_next_write(tmp_path: Path):
+    with EventStore.open(tmp_path) as st:
+        st.connection.execute("DROP TABLE measurements")
+        st.connection.execute("UPDATE store_meta SET value = '3' WHERE key = 'schema_version'")
+    with EventStore.open(tmp_path, read_only=True) as old:
+        assert not _has(old)  # read as it is: no measurements log
+    with EventStore.open(tmp_path) as st:
+        assert _has(st) and st.count("measurements") == 0
+        version = st.connection.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        assert version == ("4",)
