@@ -38,11 +38,31 @@ def test_the_simulation_imports_them_once(tmp_path: Path):
     init_workspace(folder, example=ECAMPUS)
     indicators = {i.id for i in open_workspace(folder).indicators}
     assert indicators >= MEASURED
-    simulate(folder, 30, seed=2, start=date(2025, 3, 1), end=date(2025, 4, 30))
+    first = simulate(folder, 30, seed=2, start=date(2025, 3, 1), end=date(2025, 4, 30))
     with EventStore.open(folder, read_only=True) as store:
         count = store.count("measurements")
-        assert count == 6 * 2 + 61
-    simulate(folder, 30, seed=2, start=date(2025, 3, 1), end=date(2025, 4, 30))
+        assert count == 6 * 2 + 61 == first.measurements
+    again = simulate(folder, 30, seed=2, start=date(2025, 3, 1), end=date(2025, 4, 30))
+    assert again.already_imported and again.measurements == count
     with EventStore.open(folder, read_only=True) as store:
         assert store.count("measurements") == count
         assert [r.kind for r in store.imports("measurements")] == ["measurements"]
+
+
+def test_out_writes_them_to_measurements_parquet(tmp_path: Path):
+    import pyarrow.parquet as pq
+
+    from cojourney.demo import example_path
+
+    result = simulate(
+        example_path(ECAMPUS),
+        20,
+        seed=1,
+        out=tmp_path / "logs",
+        start=date(2025, 6, 1),
+        end=date(2025, 6, 30),
+    )
+    assert result.measurements_path == tmp_path / "logs" / "measurements.parquet"
+    table = pq.read_table(result.measurements_path)
+    assert table.num_rows == result.measurements == 6 + 30
+    assert set(table.column("indicator").to_pylist()) == MEASURED
