@@ -72,7 +72,10 @@ def build(ctx: click.Context, folder: Path, journeys: int, seed: int, serve: boo
     click.echo(f"Stakeholder map:   {clean(out.stakeholder_map)}")
     click.echo(f"Service blueprint: {clean(out.blueprint)}")
     if out.report is not None:
-        click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
+        measured = f", {out.measurements:,} measurements" if out.measurements else ""
+        click.echo(
+            f"Simulated:         {out.events:,} events, {out.answers:,} survey answers{measured}"
+        )
         click.echo(f"Journey report:    {clean(out.report)}")
     click.echo("Open the .html files in a browser; they work offline.")
     if serve:
