@@ -213,3 +213,11 @@ def test_a_store_of_version_3_gets_the_measurements_table_on_the_next_write(tmp_
             "SELECT value FROM store_meta WHERE key = 'schema_version'"
         ).fetchone()
         assert version == ("4",)
+
+
+def test_a_file_without_rows_is_refused_and_not_recorded(ws: Path, tmp_path: Path):
+    file = write_csv(tmp_path / "m.csv", ["indicator", "timestamp", "value"], [])
+    with pytest.raises(ImportRejected, match="no measurement"):
+        import_measurements(ws, file)
+    with EventStore.open(ws, read_only=True) as st:
+        assert st.imports() == []

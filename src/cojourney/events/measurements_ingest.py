@@ -223,6 +223,14 @@ def ingest_measurements(store: EventStore, request: MeasurementImport) -> Measur
         ) from None
     names, raw = read_rows(path)
     columns = request.columns.resolve(names, path)
+    if not raw:
+        raise ImportRejected(
+            Problem(
+                "the file holds no measurement",
+                location_in(path),
+                hint="export at least one row: indicator, timestamp, value",
+            )
+        )
     index = {name: names.index(col) if col else None for name, col in columns.items()}
     first_line = 2 if _READERS[path.suffix.lower()] == "read_csv" else 1
     good: list[_Row] = []
