@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -147,7 +147,6 @@ class MeasurementOutcome:
     first_timestamp: datetime | None
     last_timestamp: datetime | None
     quarantine_path: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
