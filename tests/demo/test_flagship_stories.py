@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from cojourney.demo.simulator.ecampus_measurements import MEASURED
 from cojourney.services.agreements import agreements_report
 from cojourney.services.report import build_report
 from cojourney.services.simulation import simulate
-from cojourney.services.value import improvement_report
+from cojourney.services.value import improvement_report, value_report
 from cojourney.services.workspaces import init_workspace
 
 SECTIONS = (
@@ -61,6 +62,29 @@ def test_the_late_return_alert_lifts_the_next_members_experience(ecampus: Path) 
     assert effect.treatment.value > effect.control.value  # after the trial started
     assert effect.significant and effect.improved
     assert effect.p_value is not None and effect.p_value < 0.001
+
+
+def test_every_ecampus_indicator_has_a_value_a_status_and_a_source(ecampus: Path) -> None:
+    result = value_report(ecampus)
+    values = {i.indicator_id: i for g in result.stakeholders for i in g.indicators}
+    assert len(values) == 23 and (result.measured, result.not_measured) == (23, 0)
+    missing = {
+        iid: (v.status.value, v.source)
+        for iid, v in values.items()
+        if v.current is None
+        or v.current.value is None
+        or v.source is None
+        or v.status.value in ("not_measured", "no_data")
+    }
+    assert missing == {}
+    by_measurements = {iid for iid, v in values.items() if v.source == "measurements"}
+    assert by_measurements == MEASURED
+    assert {v.source for v in values.values()} == {
+        "events",
+        "survey answers",
+        "SLA clock",
+        "measurements",
+    }
 
 
 def test_the_incident_sla_is_a_watermelon_in_february_and_march(incidents: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from web_helpers import Site
 
-from cojourney.events.store import EventStore
+from cojourney.events.store import STORE_SCHEMA_VERSION, EventStore
 from cojourney.services.ingest import AnswerIn, EventIn, IngestWriter
 from cojourney.services.workspaces import init_workspace
 from cojourney.web.routes_ingest import writer_of
@@ -306,7 +306,7 @@ def test_a_store_of_version_2_gets_the_id_columns_on_the_next_write(tmp_path: Pa
         version = store.connection.execute(
             "SELECT value FROM store_meta WHERE key = 'schema_version'"
         ).fetchone()
-        assert version == ("3",)
+        assert version == (str(STORE_SCHEMA_VERSION),)
 
 
 def test_paused_lets_this_process_read_while_batches_flow(tmp_path: Path) -> None:

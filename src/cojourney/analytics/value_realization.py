@@ -11,8 +11,14 @@ stakeholder, every indicator that shows their value:
 * a ``duration`` indicator timed by an agreement's SLA clock (``clock.indicator``) takes
   its values and status from the clock (:mod:`cojourney.analytics.clock_measures`), so
   ``value`` and ``agreements`` give one answer;
-* indicators without a measure are listed as ``not_measured`` with their data source,
-  so the gap (value not tracked: a kind of value leakage) shows.
+* an indicator without a measure is measured from the ``measurements`` log when it
+  holds values for it (:mod:`cojourney.analytics.measured_indicators`: mean per month);
+* the others are listed as ``not_measured`` with their data source, so the gap
+  (value not tracked: a kind of value leakage) shows.
+
+Each indicator names where its figures come from (``source``): ``events``,
+``survey answers`` (a ``feedback`` measure), ``SLA clock`` or ``measurements``
+(``None``: not measured).
 
 Indicators that no value proposition names and that have no stakeholder are listed
 under ``stakeholder_id = None``.
@@ -27,8 +33,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cojourney.analytics.clock_measures import clock_of, clock_series
+from cojourney.analytics.measured_indicators import measured_indicator_ids, measurement_series
 from cojourney.analytics.measures import IndicatorSeries, PeriodValue, Status, Trend, evaluate
 from cojourney.analytics.sla import evaluate_clocks
+from cojourney.domain.measures import MeasureKind
 from cojourney.domain.value import Direction, Indicator
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,9 +44,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["IndicatorValue", "StakeholderValue", "ValueRealization", "realize_value"]
+__all__ = [
+    "SOURCE_ANSWERS",
+    "SOURCE_CLOCK",
+    "SOURCE_EVENTS",
+    "SOURCE_MEASUREMENTS",
+    "IndicatorValue",
+    "StakeholderValue",
+    "ValueRealization",
+    "realize_value",
+]
 
 log = logging.getLogger(__name__)
+
+#: Where an indicator's figures come from (``IndicatorValue.source``).
+SOURCE_EVENTS = "events"
+SOURCE_ANSWERS = "survey answers"
+SOURCE_CLOCK = "SLA clock"
+SOURCE_MEASUREMENTS = "measurements"
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,7 @@ class IndicatorValue:
     owner: str | None
     data_source: str | None
     series: IndicatorSeries | None
+    source: str | None = None
 
     @property
     def measured(self) -> bool:
@@ -91,6 +115,7 @@ class IndicatorValue:
             "owner": self.owner,
             "data_source": self.data_source,
             "measured": self.measured,
+            "source": self.source,
             "status": self.status.value,
             "trend": self.trend.value if self.trend else None,
             "current": self.current.to_dict() if self.current else None,
@@ -165,14 +190,22 @@ def realize_value(
     indicators = {i.id: i for i in workspace.indicators}
     entries = _entries(workspace, indicators)
     series: dict[str, IndicatorSeries] = {}
+    origins: dict[str, str] = {}
     clocks: dict[tuple[str, str], list[ClockResult]] = {}
+    in_log = measured_indicator_ids(source)
     for ind in workspace.indicators:
         if ind.measure is None:
+            if ind.id in in_log:
+                series[ind.id] = measurement_series(source, workspace, ind, start=start, end=end)
+                origins[ind.id] = SOURCE_MEASUREMENTS
             continue
         timed = clock_of(workspace, ind)
         if timed is None:
             series[ind.id] = evaluate(source, workspace, ind, start=start, end=end)
+            feedback = ind.measure.kind is MeasureKind.FEEDBACK
+            origins[ind.id] = SOURCE_ANSWERS if feedback else SOURCE_EVENTS
             continue
+        origins[ind.id] = SOURCE_CLOCK
         agreement, clock = timed
         key = (agreement.id, ind.measure.period.value)
         if key not in clocks:
@@ -187,7 +220,7 @@ def realize_value(
     stakeholders = []
     for sid in groups:
         values = tuple(
-            _value(indicators[iid], aspect, text, series.get(iid))
+            _value(indicators[iid], aspect, text, series.get(iid), origins.get(iid))
             for iid, aspect, text in entries[sid]
         )
         stakeholders.append(
@@ -237,7 +270,11 @@ def _entries(
 
 
 def _value(
-    ind: Indicator, aspect: str, text: str | None, series: IndicatorSeries | None
+    ind: Indicator,
+    aspect: str,
+    text: str | None,
+    series: IndicatorSeries | None,
+    origin: str | None,
 ) -> IndicatorValue:
     return IndicatorValue(
         ind.id,
@@ -251,4 +288,5 @@ def _value(
         ind.owner,
         ind.data_source,
         series,
+        origin,
     )

@@ -97,7 +97,10 @@ def build(
     click.echo(f"Stakeholder map:   {clean(out.stakeholder_map)}")
     click.echo(f"Service blueprint: {clean(out.blueprint)}")
     if out.report is not None:
-        click.echo(f"Simulated:         {out.events:,} events, {out.answers:,} survey answers")
+        measured = f", {out.measurements:,} measurements" if out.measurements else ""
+        click.echo(
+            f"Simulated:         {out.events:,} events, {out.answers:,} survey answers{measured}"
+        )
         click.echo(f"Journey report:    {clean(out.report)}")
     click.echo("Open the .html files in a browser; they work offline.")
     if serve:
@@ -143,8 +146,8 @@ def _serve_demo(ctx: click.Context, workspace: Path) -> None:
     "out",
     type=click.Path(file_okay=False, path_type=Path),
     metavar="DIR",
-    help="Write DIR/events.parquet and DIR/feedback.parquet instead of importing "
-    "into the workspace's event store.",
+    help="Write DIR/events.parquet and DIR/feedback.parquet (eCampus: also "
+    "DIR/measurements.parquet) instead of importing into the workspace's event store.",
 )
 @deprecated_alias("--out", "out", "--output", convert=Path, metavar="DIR")
 @click.option(
@@ -208,6 +211,10 @@ def simulate(
     if result.events_path is not None:
         click.echo(f"Events:  {result.events:>12,}  {clean(result.events_path)}")
         click.echo(f"Answers: {result.answers:>12,}  {clean(result.feedback_path)}")
+        if result.measurements_path is not None:
+            click.echo(
+                f"Measurements: {result.measurements:>7,}  {clean(result.measurements_path)}"
+            )
         return
     if result.already_imported:
         click.echo(
@@ -221,4 +228,6 @@ def simulate(
     ):
         where = f"import #{record.id}" if record is not None else "nothing to import"
         click.echo(f"{label} {count:>12,}  {where}")
+    if result.measurements:
+        click.echo(f"Measurements: {result.measurements:>7,}  telematics, billing, monitoring")
     click.echo(f"Event store: {clean(workspace / 'data' / 'events.duckdb')}")

@@ -12,6 +12,11 @@ for each numeric question and ``--text-column QUESTION=COLUMN`` for each free-te
 one; every non-empty cell becomes one answer. In both, ``--case`` and
 ``--timestamp`` are required and ``--touchpoint``, ``--step``, ``--respondent``,
 ``--channel`` and ``--segment`` apply to every answer of a row.
+
+Measurements (``--kind measurements``, :func:`cojourney.services.measurement_imports.import_measurements`)
+are a time series of value-indicator values: ``--indicator``, ``--timestamp`` and
+``--value`` name its columns (default: ``indicator``, ``timestamp``, ``value``),
+``--segment`` the optional segment column.
 """
 
 from __future__ import annotations
@@ -50,6 +55,19 @@ FEEDBACK_ONLY = (
     "scales",
     "question_renames",
 )
+#: Options that only a measurement import takes, and those it takes besides them.
+MEASUREMENT_ONLY = ("indicator", "value")
+MEASUREMENT_OPTIONS = (
+    *MEASUREMENT_ONLY,
+    "workspace",
+    "file",
+    "timestamp",
+    "timestamp_format",
+    "time_zone",
+    "segment",
+    "on_error",
+    "kind",
+)
 
 
 @click.command("import")
@@ -57,11 +75,12 @@ FEEDBACK_ONLY = (
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--kind",
-    type=click.Choice(["events", "feedback"]),
+    type=click.Choice(["events", "feedback", "measurements"]),
     default="events",
     show_default=True,
     help="events: an event log. feedback: survey answers (CSAT 1-5, CES 1-7, "
-    "NPS 0-10, emotion -3..3, custom questions, free text).",
+    "NPS 0-10, emotion -3..3, custom questions, free text). measurements: values "
+    "of value indicators over time (telematics, billing, monitoring exports).",
 )
 @click.option(
     "--mapping",
@@ -205,6 +224,16 @@ FEEDBACK_ONLY = (
 )
 @click.option("--respondent", metavar="COLUMN", help="Feedback: column with who answered.")
 @click.option(
+    "--indicator",
+    metavar="COLUMN",
+    help="Measurements: column with the value indicator's id. [default: indicator]",
+)
+@click.option(
+    "--value",
+    metavar="COLUMN",
+    help="Measurements: column with the measured value. [default: value]",
+)
+@click.option(
     "--journey-question",
     "journey_questions",
     multiple=True,
@@ -281,11 +310,28 @@ def import_(
       cojourney import shop/ survey.csv --kind feedback --case order_id \\
           --timestamp at --score-column csat=Q1 --score-column nps=Q7 \\
           --text-column why=Q8 --journey-question nps
+      cojourney import shop/ uptime.csv --kind measurements --indicator kpi \\
+          --timestamp day --value pct
+
+    With --kind measurements, FILE (CSV, Parquet or JSON Lines) holds values of the
+    workspace's value indicators over time (indicator, timestamp, value, optional
+    segment and unit); an indicator without a measure is then measured from them.
     """
     from cojourney.events.mappings import MappingFlags
     from cojourney.services.imports import import_events, import_feedback
 
     given = click.get_current_context().params
+    if kind == "measurements":
+        refuse_given(
+            given,
+            [n for n in given if n not in MEASUREMENT_OPTIONS],
+            "is not for --kind measurements",
+        )
+        _import_measurements(workspace, file, on_error, columns)
+        return 0
+    refuse_given(given, MEASUREMENT_ONLY, "is for --kind measurements")
+    for name in MEASUREMENT_ONLY:
+        columns.pop(name, None)
     other = "--kind feedback" if kind == "events" else "an event import"
     refuse_given(
         given,
@@ -431,6 +477,64 @@ def _progress(file: Path) -> Iterator[Callable[[ImportProgress], None] | None]:
 
     with progress:
         yield update
+
+
+def _import_measurements(
+    workspace: Path, file: Path, on_error: str, columns: dict[str, str | None]
+) -> None:
+    from cojourney.events.measurements_ingest import MeasurementColumns
+    from cojourney.services.measurement_imports import import_measurements
+
+    r = import_measurements(
+        workspace,
+        file,
+        columns=MeasurementColumns(
+            indicator=columns.get("indicator"),
+            timestamp=columns.get("timestamp"),
+            value=columns.get("value"),
+            segment=columns.get("segment"),
+            timestamp_format=columns.get("timestamp_format"),
+        ),
+        on_error="skip" if on_error == "skip" else "fail",
+        time_zone=columns.get("time_zone"),
+    )
+
+    def echo(text: str) -> None:
+        click.echo(clean(to_flags(text)))
+
+    if r.already_imported:
+        echo(
+            f"{r.source.name}: already imported as #{r.import_id} on "
+            f"{r.imported_at:%Y-%m-%d %H:%M} UTC; nothing added."
+        )
+        return
+    echo(
+        f"Imported {_count(r.rows_imported, 'measurement')} from {r.source.name} "
+        f"as import #{r.import_id}."
+    )
+    if r.rows_duplicate:
+        echo(f"  stored:      {r.rows_imported:,} new, {r.rows_duplicate:,} already stored")
+    for problem in r.conflicts[:SHOWN_REJECTED]:
+        first, *rest = problem.render().splitlines()
+        echo("  conflict:    " + first)
+        for line in rest:
+            echo("    " + line)
+    if r.conflict_count > SHOWN_REJECTED:
+        echo(f"    ... and {r.conflict_count - SHOWN_REJECTED:,} more conflicting values")
+    if r.indicators:
+        echo("  indicators:  " + ", ".join(f"{i} {n:,}" for i, n in r.indicators))
+    if r.rows_imported:
+        echo(f"  time range:  {_when(r.first_timestamp)} .. {_when(r.last_timestamp)} UTC")
+    if r.rows_rejected:
+        echo(
+            f"  rejected:    {r.rows_rejected:,} of {r.rows_read:,} rows, set aside in "
+            f"{r.quarantine_path}"
+        )
+        for problem in r.rejected[:SHOWN_REJECTED]:
+            for line in problem.render().splitlines():
+                echo("    " + line)
+    else:
+        echo("  rejected:    none")
 
 
 def _count(n: int, noun: str) -> str:

@@ -51,7 +51,7 @@ def list_(workspace: Path, json_out: Path | None) -> int:
     click.echo(f"Imports of {clean(workspace)}, oldest first:")
     width = max(len(f"#{r.id}") for r in records)
     for r in records:
-        what = "answers" if r.kind == "feedback" else "events"
+        what = _NOUNS.get(r.kind, "event") + "s"
         mapping = clean(r.mapping_name or "the default column names")
         click.echo(
             f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {clean(r.source_name)}: "
@@ -80,7 +80,7 @@ def delete(workspace: Path, import_id: int) -> int:
 
     done = delete_import(workspace, import_id)
     r = done.record
-    what = "answer" if r.kind == "feedback" else "event"
+    what = _NOUNS.get(r.kind, "event")
     rows = f"{done.rows_removed:,} {what}" + ("" if done.rows_removed == 1 else "s")
     click.echo(
         f"Deleted import #{r.id} ({clean(r.source_name)}, {r.finished_at:%Y-%m-%d %H:%M} UTC): {rows} removed."
@@ -104,3 +104,7 @@ def _as_json(r: ImportRecord) -> dict[str, object]:
         "started_at": r.started_at.isoformat(),
         "finished_at": r.finished_at.isoformat(),
     }
+
+
+#: What one row of each kind of log is called.
+_NOUNS = {"events": "event", "feedback": "answer", "measurements": "measurement"}

@@ -64,8 +64,11 @@ def value(
     Indicators with a 'measure:' are computed on the WORKSPACE's imported events and
     survey answers, per period (month by default): the latest value, its status
     against the indicator's target and warning level (on track, at risk, off track)
-    and its trend over the last six periods. Indicators without a measure are listed
-    as 'not measured', with their data source.
+    and its trend over the last six periods. Indicators without a measure are
+    measured from the imported measurements (import --kind measurements), as the mean
+    per month; the others are listed as 'not measured', with their data source. The
+    source column says where each figure comes from: events, survey answers, SLA
+    clock or measurements.
 
     \b
     Examples:
@@ -106,6 +109,7 @@ def print_value(result: ValueRealization) -> None:
             ("target", "right"),
             ("status", "left"),
             ("trend", "left"),
+            ("source", "left"),
         ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for item in group.indicators:
@@ -135,6 +139,7 @@ def _row(item: IndicatorValue) -> list[str]:
             target,
             styled,
             "",
+            "-",
         ]
     current = item.current
     trend = TREND_ARROWS.get(item.trend.value, "") if item.trend else "[dim]-[/]"
@@ -147,6 +152,7 @@ def _row(item: IndicatorValue) -> list[str]:
         target,
         styled,
         trend,
+        safe(item.source or "-"),
     ]
 
 

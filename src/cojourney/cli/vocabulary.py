@@ -48,6 +48,8 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "mapping.columns.touchpoint": ("--touchpoint", ("import",)),
     "mapping.columns.step": ("--step", ("import",)),
     "mapping.columns.respondent": ("--respondent", ("import",)),
+    "mapping.columns.indicator": ("--indicator", ("import",)),
+    "mapping.columns.value": ("--value", ("import",)),
     "mapping.score_columns": ("--score-column", ("import",)),
     "mapping.text_columns": ("--text-column", ("import",)),
     "mapping.journey_questions": ("--journey-question", ("import",)),

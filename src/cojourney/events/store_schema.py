@@ -25,6 +25,7 @@ __all__ = [
     "FEEDBACK",
     "IMPORT_FIELDS",
     "IMPORT_ID",
+    "MEASUREMENTS",
     "MIGRATIONS",
     "STORE_SCHEMA_VERSION",
     "Column",
@@ -46,7 +47,8 @@ DEFAULT_STORE: Final = Path("data") / "events.duckdb"
 #: 2: ``imports.rows_duplicate`` (a version-1 store gets it, as 0, when opened for writing).
 #: 3: ``events.event_id`` and ``feedback.answer_id``, the ids the ingestion API receives
 #: (null for file imports; an older store gets the columns when opened for writing).
-STORE_SCHEMA_VERSION: Final = 3
+#: 4: the ``measurements`` table (an older store gets it when opened for writing).
+STORE_SCHEMA_VERSION: Final = 4
 IMPORT_ID: Final = "import_id"
 
 
@@ -142,7 +144,28 @@ FEEDBACK: Final = LogKind(
     F.ANSWER_ID,
 )
 
-_KINDS: dict[str, LogKind] = {EVENTS.name: EVENTS, FEEDBACK.name: FEEDBACK}
+#: Indicator values measured outside the event log (telematics, billing, monitoring,
+#: manual entries): one value of one indicator at one time, optionally per segment.
+MEASUREMENTS: Final = LogKind(
+    "measurements",
+    "measurements",
+    (
+        Column("indicator", "VARCHAR", False),
+        Column("timestamp", "TIMESTAMPTZ", False),
+        Column("measurement_seq", "BIGINT", False),
+        Column("value", "DOUBLE", False),
+        Column("segment", "VARCHAR"),
+        Column("unit", "VARCHAR"),
+    ),
+    "measurement_seq",
+    ("indicator", "timestamp", "segment"),
+)
+
+_KINDS: dict[str, LogKind] = {
+    EVENTS.name: EVENTS,
+    FEEDBACK.name: FEEDBACK,
+    MEASUREMENTS.name: MEASUREMENTS,
+}
 
 
 def register_kind(kind: LogKind) -> None:

@@ -38,6 +38,7 @@ class DemoOutputs:
     report: Path | None = None
     events: int = 0
     answers: int = 0
+    measurements: int = 0
 
 
 def build_demo(
@@ -113,4 +114,5 @@ def build_demo(
         report=report.output,
         events=simulated.events,
         answers=simulated.answers,
+        measurements=simulated.measurements,
     )

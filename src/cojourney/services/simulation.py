@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from cojourney.demo.simulator import SimulationPlan, plan_simulation, simulate_chunks
+from cojourney.demo.simulator import ECAMPUS, SimulationPlan, plan_simulation, simulate_chunks
 from cojourney.errors import InputError, Problem, location_in
 from cojourney.events.feedback_schema import feedback_arrow_schema
 from cojourney.events.schema import canonical_arrow_schema
@@ -46,6 +46,9 @@ class SimulationResult:
         The simulation's parameters (``start``/``end``: the local days journeys start in).
     events, answers
         Rows of the event log and of the feedback log.
+    measurements, measurements_path
+        eCampus only: the simulated telematics, billing and monitoring measurements
+        (rows in the store, or in ``measurements.parquet`` with ``out``).
     events_path, feedback_path
         The Parquet files (with ``out``).
     events_import, feedback_import
@@ -70,6 +73,8 @@ class SimulationResult:
     feedback_import: ImportRecord | None = None
     already_imported: bool = False
     source_sha256: str = ""
+    measurements: int = 0
+    measurements_path: Path | None = None
 
 
 def simulation_sha256(plan: SimulationPlan) -> str:
@@ -109,8 +114,9 @@ def simulate(
     seed
         The random seed; the same parameters give the same logs.
     out
-        A folder for ``events.parquet`` and ``feedback.parquet``; ``None`` imports both
-        into ``WORKSPACE/data/events.duckdb``.
+        A folder for ``events.parquet`` and ``feedback.parquet`` (and, for eCampus,
+        ``measurements.parquet``); ``None`` imports them into
+        ``WORKSPACE/data/events.duckdb``.
     start, end
         The local days journeys start in (default: the example's period).
     progress
@@ -163,6 +169,15 @@ def simulate(
         answers = write_parquet(
             _answer_batches(feedback), out / "feedback.parquet", schema=feedback_arrow_schema()
         )
+        measured, measured_path = 0, None
+        if plan.example == ECAMPUS:
+            from cojourney.demo.simulator.ecampus_measurements import measurements_table
+
+            table = measurements_table(
+                plan.start, plan.end, workspace.workspace.time_zone, plan.seed
+            )
+            measured_path = out / "measurements.parquet"
+            measured = write_parquet(table, measured_path)
         log.info(
             "simulated %s: %d events, %d answers written to %s", plan.example, events, answers, out
         )
@@ -172,8 +187,10 @@ def simulate(
             answers=answers,
             events_path=out / "events.parquet",
             feedback_path=out / "feedback.parquet",
+            measurements=measured,
+            measurements_path=measured_path,
         )
-    return _import(folder, plan, sha, event_batches, feedback, base)
+    return _import(folder, plan, sha, event_batches, feedback, base, workspace.workspace.time_zone)
 
 
 def _answer_batches(tables: list[pa.Table]) -> Iterator[pa.RecordBatch]:
@@ -188,12 +205,15 @@ def _import(
     event_batches: Callable[[], Iterator[pa.RecordBatch]],
     feedback: list[pa.Table],
     base: SimulationResult,
+    time_zone: str,
 ) -> SimulationResult:
     name = (
         f"simulated {plan.example}: {plan.journeys} journeys, seed {plan.seed}, "
         f"{plan.start}..{plan.end}"
     )
     with EventStore.open(folder) as store:
+        measured = _import_measurements(store, plan, sha, name, time_zone)
+        base = replace(base, measurements=measured)
         had_events = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="events")
         had_feedback = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="feedback")
         if had_events is not None and had_feedback is not None:
@@ -246,3 +266,25 @@ def _import(
         events_import=events_record,
         feedback_import=feedback_record,
     )
+
+
+def _import_measurements(
+    store: EventStore, plan: SimulationPlan, sha: str, name: str, time_zone: str
+) -> int:
+    """The eCampus telematics, billing and monitoring measurements, imported once;
+    their number (0 for the other examples)."""
+    if plan.example != ECAMPUS:
+        return 0
+    earlier = store.find_import(sha, SIMULATOR_FINGERPRINT, kind="measurements")
+    if earlier is not None:
+        return earlier.rows_imported
+    from cojourney.demo.simulator.ecampus_measurements import measurements_table
+
+    table = measurements_table(plan.start, plan.end, time_zone, plan.seed)
+    return store.import_batches(
+        table.to_batches(),
+        source_name=name,
+        source_sha256=sha,
+        mapping_fingerprint=SIMULATOR_FINGERPRINT,
+        kind="measurements",
+    ).rows_imported

@@ -66,7 +66,8 @@ def build(
             )
             body += (
                 f'<p class="cj-caption"><b>Not measured</b> ({len(missing)}): no measure '
-                f'is declared, so this value is not tracked.</p><ul class="cj-not-measured">'
+                f"is declared and no measurement is imported, so this value is not tracked."
+                f'</p><ul class="cj-not-measured">'
                 f"{items}</ul>"
             )
         parts.append(f"<h3>{esc(group['name'])}</h3>{body}")
@@ -181,6 +182,8 @@ def _card(ind: dict[str, Any], stakeholder: str | None, charts: dict[str, dict[s
             f'role="img" aria-label="trend of {esc(ind["name"])}"></div>'
         )
     period = f"{current['period_start'][:7]}, n = {current['n']}" if current else "no data"
+    if ind.get("source"):
+        period += f" · from {ind['source']}"
     note = series.get("note")
     return (
         f'<div class="cj-card cj-tone-{tone}"><h4>{esc(ind["name"])}</h4>'
