@@ -46,6 +46,7 @@ PATH_VALUES = {
     "step_id": "no-such-step",
     "collection": "personas",
     "item_id": "no-such-item",
+    "name": "experience",
 }
 
 PRINCIPALS = [

@@ -112,8 +112,9 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "map.kind": ("--kind", ("map",)),
     "map.format": ("--format", ("map",)),
     "output.audience": ("--audience", ("map", "report")),
+    "map.measured": ("--measured", ("map",)),
     # workspaces and demos
-    "init.example": ("--example", ("init",)),
+    "init.example": ("--example", ("init", "demo build")),
     "init.force": ("--force", ("init",)),
     "simulate.journeys": ("--journeys", ("demo build", "demo simulate")),
     "simulate.seed": ("--seed", ("demo build", "demo simulate")),
