@@ -580,7 +580,7 @@ def test_a_file_changed_outside_during_a_save_is_not_overwritten(
     import cojourney.services.editing as editing
 
     path = ws / JOURNEY_FILE
-    real = editing.validation_problems
+    real = editing._validated
 
     def meanwhile(handle, texts):  # someone saves the file in an editor while we validate
         path.write_text(
@@ -589,7 +589,7 @@ def test_a_file_changed_outside_during_a_save_is_not_overwritten(
         )
         return real(handle, texts)
 
-    monkeypatch.setattr(editing, "validation_problems", meanwhile)
+    monkeypatch.setattr(editing, "_validated", meanwhile)
     with pytest.raises(Conflict, match=r"touchpoints\[support-call\]\.name"):
         apply_edits(
             ws,
