@@ -334,7 +334,7 @@ class WorkspaceDocuments:
         """New text of each changed file (None: delete it); files an edit left alone are absent."""
         out: dict[str, str | None] = {}
         for name in self.changed():
-            out[name] = None if name in self._deleted else self.file(name).dump()
+            out[name] = None if name in self._deleted else self.file(name).render()
         return out
 
     def edited_texts(self) -> dict[str, str]:
