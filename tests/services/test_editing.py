@@ -636,3 +636,33 @@ def test_every_collection_of_a_flagship_example_is_editable(tmp_path: Path, stor
             a == b or (a.lstrip().startswith(("name:", "- name:")) and "Edited" in b)
             for a, b in zip(old_lines, new_lines, strict=True)
         ), name
+
+
+def test_the_handle_keeps_the_model_a_save_validated(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cojourney.spec as spec
+
+    handle = as_handle(ws)
+    assert handle.validation().ok
+    apply_edits(
+        handle,
+        [SetField(touchpoint("survey", "name"), "Rates us")],
+        base_version=current_version(handle),
+        author="ann",
+    )
+
+    def no_second_check(path: object) -> object:
+        raise AssertionError("the workspace was validated again after the save")
+
+    monkeypatch.setattr(spec, "validate_workspace", no_second_check)
+    report = handle.validation()
+    assert report.root == ws and all(str(f).startswith(str(ws)) for f in report.files)
+    journey = handle.model().require("journeys", "main-journey")
+    assert next(t for t in journey.touchpoints if t.id == "survey").name == "Rates us"
+    # a change made outside afterwards is still seen
+    path = ws / JOURNEY_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("Rates us", "Scores us"), "utf-8")
+    monkeypatch.undo()
+    journey = handle.model().require("journeys", "main-journey")
+    assert next(t for t in journey.touchpoints if t.id == "survey").name == "Scores us"
