@@ -666,3 +666,32 @@ def test_the_handle_keeps_the_model_a_save_validated(
     monkeypatch.undo()
     journey = handle.model().require("journeys", "main-journey")
     assert next(t for t in journey.touchpoints if t.id == "survey").name == "Scores us"
+
+
+def test_a_file_just_saved_is_edited_again_exactly_as_if_it_were_parsed_afresh(
+    ws: Path,
+) -> None:
+    from cojourney.spec.yaml_edit import WorkspaceDocuments, yaml_file
+
+    apply_edits(
+        ws,
+        [SetField(touchpoint("survey", "name"), "Rates us")],
+        base_version=current_version(ws),
+        author="ann",
+    )
+    saved = read_texts(ws)
+    assert len(yaml_file._handed) >= 1  # the save handed its document over
+    second = [
+        SetField(touchpoint("search", "name"), "Looks around"),
+        SetField(touchpoint("search", "description"), "A new line\nof text"),
+    ]
+    handed = dict(yaml_file._handed)
+    yaml_file._handed.clear()
+    fresh = WorkspaceDocuments(dict(saved))
+    for edit in second:
+        fresh.apply(edit)
+    expected = fresh.edited_texts()
+    yaml_file._handed.update(handed)
+    apply_edits(ws, second, base_version=current_version(ws), author="bob")
+    assert not set(handed) & set(yaml_file._handed)  # taken, not parsed again
+    assert read_texts(ws) == expected

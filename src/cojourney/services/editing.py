@@ -265,15 +265,18 @@ def apply_edits(
         documents = WorkspaceDocuments(dict(current))
         for edit in edits:
             documents.apply(edit)
-        return _save(
+        edited = documents.edited_texts()
+        result = _save(
             handle,
             current,
-            documents.edited_texts(),
+            edited,
             author=author,
             message=message,
             versions=versions,
             merged_over=merged_over,
         )
+        documents.hand_over(edited)  # the next edit of these files need not parse them
+        return result
 
 
 def conflicts(changes: Sequence[Change], edits: Sequence[Edit]) -> list[Change]:

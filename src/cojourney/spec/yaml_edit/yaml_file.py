@@ -60,6 +60,26 @@ def _known_layout(text: str) -> tuple[tuple[int, int, int], bool] | None:
         return _known_layouts.get(_digest(text))
 
 
+#: Documents handed over by a save for the next parse of the text it wrote (sha256 ->
+#: document), each taken once: the next edit of a file just saved does not parse it.
+HANDED_OVER_SIZE = 16
+_handed: OrderedDict[str, Any] = OrderedDict()
+
+
+def hand_over(file: YamlFile, text: str) -> None:
+    """Keep ``file``'s document as what ``text`` (just written from it) reads to.
+
+    The caller must not change the document afterwards; the next :meth:`YamlFile.parse`
+    of ``text`` takes it (once) instead of parsing.
+    """
+    if not file.faithful:
+        return
+    with _known_lock:
+        _handed[_digest(text)] = file.data
+        while len(_handed) > HANDED_OVER_SIZE:
+            _handed.popitem(last=False)
+
+
 @dataclass
 class YamlFile:
     """One YAML file of a workspace: its text, its parsed document and its layout."""
@@ -76,6 +96,11 @@ class YamlFile:
     def parse(cls, name: str, text: str) -> YamlFile:
         """Read ``text`` and find the layout that writes it back unchanged."""
         crlf = "\r\n" in text
+        known = _known_layout(text)
+        with _known_lock:
+            handed = _handed.pop(_digest(text), None)
+        if handed is not None and known is not None:
+            return cls(name, text, handed, known[0], known[1], crlf=crlf)
         try:
             data = _yaml(_LAYOUTS[0]).load(text.replace("\r\n", "\n") if crlf else text)
         except YAMLError as exc:
@@ -87,7 +112,6 @@ class YamlFile:
                 )
             ) from None
         file = cls(name, text, data, crlf=crlf)
-        known = _known_layout(text)
         if known is not None:
             file.layout, file.explicit_start = known
             return file
