@@ -490,17 +490,16 @@ def pages_section(results: dict[str, dict[str, Any]]) -> list[str]:
         "editor's POST of a touchpoint (validation with the rules of `cojourney validate`, "
         "YAML write-back, a version in the database), each from a fresh base version. "
         "Target: p95 under 300 ms warm. A save parses only what changed: the safe reader "
-        "keeps parsed documents by content (`spec/yaml_io.read_yaml`), a text the editor "
-        "wrote keeps its layout (no layout search on the next edit), and the workspace "
-        "handle adopts the model the save validated, so the first page after a save is "
-        "warm. What is left of a save is ruamel (pure Python) reading and writing back the "
-        "one edited file in round-trip mode, and validating its new text; on a 43 KB "
-        "journey file that is ~250 ms, near the target, over it at p95 when the shared "
-        "machine is busy. The benchmark renames a touchpoint back and forth, so after the "
-        "warm-up both texts of the edited file are known; a save with a text never seen "
-        "also parses it for validation and for the version's list of changes (roughly "
-        "twice the parse time of that file more). The load before the run shows how busy "
-        "the machine was.",
+        "keeps parsed documents by content (`spec/yaml_io.read_yaml`), a saved file's "
+        "edited document (and its layout) is handed to the next edit of that text, and the "
+        "workspace handle adopts the model the save validated, so the first page after a "
+        "save is warm. What is left of a save is mostly ruamel (pure Python) writing the one "
+        "edited file back in round-trip mode (a 43 KB journey file here): the p95 sits at "
+        "the target when the shared machine is busy. The benchmark renames a touchpoint "
+        "back and forth, so after the warm-up both texts of the edited file are known to "
+        "the validation and to the version's list of changes; a save with a text never "
+        "seen also parses it for those two (about twice the parse time of that file more). "
+        "The load before the run shows how busy the machine was.",
         "",
         "| page | journeys | requests | p50 | p95 | max | p95 < 300 ms | load before |",
         "|---|---:|---:|---:|---:|---:|---|---|",
