@@ -580,7 +580,7 @@ def test_a_file_changed_outside_during_a_save_is_not_overwritten(
     import cojourney.services.editing as editing
 
     path = ws / JOURNEY_FILE
-    real = editing.validation_problems
+    real = editing._validated
 
     def meanwhile(handle, texts):  # someone saves the file in an editor while we validate
         path.write_text(
@@ -589,7 +589,7 @@ def test_a_file_changed_outside_during_a_save_is_not_overwritten(
         )
         return real(handle, texts)
 
-    monkeypatch.setattr(editing, "validation_problems", meanwhile)
+    monkeypatch.setattr(editing, "_validated", meanwhile)
     with pytest.raises(Conflict, match=r"touchpoints\[support-call\]\.name"):
         apply_edits(
             ws,
@@ -636,3 +636,62 @@ def test_every_collection_of_a_flagship_example_is_editable(tmp_path: Path, stor
             a == b or (a.lstrip().startswith(("name:", "- name:")) and "Edited" in b)
             for a, b in zip(old_lines, new_lines, strict=True)
         ), name
+
+
+def test_the_handle_keeps_the_model_a_save_validated(
+    ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cojourney.spec as spec
+
+    handle = as_handle(ws)
+    assert handle.validation().ok
+    apply_edits(
+        handle,
+        [SetField(touchpoint("survey", "name"), "Rates us")],
+        base_version=current_version(handle),
+        author="ann",
+    )
+
+    def no_second_check(path: object) -> object:
+        raise AssertionError("the workspace was validated again after the save")
+
+    monkeypatch.setattr(spec, "validate_workspace", no_second_check)
+    report = handle.validation()
+    assert report.root == ws and all(str(f).startswith(str(ws)) for f in report.files)
+    journey = handle.model().require("journeys", "main-journey")
+    assert next(t for t in journey.touchpoints if t.id == "survey").name == "Rates us"
+    # a change made outside afterwards is still seen
+    path = ws / JOURNEY_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("Rates us", "Scores us"), "utf-8")
+    monkeypatch.undo()
+    journey = handle.model().require("journeys", "main-journey")
+    assert next(t for t in journey.touchpoints if t.id == "survey").name == "Scores us"
+
+
+def test_a_file_just_saved_is_edited_again_exactly_as_if_it_were_parsed_afresh(
+    ws: Path,
+) -> None:
+    from cojourney.spec.yaml_edit import WorkspaceDocuments, yaml_file
+
+    apply_edits(
+        ws,
+        [SetField(touchpoint("survey", "name"), "Rates us")],
+        base_version=current_version(ws),
+        author="ann",
+    )
+    saved = read_texts(ws)
+    assert len(yaml_file._handed) >= 1  # the save handed its document over
+    second = [
+        SetField(touchpoint("search", "name"), "Looks around"),
+        SetField(touchpoint("search", "description"), "A new line\nof text"),
+    ]
+    handed = dict(yaml_file._handed)
+    yaml_file._handed.clear()
+    fresh = WorkspaceDocuments(dict(saved))
+    for edit in second:
+        fresh.apply(edit)
+    expected = fresh.edited_texts()
+    yaml_file._handed.update(handed)
+    apply_edits(ws, second, base_version=current_version(ws), author="bob")
+    assert not set(handed) & set(yaml_file._handed)  # taken, not parsed again
+    assert read_texts(ws) == expected

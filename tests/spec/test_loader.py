@@ -106,3 +106,33 @@ def test_data_and_hidden_folders_are_not_read(tmp_path: Path):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "x.yaml").write_text("not: a workspace\n", encoding="utf-8")
     assert validate_workspace(tmp_path).ok
+
+
+def test_unchanged_files_are_not_parsed_again_and_the_limits_still_apply(
+    workspace_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cojourney.spec.yaml_io as yaml_io
+    from cojourney.settings import Settings, use_settings
+
+    parsed: list[str] = []
+    real = yaml_io.parse_yaml
+
+    def counting(text: str, source: str, **kwargs: object) -> object:
+        parsed.append(Path(source).name)
+        return real(text, source, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yaml_io, "parse_yaml", counting)
+    monkeypatch.setattr(yaml_io, "_parsed", type(yaml_io._parsed)())  # start empty
+    first = validate_workspace(workspace_copy)
+    assert first.ok and len(parsed) == len(first.files)
+    parsed.clear()
+    assert validate_workspace(workspace_copy).ok and parsed == []  # all from the cache
+    journey = _first_journey_file(workspace_copy)
+    journey.write_text(journey.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    again = validate_workspace(workspace_copy)
+    assert again.ok and parsed == [journey.name]  # only the changed file
+    # a known text is still refused when the limits in force no longer allow it
+    with use_settings(Settings(yaml_max_bytes=64)):
+        refused = validate_workspace(workspace_copy)
+    assert not refused.ok
+    assert any(p.message == "the YAML file is too big" for p in refused.problems)

@@ -330,3 +330,47 @@ def test_a_persona_is_edited_through_the_generic_form(editing_site: Site, folder
     assert edited.occupation == "Night nurse"
     viewer, _ = editing_site.signed_in("viewer")
     assert viewer.get(f"/edit/personas/{persona.id}", headers=HTML).status_code == 403
+
+
+def test_the_touchpoint_form_sets_and_clears_its_interaction_type(
+    editing_site: Site, folder: Path
+) -> None:
+    from cojourney.domain.journey import InteractionKind
+
+    journey = _journey(editing_site)
+    touchpoint = journey.touchpoints[0]
+    others_before = {
+        i.id: [t for t in i.touchpoints if t != touchpoint.id] for i in journey.interactions
+    }
+    client, _ = editing_site.signed_in("editor")
+    action = f"/journeys/{journey.id}/touchpoints/{touchpoint.id}"
+
+    def save(kind: str) -> list[Any]:
+        _, hidden = _open(client, journey, touchpoint.id)
+        answer = client.post(
+            action, data={**hidden, "interaction_kind": kind}, headers=HTML, follow_redirects=False
+        )
+        assert answer.status_code == 303, answer.text
+        fresh = editing_site.app.state.web.reader.workspace().require("journeys", journey.id)
+        return [i for i in fresh.interactions if touchpoint.id in i.touchpoints]
+
+    # none: the touchpoint leaves its interactions; the other touchpoints stay in theirs
+    assert save("") == []
+    fresh = editing_site.app.state.web.reader.workspace().require("journeys", journey.id)
+    for interaction in fresh.interactions:
+        assert interaction.touchpoints == others_before.get(interaction.id, interaction.touchpoints)
+    first, second = InteractionKind.JOINT_SERVICE_ACTION, InteractionKind.TRANSFER_OF_GOODS
+    # a kind: an interaction is added for the touchpoint, in its step
+    created = save(first.value)
+    assert len(created) == 1 and created[0].kind == first
+    assert created[0].step == touchpoint.step and created[0].touchpoints == [touchpoint.id]
+    page, _ = _open(client, journey, touchpoint.id)
+    assert f'<option value="{first.value}" selected>' in page
+    assert f"kind: {first.value}" in _journey_file(folder, journey).read_text(encoding="utf-8")
+    # another kind: the same interaction changes kind
+    changed = save(second.value)
+    assert [(i.id, i.kind) for i in changed] == [(created[0].id, second)]
+    # none again: the interaction that listed only this touchpoint is removed
+    assert save("") == []
+    fresh = editing_site.app.state.web.reader.workspace().require("journeys", journey.id)
+    assert created[0].id not in {i.id for i in fresh.interactions}

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cojourney.errors import (
     CojourneyError,
@@ -73,6 +73,9 @@ from cojourney.spec.yaml_edit import (
     WorkspaceDocuments,
     write_files,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.spec import ValidationReport
 
 __all__ = [
     "Conflict",
@@ -262,15 +265,18 @@ def apply_edits(
         documents = WorkspaceDocuments(dict(current))
         for edit in edits:
             documents.apply(edit)
-        return _save(
+        edited = documents.edited_texts()
+        result = _save(
             handle,
             current,
-            documents.edited_texts(),
+            edited,
             author=author,
             message=message,
             versions=versions,
             merged_over=merged_over,
         )
+        documents.hand_over(edited)  # the next edit of these files need not parse them
+        return result
 
 
 def conflicts(changes: Sequence[Change], edits: Sequence[Edit]) -> list[Change]:
@@ -355,7 +361,7 @@ def _save(
     names = sorted(n for n in set(current) | set(edited) if current.get(n) != edited.get(n))
     if not names:
         return EditResult(base, base, [], "", [], merged_over)
-    problems = validation_problems(handle, edited)
+    report, problems = _validated(handle, edited)
     if problems:
         raise EditRejected(problems)
     changes = model_changes(
@@ -364,7 +370,7 @@ def _save(
     diff = file_diff(current, edited, names)
     _unchanged_since(handle.root, current, names)
     written = write_files(handle.root, {n: edited.get(n) for n in names})
-    handle.forget()
+    handle.adopt(report)  # the model just validated is the model of the files written
     version = fingerprint(edited)
     remember_base(handle, version, edited)
     record = None
@@ -410,6 +416,18 @@ def _unchanged_since(root: Path, read: dict[str, str], names: list[str]) -> None
 # -- validation, located by item and field ------------------------------------------------
 def validation_problems(handle: WorkspaceHandle, texts: dict[str, str]) -> list[FieldProblem]:
     """Every problem ``cojourney validate`` finds in these files, located in the workspace."""
+    return _validated(handle, texts)[1]
+
+
+def _validated(
+    handle: WorkspaceHandle, texts: dict[str, str]
+) -> tuple[ValidationReport, list[FieldProblem]]:
+    """The validation report of these files and its problems, located in the workspace.
+
+    The files are staged in a temporary folder and checked like ``cojourney validate``;
+    unchanged files are not parsed again (:func:`cojourney.spec.yaml_io.read_yaml`
+    keeps parsed documents by content).
+    """
     from cojourney.spec import validate_workspace
 
     temp_root = handle.settings.temp_dir
@@ -435,7 +453,7 @@ def validation_problems(handle: WorkspaceHandle, texts: dict[str, str]) -> list[
         if relative is not None and problem.location.field and relative in texts:
             target = _target_of(problem.location.field, texts[relative])
         located.append(FieldProblem(moved, target))
-    return located
+    return report, located
 
 
 def _moved(problem: Problem, old: str, new: str) -> Problem:

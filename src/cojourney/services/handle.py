@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +109,23 @@ class WorkspaceHandle:
 
             return load_workspace(self.root)  # raises the located problems
         return report.workspace
+
+    def adopt(self, report: ValidationReport) -> None:
+        """Keep ``report`` as the model of the files as they are now.
+
+        A save calls this right after writing the files it validated, so that the next
+        page does not check the whole workspace again. Only a sound report is kept
+        (a report with problems is simply re-checked when asked for).
+        """
+        from cojourney.spec.loader import workspace_files
+
+        if report.workspace is None or not report.ok:
+            self.forget()
+            return
+        with self._lock:
+            files = workspace_files(self.root)
+            kept = replace(report, root=self.root, files=files)
+            self._cache = (_fingerprint(files), kept)
 
     def forget(self) -> None:
         """Drop the cached model (after this process wrote the YAML files itself)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cojourney.errors import InputError, Problem
-from cojourney.yamlio import read_yaml_file
+from cojourney.yamlio import YamlLimits, link_outside, link_problem, parse_yaml, read_yaml_file
+
+#: How many parsed documents :func:`read_yaml` keeps (least recently used dropped first).
+PARSED_CACHE_SIZE = 1024
+_parsed: OrderedDict[tuple[str, YamlLimits], Any] = OrderedDict()
+_parsed_lock = threading.Lock()
 
 
 def _writer() -> YAML:
@@ -30,9 +38,51 @@ def read_yaml(
     Returns ``(document, [])``, or ``(None, [problem])`` for a file that is too big,
     not UTF-8, not valid YAML or beyond a limit, the problem located at its line
     and column; or a file that a symbolic link takes out of the folder ``within``.
+
+    The documents of files read before are kept by content (a sha256 of the bytes,
+    with the limits in force), so re-reading an unchanged file, or the same text at
+    another path (an edit's staging folder), does not parse it again. The link check
+    and the size limit are applied on every read; a text is cached only once it
+    passed the alias and depth limits. A cached document is shared: callers must not
+    change it.
     """
+    name = display or str(path)
+    limits = YamlLimits.current()
+    if within is not None:
+        outside = link_outside(path, within)
+        if outside is not None:
+            return None, [link_problem(name, outside, within)]
     try:
-        return read_yaml_file(path, display or str(path), within=within), []
+        with path.open("rb") as stream:
+            data = stream.read(limits.max_bytes + 1)
+    except OSError:
+        data = None
+    if data is None or len(data) > limits.max_bytes:
+        return _read_uncached(path, name, within)
+    key = (hashlib.sha256(data).hexdigest(), limits)
+    with _parsed_lock:
+        if key in _parsed:
+            _parsed.move_to_end(key)
+            return _parsed[key], []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _read_uncached(path, name, within)
+    try:
+        document = parse_yaml(text, name, limits=limits)
+    except InputError as exc:
+        return None, exc.problems
+    with _parsed_lock:
+        _parsed[key] = document
+        while len(_parsed) > PARSED_CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return document, []
+
+
+def _read_uncached(path: Path, name: str, within: Path | None) -> tuple[Any, list[Problem]]:
+    """The located problem of a file that cannot be read, as :func:`read_yaml_file` words it."""
+    try:
+        return read_yaml_file(path, name, within=within), []
     except InputError as exc:
         return None, exc.problems
 

@@ -99,7 +99,8 @@ def save_edits(
     base: str,
     message: str | None = None,
 ) -> EditResult:
-    """Apply ``edits`` made on ``base`` as ``principal``, record the version, refresh the model.
+    """Apply ``edits`` made on ``base`` as ``principal``, record the version; the
+    workspace handle keeps the model the save validated (no re-check on the next page).
 
     Raises what :func:`~cojourney.services.editing.apply_edits` raises: ``Conflict``
     (409), ``EditRejected`` (422 with located problems), ``NotFound``.
@@ -113,8 +114,9 @@ def save_edits(
             message=message or None,
             versions=version_store(state),
         )
-    finally:
-        state.reader.handle.forget()
+    except BaseException:
+        state.reader.handle.forget()  # a save adopts the model it wrote; a failure re-reads
+        raise
 
 
 def restore_version(
@@ -125,5 +127,6 @@ def restore_version(
         return restore(
             state.reader.handle, version_store(state), number, principal.name, message=message
         )
-    finally:
+    except BaseException:
         state.reader.handle.forget()
+        raise

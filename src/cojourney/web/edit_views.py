@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from cojourney.domain.journey import (
     Channel,
+    InteractionKind,
     Journey,
     Period,
     Step,
@@ -60,7 +61,9 @@ def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-#: The touchpoint fields the journey editor sets (owner_team is the owner's team).
+#: The touchpoint fields the journey editor sets (owner_team is the owner's team;
+#: interaction_kind is the kind of the journey's service interaction that holds the
+#: touchpoint, see :func:`interaction_edits`).
 TOUCHPOINT_FIELDS: tuple[FormField, ...] = (
     FormField("name", "Name", "text", required=True),
     FormField("description", "Description", "textarea"),
@@ -69,6 +72,7 @@ TOUCHPOINT_FIELDS: tuple[FormField, ...] = (
     FormField("visibility", "Visibility", "select", _choices(Visibility), required=True),
     FormField("emotion", "Emotion (-3 to +3)", "number", minimum=-3, maximum=3, step=0.5),
     FormField("owner_team", "Owner team", "text"),
+    FormField("interaction_kind", "Interaction type", "select", _choices(InteractionKind)),
 )
 
 #: The fields of a new touchpoint.
@@ -86,9 +90,15 @@ NEW_STEP_FIELDS: tuple[FormField, ...] = (
 )
 
 
-def touchpoint_values(touchpoint: Touchpoint) -> dict[str, str]:
-    """The form values of ``touchpoint`` (text, as an input holds them)."""
+def touchpoint_values(touchpoint: Touchpoint, journey: Journey | None = None) -> dict[str, str]:
+    """The form values of ``touchpoint`` (text, as an input holds them).
+
+    With its ``journey``, ``interaction_kind`` is the kind of the first service
+    interaction that lists the touchpoint ("" when none does).
+    """
+    holders = _interactions_of(journey, touchpoint) if journey is not None else []
     return {
+        "interaction_kind": holders[0].kind.value if holders else "",
         "name": touchpoint.name,
         "description": touchpoint.description or "",
         "kind": touchpoint.kind.value,
@@ -111,7 +121,7 @@ def touchpoint_edits(
     journey: Journey, touchpoint: Touchpoint, form: Mapping[str, str]
 ) -> list[Edit]:
     """The edits that turn ``touchpoint`` into the submitted ``form`` values (changed fields only)."""
-    now = touchpoint_values(touchpoint)
+    now = touchpoint_values(touchpoint, journey)
     place: tuple[str, ...] = ("touchpoints", touchpoint.id)
     edits: list[Edit] = []
     for spec in TOUCHPOINT_FIELDS:
@@ -119,6 +129,9 @@ def touchpoint_edits(
             continue
         value = form[spec.name].strip() if spec.kind != "textarea" else form[spec.name]
         if value == now[spec.name]:
+            continue
+        if spec.name == "interaction_kind":
+            edits.extend(interaction_edits(journey, touchpoint, value))
             continue
         if spec.name == "owner_team":
             owner = Target("journeys", journey.id, (*place, "owner"))
@@ -138,6 +151,51 @@ def touchpoint_edits(
             edits.append(SetField(target, _number(value)))
         else:
             edits.append(SetField(target, value))
+    return edits
+
+
+def _interactions_of(journey: Journey, touchpoint: Touchpoint) -> list[Any]:
+    return [i for i in journey.interactions if touchpoint.id in i.touchpoints]
+
+
+def interaction_edits(journey: Journey, touchpoint: Touchpoint, kind: str) -> list[Edit]:
+    """The edits that give ``touchpoint`` the interaction type ``kind`` ("" for none).
+
+    A touchpoint's interaction type is the ``kind`` of the journey's service interaction
+    that lists it. With none yet, one is added (id ``<touchpoint>-interaction``, the
+    touchpoint's name and step, listing only it). Otherwise the kind of that interaction
+    is set (an interaction shared by several touchpoints changes for all of them). ""
+    takes the touchpoint out of its interactions: one that lists only this touchpoint
+    is removed, another one keeps its other touchpoints.
+    """
+    holders = _interactions_of(journey, touchpoint)
+    interactions = ("interactions",)
+    if kind:
+        if holders:
+            where = (*interactions, holders[0].id, "kind")
+            return [SetField(Target("journeys", journey.id, where), kind)]
+        taken = {e.id for e in (*journey.steps, *journey.touchpoints, *journey.interactions)}
+        new_id, number = f"{touchpoint.id}-interaction", 2
+        while new_id in taken:
+            new_id, number = f"{touchpoint.id}-interaction-{number}", number + 1
+        value = {
+            "id": new_id,
+            "name": touchpoint.name,
+            "kind": kind,
+            "step": touchpoint.step,
+            "touchpoints": [touchpoint.id],
+        }
+        return [AddItem(Target("journeys", journey.id, interactions), value)]
+    edits: list[Edit] = []
+    for holder in holders:
+        place = Target("journeys", journey.id, (*interactions, holder.id))
+        others = [t for t in holder.touchpoints if t != touchpoint.id]
+        if others:
+            edits.append(
+                SetField(Target(place.collection, place.item, (*place.path, "touchpoints")), others)
+            )
+        else:
+            edits.append(RemoveItem(place))
     return edits
 
 

@@ -65,7 +65,7 @@ def render_journey(
         values = (
             editor.values
             if editor.form == "touchpoint" and editor.values
-            else (touchpoint_values(selected))
+            else (touchpoint_values(selected, journey))
         )
     return render(
         request,

@@ -32,7 +32,7 @@ from cojourney.spec.yaml_edit.operations import (
     SetField,
     Target,
 )
-from cojourney.spec.yaml_edit.yaml_file import YamlFile
+from cojourney.spec.yaml_edit.yaml_file import YamlFile, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -334,8 +334,18 @@ class WorkspaceDocuments:
         """New text of each changed file (None: delete it); files an edit left alone are absent."""
         out: dict[str, str | None] = {}
         for name in self.changed():
-            out[name] = None if name in self._deleted else self.file(name).dump()
+            out[name] = None if name in self._deleted else self.file(name).render()
         return out
+
+    def hand_over(self, written: Mapping[str, str]) -> None:
+        """After the edited texts were written, keep their documents for the next edit.
+
+        ``written`` maps file names to the text written; this object must not be
+        edited afterwards.
+        """
+        for name in self.changed():
+            if name in self._files and name in written:
+                hand_over(self._files[name], written[name])
 
     def edited_texts(self) -> dict[str, str]:
         """Every file's text after the edits (deleted files left out)."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,51 @@ _LAYOUTS: tuple[tuple[int, int, int], ...] = (
 )
 _WIDTH = 4096  # never fold a line the author did not fold
 
+#: Texts whose layout is known (sha256 -> (layout, explicit start)): texts this process
+#: checked, and texts it wrote itself (:func:`remember_layout`), so that the next edit of
+#: a file just saved does not try the layouts again.
+KNOWN_LAYOUTS_SIZE = 512
+_known_layouts: OrderedDict[str, tuple[tuple[int, int, int], bool]] = OrderedDict()
+_known_lock = threading.Lock()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def remember_layout(text: str, layout: tuple[int, int, int], explicit_start: bool) -> None:
+    """Note that ``text`` is written back unchanged with ``layout`` (bounded, LRU)."""
+    with _known_lock:
+        _known_layouts[_digest(text)] = (layout, explicit_start)
+        _known_layouts.move_to_end(_digest(text))
+        while len(_known_layouts) > KNOWN_LAYOUTS_SIZE:
+            _known_layouts.popitem(last=False)
+
+
+def _known_layout(text: str) -> tuple[tuple[int, int, int], bool] | None:
+    with _known_lock:
+        return _known_layouts.get(_digest(text))
+
+
+#: Documents handed over by a save for the next parse of the text it wrote (sha256 ->
+#: document), each taken once: the next edit of a file just saved does not parse it.
+HANDED_OVER_SIZE = 16
+_handed: OrderedDict[str, Any] = OrderedDict()
+
+
+def hand_over(file: YamlFile, text: str) -> None:
+    """Keep ``file``'s document as what ``text`` (just written from it) reads to.
+
+    The caller must not change the document afterwards; the next :meth:`YamlFile.parse`
+    of ``text`` takes it (once) instead of parsing.
+    """
+    if not file.faithful:
+        return
+    with _known_lock:
+        _handed[_digest(text)] = file.data
+        while len(_handed) > HANDED_OVER_SIZE:
+            _handed.popitem(last=False)
+
 
 @dataclass
 class YamlFile:
@@ -48,6 +96,11 @@ class YamlFile:
     def parse(cls, name: str, text: str) -> YamlFile:
         """Read ``text`` and find the layout that writes it back unchanged."""
         crlf = "\r\n" in text
+        known = _known_layout(text)
+        with _known_lock:
+            handed = _handed.pop(_digest(text), None)
+        if handed is not None and known is not None:
+            return cls(name, text, handed, known[0], known[1], crlf=crlf)
         try:
             data = _yaml(_LAYOUTS[0]).load(text.replace("\r\n", "\n") if crlf else text)
         except YAMLError as exc:
@@ -59,10 +112,14 @@ class YamlFile:
                 )
             ) from None
         file = cls(name, text, data, crlf=crlf)
+        if known is not None:
+            file.layout, file.explicit_start = known
+            return file
         for layout in _LAYOUTS:
             for start in (False, True):
                 file.layout, file.explicit_start = layout, start
                 if file.dump() == text:
+                    remember_layout(text, layout, start)
                     return file
         file.layout, file.explicit_start, file.faithful = _LAYOUTS[0], text.startswith("---"), False
         log.info("%s: no layout reproduces it byte for byte; it is normalised when edited", name)
@@ -85,6 +142,17 @@ class YamlFile:
             ) from None
         text = buffer.getvalue()
         return text.replace("\n", "\r\n") if self.crlf else text
+
+    def render(self) -> str:
+        """:meth:`dump`, the text remembered with its layout for the next edit.
+
+        Only for a faithful file: a text ruamel wrote with a layout is taken to read
+        back to itself with that layout, so editing it again skips the layout search.
+        """
+        text = self.dump()
+        if self.faithful:
+            remember_layout(text, self.layout, self.explicit_start)
+        return text
 
 
 def _yaml(layout: tuple[int, int, int]) -> YAML:
