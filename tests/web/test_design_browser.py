@@ -8,20 +8,16 @@ loaded from elsewhere, and no sideways scroll on a 375 x 812 phone.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD
+from web_helpers import PASSWORD, served
 
 from cojourney.services.workspaces import open_workspace
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 375, "height": 812}
 #: COJOURNEY_SHOTS=folder keeps a screenshot of each page (phone and wide) for a look.
 SHOTS = Path(os.environ["COJOURNEY_SHOTS"]) if os.environ.get("COJOURNEY_SHOTS") else None
@@ -31,38 +27,8 @@ OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clie
 @pytest.fixture
 def server(site: Any) -> Iterator[str]:
     """The site served by uvicorn in a thread; yields its base URL."""
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        site.app, host="127.0.0.1", port=port, log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed at /usr/bin/chromium "
-            "(apt-get install chromium; 'make install-test' does it)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    with served(site.app) as url:
+        yield url
 
 
 def tab_to(page: Any, href: str, limit: int = 80) -> None:
