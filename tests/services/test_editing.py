@@ -673,6 +673,7 @@ def test_a_file_just_saved_is_edited_again_exactly_as_if_it_were_parsed_afresh(
 ) -> None:
     from cojourney.spec.yaml_edit import WorkspaceDocuments, yaml_file
 
+    yaml_file._handed.clear()  # documents handed over by earlier tests in this process
     apply_edits(
         ws,
         [SetField(touchpoint("survey", "name"), "Rates us")],
