@@ -330,3 +330,12 @@ def test_map_measured_without_events_says_what_to_do(tmp_path: Path) -> None:
     assert isinstance(result.exception, NotFound)  # shown by the CLI as a message
     assert "no events imported yet" in str(result.exception)
     assert not (tmp_path / "m.svg").exists()
+
+
+def test_summary_durations_read_as_durations_and_keep_their_seconds() -> None:
+    from cojourney.web.analyses_views import summary
+
+    pairs = dict(summary({"counts": {"journeys": 3}, "durations": {"mean": 90_061.0, "min": 0}}))
+    assert pairs["counts journeys"] == "3"
+    assert pairs["durations mean"] == "1d 1h (90,061 s)"
+    assert pairs["durations min"] == "0s (0 s)"

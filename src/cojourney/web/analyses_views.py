@@ -168,16 +168,32 @@ def result_tables(result: Mapping[str, Any], prefix: str = "") -> list[Table]:
 
 
 def summary(result: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The top-level single values of ``result`` (counts, ids), as label/value pairs."""
+    """The top-level single values of ``result`` (counts, ids), as label/value pairs.
+
+    Durations (a key naming seconds or durations) read as ``71d 7h`` with the seconds
+    beside them; the CSV downloads keep the plain numbers.
+    """
     pairs: list[tuple[str, str]] = []
     for key, value in result.items():
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            pairs.append((key.replace("_", " "), cell_text(value)))
+            pairs.append((key.replace("_", " "), _summary_text(key, value)))
         elif isinstance(value, dict) and all(
             isinstance(v, str | int | float | type(None)) for v in value.values()
         ):
-            pairs += [(f"{key} {k}".replace("_", " "), cell_text(v)) for k, v in value.items()]
+            pairs += [
+                (f"{key} {k}".replace("_", " "), _summary_text(f"{key} {k}", v))
+                for k, v in value.items()
+            ]
     return pairs
+
+
+def _summary_text(key: str, value: Any) -> str:
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric and ("duration" in key or "second" in key):
+        from cojourney.report.html import duration
+
+        return f"{duration(value)} ({value:,.0f} s)"
+    return cell_text(value)
 
 
 # --------------------------------------------------------------------------- the analyses
