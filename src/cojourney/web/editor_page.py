@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -54,8 +55,12 @@ def render_journey(
     journey: Journey,
     editor: EditorState | None = None,
     status_code: int = 200,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    """The journey page: the map, the steps and touchpoints, and the editor for editors."""
+    """The journey page: the map, the steps and touchpoints, and the editor for editors.
+
+    ``extra`` adds to (or replaces) the template variables: the measured view
+    (:mod:`cojourney.web.journey_overlay`) passes its map and numbers there."""
     workspace = state.reader.workspace()
     editor = editor or EditorState()
     editable = can_edit(principal)
@@ -84,6 +89,9 @@ def render_journey(
             "touchpoint_fields": TOUCHPOINT_FIELDS,
             "new_touchpoint_fields": NEW_TOUCHPOINT_FIELDS,
             "new_step_fields": NEW_STEP_FIELDS,
+            "view": "designed",
+            "measured": None,
+            **(extra or {}),
         },
         status_code=status_code,
     )

@@ -30,6 +30,7 @@ from cojourney.web.design_views import (
     stakeholders_on,
 )
 from cojourney.web.editor_page import EditorState, render_journey
+from cojourney.web.journey_overlay import measured_view, parse_view
 from cojourney.web.routes_stakeholder_edit import stakeholder_editor_context
 from cojourney.web.templating import render
 from cojourney.web.workspace_views import journey_summaries
@@ -56,11 +57,18 @@ def journey_page(
     user: ViewerRequired,
     edit: Annotated[str | None, Query(description="the touchpoint whose editor is open")] = None,
     saved: Annotated[str | None, Query(description="the version just saved")] = None,
+    view: Annotated[
+        str | None, Query(max_length=20, description="designed (default) or measured")
+    ] = None,
 ) -> Response:
-    """One journey: its designed map, its steps and touchpoints, and the editor beside them."""
+    """One journey: its designed (or measured) map, its steps and touchpoints, and the
+    editor beside them."""
     workspace = state.reader.workspace()
     journey: Journey = workspace.require("journeys", journey_id)
-    return render_journey(request, state, user, journey, EditorState(edit, saved=saved))
+    shown = measured_view(request, state, journey, parse_view(view))
+    return render_journey(
+        request, state, user, journey, EditorState(edit, saved=saved), extra=shown.context()
+    )
 
 
 @pages.get("/personas")

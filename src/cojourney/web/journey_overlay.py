@@ -1,0 +1,138 @@
+"""The measured view of the journey page: the designed map with what the events show.
+
+``/journeys/{id}?view=measured`` draws the measured overlay
+(:func:`cojourney.services.maps.measured_overlay`: journeys per touchpoint, reached and
+left per step, median time, measured emotion) on the journey map, and lists its numbers
+in a table. The overlay is computed like the analyses pages: once per data version in
+the results cache (:mod:`cojourney.services.results_cache`), in a worker thread, with the
+server's ingest writer paused; when it takes longer than a moment the page shows a
+placeholder that refreshes itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+
+from cojourney.domain.journey import Journey
+from cojourney.errors import CojourneyError
+from cojourney.render import render
+from cojourney.services.results_cache import data_version
+from cojourney.web.state import WebState
+
+#: The views of the journey page, as the ``view`` GET parameter names them.
+VIEWS = ("designed", "measured")
+#: The results-cache name of the overlay.
+OVERLAY = "measured_overlay"
+
+
+@dataclass(frozen=True)
+class OverlayRow:
+    """One touchpoint (or a step without touchpoint) of the measured table."""
+
+    step: str
+    touchpoint: str
+    journeys: float | None
+    median_seconds: float | None
+    emotion: float | None
+
+
+@dataclass
+class MeasuredView:
+    """What the journey page shows in its measured view."""
+
+    view: str = "designed"
+    no_events: bool = False
+    pending: bool = False
+    error: str | None = None
+    map_svg: Markup | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    touchpoints: list[OverlayRow] = field(default_factory=list)
+
+    def context(self) -> dict[str, Any]:
+        """The template variables (``map_svg`` only when the measured map is drawn)."""
+        out: dict[str, Any] = {"measured": self, "view": self.view}
+        if self.map_svg is not None:
+            out["map_svg"] = self.map_svg
+        return out
+
+
+def parse_view(value: str | None) -> str:
+    """``designed`` unless ``measured`` is asked for (any other value reads as designed)."""
+    return "measured" if value == "measured" else "designed"
+
+
+def measured_view(request: Request, state: WebState, journey: Journey, view: str) -> MeasuredView:
+    """The measured view of ``journey`` (an empty designed view unless ``view`` is measured)."""
+    if view != "measured":
+        return MeasuredView()
+    from cojourney.services.maps import measured_overlay
+    from cojourney.web import routes_analyses
+    from cojourney.web.routes_ingest import writer_of
+
+    handle = state.reader.handle
+    if not handle.has_events():
+        return MeasuredView(view="measured", no_events=True)
+    writer = writer_of(request.app)
+
+    def compute() -> dict[str, Any]:
+        with writer.paused():  # the server's ingest writer stays off the store meanwhile
+            return measured_overlay(handle, journey.id)
+
+    job = routes_analyses.results_cache(request.app).start(
+        OVERLAY, (journey.id,), data_version(handle), compute
+    )
+    job.finished.wait(routes_analyses.WAIT_SECONDS)
+    if not job.done:
+        return MeasuredView(view="measured", pending=True)
+    if job.error is not None:
+        if not isinstance(job.error, CojourneyError):
+            raise job.error
+        return MeasuredView(view="measured", error=str(job.error))
+    overlay: dict[str, Any] = job.result
+    workspace = state.reader.workspace()
+    svg = Markup(render(workspace, "journey", "svg", journey.id, overlay=overlay))
+    return MeasuredView(
+        view="measured",
+        map_svg=svg,
+        steps=_step_rows(journey, overlay),
+        touchpoints=_touchpoint_rows(journey, overlay),
+    )
+
+
+def _step_rows(journey: Journey, overlay: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for step in journey.steps:
+        found = overlay["steps"].get(step.id, {})
+        rows.append(
+            {
+                "id": step.id,
+                "name": step.name,
+                "reached": found.get("reached"),
+                "left": found.get("left"),
+                "emotion": found.get("emotion"),
+            }
+        )
+    return rows
+
+
+def _touchpoint_rows(journey: Journey, overlay: dict[str, Any]) -> list[OverlayRow]:
+    rows = []
+    for step in journey.steps:
+        for tp in journey.touchpoints:
+            if tp.step != step.id:
+                continue
+            found = overlay["touchpoints"].get(tp.id, {})
+            rows.append(
+                OverlayRow(
+                    step=step.name,
+                    touchpoint=tp.id,
+                    journeys=found.get("journeys"),
+                    median_seconds=found.get("median_seconds"),
+                    emotion=found.get("emotion"),
+                )
+            )
+    return rows

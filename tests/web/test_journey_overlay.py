@@ -1,0 +1,88 @@
+"""The journey page's measured view: the overlay's numbers, computed through the cache."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_analyses_pages import page_tables
+from web_helpers import Site
+
+from cojourney.services.handle import WorkspaceHandle
+from cojourney.services.maps import measured_overlay
+from cojourney.services.simulation import simulate
+from cojourney.services.workspaces import init_workspace
+from cojourney.web import routes_analyses
+from cojourney.web.journey_overlay import OVERLAY
+from cojourney.web.routes_analyses import results_cache
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A flagship example with 200 simulated journeys imported."""
+    folder = tmp_path_factory.mktemp("overlay")
+    init_workspace(folder, example="ecampus-car-share")
+    simulate(folder, 200, seed=3)
+    return folder
+
+
+def _cell(value: object) -> str:
+    return "–" if value is None else str(value)
+
+
+def test_the_measured_view_shows_the_overlay_counts(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    site = make_site(measured)
+    client, _ = site.signed_in("viewer")
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    expected = measured_overlay(measured, journey.id)
+    response = client.get(f"/journeys/{journey.id}?view=measured")
+    assert response.status_code == 200, response.text
+    tables = page_tables(response.text)
+    steps = {row[0]: row[1:3] for row in tables["measured-steps"][1:]}
+    assert steps, "no step rows"
+    for step in journey.steps:
+        found = expected["steps"].get(step.id, {})
+        assert steps[step.name] == [_cell(found.get("reached")), _cell(found.get("left"))]
+    touchpoints = {row[0]: row[2] for row in tables["measured-touchpoints"][1:]}
+    assert any(v != "–" for v in touchpoints.values())
+    for tp in journey.touchpoints:
+        assert touchpoints[tp.id] == _cell(expected["touchpoints"].get(tp.id, {}).get("journeys"))
+    # the designed view stays the default and links to the measured one
+    designed = client.get(f"/journeys/{journey.id}")
+    assert "measured-steps" not in designed.text
+    assert f"/journeys/{journey.id}?view=measured" in designed.text
+
+
+def test_a_slow_overlay_shows_a_placeholder_that_refreshes(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 0.0)
+    site = make_site(measured)
+    client, _ = site.signed_in("viewer")
+    results_cache(site.app).clear()
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    response = client.get(f"/journeys/{journey.id}?view=measured")
+    assert response.status_code == 200
+    if 'id="pending"' in response.text:  # the overlay did not finish at once
+        assert 'http-equiv="refresh"' in response.text
+    else:  # a very fast machine: the map was drawn
+        assert "measured-steps" in response.text
+    # the job was started in the results cache under the overlay's name
+    handle = WorkspaceHandle(measured)
+    from cojourney.services.results_cache import data_version
+
+    assert results_cache(site.app).job(OVERLAY, (journey.id,), data_version(handle)) is not None
+
+
+def test_without_events_the_measured_view_says_so(site: Site, workspace: Path) -> None:
+    client, _ = site.signed_in("viewer")
+    handle = WorkspaceHandle(workspace)
+    assert not handle.has_events()
+    journey = handle.model().journeys[0]
+    response = client.get(f"/journeys/{journey.id}?view=measured")
+    assert response.status_code == 200
+    assert 'id="no-events"' in response.text
