@@ -86,3 +86,36 @@ def test_without_events_the_measured_view_says_so(site: Site, workspace: Path) -
     response = client.get(f"/journeys/{journey.id}?view=measured")
     assert response.status_code == 200
     assert 'id="no-events"' in response.text
+
+
+def test_a_case_attribute_filter_counts_as_the_service_does(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_analyses_pages import summary_value
+
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.services.analysis import analyze_workspace
+
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    client, _ = make_site(measured).signed_in("viewer")
+    journey = WorkspaceHandle(measured).model().journeys[0].id
+    handle = WorkspaceHandle(measured)
+    with handle.open_events() as events:
+        table = events.table_name("events")
+        channels = events.connection.execute(
+            f"select channel, count(distinct journey_id) n from {table} "
+            "where channel is not null group by channel order by n, channel"
+        ).fetchall()
+    everyone = analyze_workspace(measured, journey_id=journey).counts.journeys
+    rare = channels[0][0]
+    only = analyze_workspace(
+        measured, journey_id=journey, filters=JourneyFilter(attributes=(("channel", rare),))
+    ).counts.journeys
+    assert 0 < only < everyone  # the filter keeps some journeys, not all
+    response = client.get(f"/journeys/{journey}/analyses?attr=channel={rare}")
+    assert response.status_code == 200, response.text
+    assert summary_value(response.text, "counts journeys") == str(only)
+    assert f'value="channel={rare}"' in response.text  # the form keeps the filter
+    wrong = client.get(f"/journeys/{journey}/analyses?attr=nokeyvalue")
+    assert wrong.status_code in (400, 422)
+    assert "KEY=VALUE" in wrong.text

@@ -1,4 +1,4 @@
-"""Which journeys an analysis looks at: by start time, segment and variant.
+"""Which journeys an analysis looks at: by start time, segment, case attribute and variant.
 
 Filters keep or drop *whole journeys* (cutting journeys apart would make them look
 as if they started in the middle or ended early):
@@ -7,6 +7,11 @@ as if they started in the middle or ended early):
   before ``end`` (UTC);
 * ``segments``: journeys whose segment is one of them (a journey's segment is the
   smallest non-null ``segment`` of its events; usually they all have the same);
+* ``attributes``: journeys with, for each ``(key, value)`` pair, at least one event
+  whose ``key`` equals ``value``: ``key`` is a column of the events (a case attribute
+  column such as ``channel`` or ``actor``) or else a key of the events' JSON
+  ``attributes`` (compared as text: ``{"plan": "gold"}`` and ``{"n": 3}`` match
+  ``plan=gold`` and ``n=3``);
 * ``variant``: journeys that follow the ``variant``-th most frequent activity
   sequence (1 = the most frequent), ranked after the other filters, in the order
   of :func:`cojourney.analytics.journeys.journey_variants`.
@@ -19,7 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cojourney.errors import InputError, Location, Problem
-from cojourney.events.schema import SEGMENT
+from cojourney.events.schema import ATTRIBUTES, JOURNEY_ID, SEGMENT
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
@@ -41,14 +46,27 @@ class JourneyFilter:
         Keep journeys of these segments.
     variant
         Keep journeys of the ``variant``-th most frequent variant (1-based).
+    attributes
+        ``(key, value)`` pairs: keep journeys with an event whose ``key`` is ``value``.
     """
 
     start: datetime | None = None
     end: datetime | None = None
     segments: tuple[str, ...] = ()
     variant: int | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for key, _ in self.attributes:
+            if not key.strip():
+                raise InputError(
+                    Problem(
+                        "a case attribute filter has no attribute name",
+                        Location(field="attributes"),
+                        found=repr(key),
+                        expected="KEY=VALUE, KEY a column or a key of the events' attributes",
+                    )
+                )
         if self.variant is not None and self.variant < 1:
             raise InputError(
                 Problem(
@@ -71,7 +89,7 @@ class JourneyFilter:
     @property
     def active(self) -> bool:
         """Whether the filter drops anything at all."""
-        return bool(self.start or self.end or self.segments or self.variant)
+        return bool(self.start or self.end or self.segments or self.variant or self.attributes)
 
     def to_dict(self) -> dict[str, Any]:
         """The filters that are set, JSON-ready."""
@@ -84,6 +102,8 @@ class JourneyFilter:
             out["segments"] = list(self.segments)
         if self.variant is not None:
             out["variant"] = self.variant
+        if self.attributes:
+            out["attributes"] = {key: value for key, value in self.attributes}
         return out
 
 
@@ -99,6 +119,31 @@ def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
     if journey_filter.segments:
         kept = kept.filter(kept[SEGMENT].isin(list(journey_filter.segments)))
     return kept
+
+
+def filter_cases(events: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
+    """``events`` of the journeys the attribute filters keep (all of them when none is set).
+
+    Written with portable ibis expressions (a semi-join per attribute), so it runs on
+    every engine.
+    """
+    kept = events
+    for key, value in journey_filter.attributes:
+        matching = events.filter(_attribute_text(events, key) == value)
+        kept = kept.semi_join(matching.select(JOURNEY_ID).distinct(), JOURNEY_ID)
+    return kept
+
+
+def _attribute_text(events: ir.Table, key: str) -> ir.StringValue:
+    """The value of ``key`` per event, as text: its column, else its JSON attribute."""
+    import ibis
+
+    if key in events.columns and key != ATTRIBUTES:
+        return events[key].cast("string")
+    if ATTRIBUTES not in events.columns:
+        return ibis.null("string")
+    found = events[ATTRIBUTES].cast("json")[key]
+    return found.str.coalesce(found.cast("string"))
 
 
 def filter_variant(

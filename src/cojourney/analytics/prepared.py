@@ -24,7 +24,12 @@ from cojourney.analytics.facts import (
     log_dictionaries,
     touchpoint_visits,
 )
-from cojourney.analytics.filters import JourneyFilter, filter_journeys, filter_variant
+from cojourney.analytics.filters import (
+    JourneyFilter,
+    filter_cases,
+    filter_journeys,
+    filter_variant,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from types import TracebackType
@@ -124,6 +129,8 @@ def prepare(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     codes, channels = log_dictionaries(events, design, engine)
+    if journey_filter.attributes:  # whole journeys, before they are put in sequence
+        events = filter_cases(events, journey_filter)
     seqs = filter_journeys(
         design_sequences(events, design, engine, codes, channels if channel else None),
         journey_filter,

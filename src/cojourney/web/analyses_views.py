@@ -22,16 +22,20 @@ from cojourney.services.handle import WorkspaceHandle
 
 @dataclass(frozen=True)
 class Filters:
-    """The filters of the analyses pages (a GET form): dates, segment, paths shown.
+    """The filters of the analyses pages (a GET form): dates, segment, attributes, paths.
 
     ``start``/``end`` are dates, both included; ``segment`` is a segment (or persona)
-    of the events; ``paths`` is how many variants (paths) the journeys page lists.
+    of the events; ``attributes`` are ``attr=KEY=VALUE`` pairs (repeatable: journeys
+    with an event whose case attribute ``KEY`` is ``VALUE``, every pair holding; the
+    journeys page applies them); ``paths`` is how many variants (paths) the journeys
+    page lists.
     """
 
     start: date | None = None
     end: date | None = None
     segment: str | None = None
     paths: int = 10
+    attributes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> Filters:
@@ -73,11 +77,11 @@ class Filters:
                 )
             )
         segment = (query.get("segment") or "").strip() or None
-        return cls(start, end, segment, int(raw_paths))
+        return cls(start, end, segment, int(raw_paths), _attributes(query))
 
     def key(self) -> tuple[Any, ...]:
         """Hashable, for the results cache."""
-        return (self.start, self.end, self.segment, self.paths)
+        return (self.start, self.end, self.segment, self.paths, self.attributes)
 
     def query(self) -> str:
         """The query string that gives these filters back (for links and CSV)."""
@@ -89,13 +93,39 @@ class Filters:
             "segment": self.segment or "",
             "paths": str(self.paths),
         }
-        return urlencode({k: v for k, v in values.items() if v})
+        pairs = [(k, v) for k, v in values.items() if v]
+        pairs += [("attr", f"{key}={value}") for key, value in self.attributes]
+        return urlencode(pairs)
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """``[start, end)`` in UTC datetimes (the end date is included)."""
         start = datetime.combine(self.start, time(), UTC) if self.start else None
         end = datetime.combine(self.end + timedelta(days=1), time(), UTC) if self.end else None
         return start, end
+
+
+def _attributes(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The ``attr=KEY=VALUE`` pairs of a query string (every ``attr``, in order)."""
+    getlist = getattr(query, "getlist", None)
+    raw = list(getlist("attr")) if callable(getlist) else [query.get("attr") or ""]
+    pairs: list[tuple[str, str]] = []
+    for item in (r.strip() for r in raw):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                Problem(
+                    "a case attribute filter is not KEY=VALUE",
+                    Location(field="attr"),
+                    found=item,
+                    expected="KEY=VALUE, e.g. plan=gold",
+                    hint="KEY is an event column (channel, actor...) or a key of the "
+                    "events' attributes",
+                )
+            )
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 @dataclass
@@ -208,7 +238,7 @@ def _journeys(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str,
     result = analyze_workspace(
         handle,
         journey_id=journey_id,
-        filters=JourneyFilter(start=start, end=end, segments=segments),
+        filters=JourneyFilter(start=start, end=end, segments=segments, attributes=f.attributes),
         top_variants=f.paths,
     )
     return result.to_dict()
@@ -253,7 +283,9 @@ _NO_SEGMENT = "Not filtered by segment yet: the whole population is shown."
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
-        Analysis("journeys", "Actual journeys", _journeys, ("from", "to", "segment", "paths")),
+        Analysis(
+            "journeys", "Actual journeys", _journeys, ("from", "to", "segment", "attr", "paths")
+        ),
         Analysis("experience", "Experience", _experience),
         Analysis(
             "agreements-status",
