@@ -60,22 +60,39 @@ def test_the_measured_view_shows_the_overlay_counts(
 def test_a_slow_overlay_shows_a_placeholder_that_refreshes(
     measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 0.0)
+    import threading
+
+    from cojourney.services import maps
+    from cojourney.services.results_cache import data_version
+
+    release = threading.Event()
+    real = maps.measured_overlay
+
+    def slow(*args: object, **kwargs: object) -> dict[str, object]:
+        release.wait(30)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(maps, "measured_overlay", slow)
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 0.05)
     site = make_site(measured)
     client, _ = site.signed_in("viewer")
     results_cache(site.app).clear()
     journey = WorkspaceHandle(measured).model().journeys[0]
-    response = client.get(f"/journeys/{journey.id}?view=measured")
-    assert response.status_code == 200
-    if 'id="pending"' in response.text:  # the overlay did not finish at once
+    try:
+        response = client.get(f"/journeys/{journey.id}?view=measured")
+        assert response.status_code == 200
+        assert 'id="pending"' in response.text
         assert 'http-equiv="refresh"' in response.text
-    else:  # a very fast machine: the map was drawn
-        assert "measured-steps" in response.text
-    # the job was started in the results cache under the overlay's name
-    handle = WorkspaceHandle(measured)
-    from cojourney.services.results_cache import data_version
-
-    assert results_cache(site.app).job(OVERLAY, (journey.id,), data_version(handle)) is not None
+        assert "measured-steps" not in response.text
+    finally:
+        release.set()
+    job = results_cache(site.app).job(OVERLAY, (journey.id,), data_version(measured))
+    assert job is not None
+    assert job.finished.wait(120)
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    ready = client.get(f"/journeys/{journey.id}?view=measured")
+    assert "measured-steps" in ready.text
+    assert 'http-equiv="refresh"' not in ready.text
 
 
 def test_without_events_the_measured_view_says_so(site: Site, workspace: Path) -> None:
