@@ -7,6 +7,8 @@ The work is :func:`cojourney.services.imports.list_imports` and
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,13 +52,24 @@ def list_(workspace: Path, json_out: Path | None) -> int:
         return 0
     click.echo(f"Imports of {clean(workspace)}, oldest first:")
     width = max(len(f"#{r.id}") for r in records)
+    columns = shutil.get_terminal_size().columns  # COLUMNS, else the terminal's, else 80
     for r in records:
         what = _NOUNS.get(r.kind, "event") + "s"
         mapping = clean(r.mapping_name or "the default column names")
-        click.echo(
+        line = (
             f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {clean(r.source_name)}: "
             f"{r.rows_imported:,} {what} new, {r.rows_duplicate:,} already stored, "
             f"{r.rows_rejected:,} rows rejected (mapping {mapping})"
+        )
+        click.echo(
+            textwrap.fill(
+                line,
+                width=max(columns, 40),
+                subsequent_indent=" " * (width + 4),
+                break_long_words=False,
+                break_on_hyphens=False,
+                drop_whitespace=True,
+            )
         )
     return 0
 
