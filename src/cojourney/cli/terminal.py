@@ -117,7 +117,7 @@ def _records(table: Table, group: Any, text: Any) -> Any:
         for header, column in zip(headers, cells, strict=True):
             cell = column[n] if n < len(column) else ""
             value = cell if isinstance(cell, str) else str(cell)
-            line = text.from_markup(f"[bold]{header}[/]: {value}")
+            line = text.from_markup(f"[bold]{header}[/]: {value}" if header else value)
             line.overflow = "fold"
             parts.append(line)
     return group(*parts)

@@ -107,6 +107,10 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
             "survey list",
         ),
     ),
+    "output.csv": (
+        "--csv",
+        ("value", "leakage", "improvements", "imports list"),
+    ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
     "map.kind": ("--kind", ("map",)),
