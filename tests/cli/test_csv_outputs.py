@@ -67,6 +67,20 @@ def test_improvements_csv_one_row_per_effect(capsys, simulated: Path):
     assert all(r["improvement_id"] for r in rows)
 
 
+def test_agreements_csv_one_row_per_clock_and_period(capsys, simulated: Path):
+    rows = _csv(capsys, "agreements", str(simulated))
+    document = json.loads(_out(capsys, "agreements", str(simulated), "--json", "-"))
+    clocks = document["clocks"]
+    assert clocks and rows
+    assert {(r["agreement_id"], r["clock"]) for r in rows} == {
+        (c["agreement_id"], c["clock_name"]) for c in clocks
+    }
+    for row in rows:
+        assert int(row["met"]) + int(row["breached"]) <= int(row["journeys"])
+        if row["met_percent"]:
+            assert 0 <= float(row["met_percent"]) <= 100
+
+
 def test_imports_list_csv_to_a_file(capsys, simulated: Path, tmp_path: Path):
     target = tmp_path / "imports.csv"
     _out(capsys, "imports", "list", str(simulated), "--csv", str(target))
