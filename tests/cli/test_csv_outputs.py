@@ -81,6 +81,16 @@ def test_agreements_csv_one_row_per_clock_and_period(capsys, simulated: Path):
             assert 0 <= float(row["met_percent"]) <= 100
 
 
+def test_experience_csv_every_score_raw(capsys, simulated: Path):
+    rows = _csv(capsys, "experience", str(simulated))
+    document = json.loads(_out(capsys, "experience", str(simulated), "--json", "-"))
+    assert sum(r["dimension"] == "overall" for r in rows) == len(document["overall"]) > 0
+    assert len({r["dimension"] for r in rows}) > 1
+    for row in rows:
+        if row["metric"] == "csat" and row["value"]:
+            assert 0 <= float(row["value"]) <= 1  # a share, not "87.5%"
+
+
 def test_imports_list_csv_to_a_file(capsys, simulated: Path, tmp_path: Path):
     target = tmp_path / "imports.csv"
     _out(capsys, "imports", "list", str(simulated), "--csv", str(target))

@@ -109,7 +109,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "output.csv": (
         "--csv",
-        ("agreements", "value", "leakage", "improvements", "imports list"),
+        ("experience", "agreements", "value", "leakage", "improvements", "imports list"),
     ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
