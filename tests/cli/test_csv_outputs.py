@@ -91,6 +91,23 @@ def test_experience_csv_every_score_raw(capsys, simulated: Path):
             assert 0 <= float(row["value"]) <= 1  # a share, not "87.5%"
 
 
+def test_analyze_csv_variants_of_a_workspace_and_of_a_file(capsys, simulated: Path, tmp_path):
+    rows = _csv(capsys, "analyze", str(simulated), "--top", "3")
+    assert 0 < len(rows) <= 3
+    assert all(0 <= float(r["fitness"]) <= 1 for r in rows)
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "a,x,2025-01-01T10:00:00\na,y,2025-01-01T11:00:00\n"
+        "b,x,2025-01-01T10:00:00\nb,y,2025-01-01T12:00:00\n"
+        "c,x,2025-01-01T10:00:00\n",
+        encoding="utf-8",
+    )
+    rows = _csv(capsys, "analyze", str(log))
+    assert [(r["activities"], r["journeys"]) for r in rows] == [("x → y", "2"), ("x", "1")]
+    assert float(rows[0]["mean_duration_seconds"]) == pytest.approx(5400)
+
+
 def test_imports_list_csv_to_a_file(capsys, simulated: Path, tmp_path: Path):
     target = tmp_path / "imports.csv"
     _out(capsys, "imports", "list", str(simulated), "--csv", str(target))

@@ -106,7 +106,8 @@ def fitted(table: Table) -> Any:
 
 
 def _records(table: Table, group: Any, text: Any) -> Any:
-    """The rows of ``table`` as blocks of ``header: cell`` lines under its title."""
+    """The rows of ``table`` as blocks of ``header: cell`` lines between its title and
+    its caption."""
     parts: list[Any] = []
     if table.title:
         parts.append(text.from_markup(str(table.title), style="italic"))
@@ -120,4 +121,6 @@ def _records(table: Table, group: Any, text: Any) -> Any:
             line = text.from_markup(f"[bold]{header}[/]: {value}" if header else value)
             line.overflow = "fold"
             parts.append(line)
+    if table.caption:
+        parts += [text(""), text.from_markup(str(table.caption), style="dim")]
     return group(*parts)

@@ -109,7 +109,15 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "output.csv": (
         "--csv",
-        ("experience", "agreements", "value", "leakage", "improvements", "imports list"),
+        (
+            "analyze",
+            "experience",
+            "agreements",
+            "value",
+            "leakage",
+            "improvements",
+            "imports list",
+        ),
     ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
