@@ -120,3 +120,19 @@ def test_json_and_csv_together_are_refused(capsys, simulated: Path):
     code = main(["value", str(simulated), "--json", "-", "--csv", "-"])
     assert code != 0
     assert "choose one" in capsys.readouterr().err
+
+
+def test_web_lists_csv(capsys, monkeypatch, tmp_path: Path):
+    folder = tmp_path / "web"
+    folder.mkdir()
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    _out(capsys, "users", "add", str(folder), "ada@example.org", "--role", "owner",
+         "--password-stdin")  # fmt: skip
+    users = _csv(capsys, "users", "list", str(folder))
+    assert [(u["email"], u["role"], u["disabled"]) for u in users] == [
+        ("ada@example.org", "owner", "False")
+    ]
+    for command, first in (("tokens", "id,name,prefix"), ("share", "id,journey_id"),
+                           ("survey", "id,touchpoint")):  # fmt: skip
+        out = _out(capsys, command, "list", str(folder), "--csv", "-")
+        assert out.splitlines() == [out.splitlines()[0]] and out.startswith(first)
