@@ -100,14 +100,16 @@ def fitted(table: Table) -> Any:
             if needed <= options.max_width:
                 yield table
                 return
-            yield _records(table, Group, Text)
+            yield _records(table, Group, Text, options.max_width)
 
     return _Fitted()
 
 
-def _records(table: Table, group: Any, text: Any) -> Any:
-    """The rows of ``table`` as blocks of ``header: cell`` lines between its title and
-    its caption."""
+def _records(table: Table, group: Any, text: Any, width: int) -> Any:
+    """The rows of ``table`` as blocks of ``header: cell`` pairs between its title and
+    its caption: pairs share a line while they fit ``width`` (two spaces apart, the
+    following lines of a block indented), a pair too long for a line wraps between
+    words."""
     parts: list[Any] = []
     if table.title:
         parts.append(text.from_markup(str(table.title), style="italic"))
@@ -115,10 +117,25 @@ def _records(table: Table, group: Any, text: Any) -> Any:
     cells = [list(column.cells) for column in table.columns]
     for n in range(table.row_count):
         parts.append(text(""))
+        line = text("")
         for header, column in zip(headers, cells, strict=True):
             cell = column[n] if n < len(column) else ""
             value = cell if isinstance(cell, str) else str(cell)
-            line = text.from_markup(f"[bold]{header}[/]: {value}" if header else value)
+            pair = text.from_markup(f"[bold]{header}[/]: {value}" if header else value)
+            if "\n" in pair.plain:  # a cell of several lines gets lines of its own
+                pair.overflow = "fold"
+                if line.plain:
+                    parts.append(line)
+                parts.append(pair)
+                line = text("  ")
+                continue
+            if line.plain.strip() and line.cell_len + 2 + pair.cell_len > width:
+                parts.append(line)
+                line = text("  ")
+            elif line.plain.strip():
+                line.append("  ")
+            line.append_text(pair)
+        if line.plain.strip():
             line.overflow = "fold"
             parts.append(line)
     if table.caption:
