@@ -38,8 +38,9 @@ def listed(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
 
 
 def test_imports_list_shows_a_hostile_file_name_visibly(
-    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "1000")  # no wrapping: one line per import
     log = tmp_path / f"{HOSTILE}\n#99 2024-01-01 fake.csv"
     with log.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([["id", "step", "at"], ["c1", "a", "2024-01-01"]])

@@ -15,13 +15,16 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
+    csv_option,
     date_range_options,
     day_period,
     emit,
+    emit_csv,
     events_option,
     formatted,
     json_option,
     parse_instant,
+    refuse_both,
     workspace_argument,
 )
 from cojourney.cli.terminal import console as terminal_console
@@ -51,6 +54,10 @@ SHOWN_BREACHES = 10
 @as_of_option("Read running clocks at this instant and ignore later events")
 @events_option()
 @json_option()
+@csv_option(
+    "the compliance of every SLA clock (one row per clock, period and priority; "
+    "period 'all' is the whole window)"
+)
 def agreements(
     workspace: Path,
     agreement_id: str | None,
@@ -59,6 +66,7 @@ def agreements(
     as_of: str | None,
     events: Path | None,
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """How the agreements of a WORKSPACE are kept: SLA clocks, targets, watermelons.
 
@@ -77,6 +85,7 @@ def agreements(
     """
     from cojourney.services.agreements import agreements_report
 
+    refuse_both(json_out, csv_out)
     start, end = day_period(date_from, date_to)
     report = agreements_report(
         workspace,
@@ -88,9 +97,56 @@ def agreements(
     )
     if json_out is not None:
         emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)
+    elif csv_out is not None:
+        emit_csv(COMPLIANCE_COLUMNS, compliance_rows(report), csv_out)
     else:
         print_report(report)
     return 0
+
+
+#: The columns of ``agreements --csv``.
+COMPLIANCE_COLUMNS = (
+    "agreement_id",
+    "clock",
+    "period",
+    "priority",
+    "journeys",
+    "met",
+    "breached",
+    "at_risk",
+    "running",
+    "abandoned",
+    "met_percent",
+    "required_percent",
+    "meets",
+)
+
+
+def compliance_rows(report: AgreementsReport) -> list[list[object]]:
+    """Every clock's compliance per period and priority, then per priority and in all
+    (period ``all``), numbers raw (:data:`COMPLIANCE_COLUMNS`)."""
+    rows: list[list[object]] = []
+    for clock in report.clocks:
+        groups = [*clock.periods, *clock.cells, *clock.priorities, clock.total]
+        for row in dict.fromkeys(groups):
+            rows.append(
+                [
+                    clock.agreement_id,
+                    clock.clock_name,
+                    row.period if row.period is not None else "all",
+                    row.priority,
+                    row.journeys,
+                    row.met,
+                    row.breached,
+                    row.at_risk,
+                    row.running,
+                    row.abandoned,
+                    row.share_met,
+                    row.attainment,
+                    row.meets,
+                ]
+            )
+    return rows
 
 
 def print_report(report: AgreementsReport, console: Console | None = None) -> None:

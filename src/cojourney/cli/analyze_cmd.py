@@ -13,17 +13,20 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cojourney.cli.common import (
+    csv_option,
     date_range_options,
+    emit_csv,
     null_value_texts,
     period,
+    refuse_both,
     refuse_given,
     separator,
 )
@@ -201,6 +204,7 @@ _WORKSPACE_ONLY = (
     type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
     help="Write the results as JSON (- for standard output) instead of tables.",
 )
+@csv_option("the top variants (--top of them; activities joined by ' → ')")
 def analyze(
     source: Path,
     case_column: str | None,
@@ -226,6 +230,7 @@ def analyze(
     variant: int | None,
     breakdown_by: tuple[str, ...],
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """Discover the process in an event log FILE, or analyse a WORKSPACE's journeys.
 
@@ -252,6 +257,7 @@ def analyze(
     """
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master needs --engine spark.")
+    refuse_both(json_out, csv_out)
     given = click.get_current_context().params
     if source.is_dir():
         refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
@@ -270,6 +276,8 @@ def analyze(
         elapsed = time.perf_counter() - started
         if json_out is not None:
             _write_workspace_json(result, source, json_out)
+        elif csv_out is not None:
+            _write_variants_csv(result.variants.top, csv_out, designed=True)
         else:
             from cojourney.cli.journey_tables import print_journey_analysis
 
@@ -304,9 +312,25 @@ def analyze(
     elapsed = time.perf_counter() - started
     if json_out is not None:
         _write_json(summary, source, json_out)
+    elif csv_out is not None:
+        _write_variants_csv(summary.top_variants, csv_out, designed=False)
     else:
         _print_tables(summary, source, elapsed)
     return 0
+
+
+def _write_variants_csv(variants: Sequence[Any], out: Path, *, designed: bool) -> None:
+    """The variants as CSV, numbers raw; against a designed journey (``designed``) with
+    their fitness and whether they enter mid-way or leave early."""
+    columns = ["rank", "journeys", "share", "mean_duration_seconds"]
+    columns += ["fitness", "starts_in_middle", "ends_early"] if designed else []
+    rows = []
+    for rank, v in enumerate(variants, 1):
+        row: list[object] = [rank, v.journeys, v.share, v.mean_duration_seconds]
+        if designed:
+            row += [v.fitness, v.starts_in_middle, v.ends_early]
+        rows.append([*row, " → ".join(v.activities)])
+    emit_csv([*columns, "activities"], rows, out)
 
 
 def _journey_filter(

@@ -60,6 +60,22 @@ def json_option(what: str = "every result", instead: str = "tables") -> Callable
     )
 
 
+def csv_option(what: str = "the table") -> Callable[[F], F]:
+    """``--csv OUT.csv`` (``-`` for standard output), as ``csv_out``; write it with
+    :func:`emit_csv`.
+
+    The help reads "Write ``what`` as CSV (- for standard output; numbers unformatted)
+    instead of tables."
+    """
+    return click.option(
+        "--csv",
+        "csv_out",
+        metavar="OUT.csv",
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True, path_type=Path),
+        help=f"Write {what} as CSV (- for standard output; numbers unformatted) instead of tables.",
+    )
+
+
 def journey_option(help: str, default: str = _DEFAULT_JOURNEY) -> Callable[[F], F]:
     """``--journey ID``, as ``journey_id``; ``help`` says what the journey is for and is
     followed by ``default`` (the workspace's default journey)."""
@@ -256,6 +272,38 @@ def emit(text: str, out: Path) -> None:
     else:
         atomic_write_text(out, text + "\n")
         click.echo(f"Wrote {clean(out)}", err=True)
+
+
+def emit_csv(columns: Sequence[str], rows: Iterable[Sequence[object]], out: Path) -> None:
+    """Write a header of ``columns`` and ``rows`` as CSV to ``out`` (``-``: standard
+    output), the way :func:`emit` writes JSON.
+
+    Numbers are written raw (``0.8333333``, not ``83.3%``), ``None`` as an empty cell,
+    dates and datetimes in ISO form.
+    """
+    import csv
+    import io
+
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        if hasattr(value, "value") and not isinstance(value, int | float | str):
+            return value.value  # an Enum
+        return value
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    emit(buffer.getvalue().removesuffix("\n"), out)
+
+
+def refuse_both(json_out: Path | None, csv_out: Path | None) -> None:
+    """A usage error when both ``--json`` and ``--csv`` are given."""
+    if json_out is not None and csv_out is not None:
+        raise click.UsageError("--json and --csv: choose one.")
 
 
 #: Characters JSON may leave raw inside strings that a terminal would act on.

@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    csv_option,
     date_range_options,
     emit,
+    emit_csv,
     formatted,
     journey_option,
     json_option,
     period,
+    refuse_both,
     table,
     workspace_argument,
 )
@@ -47,6 +50,10 @@ SHOWN_ROWS = 12
     help="Only answers of this segment or persona (repeatable).",
 )
 @json_option()
+@csv_option(
+    "the scores, overall and by every breakdown (a 'dimension' column: overall, "
+    "touchpoint, step, segment, channel, month; every row, not only the top ones)"
+)
 def experience(
     workspace: Path,
     journey_id: str | None,
@@ -54,6 +61,7 @@ def experience(
     date_to: str | None,
     segments: tuple[str, ...],
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """Measure the experience of WORKSPACE's journey from its imported survey answers.
 
@@ -76,6 +84,7 @@ def experience(
     """
     from cojourney.services.experience import experience_report
 
+    refuse_both(json_out, csv_out)
     start, end = period(workspace, date_from, date_to)
     result = experience_report(
         workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
@@ -87,12 +96,28 @@ def experience(
             ),
             json_out,
         )
+    elif csv_out is not None:
+        emit_csv(SCORE_COLUMNS, score_rows(result), csv_out)
     else:
         print_experience(result, workspace.resolve().name)
     return 0
 
 
 # --------------------------------------------------------------------------- formatting
+
+
+#: The columns of ``experience --csv``.
+SCORE_COLUMNS = ("dimension", "key", "question", "metric", "n", "value", "low", "high")
+
+
+def score_rows(result: ExperienceAnalysis) -> list[list[object]]:
+    """Every score, overall then by breakdown, numbers raw (:data:`SCORE_COLUMNS`)."""
+    groups = [("overall", result.overall), *((b.dimension, b.rows) for b in result.breakdowns)]
+    return [
+        [dimension, r.key, r.question, r.metric, r.n, r.value, r.low, r.high]
+        for dimension, rows in groups
+        for r in rows
+    ]
 
 
 def value_text(row: ScoreRow) -> str:

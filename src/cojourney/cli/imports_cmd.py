@@ -7,12 +7,21 @@ The work is :func:`cojourney.services.imports.list_imports` and
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.common import (
+    csv_option,
+    emit,
+    emit_csv,
+    json_option,
+    refuse_both,
+    workspace_argument,
+)
 from cojourney.cli.terminal import clean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +36,8 @@ def imports() -> None:
 @imports.command("list")
 @workspace_argument
 @json_option("the imports", "lines of text")
-def list_(workspace: Path, json_out: Path | None) -> int:
+@csv_option("the imports, one a row (the --json fields),")
+def list_(workspace: Path, json_out: Path | None, csv_out: Path | None) -> int:
     """List the imports of WORKSPACE, oldest first.
 
     For each: its id, when it finished (UTC), its file, the events (or survey
@@ -41,22 +51,38 @@ def list_(workspace: Path, json_out: Path | None) -> int:
     """
     from cojourney.services.imports import list_imports
 
+    refuse_both(json_out, csv_out)
     records = list_imports(workspace)
     if json_out is not None:
         emit(json.dumps([_as_json(r) for r in records], indent=2), json_out)
+        return 0
+    if csv_out is not None:
+        rows = [_as_json(r) for r in records]
+        emit_csv(list(_CSV_FIELDS), ([row[f] for f in _CSV_FIELDS] for row in rows), csv_out)
         return 0
     if not records:
         click.echo(f"Nothing imported into {clean(workspace)} yet.")
         return 0
     click.echo(f"Imports of {clean(workspace)}, oldest first:")
     width = max(len(f"#{r.id}") for r in records)
+    columns = shutil.get_terminal_size().columns  # COLUMNS, else the terminal's, else 80
     for r in records:
         what = _NOUNS.get(r.kind, "event") + "s"
         mapping = clean(r.mapping_name or "the default column names")
-        click.echo(
+        line = (
             f"  {f'#{r.id}':>{width}}  {r.finished_at:%Y-%m-%d %H:%M} UTC  {clean(r.source_name)}: "
             f"{r.rows_imported:,} {what} new, {r.rows_duplicate:,} already stored, "
             f"{r.rows_rejected:,} rows rejected (mapping {mapping})"
+        )
+        click.echo(
+            textwrap.fill(
+                line,
+                width=max(columns, 40),
+                subsequent_indent=" " * (width + 4),
+                break_long_words=False,
+                break_on_hyphens=False,
+                drop_whitespace=True,
+            )
         )
     return 0
 
@@ -105,6 +131,21 @@ def _as_json(r: ImportRecord) -> dict[str, object]:
         "finished_at": r.finished_at.isoformat(),
     }
 
+
+#: The columns of ``imports list --csv``: the fields of ``--json``.
+_CSV_FIELDS = (
+    "id",
+    "kind",
+    "source_name",
+    "source_sha256",
+    "mapping_name",
+    "rows_imported",
+    "rows_duplicate",
+    "rows_rejected",
+    "quarantine_path",
+    "started_at",
+    "finished_at",
+)
 
 #: What one row of each kind of log is called.
 _NOUNS = {"events": "event", "feedback": "answer", "measurements": "measurement"}

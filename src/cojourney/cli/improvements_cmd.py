@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    csv_option,
     emit,
+    emit_csv,
     events_option,
     journey_option,
     json_option,
     number,
+    refuse_both,
     workspace_argument,
 )
 from cojourney.cli.terminal import console as terminal_console
@@ -38,12 +41,14 @@ if TYPE_CHECKING:  # pragma: no cover
 @journey_option("Only the improvements of this journey (their 'journey:').", "[default: all]")
 @events_option()
 @json_option()
+@csv_option("the expected effects (one row per improvement and effect)")
 def improvements(
     workspace: Path,
     improvement_id: str | None,
     journey_id: str | None,
     events: Path | None,
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """Test whether the improvements of the register had their expected effect.
 
@@ -61,6 +66,7 @@ def improvements(
     """
     from cojourney.services.value import improvement_report
 
+    refuse_both(json_out, csv_out)
     results = improvement_report(
         workspace, improvement_id=improvement_id, source=events, journey_id=journey_id
     )
@@ -73,6 +79,8 @@ def improvements(
             ),
             json_out,
         )
+    elif csv_out is not None:
+        emit_csv(EFFECT_COLUMNS, effect_rows(results), csv_out)
     else:
         print_improvements(results)
     return 0
@@ -110,6 +118,67 @@ def print_improvements(results: list[ImprovementResult]) -> None:
         notes = [f"{e.indicator_name}: {e.note}" for e in result.effects if e.note]
         for note in dict.fromkeys([result.note] if result.note else notes):
             console.print(f"  [dim]{safe(note)}[/]")
+
+
+#: The columns of ``improvements --csv``.
+EFFECT_COLUMNS = (
+    "improvement_id",
+    "improvement",
+    "status",
+    "comparison",
+    "indicator_id",
+    "indicator",
+    "unit",
+    "segment",
+    "baseline",
+    "target",
+    "control",
+    "control_n",
+    "treatment",
+    "treatment_n",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "test",
+    "significant",
+    "improved",
+    "progress",
+)
+
+
+def effect_rows(results: list[ImprovementResult]) -> list[list[object]]:
+    """One row per improvement and expected effect, numbers raw (:data:`EFFECT_COLUMNS`)."""
+    rows: list[list[object]] = []
+    for r in results:
+        for e in r.effects:
+            rows.append(
+                [
+                    r.improvement_id,
+                    r.name,
+                    r.status,
+                    r.comparison,
+                    e.indicator_id,
+                    e.indicator_name,
+                    e.unit,
+                    e.segment,
+                    e.baseline,
+                    e.target,
+                    e.control.value if e.control else None,
+                    e.control.n if e.control else None,
+                    e.treatment.value if e.treatment else None,
+                    e.treatment.n if e.treatment else None,
+                    e.difference,
+                    e.ci_low,
+                    e.ci_high,
+                    e.p_value,
+                    e.test,
+                    e.significant,
+                    e.improved,
+                    e.progress,
+                ]
+            )
+    return rows
 
 
 def _how(result: ImprovementResult) -> str:

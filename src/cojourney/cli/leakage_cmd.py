@@ -13,11 +13,14 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
+    csv_option,
     emit,
+    emit_csv,
     events_option,
     journey_option,
     json_option,
     parse_instant,
+    refuse_both,
     workspace_argument,
 )
 from cojourney.cli.terminal import console as terminal_console
@@ -41,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     help="How many leaks to list in the terminal (--json has them all).",
 )
 @json_option("the ranked leaks", instead="a table")
+@csv_option("every ranked leak, one a row,")
 def leakage(
     workspace: Path,
     journey_id: str | None,
@@ -48,6 +52,7 @@ def leakage(
     events: Path | None,
     top: int,
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """Where value leaks along a journey of a WORKSPACE, largest first.
 
@@ -65,6 +70,7 @@ def leakage(
     """
     from cojourney.services.agreements import leakage as find
 
+    refuse_both(json_out, csv_out)
     report = find(
         workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"), source=events
     )
@@ -74,6 +80,24 @@ def leakage(
                 {"workspace": str(workspace), **report.to_dict()}, indent=1, ensure_ascii=False
             ),
             json_out,
+        )
+    elif csv_out is not None:
+        emit_csv(
+            ("rank", "kind", "journeys", "share", "hours_lost", "severity", "what", "evidence"),
+            (
+                (
+                    leak.rank,
+                    leak.kind,
+                    leak.journeys,
+                    leak.share,
+                    leak.hours_lost,
+                    leak.severity,
+                    leak.label,
+                    leak.evidence,
+                )
+                for leak in report.leaks
+            ),
+            csv_out,
         )
     else:
         print_leaks(report, workspace.resolve().name, top)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.common import (
+    csv_option,
+    emit,
+    emit_csv,
+    json_option,
+    refuse_both,
+    workspace_argument,
+)
 from cojourney.cli.terminal import clean
 from cojourney.cli.web_cmds import database_url_option, open_web_state
 from cojourney.services.sharing import DEFAULT_BASE_URL, DEFAULT_EXPIRY
@@ -77,12 +84,16 @@ def share_create(
 @share.command("list")
 @workspace_argument
 @json_option("the share links", "lines of text")
+@csv_option("the share links, one a row (the --json fields),")
 @database_url_option
-def share_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
+def share_list(
+    workspace: Path, json_out: Path | None, csv_out: Path | None, database_url: str | None
+) -> None:
     """List the share links of WORKSPACE (never their tokens)."""
     from cojourney.services.sharing import link_state
     from cojourney.storage import list_share_links, make_session_factory
 
+    refuse_both(json_out, csv_out)
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine)() as session:
         rows = [
@@ -101,6 +112,9 @@ def share_list(workspace: Path, json_out: Path | None, database_url: str | None)
     engine.dispose()
     if json_out is not None:
         emit(json.dumps(rows, indent=2), json_out)
+    elif csv_out is not None:
+        columns = ("id", "journey_id", "audience", "created_at", "expires_at", "state")
+        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
     elif not rows:
         click.echo("No share links yet: create one with 'cojourney share create'.")
     else:

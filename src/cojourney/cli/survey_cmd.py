@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.common import (
+    csv_option,
+    emit,
+    emit_csv,
+    json_option,
+    refuse_both,
+    workspace_argument,
+)
 from cojourney.cli.terminal import clean
 from cojourney.cli.web_cmds import database_url_option, open_web_state
 from cojourney.services.sharing import DEFAULT_BASE_URL
@@ -107,12 +114,16 @@ def survey_link(
 @survey.command("list")
 @workspace_argument
 @json_option("the survey links", "lines of text")
+@csv_option("the survey links, one a row (the --json fields),")
 @database_url_option
-def survey_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
+def survey_list(
+    workspace: Path, json_out: Path | None, csv_out: Path | None, database_url: str | None
+) -> None:
     """List the survey links of WORKSPACE (never their tokens)."""
     from cojourney.storage import make_session_factory
     from cojourney.storage.survey_links import list_survey_links
 
+    refuse_both(json_out, csv_out)
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine)() as session:
         rows = [
@@ -129,6 +140,9 @@ def survey_list(workspace: Path, json_out: Path | None, database_url: str | None
     engine.dispose()
     if json_out is not None:
         emit(json.dumps(rows, indent=2), json_out)
+    elif csv_out is not None:
+        columns = ("id", "touchpoint", "question", "journey_policy", "created_at", "state")
+        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
     elif not rows:
         click.echo("No survey links yet: create one with 'cojourney survey link'.")
     else:

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    csv_option,
     date_range_options,
     day_period,
     emit,
+    emit_csv,
     events_option,
     journey_option,
     json_option,
     number,
+    refuse_both,
     workspace_argument,
 )
 from cojourney.cli.terminal import console as terminal_console
@@ -51,6 +54,7 @@ TREND_ARROWS = {
 @date_range_options("data", days=True)
 @events_option()
 @json_option()
+@csv_option("the indicators (one row per stakeholder and indicator)")
 def value(
     workspace: Path,
     journey_id: str | None,
@@ -58,6 +62,7 @@ def value(
     date_to: str | None,
     events: Path | None,
     json_out: Path | None,
+    csv_out: Path | None,
 ) -> int:
     """Show the value each stakeholder gets: every indicator, with status and trend.
 
@@ -77,10 +82,13 @@ def value(
     """
     from cojourney.services.value import value_report
 
+    refuse_both(json_out, csv_out)
     start, end = day_period(date_from, date_to)
     result = value_report(workspace, start=start, end=end, source=events, journey_id=journey_id)
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
+    elif csv_out is not None:
+        emit_csv(VALUE_COLUMNS, value_rows(result), csv_out)
     else:
         print_value(result)
     return 0
@@ -154,6 +162,50 @@ def _row(item: IndicatorValue) -> list[str]:
         trend,
         safe(item.source or "-"),
     ]
+
+
+#: The columns of ``value --csv``.
+VALUE_COLUMNS = (
+    "stakeholder",
+    "indicator_id",
+    "indicator",
+    "aspect",
+    "current",
+    "unit",
+    "period",
+    "n",
+    "target",
+    "direction",
+    "status",
+    "trend",
+    "source",
+)
+
+
+def value_rows(result: ValueRealization) -> list[list[object]]:
+    """One row per stakeholder and indicator, numbers raw (:data:`VALUE_COLUMNS`)."""
+    rows: list[list[object]] = []
+    for group in result.stakeholders:
+        for item in group.indicators:
+            current = item.current if item.series is not None else None
+            rows.append(
+                [
+                    group.name,
+                    item.indicator_id,
+                    item.name,
+                    item.aspect,
+                    current.value if current else None,
+                    item.unit,
+                    current.period_start if current else None,
+                    current.n if current else None,
+                    item.target,
+                    item.direction,
+                    item.status,
+                    item.trend if item.series is not None else None,
+                    item.source if item.series is not None else item.data_source,
+                ]
+            )
+    return rows
 
 
 def _comparator(item: IndicatorValue) -> str:

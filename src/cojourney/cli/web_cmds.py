@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cojourney.cli.common import emit, json_option, workspace_argument
+from cojourney.cli.common import (
+    csv_option,
+    emit,
+    emit_csv,
+    json_option,
+    refuse_both,
+    workspace_argument,
+)
 from cojourney.cli.terminal import clean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,11 +123,15 @@ def users_add(
 @users.command("list")
 @workspace_argument
 @json_option("the accounts", "lines of text")
+@csv_option("the accounts, one a row (the --json fields),")
 @database_url_option
-def users_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
+def users_list(
+    workspace: Path, json_out: Path | None, csv_out: Path | None, database_url: str | None
+) -> None:
     """List the accounts of the web workspace of WORKSPACE."""
     from cojourney.storage import list_users, make_session_factory
 
+    refuse_both(json_out, csv_out)
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine)() as session:
         rows = [
@@ -136,6 +147,9 @@ def users_list(workspace: Path, json_out: Path | None, database_url: str | None)
     engine.dispose()
     if json_out is not None:
         emit(json.dumps(rows, indent=2, default=str), json_out)
+    elif csv_out is not None:
+        columns = ("id", "email", "role", "disabled", "created_at")
+        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
     elif not rows:
         click.echo(
             "No accounts yet: add one with 'cojourney users add WORKSPACE EMAIL --role owner'."
@@ -186,11 +200,15 @@ def tokens_create(workspace: Path, name: str, role: str, database_url: str | Non
 @tokens.command("list")
 @workspace_argument
 @json_option("the tokens", "lines of text")
+@csv_option("the tokens, one a row (the --json fields),")
 @database_url_option
-def tokens_list(workspace: Path, json_out: Path | None, database_url: str | None) -> None:
+def tokens_list(
+    workspace: Path, json_out: Path | None, csv_out: Path | None, database_url: str | None
+) -> None:
     """List the API tokens of WORKSPACE (their first characters, never the secrets)."""
     from cojourney.storage import list_tokens, make_session_factory
 
+    refuse_both(json_out, csv_out)
     engine = open_web_state(workspace, database_url)
     with make_session_factory(engine)() as session:
         rows = [
@@ -210,6 +228,9 @@ def tokens_list(workspace: Path, json_out: Path | None, database_url: str | None
     engine.dispose()
     if json_out is not None:
         emit(json.dumps(rows, indent=2, default=str), json_out)
+    elif csv_out is not None:
+        columns = ("id", "name", "prefix", "role", "created_at", "last_used_at", "revoked")
+        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
     elif not rows:
         click.echo("No API tokens yet.")
     else:
