@@ -9,7 +9,7 @@ between commands. Only click and the standard library are imported, so
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -410,3 +410,27 @@ def refuse_given(given: dict[str, Any], names: Iterable[str], why: str) -> None:
         if given.get(name) not in (None, (), False):
             flag = next(o for o in ctx.command.params if o.name == name).opts[0]
             raise click.UsageError(f"{flag} {why}.")
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    json_out: Path | None,
+    csv_out: Path | None,
+    *,
+    empty: str,
+    line: Callable[[Mapping[str, Any]], str],
+) -> None:
+    """A list command's rows: as JSON (``--json``), as CSV of ``columns`` (``--csv``), else
+    one line of text each (``line``), or ``empty`` when there are none."""
+    import json
+
+    if json_out is not None:
+        emit(json.dumps(list(rows), indent=2, default=str), json_out)
+    elif csv_out is not None:
+        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
+    elif not rows:
+        click.echo(empty)
+    else:
+        for row in rows:
+            click.echo(line(row))

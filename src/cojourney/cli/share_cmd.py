@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cojourney.cli.common import (
     csv_option,
-    emit,
-    emit_csv,
+    emit_rows,
     json_option,
     refuse_both,
     workspace_argument,
@@ -110,17 +108,17 @@ def share_list(
             for link in list_share_links(session)
         ]
     engine.dispose()
-    if json_out is not None:
-        emit(json.dumps(rows, indent=2), json_out)
-    elif csv_out is not None:
-        columns = ("id", "journey_id", "audience", "created_at", "expires_at", "state")
-        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
-    elif not rows:
-        click.echo("No share links yet: create one with 'cojourney share create'.")
-    else:
-        for row in rows:
-            until = f"expires {row['expires_at']}" if row["expires_at"] else "no expiry"
-            click.echo(f"{row['id']:>4}  {clean(row['journey_id'])}  {row['state']}  {until}")
+    emit_rows(
+        rows,
+        ("id", "journey_id", "audience", "created_at", "expires_at", "state"),
+        json_out,
+        csv_out,
+        empty="No share links yet: create one with 'cojourney share create'.",
+        line=lambda row: (
+            f"{row['id']:>4}  {clean(row['journey_id'])}  {row['state']}  "
+            + (f"expires {row['expires_at']}" if row["expires_at"] else "no expiry")
+        ),
+    )
 
 
 @share.command("revoke")

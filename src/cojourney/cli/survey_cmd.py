@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from cojourney.cli.common import (
     csv_option,
-    emit,
-    emit_csv,
+    emit_rows,
     json_option,
     refuse_both,
     workspace_argument,
@@ -138,19 +136,17 @@ def survey_list(
             for link in list_survey_links(session)
         ]
     engine.dispose()
-    if json_out is not None:
-        emit(json.dumps(rows, indent=2), json_out)
-    elif csv_out is not None:
-        columns = ("id", "touchpoint", "question", "journey_policy", "created_at", "state")
-        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
-    elif not rows:
-        click.echo("No survey links yet: create one with 'cojourney survey link'.")
-    else:
-        for row in rows:
-            click.echo(
-                f"{row['id']:>4}  {clean(row['touchpoint'])}  {clean(row['question'])}  "
-                f"{clean(row['journey_policy'])}  {row['state']}"
-            )
+    emit_rows(
+        rows,
+        ("id", "touchpoint", "question", "journey_policy", "created_at", "state"),
+        json_out,
+        csv_out,
+        empty="No survey links yet: create one with 'cojourney survey link'.",
+        line=lambda row: (
+            f"{row['id']:>4}  {clean(row['touchpoint'])}  {clean(row['question'])}  "
+            f"{clean(row['journey_policy'])}  {row['state']}"
+        ),
+    )
 
 
 @survey.command("disable")

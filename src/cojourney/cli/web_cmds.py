@@ -7,7 +7,6 @@ before it works, so a fresh workspace needs no extra step.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +16,7 @@ import click
 
 from cojourney.cli.common import (
     csv_option,
-    emit,
-    emit_csv,
+    emit_rows,
     json_option,
     refuse_both,
     workspace_argument,
@@ -145,19 +143,17 @@ def users_list(
             for u in list_users(session)
         ]
     engine.dispose()
-    if json_out is not None:
-        emit(json.dumps(rows, indent=2, default=str), json_out)
-    elif csv_out is not None:
-        columns = ("id", "email", "role", "disabled", "created_at")
-        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
-    elif not rows:
-        click.echo(
-            "No accounts yet: add one with 'cojourney users add WORKSPACE EMAIL --role owner'."
-        )
-    else:
-        for row in rows:
-            state = " (disabled)" if row["disabled"] else ""
-            click.echo(f"{row['id']:>4}  {clean(row['email'])}  {clean(row['role'])}{state}")
+    emit_rows(
+        rows,
+        ("id", "email", "role", "disabled", "created_at"),
+        json_out,
+        csv_out,
+        empty="No accounts yet: add one with 'cojourney users add WORKSPACE EMAIL --role owner'.",
+        line=lambda row: (
+            f"{row['id']:>4}  {clean(row['email'])}  {clean(row['role'])}"
+            + (" (disabled)" if row["disabled"] else "")
+        ),
+    )
 
 
 # ------------------------------------------------------------------------- tokens
@@ -226,20 +222,18 @@ def tokens_list(
             for t in list_tokens(session)
         ]
     engine.dispose()
-    if json_out is not None:
-        emit(json.dumps(rows, indent=2, default=str), json_out)
-    elif csv_out is not None:
-        columns = ("id", "name", "prefix", "role", "created_at", "last_used_at", "revoked")
-        emit_csv(columns, ([row[c] for c in columns] for row in rows), csv_out)
-    elif not rows:
-        click.echo("No API tokens yet.")
-    else:
-        for row in rows:
-            state = "revoked" if row["revoked"] else f"last used {row['last_used_at'] or 'never'}"
-            click.echo(
-                f"{row['id']:>4}  {clean(row['prefix'])}…  {clean(row['name'])}  "
-                f"{clean(row['role'])}  {state}"
-            )
+    emit_rows(
+        rows,
+        ("id", "name", "prefix", "role", "created_at", "last_used_at", "revoked"),
+        json_out,
+        csv_out,
+        empty="No API tokens yet.",
+        line=lambda row: (
+            f"{row['id']:>4}  {clean(row['prefix'])}…  {clean(row['name'])}  "
+            f"{clean(row['role'])}  "
+            + ("revoked" if row["revoked"] else f"last used {row['last_used_at'] or 'never'}")
+        ),
+    )
 
 
 @tokens.command("revoke")
