@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cojourney.errors import ValidationError
+from cojourney.events.mappings import MappingFlags
 from cojourney.services.handle import WorkspaceHandle, as_handle
 from cojourney.services.workspaces import init_workspace
 from cojourney.settings import Settings
@@ -68,3 +69,38 @@ def test_served_at_only_while_the_server_lives(ws: Path) -> None:
     assert handle.served_at() is None  # that process has ended
     marker.write_text("not json")
     assert handle.served_at() is None
+
+
+def test_an_import_while_a_server_holds_the_store_says_where_it_is_served(
+    ws: Path, tmp_path: Path
+) -> None:
+    from cojourney.events.store import EventStore, StoreInUse
+    from cojourney.services.imports import import_events
+
+    EventStore.open(ws).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+            " time.sleep(60)",
+            str(EventStore.path_for(ws)),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        log = tmp_path / "log.csv"
+        log.write_text("case,step,at\nc1,a,2024-01-01 10:00\n", encoding="utf-8")
+        flags = MappingFlags(journey_id="case", activity="step", timestamp="at")
+        with pytest.raises(StoreInUse) as plain:
+            import_events(ws, log, flags=flags)
+        assert "served at" not in str(plain.value)
+        as_handle(ws).mark_served("http://127.0.0.1:8123/")
+        with pytest.raises(StoreInUse) as served:
+            import_events(ws, log, flags=flags)
+        assert "served at http://127.0.0.1:8123/" in str(served.value)
+    finally:
+        holder.kill()
+        holder.wait()

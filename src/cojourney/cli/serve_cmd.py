@@ -10,6 +10,7 @@ import click
 
 from cojourney.cli.common import workspace_argument
 from cojourney.cli.web_cmds import database_url_option
+from cojourney.services.handle import WorkspaceHandle
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,14 @@ def serve(workspace: Path, host: str, port: int, database_url: str | None) -> No
             f"{redact_url(str(engine.url))}); Ctrl+C stops.",
             err=True,
         )
-        uvicorn.run(
-            app, host=host, port=port, access_log=False, proxy_headers=True, log_config=None
-        )
+        # The marker lets other cojourney commands on this workspace say where it is served.
+        marker = WorkspaceHandle(workspace, settings).mark_served(f"http://{host}:{port}/")
+        try:
+            uvicorn.run(
+                app, host=host, port=port, access_log=False, proxy_headers=True, log_config=None
+            )
+        finally:
+            marker.unlink(missing_ok=True)
 
 
 def _log_requests() -> None:

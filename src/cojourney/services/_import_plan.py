@@ -190,7 +190,7 @@ def run(
     """The earlier import of the same content and mapping, or the new import and warnings
     (the mapping saved when it came from flags)."""
     what = "events" if plan.kind == "events" else "answers"
-    with EventStore.open(plan.workspace_path) as store:
+    with open_for_writing(plan.workspace_path) as store:
         earlier = store.imports(plan.kind)
         previous = next(
             (
@@ -308,3 +308,21 @@ def _sha256(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_for_writing(workspace: Path) -> EventStore:
+    """The workspace's event store, open for an import; when a server on this workspace
+    holds it, the error says where to send the data instead."""
+    from cojourney.events.store import StoreInUse
+    from cojourney.services.handle import as_handle
+
+    try:
+        return EventStore.open(workspace)
+    except StoreInUse as exc:
+        url = as_handle(workspace).served_at()
+        if url is None:
+            raise
+        raise StoreInUse(
+            f"{exc}: this workspace is served at {url}; import there (the Imports page, "
+            "or POST /api/events and /api/feedback), or stop the server first"
+        ) from None

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cojourney.files import atomic_write_text
 from cojourney.settings import Settings, current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,7 +158,7 @@ class WorkspaceHandle:
         """Record that this process serves the workspace at ``url`` (removed by the caller)."""
         self.state_folder.mkdir(parents=True, exist_ok=True)
         marker = self.state_folder / SERVER_MARKER
-        marker.write_text(json.dumps({"pid": os.getpid(), "url": url}), encoding="utf-8")
+        atomic_write_text(marker, json.dumps({"pid": os.getpid(), "url": url}))
         return marker
 
 
