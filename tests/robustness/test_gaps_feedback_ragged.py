@@ -74,3 +74,10 @@ def test_only_ragged_lines_is_not_a_file_without_rows(ws: Path, tmp_path: Path) 
     assert "1 line with a wrong number of fields (1 of 1 rows)" in str(caught.value)
     result = import_feedback(ws, path, flags=FLAGS, on_error="skip")
     assert (result.rows_imported, result.rows_rejected) == (0, 1)
+
+
+def test_a_ragged_line_python_cannot_split_still_counts_its_fields() -> None:
+    from cojourney.events.readers.tabular import _field_count
+
+    assert _field_count("a,b\rc,d", (",", '"')) is None  # DuckDB's own count is used then
+    assert _field_count("a,b,c", (",", '"')) == 3

@@ -234,7 +234,10 @@ def _shorten(text: str, limit: int = 200) -> str:
 def _field_count(text: str | None, dialect: tuple[str, str] | None) -> int | None:
     if text is None or dialect is None:
         return None
-    row = next(csv.reader([text], delimiter=dialect[0], quotechar=dialect[1]), None)
+    try:
+        row = next(csv.reader([text], delimiter=dialect[0], quotechar=dialect[1]), None)
+    except csv.Error:  # e.g. a bare carriage return inside a field: DuckDB's count stands
+        return None
     return None if row is None else len(row)
 
 
