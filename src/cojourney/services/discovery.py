@@ -76,8 +76,6 @@ def discover_log(
     cojourney.errors.InputError
         An option that does not fit the file's format, or a file that cannot be read.
     """
-    from cojourney.analytics.discovery import summarize
-    from cojourney.analytics.engines import get_engine
     from cojourney.events.readers.base import ReadOptions, reader_for
     from cojourney.events.schema import ColumnMapping
 
@@ -126,8 +124,19 @@ def discover_log(
         classifier=classifier or "concept:name",
         object_type=object_type,
     )
+    if engine == "duckdb":  # a tabular file: DuckDB sorts once, NumPy does the rest
+        from cojourney.analytics.discovery_arrays import summarize_tabular_file
+
+        fast = summarize_tabular_file(
+            path, mapping=mapping, options=options, top_variants=top_variants, on_stage=on_stage
+        )
+        if fast is not None:
+            return fast
     if on_stage is not None:
         on_stage(f"starting {engine}")
+    from cojourney.analytics.discovery import summarize
+    from cojourney.analytics.engines import get_engine
+
     engine_options = {"master": spark_master} if engine == "spark" else {}
     with get_engine(engine, **engine_options) as running:
         return summarize(

@@ -1,0 +1,331 @@
+"""Process discovery of one file as a few passes over integer arrays (no Ibis).
+
+The fast path of ``cojourney analyze FILE`` on DuckDB
+(:func:`cojourney.services.discovery.discover_log`): DuckDB reads and checks the
+file exactly as the engine does (:func:`~cojourney.analytics.engines.duckdb_files.load_tabular`)
+and sorts the events once by ``(journey_id, timestamp, event_seq)``; the results
+of :func:`cojourney.analytics.discovery.summarize` then come from NumPy passes over
+three arrays (journey boundaries, activity codes, epoch microseconds):
+
+* directly-follows: consecutive events of one journey, keyed ``source * W + target``
+  (``W`` activities); counts and means by ``bincount``; the median and 90th
+  percentile by one sort of ``(key, seconds)``, interpolated linearly between
+  closest ranks; the journeys of a pair from the distinct ``(journey, key)``;
+* variants: each journey's codes as a big-endian byte string (a zero-copy Arrow
+  binary array), grouped by Arrow's hash aggregation; byte order of big-endian
+  codes is the order of the activity tuples, so ties break as on the engines;
+* start and end activities and journey durations from the journey boundaries.
+
+Same conventions and results as :mod:`cojourney.analytics.discovery` (activity
+codes rank the names in code-point order, the order of DuckDB's strings); the
+reference tests run both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from cojourney.analytics.results import (
+    DirectlyFollows,
+    DiscoverySummary,
+    DurationStats,
+    LogCounts,
+    Variant,
+    sorted_counts,
+)
+from cojourney.events import schema as S
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+    from cojourney.events.readers.base import ReadOptions
+    from cojourney.events.schema import ColumnMapping
+
+__all__ = ["EventArrays", "summarize_arrays", "summarize_tabular_file"]
+
+log = logging.getLogger(__name__)
+
+_VIEW = "cojourney_events_fast"
+_NAMES = "cojourney_activity_codes"
+_MICROS = 1_000_000.0
+
+
+class EventArrays:
+    """Events sorted by ``(journey, timestamp, event_seq)`` as integer arrays.
+
+    Attributes
+    ----------
+    starts
+        Index of each journey's first event (ascending), with the event count appended.
+    codes
+        Activity code of every event (the rank of its name in ``names``).
+    micros
+        Epoch microseconds of every event.
+    names
+        The activity names, sorted (code-point order).
+    """
+
+    __slots__ = ("codes", "micros", "names", "starts")
+
+    def __init__(
+        self,
+        starts: np.ndarray[Any, np.dtype[np.int64]],
+        codes: np.ndarray[Any, np.dtype[np.int64]],
+        micros: np.ndarray[Any, np.dtype[np.int64]],
+        names: tuple[str, ...],
+    ) -> None:
+        self.starts, self.codes, self.micros, self.names = starts, codes, micros, names
+
+    @classmethod
+    def from_sorted(cls, table: pa.Table, names: tuple[str, ...]) -> EventArrays:
+        """From an Arrow table of ``journey_id``, ``code``, ``micros`` in sequence order."""
+        import pyarrow.compute as pc
+
+        n = table.num_rows
+        journeys = table.column(S.JOURNEY_ID).combine_chunks()
+        if n:
+            changed = pc.not_equal(journeys.slice(1), journeys.slice(0, n - 1))
+            inner = np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1
+        else:
+            inner = np.empty(0, np.int64)
+        starts = np.concatenate(([0] if n else [], inner, [n])).astype(np.int64)
+        codes = _numpy(table.column("code")).astype(np.int64)
+        micros = _numpy(table.column("micros")).astype(np.int64, copy=False)
+        return cls(starts, codes, micros, names)
+
+
+def _numpy(column: pa.ChunkedArray) -> np.ndarray[Any, Any]:
+    array: np.ndarray[Any, Any] = column.combine_chunks().to_numpy(zero_copy_only=False)
+    return array
+
+
+def summarize_tabular_file(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    options: ReadOptions | None = None,
+    top_variants: int | None = 20,
+    on_stage: Callable[[str], None] | None = None,
+) -> DiscoverySummary | None:
+    """The :class:`DiscoverySummary` of a CSV, Parquet or JSON Lines file, or ``None``
+    for another format (summarise it on an engine).
+
+    Raises
+    ------
+    cojourney.errors.ImportRejected
+        As the engines' readers do.
+    """
+    from cojourney.analytics.engines.duckdb_files import load_tabular
+    from cojourney.events.readers.connections import duckdb_connect
+
+    con = duckdb_connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if on_stage is not None:
+            on_stage("reading")
+        if load_tabular(con, path, _VIEW, mapping, options, on_stage=on_stage) is False:
+            return None
+        if on_stage is not None:
+            on_stage("analysing")
+        # Activity codes rank the names in DuckDB's order of strings (code points).
+        con.execute(
+            f"CREATE TEMP TABLE {_NAMES} AS SELECT {S.ACTIVITY}, CAST(row_number() OVER "
+            f"(ORDER BY {S.ACTIVITY}) - 1 AS INTEGER) AS code "
+            f'FROM (SELECT DISTINCT {S.ACTIVITY} FROM "{_VIEW}")'
+        )
+        names = tuple(
+            row[0]
+            for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
+        )
+        table = con.execute(
+            f'SELECT e.{S.JOURNEY_ID}, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
+            f'FROM "{_VIEW}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
+            f'ORDER BY e.{S.JOURNEY_ID}, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
+        ).fetch_arrow_table()
+    finally:
+        con.close()
+    summary = summarize_arrays(
+        EventArrays.from_sorted(table, names), top_variants=top_variants, source=str(path)
+    )
+    log.info(
+        "%s: %d journeys, %d events on duckdb (arrays)",
+        path,
+        summary.counts.journeys,
+        summary.counts.events,
+    )
+    return summary
+
+
+def summarize_arrays(
+    arrays: EventArrays, *, top_variants: int | None = 20, source: str | None = None
+) -> DiscoverySummary:
+    """Counts, directly-follows, variants, start and end activities and durations."""
+    starts, codes, names = arrays.starts, arrays.codes, arrays.names
+    n_journeys = len(starts) - 1
+    firsts, lasts = starts[:-1], starts[1:] - 1
+    seconds = (arrays.micros[lasts] - arrays.micros[firsts]) / _MICROS
+    start_counts = np.bincount(codes[firsts], minlength=len(names))
+    end_counts = np.bincount(codes[lasts], minlength=len(names))
+    variant_count, top = _variants(arrays, seconds, top_variants)
+    return DiscoverySummary(
+        counts=LogCounts(journeys=n_journeys, events=len(codes), activities=len(names)),
+        directly_follows=tuple(_directly_follows(arrays)),
+        start_activities=_named_counts(start_counts, names),
+        end_activities=_named_counts(end_counts, names),
+        variant_count=variant_count,
+        top_variants=tuple(top),
+        case_durations=_durations(seconds),
+        engine="duckdb",
+        source=source,
+    )
+
+
+def _named_counts(counts: np.ndarray[Any, Any], names: tuple[str, ...]) -> dict[str, int]:
+    return sorted_counts({names[i]: int(c) for i, c in enumerate(counts) if c})
+
+
+def _durations(seconds: np.ndarray[Any, Any]) -> DurationStats:
+    if not len(seconds):
+        return DurationStats(None, None, None, None)
+    return DurationStats(
+        mean=float(seconds.mean()),
+        median=float(np.median(seconds)),
+        min=float(seconds.min()),
+        max=float(seconds.max()),
+    )
+
+
+def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
+    starts, codes, micros, names = arrays.starts, arrays.codes, arrays.micros, arrays.names
+    width = len(names)
+    n = len(codes)
+    if n < 2:
+        return []
+    # Positions i whose next event i + 1 is of the same journey.
+    same = np.ones(n - 1, dtype=bool)
+    same[starts[1:-1] - 1] = False
+    left = np.flatnonzero(same)
+    if not len(left):
+        return []
+    keys = codes[left] * width + codes[left + 1]
+    gaps = micros[left + 1] - micros[left]  # >= 0: events are in time order
+    keys_sorted, gaps_sorted = _sort_pairs(keys, gaps)
+    seconds_sorted = gaps_sorted / _MICROS
+    bounds = np.flatnonzero(keys_sorted[1:] != keys_sorted[:-1]) + 1
+    group_starts = np.concatenate(([0], bounds))
+    counts = np.diff(np.concatenate((group_starts, [len(keys_sorted)])))
+    pair_keys = keys_sorted[group_starts]
+    means = np.add.reduceat(seconds_sorted, group_starts) / counts
+    medians = _quantile(seconds_sorted, group_starts, counts, 0.5)
+    p90s = _quantile(seconds_sorted, group_starts, counts, 0.9)
+    journeys = _pair_journeys(starts, left, keys, width)
+    result = [
+        DirectlyFollows(
+            names[int(key) // width],
+            names[int(key) % width],
+            int(count),
+            int(journeys[key]),
+            float(mean),
+            float(median),
+            float(p90),
+        )
+        for key, count, mean, median, p90 in zip(
+            pair_keys, counts, means, medians, p90s, strict=True
+        )
+    ]
+    return sorted(result, key=lambda d: (-d.events, d.source, d.target))
+
+
+def _sort_pairs(
+    keys: np.ndarray[Any, Any], gaps: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``keys`` and ``gaps`` sorted by ``(key, gap)``: one sort of a combined integer
+    when it fits in 63 bits, else a two-key sort."""
+    span = int(gaps.max()) + 1
+    if int(keys.max()) + 1 <= (2**62) // span:
+        combined = np.sort(keys * span + gaps)
+        return combined // span, combined % span
+    order = np.lexsort((gaps, keys))
+    return keys[order], gaps[order]
+
+
+def _pair_journeys(
+    starts: np.ndarray[Any, Any],
+    left: np.ndarray[Any, Any],
+    keys: np.ndarray[Any, Any],
+    width: int,
+) -> np.ndarray[Any, Any]:
+    """By pair key: the journeys in which the pair occurs at least once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    square = width * width
+    journey_of = np.searchsorted(starts, left, side="right") - 1
+    distinct = pc.unique(pa.array(journey_of * square + keys)).to_numpy()
+    return np.bincount(distinct % square, minlength=square)
+
+
+def _quantile(
+    values: np.ndarray[Any, Any],
+    group_starts: np.ndarray[Any, Any],
+    counts: np.ndarray[Any, Any],
+    q: float,
+) -> np.ndarray[Any, Any]:
+    """Per group of sorted ``values``: the ``q`` quantile, linear between closest ranks."""
+    position = (counts - 1) * q
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, counts - 1)
+    low = values[group_starts + below]
+    high = values[group_starts + above]
+    result: np.ndarray[Any, Any] = low + (high - low) * (position - below)
+    return result
+
+
+def _variants(
+    arrays: EventArrays, seconds: np.ndarray[Any, Any], top: int | None
+) -> tuple[int, list[Variant]]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    starts, codes, names = arrays.starts, arrays.codes, arrays.names
+    n_journeys = len(starts) - 1
+    if not n_journeys:
+        return 0, []
+    # Big-endian fixed-width codes: byte order of a sequence is the order of its tuple.
+    width = 2 if len(names) <= 1 << 16 else 4
+    dtype = ">u2" if width == 2 else ">u4"
+    data = pa.py_buffer(codes.astype(dtype).tobytes())
+    offsets = pa.py_buffer((starts * width).astype(np.int64).tobytes())
+    sequences = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n_journeys, [None, offsets, data]
+    )
+    grouped = (
+        pa.table({"sequence": sequences, "seconds": pa.array(seconds, pa.float64())})
+        .group_by("sequence", use_threads=False)
+        .aggregate([("seconds", "count"), ("seconds", "mean")])
+    )
+    ranked = grouped.sort_by([("seconds_count", "descending"), ("sequence", "ascending")])
+    if top is not None:
+        ranked = ranked.slice(0, top)
+    variants = []
+    for raw, journeys, mean in zip(
+        pc.cast(ranked.column("sequence"), pa.large_binary()).to_pylist(),
+        ranked.column("seconds_count").to_pylist(),
+        ranked.column("seconds_mean").to_pylist(),
+        strict=True,
+    ):
+        activity_codes = np.frombuffer(raw, dtype=dtype)
+        variants.append(
+            Variant(
+                activities=tuple(names[int(c)] for c in activity_codes),
+                journeys=int(journeys),
+                share=int(journeys) / n_journeys,
+                mean_duration_seconds=float(mean),
+            )
+        )
+    return grouped.num_rows, variants

@@ -1,0 +1,134 @@
+"""The array fast path of ``analyze FILE`` (:mod:`cojourney.analytics.discovery_arrays`).
+
+It must give what the engines give: the real CSV logs against PM4Py's results,
+and logs built to stress the edges (ties in time kept in file order, one-event
+journeys, variants tied in frequency, activity names whose code-point order is not
+their insertion order) against :func:`~cojourney.analytics.discovery.summarize` on
+DuckDB, field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, load_reference
+from test_reference_logs import CSV_LOGS, CsvLog
+
+from cojourney.analytics.discovery import summarize
+from cojourney.analytics.discovery_arrays import summarize_tabular_file
+from cojourney.errors import ImportRejected
+from cojourney.services.discovery import discover_log
+
+_START = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not LOGS_DIR.is_dir(), reason=SHARED_DATA_MISSING)
+@pytest.mark.parametrize("log", CSV_LOGS, ids=lambda log: log.reference)
+def test_csv_log_matches_pm4py_on_the_array_path(log: CsvLog) -> None:
+    summary = summarize_tabular_file(LOGS_DIR / log.file, mapping=log.mapping, options=log.options)
+    assert summary is not None
+    assert_matches_reference(summary.to_reference_dict(), load_reference(log.reference))
+
+
+def _edge_log(path: Path, seed: int) -> Path:
+    rng = random.Random(seed)
+    names = ["Zeta", "alpha", "Ärger", "beta", "a", "Z", "écoute", "b b"]
+    cases, activities, times = [], [], []
+    for case in range(300):
+        length = rng.choice([1, 1, 2, 3, 3, 4, 7])
+        start = _START + dt.timedelta(minutes=rng.randrange(10_000))
+        for step in range(length):
+            cases.append(f"case-{rng.randrange(120)}" if case % 3 else f"c{case}")
+            activities.append(rng.choice(names[: rng.choice([2, 3, 8])]))
+            # same minute often: the file order breaks the ties
+            times.append(start + dt.timedelta(minutes=rng.choice([0, 0, step, 5 * step])))
+    table = pa.table(
+        {
+            "case:concept:name": cases,
+            "concept:name": activities,
+            "time:timestamp": pa.array(times, pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pq.write_table(table, path, row_group_size=97)
+    return path
+
+
+def _rounded(value: Any) -> Any:
+    """``value`` with every float rounded to 6 decimals (sums may add in another order)."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if hasattr(value, "__slots__"):
+        return (type(value).__name__, *(_rounded(getattr(value, s)) for s in value.__slots__))
+    return value
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_array_path_equals_the_engine(tmp_path: Path, seed: int) -> None:
+    path = _edge_log(tmp_path / "edge.parquet", seed)
+    fast = summarize_tabular_file(path, top_variants=None)
+    assert fast is not None
+    slow = summarize(path, engine="duckdb", top_variants=None)
+    assert _rounded(fast.to_reference_dict()) == _rounded(slow.to_reference_dict())
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+    assert _rounded(fast.top_variants) == _rounded(slow.top_variants)
+    assert len(fast.top_variants) == fast.variant_count > 1
+
+
+def test_a_hand_computed_log(tmp_path: Path) -> None:
+    hour = dt.timedelta(hours=1)
+    table = pa.table(
+        {
+            "case:concept:name": ["j2", "j1", "j1", "j1", "j2", "j3"],
+            "concept:name": ["b", "a", "b", "a", "a", "b"],
+            "time:timestamp": pa.array(
+                [_START + 2 * hour, _START, _START + hour, _START + 4 * hour, _START, _START],
+                pa.timestamp("us", tz="UTC"),
+            ),
+        }
+    )
+    path = tmp_path / "hand.csv"
+    pacsv.write_csv(table, path)
+    summary = discover_log(path)
+    assert summary.counts.journeys == 3 and summary.counts.events == 6
+    # j1: a -> b (1 h) -> a (3 h); j2: a -> b (2 h); j3: b
+    pairs = {(d.source, d.target): d for d in summary.directly_follows}
+    assert pairs["a", "b"].events == 2 and pairs["a", "b"].journeys == 2
+    assert pairs["a", "b"].mean_seconds == 5400.0
+    assert pairs["a", "b"].median_seconds == 5400.0
+    assert pairs["a", "b"].p90_seconds == pytest.approx(3600 + 0.9 * 3600)
+    assert pairs["b", "a"].events == 1 and pairs["b", "a"].mean_seconds == 10800.0
+    assert summary.start_activities == {"a": 2, "b": 1}
+    assert summary.end_activities == {"b": 2, "a": 1}
+    assert summary.variant_count == 3
+    assert [v.activities for v in summary.top_variants] == [("a", "b"), ("a", "b", "a"), ("b",)]
+    assert summary.case_durations.max == 4 * 3600.0
+    assert summary.case_durations.median == 2 * 3600.0
+
+
+def test_the_array_path_refuses_what_the_readers_refuse(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\n"
+        "c1,a,2024-01-01T00:00:00\n"
+        ",b,2024-01-01T01:00:00\n"
+    )
+    with pytest.raises(ImportRejected, match=r"bad.csv:3 \[case:concept:name\]: event 2 has no"):
+        summarize_tabular_file(path)
+
+
+def test_other_formats_are_left_to_the_engines(tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    path.write_text("<log/>")
+    assert summarize_tabular_file(path) is None
