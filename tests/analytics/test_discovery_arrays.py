@@ -132,3 +132,12 @@ def test_other_formats_are_left_to_the_engines(tmp_path: Path) -> None:
     path = tmp_path / "log.xes"
     path.write_text("<log/>")
     assert summarize_tabular_file(path) is None
+
+
+def test_an_empty_log_gives_what_the_engine_gives(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("case:concept:name,concept:name,time:timestamp\n")
+    fast = summarize_tabular_file(path)
+    assert fast is not None
+    assert fast.to_reference_dict() == summarize(path, engine="duckdb").to_reference_dict()
+    assert fast.counts.events == 0 and fast.variant_count == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,6 @@ from cojourney.analytics.results import (
 from cojourney.events import schema as S
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pyarrow as pa
-
     from cojourney.events.readers.base import ReadOptions
     from cojourney.events.schema import ColumnMapping
 
@@ -52,6 +51,7 @@ log = logging.getLogger(__name__)
 
 _VIEW = "cojourney_events_fast"
 _NAMES = "cojourney_activity_codes"
+_JOURNEYS = "cojourney_journey_codes"
 _MICROS = 1_000_000.0
 
 
@@ -82,26 +82,19 @@ class EventArrays:
         self.starts, self.codes, self.micros, self.names = starts, codes, micros, names
 
     @classmethod
-    def from_sorted(cls, table: pa.Table, names: tuple[str, ...]) -> EventArrays:
-        """From an Arrow table of ``journey_id``, ``code``, ``micros`` in sequence order."""
-        import pyarrow.compute as pc
-
-        n = table.num_rows
-        journeys = table.column(S.JOURNEY_ID).combine_chunks()
-        if n:
-            changed = pc.not_equal(journeys.slice(1), journeys.slice(0, n - 1))
-            inner = np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1
-        else:
-            inner = np.empty(0, np.int64)
+    def from_sorted(
+        cls,
+        journeys: np.ndarray[Any, Any],
+        codes: np.ndarray[Any, Any],
+        micros: np.ndarray[Any, Any],
+        names: tuple[str, ...],
+    ) -> EventArrays:
+        """From a journey code, activity code and epoch microseconds per event, in
+        sequence order (each journey's events together)."""
+        n = len(journeys)
+        inner = np.flatnonzero(journeys[1:] != journeys[:-1]) + 1
         starts = np.concatenate(([0] if n else [], inner, [n])).astype(np.int64)
-        codes = _numpy(table.column("code")).astype(np.int64)
-        micros = _numpy(table.column("micros")).astype(np.int64, copy=False)
-        return cls(starts, codes, micros, names)
-
-
-def _numpy(column: pa.ChunkedArray) -> np.ndarray[Any, Any]:
-    array: np.ndarray[Any, Any] = column.combine_chunks().to_numpy(zero_copy_only=False)
-    return array
+        return cls(starts, codes.astype(np.int64), micros.astype(np.int64, copy=False), names)
 
 
 def summarize_tabular_file(
@@ -142,15 +135,24 @@ def summarize_tabular_file(
             row[0]
             for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
         )
-        table = con.execute(
-            f'SELECT e.{S.JOURNEY_ID}, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
+        # Journeys get any integer code: only their events' order matters.
+        con.execute(
+            f"CREATE TEMP TABLE {_JOURNEYS} AS SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () "
+            f'AS INTEGER) AS journey FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{_VIEW}")'
+        )
+        # NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded.
+        columns = con.execute(
+            f'SELECT j.journey, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
             f'FROM "{_VIEW}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
-            f'ORDER BY e.{S.JOURNEY_ID}, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
-        ).fetch_arrow_table()
+            f"JOIN {_JOURNEYS} AS j USING ({S.JOURNEY_ID}) "
+            f'ORDER BY j.journey, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
+        ).fetchnumpy()
     finally:
         con.close()
     summary = summarize_arrays(
-        EventArrays.from_sorted(table, names), top_variants=top_variants, source=str(path)
+        EventArrays.from_sorted(columns["journey"], columns["code"], columns["micros"], names),
+        top_variants=top_variants,
+        source=str(path),
     )
     log.info(
         "%s: %d journeys, %d events on duckdb (arrays)",
@@ -261,13 +263,13 @@ def _pair_journeys(
     width: int,
 ) -> np.ndarray[Any, Any]:
     """By pair key: the journeys in which the pair occurs at least once."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     square = width * width
-    journey_of = np.searchsorted(starts, left, side="right") - 1
-    distinct = pc.unique(pa.array(journey_of * square + keys)).to_numpy()
-    return np.bincount(distinct % square, minlength=square)
+    marks = np.zeros(int(starts[-1]), np.int64)
+    marks[starts[1:-1]] = 1
+    journey_of = np.cumsum(marks)[left]
+    combined = np.sort(journey_of * square + keys)
+    firsts = combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
+    return np.bincount(firsts % square, minlength=square)
 
 
 def _quantile(
@@ -289,43 +291,33 @@ def _quantile(
 def _variants(
     arrays: EventArrays, seconds: np.ndarray[Any, Any], top: int | None
 ) -> tuple[int, list[Variant]]:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     starts, codes, names = arrays.starts, arrays.codes, arrays.names
     n_journeys = len(starts) - 1
     if not n_journeys:
         return 0, []
     # Big-endian fixed-width codes: byte order of a sequence is the order of its tuple.
     width = 2 if len(names) <= 1 << 16 else 4
-    dtype = ">u2" if width == 2 else ">u4"
-    data = pa.py_buffer(codes.astype(dtype).tobytes())
-    offsets = pa.py_buffer((starts * width).astype(np.int64).tobytes())
-    sequences = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), n_journeys, [None, offsets, data]
+    dtype = np.dtype(">u2" if width == 2 else ">u4")
+    data = codes.astype(dtype).tobytes()
+    bounds = (starts * width).tolist()
+    index: dict[bytes, int] = {}
+    variant_of = np.fromiter(
+        (index.setdefault(data[a:b], len(index)) for a, b in pairwise(bounds)),
+        np.int64,
+        n_journeys,
     )
-    grouped = (
-        pa.table({"sequence": sequences, "seconds": pa.array(seconds, pa.float64())})
-        .group_by("sequence", use_threads=False)
-        .aggregate([("seconds", "count"), ("seconds", "mean")])
-    )
-    ranked = grouped.sort_by([("seconds_count", "descending"), ("sequence", "ascending")])
+    journeys = np.bincount(variant_of)
+    means = np.bincount(variant_of, weights=seconds) / journeys
+    sequences = list(index)
+    ranked = sorted(range(len(sequences)), key=lambda v: (-journeys[v], sequences[v]))
     if top is not None:
-        ranked = ranked.slice(0, top)
-    variants = []
-    for raw, journeys, mean in zip(
-        pc.cast(ranked.column("sequence"), pa.large_binary()).to_pylist(),
-        ranked.column("seconds_count").to_pylist(),
-        ranked.column("seconds_mean").to_pylist(),
-        strict=True,
-    ):
-        activity_codes = np.frombuffer(raw, dtype=dtype)
-        variants.append(
-            Variant(
-                activities=tuple(names[int(c)] for c in activity_codes),
-                journeys=int(journeys),
-                share=int(journeys) / n_journeys,
-                mean_duration_seconds=float(mean),
-            )
+        ranked = ranked[:top]
+    return len(sequences), [
+        Variant(
+            activities=tuple(names[c] for c in np.frombuffer(sequences[v], dtype=dtype).tolist()),
+            journeys=int(journeys[v]),
+            share=int(journeys[v]) / n_journeys,
+            mean_duration_seconds=float(means[v]),
         )
-    return grouped.num_rows, variants
+        for v in ranked
+    ]
