@@ -4,10 +4,11 @@ Usage::
 
     .venv/bin/python benchmarks/profile_stages.py --events 1000000 --journey-events 10000000
 
-Discovery: runs the steps of :func:`cojourney.analytics.discovery.summarize` one by one in a
-fresh process per run (imports, reading the Parquet file into DuckDB, the counts,
-the cached traces, variants, start and end activities, directly-follows, case
-durations) and reports the median seconds of each, next to a floor: the same
+Discovery: runs the steps of the array path of ``analyze FILE``
+(:mod:`cojourney.analytics.discovery_arrays`) one by one in a fresh process per run
+(imports, connecting DuckDB, reading the Parquet file into DuckDB with its checks,
+the one sort into integer arrays, the NumPy summaries) and reports the median
+seconds of each, next to a floor: the same
 directly-follows, variants, start/end and durations as plain DuckDB SQL (no
 Ibis), also as a whole process. Journey analysis: ``cojourney -v analyze
 WORKSPACE --events DATASET`` logs the seconds of each of its stages; their medians
@@ -54,26 +55,18 @@ def mark(name):
     now = time.perf_counter(); marks[name] = round(now - t0, 4); t0 = now
 import cojourney.cli.main
 mark("import cojourney CLI")
-from cojourney.analytics import discovery as d
-from cojourney.analytics.engines import get_engine
-from cojourney.analytics.ordering import journey_traces
-mark("import the analytics modules")
-eng = get_engine("duckdb")
-mark("start the DuckDB engine (imports Ibis)")
-events = eng.load_file(sys.argv[1])
-mark("read Parquet into DuckDB (with checks)")
-d.log_counts(events, eng)
-mark("counts")
-traces = eng.cache(journey_traces(events, eng))
-mark("traces (cached)")
-d.variants(events, eng, traces=traces)
-mark("variants")
-d.start_end_activities(events, eng, traces=traces)
-mark("start and end activities")
-d.directly_follows(events, eng)
-mark("directly-follows with performance")
-d.case_durations(events, eng, traces=traces)
-mark("case durations")
+from cojourney.analytics import discovery_arrays as d
+from cojourney.analytics.engines.duckdb_files import load_tabular
+from cojourney.events.readers.connections import duckdb_connect
+mark("import the array path (NumPy, DuckDB, settings)")
+con = duckdb_connect(); con.execute("SET TimeZone = 'UTC'")
+mark("connect DuckDB")
+load_tabular(con, sys.argv[1], "events")
+mark("read Parquet into DuckDB (a view, with checks)")
+arrays = d.sorted_event_arrays(con, "events")
+mark("code and sort the events (one DuckDB query)")
+d.summarize_arrays(arrays)
+mark("counts, variants, start/end, directly-follows, durations (NumPy)")
 print(json.dumps(marks))
 """
 

@@ -187,14 +187,22 @@ def discovery_section(results: dict[str, dict[str, Any]]) -> list[str]:
         + docs[0].get("agreement", {}).get("compared", "the outputs")
         + ".",
         "",
-        "How cojourney does it: a Parquet file whose timestamp column has a timestamp "
-        "type is checked by one aggregate query and then read in place (a DuckDB view "
-        "over the file; nothing is copied, no text column is made for messages); each "
-        "journey's events are sorted once into arrays of integer activity codes and "
-        "times, which are cached; directly-follows (one quantile aggregate for median "
-        "and 90th percentile, the journeys of each pair from each journey's distinct "
-        "pairs), variants, start and end activities and durations only group those "
-        "arrays, with no window function and no grouping by strings.",
+        "How cojourney does it (the array path of `analyze FILE` on DuckDB, "
+        "`cojourney.analytics.discovery_arrays`): no Ibis, pandas or pyarrow is loaded; "
+        "a Parquet file whose timestamp column has a timestamp type is checked by one "
+        "aggregate query and then read in place (a DuckDB view over the file; nothing "
+        "is copied, no text column is made for messages); activities and journeys get "
+        "integer codes in DuckDB (activities ranked by name), and one DuckDB query sorts "
+        "the events by (journey, timestamp, file position) into three NumPy arrays "
+        "(journey boundaries, activity codes, epoch microseconds). Directly-follows "
+        "counts and means are `bincount`s over pair keys, median and 90th percentile "
+        "come from one sort of (pair, gap) packed into one integer, the journeys of a "
+        "pair from one sort of (journey, pair); variants are each journey's codes as "
+        "big-endian bytes (byte order is the order of the activity tuples, so ties "
+        "break as on the engines), grouped in a dictionary; start and end activities "
+        "and durations come from the journey boundaries. The Ibis path "
+        "(`cojourney.analytics.discovery.summarize`) gives the same results and still "
+        "serves Spark, XES and OCEL logs.",
         "",
     ]
     revisions = {d.get("versions", {}).get("git_rev") for d in docs}

@@ -22,7 +22,7 @@ from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, l
 from test_reference_logs import CSV_LOGS, CsvLog
 
 from cojourney.analytics.discovery import summarize
-from cojourney.analytics.discovery_arrays import summarize_tabular_file
+from cojourney.analytics.discovery_arrays import summarize_file
 from cojourney.errors import ImportRejected
 from cojourney.services.discovery import discover_log
 
@@ -33,8 +33,7 @@ _START = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
 @pytest.mark.skipif(not LOGS_DIR.is_dir(), reason=SHARED_DATA_MISSING)
 @pytest.mark.parametrize("log", CSV_LOGS, ids=lambda log: log.reference)
 def test_csv_log_matches_pm4py_on_the_array_path(log: CsvLog) -> None:
-    summary = summarize_tabular_file(LOGS_DIR / log.file, mapping=log.mapping, options=log.options)
-    assert summary is not None
+    summary = summarize_file(LOGS_DIR / log.file, mapping=log.mapping, options=log.options)
     assert_matches_reference(summary.to_reference_dict(), load_reference(log.reference))
 
 
@@ -77,8 +76,7 @@ def _rounded(value: Any) -> Any:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_array_path_equals_the_engine(tmp_path: Path, seed: int) -> None:
     path = _edge_log(tmp_path / "edge.parquet", seed)
-    fast = summarize_tabular_file(path, top_variants=None)
-    assert fast is not None
+    fast = summarize_file(path, top_variants=None)
     slow = summarize(path, engine="duckdb", top_variants=None)
     assert _rounded(fast.to_reference_dict()) == _rounded(slow.to_reference_dict())
     assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
@@ -125,19 +123,30 @@ def test_the_array_path_refuses_what_the_readers_refuse(tmp_path: Path) -> None:
         ",b,2024-01-01T01:00:00\n"
     )
     with pytest.raises(ImportRejected, match=r"bad.csv:3 \[case:concept:name\]: event 2 has no"):
-        summarize_tabular_file(path)
+        summarize_file(path)
 
 
-def test_other_formats_are_left_to_the_engines(tmp_path: Path) -> None:
+@pytest.mark.shared_data
+@pytest.mark.skipif(not LOGS_DIR.is_dir(), reason=SHARED_DATA_MISSING)
+@pytest.mark.parametrize(
+    "log", ["running-example.xes", "helpdesk.xes.gz", "03_repairExample.xes.gz"]
+)
+def test_xes_log_matches_pm4py_on_the_array_path(log: str) -> None:
+    summary = summarize_file(LOGS_DIR / log)
+    reference = log.removesuffix(".gz").removesuffix(".xes")
+    assert_matches_reference(summary.to_reference_dict(), load_reference(reference))
+
+
+def test_a_malformed_xes_is_refused_with_its_place(tmp_path: Path) -> None:
     path = tmp_path / "log.xes"
-    path.write_text("<log/>")
-    assert summarize_tabular_file(path) is None
+    path.write_text('<log>\n<trace><string key="concept:name" value="c1"/>\n<event>\n</log>')
+    with pytest.raises(ImportRejected, match=r"log.xes:4"):
+        summarize_file(path)
 
 
 def test_an_empty_log_gives_what_the_engine_gives(tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("case:concept:name,concept:name,time:timestamp\n")
-    fast = summarize_tabular_file(path)
-    assert fast is not None
+    fast = summarize_file(path)
     assert fast.to_reference_dict() == summarize(path, engine="duckdb").to_reference_dict()
     assert fast.counts.events == 0 and fast.variant_count == 0

@@ -42,10 +42,12 @@ from cojourney.analytics.results import (
 from cojourney.events import schema as S
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cojourney.events.readers.base import ReadOptions
+    import duckdb
+
+    from cojourney.events.readers.base import ProgressCallback, ReadOptions
     from cojourney.events.schema import ColumnMapping
 
-__all__ = ["EventArrays", "summarize_arrays", "summarize_tabular_file"]
+__all__ = ["EventArrays", "sorted_event_arrays", "summarize_arrays", "summarize_file"]
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +99,21 @@ class EventArrays:
         return cls(starts, codes.astype(np.int64), micros.astype(np.int64, copy=False), names)
 
 
-def summarize_tabular_file(
+def summarize_file(
     path: str | Path,
     *,
     mapping: ColumnMapping | None = None,
     options: ReadOptions | None = None,
     top_variants: int | None = 20,
+    on_progress: ProgressCallback | None = None,
     on_stage: Callable[[str], None] | None = None,
-) -> DiscoverySummary | None:
-    """The :class:`DiscoverySummary` of a CSV, Parquet or JSON Lines file, or ``None``
-    for another format (summarise it on an engine).
+) -> DiscoverySummary:
+    """The :class:`DiscoverySummary` of an event-log file of any format, on DuckDB.
+
+    CSV, Parquet and JSON Lines are read by DuckDB itself
+    (:func:`~cojourney.analytics.engines.duckdb_files.load_tabular`); XES and OCEL by
+    :func:`cojourney.events.readers.read_events`, whose batches DuckDB copies (the
+    four columns used only).
 
     Raises
     ------
@@ -122,38 +129,13 @@ def summarize_tabular_file(
         if on_stage is not None:
             on_stage("reading")
         if load_tabular(con, path, _VIEW, mapping, options, on_stage=on_stage) is False:
-            return None
+            _copy_read_events(con, path, mapping, options, on_progress)
         if on_stage is not None:
             on_stage("analysing")
-        # Activity codes rank the names in DuckDB's order of strings (code points).
-        con.execute(
-            f"CREATE TEMP TABLE {_NAMES} AS SELECT {S.ACTIVITY}, CAST(row_number() OVER "
-            f"(ORDER BY {S.ACTIVITY}) - 1 AS INTEGER) AS code "
-            f'FROM (SELECT DISTINCT {S.ACTIVITY} FROM "{_VIEW}")'
-        )
-        names = tuple(
-            row[0]
-            for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
-        )
-        # Journeys get any integer code: only their events' order matters.
-        con.execute(
-            f"CREATE TEMP TABLE {_JOURNEYS} AS SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () "
-            f'AS INTEGER) AS journey FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{_VIEW}")'
-        )
-        # NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded.
-        columns = con.execute(
-            f'SELECT j.journey, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
-            f'FROM "{_VIEW}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
-            f"JOIN {_JOURNEYS} AS j USING ({S.JOURNEY_ID}) "
-            f'ORDER BY j.journey, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
-        ).fetchnumpy()
+        arrays = sorted_event_arrays(con, _VIEW)
     finally:
         con.close()
-    summary = summarize_arrays(
-        EventArrays.from_sorted(columns["journey"], columns["code"], columns["micros"], names),
-        top_variants=top_variants,
-        source=str(path),
-    )
+    summary = summarize_arrays(arrays, top_variants=top_variants, source=str(path))
     log.info(
         "%s: %d journeys, %d events on duckdb (arrays)",
         path,
@@ -161,6 +143,67 @@ def summarize_tabular_file(
         summary.counts.events,
     )
     return summary
+
+
+def _copy_read_events(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    mapping: ColumnMapping | None,
+    options: ReadOptions | None,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """The canonical events of a file DuckDB cannot read itself, as the table ``_VIEW``."""
+    import duckdb
+    import pyarrow as pa
+
+    from cojourney.analytics.engines import ErrorRelay
+    from cojourney.events.readers import read_events
+
+    relay = ErrorRelay()
+    batches = read_events(path, mapping, options=options, on_progress=on_progress)
+    reader = pa.RecordBatchReader.from_batches(S.canonical_arrow_schema(), relay.watch(batches))
+    con.register("_cojourney_incoming", reader)
+    try:
+        con.execute(
+            f'CREATE TABLE "{_VIEW}" AS SELECT {S.JOURNEY_ID}, {S.ACTIVITY}, "{S.TIMESTAMP}", '
+            f"{S.EVENT_SEQ} FROM _cojourney_incoming"
+        )
+    except duckdb.Error:
+        relay.reraise()  # the reader's own error (ImportRejected), not DuckDB's wrapper
+        raise
+    finally:
+        con.unregister("_cojourney_incoming")
+
+
+def sorted_event_arrays(con: duckdb.DuckDBPyConnection, view: str) -> EventArrays:
+    """The :class:`EventArrays` of the canonical events in ``view`` (one sort in DuckDB)."""
+    con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would go to stdout
+    # Activity codes rank the names in DuckDB's order of strings (code points).
+    con.execute(
+        f"CREATE TEMP TABLE {_NAMES} AS SELECT {S.ACTIVITY}, CAST(row_number() OVER "
+        f"(ORDER BY {S.ACTIVITY}) - 1 AS INTEGER) AS code "
+        f'FROM (SELECT DISTINCT {S.ACTIVITY} FROM "{view}")'
+    )
+    names = tuple(
+        row[0] for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
+    )
+    # Journeys get any integer code: only their events' order matters.
+    con.execute(
+        f"CREATE TEMP TABLE {_JOURNEYS} AS SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () "
+        f'AS INTEGER) AS journey FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")'
+    )
+    try:
+        # NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded.
+        columns = con.execute(
+            f'SELECT j.journey, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
+            f'FROM "{view}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
+            f"JOIN {_JOURNEYS} AS j USING ({S.JOURNEY_ID}) "
+            f'ORDER BY j.journey, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
+        ).fetchnumpy()
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {_NAMES}")
+        con.execute(f"DROP TABLE IF EXISTS {_JOURNEYS}")
+    return EventArrays.from_sorted(columns["journey"], columns["code"], columns["micros"], names)
 
 
 def summarize_arrays(

@@ -54,10 +54,9 @@ def touchpoint_times(
     JourneyFilter(start=start, end=end)  # checks the range
     t = events.select(JOURNEY_ID, ACTIVITY, TIMESTAMP, "event_seq")
     t = t.mutate(us=engine.epoch_microseconds(t[TIMESTAMP]))
-    t = t.mutate(
-        next_us=t.us.lead().over(sequence_window(t)),
-        first_us=t.us.min().over(ibis.window(group_by=t[JOURNEY_ID])),
-    )
+    t = t.mutate(next_us=t.us.lead().over(sequence_window(t)))
+    if start is not None or end is not None:  # a second window only when a range asks for it
+        t = t.mutate(first_us=t.us.min().over(ibis.window(group_by=t[JOURNEY_ID])))
     if start is not None:
         t = t.filter(t.first_us >= _micros(start))
     if end is not None:

@@ -124,14 +124,17 @@ def discover_log(
         classifier=classifier or "concept:name",
         object_type=object_type,
     )
-    if engine == "duckdb":  # a tabular file: DuckDB sorts once, NumPy does the rest
-        from cojourney.analytics.discovery_arrays import summarize_tabular_file
+    if engine == "duckdb":  # DuckDB sorts once, NumPy does the rest (no Ibis start-up)
+        from cojourney.analytics.discovery_arrays import summarize_file
 
-        fast = summarize_tabular_file(
-            path, mapping=mapping, options=options, top_variants=top_variants, on_stage=on_stage
+        return summarize_file(
+            path,
+            mapping=mapping,
+            options=options,
+            top_variants=top_variants,
+            on_progress=on_progress,
+            on_stage=on_stage,
         )
-        if fast is not None:
-            return fast
     if on_stage is not None:
         on_stage(f"starting {engine}")
     from cojourney.analytics.discovery import summarize
