@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -22,7 +23,7 @@ from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, l
 from test_reference_logs import CSV_LOGS, CsvLog
 
 from cojourney.analytics.discovery import summarize
-from cojourney.analytics.discovery_arrays import summarize_file
+from cojourney.analytics.discovery_arrays import _pair_journeys, summarize_file
 from cojourney.errors import ImportRejected
 from cojourney.services.discovery import discover_log
 
@@ -150,3 +151,40 @@ def test_an_empty_log_gives_what_the_engine_gives(tmp_path: Path) -> None:
     fast = summarize_file(path)
     assert fast.to_reference_dict() == summarize(path, engine="duckdb").to_reference_dict()
     assert fast.counts.events == 0 and fast.variant_count == 0
+
+
+def test_centuries_between_events_and_many_activities(tmp_path: Path) -> None:
+    """Gaps too wide to pack with the pair key into one integer: the two-key sort."""
+    rng = random.Random(7)
+    cases, activities, times = [], [], []
+    for case in range(200):
+        start = dt.datetime(1900, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(30))
+        for step in range(rng.randrange(1, 4)):
+            cases.append(f"c{case}")
+            activities.append(f"activity {rng.randrange(120)}")
+            times.append(start + dt.timedelta(days=step * rng.choice([1, 36_500])))
+    path = tmp_path / "wide.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "case:concept:name": cases,
+                "concept:name": activities,
+                "time:timestamp": pa.array(times, pa.timestamp("us", tz="UTC")),
+            }
+        ),
+        path,
+    )
+    fast = summarize_file(path, top_variants=None)
+    slow = summarize(path, engine="duckdb", top_variants=None)
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+    assert max(d.mean_seconds for d in fast.directly_follows) > 100 * 365 * 86_400
+
+
+def test_pair_journeys_without_packing() -> None:
+    """Pair keys too large to pack with the journey: the same counts by a two-key sort."""
+    starts = np.array([0, 3, 5, 8])  # three journeys of 3, 2 and 3 events
+    left = np.array([0, 1, 3, 5, 6])  # the pairs (first event of each)
+    small = np.array([7, 7, 9, 7, 9])
+    assert _pair_journeys(starts, left, small).tolist() == [2, 2]  # key 7: j0, j2; 9: j1, j2
+    huge = small + 2**61
+    assert _pair_journeys(starts, left, huge).tolist() == [2, 2]

@@ -268,19 +268,19 @@ def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
     means = np.add.reduceat(seconds_sorted, group_starts) / counts
     medians = _quantile(seconds_sorted, group_starts, counts, 0.5)
     p90s = _quantile(seconds_sorted, group_starts, counts, 0.9)
-    journeys = _pair_journeys(starts, left, keys, width)
+    journeys = _pair_journeys(starts, left, keys)  # aligned with pair_keys (both sorted)
     result = [
         DirectlyFollows(
             names[int(key) // width],
             names[int(key) % width],
             int(count),
-            int(journeys[key]),
+            int(journey_count),
             float(mean),
             float(median),
             float(p90),
         )
-        for key, count, mean, median, p90 in zip(
-            pair_keys, counts, means, medians, p90s, strict=True
+        for key, count, journey_count, mean, median, p90 in zip(
+            pair_keys, counts, journeys, means, medians, p90s, strict=True
         )
     ]
     return sorted(result, key=lambda d: (-d.events, d.source, d.target))
@@ -300,19 +300,26 @@ def _sort_pairs(
 
 
 def _pair_journeys(
-    starts: np.ndarray[Any, Any],
-    left: np.ndarray[Any, Any],
-    keys: np.ndarray[Any, Any],
-    width: int,
+    starts: np.ndarray[Any, Any], left: np.ndarray[Any, Any], keys: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
-    """By pair key: the journeys in which the pair occurs at least once."""
-    square = width * width
+    """For each distinct pair key, ascending: the journeys in which the pair occurs."""
     marks = np.zeros(int(starts[-1]), np.int64)
     marks[starts[1:-1]] = 1
     journey_of = np.cumsum(marks)[left]
-    combined = np.sort(journey_of * square + keys)
-    firsts = combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
-    return np.bincount(firsts % square, minlength=square)
+    span = len(starts) - 1
+    if int(keys.max()) + 1 <= (2**62) // span:  # (key, journey) packed in one integer
+        combined = np.sort(keys * span + journey_of)
+        distinct = np.concatenate(([True], combined[1:] != combined[:-1]))
+        firsts = combined[distinct] // span
+    else:  # very many activities: a two-key sort
+        order = np.lexsort((journey_of, keys))
+        by_key, by_journey = keys[order], journey_of[order]
+        distinct = np.concatenate(
+            ([True], (by_key[1:] != by_key[:-1]) | (by_journey[1:] != by_journey[:-1]))
+        )
+        firsts = by_key[distinct]
+    changes = np.flatnonzero(np.concatenate(([True], firsts[1:] != firsts[:-1])))
+    return np.diff(np.concatenate((changes, [len(firsts)])))
 
 
 def _quantile(
