@@ -11,7 +11,7 @@ Survey answers (``kind="feedback"``) are previewed with the feedback fields
 (:data:`~cojourney.events.feedback_mapping.FEEDBACK_FIELDS`, the long layout; the
 wide layout's question columns are named on the page), and measurements
 (``kind="measurements"``) with the measurement fields (indicator, timestamp, value,
-segment), as ``cojourney import --kind feedback|measurements`` reads them.
+segment), as ``cojourney import`` reads them for those kinds.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = ["MEASUREMENT_FIELDS", "UploadKind", "UploadPreview", "preview_upload"
 
 #: What an upload holds: an event log, survey answers, or indicator measurements.
 UploadKind = Literal["events", "feedback", "measurements"]
-#: The fields of a measurement file (``cojourney import --kind measurements``).
+#: The fields of a measurement file (what a measurements import maps).
 MEASUREMENT_FIELDS: tuple[str, ...] = ("indicator", "timestamp", "value", "segment")
 
 #: Words that suggest a column for a mapping field, best first.

@@ -2,7 +2,7 @@
 
 The import page's mapping form differs by kind (the fields of
 :func:`cojourney.services.upload_preview.preview_upload`); this module turns the
-submitted form into the arguments of the service the CLI's ``import --kind`` calls
+submitted form into the arguments of the service that ``cojourney import`` calls for each kind
 (:func:`~cojourney.services.imports.import_events`,
 :func:`~cojourney.services.imports.import_feedback`,
 :func:`~cojourney.services.measurement_imports.import_measurements`) and runs it.

@@ -10,7 +10,7 @@ server's one writer paused (:meth:`cojourney.services.ingest.IngestWriter.paused
 ``imports.js`` polls ``/imports/jobs/{id}.json``), then its result: the counts, the
 row errors with their lines, and their CSV download.
 
-The upload form's ``kind`` says what the file holds, as ``cojourney import --kind``:
+The upload form's ``kind`` says what the file holds, as the kind of ``cojourney import``:
 an event log, survey answers (``feedback``, long or wide layout) or value-indicator
 measurements (``measurements``); the preview's mapping form then has that kind's
 fields (:mod:`cojourney.web.import_kinds`).
