@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, Site, served
+from web_helpers import PASSWORD, Site, served, watch_problems
 
 from cojourney.services.analysis import analyze_workspace
 from cojourney.services.simulation import simulate
@@ -35,31 +35,23 @@ def server(make_site: Callable[..., Site], measured: Path) -> Iterator[str]:
         yield url
 
 
-def _page(browser: Any, server: str, role: str, problems: list[str]) -> Any:
-    page = browser.new_page(viewport={"width": 420, "height": 900})  # a phone's width
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(f"{m.text} {m.location}")
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+def _page(browser: Any, server: str, role: str) -> tuple[Any, list[str]]:
+    """A phone-wide page signed in as ``role``, and the problems it meets."""
+    page = browser.new_page(viewport={"width": 420, "height": 900})
+    problems = watch_problems(page)
     page.goto(f"{server}/login")
     page.fill("#email", f"{role}@example.org")
     page.fill("#password", PASSWORD)
     page.press("#password", "Enter")
     page.wait_for_url(f"{server}/")
-    return page
+    return page, problems
 
 
 def test_the_graph_is_drawn_and_the_slider_changes_the_paths_drawn(
     server: str, browser: Any, measured: Path
 ) -> None:
     total = len(analyze_workspace(measured, journey_id=JOURNEY).to_dict()["graph"]["edges"])
-    problems: list[str] = []
-    page = _page(browser, server, "viewer", problems)
+    page, problems = _page(browser, server, "viewer")
     page.goto(f"{server}/journeys/{JOURNEY}/analyses")
     page.wait_for_selector("svg#dfg", timeout=120_000)
     visible = "svg#dfg g.dfg-edge:not(.off)"
@@ -96,8 +88,7 @@ def test_a_survey_upload_with_a_row_error_shows_its_line(
         "m9001,2025-06-01 10:00:00,csat,4,app-download\n"
         "m9001,2025-06-01 10:05:00,csat,11,app-download\n"  # line 3: off the 1-5 scale
     )
-    problems: list[str] = []
-    page = _page(browser, server, "editor", problems)
+    page, problems = _page(browser, server, "editor")
     page.goto(f"{server}/imports")
     page.check("#kind-feedback")
     page.get_by_label("File").set_input_files(str(answers))
@@ -119,8 +110,7 @@ def test_a_survey_upload_with_a_row_error_shows_its_line(
 def test_a_value_entered_by_hand_appears_on_the_value_page(
     server: str, browser: Any, measured: Path
 ) -> None:
-    problems: list[str] = []
-    page = _page(browser, server, "editor", problems)
+    page, problems = _page(browser, server, "editor")
     page.goto(f"{server}/indicators")
     page.click("#enter-member-cost-per-trip")
     page.fill("#measurement-timestamp", "2025-12-20T08:30")
