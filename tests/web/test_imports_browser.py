@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, Site, served
+from web_helpers import PASSWORD, Site, served, watch_problems
 
 from cojourney.services.imports import list_imports
 from cojourney.services.workspaces import init_workspace, open_workspace
@@ -43,21 +43,7 @@ def test_import_with_a_row_error_through_the_pages(
         f"t-2,{touchpoints[0]},2026-03-01T10:00:00Z\n"
     )
     page = browser.new_page()
-    problems: list[str] = []
-    page.on(
-        "console",
-        # the browser's own favicon request is none of the pages' doing
-        lambda m: (
-            problems.append(f"{m.text} {m.location}")
-            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
+    problems = watch_problems(page)
     page.goto(f"{server}/login?next=/imports")
     page.get_by_label("Email").fill("editor@example.org")
     page.get_by_label("Password").fill(PASSWORD)

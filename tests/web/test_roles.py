@@ -47,6 +47,7 @@ PATH_VALUES = {
     "collection": "personas",
     "item_id": "no-such-item",
     "name": "experience",
+    "indicator_id": "no-such-indicator",
 }
 
 PRINCIPALS = [

@@ -109,3 +109,25 @@ def served(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def watch_problems(page: Any) -> list[str]:
+    """Collect a browser page's console errors, uncaught errors and 4xx/5xx answers.
+
+    The browser's own favicon request is none of the pages' doing and is left out.
+    """
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{m.text} {m.location}")
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    return problems

@@ -22,7 +22,16 @@ from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events.measurements_ingest import MeasurementColumns
 from cojourney.services._import_plan import quarantine_folder
 
-__all__ = ["MeasurementImportResult", "import_measurements", "record_measurement"]
+__all__ = [
+    "MeasurementImportResult",
+    "StoredMeasurement",
+    "import_measurements",
+    "indicator_measurements",
+    "record_measurement",
+]
+
+#: The source name of a value entered by hand starts so (:func:`record_measurement`).
+ENTERED_BY = "entered by "
 
 log = logging.getLogger(__name__)
 
@@ -195,9 +204,79 @@ def record_measurement(
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp:
         name = "".join(c if c.isalnum() or c in "@.-_" else "-" for c in entered_by)[:80]
-        file = Path(tmp) / f"entered by {name}.csv"
+        file = Path(tmp) / f"{ENTERED_BY}{name}.csv"
         with file.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
             writer.writerow(["indicator", "timestamp", "value", "segment"])
             writer.writerow([indicator, when.isoformat(), repr(float(value)), segment or ""])
         return import_measurements(workspace_path, file)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMeasurement:
+    """One measurement in the store, with the import that brought it.
+
+    ``entered_by`` is who entered it by hand (:func:`record_measurement`), ``None``
+    for a value that came from a file (``source`` names the file); ``recorded_at``
+    is when its import finished.
+    """
+
+    indicator: str
+    timestamp: datetime
+    value: float
+    segment: str | None
+    import_id: int | None
+    source: str | None
+    entered_by: str | None
+    recorded_at: datetime | None
+
+
+def indicator_measurements(
+    workspace_path: str | Path, indicator: str, *, limit: int = 50
+) -> list[StoredMeasurement]:
+    """The latest ``limit`` measurements of ``indicator``, newest time first (none
+    before any measurement is stored).
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        No such workspace.
+    """
+    from cojourney.events.store import EventStore
+
+    folder = Path(workspace_path)
+    if not (folder / "workspace.yaml").is_file():
+        raise NotFound(f"{folder} is not a workspace (no workspace.yaml)")
+    if not EventStore.path_for(folder).is_file():
+        return []
+    with EventStore.open(folder, read_only=True) as store:
+        try:
+            table = store.table_name("measurements")
+        except (NotFound, LookupError):
+            return []
+        rows = store.connection.execute(
+            f'SELECT indicator, epoch("timestamp"), value, segment, import_id FROM "{table}" '
+            'WHERE indicator = ? ORDER BY "timestamp" DESC, measurement_seq DESC LIMIT ?',
+            [indicator, limit],
+        ).fetchall()
+        imports = {r.id: r for r in store.imports("measurements")}
+    out = []
+    for name, epoch, value, segment, import_id in rows:
+        record = imports.get(import_id)
+        source = record.source_name if record else None
+        by = None
+        if source and source.startswith(ENTERED_BY):
+            by = source.removeprefix(ENTERED_BY).removesuffix(".csv")
+        out.append(
+            StoredMeasurement(
+                name,
+                datetime.fromtimestamp(float(epoch), UTC),
+                float(value),
+                segment,
+                import_id,
+                source,
+                by,
+                record.finished_at if record else None,
+            )
+        )
+    return out

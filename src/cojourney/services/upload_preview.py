@@ -6,6 +6,12 @@ columns are all in the file, else the defaults); when the defaults name columns 
 file does not have, a column whose name looks like the field is suggested instead
 (``case``/``order``/``ticket`` for the journey, ``activity``/``event``/``step`` for
 the activity, ``time``/``date`` for the timestamp).
+
+Survey answers (``kind="feedback"``) are previewed with the feedback fields
+(:data:`~cojourney.events.feedback_mapping.FEEDBACK_FIELDS`, the long layout; the
+wide layout's question columns are named on the page), and measurements
+(``kind="measurements"``) with the measurement fields (indicator, timestamp, value,
+segment), as ``cojourney import`` reads them for those kinds.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from cojourney.events.feedback_mapping import FEEDBACK_FIELDS
 from cojourney.events.mapping_choice import MappingOrigin, choose_mapping
 from cojourney.events.mappings import COLUMN_FIELDS, MappingFlags, MappingLibrary
 from cojourney.events.presets import list_presets
@@ -24,7 +32,12 @@ from cojourney.events.readers.base import reader_for
 from cojourney.events.store_ingest import file_columns
 from cojourney.services._import_plan import mappings_folder
 
-__all__ = ["UploadPreview", "preview_upload"]
+__all__ = ["MEASUREMENT_FIELDS", "UploadKind", "UploadPreview", "preview_upload"]
+
+#: What an upload holds: an event log, survey answers, or indicator measurements.
+UploadKind = Literal["events", "feedback", "measurements"]
+#: The fields of a measurement file (what a measurements import maps).
+MEASUREMENT_FIELDS: tuple[str, ...] = ("indicator", "timestamp", "value", "segment")
 
 #: Words that suggest a column for a mapping field, best first.
 _HINTS: dict[str, tuple[str, ...]] = {
@@ -36,6 +49,14 @@ _HINTS: dict[str, tuple[str, ...]] = {
     "role": ("role", "group", "team"),
     "segment": ("segment", "persona", "tier"),
     "lifecycle": ("lifecycle", "transition"),
+    "question": ("question", "item", "metric", "kind"),
+    "score": ("score", "rating", "answer", "value"),
+    "touchpoint": ("touchpoint", "activity", "step", "page"),
+    "step": ("step", "stage", "phase"),
+    "comment": ("comment", "text", "feedback", "remark"),
+    "respondent": ("respondent", "user", "email", "member"),
+    "indicator": ("indicator", "kpi", "metric", "measure"),
+    "value": ("value", "amount", "pct", "reading"),
 }
 
 
@@ -51,10 +72,18 @@ class UploadPreview:
     origin: MappingOrigin
     presets: tuple[str, ...] = ()
     fields: tuple[str, ...] = field(default=COLUMN_FIELDS)
+    kind: UploadKind = "events"
+    required: tuple[str, ...] = ("journey_id", "activity", "timestamp")
 
 
-def preview_upload(workspace_path: str | Path, file: str | Path, rows: int = 10) -> UploadPreview:
+def preview_upload(
+    workspace_path: str | Path, file: str | Path, rows: int = 10, kind: UploadKind = "events"
+) -> UploadPreview:
     """The first ``rows`` rows of ``file`` and the mapping ``cojourney import`` would use.
+
+    ``kind`` is what the file holds (``events``, ``feedback`` or ``measurements``):
+    it decides the fields suggested and, for events and feedback, the saved mappings
+    that may fit.
 
     Raises
     ------
@@ -65,13 +94,17 @@ def preview_upload(workspace_path: str | Path, file: str | Path, rows: int = 10)
     """
     file = Path(file)
     spec = reader_for(file)
+    if kind == "measurements":
+        return _measurement_preview(file, spec.name, rows)
     library = MappingLibrary(mappings_folder(workspace_path))
-    mapping, origin = choose_mapping(library, file, None, MappingFlags(), "events")
+    mapping, origin = choose_mapping(library, file, None, MappingFlags(), kind)
     found = file_columns(file, mapping.read_options())
     columns = tuple(found) if found is not None else None
+    names = FEEDBACK_FIELDS if kind == "feedback" else COLUMN_FIELDS
     suggested: dict[str, str | None] = {}
-    for name in COLUMN_FIELDS:
-        chosen = getattr(mapping.columns, name)
+    for name in names:
+        chosen = getattr(mapping.feedback if kind == "feedback" else mapping.columns, name)
+        chosen = chosen or (name if kind == "feedback" else None)
         if columns is not None and chosen not in columns:
             chosen = _guess(name, columns, set(suggested.values()))
         suggested[name] = chosen
@@ -83,6 +116,44 @@ def preview_upload(workspace_path: str | Path, file: str | Path, rows: int = 10)
         mapping_name=mapping.name,
         origin=origin,
         presets=tuple(list_presets()),
+        fields=names,
+        kind=kind,
+        required=("journey_id", "timestamp") if kind == "feedback" else UploadPreview.required,
+    )
+
+
+def _measurement_preview(file: Path, format_name: str, rows: int) -> UploadPreview:
+    """A measurement file's first rows and its columns for indicator, timestamp, value."""
+    from cojourney.errors import ImportRejected, Problem, location_in
+
+    found = file_columns(file)
+    if found is None:
+        raise ImportRejected(
+            [
+                Problem(
+                    f"a {format_name} file cannot hold measurements",
+                    location_in(file),
+                    expected="CSV, Parquet or JSON Lines with indicator, timestamp and value",
+                )
+            ],
+            title=f"{file.name}: not a measurement file",
+        )
+    columns = tuple(found)
+    suggested: dict[str, str | None] = {}
+    for name in MEASUREMENT_FIELDS:
+        suggested[name] = (
+            name if name in columns else _guess(name, columns, set(suggested.values()))
+        )
+    return UploadPreview(
+        format=format_name,
+        columns=columns,
+        rows=_first_rows(file, columns, rows),
+        suggested=suggested,
+        mapping_name="",
+        origin="default",
+        fields=MEASUREMENT_FIELDS,
+        kind="measurements",
+        required=("indicator", "timestamp", "value"),
     )
 
 

@@ -35,6 +35,7 @@ from cojourney.web import (
     routes_imports,
     routes_ingest,
     routes_item_edit,
+    routes_measurements,
     routes_pages,
     routes_share,
     routes_stakeholder_edit,
@@ -116,6 +117,7 @@ def create_app(
     app.include_router(routes_item_edit.router)
     app.include_router(routes_stakeholder_edit.router)
     app.include_router(routes_analyses.router)
+    app.include_router(routes_measurements.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

@@ -121,7 +121,19 @@ def _page(request: Request, state: WebState, journey_id: str, name: str) -> Resp
         else:
             context["tables"] = result_tables(job.result)
             context["summary"] = summary(job.result)
+            context.update(_pictures(state, journey_id, name, job.result, request))
     return render(request, "analyses.html", context)
+
+
+def _pictures(
+    state: WebState, journey_id: str, name: str, result: dict[str, Any], request: Request
+) -> dict[str, Any]:
+    """The analysis's pictures (:mod:`cojourney.web.analysis_pictures`)."""
+    from cojourney.report.design import journey_facts
+    from cojourney.web.analysis_pictures import pictures
+
+    journey = next(j for j in state.reader.workspace().journeys if j.id == journey_id)
+    return pictures(name, result, journey_facts(journey), request.query_params)
 
 
 @router.get("/analyses")

@@ -9,6 +9,11 @@ server's one writer paused (:meth:`cojourney.services.ingest.IngestWriter.paused
 ``GET /imports/jobs/{id}`` shows its progress (refreshing itself without JavaScript;
 ``imports.js`` polls ``/imports/jobs/{id}.json``), then its result: the counts, the
 row errors with their lines, and their CSV download.
+
+The upload form's ``kind`` says what the file holds, as the kind of ``cojourney import``:
+an event log, survey answers (``feedback``, long or wide layout) or value-indicator
+measurements (``measurements``); the preview's mapping form then has that kind's
+fields (:mod:`cojourney.web.import_kinds`).
 """
 
 from __future__ import annotations
@@ -27,16 +32,14 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.responses import Response
 
 from cojourney.errors import CojourneyError, InputError, Problem
-from cojourney.events.mappings import MappingFlags
 from cojourney.events.store_ingest import ImportProgress
 from cojourney.services.imports import (
     ImportResult,
-    OnError,
     delete_import,
-    import_events,
     list_imports,
 )
-from cojourney.services.upload_preview import preview_upload
+from cojourney.services.measurement_imports import MeasurementImportResult
+from cojourney.services.upload_preview import UploadKind, preview_upload
 from cojourney.web.deps import (
     ALLOWED,
     EditorRequired,
@@ -47,6 +50,7 @@ from cojourney.web.deps import (
     State,
     check_csrf,
 )
+from cojourney.web.import_kinds import KINDS, ImportForm, parse_kind, run_form
 from cojourney.web.routes_ingest import writer_of
 from cojourney.web.security import CSRF_FIELD
 from cojourney.web.state import WebState
@@ -63,8 +67,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/imports", include_in_schema=False)
 
-_COLUMN_FIELDS = ("journey_id", "activity", "timestamp", "channel", "actor", "role", "segment")
-
 
 @dataclass
 class ImportJob:
@@ -77,7 +79,8 @@ class ImportJob:
     fraction: float | None = None
     rows: int | None = None
     done: bool = False
-    result: ImportResult | None = None
+    result: ImportResult | MeasurementImportResult | None = None
+    kind: UploadKind = "events"
     problems: list[Problem] = field(default_factory=list)
     title: str | None = None
 
@@ -88,6 +91,7 @@ class ImportJob:
         r = self.result
         return {
             "id": self.id,
+            "kind": self.kind,
             "stage": self.stage,
             "fraction": self.fraction,
             "rows": self.rows,
@@ -127,6 +131,7 @@ def _page(request: Request, state: WebState, status_code: int = 200, **extra: An
         "max_bytes": state.settings.upload_max_bytes,
         "problems": [],
         "notice": None,
+        "kinds": KINDS,
         **extra,
     }
     return render(request, "imports.html", context, status_code=status_code)
@@ -184,31 +189,44 @@ async def upload(
             discard_upload(state.workspace, received.upload_id)
             raise
     assert received.path is not None
-    return _preview(request, state, received.upload_id, received.path)
-
-
-def _preview(request: Request, state: WebState, upload_id: str, path: Path) -> Response:
     try:
-        preview = preview_upload(state.workspace, path)
+        kind = parse_kind(received.fields.get("kind"))
+    except InputError:
+        discard_upload(state.workspace, received.upload_id)
+        raise
+    return _preview(request, state, received.upload_id, received.path, kind)
+
+
+def _preview(
+    request: Request, state: WebState, upload_id: str, path: Path, kind: UploadKind
+) -> Response:
+    try:
+        preview = preview_upload(state.workspace, path, kind=kind)
     except CojourneyError as exc:
         discard_upload(state.workspace, upload_id)
         return _page(request, state, 422, problems=_rendered(exc))
     return render(
         request,
         "import_preview.html",
-        {"upload_id": upload_id, "name": path.name, "preview": preview, "fields": _COLUMN_FIELDS},
+        {
+            "upload_id": upload_id,
+            "name": path.name,
+            "preview": preview,
+            "fields": preview.fields,
+            "kind_label": KINDS[kind],
+        },
     )
 
 
 @router.get("/uploads/{upload_id}")
 def upload_preview(
-    request: Request, state: State, editor: EditorRequired, upload_id: str
+    request: Request, state: State, editor: EditorRequired, upload_id: str, kind: str = "events"
 ) -> Response:
     """The preview of an upload not imported yet (to try another mapping after a refusal)."""
     path = upload_path(state.workspace, upload_id)
     if path is None:
         raise HTTPException(404, "no such upload (it was imported or discarded); upload it again")
-    return _preview(request, state, upload_id, path)
+    return _preview(request, state, upload_id, path, parse_kind(kind))
 
 
 @router.post("/uploads/{upload_id}/run")
@@ -217,6 +235,7 @@ def run_import(
     state: State,
     editor: EditorRequired,
     upload_id: str,
+    kind: Annotated[str, Form(max_length=20)] = "events",
     journey_id: Annotated[str, Form(max_length=200)] = "",
     activity: Annotated[str, Form(max_length=200)] = "",
     timestamp: Annotated[str, Form(max_length=200)] = "",
@@ -224,6 +243,17 @@ def run_import(
     actor: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=200)] = "",
     segment: Annotated[str, Form(max_length=200)] = "",
+    question: Annotated[str, Form(max_length=200)] = "",
+    score: Annotated[str, Form(max_length=200)] = "",
+    touchpoint: Annotated[str, Form(max_length=200)] = "",
+    step: Annotated[str, Form(max_length=200)] = "",
+    comment: Annotated[str, Form(max_length=200)] = "",
+    respondent: Annotated[str, Form(max_length=200)] = "",
+    indicator: Annotated[str, Form(max_length=200)] = "",
+    value: Annotated[str, Form(max_length=200)] = "",
+    score_columns: Annotated[str, Form(max_length=4000)] = "",
+    text_columns: Annotated[str, Form(max_length=4000)] = "",
+    journey_questions: Annotated[str, Form(max_length=1000)] = "",
     timestamp_format: Annotated[str, Form(max_length=200)] = "",
     mapping_name: Annotated[str, Form(max_length=100)] = "",
     preset: Annotated[str, Form(max_length=100)] = "",
@@ -235,26 +265,44 @@ def run_import(
         raise HTTPException(404, "no such upload (it was imported or discarded); upload it again")
     if on_error not in ("fail", "skip"):
         raise HTTPException(422, "on_error must be fail or skip")
-    flags = MappingFlags(
-        journey_id=journey_id or None,
-        activity=activity or None,
-        timestamp=timestamp or None,
-        channel=channel or None,
-        actor=actor or None,
-        role=role or None,
-        segment=segment or None,
-        timestamp_format=timestamp_format or None,
+    columns = {
+        "journey_id": journey_id,
+        "activity": activity,
+        "timestamp": timestamp,
+        "channel": channel,
+        "actor": actor,
+        "role": role,
+        "segment": segment,
+        "question": question,
+        "score": score,
+        "touchpoint": touchpoint,
+        "step": step,
+        "comment": comment,
+        "respondent": respondent,
+        "indicator": indicator,
+        "value": value,
+    }
+    form = ImportForm(
+        parse_kind(kind),
+        columns,
+        timestamp_format=timestamp_format,
+        mapping_name=mapping_name,
+        preset=preset,
+        score_columns=score_columns,
+        text_columns=text_columns,
+        journey_questions=journey_questions,
+        on_error="skip" if on_error == "skip" else "fail",
     )
-    job = ImportJob(secrets.token_hex(8), upload_id, path.name)
+    form.flags()  # a malformed QUESTION=COLUMN pair is refused here, with its field
+    job = ImportJob(secrets.token_hex(8), upload_id, path.name, kind=form.kind)
     jobs = _jobs(request)
     with _JOBS_LOCK:
         for old in [k for k, j in jobs.items() if j.done][: max(0, len(jobs) - _JOBS_KEPT)]:
             del jobs[old]
         jobs[job.id] = job
-    mode: OnError = "skip" if on_error == "skip" else "fail"
     thread = threading.Thread(
         target=_work,
-        args=(request, state, job, path, flags, mapping_name or None, preset or None, mode),
+        args=(request, state, job, path, form),
         name=f"cojourney-import-{job.id}",
         daemon=True,
     )
@@ -262,27 +310,11 @@ def run_import(
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
 
 
-def _work(
-    request: Request,
-    state: WebState,
-    job: ImportJob,
-    path: Path,
-    flags: MappingFlags,
-    mapping: str | None,
-    preset: str | None,
-    on_error: OnError,
-) -> None:
+def _work(request: Request, state: WebState, job: ImportJob, path: Path, form: ImportForm) -> None:
     try:
         with writer_of(request.app).paused():
-            job.result = import_events(
-                state.workspace,
-                path,
-                mapping=mapping,
-                flags=flags,
-                on_error=on_error,
-                progress=job.progress,
-                preset=preset,
-            )
+            job.stage = "importing"
+            job.result = run_form(state.workspace, path, form, progress=job.progress)
         discard_upload(state.workspace, job.upload_id)
     except CojourneyError as exc:
         job.problems = list(exc.problems) if isinstance(exc, InputError) else []
