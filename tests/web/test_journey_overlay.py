@@ -214,3 +214,50 @@ def test_the_measured_view_compares_with_the_design_as_the_services_do(
             r for r in [*touchpoints.values(), *steps.values()] if leak_text(leak) in r["Leaks"]
         ]
         assert len(placed) == 1, leak
+
+
+def test_the_offline_map_draws_the_same_marks_as_the_page(
+    measured: Path,
+    make_site: Callable[..., Site],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``cojourney map --measured`` (SVG and HTML) and the journey page draw one overlay."""
+    import re
+
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+    from cojourney.render.measured_lane import leak_text, score_text
+    from cojourney.services.agreements import leakage
+    from cojourney.services.experience import experience_report
+
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    runner = CliRunner()
+    for name in ("map.svg", "map.html"):
+        result = runner.invoke(
+            cli, ["map", str(measured), "-o", str(tmp_path / name), "--measured"]
+        )
+        assert result.exit_code == 0, result.output
+    svg = (tmp_path / "map.svg").read_text(encoding="utf-8")
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    page = make_site(measured).signed_in("viewer")[0].get(f"/journeys/{journey.id}?view=measured")
+
+    def marks(text: str) -> list[str]:
+        return re.findall(r'<g class="cj-mark [^"]*"><title>([^<]*)</title>', text)
+
+    drawn = marks(svg)
+    assert drawn
+    assert marks(html) == drawn
+    assert marks(page.text) == drawn
+    experience = experience_report(measured, journey_id=journey.id).to_dict()
+    rows = next(b for b in experience["breakdowns"] if b["dimension"] == "touchpoint")["rows"]
+    csat = [r for r in rows if r["question"] == "csat" and r["key"] and r["n"]]
+    assert csat
+    for row in csat:
+        assert score_text(row).replace("&", "&amp;") in drawn
+    front = {t.id for t in journey.touchpoints if t.visibility.value != "provider_only"}
+    for leak in leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]:
+        if leak["kind"] == "drop_off" or leak["where"].split(" ")[0] in front:
+            assert leak_text(leak) in drawn
