@@ -17,7 +17,6 @@ import pytest
 from cojourney.report.page import ASSETS, ECHARTS
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 
 LONG_NAMES = [
     f"Touchpoint {i}: {word} the car-share app and the campus charging bay"
@@ -115,20 +114,6 @@ def _page(path: Path) -> Path:
     )
     path.write_text(html, encoding="utf-8")
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian's chromium is not installed at /usr/bin/chromium "
-            "(apt-get install chromium; 'make install-test' does it)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("width", [1400, 390])

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_helpers import PASSWORD, Site, served
+from web_helpers import Site, browser_sign_in, served
 
 from cojourney.services.simulation import simulate
 from cojourney.services.workspaces import init_workspace
@@ -36,11 +36,7 @@ def test_the_measured_map_reads_on_a_phone(server: str, browser: Any) -> None:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.goto(server + "/login")
-    page.fill("#email", "viewer@example.org")
-    page.fill("#password", PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(server + "/")
+    browser_sign_in(page, server)
     page.goto(server + "/journeys/ecampus-member-journey?view=measured")
     page.wait_for_selector("#measured-touchpoints", timeout=240_000)  # refreshes until ready
     # the page itself never scrolls sideways; the map does, inside its frame

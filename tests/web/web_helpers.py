@@ -109,3 +109,12 @@ def served(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def browser_sign_in(page: Any, server: str, email: str = "viewer@example.org") -> None:
+    """Sign ``page`` (a Playwright page) in to the served app at ``server`` through its form."""
+    page.goto(server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(server + "/")
