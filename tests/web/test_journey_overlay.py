@@ -203,8 +203,17 @@ def test_the_measured_view_compares_with_the_design_as_the_services_do(
             assert "moment of truth (designed" in touchpoints[tp.id]["Moment of truth"]
 
     # the worst leaks: the leakage command's first five, in its order
-    leaks = leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]
+    import json
+
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+
+    printed = CliRunner().invoke(cli, ["leakage", str(measured), "--json", "-"])
+    assert printed.exit_code == 0, printed.output
+    leaks = json.loads(printed.output)["leaks"][:5]
     assert leaks
+    assert leaks == leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]
     shown = tables["measured-leaks"][1:]
     assert [row[0] for row in shown] == [f"#{leak['rank']}" for leak in leaks]
     assert [row[1] for row in shown] == [leak["label"] for leak in leaks]
