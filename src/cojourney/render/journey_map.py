@@ -14,6 +14,11 @@ The optional ``overlay`` carries measured data, all keys optional::
 
     {"touchpoints": {tp_id: {"journeys": int, "median_seconds": float, "emotion": float}},
      "steps": {step_id: {"reached": int, "left": int, "emotion": float}}}
+
+and, for the "Against design" lane (:mod:`cojourney.render.measured_lane`), numbers
+``designed_seconds``, ``waits_beyond``, ``hours_beyond`` (touchpoints) and
+``designed_seconds``, ``median_seconds`` (steps), and the keys ``satisfaction``, ``sla``,
+``moments`` and ``leaks`` of :func:`cojourney.report.overlay_marks.add_marks`.
 """
 
 from __future__ import annotations
