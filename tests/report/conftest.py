@@ -43,3 +43,22 @@ def bare(tmp_path: Path) -> Path:
 
     init_workspace(tmp_path / "bare")
     return tmp_path / "bare"
+
+
+#: Debian's chromium: the browser tests drive it by path (no browser downloads here).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium through Playwright; skips with a reason where it is absent."""
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium "
+            "(apt-get install chromium; 'make install-test' does it)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()

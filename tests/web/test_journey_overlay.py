@@ -136,3 +136,137 @@ def test_a_case_attribute_filter_counts_as_the_service_does(
     wrong = client.get(f"/journeys/{journey}/analyses?attr=nokeyvalue")
     assert wrong.status_code in (400, 422)
     assert "KEY=VALUE" in wrong.text
+
+
+def test_the_measured_view_compares_with_the_design_as_the_services_do(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Satisfaction, SLA status, moments of truth and the worst leaks on the page are the
+    numbers of the experience, agreements and leakage services (what the CLI prints)."""
+    from cojourney.render.measured_lane import leak_text, score_text, sla_text
+    from cojourney.report.overlay_marks import clock_span, clock_status
+    from cojourney.services.agreements import agreements_report, leakage
+    from cojourney.services.experience import experience_report
+
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    client, _ = make_site(measured).signed_in("viewer")
+    model = WorkspaceHandle(measured).model()
+    journey = model.journeys[0]
+    response = client.get(f"/journeys/{journey.id}?view=measured")
+    assert response.status_code == 200, response.text
+    tables = page_tables(response.text)
+    header = tables["measured-touchpoints"][0]
+    touchpoints = {
+        row[0]: dict(zip(header, row, strict=True)) for row in tables["measured-touchpoints"][1:]
+    }
+    steps = {
+        row[0]: dict(zip(tables["measured-steps"][0], row, strict=True))
+        for row in tables["measured-steps"][1:]
+    }
+
+    # satisfaction: CSAT where it is asked, else the touchpoint's own question, with CI and n
+    experience = experience_report(measured, journey_id=journey.id).to_dict()
+    by_touchpoint = next(b for b in experience["breakdowns"] if b["dimension"] == "touchpoint")
+    csat = [r for r in by_touchpoint["rows"] if r["question"] == "csat" and r["key"] and r["n"]]
+    assert csat, "the simulated answers hold CSAT at some touchpoint"
+    for row in csat:
+        assert touchpoints[row["key"]]["Satisfaction"] == score_text(row)
+        assert f"n {row['n']:,}" in touchpoints[row["key"]]["Satisfaction"]
+    own = {q.id: q.touchpoints for q in model.questions}
+    custom = [r for r in by_touchpoint["rows"] if r["key"] in own.get(r["question"], []) and r["n"]]
+    assert custom, "the eCampus late-car question is answered"
+    for row in custom:
+        assert touchpoints[row["key"]]["Satisfaction"] == score_text(row)
+
+    # SLA: every clock's status, at every touchpoint its span covers
+    report = agreements_report(measured)
+    assert report.clocks
+    designs = {(a.id, c.id): c for a in model.agreements for c in a.clocks}
+    for clock in report.clocks:
+        design = designs[(clock.agreement_id, clock.clock_id)]
+        total = clock.total.to_dict()
+        entry = {
+            "name": clock.clock_name,
+            "status": clock_status(total),
+            **{k: total[k] for k in ("share_met", "attainment", "at_risk")},
+        }
+        span = clock_span(journey, design.start, design.stop)
+        assert span
+        for tp in span:
+            assert sla_text(entry) in touchpoints[tp]["SLA"]
+        step_names = {s.id: s.name for s in journey.steps}
+        assert sla_text(entry) in steps[step_names[journey.step_of()[span[0]]]]["SLA"]
+
+    # moments of truth: every designed one is marked
+    for tp in journey.touchpoints:
+        if tp.moment_of_truth:
+            assert "moment of truth (designed" in touchpoints[tp.id]["Moment of truth"]
+
+    # the worst leaks: the leakage command's first five, in its order
+    import json
+
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+
+    printed = CliRunner().invoke(cli, ["leakage", str(measured), "--json", "-"])
+    assert printed.exit_code == 0, printed.output
+    leaks = json.loads(printed.output)["leaks"][:5]
+    assert leaks
+    assert leaks == leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]
+    shown = tables["measured-leaks"][1:]
+    assert [row[0] for row in shown] == [f"#{leak['rank']}" for leak in leaks]
+    assert [row[1] for row in shown] == [leak["label"] for leak in leaks]
+    assert [row[3] for row in shown] == [f"{leak['severity'] * 100:.1f}%" for leak in leaks]
+    for leak in leaks:
+        placed = [
+            r for r in [*touchpoints.values(), *steps.values()] if leak_text(leak) in r["Leaks"]
+        ]
+        assert len(placed) == 1, leak
+
+
+def test_the_offline_map_draws_the_same_marks_as_the_page(
+    measured: Path,
+    make_site: Callable[..., Site],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """``cojourney map --measured`` (SVG and HTML) and the journey page draw one overlay."""
+    import re
+
+    from click.testing import CliRunner
+
+    from cojourney.cli.main import cli
+    from cojourney.render.measured_lane import leak_text, score_text
+    from cojourney.services.agreements import leakage
+    from cojourney.services.experience import experience_report
+
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    runner = CliRunner()
+    for name in ("map.svg", "map.html"):
+        result = runner.invoke(
+            cli, ["map", str(measured), "-o", str(tmp_path / name), "--measured"]
+        )
+        assert result.exit_code == 0, result.output
+    svg = (tmp_path / "map.svg").read_text(encoding="utf-8")
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    page = make_site(measured).signed_in("viewer")[0].get(f"/journeys/{journey.id}?view=measured")
+
+    def marks(text: str) -> list[str]:
+        return re.findall(r'<g class="cj-mark [^"]*"><title>([^<]*)</title>', text)
+
+    drawn = marks(svg)
+    assert drawn
+    assert marks(html) == drawn
+    assert marks(page.text) == drawn
+    experience = experience_report(measured, journey_id=journey.id).to_dict()
+    rows = next(b for b in experience["breakdowns"] if b["dimension"] == "touchpoint")["rows"]
+    csat = [r for r in rows if r["question"] == "csat" and r["key"] and r["n"]]
+    assert csat
+    for row in csat:
+        assert score_text(row).replace("&", "&amp;") in drawn
+    front = {t.id for t in journey.touchpoints if t.visibility.value != "provider_only"}
+    for leak in leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]:
+        if leak["kind"] == "drop_off" or leak["where"].split(" ")[0] in front:
+            assert leak_text(leak) in drawn

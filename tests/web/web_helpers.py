@@ -131,3 +131,12 @@ def watch_problems(page: Any) -> list[str]:
         lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
     return problems
+
+
+def browser_sign_in(page: Any, server: str, email: str = "viewer@example.org") -> None:
+    """Sign ``page`` (a Playwright page) in to the served app at ``server`` through its form."""
+    page.goto(server + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(server + "/")

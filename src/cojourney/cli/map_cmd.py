@@ -54,8 +54,10 @@ from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
     "--measured",
     is_flag=True,
     help="Draw the measured overlay on the journey map: journeys per touchpoint, drop-off "
-    "per step, median time at each touchpoint and the measured emotion (needs imported "
-    "events).",
+    "per step, median time at each touchpoint and the measured emotion, and against the "
+    "design: waits beyond the designed durations, satisfaction with its 95% interval and n, "
+    "the status of the SLA clocks covering each step, the moments of truth and the worst "
+    "leaks (needs imported events).",
 )
 def map_(
     path: Path,

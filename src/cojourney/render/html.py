@@ -138,7 +138,8 @@ def journey_page(
             " Measured emotion from customers' answers is drawn in purple."
             if consumer
             else " Measured data from the event log are drawn in blue (volumes) and purple "
-            "(emotion)."
+            "(emotion); the Against design lane compares them with the design (waits, "
+            "satisfaction, SLA status, moments of truth, the worst leaks)."
         )
     kind = "Your journey with" if consumer else "Customer journey map ·"
     return render_page(

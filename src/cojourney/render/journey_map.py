@@ -14,6 +14,11 @@ The optional ``overlay`` carries measured data, all keys optional::
 
     {"touchpoints": {tp_id: {"journeys": int, "median_seconds": float, "emotion": float}},
      "steps": {step_id: {"reached": int, "left": int, "emotion": float}}}
+
+and, for the "Against design" lane (:mod:`cojourney.render.measured_lane`), numbers
+``designed_seconds``, ``waits_beyond``, ``hours_beyond`` (touchpoints) and
+``designed_seconds``, ``median_seconds`` (steps), and the keys ``satisfaction``, ``sla``,
+``moments`` and ``leaks`` of :func:`cojourney.report.overlay_marks.add_marks`.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ from cojourney.render.layout import (
     stack_in_slots,
     step_header,
 )
+from cojourney.render.measured_lane import legend_entries as measured_legend
+from cojourney.render.measured_lane import measured_lane
 from cojourney.render.svg import (
     Palette,
     circle,
@@ -117,6 +124,8 @@ class JourneyModel:
     pain_count: dict[str, int]
     overlay_tp: dict[str, dict[str, float]] = field(default_factory=dict)
     overlay_step: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: The overlay's comparisons with the design (satisfaction, sla, moments, leaks).
+    marks: dict[str, Any] = field(default_factory=dict)
 
     def slot_of(self, step_id: str, tp_id: str | None) -> int | None:
         for i, tp in enumerate(self.front.get(step_id, [])):
@@ -175,6 +184,11 @@ def _model(
     if overlay:
         model.overlay_tp = _clean(overlay.get("touchpoints"))
         model.overlay_step = _clean(overlay.get("steps"))
+        model.marks = {
+            key: overlay[key]
+            for key in ("satisfaction", "sla", "moments", "leaks")
+            if isinstance(overlay.get(key), Mapping | list) and overlay[key]
+        }
         unknown = (set(model.overlay_tp) - set(step_of)) | (set(model.overlay_step) - steps)
         if unknown:
             log.warning(
@@ -416,6 +430,7 @@ def _rows(
         _touchpoint_lane(m, columns, consumer=consumer),
         emotion_lane(m, columns, overlay),
         volume_lane(m, columns) if overlay and not consumer else None,
+        measured_lane(m, columns) if overlay and not consumer else None,
     ]
     if any(m.pains.get(c.step.id) for c in columns):
         rows.append(_notes_lane("pains", "Pain points", m.pains, m, columns))
@@ -493,6 +508,8 @@ def legend_entries(
             entries.append(
                 (rect(8, 1, 10, 14, rx=2, fill=Palette.volume, opacity=0.85), "Actual journeys")
             )
+            if m.marks:
+                entries.extend(measured_legend())
     if m.pains:
         entries.append((icons.icon("alert", 6, 0, 15, Palette.pain), "Pain point"))
     if m.opportunities:

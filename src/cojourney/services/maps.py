@@ -89,8 +89,14 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
 
     What the report's journey map draws (:func:`cojourney.report.overlay.journey_overlay`):
     journeys per touchpoint, reached and left per step (drop-off), the median time at
-    each touchpoint, and the measured emotion per touchpoint and step (when survey
-    answers were imported).
+    each touchpoint and in each step, and the measured emotion per touchpoint and step
+    (when survey answers were imported); completed by
+    :func:`cojourney.report.overlay_marks.add_marks` with what the design is measured
+    against: waits beyond the designed durations, satisfaction with its 95% interval and
+    n, the status of the SLA clocks covering each step and touchpoint, the designed and
+    measured moments of truth and the worst leaks. The numbers are those of the
+    experience, agreements and leakage services on the same events (``as_of``: the data's
+    end).
 
     Raises
     ------
@@ -98,8 +104,12 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
         No events imported yet, or no such journey.
     """
     from cojourney.analytics.engines.duckdb import DuckDBEngine
+    from cojourney.analytics.leakage import leakage_report
+    from cojourney.analytics.leakage_sources import waiting_times
+    from cojourney.analytics.sla import evaluate_clocks
     from cojourney.report.design import journey_facts
     from cojourney.report.overlay import journey_overlay, touchpoint_times
+    from cojourney.report.overlay_marks import add_marks
     from cojourney.report.sections.experience import emotion_overlay
     from cojourney.services.analysis import analyze_workspace, choose_journey
     from cojourney.services.experience import experience_report
@@ -110,7 +120,8 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
             f"{workspace}: no events imported yet, so there is nothing measured to draw. "
             "Import an event log first, or draw the designed map alone."
         )
-    journey = choose_journey(handle.model(), journey_id)
+    model = handle.model()
+    journey = choose_journey(model, journey_id)
     with handle.open_events() as events:
         analysis = analyze_workspace(
             handle, journey_id=journey.id, source=events, breakdown_by=(), top_variants=1
@@ -121,6 +132,7 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
         finally:
             engine.close()
         emotion = None
+        experience = None
         try:
             answers = events.count("feedback")
         except NotFound:  # no survey answers imported
@@ -129,4 +141,19 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
             experience = experience_report(handle, journey_id=journey.id, source=events).to_dict()
             if experience["answers"]:
                 emotion = emotion_overlay(experience)
-    return journey_overlay(analysis.to_dict(), journey_facts(journey), times=times, emotion=emotion)
+        clocks = evaluate_clocks(events, model)
+        waits = waiting_times(events, journey)
+        leaks = leakage_report(events, model, journey.id, clocks=clocks, analysis=analysis)
+    overlay = journey_overlay(
+        analysis.to_dict(), journey_facts(journey), times=times, emotion=emotion
+    )
+    return add_marks(
+        overlay,
+        model,
+        journey,
+        analysis=analysis.to_dict(),
+        experience=experience,
+        clocks=[c.to_dict(breaches=0) for c in clocks],
+        waits=waits,
+        leakage=leaks.to_dict(),
+    )

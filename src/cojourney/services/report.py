@@ -303,6 +303,8 @@ class _Run:
         self.analysis_result: Any = None  # the JourneyAnalysis itself, for the leakage analysis
         self.clocks: list[Any] | None = None  # ClockResult objects
         self.leakage: dict[str, Any] | None = None
+        self.experience: dict[str, Any] | None = None
+        self.waits: list[Any] = []  # Wait objects, for the map's waits beyond design
 
     # -- events
     def open(self, source: str | Path | EventSource | None) -> None:
@@ -342,6 +344,7 @@ class _Run:
 
     def touchpoint_times(self) -> None:
         from cojourney.analytics.engines.duckdb import DuckDBEngine
+        from cojourney.analytics.leakage_sources import waiting_times
         from cojourney.report.overlay import touchpoint_times
 
         if self.analysis is None or self.events is None:
@@ -356,6 +359,7 @@ class _Run:
             )
         finally:
             engine.close()
+        self.waits = waiting_times(self.events, self.journey)  # as the leakage section counts
 
     def has_data(self) -> bool:
         """Whether any event or survey answer was imported."""
@@ -411,6 +415,7 @@ class _Run:
             ).to_dict()
             if result["answers"]:
                 self.emotion = experience.emotion_overlay(result)
+                self.experience = result
             return experience.build(result, self.facts)
 
         return self.guarded("experience", "The experience analysis", build)
@@ -526,6 +531,7 @@ class _Run:
     def journey_map(self) -> Section:
         from cojourney.render import render
         from cojourney.report.overlay import journey_overlay
+        from cojourney.report.overlay_marks import add_marks
         from cojourney.report.sections import maps
 
         overlay = None
@@ -534,8 +540,15 @@ class _Run:
             what, todo = self.empty()
             reason = f"{what}, so nothing measured is drawn. {todo}"
         else:
-            overlay = journey_overlay(
-                self.analysis, self.facts, times=self.times, emotion=self.emotion
+            overlay = add_marks(
+                journey_overlay(self.analysis, self.facts, times=self.times, emotion=self.emotion),
+                self.workspace,
+                self.journey,
+                analysis=self.analysis,
+                experience=self.experience,
+                clocks=[c.to_dict(breaches=0) for c in self.clocks or []],
+                waits=self.waits,
+                leakage=self.leakage,
             )
             if not (self.emotion and (self.emotion["touchpoints"] or self.emotion["steps"])):
                 reason = (

@@ -2,8 +2,10 @@
 
 ``/journeys/{id}?view=measured`` draws the measured overlay
 (:func:`cojourney.services.maps.measured_overlay`: journeys per touchpoint, reached and
-left per step, median time, measured emotion) on the journey map, and lists its numbers
-in a table. The overlay is computed like the analyses pages: once per data version in
+left per step, median time, measured emotion, and against the design: waits beyond the
+designed durations, satisfaction with its 95% interval and n, the SLA status, the
+moments of truth and the worst leaks) on the journey map, and lists the same in tables:
+the text equivalent of the map, in the words of :mod:`cojourney.render.measured_lane`. The overlay is computed like the analyses pages: once per data version in
 the results cache (:mod:`cojourney.services.results_cache`), in a worker thread, with the
 server's ingest writer paused; when it takes longer than a moment the page shows a
 placeholder that refreshes itself.
@@ -20,6 +22,14 @@ from markupsafe import Markup
 from cojourney.domain.journey import Journey
 from cojourney.errors import CojourneyError
 from cojourney.render import render
+from cojourney.render.measured_lane import (
+    leak_text,
+    moment_text,
+    score_text,
+    sla_text,
+    step_time_text,
+    wait_text,
+)
 from cojourney.services.results_cache import data_version
 from cojourney.web.state import WebState
 
@@ -38,6 +48,11 @@ class OverlayRow:
     journeys: float | None
     median_seconds: float | None
     emotion: float | None
+    waits: str | None = None
+    satisfaction: str | None = None
+    sla: tuple[str, ...] = ()
+    moment: str | None = None
+    leaks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,6 +66,7 @@ class MeasuredView:
     map_svg: Markup | None = None
     steps: list[dict[str, Any]] = field(default_factory=list)
     touchpoints: list[OverlayRow] = field(default_factory=list)
+    leaks: list[dict[str, Any]] = field(default_factory=list)
 
     def context(self) -> dict[str, Any]:
         """The template variables (``map_svg`` only when the measured map is drawn)."""
@@ -100,6 +116,7 @@ def measured_view(request: Request, state: WebState, journey: Journey, view: str
         map_svg=svg,
         steps=_step_rows(journey, overlay),
         touchpoints=_touchpoint_rows(journey, overlay),
+        leaks=_leak_rows(journey, overlay),
     )
 
 
@@ -114,18 +131,47 @@ def _step_rows(journey: Journey, overlay: dict[str, Any]) -> list[dict[str, Any]
                 "reached": found.get("reached"),
                 "left": found.get("left"),
                 "emotion": found.get("emotion"),
+                "time": step_time_text(found),
+                "satisfaction": _score(overlay, "steps", step.id),
+                "sla": [
+                    sla_text(c) for c in overlay.get("sla", {}).get("steps", {}).get(step.id, [])
+                ],
+                "leaks": [
+                    leak_text(leak)
+                    for leak in overlay.get("leaks", [])
+                    if leak.get("step") == step.id and not leak.get("touchpoint")
+                ],
             }
         )
     return rows
 
 
+def _score(overlay: dict[str, Any], where: str, key: str) -> str | None:
+    found = overlay.get("satisfaction", {}).get(where, {}).get(key)
+    return score_text(found) if found else None
+
+
+def _leak_rows(journey: Journey, overlay: dict[str, Any]) -> list[dict[str, Any]]:
+    names = {tp.id: tp.name for tp in journey.touchpoints} | {s.id: s.name for s in journey.steps}
+    return [
+        {
+            **leak,
+            "text": leak_text(leak),
+            "at": names.get(leak.get("touchpoint") or leak.get("step") or "", "–"),
+        }
+        for leak in overlay.get("leaks", [])
+    ]
+
+
 def _touchpoint_rows(journey: Journey, overlay: dict[str, Any]) -> list[OverlayRow]:
     rows = []
+    moments = overlay.get("moments", {})
     for step in journey.steps:
         for tp in journey.touchpoints:
             if tp.step != step.id:
                 continue
             found = overlay["touchpoints"].get(tp.id, {})
+            moment = moments.get(tp.id)
             rows.append(
                 OverlayRow(
                     step=step.name,
@@ -133,6 +179,18 @@ def _touchpoint_rows(journey: Journey, overlay: dict[str, Any]) -> list[OverlayR
                     journeys=found.get("journeys"),
                     median_seconds=found.get("median_seconds"),
                     emotion=found.get("emotion"),
+                    waits=wait_text(found),
+                    satisfaction=_score(overlay, "touchpoints", tp.id),
+                    sla=tuple(
+                        sla_text(c)
+                        for c in overlay.get("sla", {}).get("touchpoints", {}).get(tp.id, [])
+                    ),
+                    moment=moment_text(moment) if moment else None,
+                    leaks=tuple(
+                        leak_text(leak)
+                        for leak in overlay.get("leaks", [])
+                        if leak.get("touchpoint") == tp.id
+                    ),
                 )
             )
     return rows

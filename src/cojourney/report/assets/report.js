@@ -68,8 +68,14 @@
     if (spec.type === 'journey-graph') {
       chart = journeyGraph(el, spec);
     } else if (spec.type === 'ci-bars') {
+      var option = ciBars(spec, el);  // may set the height the chart needs first
       chart = echarts.init(el, null, { renderer: 'svg' });
-      chart.setOption(ciBars(spec));
+      chart.setOption(option);
+      labelTitles(chart, el);
+      chart.cjRedraw = function () {
+        chart.setOption(ciBars(spec, el), true);
+        chart.resize();
+      };
     } else {
       chart = echarts.init(el, null, { renderer: 'svg' });
       chart.setOption(revive(spec.option));
@@ -78,14 +84,70 @@
     charts.push(chart);
   }
 
+  // ---------------------------------------------------------------- category labels
+  /* Category labels never run into each other: each chart measures its labels against the
+   * width one category gets and picks the first layout that keeps them apart:
+   *   plain       side by side, when the widest label fits its band;
+   *   horizontal  bars along the value axis with the categories down the side, one row of
+   *               ROW_HEIGHT px each (the chart grows to hold them), for bars and points;
+   *   vertical    at 90 degrees (truncated), for lines: every k-th label, so that two shown
+   *               ones are at least a line height apart.
+   * A truncated label shows its full text on hover (the chart's title attribute), and in
+   * the tooltip of its bar or point. */
+  var LABEL_FONT = '12px sans-serif';
+  var LINE_HEIGHT = 15;
+  var ROW_HEIGHT = 24;
+  var measuring = null;
+  function textWidth(text) {
+    if (!measuring) {
+      measuring = document.createElement('canvas').getContext('2d');
+      measuring.font = LABEL_FONT;
+    }
+    return measuring.measureText(String(text)).width;
+  }
+
+  function categoryLayout(spec, width) {
+    var n = Math.max(spec.categories.length, 1);
+    var left = 60, right = 20;
+    var band = (width - left - right) / n;
+    var widest = Math.max.apply(null, spec.categories.map(textWidth).concat([0]));
+    var lines = spec.series.some(function (s) { return s.type === 'line'; });
+    if (widest <= band - 8) {
+      return { mode: 'plain', left: left, bottom: 40, label: { interval: 0, rotate: 0, width: band - 8, overflow: 'truncate' } };
+    }
+    if (!lines) {
+      var side = Math.min(220, Math.max(80, Math.ceil(widest) + 14), Math.round(width * 0.4));
+      return { mode: 'horizontal', left: side, bottom: 30, height: n * ROW_HEIGHT + 80,
+        label: { interval: 0, width: side - 12, overflow: 'truncate' } };
+    }
+    var every = Math.ceil((LINE_HEIGHT + 2) / Math.max(band, 1));
+    return { mode: 'vertical', left: left, bottom: 130,
+      label: { interval: every - 1, rotate: 90, width: 110, overflow: 'truncate' } };
+  }
+
+  /** The full text of a truncated category label on hover. */
+  function labelTitles(chart, el) {
+    chart.on('mouseover', function (p) {
+      if (p.componentType === 'xAxis' || p.componentType === 'yAxis') { el.setAttribute('title', p.value); }
+    });
+    chart.on('mouseout', function (p) {
+      if (p.componentType === 'xAxis' || p.componentType === 'yAxis') { el.removeAttribute('title'); }
+    });
+  }
+
   /** Bars (or points) with confidence-interval whiskers: spec {categories, series: [{name,
-   *  values, low, high, n, color}], axisName, min, max, horizontal}. */
-  function ciBars(spec) {
+   *  values, low, high, n, color}], axisName, min, max}; laid out by categoryLayout. */
+  function ciBars(spec, el) {
+    var layout = categoryLayout(spec, Math.max(el.clientWidth, 300));
+    var across = layout.mode === 'horizontal';
+    if (across) { el.style.height = layout.height + 'px'; }
+    el.setAttribute('data-label-layout', layout.mode);
     var series = [];
     spec.series.forEach(function (s, si) {
       var type = s.type || (spec.points ? 'scatter' : 'bar');
       series.push({
-        name: s.name, type: type, data: s.values, itemStyle: { color: s.color }, connectNulls: true,
+        name: s.name, type: type, connectNulls: true, itemStyle: { color: s.color },
+        data: across ? s.values.map(function (v, i) { return [v, i]; }) : s.values,
         lineStyle: { color: s.color, width: 2.5, type: s.dashed ? 'dashed' : 'solid' },
         symbolSize: type === 'line' ? 8 : 11, barMaxWidth: 34, z: type === 'bar' ? 2 : 6,
         tooltip: { formatter: function (p) {
@@ -102,12 +164,21 @@
           renderItem: function (params, api) {
             if (api.value(1) === null || isNaN(api.value(1))) { return null; }
             var nSeries = spec.series.length;
-            var band = api.size([1, 0])[0];
+            var band = across ? api.size([0, 1])[1] : api.size([1, 0])[0];
             var bars = spec.series.filter(function (x) { return (x.type || (spec.points ? 'scatter' : 'bar')) === 'bar'; }).length;
             var offset = spec.points || bars <= 1 ? 0 : (api.value(3) - (nSeries - 1) / 2) * band * 0.8 / nSeries;
+            var style = { stroke: '#1f2933', lineWidth: 1.4 }, w = 5;
+            if (across) {
+              var a = api.coord([api.value(1), api.value(0)]), b = api.coord([api.value(2), api.value(0)]);
+              var y = a[1] + offset;
+              return { type: 'group', children: [
+                { type: 'line', shape: { x1: a[0], y1: y, x2: b[0], y2: y }, style: style },
+                { type: 'line', shape: { x1: a[0], y1: y - w, x2: a[0], y2: y + w }, style: style },
+                { type: 'line', shape: { x1: b[0], y1: y - w, x2: b[0], y2: y + w }, style: style }
+              ] };
+            }
             var lo = api.coord([api.value(0), api.value(1)]), hi = api.coord([api.value(0), api.value(2)]);
-            var x = lo[0] + offset, w = 5;
-            var style = { stroke: '#1f2933', lineWidth: 1.4 };
+            var x = lo[0] + offset;
             return { type: 'group', children: [
               { type: 'line', shape: { x1: x, y1: lo[1], x2: x, y2: hi[1] }, style: style },
               { type: 'line', shape: { x1: x - w, y1: lo[1], x2: x + w, y2: lo[1] }, style: style },
@@ -117,17 +188,24 @@
         });
       }
     });
+    var categoryAxis = { type: 'category', data: spec.categories, triggerEvent: true, axisLabel: layout.label };
+    var valueAxis = { type: 'value', name: spec.axisName || '', min: spec.min, max: spec.max };
+    if (across) { categoryAxis.inverse = true; }
     var option = {
       tooltip: { trigger: 'item' },
       legend: spec.series.length > 1 ? { top: 0 } : { show: false },
-      grid: { left: 60, right: 20, top: spec.series.length > 1 ? 40 : 30, bottom: 70 },
-      xAxis: { type: 'category', data: spec.categories, axisLabel: { interval: 0, rotate: spec.categories.length > 6 ? 30 : 0, width: 120, overflow: 'truncate' } },
-      yAxis: { type: 'value', name: spec.axisName || '', min: spec.min, max: spec.max },
+      grid: { left: layout.left, right: 20, top: spec.series.length > 1 ? 40 : 30, bottom: layout.bottom },
+      xAxis: across ? valueAxis : categoryAxis,
+      yAxis: across ? categoryAxis : valueAxis,
       series: series
     };
     if (spec.markLine) {
       series[0].markLine = { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#52606d' },
-        data: spec.markLine.map(function (m) { return { yAxis: m.value, name: m.name, label: { formatter: m.name } }; }) };
+        data: spec.markLine.map(function (m) {
+          var at = across ? { xAxis: m.value } : { yAxis: m.value };
+          at.name = m.name; at.label = { formatter: m.name };
+          return at;
+        }) };
     }
     return option;
   }

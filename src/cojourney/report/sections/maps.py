@@ -45,6 +45,12 @@ def journey_map(svg: str, overlay: dict[str, Any] | None, *, reason: str | None 
             for v in (*overlay.get("touchpoints", {}).values(), *overlay.get("steps", {}).values())
         ):
             measured.append("measured emotion (dashed purple) beside the designed curve")
+        if any(overlay.get(k) for k in ("satisfaction", "sla", "leaks")):
+            measured.append(
+                "against the design: satisfaction with its 95% interval and n, waits beyond "
+                "the designed durations, the SLA clocks' status, moments of truth and the "
+                "worst leaks"
+            )
     caption = (
         "Columns are the designed steps, cards the touchpoints; the solid curve is the "
         "designed emotion. "
