@@ -185,6 +185,17 @@ class _Checker:
                     f"an organisation other than {rel.provider!r}",
                 )
             self.refs(("relationships", i, "agreements"), rel.agreements, "agreements", "agreement")
+        listed_by = {a: r.id for r in self.ws.relationships for a in r.agreements}
+        for i, ag in enumerate(self.ws.agreements):
+            other = listed_by.get(ag.id)
+            if ag.relationship and other and other != ag.relationship:
+                self.add(
+                    ("agreements", i, "relationship"),
+                    f"agreement {ag.id!r} names relationship {ag.relationship!r}, "
+                    f"but relationship {other!r} lists it among its agreements",
+                    ag.relationship,
+                    f"{other!r}, or remove {ag.id!r} from the agreements of {other!r}",
+                )
 
     def offerings(self) -> None:
         for i, svc in enumerate(self.ws.services):
