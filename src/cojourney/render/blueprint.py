@@ -201,7 +201,7 @@ def _rows(workspace: Workspace, journey: Journey, columns: list[Column]) -> list
         ids = [t.id for t in front_of.get(step_id, [])]
         return ids.index(tp_id) if tp_id in ids else None
 
-    offerings = offering_marks.offering_lane(workspace, journey, columns, slot_of)
+    offerings = offering_marks.offering_lane(workspace, journey, columns, slot_of, zone="customer")
     return [
         period_lane(columns),
         Lane("steps", "Step", {c.index: header(c) for c in columns}, zone="header"),

@@ -148,12 +148,14 @@ def offering_lane(
     journey: Journey,
     columns: Sequence[Column],
     slot_of: Callable[[str, str | None], int | None],
+    *,
+    zone: str = "front",
 ) -> Lane | None:
     """The lane of offering cards, or ``None`` when the journey names no delivery.
 
     ``workspace`` names the offerings (without it, or for an offering it lacks, the
     card shows the id); ``slot_of(step_id, touchpoint_id)`` places a touchpoint's card
-    under the touchpoint.
+    under the touchpoint; ``zone`` is the lane's zone (:class:`~cojourney.render.layout.Lane`).
     """
     if not journey.offering_deliveries():
         return None
@@ -173,6 +175,7 @@ def offering_lane(
         "Offerings delivered",
         cells,
         subtitle="goods, access to resources, service actions",
+        zone=zone,
         empty_text="",
     )
 
