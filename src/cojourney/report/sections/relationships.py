@@ -16,7 +16,7 @@ from typing import Any
 from cojourney.domain import RELATIONSHIP_PROFILES, RelationshipType, Workspace
 from cojourney.domain.relationships import agreement_relationships
 from cojourney.report.html import badge, esc, number, panel, table
-from cojourney.report.sections import TITLES, Section, Status
+from cojourney.report.sections import TITLES, Section, no_data
 
 SECTION_ID = "relationships"
 STATUS_TONES = {"met": "good", "missed": "bad", "no_data": "neutral", "not_measured": "neutral"}
@@ -106,13 +106,15 @@ def build(
         Whether any event was imported.
     """
     if not relationships:
-        return _no_data(
+        return no_data(
+            SECTION_ID,
             "No relationships declared",
             "Declare the service relationships (basic, cooperative, partnership) in "
             "parties.yaml and say which agreements belong to each.",
         )
     if not has_events:
-        return _no_data(
+        return no_data(
+            SECTION_ID,
             "No events imported yet",
             "Import an event log (and feedback) to see how each relationship's "
             "agreements and experience are kept.",
@@ -217,13 +219,3 @@ def _card(
         else panel("no-data", "Nothing measured", "Its agreements set no clock or target.")
     )
     return head + f"<p>{verdict}</p>" + body
-
-
-def _no_data(what: str, todo: str) -> Section:
-    return Section(
-        SECTION_ID,
-        TITLES[SECTION_ID],
-        panel("no-data", what, todo),
-        status=Status.NO_DATA,
-        reason=f"{what}: {todo}",
-    )
