@@ -69,7 +69,7 @@ def test_unknown_offering_and_unknown_parts_are_located():
     )
     problems = {p.path: p for p in check_references(ws)}
     part = problems[("journeys", 0, "touchpoints", 0, "offerings", 0, "service_actions", 1)]
-    assert part.message == "service actions 'Licence chek' is not part of offering 'plan'"
+    assert part.message == "service action 'Licence chek' is not part of offering 'plan'"
     assert "Licence check" in part.expected and part.reference
     unknown = problems[("journeys", 0, "steps", 0, "offerings", 0, "offering")]
     assert unknown.message == "unknown offering 'nope'" and "plan" in unknown.expected

@@ -17,6 +17,12 @@ from cojourney.domain.offerings import OFFERING_PARTS, OfferingDelivery
 from cojourney.domain.workspace import Workspace
 
 Path = tuple[str | int, ...]
+#: How a problem names one entry of each part of an offering.
+_PART_NAMES = {
+    "goods": "good",
+    "access_to_resources": "access to resources",
+    "service_actions": "service action",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +229,7 @@ class _Checker:
                     if entry not in allowed:
                         self.add(
                             (*path, i, part, k),
-                            f"{part.replace('_', ' ')} {entry!r} is not part of "
+                            f"{_PART_NAMES[part]} {entry!r} is not part of "
                             f"offering {offering.id!r}",
                             entry,
                             "an entry of the offering's own list, word for word: "
