@@ -93,3 +93,32 @@ def test_an_agreement_in_two_relationships_is_refused():
     assert "lists it among its agreements" in problem.message
     same = agreement.model_copy(update={"relationship": "r1"})
     assert check_references(ws.model_copy(update={"agreements": [same]})) == []
+
+
+def test_flagship_agreements_each_belong_to_their_relationship():
+    from cojourney.demo import example_path
+    from cojourney.domain.relationships import relationship_summary
+    from cojourney.spec import load_workspace
+
+    summary = relationship_summary(load_workspace(example_path("ecampus-car-share")))
+    types = {agreement: rel["type"] for agreement, rel in summary.items()}
+    assert types == {
+        "member-sla": "basic",
+        "member-xla": "basic",
+        "driving-licence-law": "basic",
+        "responsible-use": "basic",
+        "axle-operations-ola": "partnership",
+        "axle-partnership": "partnership",
+        "university-cooperation": "cooperative",
+    }
+
+
+def test_flagship_trailer_journeys_are_those_at_the_trailer_depot():
+    from cojourney.analytics.offerings import offering_touchpoints
+    from cojourney.demo import example_path
+    from cojourney.spec import load_workspace
+
+    ws = load_workspace(example_path("ecampus-car-share"))
+    taken = dict(offering_touchpoints(ws, ws.journey()))
+    assert taken["Trailer add-on"] == ["trailer-pickup", "trailer-return"]  # not the info page
+    assert "swipe-card-unlock" in taken["eCampus membership"]
