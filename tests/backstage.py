@@ -86,11 +86,20 @@ def consumer_texts(workspace: Workspace, journey_id: str | None = None) -> set[s
         texts |= {*step.customer_feels, *step.customer_asks}
         if step.customer_goal:
             texts.add(step.customer_goal)
+    deliveries = [d for step in journey.steps for d in step.offerings]
     for tp in journey.touchpoints:
         if tp.visibility.value in CONSUMER_VISIBLE:
             texts |= {tp.id, tp.name, tp.step}
             if tp.customer_action:
                 texts.add(tp.customer_action)
+            deliveries += tp.offerings
+    # what the steps and consumer-facing touchpoints deliver: the offering's name and the
+    # goods, access to resources and service actions named there (never its target group,
+    # price, partners, or a part named only backstage)
+    names = {o.id: o.name for o in workspace.offerings}
+    for d in deliveries:
+        texts |= {d.offering, names.get(d.offering, d.offering)}
+        texts |= {*d.goods, *d.access_to_resources, *d.service_actions}
     for ix in journey.interactions:
         if ix.visibility.value in CONSUMER_VISIBLE:
             texts |= {ix.id, ix.name, *ix.consumer_resources}

@@ -29,6 +29,7 @@ SECTIONS = (
     "funnel",
     "experience",
     "agreements",
+    "relationships",
     "value",
     "leakage",
     "improvements",

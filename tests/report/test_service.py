@@ -40,6 +40,7 @@ def test_every_section_is_measured(built):
             "funnel",
             "experience",
             "agreements",
+            "relationships",
             "value",
             "leakage",
             "improvements",

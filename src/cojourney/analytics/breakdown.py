@@ -6,7 +6,10 @@ Every journey falls in exactly one group of each dimension, so the groups add up
   events), ``(none)`` when it has none;
 * ``channel``: its entry channel, the channel of its first event;
 * ``month``: the month of its first event (``2024-03``, UTC);
-* ``week``: the ISO week of its first event (``2024-W09``, UTC).
+* ``week``: the ISO week of its first event (``2024-W09``, UTC);
+* ``offering`` and ``relationship``: the offerings the journey took and the type of
+  its consumer's relationship, labelled by :mod:`cojourney.analytics.offerings`
+  (which needs the workspace: pass its grouping).
 
 Per group: journeys, events, median duration, mean fitness (:mod:`.conformance`)
 and drop-off, the share of journeys that ended early (their last touchpoint is not
@@ -19,13 +22,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.analytics.journey_results import Breakdown, BreakdownRow
+from cojourney.analytics.offerings import DIMENSIONS as LABELLED
+from cojourney.analytics.offerings import Grouping
 from cojourney.errors import InputError, Location, Problem
 from cojourney.events.schema import CHANNEL, SEGMENT
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.prepared import JourneyData
 
-DIMENSIONS: Final = ("segment", "channel", "month", "week")
+DIMENSIONS: Final = ("segment", "channel", "month", "week", *LABELLED)
 DEFAULT_DIMENSIONS: Final = ("segment", "channel", "month")
 NONE_LABEL: Final = "(none)"
 _COLUMN = {"segment": SEGMENT, "channel": CHANNEL, "month": "month", "week": "week_day"}
@@ -53,11 +58,20 @@ def check_dimensions(dimensions: tuple[str, ...] | list[str]) -> tuple[str, ...]
     return tuple(dimensions)
 
 
-def breakdown(data: JourneyData, dimension: str) -> Breakdown:
-    """The key numbers per value of ``dimension``, sorted by value (``(none)`` last)."""
+def breakdown(data: JourneyData, dimension: str, grouping: Grouping | None = None) -> Breakdown:
+    """The key numbers per value of ``dimension``, sorted by value (``(none)`` last).
+
+    ``grouping`` labels the journeys for a dimension of :mod:`.offerings`; without
+    it, every journey of such a dimension is ``(none)``.
+    """
     check_dimensions([dimension])
     facts = data.facts
-    key = facts[_COLUMN[dimension]]
+    if dimension in LABELLED:
+        import ibis
+
+        key = grouping(data) if grouping is not None else ibis.literal(None, type="string")
+    else:
+        key = facts[_COLUMN[dimension]]
     grouped = facts.group_by(value=key).aggregate(
         journeys=facts.count(),
         events=facts.events.sum(),

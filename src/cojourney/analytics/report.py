@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from cojourney.analytics.journeys import (
     journey_graph,
     journey_variants,
 )
+from cojourney.analytics.offerings import Grouping
 from cojourney.analytics.prepared import JourneyData, prepare
 from cojourney.analytics.results import DurationStats, LogCounts
 from cojourney.analytics.rework import rework
@@ -50,6 +51,7 @@ def analyze_journey(
     breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
     top_variants: int | None = DEFAULT_TOP_VARIANTS,
     on_stage: Callable[[str], None] | None = None,
+    groupings: Mapping[str, Grouping] | None = None,
 ) -> JourneyAnalysis:
     """Compare the actual journeys of an event log with a designed journey.
 
@@ -71,6 +73,9 @@ def analyze_journey(
         How many variants to list (``None``: all).
     on_stage
         Called with a short description as the work moves on.
+    groupings
+        Journey labels of the ``offering`` and ``relationship`` breakdowns
+        (:func:`cojourney.analytics.offerings.groupings`).
 
     Returns
     -------
@@ -114,7 +119,7 @@ def analyze_journey(
         ) as data:
             if on_stage is not None:
                 on_stage("analysing")
-            result = _run(data, dimensions, top_variants, filters)
+            result = _run(data, dimensions, top_variants, filters, groupings or {})
         return JourneyAnalysis(
             **{
                 **result,
@@ -130,7 +135,11 @@ def analyze_journey(
 
 
 def _run(
-    data: JourneyData, dimensions: tuple[str, ...], top: int | None, filters: JourneyFilter
+    data: JourneyData,
+    dimensions: tuple[str, ...],
+    top: int | None,
+    filters: JourneyFilter,
+    groupings: Mapping[str, Grouping],
 ) -> dict[str, Any]:
     timings = dict(data.timings)
 
@@ -153,7 +162,8 @@ def _run(
         "gates": tuple(timed("gates", lambda: gate_checks(data))),
         "conformance": timed("conformance", lambda: conformance(data, graph.nodes)),
         "breakdowns": tuple(
-            timed(f"breakdown {d}", functools.partial(breakdown, data, d)) for d in dimensions
+            timed(f"breakdown {d}", functools.partial(breakdown, data, d, groupings.get(d)))
+            for d in dimensions
         ),
         "filters": filters.to_dict(),
     }

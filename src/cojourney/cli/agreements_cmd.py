@@ -158,7 +158,7 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
         f"{len(report.targets)} targets{as_of} [dim]({safe(report.source)})[/]"
     )
     for clock in report.clocks:
-        _print_clock(clock, console)
+        _print_clock(clock, console, report.relationship_type(clock.agreement_id))
     if report.targets:
         _print_targets(report, console)
     if report.watermelons:
@@ -174,7 +174,7 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
         )
 
 
-def _print_clock(clock: ClockResult, console: Console) -> None:
+def _print_clock(clock: ClockResult, console: Console, relationship: str | None = None) -> None:
     from rich.table import Table
 
     from cojourney.cli.journey_tables import duration
@@ -182,8 +182,9 @@ def _print_clock(clock: ClockResult, console: Console) -> None:
     counts = ", ".join(
         f"{n:,} {status.replace('_', ' ')}" for status, n in clock.status_counts.items() if n
     )
+    within = f" [dim]({safe(relationship)} relationship)[/]" if relationship else ""
     console.print(
-        f"\n[bold]{safe(clock.agreement_id)} / {safe(clock.clock_name)}[/] "
+        f"\n[bold]{safe(clock.agreement_id)} / {safe(clock.clock_name)}[/]{within} "
         f"({len(clock.journeys):,} journeys): {counts or 'no journey'}"
     )
     if clock.status_counts.get("abandoned"):
@@ -303,8 +304,9 @@ def _print_targets(report: AgreementsReport, console: Console) -> None:
     for t in report.targets:
         current = t.current
         target = t.target
+        relationship = report.relationship_type(t.agreement_id)
         table.add_row(
-            safe(t.agreement_id),
+            safe(t.agreement_id) + (f" ({safe(relationship)})" if relationship else ""),
             safe(t.indicator_id),
             safe(t.priority or t.segment or ""),
             safe(t.period),

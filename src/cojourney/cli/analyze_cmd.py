@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SHOWN_DIRECTLY_FOLLOWS = 30
 
 
-_DIMENSIONS = ("segment", "channel", "month", "week")
+_DIMENSIONS = ("segment", "channel", "month", "week", "offering", "relationship")
 #: Options of the FILE form only, and of the WORKSPACE form only (parameter names).
 _FILE_ONLY = (
     "case_column",

@@ -45,7 +45,7 @@ from cojourney.domain.measures import (
     Statistic,
     TimeUnit,
 )
-from cojourney.domain.offerings import Offering, Product, Service
+from cojourney.domain.offerings import OFFERING_PARTS, Offering, OfferingDelivery, Product, Service
 from cojourney.domain.parties import (
     HIGH_LEVEL,
     RELATIONSHIP_PROFILES,
@@ -94,6 +94,7 @@ __all__ = [
     "CULTURE_SCALES",
     "DSV_TEMPLATE",
     "HIGH_LEVEL",
+    "OFFERING_PARTS",
     "RELATIONSHIP_PROFILES",
     "SCHEMA_VERSION",
     "AbandonedAs",
@@ -133,6 +134,7 @@ __all__ = [
     "MeasureKind",
     "Metric",
     "Offering",
+    "OfferingDelivery",
     "Opportunity",
     "Organisation",
     "OrganisationRole",

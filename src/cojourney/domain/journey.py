@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from cojourney.domain.common import Duration, Emotion, Id, Model, Named
+from cojourney.domain.offerings import OfferingDelivery
 
 
 class Period(StrEnum):
@@ -113,6 +114,10 @@ class Step(Named):
     customer_goal: str | None = None
     provider_goal: str | None = None
     expected_duration: Duration | None = None
+    offerings: list[OfferingDelivery] = Field(
+        default_factory=list,
+        description="Offerings (and which of their parts) the step as a whole delivers.",
+    )
 
 
 class Touchpoint(Named):
@@ -132,6 +137,10 @@ class Touchpoint(Named):
     customer_action: str | None = None
     data_source: str | None = Field(None, description="Where events of this touchpoint come from.")
     products: list[Id] = Field(default_factory=list)
+    offerings: list[OfferingDelivery] = Field(
+        default_factory=list,
+        description="Offerings (and which of their parts) delivered at this touchpoint.",
+    )
 
 
 class ServiceInteraction(Named):
@@ -243,6 +252,15 @@ class Journey(Named):
             if gate.kind is GateKind.OFFBOARDING:
                 ends += [t for t in (*gate.before, *gate.requires) if t not in ends]
         return ends
+
+    def offering_deliveries(self) -> list[tuple[Step, Touchpoint | None, OfferingDelivery]]:
+        """Every offering delivery of the journey: ``(step, touchpoint, delivery)``, the
+        touchpoint ``None`` for a step's own; in step order, a step's own first."""
+        found: list[tuple[Step, Touchpoint | None, OfferingDelivery]] = []
+        for step in self.steps:
+            found += [(step, None, d) for d in step.offerings]
+            found += [(step, tp, d) for tp in self.touchpoints_in(step.id) for d in tp.offerings]
+        return found
 
     def step_of(self) -> dict[str, str]:
         """Map touchpoint id -> step id."""

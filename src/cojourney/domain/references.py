@@ -13,9 +13,16 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cojourney.domain.journey import Journey
+from cojourney.domain.offerings import OFFERING_PARTS, OfferingDelivery
 from cojourney.domain.workspace import Workspace
 
 Path = tuple[str | int, ...]
+#: How a problem names one entry of each part of an offering.
+_PART_NAMES = {
+    "goods": "good",
+    "access_to_resources": "access to resources",
+    "service_actions": "service action",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +191,17 @@ class _Checker:
                     f"an organisation other than {rel.provider!r}",
                 )
             self.refs(("relationships", i, "agreements"), rel.agreements, "agreements", "agreement")
+        listed_by = {a: r.id for r in self.ws.relationships for a in r.agreements}
+        for i, ag in enumerate(self.ws.agreements):
+            other = listed_by.get(ag.id)
+            if ag.relationship and other and other != ag.relationship:
+                self.add(
+                    ("agreements", i, "relationship"),
+                    f"agreement {ag.id!r} names relationship {ag.relationship!r}, "
+                    f"but relationship {other!r} lists it among its agreements",
+                    ag.relationship,
+                    f"{other!r}, or remove {ag.id!r} from the agreements of {other!r}",
+                )
 
     def offerings(self) -> None:
         for i, svc in enumerate(self.ws.services):
@@ -195,6 +213,29 @@ class _Checker:
             self.refs(("offerings", i, "services"), off.services, "services", "service")
             self.refs(("offerings", i, "personas"), off.personas, "personas", "persona")
             self.refs(("offerings", i, "partners"), off.partners, "organisations", "organisation")
+
+    def deliveries(self, path: Path, deliveries: Sequence[OfferingDelivery]) -> None:
+        """Offerings delivered at a step or touchpoint: the offering exists, and every
+        part named is an entry of that offering's own list."""
+        offerings = {o.id: o for o in self.ws.offerings}
+        for i, delivery in enumerate(deliveries):
+            self.ref((*path, i, "offering"), delivery.offering, "offerings", "offering")
+            offering = offerings.get(delivery.offering)
+            if offering is None:
+                continue
+            for part in OFFERING_PARTS:
+                allowed = set(getattr(offering, part))
+                for k, entry in enumerate(getattr(delivery, part)):
+                    if entry not in allowed:
+                        self.add(
+                            (*path, i, part, k),
+                            f"{_PART_NAMES[part]} {entry!r} is not part of "
+                            f"offering {offering.id!r}",
+                            entry,
+                            "an entry of the offering's own list, word for word: "
+                            + (_choices(allowed, limit=6) if allowed else "it lists none"),
+                            reference=True,
+                        )
 
     def personas(self) -> None:
         for i, persona in enumerate(self.ws.personas):
@@ -245,6 +286,9 @@ class _Checker:
         for k, tp in enumerate(journey.touchpoints):
             self.local((*base, "touchpoints", k, "step"), tp.step, steps, "step", owner)
             self.refs((*base, "touchpoints", k, "products"), tp.products, "products", "product")
+            self.deliveries((*base, "touchpoints", k, "offerings"), tp.offerings)
+        for k, step in enumerate(journey.steps):
+            self.deliveries((*base, "steps", k, "offerings"), step.offerings)
         for k, inter in enumerate(journey.interactions):
             self.local((*base, "interactions", k, "step"), inter.step, steps, "step", owner)
             self.locals_(

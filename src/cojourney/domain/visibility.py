@@ -5,7 +5,8 @@ backstage, the provider's own work) and the provider's (beyond it, what the cons
 does alone). Maps, reports and share links for *consumers* show only what lies on the
 consumer's side: the steps, the touchpoints inside the band (``visibility: band``) or
 on the consumer's side of it (``consumer_only``), and what the customer does, thinks,
-feels and asks.
+feels and asks, and of the offerings only what the steps and those touchpoints deliver
+(the offering's name and the goods, access to resources and service actions named there).
 
 :func:`consumer_view` is the one place that decides it. It is an **allow-list**:
 :data:`CONSUMER_FIELDS` names, per model, the fields a consumer may see; every other
@@ -46,6 +47,7 @@ from cojourney.domain.journey import (
     Transition,
     Visibility,
 )
+from cojourney.domain.offerings import OFFERING_PARTS, Offering, OfferingDelivery
 from cojourney.domain.workspace import Workspace, WorkspaceInfo
 from cojourney.errors import InputError, Location, NotFound, Problem
 
@@ -57,6 +59,7 @@ __all__ = [
     "Audience",
     "check_audience",
     "consumer_journey",
+    "consumer_offerings",
     "consumer_view",
     "is_consumer_facing",
 ]
@@ -86,6 +89,7 @@ CONSUMER_FIELDS: dict[type[Model], frozenset[str]] = {
             "customer_asks",
             "customer_goal",
             "expected_duration",
+            "offerings",
         }
     ),
     Touchpoint: frozenset(
@@ -101,8 +105,11 @@ CONSUMER_FIELDS: dict[type[Model], frozenset[str]] = {
             "moment_of_truth",
             "optional",
             "customer_action",
+            "offerings",
         }
     ),
+    OfferingDelivery: frozenset({"offering", *OFFERING_PARTS}),
+    Offering: frozenset({"id", "name", *OFFERING_PARTS}),
     ServiceInteraction: frozenset(
         {"id", "name", "kind", "step", "touchpoints", "consumer_resources", "visibility"}
     ),
@@ -111,7 +118,7 @@ CONSUMER_FIELDS: dict[type[Model], frozenset[str]] = {
 }
 
 #: The collections of a :class:`Workspace` a consumer view holds (all others stay empty).
-CONSUMER_COLLECTIONS: frozenset[str] = frozenset({"workspace", "journeys"})
+CONSUMER_COLLECTIONS: frozenset[str] = frozenset({"workspace", "journeys", "offerings"})
 
 
 def check_audience(audience: str) -> Audience:
@@ -168,7 +175,11 @@ def consumer_journey(journey: Journey) -> Journey:
     order, loops, skips, entry and exit points); the other objects keep only the fields
     of :data:`CONSUMER_FIELDS`.
     """
-    touchpoints = [_copy(tp) for tp in journey.touchpoints if is_consumer_facing(tp.visibility)]
+    touchpoints = [
+        _copy(tp, offerings=[_copy(d) for d in tp.offerings])
+        for tp in journey.touchpoints
+        if is_consumer_facing(tp.visibility)
+    ]
     visible = {tp.id for tp in touchpoints}
     interactions = [
         _copy(ix, touchpoints=[t for t in ix.touchpoints if t in visible])
@@ -190,7 +201,7 @@ def consumer_journey(journey: Journey) -> Journey:
     )
     projected: Journey = _copy(
         journey,
-        steps=[_copy(step) for step in journey.steps],
+        steps=[_copy(step, offerings=[_copy(d) for d in step.offerings]) for step in journey.steps],
         touchpoints=touchpoints,
         interactions=interactions,
         path=consumer_path,
@@ -231,4 +242,32 @@ def consumer_view(workspace: Workspace, journey_id: str | None = None) -> Worksp
         )
     journey: Journey = workspace.require("journeys", journey_id)
     info = _copy(workspace.workspace, default_journey=journey.id)
-    return Workspace(workspace=info, journeys=[consumer_journey(journey)])
+    shown = consumer_journey(journey)
+    return Workspace(
+        workspace=info, journeys=[shown], offerings=consumer_offerings(workspace, shown)
+    )
+
+
+def consumer_offerings(workspace: Workspace, journey: Journey) -> list[Offering]:
+    """The offerings that ``journey`` (the consumer journey) delivers at its steps and its
+    consumer-facing touchpoints, each with its name and only the parts named there.
+
+    An offering delivered only behind the line of visibility is left out; so is a part
+    (a good, an access to resources, a service action) named only there.
+    """
+    named: dict[str, dict[str, set[str]]] = {}
+    for _step, _tp, delivery in journey.offering_deliveries():
+        parts = named.setdefault(delivery.offering, {part: set() for part in OFFERING_PARTS})
+        for part, entry in delivery.parts():
+            parts[part].add(entry)
+    return [
+        _copy(
+            offering,
+            **{
+                part: [e for e in getattr(offering, part) if e in named[offering.id][part]]
+                for part in OFFERING_PARTS
+            },
+        )
+        for offering in workspace.offerings
+        if offering.id in named
+    ]

@@ -1,6 +1,7 @@
 """The service blueprint: what the customer sees and does, and what makes it happen.
 
-Columns are the steps; lanes, top to bottom: physical evidence, customer actions,
+Columns are the steps; lanes, top to bottom: the offerings delivered (when the journey
+names them: :mod:`cojourney.render.offering_marks`), physical evidence, customer actions,
 the line of interaction, frontstage (touchpoints and interactions in the band of
 visibility), the line of visibility, backstage (provider-only activities), the line
 of internal interaction and the support processes (the provider resources that the
@@ -20,7 +21,7 @@ from cojourney.domain import (
     Visibility,
     Workspace,
 )
-from cojourney.render import cards, icons
+from cojourney.render import cards, icons, offering_marks
 from cojourney.render.layout import (
     EMPTY,
     LABEL_W,
@@ -196,9 +197,15 @@ def _rows(workspace: Workspace, journey: Journey, columns: list[Column]) -> list
     def header(col: Column) -> Cell:
         return step_header(col.step, col.index + 1, col.inner_w)
 
+    def slot_of(step_id: str, tp_id: str | None) -> int | None:
+        ids = [t.id for t in front_of.get(step_id, [])]
+        return ids.index(tp_id) if tp_id in ids else None
+
+    offerings = offering_marks.offering_lane(workspace, journey, columns, slot_of, zone="customer")
     return [
         period_lane(columns),
         Lane("steps", "Step", {c.index: header(c) for c in columns}, zone="header"),
+        *([offerings] if offerings else []),
         Lane(
             "evidence",
             "Physical evidence",
@@ -255,6 +262,7 @@ def legend_entries(journey: Journey) -> list[tuple[str, str]]:
         for kind, colour in Palette.interactions.items()
         if kind in kinds
     ]
+    entries += offering_marks.legend_entries(journey)
     entries += [
         (line(0, 8, 26, 8, stroke="#3e4c59", stroke_width=1.6), "Line of interaction"),
         (

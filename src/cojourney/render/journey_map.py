@@ -32,7 +32,7 @@ from typing import Any, Literal, TypedDict
 
 from cojourney.domain import Journey, Opportunity, PainPoint, Touchpoint, Visibility, Workspace
 from cojourney.domain.visibility import Audience, check_audience, consumer_view
-from cojourney.render import cards, icons
+from cojourney.render import cards, icons, offering_marks
 from cojourney.render.experience import emotion_lane, volume_lane
 from cojourney.render.layout import (
     EMPTY,
@@ -126,6 +126,7 @@ class JourneyModel:
     overlay_step: dict[str, dict[str, float]] = field(default_factory=dict)
     #: The overlay's comparisons with the design (satisfaction, sla, moments, leaks).
     marks: dict[str, Any] = field(default_factory=dict)
+    workspace: Workspace | None = None  #: for the offerings' names (offering marks)
 
     def slot_of(self, step_id: str, tp_id: str | None) -> int | None:
         for i, tp in enumerate(self.front.get(step_id, [])):
@@ -181,6 +182,7 @@ def _model(
         if opp.journey == journey.id:
             opportunities.setdefault(where(opp), []).append(opp)
     model = JourneyModel(journey, seq, front, back, pains, opportunities, pain_count)
+    model.workspace = workspace
     if overlay:
         model.overlay_tp = _clean(overlay.get("touchpoints"))
         model.overlay_step = _clean(overlay.get("steps"))
@@ -437,6 +439,7 @@ def _rows(
     if any(m.opportunities.get(c.step.id) for c in columns):
         rows.append(_notes_lane("opportunities", "Opportunities", m.opportunities, m, columns))
     rows.append(_whole_journey_lane(m, columns))
+    rows.append(offering_marks.offering_lane(m.workspace, j, columns, m.slot_of))
     interactions = _interaction_lane(m, columns)
     if any(c.height for c in interactions.cells.values()):
         rows.append(interactions)
@@ -518,6 +521,7 @@ def legend_entries(
     for kind, colour in Palette.interactions.items():
         if kind in kinds:
             entries.append((circle(13, 8, 5, fill=colour), cards.INTERACTION_LABELS[kind]))
+    entries += offering_marks.legend_entries(m.journey)
     if consumer:
         return entries
     entries.append(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cojourney.domain import HIGH_LEVEL, Quadrant, Stakeholder, StakeholderSnapshot, Workspace
+from cojourney.render import relationship_marks
 from cojourney.render.layout import MARGIN
 from cojourney.render.svg import (
     Palette,
@@ -68,6 +69,7 @@ def _kind_label(kind: str) -> str:
 def table_rows(workspace: Workspace) -> list[dict[str, Any]]:
     """One row per stakeholder: kind, latest position, quadrant now and at the first assessment."""
     colours = kind_colours(workspace.stakeholders)
+    held = relationship_marks.ties(workspace)
     rows = []
     for s in workspace.stakeholders:
         snaps = sorted(s.snapshots, key=lambda x: x.date)
@@ -84,6 +86,9 @@ def table_rows(workspace: Workspace) -> list[dict[str, Any]]:
                 "now": latest.quadrant.value if latest else None,
                 "before": before,
                 "moved": bool(before and latest and before != latest.quadrant.value),
+                "relationship": held[s.id].relationship_text(),
+                "relationship_type": (c.value if (c := held[s.id].closest) else None),
+                "roles": held[s.id].roles_text(),
                 "dates": " → ".join(d.date.isoformat() for d in (snaps[0], snaps[-1]))
                 if len(snaps) > 1
                 else (snaps[0].date.isoformat() if snaps else "–"),
@@ -314,13 +319,19 @@ def build_svg(workspace: Workspace, *, standalone: bool = True) -> str:
         for i, colour in enumerate(Palette.categorical)
     )
     marks, trails = [], []
+    held = relationship_marks.ties(workspace)
     for p in placed:
         history = "; ".join(
             f"{s.date.isoformat()}: influence {s.influence:g}, interest {s.interest:g}"
             + (f" ({s.note})" if s.note else "")
             for s in p.snaps
         )
+        tie = held[p.stakeholder.id]
         tip = f"{p.stakeholder.name} ({_kind_label(p.stakeholder.kind.value)}), {p.snaps[-1].quadrant.value}: {history}"
+        if tie.relationships:
+            tip += f". Relationship: {tie.relationship_text()}"
+        if tie.roles:
+            tip += f". Consumer roles: {tie.roles_text()}"
         if len(p.snaps) > 1:
             pts = [(sx(s.interest), sy(s.influence)) for s in p.snaps[:-1]] + [(p.x, p.y)]
             (x0, y0), (x1, y1) = pts[-2], pts[-1]
@@ -383,17 +394,31 @@ def build_svg(workspace: Workspace, *, standalone: bool = True) -> str:
                 )
                 for s in p.snaps[:-1]
             ]
+        closest = tie.closest
+        ring = (
+            tag("g", relationship_marks.ring(closest, p.x, p.y), class_=f"cj-ring-{closest.value}")
+            if closest
+            else ""
+        )
+        badges = relationship_marks.role_badges(tie.roles, p.x + 9, p.y + 14)
+        if badges:
+            reserved.append(((p.x + 2, p.y + 7, p.x + 16 + 13 * len(tie.roles), p.y + 21), 4.0))
         marks.append(
             tag(
                 "g",
-                title(tip) + circle(p.x, p.y, 7.5, fill=p.colour, stroke="#fff", stroke_width=2),
+                title(tip)
+                + ring
+                + circle(p.x, p.y, 7.5, fill=p.colour, stroke="#fff", stroke_width=2)
+                + badges,
                 class_="cj-stakeholder",
             )
         )
     parts = [grid, *trails, *marks, _labels(placed, px, py, reserved)]
     right_x = px + PLOT + RIGHT_ROOM
     side, side_h = _side_panel(workspace, colours, right_x, py)
-    parts.append(side)
+    ties_panel, ties_h = relationship_marks.side_panel(workspace, right_x, py + side_h + 18)
+    parts += [side, ties_panel]
+    side_h += 18 + ties_h if ties_h else 0
     width = right_x + 300 + MARGIN
     bottom = max(py + PLOT + 52, py + side_h)
     if standalone:
@@ -508,8 +533,9 @@ def _side_panel(
 
 def _table(workspace: Workspace, x: float, y: float, width: float) -> tuple[str, float]:
     """The table of stakeholders, drawn in SVG for the standalone picture."""
-    heads = ["Stakeholder", "Kind", "Influence", "Interest", "Quadrant now", "Before", "Assessed"]
-    shares = [0.21, 0.12, 0.08, 0.08, 0.15, 0.19, 0.17]
+    heads = ["Stakeholder", "Kind", "Infl.", "Int.", "Quadrant now", "Before", "Assessed"]
+    heads += ["Relationship", "Consumer roles"]
+    shares = [0.15, 0.08, 0.05, 0.05, 0.12, 0.17, 0.17, 0.10, 0.11]
     xs = [x + sum(shares[:i]) * width for i in range(len(shares))]
     out = [
         label(
@@ -534,6 +560,8 @@ def _table(workspace: Workspace, x: float, y: float, width: float) -> tuple[str,
             r["now"] or "not assessed",
             (r["before"] or "–") + (" (moved)" if r["moved"] else ""),
             r["dates"],
+            r["relationship_type"] or "–",
+            r["roles"] or "–",
         ]
         for i, text in enumerate(cells):
             fit = wrap(text, shares[i] * width - 12, 12, max_lines=1)[0]

@@ -12,7 +12,7 @@ the workspace and its events (the event store, or a Parquet dataset) and close t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,8 @@ class AgreementsReport:
         The one agreement reported on (``None``: all).
     as_of
         The instant the running clocks were read at (``None`` when there is no clock).
+    relationships
+        The service relationship of each agreement that has one.
     clocks, targets, watermelons
         The results (see :mod:`cojourney.analytics.sla`,
         :mod:`cojourney.analytics.agreement_targets`, :mod:`cojourney.analytics.watermelon`).
@@ -57,6 +59,14 @@ class AgreementsReport:
     clocks: tuple[ClockResult, ...]
     targets: tuple[TargetSeries, ...]
     watermelons: tuple[WatermelonWarning, ...]
+    #: Per agreement id, its service relationship: ``{"id", "name", "type"}``
+    #: (:func:`cojourney.domain.relationships.relationship_summary`).
+    relationships: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def relationship_type(self, agreement_id: str) -> str | None:
+        """The type of the agreement's relationship (``None``: it names none)."""
+        rel = self.relationships.get(agreement_id)
+        return rel["type"] if rel else None
 
     def to_dict(self, *, breaches: int | None = None) -> dict[str, Any]:
         """JSON-ready data (``breaches``: how many breaches per clock; all by default)."""
@@ -68,6 +78,7 @@ class AgreementsReport:
             "clocks": [c.to_dict(breaches=breaches) for c in self.clocks],
             "targets": [t.to_dict() for t in self.targets],
             "watermelons": [w.to_dict() for w in self.watermelons],
+            "relationships": self.relationships,
         }
 
 
@@ -109,6 +120,7 @@ def agreements_report(
     from cojourney.analytics.agreement_targets import evaluate_targets, judge_by_clocks
     from cojourney.analytics.sla import evaluate_clocks
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
+    from cojourney.domain.relationships import relationship_summary
 
     model = as_handle(workspace).model()
     if agreement_id is not None:
@@ -143,6 +155,7 @@ def agreements_report(
         tuple(clocks),
         tuple(targets),
         tuple(warnings),
+        relationship_summary(model),
     )
 
 

@@ -63,7 +63,8 @@ def analyze_workspace(
     filters
         Journeys to keep (:class:`~cojourney.analytics.filters.JourneyFilter`).
     breakdown_by
-        Breakdown dimensions (``segment``, ``channel``, ``month``, ``week``).
+        Breakdown dimensions (``segment``, ``channel``, ``month``, ``week``, ``offering``,
+        ``relationship``: :mod:`cojourney.analytics.offerings`).
     top_variants
         How many variants to list (``None``: all).
     spark_master
@@ -84,6 +85,7 @@ def analyze_workspace(
         No such journey, no events imported yet, or no Parquet data at ``source``.
     """
     from cojourney.analytics.engines import Engine, get_engine
+    from cojourney.analytics.offerings import groupings
     from cojourney.analytics.report import analyze_journey
 
     model = as_handle(workspace).model()
@@ -114,6 +116,7 @@ def analyze_workspace(
                 breakdown_by=breakdown_by,
                 top_variants=top_variants,
                 on_stage=on_stage,
+                groupings=groupings(model, journey, breakdown_by),
             )
         finally:
             if loaded:

@@ -80,6 +80,7 @@ class ReportResult:
 OPTIONAL = (
     ("experience", "experience_section"),
     ("agreements", "agreements_section"),
+    ("relationships", "relationships_section"),
     ("value indicators", "value_section"),
     ("value leakage", "leakage_section"),
     ("improvements", "improvements_section"),
@@ -305,6 +306,8 @@ class _Run:
         self.leakage: dict[str, Any] | None = None
         self.experience: dict[str, Any] | None = None
         self.waits: list[Any] = []  # Wait objects, for the map's waits beyond design
+        #: The agreements section's targets and clocks (plain data) and why not, if not.
+        self.agreement_results: tuple[Any, Any, str | None] = (None, None, None)
 
     # -- events
     def open(self, source: str | Path | EventSource | None) -> None:
@@ -447,6 +450,7 @@ class _Run:
                     series, self.clocks, self.workspace
                 )
             targets = [t.to_dict() for t in judged] if judged is not None else None
+            self.agreement_results = (targets, clocks, target_note or clock_note)
             if self.clocks is not None and series is not None:
                 found, watermelon_note = attempt(
                     "The watermelon check",
@@ -464,6 +468,22 @@ class _Run:
             watermelon_note=watermelon_note,
             clock_note=clock_note,
             target_note=target_note,
+        )
+
+    def relationships_section(self) -> Section:
+        from cojourney.report.sections import relationships
+
+        targets, clocks, note = self.agreement_results
+        return self.guarded(
+            "relationships",
+            "The relationships summary",
+            lambda: relationships.build(
+                relationships.declared(self.workspace),
+                targets,
+                clocks,
+                has_events=self.has_data(),
+                note=note,
+            ),
         )
 
     def value_section(self) -> Section:

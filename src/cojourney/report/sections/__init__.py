@@ -72,6 +72,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("funnel", "Step funnel and onboarding"),
     ("experience", "Experience"),
     ("agreements", "Agreements"),
+    ("relationships", "Relationships"),
     ("value", "Value indicators"),
     ("leakage", "Value leakage"),
     ("improvements", "Improvements"),
