@@ -143,7 +143,21 @@ def attribute_text(events: ir.Table, key: str) -> ir.StringValue:
     if ATTRIBUTES not in events.columns:
         return ibis.null("string")
     found = events[ATTRIBUTES].cast("json")[key]
+    if _backend_name(events) == "pyspark":
+        # get_json_object already gives text; unwrapping would need a Python UDF,
+        # which Spark's workers may not be able to run.
+        return found.cast("string")
     return found.str.coalesce(found.cast("string"))
+
+
+def _backend_name(table: ir.Table) -> str:
+    """The name of the backend a table is bound to (``""``: unbound, as DuckDB's are here)."""
+    from ibis.common.exceptions import IbisError
+
+    try:
+        return str(table._find_backend().name)
+    except IbisError:
+        return ""
 
 
 def filter_variant(
