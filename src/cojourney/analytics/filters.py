@@ -24,9 +24,10 @@ as if they started in the middle or ended early):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.errors import InputError, Location, Problem
 from cojourney.events.schema import ATTRIBUTES, JOURNEY_ID, SEGMENT
@@ -142,6 +143,50 @@ class JourneyFilter:
         if self.cohorts:
             out["cohorts"] = list(self.cohorts)
         return out
+
+
+#: Keys of a ``where`` pair that name a journey's group rather than a case attribute.
+WHERE_GROUP_KEYS: Final = ("persona", "cohort")
+
+
+def parse_where(pairs: Sequence[str], field: str = "where") -> dict[str, Any]:
+    """``KEY=VALUE`` texts as :class:`JourneyFilter` arguments: ``persona=ID`` and
+    ``cohort=YYYY-MM`` become ``personas`` and ``cohorts``, any other key a case
+    attribute (``attributes``).
+
+    >>> parse_where(["channel=app", "persona=student", "cohort=2025-03"])
+    {'attributes': (('channel', 'app'),), 'personas': ('student',), 'cohorts': ('2025-03',)}
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        For a text that is not ``KEY=VALUE`` (located as ``field[index]``).
+    """
+    attributes: list[tuple[str, str]] = []
+    groups: dict[str, list[str]] = {key: [] for key in WHERE_GROUP_KEYS}
+    for index, text in enumerate(pairs):
+        key, sep, value = text.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise InputError(
+                Problem(
+                    "a filter is not KEY=VALUE",
+                    Location(field=f"{field}[{index}]"),
+                    found=repr(text),
+                    expected="KEY=VALUE, e.g. channel=app, persona=katrina or cohort=2025-03",
+                    hint="KEY is persona, cohort, an event column (channel, actor...) or a "
+                    "key of the events' attributes",
+                )
+            )
+        if key in groups:
+            groups[key].append(value)
+        else:
+            attributes.append((key, value))
+    return {
+        "attributes": tuple(attributes),
+        "personas": tuple(groups["persona"]),
+        "cohorts": tuple(groups["cohort"]),
+    }
 
 
 def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
