@@ -84,14 +84,24 @@ def group_answers(
     from cojourney.analytics.engines.duckdb import canonical_ibis_schema
     from cojourney.analytics.filters import filter_cases
 
+    filtering = journey_filter is not None and bool(
+        journey_filter.attributes or journey_filter.personas or journey_filter.cohorts
+    )
     try:
         events_name = source.table_name("events")
     except NotFound:
+        if not filtering:  # nothing to find the groups in: every answer is ungrouped
+            _add_columns(
+                con,
+                answers,
+                {column_of(d): NO_PERSONA if d == "persona" else NO_EVENTS for d in dimensions},
+            )
+            return
         raise InputError(
             Problem(
-                "answers are grouped and filtered by persona, cohort or case attribute "
-                "through their journey's events, and there are none",
-                Location(field="by" if dimensions else "where"),
+                "answers are filtered by persona, cohort or case attribute through their "
+                "journey's events, and there are none",
+                Location(field="where"),
                 hint="import the journeys' events (import.events) first",
             )
         ) from None
@@ -103,9 +113,6 @@ def group_answers(
     )
     attributes = tuple(d for d in dimensions if d not in ("persona", "cohort"))
     groups = journey_groups(events, rules, attributes)
-    filtering = journey_filter is not None and bool(
-        journey_filter.attributes or journey_filter.personas or journey_filter.cohorts
-    )
     if filtering:
         assert journey_filter is not None
         kept = filter_cases(events, journey_filter).select(JOURNEY_ID).distinct()
@@ -129,3 +136,10 @@ def group_answers(
     )
     con.execute(f"DROP TABLE {answers}")
     con.execute(f"ALTER TABLE {grouped} RENAME TO {answers}")
+
+
+def _add_columns(con: duckdb.DuckDBPyConnection, table: str, values: dict[str, str]) -> None:
+    """Add a text column of one value to ``table`` per item of ``values``."""
+    for column, value in values.items():
+        literal = value.replace("'", "''")
+        con.execute(f"ALTER TABLE {table} ADD COLUMN \"{column}\" VARCHAR DEFAULT '{literal}'")
