@@ -143,3 +143,23 @@ def test_bad_group_options_say_what_is_wrong(
     assert code != 0
     assert message in err
     assert "Traceback" not in err
+
+
+def test_experience_csv_carries_the_cohort_breakdown(capsys, demo: Path) -> None:
+    import csv
+    import io
+
+    capsys.readouterr()
+    assert main(["experience", str(demo), "--by", "cohort", "--csv", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    cohorts = {r["key"] for r in rows if r["dimension"] == "cohort"}
+    expected = {
+        m
+        for (m,) in _sql(
+            demo,
+            "SELECT DISTINCT strftime(first, '%Y-%m') FROM (SELECT journey_id, "
+            "min(timestamp) AS first FROM {events} GROUP BY 1) WHERE journey_id IN "
+            "(SELECT journey_id FROM {feedback} WHERE score IS NOT NULL)",
+        )
+    }
+    assert cohorts == expected
