@@ -9,8 +9,8 @@ that a leak in the projection cannot hide itself from the tests:
   not consumer texts. Texts that legitimately show up inside a consumer text (a role
   "Driver" inside the step "Driver arrives") and texts too short to mean anything on
   their own (``"%"``, ``"P1"``) or words of the DSV vocabulary (the values of the domain's
-  enumerations: ``"customer"`` in a persona's ``consumer_roles``) are skipped, so a hit
-  is a real leak.
+  enumerations: ``"customer"`` in a persona's ``consumer_roles``; the event columns a
+  persona rule names: ``"channel"``) are skipped, so a hit is a real leak.
 * :func:`leaks` looks for them in an output (HTML, SVG, JSON, Mermaid), raw, with HTML
   entities decoded, with JSON escapes decoded and with the markup and whitespace
   stripped (a text wrapped over several ``<tspan>`` lines still matches).
@@ -60,10 +60,12 @@ def strings(value: Any) -> Iterator[str]:
 
 
 def vocabulary() -> set[str]:
-    """The values of every enumeration of the domain model, case-folded."""
+    """The values of every enumeration of the domain model and the canonical event
+    columns (a persona rule names ``channel`` or ``segment``), case-folded."""
     import cojourney.domain as domain
+    from cojourney.events.schema import CANONICAL_COLUMNS
 
-    return {
+    return {_fold(column) for column in CANONICAL_COLUMNS} | {
         _fold(member.value)
         for item in vars(domain).values()
         if isinstance(item, type) and issubclass(item, Enum)

@@ -160,13 +160,41 @@ def test_experience_by_persona_equals_the_service(
     expected = {
         t.name: t
         for t in result_tables(
-            experience_report(measured, journey_id=journey, segment=persona).to_dict()
+            experience_report(
+                measured, journey_id=journey, segment=persona, by=("persona",)
+            ).to_dict()
         )
     }
     html = client.get(f"/journeys/{journey}/analyses/experience?segment={persona}").text
     tables = page_tables(html)
     for name, table in expected.items():
         assert tables[f"table-{name}"] == csv_rows(table.csv())
+    # The page scores by persona too (the journeys' personas by the workspace's rules).
+    assert any(row[0] == "persona" for row in tables["table-breakdowns"])
+
+
+def test_experience_filtered_by_persona_and_where_equals_the_service(
+    measured: Path, make_site: Callable[..., Site]
+) -> None:
+    from cojourney.services.handle import WorkspaceHandle
+
+    client, _ = make_site(measured).signed_in("viewer")
+    journey = journey_of(measured)
+    persona = sorted(p.id for p in WorkspaceHandle(measured).model().personas)[-1]
+    expected = experience_report(
+        measured,
+        journey_id=journey,
+        by=("persona",),
+        journey_filter=JourneyFilter(personas=(persona,)),
+    )
+    everyone = experience_report(measured, journey_id=journey)
+    assert 0 < expected.answers < everyone.answers
+    html = client.get(f"/journeys/{journey}/analyses/experience?persona={persona}").text
+    assert summary_value(html, "answers") == str(expected.answers)
+    assert f'<option value="{persona}" selected>' in html
+    wrong = client.get(f"/journeys/{journey}/analyses/experience?where=cohort=March")
+    assert wrong.status_code in (400, 422)
+    assert "YYYY-MM" in wrong.text
 
 
 @pytest.mark.parametrize("name", list(ANALYSES))
