@@ -50,7 +50,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The dimensions with a name of their own; any other name is a case attribute.
 DIMENSIONS: Final = (
-    "segment", "persona", "cohort", "segments", "channel", "month", "week", *LABELLED
+    "segment",
+    "persona",
+    "cohort",
+    "segments",
+    "channel",
+    "month",
+    "week",
+    *LABELLED,
 )
 DEFAULT_DIMENSIONS: Final = ("segment", "channel", "month")
 #: The dimensions read from the journeys' groups (``JourneyData.groups``).
