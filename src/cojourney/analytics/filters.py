@@ -129,12 +129,12 @@ def filter_cases(events: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
     """
     kept = events
     for key, value in journey_filter.attributes:
-        matching = events.filter(_attribute_text(events, key) == value)
+        matching = events.filter(attribute_text(events, key) == value)
         kept = kept.semi_join(matching.select(JOURNEY_ID).distinct(), JOURNEY_ID)
     return kept
 
 
-def _attribute_text(events: ir.Table, key: str) -> ir.StringValue:
+def attribute_text(events: ir.Table, key: str) -> ir.StringValue:
     """The value of ``key`` per event, as text: its column, else its JSON attribute."""
     import ibis
 

@@ -63,6 +63,7 @@ from cojourney.domain.parties import (
 )
 from cojourney.domain.personas import CULTURE_SCALES, CultureProfile, Persona, Scenario
 from cojourney.domain.references import ReferenceProblem, check_references
+from cojourney.domain.segments import NamedSegment, SegmentRule, persona_rule
 from cojourney.domain.service_levels import (
     AbandonedAs,
     BusinessCalendar,
@@ -132,6 +133,7 @@ __all__ = [
     "Measure",
     "MeasureKind",
     "Metric",
+    "NamedSegment",
     "Offering",
     "Opportunity",
     "Organisation",
@@ -148,6 +150,7 @@ __all__ = [
     "Relationship",
     "RelationshipType",
     "Scenario",
+    "SegmentRule",
     "Service",
     "ServiceInteraction",
     "Severity",
@@ -175,5 +178,6 @@ __all__ = [
     "dsv_steps",
     "format_duration",
     "parse_duration",
+    "persona_rule",
     "quadrant_of",
 ]

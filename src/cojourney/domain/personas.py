@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from cojourney.domain.common import CultureScale, Id, Model, Named
+from cojourney.domain.segments import SegmentRule
 
 
 class CultureProfile(Model):
@@ -32,7 +33,13 @@ CULTURE_SCALES: tuple[str, ...] = tuple(CultureProfile.model_fields)
 class Persona(Named):
     """A fictional but realistic archetype of one customer segment, written as if real."""
 
-    segment: str = Field(min_length=1)
+    segment: str = Field(min_length=1, description="The customer segment it represents, in words.")
+    rule: SegmentRule | None = Field(
+        None,
+        description="Which journeys are this persona's, by their case attributes "
+        "(cojourney.domain.segments); without one, the journeys whose events' segment "
+        "is the persona's id.",
+    )
     stakeholder: Id | None = Field(None, description="The stakeholder group it represents.")
     consumer_roles: list[str] = Field(default_factory=list, description="customer, user, sponsor")
     age: int | None = Field(None, ge=0, le=130)

@@ -12,6 +12,7 @@ from cojourney.domain.journey import Journey, Touchpoint
 from cojourney.domain.offerings import Offering, Product, Service
 from cojourney.domain.parties import Organisation, Relationship, Stakeholder
 from cojourney.domain.personas import Persona, Scenario
+from cojourney.domain.segments import NamedSegment
 from cojourney.domain.service_levels import BusinessCalendar
 from cojourney.domain.surveys import SurveyQuestion
 from cojourney.domain.value import Agreement, Indicator, ValueProposition
@@ -43,6 +44,7 @@ COLLECTION_FILES: dict[str, str] = {
     "offerings": "offerings.yaml",
     "personas": "personas.yaml",
     "scenarios": "personas.yaml",
+    "segments": "personas.yaml",
     "journeys": "journeys/{id}.yaml",
     "value_propositions": "value.yaml",
     "indicators": "value.yaml",
@@ -72,6 +74,10 @@ class Workspace(Model):
     offerings: list[Offering] = Field(default_factory=list)
     personas: list[Persona] = Field(default_factory=list)
     scenarios: list[Scenario] = Field(default_factory=list)
+    segments: list[NamedSegment] = Field(
+        default_factory=list,
+        description="Named groups of journeys by rule over their case attributes.",
+    )
     journeys: list[Journey] = Field(default_factory=list)
     value_propositions: list[ValueProposition] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
