@@ -6,7 +6,8 @@ The incident workspace of ``test_agreements_cmd`` (three incidents, by hand ther
     I2  P3  first response 2.5 support hours: met;  resolution: running at the data's end
     I3  P2  first response 45 min > 30: breached;  resolution 9 h > 8 h: breached
 
-Each incident here also gets a ``channel``: I1 by phone, I2 and I3 in the app.
+Each incident here also gets a ``channel``: I1 by phone, I2 and I3 in the app; and I1
+is Pieter's (segment ``pieter``, the persona of that id), I2 and I3 Anna's.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     events = incident_events()
     channels = pa.array([CHANNELS[j] for j in events.column("journey_id").to_pylist()])
     events = events.set_column(events.schema.get_field_index("channel"), "channel", channels)
+    segments = pa.array(
+        ["pieter" if j == "I1" else "anna" for j in events.column("journey_id").to_pylist()]
+    )
+    events = events.set_column(events.schema.get_field_index("segment"), "segment", segments)
     with EventStore.open(folder) as store:
         store.import_batches(events.to_batches(), source_name="incidents", source_sha256="c")
     return folder
@@ -73,10 +78,42 @@ def test_agreements_where_keeps_whole_journeys(ws: Path):
     assert totals(phone) == {"first-response": (1, 0, 0), "resolution": (1, 0, 0)}
     # Running clocks are read at the whole log's end, not at I1's last event.
     assert phone["as_of"] == "2025-03-10T07:30:00+00:00"
-    everyone = run_json(agreements, str(ws), "--segment", "anna")
-    assert totals(everyone) == {"first-response": (2, 1, 0), "resolution": (1, 1, 1)}
+    anna = run_json(agreements, str(ws), "--segment", "anna")
+    assert totals(anna) == totals(app)
+    both = run_json(agreements, str(ws), "--segment", "anna", "--segment", "pieter")
+    assert totals(both) == {"first-response": (2, 1, 0), "resolution": (1, 1, 1)}
     nobody = run_json(agreements, str(ws), "--segment", "bob")
     assert totals(nobody) == {"first-response": (0, 0, 0), "resolution": (0, 0, 0)}
+
+
+def test_agreements_by_persona_and_cohort(ws: Path):
+    pieter = run_json(agreements, str(ws), "--persona", "pieter")
+    assert totals(pieter) == {"first-response": (1, 0, 0), "resolution": (1, 0, 0)}
+    assert totals(run_json(agreements, str(ws), "--where", "persona=anna")) == {
+        "first-response": (1, 1, 0),
+        "resolution": (0, 1, 1),
+    }
+    assert totals(run_json(agreements, str(ws), "--cohort", "2025-02")) == {
+        "first-response": (0, 0, 0),
+        "resolution": (0, 0, 0),
+    }
+    data = run_json(agreements, str(ws), "--by", "persona")
+    rows = {(g["clock_id"], g["group"]): (g["met"], g["breached"]) for g in data["groups"]}
+    assert rows == {
+        ("first-response", "anna"): (1, 1),
+        ("resolution", "anna"): (0, 1),
+        ("first-response", "pieter"): (1, 0),
+        ("resolution", "pieter"): (1, 0),
+    }
+    cohorts = run_json(agreements, str(ws), "--by", "cohort")
+    assert {(g["group"], g["journeys"]) for g in cohorts["groups"]} == {("2025-03", 3)}
+
+
+def test_unknown_persona_is_named(ws: Path):
+    result = CliRunner().invoke(agreements, [str(ws), "--persona", "zoe"])
+    assert result.exit_code != 0
+    assert "unknown persona" in str(result.exception or result.output)
+    assert "pieter" in str(result.exception or result.output)
 
 
 def test_agreements_by_channel_with_n_and_interval(ws: Path):

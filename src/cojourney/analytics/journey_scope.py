@@ -7,7 +7,10 @@ only the kept journeys, so every analysis is restricted without a change to its 
 
 * the kept journey ids are computed once, into a temporary table, with the portable
   filter expressions of :mod:`cojourney.analytics.filters` (time window, segments,
-  case attributes);
+  case attributes) and :mod:`cojourney.analytics.segments` (personas by rule,
+  cohorts, named segments: the attribute filters on the keys ``persona``, ``cohort``
+  and ``segments`` select them; several values of one of these keys are
+  alternatives, as a journey has one persona and one cohort);
 * ``events``: the events of the kept journeys (whole journeys, never cut apart);
 * ``feedback``: the answers about the kept journeys (their ``journey_id``);
 * ``measurements`` (not tied to a journey): under a segment filter, the measurements
@@ -16,8 +19,8 @@ only the kept journeys, so every analysis is restricted without a change to its 
   the whole population's figures; under a time window only, all of them.
 
 :func:`journey_groups` gives the groups of a breakdown: each journey falls in exactly one
-group of a dimension (its segment, or the first value of a case attribute, ``(none)``
-when it has none), so the groups add up to the whole.
+group of a dimension (its persona, its cohort, its segment, or the first value of a
+case attribute, ``(none)`` when it has none), so the groups add up to the whole.
 
 Usage::
 
@@ -41,6 +44,7 @@ from cojourney.events.store_schema import sql_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
+    from cojourney.domain import Workspace
 
 __all__ = ["NONE_GROUP", "JourneyGroup", "ScopedSource", "journey_groups", "scoped"]
 
@@ -48,6 +52,11 @@ log = logging.getLogger(__name__)
 
 #: The group of journeys without a value for the breakdown dimension.
 NONE_GROUP: Final = "(none)"
+#: Attribute filter keys that select journeys by their group (persona, cohort, named
+#: segments) rather than by an event's value.
+GROUP_FILTER_KEYS: Final = ("persona", "cohort", "segments")
+#: Breakdown dimensions computed from the workspace's rules.
+RULE_DIMENSIONS: Final = ("persona", "cohort")
 _names = itertools.count(1)
 
 
@@ -88,9 +97,12 @@ class ScopedSource(EventSource):
 
 
 @contextmanager
-def scoped(source: EventSource, journey_filter: JourneyFilter | None) -> Iterator[EventSource]:
+def scoped(
+    source: EventSource, journey_filter: JourneyFilter | None, workspace: Workspace | None = None
+) -> Iterator[EventSource]:
     """``source`` restricted to the journeys ``journey_filter`` keeps (see the module
-    docstring); ``source`` itself when the filter keeps everything.
+    docstring); ``source`` itself when the filter keeps everything. The ``workspace``
+    gives the persona and segment rules (none: personas are segments of their id).
 
     Raises
     ------
@@ -110,7 +122,7 @@ def scoped(source: EventSource, journey_filter: JourneyFilter | None) -> Iterato
                 hint="filter by time window, segment or case attribute instead",
             )
         )
-    kept = _kept_table(source, _kept_sql(source, journey_filter))
+    kept = _kept_table(source, _kept_sql(source, journey_filter, workspace))
     restricted = _restrict(source, kept, _measurements_where(journey_filter))
     try:
         yield restricted
@@ -128,16 +140,17 @@ class JourneyGroup:
 
 @contextmanager
 def journey_groups(
-    source: EventSource, dimension: str
+    source: EventSource, dimension: str, workspace: Workspace | None = None
 ) -> Iterator[list[tuple[JourneyGroup, EventSource]]]:
-    """The groups of ``dimension`` (``segment``, else a case attribute) among the
-    journeys of ``source``, each with a source restricted to its journeys; sorted by
-    label, ``(none)`` last.
+    """The groups of ``dimension`` (``persona``, ``cohort``, ``segment``, else a case
+    attribute) among the journeys of ``source``, each with a source restricted to its
+    journeys; sorted by label, ``(none)`` last.
 
-    A journey's group is its segment (the smallest non-empty ``segment`` of its
-    events, as the segment filter reads it), or the first value of the case attribute
-    (an event column, else a key of the events' JSON ``attributes``) in the order of
-    its events.
+    A journey's group is its persona by the ``workspace``'s rules (``(no persona)``
+    when it matches none), its cohort (the month of its first event), its segment (the
+    smallest non-empty ``segment`` of its events, as the segment filter reads it), or
+    the first value of the case attribute (an event column, else a key of the events'
+    JSON ``attributes``) in the order of its events.
 
     Raises
     ------
@@ -152,17 +165,9 @@ def journey_groups(
                 expected="segment or a case attribute",
             )
         )
-    events = source.table_name("events")
-    value = _value_sql(source, dimension)
     labels = f"cojourney_groups_{next(_names)}"
     con = source.connection
-    con.execute(
-        f'CREATE TEMP TABLE "{labels}" AS SELECT {JOURNEY_ID}, coalesce('
-        f"{'min' if dimension == SEGMENT else 'arg_min'}({value}"
-        f"{'' if dimension == SEGMENT else ', (timestamp, event_seq)'}) "
-        f"FILTER (WHERE nullif({value}, '') IS NOT NULL), {sql_value(NONE_GROUP)}) AS label "
-        f'FROM "{events}" GROUP BY {JOURNEY_ID}'
-    )
+    con.execute(f'CREATE TEMP TABLE "{labels}" AS {_labels_sql(source, dimension, workspace)}')
     opened: list[tuple[JourneyGroup, EventSource]] = []
     try:
         counts = con.execute(
@@ -175,12 +180,33 @@ def journey_groups(
                 f'SELECT {JOURNEY_ID} FROM "{labels}" WHERE label = {sql_value(str(label))}',
             )
             where = f"segment = {sql_value(str(label))}" if dimension == SEGMENT else "false"
+            # measurements follow a segment (their one attribute), nothing else
             opened.append((JourneyGroup(str(label), int(n)), _restrict(source, kept, where)))
         yield opened
     finally:
         for _, group_source in opened:
             group_source.close()
         con.execute(f'DROP TABLE IF EXISTS "{labels}"')
+
+
+def _labels_sql(source: EventSource, dimension: str, workspace: Workspace | None) -> str:
+    """``journey_id, label`` of every journey of ``source`` (see :func:`journey_groups`)."""
+    events = source.table_name("events")
+    if dimension in RULE_DIMENSIONS:
+        from cojourney.analytics.engines.duckdb import DuckDBEngine, _to_sql
+        from cojourney.analytics.segments import GroupRules
+        from cojourney.analytics.segments import journey_groups as groups_of
+
+        engine = DuckDBEngine(connection=source.connection)
+        rules = GroupRules.of(workspace) if workspace is not None else GroupRules()
+        groups = groups_of(engine.table(events), rules)
+        return _to_sql(groups.select(JOURNEY_ID, label=groups[dimension]))
+    value = _value_sql(source, dimension)
+    first = f"min({value})" if dimension == SEGMENT else f"arg_min({value}, (timestamp, event_seq))"
+    return (
+        f"SELECT {JOURNEY_ID}, coalesce({first} FILTER (WHERE nullif({value}, '') IS NOT NULL), "
+        f'{sql_value(NONE_GROUP)}) AS label FROM "{events}" GROUP BY {JOURNEY_ID}'
+    )
 
 
 def _value_sql(source: EventSource, key: str) -> str:
@@ -197,15 +223,32 @@ def _value_sql(source: EventSource, key: str) -> str:
     return f"json_extract_string({ATTRIBUTES}, {sql_value(path)})"
 
 
-def _kept_sql(source: EventSource, journey_filter: JourneyFilter) -> str:
+def _kept_sql(
+    source: EventSource, journey_filter: JourneyFilter, workspace: Workspace | None
+) -> str:
     """The SQL of the kept journey ids (the filters' own ibis expressions, compiled)."""
+    from dataclasses import replace
+
     from cojourney.analytics.engines.duckdb import DuckDBEngine, _to_sql
     from cojourney.analytics.filters import filter_cases, filter_journeys
+    from cojourney.analytics.segments import GroupRules, keep_journeys
 
     engine = DuckDBEngine(connection=source.connection)
     events = engine.table(source.table_name("events"))
-    if journey_filter.attributes:
-        events = filter_cases(events, journey_filter)
+    plain = tuple((k, v) for k, v in journey_filter.attributes if k not in GROUP_FILTER_KEYS)
+    if plain:
+        events = filter_cases(events, replace(journey_filter, attributes=plain))
+    wanted = {
+        key: [v for k, v in journey_filter.attributes if k == key] for key in GROUP_FILTER_KEYS
+    }
+    if any(wanted.values()):
+        events = keep_journeys(
+            events,
+            GroupRules.of(workspace) if workspace is not None else GroupRules(),
+            personas=wanted["persona"],
+            cohorts=wanted["cohort"],
+            segments=wanted["segments"],
+        )
     seqs = events.group_by(JOURNEY_ID).aggregate(
         start_us=engine.epoch_microseconds(events.timestamp).min(),
         segment=events[SEGMENT].min(),

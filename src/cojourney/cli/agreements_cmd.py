@@ -68,6 +68,8 @@ def agreements(
     as_of: str | None,
     segments: tuple[str, ...],
     wheres: tuple[str, ...],
+    personas: tuple[str, ...],
+    cohorts: tuple[str, ...],
     by: str | None,
     events: Path | None,
     json_out: Path | None,
@@ -104,7 +106,7 @@ def agreements(
         end=end,
         as_of=parse_instant(as_of, "--as-of"),
         source=events,
-        filters=journey_filter(segments, wheres),
+        filters=journey_filter(segments, wheres, personas, cohorts),
         by=by,
     )
     if json_out is not None:

@@ -55,6 +55,8 @@ def improvements(
     date_to: str | None,
     segments: tuple[str, ...],
     wheres: tuple[str, ...],
+    personas: tuple[str, ...],
+    cohorts: tuple[str, ...],
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
@@ -86,7 +88,7 @@ def improvements(
         improvement_id=improvement_id,
         source=events,
         journey_id=journey_id,
-        filters=journey_filter(segments, wheres, start, end),
+        filters=journey_filter(segments, wheres, personas, cohorts, start, end),
     )
     if json_out is not None:
         emit(

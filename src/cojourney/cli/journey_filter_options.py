@@ -1,5 +1,5 @@
-"""``--segment``, ``--where`` and ``--by``: which journeys an analysis looks at, and how
-it is broken down. Declared once for the commands whose services take a
+"""``--segment``, ``--persona``, ``--cohort``, ``--where`` and ``--by``: which journeys an
+analysis looks at, and how it is broken down. Declared once for the commands whose services take a
 :class:`~cojourney.analytics.filters.JourneyFilter` (``agreements``, ``value``,
 ``leakage``, ``improvements``).
 
@@ -21,14 +21,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 WHERE_HELP = (
     "Only journeys with an event whose case attribute ATTRIBUTE is VALUE: an event "
-    "column (channel, actor, role...) or a key of the events' attributes (repeatable; "
-    "every condition must hold)."
+    "column (channel, actor, role...) or a key of the events' attributes; persona=ID, "
+    "cohort=YYYY-MM and segments=ID select journeys by the workspace's rules "
+    "(repeatable; every condition must hold, values of one of these three are "
+    "alternatives)."
 )
 
 
 def journey_filter_options(*, by: str | None = None) -> Callable[[F], F]:
-    """``--segment SEGMENT`` (as ``segments``), ``--where ATTRIBUTE=VALUE`` (as
-    ``wheres``) and, when ``by`` says what is broken down, ``--by DIMENSION``."""
+    """``--segment SEGMENT`` (as ``segments``), ``--persona ID`` (``personas``),
+    ``--cohort MONTH`` (``cohorts``), ``--where ATTRIBUTE=VALUE`` (``wheres``) and, when
+    ``by`` says what is broken down, ``--by DIMENSION``."""
 
     def decorate(f: F) -> F:
         if by is not None:
@@ -36,10 +39,25 @@ def journey_filter_options(*, by: str | None = None) -> Callable[[F], F]:
                 "--by",
                 "by",
                 metavar="DIMENSION",
-                help=f"Break {by} down by 'segment' or by a case attribute (an event "
-                "column or a key of the events' attributes): one group per value, each "
-                "journey in the group of its first value, '(none)' without one.",
+                help=f"Break {by} down by 'persona', 'cohort' (month of the first "
+                "event), 'segment' or a case attribute (an event column or a key of the "
+                "events' attributes): one group per value, each journey in the group of "
+                "its first value, '(none)' without one.",
             )(f)
+        f = click.option(
+            "--cohort",
+            "cohorts",
+            multiple=True,
+            metavar="MONTH",
+            help="Only journeys whose first event is in this month, YYYY-MM (repeatable).",
+        )(f)
+        f = click.option(
+            "--persona",
+            "personas",
+            multiple=True,
+            metavar="ID",
+            help="Only journeys of this persona, by the personas' rules (repeatable).",
+        )(f)
         f = click.option(
             "--where",
             "wheres",
@@ -81,11 +99,16 @@ def parse_wheres(texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 def journey_filter(
     segments: tuple[str, ...],
     wheres: tuple[str, ...],
+    personas: tuple[str, ...] = (),
+    cohorts: tuple[str, ...] = (),
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> JourneyFilter | None:
-    """The filter of the options (``None`` when none is given)."""
+    """The filter of the options (``None`` when none is given); ``--persona X`` is
+    ``--where persona=X``, ``--cohort M`` is ``--where cohort=M``."""
     from cojourney.analytics.filters import JourneyFilter
 
-    found = JourneyFilter(start=start, end=end, segments=segments, attributes=parse_wheres(wheres))
+    pairs = parse_wheres(wheres)
+    pairs += tuple(("persona", p) for p in personas) + tuple(("cohort", c) for c in cohorts)
+    found = JourneyFilter(start=start, end=end, segments=segments, attributes=pairs)
     return found if found.active else None

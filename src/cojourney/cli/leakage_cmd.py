@@ -59,6 +59,8 @@ def leakage(
     date_to: str | None,
     segments: tuple[str, ...],
     wheres: tuple[str, ...],
+    personas: tuple[str, ...],
+    cohorts: tuple[str, ...],
     by: str | None,
     events: Path | None,
     top: int,
@@ -88,7 +90,7 @@ def leakage(
 
     refuse_both(json_out, csv_out)
     start, end = period(workspace, date_from, date_to)
-    filters = journey_filter(segments, wheres, start, end)
+    filters = journey_filter(segments, wheres, personas, cohorts, start, end)
     when = parse_instant(as_of, "--as-of")
     if by is not None:
         groups = leakage_by_group(

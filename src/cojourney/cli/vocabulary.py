@@ -92,6 +92,8 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
         ("analyze", "experience", "agreements", "value", "leakage", "improvements"),
     ),
     "query.where": ("--where", ("agreements", "value", "leakage", "improvements")),
+    "query.persona": ("--persona", ("agreements", "value", "leakage", "improvements")),
+    "query.cohort": ("--cohort", ("agreements", "value", "leakage", "improvements")),
     "query.variant": ("--variant", ("analyze",)),
     "query.by": ("--by", ("analyze", "agreements", "value", "leakage")),
     "query.top": ("--top", ("analyze", "leakage")),

@@ -141,14 +141,14 @@ def agreements_report(
     events, owned = open_events(workspace, source)
     groups: list[ClockGroupRow] = []
     try:
-        with scoped(events, filters) as kept:
+        with scoped(events, filters, model) as kept:
             clocks = evaluate_clocks(kept, model, as_of=as_of, start=start, end=end)
             measured = evaluate_targets(kept, model, start=start, end=end)
             evidence = clock_evidence(clocks) + target_evidence(measured, model)
             targets = judge_by_clocks(measured, clocks, model)
             warnings = find_watermelons(model, evidence)
             if by is not None:
-                with journey_groups(kept, by) as parts:
+                with journey_groups(kept, by, model) as parts:
                     for group, part in parts:
                         per_group = evaluate_clocks(
                             part,
@@ -223,7 +223,7 @@ def leakage(
     journey = choose_journey(model, journey_id)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters) as kept:
+        with scoped(events, filters, model) as kept:
             return _leakage_of(kept, model, journey.id, as_of)
     finally:
         if owned:
@@ -247,7 +247,7 @@ def leakage_by_group(
     journey = choose_journey(model, journey_id)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters) as kept, journey_groups(kept, by) as parts:
+        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
             return [(group, _leakage_of(part, model, journey.id, as_of)) for group, part in parts]
     finally:
         if owned:

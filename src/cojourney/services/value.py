@@ -71,7 +71,7 @@ def value_report(
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters) as kept:
+        with scoped(events, filters, model) as kept:
             return realize_value(kept, model, start=start, end=end)
     finally:
         if owned:
@@ -99,7 +99,7 @@ def value_by_group(
     events, owned = open_events(workspace, source)
     rows: list[IndicatorGroupRow] = []
     try:
-        with scoped(events, filters) as kept, journey_groups(kept, by) as parts:
+        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
             for group, part in parts:
                 realized = realize_value(part, model, start=start, end=end)
                 rows += indicator_group_rows(by, group, realized)
@@ -131,7 +131,7 @@ def target_report(
     model = as_handle(workspace).model()
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters) as kept:
+        with scoped(events, filters, model) as kept:
             return evaluate_targets(kept, model, agreement_id, start=start, end=end)
     finally:
         if owned:
@@ -161,7 +161,7 @@ def improvement_report(
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters) as kept:
+        with scoped(events, filters, model) as kept:
             return evaluate_improvements(kept, model, improvement_id=improvement_id)
     finally:
         if owned:
