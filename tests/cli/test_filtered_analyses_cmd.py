@@ -32,9 +32,8 @@ from cojourney.services.workspaces import init_workspace
 CHANNELS = {"I1": "phone", "I2": "app", "I3": "app"}
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("filtered") / "ws"
+def channel_workspace(folder: Path) -> Path:
+    """The incident example with the three incidents, their channels and segments."""
     init_workspace(folder, example="incident-resolution")
     events = incident_events()
     channels = pa.array([CHANNELS[j] for j in events.column("journey_id").to_pylist()])
@@ -46,6 +45,11 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with EventStore.open(folder) as store:
         store.import_batches(events.to_batches(), source_name="incidents", source_sha256="c")
     return folder
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return channel_workspace(tmp_path_factory.mktemp("filtered") / "ws")
 
 
 def run_json(command, *args: str) -> dict:
