@@ -22,7 +22,7 @@ from cojourney.web import routes_analyses
 from cojourney.web.analyses_views import result_tables
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
-from test_filtered_analyses_cmd import channel_workspace  # noqa: E402
+from test_filtered_analyses_cmd import channel_workspace
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +64,7 @@ def test_agreements_page_filtered_by_a_case_attribute(
     assert 'value="channel=app"' in html  # the form keeps the filter
 
 
-def test_leakage_page_filtered_by_segment(
-    incidents: Path, make_site: Callable[..., Site]
-) -> None:
+def test_leakage_page_filtered_by_segment(incidents: Path, make_site: Callable[..., Site]) -> None:
     client, _ = make_site(incidents).signed_in("viewer")
     html = client.get("/journeys/resolve-incident/analyses/leakage?segment=pieter").text
     assert "<dt>journeys</dt><dd>1</dd>" in html  # I1 alone
