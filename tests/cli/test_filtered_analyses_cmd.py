@@ -230,3 +230,20 @@ def test_improvements_where(tmp_path: Path):
     assert (m1["control"]["value"], m1["control"]["n"]) == (2.0, 2)
     assert (m1["treatment"]["value"], m1["treatment"]["n"]) == (4.0, 2)
     assert m1["difference"] == pytest.approx(2.0)
+
+
+def test_report_on_the_kept_journeys(ws: Path, tmp_path: Path):
+    from cojourney.cli.report_cmd import report
+
+    out = tmp_path / "phone.html"
+    result = CliRunner().invoke(report, [str(ws), "-o", str(out), "--where", "channel=phone"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Only the journeys kept by: channel = phone." in html
+    assert "<li><b>1</b>journeys</li>" in html  # I1 alone
+    consumer = CliRunner().invoke(
+        report,
+        [str(ws), "-o", str(tmp_path / "c.html"), "--persona", "anna", "--audience", "consumer"],
+    )
+    assert consumer.exit_code != 0
+    assert "consumer report shows every journey" in str(consumer.exception or consumer.output)

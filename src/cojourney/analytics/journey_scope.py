@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events.schema import ATTRIBUTES, JOURNEY_ID, SEGMENT
@@ -46,7 +46,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Workspace
 
-__all__ = ["NONE_GROUP", "JourneyGroup", "ScopedSource", "journey_groups", "scoped"]
+__all__ = [
+    "NONE_GROUP",
+    "JourneyGroup",
+    "ScopedSource",
+    "describe",
+    "describe_filters",
+    "journey_groups",
+    "scoped",
+]
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +72,10 @@ class ScopedSource(EventSource):
     """An event source restricted to some journeys (temporary views on the parent's
     connection). Closing it drops the views and leaves the parent open."""
 
-    def __init__(self, parent: EventSource, tables: dict[str, str], kept_table: str) -> None:
-        super().__init__(parent.connection, tables, label=parent.label)
+    def __init__(
+        self, parent: EventSource, tables: dict[str, str], kept_table: str, label: str
+    ) -> None:
+        super().__init__(parent.connection, tables, label=label)
         self._parent = parent
         self._kept_table = kept_table
 
@@ -123,7 +133,12 @@ def scoped(
             )
         )
     kept = _kept_table(source, _kept_sql(source, journey_filter, workspace))
-    restricted = _restrict(source, kept, _measurements_where(journey_filter))
+    restricted = _restrict(
+        source,
+        kept,
+        _measurements_where(journey_filter),
+        f"{source.label}, journeys kept: {describe(journey_filter)}",
+    )
     try:
         yield restricted
     finally:
@@ -181,7 +196,8 @@ def journey_groups(
             )
             where = f"segment = {sql_value(str(label))}" if dimension == SEGMENT else "false"
             # measurements follow a segment (their one attribute), nothing else
-            opened.append((JourneyGroup(str(label), int(n)), _restrict(source, kept, where)))
+            part = _restrict(source, kept, where, f"{source.label}, {dimension} = {label}")
+            opened.append((JourneyGroup(str(label), int(n)), part))
         yield opened
     finally:
         for _, group_source in opened:
@@ -272,7 +288,25 @@ def _kept_table(source: EventSource, kept_sql: str) -> str:
     return name
 
 
-def _restrict(source: EventSource, kept: str, measurements_where: str) -> ScopedSource:
+def describe(journey_filter: JourneyFilter) -> str:
+    """The filter in a few words: ``segments anna; channel = app``."""
+    return describe_filters(journey_filter.to_dict())
+
+
+def describe_filters(filters: Mapping[str, Any]) -> str:
+    """Filters as ``JourneyFilter.to_dict()`` gives them, in a few words."""
+    parts = []
+    for key, value in filters.items():
+        if isinstance(value, dict):
+            parts += [f"{k} = {v}" for k, v in value.items()]
+        elif isinstance(value, list):
+            parts.append(f"{key} {', '.join(str(v) for v in value)}")
+        else:
+            parts.append(f"{key} {value}")
+    return "; ".join(parts)
+
+
+def _restrict(source: EventSource, kept: str, measurements_where: str, label: str) -> ScopedSource:
     """A source of ``source``'s logs restricted to the journeys in the table ``kept``."""
     con = source.connection
     tables: dict[str, str] = {}
@@ -289,6 +323,6 @@ def _restrict(source: EventSource, kept: str, measurements_where: str) -> Scoped
             where = f'{JOURNEY_ID} IN (SELECT {JOURNEY_ID} FROM "{kept}")'
         con.execute(f'CREATE TEMP VIEW "{view}" AS SELECT * FROM "{parent}" WHERE {where}')
         tables[kind] = view
-    scoped_source = ScopedSource(source, tables, kept)
+    scoped_source = ScopedSource(source, tables, kept, label)
     log.debug("scoped %s to %d journeys", source.label, scoped_source.kept_count())
     return scoped_source

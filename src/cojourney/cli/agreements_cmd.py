@@ -220,7 +220,9 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
         f"{len(report.targets)} targets{as_of} [dim]({safe(report.source)})[/]"
     )
     if report.filters:
-        console.print(f"Only the journeys kept by: {safe(filter_text(report.filters))}")
+        from cojourney.analytics.journey_scope import describe_filters
+
+        console.print(f"Only the journeys kept by: {safe(describe_filters(report.filters))}")
     for clock in report.clocks:
         _print_clock(clock, console)
     if report.by is not None:
@@ -348,19 +350,6 @@ def compliance_table(clock: ClockResult) -> Table:
             verdict,
         )
     return table
-
-
-def filter_text(filters: dict[str, object]) -> str:
-    """The filters in force, in a few words (``segments: a, b; channel = app``)."""
-    parts = []
-    for key, value in filters.items():
-        if isinstance(value, dict):
-            parts += [f"{k} = {v}" for k, v in value.items()]
-        elif isinstance(value, list):
-            parts.append(f"{key}: {', '.join(str(v) for v in value)}")
-        else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
 
 
 def group_table(report: AgreementsReport) -> Table:
