@@ -127,11 +127,12 @@ def test_a_filter_keeps_whole_journeys_and_their_answers(store: Path):
 
 def test_cohorts_are_months_of_the_first_event(store: Path):
     with EventStore.open(store, read_only=True) as source:
-        both = JourneyFilter(attributes=(("cohort", "2025-03"), ("cohort", "2025-04")))
-        with scoped(source, both) as kept:  # values of one group key are alternatives
+        both = JourneyFilter(cohorts=("2025-03", "2025-04"))
+        with scoped(source, both) as kept:  # a journey has one cohort: alternatives
             assert ids(kept) == ["j1", "j2", "j3"]
-        with scoped(source, JourneyFilter(attributes=(("cohort", "2025-04"),))) as kept:
+        with scoped(source, JourneyFilter(cohorts=("2025-04",))) as kept:
             assert ids(kept) == ["j2", "j3"]
+            assert values(kept) == []  # measurements cannot follow a cohort
 
 
 def test_groups_add_up_and_clean_up(store: Path):

@@ -87,3 +87,48 @@ def test_filter_by_persona_changes_the_counts(server: str, browser: Any, measure
     page.close()
     assert problems == []
     assert elsewhere == []
+
+
+def test_persona_selector_and_where_filter_change_the_numbers(
+    server: str, browser: Any, measured: Path
+) -> None:
+    journey = "ecampus-member-journey"
+
+    def expected(**kw: Any) -> int:
+        result = analyze_workspace(measured, journey_id=journey, filters=JourneyFilter(**kw))
+        return result.counts.journeys
+
+    everyone = expected()
+    marcos = expected(personas=("marcos",))
+    marcos_by_phone = expected(personas=("marcos",), attributes=(("channel", "phone"),))
+    assert 0 < marcos < everyone
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    page.goto(server + "/login")
+    page.fill("#email", "viewer@example.org")
+    page.fill("#password", PASSWORD)
+    page.press("#password", "Enter")
+    page.wait_for_url(server + "/")
+    page.goto(server + f"/journeys/{journey}/analyses")
+    assert shown_journeys(page) == everyone
+    page.select_option("#persona", "marcos")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*persona=marcos.*"))
+    assert shown_journeys(page) == marcos
+    # The breakdowns (by persona among them) hold Marcos's journeys only.
+    breakdowns = page.locator("#table-breakdowns").inner_text()
+    assert "persona" in breakdowns and "marcos" in breakdowns
+    assert "katrina" not in breakdowns
+    page.fill("#where", "channel=phone")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*where=channel%3Dphone.*"))
+    assert shown_journeys(page) == marcos_by_phone
+    # The experience page keeps the filters and scores the answers by persona.
+    page.click("nav.tabs >> text=Experience")
+    page.wait_for_url(re.compile(r".*/experience\?.*persona=marcos.*"))
+    page.wait_for_selector("#summary", timeout=90_000)
+    assert page.locator("#persona").input_value() == "marcos"
+    page.close()
+    assert problems == []

@@ -46,7 +46,7 @@ def test_agreements_page_filtered_by_a_case_attribute(
     client, _ = make_site(incidents).signed_in("viewer")
     base = "/journeys/resolve-incident/analyses/agreements-status"
     everyone = page_tables(client.get(base).text)["table-clocks"]
-    html = client.get(f"{base}?attr=channel%3Dapp").text
+    html = client.get(f"{base}?where=channel%3Dapp").text
     app = page_tables(html)["table-clocks"]
     expected = agreements_report(
         incidents, filters=JourneyFilter(attributes=(("channel", "app"),))
@@ -64,12 +64,16 @@ def test_agreements_page_filtered_by_a_case_attribute(
     assert 'value="channel=app"' in html  # the form keeps the filter
 
 
-def test_leakage_page_filtered_by_segment(incidents: Path, make_site: Callable[..., Site]) -> None:
+def test_leakage_page_filtered_by_segment_and_persona(
+    incidents: Path, make_site: Callable[..., Site]
+) -> None:
     client, _ = make_site(incidents).signed_in("viewer")
     html = client.get("/journeys/resolve-incident/analyses/leakage?segment=pieter").text
     assert "<dt>journeys</dt><dd>1</dd>" in html  # I1 alone
     expected = leakage(incidents, filters=JourneyFilter(segments=("pieter",))).to_dict()
     assert page_tables(html)["table-leaks"] == service_table(expected, "leaks")
+    by_persona = client.get("/journeys/resolve-incident/analyses/leakage?persona=pieter").text
+    assert page_tables(by_persona)["table-leaks"] == page_tables(html)["table-leaks"]
 
 
 @pytest.mark.parametrize("name", ["value", "improvements-effect"])
@@ -77,7 +81,7 @@ def test_value_and_improvements_pages_take_the_filters(
     name: str, incidents: Path, make_site: Callable[..., Site]
 ) -> None:
     client, _ = make_site(incidents).signed_in("viewer")
-    response = client.get(f"/journeys/resolve-incident/analyses/{name}?attr=persona%3Danna")
+    response = client.get(f"/journeys/resolve-incident/analyses/{name}?persona=anna")
     assert response.status_code == 200, response.text
     assert 'id="analysis-error"' not in response.text
-    assert 'value="persona=anna"' in response.text
+    assert '<option value="anna" selected>' in response.text

@@ -7,7 +7,8 @@ definitions and always with the sample size and a 95% interval
 (:mod:`cojourney.analytics.stats`):
 
 * scores per question, overall and by touchpoint, step, segment, channel and month
-  (:mod:`.experience_scores`): CSAT = share of 4-5 answers, NPS = % of 9-10 minus %
+  (:mod:`.experience_scores`), and on request by the persona, cohort or case
+  attributes of the answer's journey (:mod:`.experience_groups`): CSAT = share of 4-5 answers, NPS = % of 9-10 minus %
   of 0-6, CES, emotion and custom questions = mean answer;
 * the measured emotion curve per step beside the designed one;
 * the free-text comments per touchpoint, the latest first (:mod:`.experience_comments`),
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.analytics.comment_themes import CommentThemes, comment_themes
 from cojourney.analytics.experience_comments import comments_by_touchpoint, recent_comments
+from cojourney.analytics.experience_groups import column_of, extra_dimensions, group_answers
 from cojourney.analytics.experience_journeys import moments_of_truth, peak_end, touchpoint_gap
 from cojourney.analytics.experience_results import ExperienceAnalysis
 from cojourney.analytics.experience_scores import emotion_curve, score_breakdowns
@@ -48,6 +50,7 @@ from cojourney.settings import current_settings
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+    from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
 
@@ -105,6 +108,8 @@ def analyze_experience(
     segment: str | Sequence[str] | None = None,
     scales: Mapping[str, tuple[float, float]] | None = None,
     top_journeys: int = 20,
+    by: Sequence[str] = (),
+    journey_filter: JourneyFilter | None = None,
 ) -> ExperienceAnalysis:
     """Every experience analysis of the feedback in ``source`` against a designed journey.
 
@@ -129,6 +134,14 @@ def analyze_experience(
         answers count in the normalised analyses (the standard scales are known).
     top_journeys
         How many journeys the gap analysis lists in each direction.
+    by
+        More breakdowns of the scores: ``persona``, ``cohort`` or a case attribute of
+        the answer's journey, found in the source's events
+        (:mod:`.experience_groups`); the answers' own dimensions are always there.
+    journey_filter
+        Only answers of the journeys it keeps by case attribute, persona and cohort
+        (its ``rules``, else the workspace's persona rules); its other fields are not
+        used (``start``, ``end`` and ``segment`` above filter the answers).
 
     Returns
     -------
@@ -157,8 +170,13 @@ def analyze_experience(
     con = source.connection
     table = f"__cojourney_answers_{uuid.uuid4().hex[:12]}"
     sql = _answers_sql(source, workspace, journey, start, end, segments, all_scales)
+    extra = extra_dimensions(by)
     con.execute(f"CREATE TEMP TABLE {table} AS {sql}")
     try:
+        filters = _filters(start, end, segments)
+        if extra or (journey_filter is not None and journey_filter.active):
+            group_answers(con, source, workspace, table, extra, journey_filter)
+            filters.update(_group_filters(journey_filter))
         return _analyse(
             con,
             table,
@@ -166,8 +184,9 @@ def analyze_experience(
             workspace,
             all_scales,
             top_journeys,
-            _filters(start, end, segments),
+            filters,
             source.label,
+            {d: column_of(d) for d in extra},
         )
     finally:
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -182,6 +201,7 @@ def _analyse(
     top: int,
     filters: dict[str, Any],
     label: str,
+    extra: dict[str, str],
 ) -> ExperienceAnalysis:
     totals = con.execute(f"SELECT count(*), count(DISTINCT journey_id) FROM {table}").fetchone()
     assert totals is not None
@@ -190,7 +210,7 @@ def _analyse(
             f"SELECT question, count(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
     )
-    overall, breakdowns = score_breakdowns(con, table, journey)
+    overall, breakdowns = score_breakdowns(con, table, journey, extra)
     comments = comments_by_touchpoint(con, table, journey, workspace)
     log.info(
         "experience of journey %s: %d answers of %d journeys", journey.id, totals[0], totals[1]
@@ -327,3 +347,11 @@ def _filters(
     if segments:
         out["segments"] = list(segments)
     return out
+
+
+def _group_filters(journey_filter: JourneyFilter | None) -> dict[str, Any]:
+    """The case attribute, persona and cohort filters that are set, JSON-ready."""
+    if journey_filter is None:
+        return {}
+    kept = ("attributes", "personas", "cohorts")
+    return {k: v for k, v in journey_filter.to_dict().items() if k in kept}

@@ -11,7 +11,7 @@ and detractors (0-6); the intervals are then computed for all groups at once
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -38,37 +38,45 @@ def metric_of(question: str) -> str:
 
 
 def score_breakdowns(
-    con: duckdb.DuckDBPyConnection, table: str, journey: Journey
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    journey: Journey,
+    extra: Mapping[str, str] | None = None,
 ) -> tuple[tuple[ScoreRow, ...], tuple[ScoreBreakdown, ...]]:
-    """Every question's score overall, and by each of :data:`DIMENSIONS`."""
-    dims = ", ".join(DIMENSIONS)
-    sets = ", ".join(["(question)", *(f"(question, {d})" for d in DIMENSIONS)])
+    """Every question's score overall, by each of :data:`DIMENSIONS`, and by each
+    ``extra`` dimension (``{dimension: column of table}``, e.g. a journey's persona)."""
+    names = (*DIMENSIONS, *(extra or {}))
+    columns = (*DIMENSIONS, *(f'"{c}"' for c in (extra or {}).values()))
+    dims = ", ".join(columns)
+    sets = ", ".join(["(question)", *(f"(question, {d})" for d in columns)])
     rows = con.execute(f"""
 SELECT question, {dims}, GROUPING({dims}) AS g, count(score) AS n, avg(score) AS mean,
   stddev_samp(score) AS sd, count(*) FILTER (WHERE score >= 4) AS top,
   count(*) FILTER (WHERE score >= 9) AS promoters, count(*) FILTER (WHERE score <= 6) AS detractors
 FROM {table} WHERE score IS NOT NULL
 GROUP BY GROUPING SETS ({sets})""").fetchall()
-    groups: dict[str | None, list[ScoreRow]] = {None: [], **{d: [] for d in DIMENSIONS}}
-    for dimension, score in _score_rows(rows):
+    groups: dict[str | None, list[ScoreRow]] = {None: [], **{d: [] for d in names}}
+    for dimension, score in _score_rows(rows, names):
         groups[dimension].append(score)
     overall = groups[None]
     order = _orders(journey)
     overall.sort(key=lambda s: (-s.n, s.question))
     breakdowns = []
-    for dim in DIMENSIONS:
+    for dim in names:
         items = sorted(groups[dim], key=order.get(dim, _by_size))
         breakdowns.append(ScoreBreakdown(dim, tuple(items)))
     return tuple(overall), tuple(breakdowns)
 
 
-def _score_rows(rows: list[tuple[Any, ...]]) -> list[tuple[str | None, ScoreRow]]:
+def _score_rows(
+    rows: list[tuple[Any, ...]], names: tuple[str, ...]
+) -> list[tuple[str | None, ScoreRow]]:
     """The rows' dimensions (``None``: overall), scores and intervals, computed for all rows
     at once. ``GROUPING(...)`` has a bit per dimension, the first one the highest, set
     when the dimension is not grouped on."""
     if not rows:
         return []
-    k = len(DIMENSIONS)
+    k = len(names)
     cols = list(zip(*rows, strict=True))
     n = np.array(cols[k + 2], dtype=float)
     mean = np.array([np.nan if v is None else v for v in cols[k + 3]], dtype=float)
@@ -92,7 +100,7 @@ def _score_rows(rows: list[tuple[Any, ...]]) -> list[tuple[str | None, ScoreRow]
             value, low, high = mean[i], m_low[i], m_high[i]
         out.append(
             (
-                None if grouped is None else DIMENSIONS[grouped],
+                None if grouped is None else names[grouped],
                 ScoreRow(
                     question,
                     metric,
@@ -135,6 +143,7 @@ def _orders(journey: Journey) -> dict[str, SortKey]:
         "touchpoint": by(tp_rank),
         "step": by(step_rank),
         "month": lambda r: (r.question, r.key is None, r.key or ""),
+        "cohort": lambda r: (r.question, r.key is None, r.key or ""),
     }
 
 

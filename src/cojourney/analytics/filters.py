@@ -12,6 +12,10 @@ as if they started in the middle or ended early):
   column such as ``channel`` or ``actor``) or else a key of the events' JSON
   ``attributes`` (compared as text: ``{"plan": "gold"}`` and ``{"n": 3}`` match
   ``plan=gold`` and ``n=3``);
+* ``personas``, ``cohorts``: journeys of these personas (by the workspace's persona
+  rules, carried in ``rules``; ``(no persona)`` for journeys matching none) and of
+  these cohorts (the month of the first event, ``2025-03``), see
+  :mod:`cojourney.analytics.segments`;
 * ``variant``: journeys that follow the ``variant``-th most frequent activity
   sequence (1 = the most frequent), ranked after the other filters, in the order
   of :func:`cojourney.analytics.journeys.journey_variants`.
@@ -19,9 +23,11 @@ as if they started in the middle or ended early):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from cojourney.errors import InputError, Location, Problem
 from cojourney.events.schema import ATTRIBUTES, JOURNEY_ID, SEGMENT
@@ -30,8 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
 
     from cojourney.analytics.engines import Engine
+    from cojourney.analytics.segments import GroupRules
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_COHORT = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,11 @@ class JourneyFilter:
         Keep journeys of the ``variant``-th most frequent variant (1-based).
     attributes
         ``(key, value)`` pairs: keep journeys with an event whose ``key`` is ``value``.
+    personas, cohorts
+        Keep journeys of these personas and of these cohorts (``YYYY-MM``).
+    rules
+        The persona and segment rules (``GroupRules.of(workspace)``); without them no
+        journey has a persona. Not part of the filter's identity or of ``to_dict``.
     """
 
     start: datetime | None = None
@@ -55,8 +68,21 @@ class JourneyFilter:
     segments: tuple[str, ...] = ()
     variant: int | None = None
     attributes: tuple[tuple[str, str], ...] = ()
+    personas: tuple[str, ...] = ()
+    cohorts: tuple[str, ...] = ()
+    rules: GroupRules | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        for index, cohort in enumerate(self.cohorts):
+            if not _COHORT.fullmatch(cohort):
+                raise InputError(
+                    Problem(
+                        "a cohort is a month",
+                        Location(field=f"cohorts[{index}]"),
+                        found=repr(cohort),
+                        expected="YYYY-MM, for example 2025-03",
+                    )
+                )
         for key, _ in self.attributes:
             if not key.strip():
                 raise InputError(
@@ -89,7 +115,15 @@ class JourneyFilter:
     @property
     def active(self) -> bool:
         """Whether the filter drops anything at all."""
-        return bool(self.start or self.end or self.segments or self.variant or self.attributes)
+        return bool(
+            self.start
+            or self.end
+            or self.segments
+            or self.variant
+            or self.attributes
+            or self.personas
+            or self.cohorts
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The filters that are set, JSON-ready."""
@@ -104,7 +138,55 @@ class JourneyFilter:
             out["variant"] = self.variant
         if self.attributes:
             out["attributes"] = {key: value for key, value in self.attributes}
+        if self.personas:
+            out["personas"] = list(self.personas)
+        if self.cohorts:
+            out["cohorts"] = list(self.cohorts)
         return out
+
+
+#: Keys of a ``where`` pair that name a journey's group rather than a case attribute.
+WHERE_GROUP_KEYS: Final = ("persona", "cohort")
+
+
+def parse_where(pairs: Sequence[str], field: str = "where") -> dict[str, Any]:
+    """``KEY=VALUE`` texts as :class:`JourneyFilter` arguments: ``persona=ID`` and
+    ``cohort=YYYY-MM`` become ``personas`` and ``cohorts``, any other key a case
+    attribute (``attributes``).
+
+    >>> parse_where(["channel=app", "persona=student", "cohort=2025-03"])
+    {'attributes': (('channel', 'app'),), 'personas': ('student',), 'cohorts': ('2025-03',)}
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        For a text that is not ``KEY=VALUE`` (located as ``field[index]``).
+    """
+    attributes: list[tuple[str, str]] = []
+    groups: dict[str, list[str]] = {key: [] for key in WHERE_GROUP_KEYS}
+    for index, text in enumerate(pairs):
+        key, sep, value = text.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
+            raise InputError(
+                Problem(
+                    "a filter is not KEY=VALUE",
+                    Location(field=f"{field}[{index}]"),
+                    found=repr(text),
+                    expected="KEY=VALUE, e.g. channel=app, persona=katrina or cohort=2025-03",
+                    hint="KEY is persona, cohort, an event column (channel, actor...) or a "
+                    "key of the events' attributes",
+                )
+            )
+        if key in groups:
+            groups[key].append(value)
+        else:
+            attributes.append((key, value))
+    return {
+        "attributes": tuple(attributes),
+        "personas": tuple(groups["persona"]),
+        "cohorts": tuple(groups["cohort"]),
+    }
 
 
 def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
@@ -122,12 +204,22 @@ def filter_journeys(seqs: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
 
 
 def filter_cases(events: ir.Table, journey_filter: JourneyFilter) -> ir.Table:
-    """``events`` of the journeys the attribute filters keep (all of them when none is set).
+    """``events`` of the journeys the attribute, persona and cohort filters keep (all of
+    them when none is set).
 
     Written with portable ibis expressions (a semi-join per attribute), so it runs on
     every engine.
     """
     kept = events
+    if journey_filter.personas or journey_filter.cohorts:
+        from cojourney.analytics.segments import GroupRules, keep_journeys
+
+        kept = keep_journeys(
+            kept,
+            journey_filter.rules or GroupRules(),
+            personas=journey_filter.personas,
+            cohorts=journey_filter.cohorts,
+        )
     for key, value in journey_filter.attributes:
         matching = events.filter(attribute_text(events, key) == value)
         kept = kept.semi_join(matching.select(JOURNEY_ID).distinct(), JOURNEY_ID)
@@ -143,7 +235,21 @@ def attribute_text(events: ir.Table, key: str) -> ir.StringValue:
     if ATTRIBUTES not in events.columns:
         return ibis.null("string")
     found = events[ATTRIBUTES].cast("json")[key]
+    if _backend_name(events) == "pyspark":
+        # get_json_object already gives text; unwrapping would need a Python UDF,
+        # which Spark's workers may not be able to run.
+        return found.cast("string")
     return found.str.coalesce(found.cast("string"))
+
+
+def _backend_name(table: ir.Table) -> str:
+    """The name of the backend a table is bound to (``""``: unbound, as DuckDB's are here)."""
+    from ibis.common.exceptions import IbisError
+
+    try:
+        return str(table._find_backend().name)
+    except IbisError:
+        return ""
 
 
 def filter_variant(

@@ -278,7 +278,8 @@ class BreakdownRow(_ToDict):
     """Key numbers of the journeys with one value of a dimension.
 
     ``drop_off`` is the share of those journeys that ended early (their last
-    touchpoint is not a designed exit point).
+    touchpoint is not a designed exit point), ``drop_off_low`` and ``drop_off_high``
+    its 95% Wilson interval.
     """
 
     value: str
@@ -287,11 +288,14 @@ class BreakdownRow(_ToDict):
     median_duration_seconds: float | None
     mean_fitness: float | None
     drop_off: float | None
+    drop_off_low: float | None = field(default=None, compare=False)
+    drop_off_high: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Breakdown(_ToDict):
-    """The key numbers by one dimension (``segment``, ``channel``, ``month``, ``week``)."""
+    """The key numbers by one dimension (``segment``, ``persona``, ``cohort``, ``segments``,
+    ``channel``, ``month``, ``week`` or a case attribute)."""
 
     dimension: str
     rows: tuple[BreakdownRow, ...]

@@ -7,14 +7,12 @@ only the kept journeys, so every analysis is restricted without a change to its 
 
 * the kept journey ids are computed once, into a temporary table, with the portable
   filter expressions of :mod:`cojourney.analytics.filters` (time window, segments,
-  case attributes) and :mod:`cojourney.analytics.segments` (personas by rule,
-  cohorts, named segments: the attribute filters on the keys ``persona``, ``cohort``
-  and ``segments`` select them; several values of one of these keys are
-  alternatives, as a journey has one persona and one cohort);
+  case attributes, personas by the workspace's rules, cohorts);
 * ``events``: the events of the kept journeys (whole journeys, never cut apart);
 * ``feedback``: the answers about the kept journeys (their ``journey_id``);
 * ``measurements`` (not tied to a journey): under a segment filter, the measurements
-  of those segments; under a filter measurements cannot follow (a case attribute), none,
+  of those segments; under a filter measurements cannot follow (a case attribute, a
+  persona, a cohort), none,
   so the indicators they feed read as not measured for the selection instead of showing
   the whole population's figures; under a time window only, all of them.
 
@@ -60,9 +58,6 @@ log = logging.getLogger(__name__)
 
 #: The group of journeys without a value for the breakdown dimension.
 NONE_GROUP: Final = "(none)"
-#: Attribute filter keys that select journeys by their group (persona, cohort, named
-#: segments) rather than by an event's value.
-GROUP_FILTER_KEYS: Final = ("persona", "cohort", "segments")
 #: Breakdown dimensions computed from the workspace's rules.
 RULE_DIMENSIONS: Final = ("persona", "cohort")
 _names = itertools.count(1)
@@ -247,24 +242,14 @@ def _kept_sql(
 
     from cojourney.analytics.engines.duckdb import DuckDBEngine, _to_sql
     from cojourney.analytics.filters import filter_cases, filter_journeys
-    from cojourney.analytics.segments import GroupRules, keep_journeys
+    from cojourney.analytics.segments import GroupRules
 
     engine = DuckDBEngine(connection=source.connection)
     events = engine.table(source.table_name("events"))
-    plain = tuple((k, v) for k, v in journey_filter.attributes if k not in GROUP_FILTER_KEYS)
-    if plain:
-        events = filter_cases(events, replace(journey_filter, attributes=plain))
-    wanted = {
-        key: [v for k, v in journey_filter.attributes if k == key] for key in GROUP_FILTER_KEYS
-    }
-    if any(wanted.values()):
-        events = keep_journeys(
-            events,
-            GroupRules.of(workspace) if workspace is not None else GroupRules(),
-            personas=wanted["persona"],
-            cohorts=wanted["cohort"],
-            segments=wanted["segments"],
-        )
+    if journey_filter.attributes or journey_filter.personas or journey_filter.cohorts:
+        if journey_filter.rules is None and workspace is not None:
+            journey_filter = replace(journey_filter, rules=GroupRules.of(workspace))
+        events = filter_cases(events, journey_filter)
     seqs = events.group_by(JOURNEY_ID).aggregate(
         start_us=engine.epoch_microseconds(events.timestamp).min(),
         segment=events[SEGMENT].min(),
@@ -274,7 +259,7 @@ def _kept_sql(
 
 def _measurements_where(journey_filter: JourneyFilter) -> str:
     """Which measurements a filter keeps (SQL condition; see the module docstring)."""
-    if journey_filter.attributes:
+    if journey_filter.attributes or journey_filter.personas or journey_filter.cohorts:
         return "false"
     if journey_filter.segments:
         listed = ", ".join(sql_value(s) for s in journey_filter.segments)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Self
 
@@ -77,6 +78,10 @@ class JourneyData:
     #: The latest event of the journeys analysed (epoch microseconds; ``None``: no event):
     #: the data's end, against which a journey is in progress or abandoned.
     data_end_us: int | None = None
+    #: One row per journey: its persona, named segments, cohort and the case attributes
+    #: asked for (:func:`cojourney.analytics.segments.journey_groups`); ``None`` unless
+    #: :func:`prepare` was asked for groups.
+    groups: ir.Table | None = None
 
     def name(self, code: int) -> str:
         """The activity name of a code."""
@@ -84,7 +89,7 @@ class JourneyData:
 
     def release(self) -> None:
         """Free the cached tables (best effort)."""
-        for table in (self.facts, self.seqs):
+        for table in (self.facts, self.seqs, *([self.groups] if self.groups is not None else [])):
             try:
                 self.engine.release(table)
             except Exception:  # pragma: no cover - freeing is best effort
@@ -109,6 +114,7 @@ def prepare(
     *,
     journey_filter: JourneyFilter | None = None,
     channel: bool = True,
+    groups: Sequence[str] | None = None,
 ) -> JourneyData:
     """Sort, filter and derive the tables the journey analyses read (see the module docstring).
 
@@ -124,12 +130,17 @@ def prepare(
         Journeys to keep (:mod:`.filters`).
     channel
         Find each journey's entry channel (needed by the breakdown by channel).
+    groups
+        Find each journey's persona, segments, cohort and these case attributes
+        (``JourneyData.groups``, needed by the breakdowns by them), with the rules of
+        ``journey_filter.rules``; ``None``: skip it.
     """
     journey_filter = journey_filter or JourneyFilter()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     codes, channels = log_dictionaries(events, design, engine)
-    if journey_filter.attributes:  # whole journeys, before they are put in sequence
+    if journey_filter.attributes or journey_filter.personas or journey_filter.cohorts:
+        # whole journeys, before they are put in sequence
         events = filter_cases(events, journey_filter)
     seqs = filter_journeys(
         design_sequences(events, design, engine, codes, channels if channel else None),
@@ -151,6 +162,18 @@ def prepare(
         raise
     timings["facts"] = time.perf_counter() - step
     latest = engine.rows(facts.aggregate(latest=facts.end_us.max()))[0]["latest"]
+    grouped = None
+    if groups is not None:
+        from cojourney.analytics.segments import GroupRules, journey_groups
+
+        rules = journey_filter.rules or GroupRules()
+        try:
+            grouped = engine.cache(journey_groups(events, rules, tuple(groups)))
+        except BaseException:
+            engine.release(facts)
+            engine.release(seqs)
+            raise
+        timings["groups"] = time.perf_counter() - step
     log.debug(
         "prepared %s on %s: %s",
         design.journey_id,
@@ -170,4 +193,5 @@ def prepare(
         event_flow(seqs),
         timings,
         int(latest) if latest is not None else None,
+        grouped,
     )

@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cojourney.analytics.breakdown import DEFAULT_DIMENSIONS, breakdown, check_dimensions
+from cojourney.analytics.breakdown import (
+    DEFAULT_DIMENSIONS,
+    breakdown,
+    check_dimensions,
+    group_attributes,
+)
 from cojourney.analytics.conformance import conformance
 from cojourney.analytics.design import JourneyDesign
 from cojourney.analytics.filters import JourneyFilter
@@ -66,7 +71,9 @@ def analyze_journey(
     filters
         Journeys to keep (:class:`JourneyFilter`); all by default.
     breakdown_by
-        Dimensions of the breakdowns: ``segment``, ``channel``, ``month``, ``week``.
+        Dimensions of the breakdowns (:mod:`cojourney.analytics.breakdown`):
+        ``segment``, ``persona``, ``cohort``, ``segments``, ``channel``, ``month``,
+        ``week`` or a case attribute; personas and segments by ``filters.rules``.
     top_variants
         How many variants to list (``None``: all).
     on_stage
@@ -110,7 +117,12 @@ def analyze_journey(
         if on_stage is not None:
             on_stage("sorting journeys")
         with prepare(
-            table, design, eng, journey_filter=filters, channel="channel" in dimensions
+            table,
+            design,
+            eng,
+            journey_filter=filters,
+            channel="channel" in dimensions,
+            groups=group_attributes(dimensions),
         ) as data:
             if on_stage is not None:
                 on_stage("analysing")

@@ -67,9 +67,8 @@ def agreements(
     date_to: str | None,
     as_of: str | None,
     segments: tuple[str, ...],
-    wheres: tuple[str, ...],
+    where: tuple[str, ...],
     personas: tuple[str, ...],
-    cohorts: tuple[str, ...],
     by: str | None,
     events: Path | None,
     json_out: Path | None,
@@ -106,7 +105,7 @@ def agreements(
         end=end,
         as_of=parse_instant(as_of, "--as-of"),
         source=events,
-        filters=journey_filter(segments, wheres, personas, cohorts),
+        filters=journey_filter(segments, where, personas),
         by=by,
     )
     if json_out is not None:

@@ -31,6 +31,7 @@ from cojourney.cli.common import (
     separator,
 )
 from cojourney.cli.common import emit as _emit
+from cojourney.cli.group_options import where_arguments, where_options
 from cojourney.cli.journey_tables import duration as _duration
 from cojourney.cli.terminal import console as _console
 from cojourney.cli.terminal import safe
@@ -45,7 +46,11 @@ if TYPE_CHECKING:  # pragma: no cover
 SHOWN_DIRECTLY_FOLLOWS = 30
 
 
-_DIMENSIONS = ("segment", "channel", "month", "week")
+_BY_HELP = (
+    "WORKSPACE: break the key numbers down by this (repeatable): segment, persona, "
+    "cohort (month of the first event), segments (the named segments), channel (entry "
+    "channel), month, week, or any case attribute. [default: segment, channel, month]"
+)
 #: Options of the FILE form only, and of the WORKSPACE form only (parameter names).
 _FILE_ONLY = (
     "case_column",
@@ -67,6 +72,8 @@ _WORKSPACE_ONLY = (
     "segments",
     "variant",
     "breakdown_by",
+    "where",
+    "personas",
 )
 
 
@@ -189,14 +196,8 @@ _WORKSPACE_ONLY = (
     metavar="N",
     help="WORKSPACE: only journeys of the N-th most frequent variant.",
 )
-@click.option(
-    "--by",
-    "breakdown_by",
-    multiple=True,
-    type=click.Choice(_DIMENSIONS),
-    help="WORKSPACE: break the key numbers down by this (repeatable). "
-    "[default: segment, channel, month]",
-)
+@where_options("journeys (WORKSPACE)")
+@click.option("--by", "breakdown_by", multiple=True, metavar="DIMENSION|ATTRIBUTE", help=_BY_HELP)
 @click.option(
     "--json",
     "json_out",
@@ -229,6 +230,8 @@ def analyze(
     segments: tuple[str, ...],
     variant: int | None,
     breakdown_by: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:
@@ -237,7 +240,7 @@ def analyze(
     With a WORKSPACE folder: its imported events (or --events) are compared with a
     designed journey: the actual-journey graph, variants, entry and exit, rework, the
     step funnel and onboarding, gates, conformance and fitness, and breakdowns by
-    segment, channel and period.
+    segment, persona, cohort, channel, period or any case attribute (--by).
 
     FILE is a CSV, TSV, Parquet, JSON Lines, XES (.xes, .xes.gz) or OCEL 2.0
     (.jsonocel, .sqlite; with --object-type) event log. The
@@ -254,6 +257,7 @@ def analyze(
       cojourney analyze log.xes.gz --engine spark --json result.json
       cojourney analyze my-workspace --journey main-journey --from 2024-01-01 --to 2024-03-31
       cojourney analyze my-workspace --events exports/ --segment students --json -
+      cojourney analyze my-workspace --where channel=app --by persona --by cohort
     """
     if spark_master and engine != "spark":
         raise click.UsageError("--spark-master needs --engine spark.")
@@ -261,7 +265,9 @@ def analyze(
     given = click.get_current_context().params
     if source.is_dir():
         refuse_given(given, _FILE_ONLY, "applies to an event log FILE, not to a workspace")
-        journey_filter = _journey_filter(source, date_from, date_to, segments, variant)
+        journey_filter = _journey_filter(
+            source, date_from, date_to, segments, variant, where_arguments(where, personas)
+        )
         started = time.perf_counter()
         result = _run_workspace(
             source,
@@ -339,11 +345,12 @@ def _journey_filter(
     date_to: str | None,
     segments: tuple[str, ...],
     variant: int | None,
+    groups: dict[str, Any],
 ) -> JourneyFilter:
     from cojourney.analytics.filters import JourneyFilter
 
     start, end = period(workspace, date_from, date_to)
-    return JourneyFilter(start=start, end=end, segments=segments, variant=variant)
+    return JourneyFilter(start=start, end=end, segments=segments, variant=variant, **groups)
 
 
 def _run_workspace(

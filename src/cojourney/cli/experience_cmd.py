@@ -26,6 +26,7 @@ from cojourney.cli.common import (
     table,
     workspace_argument,
 )
+from cojourney.cli.group_options import where_arguments, where_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -47,12 +48,22 @@ SHOWN_ROWS = 12
     "segments",
     multiple=True,
     metavar="SEGMENT",
-    help="Only answers of this segment or persona (repeatable).",
+    help="Only answers of this segment (the answers' own segment column; repeatable).",
+)
+@where_options("answers of journeys")
+@click.option(
+    "--by",
+    "breakdown_by",
+    multiple=True,
+    metavar="persona|cohort|ATTRIBUTE",
+    help="Also break the scores down by the persona, cohort (month of the first event) "
+    "or a case attribute of the answer's journey, from its events (repeatable).",
 )
 @json_option()
 @csv_option(
     "the scores, overall and by every breakdown (a 'dimension' column: overall, "
-    "touchpoint, step, segment, channel, month; every row, not only the top ones)"
+    "touchpoint, step, segment, channel, month and each --by; every row, not only the "
+    "top ones)"
 )
 def experience(
     workspace: Path,
@@ -60,6 +71,9 @@ def experience(
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
+    breakdown_by: tuple[str, ...],
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:
@@ -81,13 +95,22 @@ def experience(
       cojourney experience car-share
       cojourney experience car-share --from 2025-09-01 --to 2025-11-30 --segment katrina
       cojourney experience car-share --json experience.json
+      cojourney experience car-share --by persona --where channel=app
     """
+    from cojourney.analytics.filters import JourneyFilter
     from cojourney.services.experience import experience_report
 
     refuse_both(json_out, csv_out)
     start, end = period(workspace, date_from, date_to)
+    groups = where_arguments(where, personas)
     result = experience_report(
-        workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
+        workspace,
+        journey_id=journey_id,
+        start=start,
+        end=end,
+        segment=segments or None,
+        by=breakdown_by,
+        journey_filter=JourneyFilter(**groups) if any(groups.values()) else None,
     )
     if json_out is not None:
         emit(

@@ -54,9 +54,8 @@ def improvements(
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
-    wheres: tuple[str, ...],
+    where: tuple[str, ...],
     personas: tuple[str, ...],
-    cohorts: tuple[str, ...],
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
@@ -88,7 +87,7 @@ def improvements(
         improvement_id=improvement_id,
         source=events,
         journey_id=journey_id,
-        filters=journey_filter(segments, wheres, personas, cohorts, start, end),
+        filters=journey_filter(segments, where, personas, start, end),
     )
     if json_out is not None:
         emit(

@@ -237,11 +237,27 @@ def _rework(result: JourneyAnalysis) -> list[Table]:
     return [table, back]
 
 
+def _share_with_interval(share: float | None, low: float | None, high: float | None) -> str:
+    """``12.5% (8-19%)``: a share and its 95% interval, ``-`` without a share."""
+    if share is None:
+        return "-"
+    if low is None or high is None:
+        return f"{share:.1%}"
+    return f"{share:.1%} ({low:.0%}-{high:.0%})"
+
+
 def _breakdowns(result: JourneyAnalysis) -> list[Table]:
     return [
         rich_table(
             f"By {b.dimension}",
-            (b.dimension, "journeys", "events", "median duration", "mean fitness", "drop-off"),
+            (
+                b.dimension,
+                "journeys",
+                "events",
+                "median duration",
+                "mean fitness",
+                "drop-off (95%)",
+            ),
             (
                 (
                     r.value,
@@ -249,7 +265,7 @@ def _breakdowns(result: JourneyAnalysis) -> list[Table]:
                     f"{r.events:,}",
                     duration(r.median_duration_seconds),
                     f"{r.mean_fitness:.3f}" if r.mean_fitness is not None else "-",
-                    f"{r.drop_off:.1%}" if r.drop_off is not None else "-",
+                    _share_with_interval(r.drop_off, r.drop_off_low, r.drop_off_high),
                 )
                 for r in b.rows[: SHOWN_ROWS * 2]
             ),

@@ -58,9 +58,8 @@ def leakage(
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
-    wheres: tuple[str, ...],
+    where: tuple[str, ...],
     personas: tuple[str, ...],
-    cohorts: tuple[str, ...],
     by: str | None,
     events: Path | None,
     top: int,
@@ -90,7 +89,7 @@ def leakage(
 
     refuse_both(json_out, csv_out)
     start, end = period(workspace, date_from, date_to)
-    filters = journey_filter(segments, wheres, personas, cohorts, start, end)
+    filters = journey_filter(segments, where, personas, start, end)
     when = parse_instant(as_of, "--as-of")
     if by is not None:
         groups = leakage_by_group(

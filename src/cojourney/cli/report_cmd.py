@@ -71,9 +71,8 @@ def report(
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
-    wheres: tuple[str, ...],
+    where: tuple[str, ...],
     personas: tuple[str, ...],
-    cohorts: tuple[str, ...],
     engine: str,
     spark_master: str | None,
     events: Path | None,
@@ -113,7 +112,7 @@ def report(
             spark_master=spark_master,
             on_progress=on_progress,
             audience=audience,
-            filters=journey_filter(segments, wheres, personas, cohorts),
+            filters=journey_filter(segments, where, personas),
         )
     for section, reason in result.reasons.items():
         click.echo(clean(to_flags(f"  {section}: {reason}")), err=True)

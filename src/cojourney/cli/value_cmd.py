@@ -64,9 +64,8 @@ def value(
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
-    wheres: tuple[str, ...],
+    where: tuple[str, ...],
     personas: tuple[str, ...],
-    cohorts: tuple[str, ...],
     by: str | None,
     events: Path | None,
     json_out: Path | None,
@@ -98,7 +97,7 @@ def value(
 
     refuse_both(json_out, csv_out)
     start, end = day_period(date_from, date_to)
-    filters = journey_filter(segments, wheres, personas, cohorts)
+    filters = journey_filter(segments, where, personas)
     if by is not None:
         rows = value_by_group(
             workspace,

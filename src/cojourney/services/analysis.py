@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.analytics.breakdown import DEFAULT_DIMENSIONS
+from cojourney.analytics.filters import JourneyFilter
 from cojourney.analytics.journeys import DEFAULT_TOP_VARIANTS
 from cojourney.errors import InputError, NotFound, Problem
 from cojourney.services.handle import WorkspaceRef, as_handle
@@ -23,7 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import ibis.expr.types as ir
 
     from cojourney.analytics.engines import Engine
-    from cojourney.analytics.filters import JourneyFilter
     from cojourney.analytics.journey_results import JourneyAnalysis
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
@@ -61,9 +61,11 @@ def analyze_workspace(
         dataset), or an open :class:`~cojourney.events.store.EventSource`. By
         default, the workspace's event store (``data/events.duckdb``).
     filters
-        Journeys to keep (:class:`~cojourney.analytics.filters.JourneyFilter`).
+        Journeys to keep (:class:`~cojourney.analytics.filters.JourneyFilter`); its
+        personas are the workspace's (its ``rules`` are replaced by the workspace's).
     breakdown_by
-        Breakdown dimensions (``segment``, ``channel``, ``month``, ``week``).
+        Breakdown dimensions (``segment``, ``persona``, ``cohort``, ``segments``,
+        ``channel``, ``month``, ``week`` or a case attribute).
     top_variants
         How many variants to list (``None``: all).
     spark_master
@@ -85,9 +87,11 @@ def analyze_workspace(
     """
     from cojourney.analytics.engines import Engine, get_engine
     from cojourney.analytics.report import analyze_journey
+    from cojourney.analytics.segments import GroupRules
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
+    filters = dataclasses.replace(filters or JourneyFilter(), rules=GroupRules.of(model))
     events_source, owned_source = open_events(workspace, source)
     eng: Engine | None = None
     try:

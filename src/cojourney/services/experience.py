@@ -9,6 +9,7 @@ The scales of custom questions declared in the workspace's saved feedback mappin
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.experience_results import ExperienceAnalysis
+    from cojourney.analytics.filters import JourneyFilter
     from cojourney.events.store import EventSource
 
 __all__ = ["custom_scales", "experience_report"]
@@ -36,6 +38,8 @@ def experience_report(
     segment: str | Sequence[str] | None = None,
     source: EventSource | None = None,
     scales: Mapping[str, tuple[float, float]] | None = None,
+    by: Sequence[str] = (),
+    journey_filter: JourneyFilter | None = None,
 ) -> ExperienceAnalysis:
     """Measure the experience of a workspace's journey from its imported survey answers.
 
@@ -55,6 +59,12 @@ def experience_report(
         event store (``data/events.duckdb``), opened read-only.
     scales
         Scales of custom questions, on top of those of the saved feedback mappings.
+    by
+        More breakdowns: ``persona``, ``cohort`` or a case attribute of the answers'
+        journeys (from their events).
+    journey_filter
+        Only answers of the journeys it keeps by case attribute, persona and cohort
+        (the workspace's persona rules apply).
 
     Returns
     -------
@@ -75,6 +85,10 @@ def experience_report(
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
+    if journey_filter is not None:
+        from cojourney.analytics.segments import GroupRules
+
+        journey_filter = dataclasses.replace(journey_filter, rules=GroupRules.of(model))
     known = {**custom_scales(workspace), **(scales or {})}
     owned = source is None
     if source is None:
@@ -85,7 +99,15 @@ def experience_report(
         source = as_handle(workspace).open_events()
     try:
         result = analyze_experience(
-            source, model, journey.id, start=start, end=end, segment=segment, scales=known
+            source,
+            model,
+            journey.id,
+            start=start,
+            end=end,
+            segment=segment,
+            scales=known,
+            by=by,
+            journey_filter=journey_filter,
         )
     finally:
         if owned:

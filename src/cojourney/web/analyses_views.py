@@ -25,13 +25,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class Filters:
-    """The filters of the analyses pages (a GET form): dates, segment, attributes, paths.
+    """The filters of the analyses pages (a GET form): dates, segment, persona, where, paths.
 
-    ``start``/``end`` are dates, both included; ``segment`` is a segment (or persona)
-    of the events; ``attributes`` are ``attr=KEY=VALUE`` pairs (repeatable: journeys
-    with an event whose case attribute ``KEY`` is ``VALUE``, every pair holding; the
-    journeys page applies them); ``paths`` is how many variants (paths) the journeys
-    page lists.
+    ``start``/``end`` are dates, both included; ``segment`` is a segment of the events;
+    ``personas`` are ``persona=ID`` (journeys of these personas, by the workspace's
+    rules); ``where=KEY=VALUE`` pairs (repeatable, every pair holding; ``attr=`` is
+    read too) are case attributes (``attributes``: journeys with an event whose
+    ``KEY`` is ``VALUE``), ``persona=ID`` or ``cohort=YYYY-MM``
+    (:func:`cojourney.analytics.filters.parse_where`); the journeys and experience
+    pages apply them; ``paths`` is how many variants (paths) the journeys page lists.
     """
 
     start: date | None = None
@@ -39,6 +41,8 @@ class Filters:
     segment: str | None = None
     paths: int = 10
     attributes: tuple[tuple[str, str], ...] = ()
+    personas: tuple[str, ...] = ()
+    cohorts: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, query: Mapping[str, str]) -> Filters:
@@ -80,11 +84,27 @@ class Filters:
                 )
             )
         segment = (query.get("segment") or "").strip() or None
-        return cls(start, end, segment, int(raw_paths), _attributes(query))
+        where = _where(query)
+        personas = tuple(dict.fromkeys((*_values(query, "persona"), *where["personas"])))
+        return cls(
+            start, end, segment, int(raw_paths), where["attributes"], personas, where["cohorts"]
+        )
 
     def key(self) -> tuple[Any, ...]:
         """Hashable, for the results cache."""
-        return (self.start, self.end, self.segment, self.paths, self.attributes)
+        return (
+            self.start,
+            self.end,
+            self.segment,
+            self.paths,
+            self.attributes,
+            self.personas,
+            self.cohorts,
+        )
+
+    def journey_filter_arguments(self) -> dict[str, Any]:
+        """The case attribute, persona and cohort arguments of a ``JourneyFilter``."""
+        return {"attributes": self.attributes, "personas": self.personas, "cohorts": self.cohorts}
 
     def query(self) -> str:
         """The query string that gives these filters back (for links and CSV)."""
@@ -97,7 +117,9 @@ class Filters:
             "paths": str(self.paths),
         }
         pairs = [(k, v) for k, v in values.items() if v]
-        pairs += [("attr", f"{key}={value}") for key, value in self.attributes]
+        pairs += [("persona", p) for p in self.personas]
+        pairs += [("where", f"{key}={value}") for key, value in self.attributes]
+        pairs += [("where", f"cohort={c}") for c in self.cohorts]
         return urlencode(pairs)
 
     def window(self) -> tuple[datetime | None, datetime | None]:
@@ -107,28 +129,27 @@ class Filters:
         return start, end
 
 
-def _attributes(query: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    """The ``attr=KEY=VALUE`` pairs of a query string (every ``attr``, in order)."""
+def _values(query: Mapping[str, str], name: str) -> list[str]:
+    """Every non-blank value of ``name`` in a query string, in order."""
     getlist = getattr(query, "getlist", None)
-    raw = list(getlist("attr")) if callable(getlist) else [query.get("attr") or ""]
-    pairs: list[tuple[str, str]] = []
-    for item in (r.strip() for r in raw):
-        if not item:
-            continue
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError(
-                Problem(
-                    "a case attribute filter is not KEY=VALUE",
-                    Location(field="attr"),
-                    found=item,
-                    expected="KEY=VALUE, e.g. plan=gold",
-                    hint="KEY is an event column (channel, actor...) or a key of the "
-                    "events' attributes",
-                )
-            )
-        pairs.append((key.strip(), value.strip()))
-    return tuple(pairs)
+    raw = list(getlist(name)) if callable(getlist) else [query.get(name) or ""]
+    return [r.strip() for r in raw if r.strip()]
+
+
+def _where(query: Mapping[str, str]) -> dict[str, Any]:
+    """The ``where=KEY=VALUE`` (and older ``attr=KEY=VALUE``) pairs of a query string."""
+    from cojourney.analytics.filters import JourneyFilter, parse_where
+
+    parsed = parse_where([*_values(query, "where"), *_values(query, "attr")])
+    JourneyFilter(cohorts=parsed["cohorts"])  # checks the cohorts' form
+    return parsed
+
+
+def persona_choices(workspace: Any) -> list[tuple[str, str]]:
+    """``(id, name)`` of the workspace's personas, then the journeys matching none."""
+    from cojourney.analytics.segments import NO_PERSONA
+
+    return [(p.id, p.name) for p in workspace.personas] + [(NO_PERSONA, "No persona")]
 
 
 @dataclass
@@ -241,29 +262,40 @@ def _journeys(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str,
     result = analyze_workspace(
         handle,
         journey_id=journey_id,
-        filters=JourneyFilter(start=start, end=end, segments=segments, attributes=f.attributes),
+        filters=JourneyFilter(
+            start=start, end=end, segments=segments, **f.journey_filter_arguments()
+        ),
+        breakdown_by=("segment", "persona", "cohort", "channel", "month"),
         top_variants=f.paths,
     )
     return result.to_dict()
 
 
 def _experience(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
+    from cojourney.analytics.filters import JourneyFilter
     from cojourney.services.experience import experience_report
 
     start, end = f.window()
+    groups = f.journey_filter_arguments()
     return experience_report(
-        handle, journey_id=journey_id, start=start, end=end, segment=f.segment
+        handle,
+        journey_id=journey_id,
+        start=start,
+        end=end,
+        segment=f.segment,
+        by=("persona",),
+        journey_filter=JourneyFilter(**groups) if any(groups.values()) else None,
     ).to_dict()
 
 
 def _kept(f: Filters, *, window: bool = False) -> JourneyFilter:
-    """The journeys the page's segment and case attribute filters keep (and, with
+    """The journeys the page's segment, persona and where filters keep (and, with
     ``window``, its dates as the window of the journeys' start)."""
     from cojourney.analytics.filters import JourneyFilter
 
     start, end = f.window() if window else (None, None)
     segments = (f.segment,) if f.segment else ()
-    return JourneyFilter(start=start, end=end, segments=segments, attributes=f.attributes)
+    return JourneyFilter(start=start, end=end, segments=segments, **f.journey_filter_arguments())
 
 
 def _agreements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
@@ -294,14 +326,19 @@ def _improvements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[
 
 
 _LOCAL_DATES = "Dates are local dates of the workspace's time zone."
-_FILTERS = ("from", "to", "segment", "attr")
+_FILTERS = ("from", "to", "segment", "persona", "where")
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
         Analysis(
-            "journeys", "Actual journeys", _journeys, ("from", "to", "segment", "attr", "paths")
+            "journeys",
+            "Actual journeys",
+            _journeys,
+            ("from", "to", "segment", "persona", "where", "paths"),
         ),
-        Analysis("experience", "Experience", _experience),
+        Analysis(
+            "experience", "Experience", _experience, ("from", "to", "segment", "persona", "where")
+        ),
         Analysis(
             "agreements-status",
             "Agreements (SLA and XLA)",
@@ -316,8 +353,8 @@ ANALYSES: dict[str, Analysis] = {
             _FILTERS,
             (
                 _LOCAL_DATES,
-                "Indicators fed by measurements follow a segment filter only; with a case "
-                "attribute filter they read as not measured.",
+                "Indicators fed by measurements follow a segment filter only; with a "
+                "persona or where filter they read as not measured.",
             ),
         ),
         Analysis(

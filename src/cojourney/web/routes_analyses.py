@@ -28,6 +28,7 @@ from cojourney.web.analyses_views import (
     Analysis,
     Filters,
     cell_text,
+    persona_choices,
     result_tables,
     summary,
 )
@@ -112,6 +113,7 @@ def _page(request: Request, state: WebState, journey_id: str, name: str) -> Resp
         "tables": [],
         "summary": [],
         "cell": cell_text,
+        "personas": persona_choices(state.reader.workspace()),
     }
     if job is not None and job.done:
         if job.error is not None:
