@@ -72,7 +72,16 @@ class ClockEvents:
 
 
 def data_end(source: EventSource) -> datetime | None:
-    """The latest event timestamp of the source (``None`` when it holds no event)."""
+    """The latest event timestamp of the source (``None`` when it holds no event).
+
+    A source restricted to some journeys (:mod:`cojourney.analytics.journey_scope`)
+    answers with its whole log's end: whether a journey is still in progress or went
+    silent does not depend on which other journeys are looked at.
+    """
+    from cojourney.analytics.journey_scope import ScopedSource
+
+    while isinstance(source, ScopedSource):
+        source = source.parent
     table = source.table_name("events")
     row = source.connection.execute(f'SELECT epoch_us(max("timestamp")) FROM "{table}"').fetchone()
     if not row or row[0] is None:

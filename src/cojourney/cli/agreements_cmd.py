@@ -27,6 +27,7 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -52,6 +53,7 @@ SHOWN_BREACHES = 10
 )
 @date_range_options("clocks that started, and target periods,", days=True)
 @as_of_option("Read running clocks at this instant and ignore later events")
+@journey_filter_options(by="every clock's compliance")
 @events_option()
 @json_option()
 @csv_option(
@@ -64,6 +66,10 @@ def agreements(
     date_from: str | None,
     date_to: str | None,
     as_of: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
+    by: str | None,
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
@@ -77,11 +83,16 @@ def agreements(
     and whether it was met. Then the watermelon warnings: months in which an SLA or OLA
     is green while an XLA of the same service is red.
 
+    --segment and --where keep only some journeys (whole journeys; everything is
+    computed on them); --by adds every clock's compliance per group, with the number
+    of decided journeys and a 95% interval of the share met.
+
     \b
     Examples:
       cojourney agreements my-workspace
       cojourney agreements my-workspace --agreement incident-sla --from 2025-01-01 --to 2025-03-31
       cojourney agreements my-workspace --as-of 2025-04-01T09:00 --json report.json
+      cojourney agreements my-workspace --where channel=app --by priority
     """
     from cojourney.services.agreements import agreements_report
 
@@ -94,14 +105,64 @@ def agreements(
         end=end,
         as_of=parse_instant(as_of, "--as-of"),
         source=events,
+        filters=journey_filter(segments, where, personas),
+        by=by,
     )
     if json_out is not None:
         emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)
+    elif csv_out is not None and by is not None:
+        emit_csv(GROUP_COLUMNS, group_rows(report), csv_out)
     elif csv_out is not None:
         emit_csv(COMPLIANCE_COLUMNS, compliance_rows(report), csv_out)
     else:
         print_report(report)
     return 0
+
+
+#: The columns of ``agreements --by ... --csv``.
+GROUP_COLUMNS = (
+    "agreement_id",
+    "clock",
+    "dimension",
+    "group",
+    "journeys",
+    "met",
+    "breached",
+    "at_risk",
+    "running",
+    "abandoned",
+    "decided",
+    "met_percent",
+    "met_percent_low",
+    "met_percent_high",
+    "required_percent",
+    "meets",
+)
+
+
+def group_rows(report: AgreementsReport) -> list[list[object]]:
+    """Every clock's compliance per group (:data:`GROUP_COLUMNS`)."""
+    return [
+        [
+            g.agreement_id,
+            g.clock,
+            g.dimension,
+            g.group,
+            g.journeys,
+            g.met,
+            g.breached,
+            g.at_risk,
+            g.running,
+            g.abandoned,
+            g.decided,
+            g.share_met,
+            g.share_met_low,
+            g.share_met_high,
+            g.attainment,
+            g.meets,
+        ]
+        for g in report.groups
+    ]
 
 
 #: The columns of ``agreements --csv``.
@@ -157,8 +218,14 @@ def print_report(report: AgreementsReport, console: Console | None = None) -> No
         f"[bold]{safe(report.workspace_id)}[/]: {len(report.clocks)} clocks, "
         f"{len(report.targets)} targets{as_of} [dim]({safe(report.source)})[/]"
     )
+    if report.filters:
+        from cojourney.analytics.journey_scope import describe_filters
+
+        console.print(f"Only the journeys kept by: {safe(describe_filters(report.filters))}")
     for clock in report.clocks:
         _print_clock(clock, console, report.relationship_type(clock.agreement_id))
+    if report.by is not None:
+        console.print(group_table(report))
     if report.targets:
         _print_targets(report, console)
     if report.watermelons:
@@ -281,6 +348,31 @@ def compliance_table(clock: ClockResult) -> Table:
             formatted(row.share_met, ".1f"),
             formatted(row.attainment, ".1f"),
             verdict,
+        )
+    return table
+
+
+def group_table(report: AgreementsReport) -> Table:
+    """Every clock's compliance per group, with the decided journeys and the interval."""
+    from rich.table import Table
+
+    table = Table(title=f"Compliance by {report.by}", title_justify="left")
+    for name in ("clock", "group", "journeys", "decided", "met %", "95% interval", "meets"):
+        table.add_column(name, justify="left" if name in ("clock", "group", "meets") else "right")
+    for g in report.groups:
+        interval = (
+            f"{g.share_met_low:.1f}-{g.share_met_high:.1f}"
+            if g.share_met_low is not None and g.share_met_high is not None
+            else "-"
+        )
+        table.add_row(
+            safe(f"{g.agreement_id} / {g.clock}"),
+            safe(g.group),
+            f"{g.journeys:,}",
+            f"{g.decided:,}",
+            formatted(g.share_met, ".1f"),
+            interval,
+            _verdict(g.meets),
         )
     return table
 

@@ -14,15 +14,18 @@ import click
 
 from cojourney.cli.common import (
     csv_option,
+    date_range_options,
     emit,
     emit_csv,
     events_option,
     journey_option,
     json_option,
     number,
+    period,
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -39,6 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
     help="Only this improvement of the register. [default: all]",
 )
 @journey_option("Only the improvements of this journey (their 'journey:').", "[default: all]")
+@date_range_options("journeys that start")
+@journey_filter_options()
 @events_option()
 @json_option()
 @csv_option("the expected effects (one row per improvement and effect)")
@@ -46,6 +51,11 @@ def improvements(
     workspace: Path,
     improvement_id: str | None,
     journey_id: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
@@ -59,16 +69,25 @@ def improvements(
     shares, Welch's t-test for means), whether it is significant, and the progress
     from the baseline to the target.
 
+    --from, --to, --segment and --where test the effects on the journeys they keep
+    only (did the change help this segment?).
+
     \b
     Examples:
       cojourney improvements my-workspace
       cojourney improvements my-workspace --improvement late-return-alert --json -
+      cojourney improvements my-workspace --where channel=app
     """
     from cojourney.services.value import improvement_report
 
     refuse_both(json_out, csv_out)
+    start, end = period(workspace, date_from, date_to)
     results = improvement_report(
-        workspace, improvement_id=improvement_id, source=events, journey_id=journey_id
+        workspace,
+        improvement_id=improvement_id,
+        source=events,
+        journey_id=journey_id,
+        filters=journey_filter(segments, where, personas, start, end),
     )
     if json_out is not None:
         emit(

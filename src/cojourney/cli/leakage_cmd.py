@@ -14,27 +14,33 @@ import click
 from cojourney.cli.common import (
     as_of_option,
     csv_option,
+    date_range_options,
     emit,
     emit_csv,
     events_option,
     journey_option,
     json_option,
     parse_instant,
+    period,
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 from cojourney.cli.vocabulary import to_flags
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cojourney.analytics.leakage import LeakageReport
+    from cojourney.analytics.journey_scope import JourneyGroup
+    from cojourney.analytics.leakage import Leak, LeakageReport
 
 
 @click.command()
 @workspace_argument
 @journey_option("The designed journey to look along.")
 @as_of_option("Read running SLA clocks at this instant")
+@date_range_options("journeys that start")
+@journey_filter_options(by="the leaks")
 @events_option()
 @click.option(
     "--top",
@@ -49,6 +55,12 @@ def leakage(
     workspace: Path,
     journey_id: str | None,
     as_of: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
+    by: str | None,
     events: Path | None,
     top: int,
     json_out: Path | None,
@@ -63,17 +75,29 @@ def leakage(
     documentation of cojourney.analytics.leakage). Each leak names its evidence: an
     anchor of the report.
 
+    --from, --to, --segment and --where rank the leaks of the journeys they keep only;
+    --by ranks them per group (each group among its own journeys).
+
     \b
     Examples:
       cojourney leakage my-workspace
       cojourney leakage my-workspace --journey resolve-incident --json leaks.json
+      cojourney leakage my-workspace --by segment --top 5
     """
     from cojourney.services.agreements import leakage as find
+    from cojourney.services.agreements import leakage_by_group
 
     refuse_both(json_out, csv_out)
-    report = find(
-        workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"), source=events
-    )
+    start, end = period(workspace, date_from, date_to)
+    filters = journey_filter(segments, where, personas, start, end)
+    when = parse_instant(as_of, "--as-of")
+    if by is not None:
+        groups = leakage_by_group(
+            workspace, by, journey_id=journey_id, as_of=when, source=events, filters=filters
+        )
+        _emit_groups(workspace, by, groups, top, json_out, csv_out)
+        return 0
+    report = find(workspace, journey_id=journey_id, as_of=when, source=events, filters=filters)
     if json_out is not None:
         emit(
             json.dumps(
@@ -82,26 +106,54 @@ def leakage(
             json_out,
         )
     elif csv_out is not None:
-        emit_csv(
-            ("rank", "kind", "journeys", "share", "hours_lost", "severity", "what", "evidence"),
-            (
-                (
-                    leak.rank,
-                    leak.kind,
-                    leak.journeys,
-                    leak.share,
-                    leak.hours_lost,
-                    leak.severity,
-                    leak.label,
-                    leak.evidence,
-                )
-                for leak in report.leaks
-            ),
-            csv_out,
-        )
+        emit_csv(LEAK_COLUMNS, (_leak_row(leak) for leak in report.leaks), csv_out)
     else:
         print_leaks(report, workspace.resolve().name, top)
     return 0
+
+
+LEAK_COLUMNS = ("rank", "kind", "journeys", "share", "hours_lost", "severity", "what", "evidence")
+
+
+def _leak_row(leak: Leak) -> tuple[object, ...]:
+    return (
+        leak.rank,
+        leak.kind,
+        leak.journeys,
+        leak.share,
+        leak.hours_lost,
+        leak.severity,
+        leak.label,
+        leak.evidence,
+    )
+
+
+def _emit_groups(
+    workspace: Path,
+    by: str,
+    groups: list[tuple[JourneyGroup, LeakageReport]],
+    top: int,
+    json_out: Path | None,
+    csv_out: Path | None,
+) -> None:
+    """The leaks of every group: JSON, CSV (the group first) or one table per group."""
+    if json_out is not None:
+        data = {
+            "workspace": str(workspace),
+            "by": by,
+            "groups": [{"group": g.label, **report.to_dict()} for g, report in groups],
+        }
+        emit(json.dumps(data, indent=1, ensure_ascii=False), json_out)
+    elif csv_out is not None:
+        emit_csv(
+            ("group", *LEAK_COLUMNS),
+            ((g.label, *_leak_row(leak)) for g, report in groups for leak in report.leaks),
+            csv_out,
+        )
+    else:
+        for group, report in groups:
+            terminal_console().print(f"\n[bold]{safe(by)} = {safe(group.label)}[/]")
+            print_leaks(report, workspace.resolve().name, top)
 
 
 def print_leaks(report: LeakageReport, workspace: str, top: int = 20) -> None:

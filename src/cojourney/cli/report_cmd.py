@@ -21,6 +21,7 @@ from cojourney.cli.common import (
     period,
     workspace_argument,
 )
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import clean, console, safe
 from cojourney.cli.vocabulary import to_flags
 from cojourney.domain.visibility import AUDIENCES
@@ -37,6 +38,7 @@ from cojourney.domain.visibility import AUDIENCES
 )
 @journey_option("The journey to report on.")
 @date_range_options("journeys that start")
+@journey_filter_options()
 @click.option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
@@ -68,6 +70,9 @@ def report(
     journey_id: str | None,
     date_from: str | None,
     date_to: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
     engine: str,
     spark_master: str | None,
     events: Path | None,
@@ -78,7 +83,9 @@ def report(
     The report holds an executive summary, the journey map with measured overlays,
     the actual-journey graph, the variant explorer, the step funnel, experience,
     agreements, value indicators, value leakage, improvements and the stakeholder
-    map. Sections without data say so instead of showing numbers.
+    map. Sections without data say so instead of showing numbers. --segment,
+    --persona, --cohort and --where report on the journeys they keep only (every
+    section; the page's header names the filters).
 
     \b
     Examples:
@@ -86,6 +93,7 @@ def report(
       cojourney report my-workspace --from 2025-01-01 --to 2025-03-31 -o q1.html
       cojourney report my-workspace --events exports/ --engine spark -o report.html
       cojourney report my-workspace --audience consumer -o for-customers.html
+      cojourney report my-workspace --persona anna -o anna.html
     """
     from cojourney.services.report import build_report
 
@@ -104,6 +112,7 @@ def report(
             spark_master=spark_master,
             on_progress=on_progress,
             audience=audience,
+            filters=journey_filter(segments, where, personas),
         )
     for section, reason in result.reasons.items():
         click.echo(clean(to_flags(f"  {section}: {reason}")), err=True)

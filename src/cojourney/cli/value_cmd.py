@@ -25,10 +25,12 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.group_results import IndicatorGroupRow
     from cojourney.analytics.value_realization import IndicatorValue, ValueRealization
 
 STATUS_STYLES = {
@@ -52,6 +54,7 @@ TREND_ARROWS = {
     "Only the indicators of this journey (their 'journey:').", "[default: every indicator]"
 )
 @date_range_options("data", days=True)
+@journey_filter_options(by="the indicators computed from journeys")
 @events_option()
 @json_option()
 @csv_option("the indicators (one row per stakeholder and indicator)")
@@ -60,6 +63,10 @@ def value(
     journey_id: str | None,
     date_from: str | None,
     date_to: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
+    by: str | None,
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
@@ -75,16 +82,37 @@ def value(
     source column says where each figure comes from: events, survey answers, SLA
     clock or measurements.
 
+    --segment and --where compute every indicator on the journeys they keep (and
+    their answers); measurements follow a segment filter only (with a case attribute
+    filter they are left out). --by shows instead each indicator computed from
+    journeys per group, with the journeys and the units (n) behind each value.
+
     \b
     Examples:
       cojourney value my-workspace
       cojourney value my-workspace --from 2025-03-01 --to 2025-08-31 --json value.json
+      cojourney value my-workspace --by segment --where channel=app
     """
-    from cojourney.services.value import value_report
+    from cojourney.services.value import value_by_group, value_report
 
     refuse_both(json_out, csv_out)
     start, end = day_period(date_from, date_to)
-    result = value_report(workspace, start=start, end=end, source=events, journey_id=journey_id)
+    filters = journey_filter(segments, where, personas)
+    if by is not None:
+        rows = value_by_group(
+            workspace,
+            by,
+            start=start,
+            end=end,
+            source=events,
+            journey_id=journey_id,
+            filters=filters,
+        )
+        _emit_groups(by, filters.to_dict() if filters else {}, rows, json_out, csv_out)
+        return 0
+    result = value_report(
+        workspace, start=start, end=end, source=events, journey_id=journey_id, filters=filters
+    )
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
     elif csv_out is not None:
@@ -92,6 +120,77 @@ def value(
     else:
         print_value(result)
     return 0
+
+
+#: The columns of ``value --by ... --csv``.
+GROUP_COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "source",
+    "dimension",
+    "group",
+    "journeys",
+    "n",
+    "overall",
+    "current_period",
+    "current",
+    "status",
+)
+
+
+def _emit_groups(
+    by: str,
+    filters: dict[str, object],
+    rows: list[IndicatorGroupRow],
+    json_out: Path | None,
+    csv_out: Path | None,
+) -> None:
+    if json_out is not None:
+        data = {"by": by, "filters": filters, "groups": [r.to_dict() for r in rows]}
+        emit(json.dumps(data, indent=1, ensure_ascii=False), json_out)
+        return
+    if csv_out is not None:
+        emit_csv(
+            GROUP_COLUMNS,
+            [
+                [
+                    r.indicator_id,
+                    r.name,
+                    r.unit,
+                    r.source,
+                    r.dimension,
+                    r.group,
+                    r.journeys,
+                    r.n,
+                    r.overall,
+                    r.current_period,
+                    r.current,
+                    r.status,
+                ]
+                for r in rows
+            ],
+            csv_out,
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"Indicators computed from journeys, by {safe(by)}", title_justify="left")
+    for name in ("indicator", "group", "journeys", "n", "overall", "current", "status"):
+        table.add_column(
+            name, justify="left" if name in ("indicator", "group", "status") else "right"
+        )
+    for r in rows:
+        table.add_row(
+            safe(r.name),
+            safe(r.group),
+            f"{r.journeys:,}",
+            f"{r.n:,}",
+            "-" if r.overall is None else number(r.overall),
+            "-" if r.current is None else f"{number(r.current)} ({r.current_period})",
+            r.status.replace("_", " "),
+        )
+    terminal_console().print(table)
 
 
 def print_value(result: ValueRealization) -> None:

@@ -26,6 +26,17 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The commands that analyse a workspace's journeys and take the journey filters.
+_ANALYSES: Final = (
+    "analyze",
+    "experience",
+    "agreements",
+    "value",
+    "leakage",
+    "improvements",
+    "report",
+)
+
 #: Each concept (as lower layers name it) -> its one CLI flag and the commands taking
 #: it. Concepts are dotted: ``mapping.*`` are the paths of a saved import mapping
 #: (data/mappings/NAME.yaml), ``query.*`` the parameters of an analysis (the web app's
@@ -78,14 +89,14 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
         "--events",
         ("analyze", "agreements", "value", "leakage", "improvements", "report"),
     ),
-    "query.from": ("--from", ("analyze", "experience", "agreements", "value", "report")),
-    "query.to": ("--to", ("analyze", "experience", "agreements", "value", "report")),
+    "query.from": ("--from", _ANALYSES),
+    "query.to": ("--to", _ANALYSES),
     "query.as_of": ("--as-of", ("agreements", "leakage")),
-    "query.segment": ("--segment", ("analyze", "experience")),
+    "query.segment": ("--segment", _ANALYSES),
+    "query.where": ("--where", _ANALYSES),
+    "query.persona": ("--persona", _ANALYSES),
     "query.variant": ("--variant", ("analyze",)),
-    "query.by": ("--by", ("analyze", "experience")),
-    "query.where": ("--where", ("analyze", "experience")),
-    "query.persona": ("--persona", ("analyze", "experience")),
+    "query.by": ("--by", ("analyze", "experience", "agreements", "value", "leakage")),
     "query.top": ("--top", ("analyze", "leakage")),
     "query.agreement": ("--agreement", ("agreements",)),
     "query.improvement": ("--improvement", ("improvements",)),

@@ -160,15 +160,24 @@ def head_facts(journey: dict[str, Any], analysis: dict[str, Any] | None) -> list
 
 
 def head_notes(
-    start: datetime | None, end: datetime | None, source: str | None, engine: str
+    start: datetime | None,
+    end: datetime | None,
+    source: str | None,
+    engine: str,
+    kept: str | None = None,
 ) -> list[str]:
-    """The notes under the page heading: the period and where the events came from."""
+    """The notes under the page heading: the period, the journey filters (``kept``, in
+    words) and where the events came from."""
     if start or end:
         since = start.isoformat(timespec="minutes") if start else "the first"
         until = end.isoformat(timespec="minutes") if end else "the last"
         notes = [f"Journeys that started from {since} until {until} (UTC, end excluded)."]
-    else:
+    elif kept is None:
         notes = ["Every journey in the event log."]
+    else:
+        notes = []
+    if kept is not None:
+        notes.append(f"Only the journeys kept by: {kept}.")
     if source is not None:
         notes.append(f"Events: {source}; journey analyses on {engine}.")
     return notes

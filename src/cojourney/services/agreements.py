@@ -21,12 +21,16 @@ from cojourney.services.analysis import choose_journey, open_events
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.analytics.group_results import ClockGroupRow
+    from cojourney.analytics.journey_scope import JourneyGroup
     from cojourney.analytics.leakage import LeakageReport
     from cojourney.analytics.sla_results import ClockResult
     from cojourney.analytics.watermelon import WatermelonWarning
+    from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["AgreementsReport", "agreements_report", "leakage"]
+__all__ = ["AgreementsReport", "agreements_report", "leakage", "leakage_by_group"]
 
 from cojourney.services.handle import WorkspaceRef, as_handle
 
@@ -50,6 +54,11 @@ class AgreementsReport:
     clocks, targets, watermelons
         The results (see :mod:`cojourney.analytics.sla`,
         :mod:`cojourney.analytics.agreement_targets`, :mod:`cojourney.analytics.watermelon`).
+    filters
+        The journey filters in force (``JourneyFilter.to_dict()``; empty: every journey).
+    by, groups
+        The breakdown dimension, and every clock's compliance per group of it
+        (:class:`~cojourney.analytics.group_results.ClockGroupRow`; none without one).
     """
 
     workspace_id: str
@@ -62,6 +71,9 @@ class AgreementsReport:
     #: Per agreement id, its service relationship: ``{"id", "name", "type"}``
     #: (:func:`cojourney.domain.relationships.relationship_summary`).
     relationships: dict[str, dict[str, str]] = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
+    by: str | None = None
+    groups: tuple[ClockGroupRow, ...] = ()
 
     def relationship_type(self, agreement_id: str) -> str | None:
         """The type of the agreement's relationship (``None``: it names none)."""
@@ -79,6 +91,9 @@ class AgreementsReport:
             "targets": [t.to_dict() for t in self.targets],
             "watermelons": [w.to_dict() for w in self.watermelons],
             "relationships": self.relationships,
+            "filters": self.filters,
+            "by": self.by,
+            "groups": [g.to_dict() for g in self.groups],
         }
 
 
@@ -90,6 +105,8 @@ def agreements_report(
     end: date | None = None,
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
+    filters: JourneyFilter | None = None,
+    by: str | None = None,
 ) -> AgreementsReport:
     """Evaluate a workspace's agreements on its events.
 
@@ -109,6 +126,12 @@ def agreements_report(
     source
         A Parquet file or folder to read instead of the workspace's event store, or an
         open event source.
+    filters
+        Only the journeys these filters keep (time window of their start, segments,
+        case attributes): clocks, targets and watermelons are computed on them.
+    by
+        Break every clock's compliance down by ``segment`` or a case attribute
+        (:func:`cojourney.analytics.journey_scope.journey_groups`).
 
     Raises
     ------
@@ -118,6 +141,8 @@ def agreements_report(
         No such agreement, or no events imported yet.
     """
     from cojourney.analytics.agreement_targets import evaluate_targets, judge_by_clocks
+    from cojourney.analytics.group_results import clock_group_rows
+    from cojourney.analytics.journey_scope import journey_groups, scoped
     from cojourney.analytics.sla import evaluate_clocks
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
     from cojourney.domain.relationships import relationship_summary
@@ -126,12 +151,26 @@ def agreements_report(
     if agreement_id is not None:
         model.require("agreements", agreement_id, hint="choose one as query.agreement")
     events, owned = open_events(workspace, source)
+    groups: list[ClockGroupRow] = []
     try:
-        clocks = evaluate_clocks(events, model, as_of=as_of, start=start, end=end)
-        measured = evaluate_targets(events, model, start=start, end=end)
-        evidence = clock_evidence(clocks) + target_evidence(measured, model)
-        targets = judge_by_clocks(measured, clocks, model)
-        warnings = find_watermelons(model, evidence)
+        with scoped(events, filters, model) as kept:
+            clocks = evaluate_clocks(kept, model, as_of=as_of, start=start, end=end)
+            measured = evaluate_targets(kept, model, start=start, end=end)
+            evidence = clock_evidence(clocks) + target_evidence(measured, model)
+            targets = judge_by_clocks(measured, clocks, model)
+            warnings = find_watermelons(model, evidence)
+            if by is not None:
+                with journey_groups(kept, by, model) as parts:
+                    for group, part in parts:
+                        per_group = evaluate_clocks(
+                            part,
+                            model,
+                            agreement_id=agreement_id,
+                            as_of=as_of,
+                            start=start,
+                            end=end,
+                        )
+                        groups += clock_group_rows(by, group, per_group)
         label = events.label
     finally:
         if owned:
@@ -155,7 +194,10 @@ def agreements_report(
         tuple(clocks),
         tuple(targets),
         tuple(warnings),
-        relationship_summary(model),
+        relationships=relationship_summary(model),
+        filters=filters.to_dict() if filters is not None else {},
+        by=by,
+        groups=tuple(groups),
     )
 
 
@@ -165,6 +207,7 @@ def leakage(
     journey_id: str | None = None,
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
+    filters: JourneyFilter | None = None,
 ) -> LeakageReport:
     """Rank where value leaks along one of the workspace's journeys.
 
@@ -178,21 +221,57 @@ def leakage(
         Read running SLA clocks at this instant (default: the data's end).
     source
         A Parquet file or folder to read instead of the event store, or an open source.
+    filters
+        Only the journeys these filters keep (time window of their start, segments,
+        case attributes).
 
     Raises
     ------
     cojourney.errors.NotFound
         No such journey, or no events imported yet.
     """
-    from cojourney.analytics.leakage import leakage_report
-    from cojourney.analytics.sla import evaluate_clocks
+    from cojourney.analytics.journey_scope import scoped
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
     events, owned = open_events(workspace, source)
     try:
-        clocks = evaluate_clocks(events, model, as_of=as_of)
-        return leakage_report(events, model, journey.id, clocks=clocks)
+        with scoped(events, filters, model) as kept:
+            return _leakage_of(kept, model, journey.id, as_of)
     finally:
         if owned:
             events.close()
+
+
+def leakage_by_group(
+    workspace: WorkspaceRef,
+    by: str,
+    *,
+    journey_id: str | None = None,
+    as_of: datetime | date | None = None,
+    source: str | Path | EventSource | None = None,
+    filters: JourneyFilter | None = None,
+) -> list[tuple[JourneyGroup, LeakageReport]]:
+    """The leaks of every group of ``by`` (``segment`` or a case attribute), each ranked
+    among its own journeys (see :func:`leakage` for the other parameters)."""
+    from cojourney.analytics.journey_scope import journey_groups, scoped
+
+    model = as_handle(workspace).model()
+    journey = choose_journey(model, journey_id)
+    events, owned = open_events(workspace, source)
+    try:
+        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
+            return [(group, _leakage_of(part, model, journey.id, as_of)) for group, part in parts]
+    finally:
+        if owned:
+            events.close()
+
+
+def _leakage_of(
+    events: EventSource, model: Workspace, journey_id: str, as_of: datetime | date | None
+) -> LeakageReport:
+    from cojourney.analytics.leakage import leakage_report
+    from cojourney.analytics.sla import evaluate_clocks
+
+    clocks = evaluate_clocks(events, model, as_of=as_of)
+    return leakage_report(events, model, journey_id, clocks=clocks)

@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from cojourney.services.analysis import choose_journey, open_events
 from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Journey, Workspace
     from cojourney.events.store import EventSource
     from cojourney.report.sections import Section
@@ -111,6 +113,7 @@ def build_report(
     spark_master: str | None = None,
     on_progress: Progress | None = None,
     audience: str = "provider",
+    filters: JourneyFilter | None = None,
 ) -> ReportResult:
     """Write the HTML journey report of a model.
 
@@ -140,6 +143,10 @@ def build_report(
     audience
         ``"provider"`` (default): the whole report. ``"consumer"``: the consumer report
         (:mod:`cojourney.services.consumer_report`), only what the customer sees.
+    filters
+        Only the journeys these filters keep (segments, case attributes, personas,
+        cohorts; :mod:`cojourney.analytics.journey_scope`), in every section of the
+        provider report.
 
     Returns
     -------
@@ -183,6 +190,14 @@ def build_report(
             )
         )
     if check_audience(audience) == "consumer":
+        if filters is not None and filters.active:
+            raise InputError(
+                Problem(
+                    "the consumer report shows every journey",
+                    Location(field="audience"),
+                    hint="filter the provider report, or leave the filters out",
+                )
+            )
         from cojourney.services.consumer_report import build_consumer_report
 
         return build_consumer_report(
@@ -204,6 +219,7 @@ def build_report(
         finish,
         engine,
         spark_master,
+        filters,
     )
     stages = report_stages()
     timings: dict[str, float] = {}
@@ -244,7 +260,11 @@ def build_report(
                 sections=sections,
                 facts=head_facts(run.facts, run.analysis),
                 notes=head_notes(
-                    run.start, run.end, run.events.label if run.events else None, run.engine
+                    run.start,
+                    run.end,
+                    run.whole.label if run.whole else None,
+                    run.engine,
+                    run.kept_text(),
                 ),
                 generator=f"cojourney {_version()}",
                 generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -287,6 +307,7 @@ class _Run:
         end: datetime | None,
         engine: str,
         spark_master: str | None,
+        filters: JourneyFilter | None = None,
     ) -> None:
         from cojourney.report.design import journey_facts, workspace_facts
 
@@ -296,6 +317,9 @@ class _Run:
         self.start, self.end, self.engine, self.spark_master = start, end, engine, spark_master
         self.events: EventSource | None = None
         self.owned = False
+        self.filters = filters
+        self.whole: EventSource | None = None  # every journey's events
+        self.scope = ExitStack()  # the events of the kept journeys only
         self.analysis: dict[str, Any] | None = None
         self.times: dict[str, float] = {}
         self.emotion: dict[str, Any] | None = None
@@ -314,13 +338,24 @@ class _Run:
 
         if source is None and not as_handle(self.path).events_path.is_file():
             return  # nothing imported yet: every section says so
+        from cojourney.analytics.journey_scope import scoped
+
         self.events, self.owned = open_events(self.path, source)
         # DuckDB's own progress bar would write over the command's progress bar
         self.events.connection.execute("SET enable_progress_bar = false")
+        self.whole = self.events
+        self.events = self.scope.enter_context(scoped(self.events, self.filters, self.workspace))
 
     def close(self) -> None:
-        if self.events is not None and self.owned:
-            self.events.close()
+        self.scope.close()
+        if self.whole is not None and self.owned:
+            self.whole.close()
+
+    def kept_text(self) -> str | None:
+        """The journey filters in words (``None``: every journey)."""
+        from cojourney.analytics.journey_scope import describe
+
+        return describe(self.filters) if self.filters and self.filters.active else None
 
     def has_events(self) -> bool:
         return self.count("events") > 0

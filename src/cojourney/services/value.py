@@ -17,12 +17,14 @@ from cojourney.services.analysis import open_events
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.analytics.group_results import IndicatorGroupRow
     from cojourney.analytics.improvements import ImprovementResult
     from cojourney.analytics.value_realization import ValueRealization
     from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
-__all__ = ["improvement_report", "target_report", "value_report"]
+__all__ = ["improvement_report", "target_report", "value_by_group", "value_report"]
 
 from cojourney.services.handle import WorkspaceRef, as_handle
 
@@ -36,6 +38,7 @@ def value_report(
     end: date | None = None,
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
+    filters: JourneyFilter | None = None,
 ) -> ValueRealization:
     """Every indicator of the workspace per stakeholder, with status and trend.
 
@@ -50,6 +53,10 @@ def value_report(
         event store.
     journey_id
         Only the indicators of this journey (their ``journey``); default: all.
+    filters
+        Only the journeys these filters keep (time window of their start, segments,
+        case attributes; see :mod:`cojourney.analytics.journey_scope` for what that
+        means for indicators fed by measurements).
 
     Raises
     ------
@@ -58,15 +65,48 @@ def value_report(
     cojourney.errors.NotFound
         No events imported yet (and no ``source``), or no such journey.
     """
+    from cojourney.analytics.journey_scope import scoped
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
     events, owned = open_events(workspace, source)
     try:
-        return realize_value(events, model, start=start, end=end)
+        with scoped(events, filters, model) as kept:
+            return realize_value(kept, model, start=start, end=end)
     finally:
         if owned:
             events.close()
+
+
+def value_by_group(
+    workspace: WorkspaceRef,
+    by: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    source: str | Path | EventSource | None = None,
+    journey_id: str | None = None,
+    filters: JourneyFilter | None = None,
+) -> list[IndicatorGroupRow]:
+    """Every indicator computed from journeys (events, survey answers, SLA clocks) per
+    group of ``by`` (``segment`` or a case attribute): one row per group and indicator
+    (see :func:`value_report` for the other parameters)."""
+    from cojourney.analytics.group_results import indicator_group_rows
+    from cojourney.analytics.journey_scope import journey_groups, scoped
+    from cojourney.analytics.value_realization import realize_value
+
+    model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
+    events, owned = open_events(workspace, source)
+    rows: list[IndicatorGroupRow] = []
+    try:
+        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
+            for group, part in parts:
+                realized = realize_value(part, model, start=start, end=end)
+                rows += indicator_group_rows(by, group, realized)
+    finally:
+        if owned:
+            events.close()
+    return rows
 
 
 def target_report(
@@ -76,6 +116,7 @@ def target_report(
     start: date | None = None,
     end: date | None = None,
     source: str | Path | EventSource | None = None,
+    filters: JourneyFilter | None = None,
 ) -> list[TargetSeries]:
     """The targets of one agreement (or all) per period: met or missed, baseline vs current.
 
@@ -85,11 +126,13 @@ def target_report(
         No such agreement, or no events imported yet.
     """
     from cojourney.analytics.agreement_targets import evaluate_targets
+    from cojourney.analytics.journey_scope import scoped
 
     model = as_handle(workspace).model()
     events, owned = open_events(workspace, source)
     try:
-        return evaluate_targets(events, model, agreement_id, start=start, end=end)
+        with scoped(events, filters, model) as kept:
+            return evaluate_targets(kept, model, agreement_id, start=start, end=end)
     finally:
         if owned:
             events.close()
@@ -101,9 +144,11 @@ def improvement_report(
     improvement_id: str | None = None,
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
+    filters: JourneyFilter | None = None,
 ) -> list[ImprovementResult]:
     """The improvements of the register with their effects tested on the data; with
-    ``journey_id``, only the improvements of that journey.
+    ``journey_id``, only the improvements of that journey; with ``filters``, tested on
+    the journeys they keep only (e.g. did the change help this segment).
 
     Raises
     ------
@@ -111,11 +156,13 @@ def improvement_report(
         No such improvement or journey, or no events imported yet.
     """
     from cojourney.analytics.improvements import evaluate_improvements
+    from cojourney.analytics.journey_scope import scoped
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
     events, owned = open_events(workspace, source)
     try:
-        return evaluate_improvements(events, model, improvement_id=improvement_id)
+        with scoped(events, filters, model) as kept:
+            return evaluate_improvements(kept, model, improvement_id=improvement_id)
     finally:
         if owned:
             events.close()

@@ -14,10 +14,13 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cojourney.errors import InputError, Location, Problem
 from cojourney.services.handle import WorkspaceHandle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
 
 
 @dataclass(frozen=True)
@@ -285,33 +288,45 @@ def _experience(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[st
     ).to_dict()
 
 
+def _kept(f: Filters, *, window: bool = False) -> JourneyFilter:
+    """The journeys the page's segment, persona and where filters keep (and, with
+    ``window``, its dates as the window of the journeys' start)."""
+    from cojourney.analytics.filters import JourneyFilter
+
+    start, end = f.window() if window else (None, None)
+    segments = (f.segment,) if f.segment else ()
+    return JourneyFilter(start=start, end=end, segments=segments, **f.journey_filter_arguments())
+
+
 def _agreements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
     from cojourney.services.agreements import agreements_report
 
-    return agreements_report(handle, start=f.start, end=f.end).to_dict()
+    return agreements_report(handle, start=f.start, end=f.end, filters=_kept(f)).to_dict()
 
 
 def _value(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
     from cojourney.services.value import value_report
 
-    return value_report(handle, start=f.start, end=f.end, journey_id=journey_id).to_dict()
+    return value_report(
+        handle, start=f.start, end=f.end, journey_id=journey_id, filters=_kept(f)
+    ).to_dict()
 
 
 def _leakage(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
     from cojourney.services.agreements import leakage
 
-    return leakage(handle, journey_id=journey_id).to_dict()
+    return leakage(handle, journey_id=journey_id, filters=_kept(f, window=True)).to_dict()
 
 
 def _improvements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
     from cojourney.services.value import improvement_report
 
-    return {
-        "improvements": [r.to_dict() for r in improvement_report(handle, journey_id=journey_id)]
-    }
+    found = improvement_report(handle, journey_id=journey_id, filters=_kept(f, window=True))
+    return {"improvements": [r.to_dict() for r in found]}
 
 
-_NO_SEGMENT = "Not filtered by segment yet: the whole population is shown."
+_LOCAL_DATES = "Dates are local dates of the workspace's time zone."
+_FILTERS = ("from", "to", "segment", "persona", "where")
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
@@ -328,29 +343,36 @@ ANALYSES: dict[str, Analysis] = {
             "agreements-status",
             "Agreements (SLA and XLA)",
             _agreements,
-            ("from", "to"),
-            (_NO_SEGMENT, "Dates are local dates of the workspace's time zone."),
+            _FILTERS,
+            (_LOCAL_DATES + " The dates select clocks that started, and target periods.",),
         ),
         Analysis(
             "value",
             "Value indicators",
             _value,
-            ("from", "to"),
-            (_NO_SEGMENT, "Dates are local dates of the workspace's time zone."),
+            _FILTERS,
+            (
+                _LOCAL_DATES,
+                "Indicators fed by measurements follow a segment filter only; with a "
+                "persona or where filter they read as not measured.",
+            ),
         ),
         Analysis(
             "leakage",
             "Value leakage",
             _leakage,
-            (),
-            ("Not filtered yet: every journey of the event log is ranked.",),
+            _FILTERS,
+            ("The leaks of the journeys that started in the window and match the filters.",),
         ),
         Analysis(
             "improvements-effect",
             "Improvements and their effect",
             _improvements,
-            (),
-            ("Not filtered: each improvement is tested on its own before/after windows.",),
+            _FILTERS,
+            (
+                "Each effect is tested on its own before/after windows, among the journeys "
+                "that started in the dates and match the filters.",
+            ),
         ),
     )
 }
