@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     csv_option,
     date_range_options,
     emit_csv,
+    engine_options,
     null_value_texts,
     period,
     refuse_both,
@@ -141,18 +143,7 @@ _WORKSPACE_ONLY = (
 @click.option(
     "--object-type", metavar="TYPE", help="OCEL: the object type whose objects become the journeys."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Where the analysis runs.",
-)
-@click.option(
-    "--spark-master",
-    metavar="URL",
-    help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]",
-)
+@engine_options()
 @click.option(
     "--top",
     "top_variants",
@@ -219,8 +210,9 @@ def analyze(
     on_error: str,
     classifier: str | None,
     object_type: str | None,
-    engine: str,
+    engine: str | None,
     spark_master: str | None,
+    spark_remote: str | None,
     top_variants: int,
     journey_id: str | None,
     events: Path | None,
@@ -255,8 +247,7 @@ def analyze(
       cojourney analyze my-workspace --journey main-journey --from 2024-01-01 --to 2024-03-31
       cojourney analyze my-workspace --events exports/ --segment students --json -
     """
-    if spark_master and engine != "spark":
-        raise click.UsageError("--spark-master needs --engine spark.")
+    check_engine_flags(engine, spark_master, spark_remote)
     refuse_both(json_out, csv_out)
     given = click.get_current_context().params
     if source.is_dir():
@@ -266,7 +257,7 @@ def analyze(
         result = _run_workspace(
             source,
             engine,
-            spark_master,
+            (spark_master, spark_remote),
             journey_id,
             events,
             journey_filter,
@@ -305,6 +296,7 @@ def analyze(
             object_type=object_type,
             engine=engine,
             spark_master=spark_master,
+            spark_remote=spark_remote,
             top_variants=top_variants,
             on_progress=on_progress,
             on_stage=on_stage,
@@ -348,8 +340,8 @@ def _journey_filter(
 
 def _run_workspace(
     workspace: Path,
-    engine: str,
-    spark_master: str | None,
+    engine: str | None,
+    spark: tuple[str | None, str | None],
     journey_id: str | None,
     events: Path | None,
     journey_filter: JourneyFilter,
@@ -367,7 +359,8 @@ def _run_workspace(
             filters=journey_filter,
             breakdown_by=breakdown_by,
             top_variants=top_variants,
-            spark_master=spark_master,
+            spark_master=spark[0],
+            spark_remote=spark[1],
             on_stage=on_stage,
         )
 

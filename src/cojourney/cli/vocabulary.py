@@ -89,6 +89,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "query.improvement": ("--improvement", ("improvements",)),
     "query.engine": ("--engine", ("analyze", "report")),
     "query.spark_master": ("--spark-master", ("analyze", "report")),
+    "query.spark_remote": ("--spark-remote", ("analyze", "report")),
     # what is written
     "output.json": (
         "--json",
