@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
 from journey_logs import MAIN_LOG, journey_table
-from spark_cluster import cluster_env, connect_server, java_missing, standalone_cluster
+from spark_cluster import cluster_env, connect_server, java_missing, rounded, standalone_cluster
 from workspaces import answers_table, import_logs, measured_template
 
 pytestmark = [
@@ -68,7 +68,7 @@ def analysis(workspace: Path, *flags: str) -> dict:
     assert done.returncode == 0, done.stderr[-3000:]
     document = json.loads(done.stdout)
     del document["computed_with"]  # names the engine
-    return document
+    return rounded(document)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +116,19 @@ def test_report_through_spark_connect_equals_duckdb(
     spark_html = on_spark.read_text(encoding="utf-8")
     assert "Spark" in spark_html or "spark" in spark_html  # the report says where it ran
     assert _comparable(spark_html) == _comparable(on_duckdb.read_text(encoding="utf-8"))
+
+
+def test_the_cluster_reads_a_partitioned_dataset_in_place(
+    workspace: Path, duckdb_analysis: dict, connect_url: str, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    done = cli("export", str(workspace), "--parquet-dataset", lake.as_uri())
+    assert done.returncode == 0, done.stderr[-3000:]
+    on_spark = analysis(
+        workspace, "--events", lake.as_uri(), "--engine", "spark", "--spark-remote", connect_url
+    )
+    assert on_spark.pop("source") == str(lake)
+    assert on_spark == {k: v for k, v in duckdb_analysis.items() if k != "source"}
 
 
 def test_an_unreachable_connect_server_is_a_clear_error(workspace: Path) -> None:

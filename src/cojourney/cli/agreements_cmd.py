@@ -64,7 +64,7 @@ def agreements(
     date_from: str | None,
     date_to: str | None,
     as_of: str | None,
-    events: Path | None,
+    events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:

@@ -26,6 +26,7 @@ from cojourney.cli.common import (
     date_range_options,
     emit_csv,
     engine_options,
+    events_option,
     null_value_texts,
     period,
     refuse_both,
@@ -159,12 +160,9 @@ _WORKSPACE_ONLY = (
     help="WORKSPACE: the designed journey to compare with. [default: the "
     "workspace's default journey]",
 )
-@click.option(
-    "--events",
-    type=click.Path(exists=True, path_type=Path),
-    metavar="PARQUET",
+@events_option(
     help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
-    "of the imported events.",
+    "of the imported events."
 )
 @date_range_options("journeys that start (WORKSPACE)")
 @click.option(
@@ -215,7 +213,7 @@ def analyze(
     spark_remote: str | None,
     top_variants: int,
     journey_id: str | None,
-    events: Path | None,
+    events: str | Path | None,
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
@@ -343,7 +341,7 @@ def _run_workspace(
     engine: str | None,
     spark: tuple[str | None, str | None],
     journey_id: str | None,
-    events: Path | None,
+    events: str | Path | None,
     journey_filter: JourneyFilter,
     breakdown_by: tuple[str, ...],
     top_variants: int,

@@ -39,9 +39,25 @@ def workspace_argument(f: F) -> F:
 def events_option(
     help: str = "Read this Parquet file or folder of Parquet files instead of the imported events.",
 ) -> Callable[[F], F]:
-    """``--events PARQUET``: an existing file or folder, as ``events`` (a Path or None)."""
+    """``--events PARQUET``, as ``events``: an existing file or folder (a Path), a
+    ``file://`` URL (a Path), or a URL of another filesystem such as ``s3://`` (text,
+    read through pyarrow), or None."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | Path | None:
+        if value is None:
+            return None
+        if "://" in value and not value.startswith("file://"):
+            return value
+        path = Path(value.removeprefix("file://"))
+        if not path.exists():
+            raise click.BadParameter(f"{value!r}: no such file or folder.", ctx, param)
+        return path
+
     return click.option(
-        "--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET", help=help
+        "--events",
+        metavar="PARQUET",
+        callback=convert,
+        help=help + " A folder (hive partitions welcome) or URL: file://, s3://, gs://, hdfs://.",
     )
 
 

@@ -46,7 +46,7 @@ def improvements(
     workspace: Path,
     improvement_id: str | None,
     journey_id: str | None,
-    events: Path | None,
+    events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:

@@ -49,7 +49,7 @@ def leakage(
     workspace: Path,
     journey_id: str | None,
     as_of: str | None,
-    events: Path | None,
+    events: str | Path | None,
     top: int,
     json_out: Path | None,
     csv_out: Path | None,

@@ -62,7 +62,7 @@ def report(
     engine: str | None,
     spark_master: str | None,
     spark_remote: str | None,
-    events: Path | None,
+    events: str | Path | None,
     audience: str,
 ) -> None:
     """Write the journey report of WORKSPACE: one HTML file that opens offline.

@@ -60,7 +60,7 @@ def value(
     journey_id: str | None,
     date_from: str | None,
     date_to: str | None,
-    events: Path | None,
+    events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:

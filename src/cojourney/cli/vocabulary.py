@@ -126,6 +126,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
+    "export.parquet_dataset": ("--parquet-dataset", ("export",)),
     "map.kind": ("--kind", ("map",)),
     "map.format": ("--format", ("map",)),
     "output.audience": ("--audience", ("map", "report")),

@@ -196,7 +196,8 @@ def _events_on(
     were loaded (and must be released).
 
     DuckDB reads them where they are (the store's table or the Parquet view, on the
-    source's own connection); other engines get them as Arrow batches.
+    source's own connection); Spark reads a Parquet dataset where it lies (a cluster
+    reads it from its folder or object store); otherwise engines get Arrow batches.
     """
     from cojourney.analytics.engines.duckdb import DuckDBEngine
 
@@ -204,4 +205,13 @@ def _events_on(
         return engine.table(source.table_name("events")), False
     if on_stage is not None:
         on_stage(f"loading events into {engine.name}")
+    read_in_place = getattr(engine, "read_parquet_dataset", None)
+    if read_in_place is not None and source.parquet_location is not None:
+        from cojourney.errors import InputError
+
+        try:  # the cluster reads the dataset itself: nothing passes through this process
+            table: ir.Table = read_in_place(source.parquet_location)
+            return table, True
+        except InputError as exc:  # e.g. no event_seq: numbered here instead
+            log.info("reading %s through this process: %s", source.parquet_location, exc)
     return engine.load_events(source.batches(import_ids=False)), True
