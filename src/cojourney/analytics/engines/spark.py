@@ -132,7 +132,7 @@ def _connect_session(remote: str, config: dict[str, str] | None) -> SparkSession
         ) from exc
     try:
         session = SparkSession.builder.remote(remote).getOrCreate()
-        for key, value in {**CONNECT_SESSION_CONFIG, **(config or {})}.items():
+        for key, value in CONNECT_SESSION_CONFIG.items():
             session.conf.set(key, value)  # the first call to the server
     except Exception as exc:  # grpc errors come as several pyspark exception types
         raise CojourneyError(
@@ -140,6 +140,13 @@ def _connect_session(remote: str, config: dict[str, str] | None) -> SparkSession
             "Is it running and reachable? Start one with start-connect-server.sh "
             "(docs/scale.md), or leave query.spark_remote unset for local mode."
         ) from exc
+    for key, value in (config or {}).items():
+        try:
+            session.conf.set(key, value)
+        except Exception as exc:  # a static setting: the server's, fixed at its start
+            if "CANNOT_MODIFY_CONFIG" not in str(exc):
+                raise
+            log.warning("%s is the Spark Connect server's setting; %s ignored", key, value)
     return session
 
 
