@@ -130,6 +130,7 @@ def _connect_session(remote: str, config: dict[str, str] | None) -> SparkSession
             "Spark Connect needs its client libraries (grpcio, grpcio-status, "
             f"googleapis-common-protos): pip install 'cojourney[spark]' ({exc})."
         ) from exc
+    _check_reachable(remote)
     try:
         session = SparkSession.builder.remote(remote).getOrCreate()
         for key, value in CONNECT_SESSION_CONFIG.items():
@@ -148,6 +149,24 @@ def _connect_session(remote: str, config: dict[str, str] | None) -> SparkSession
                 raise
             log.warning("%s is the Spark Connect server's setting; %s ignored", key, value)
     return session
+
+
+def _check_reachable(remote: str, timeout: float = 10.0) -> None:
+    """Refuse at once a Connect server that accepts no connection (the gRPC client
+    would retry for minutes)."""
+    import socket
+
+    hostport = remote.removeprefix("sc://").split("/", 1)[0].split(";", 1)[0]
+    host, _, port = hostport.rpartition(":") if ":" in hostport else (hostport, "", "15002")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise CojourneyError(
+            f"The Spark Connect server at {remote} did not answer ({exc}). Is it running "
+            "and reachable? Start one with start-connect-server.sh (docs/scale.md), or "
+            "leave query.spark_remote unset for local mode."
+        ) from None
 
 
 def check_remote_url(remote: str) -> None:
