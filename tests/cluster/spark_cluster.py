@@ -188,15 +188,3 @@ def connect_server(folder: Path) -> Iterator[str]:
     ]
     with jvm(command, port, folder / "connect.log"):
         yield f"sc://127.0.0.1:{port}"
-
-
-def rounded(value: object) -> object:
-    """``value`` with every float rounded to 9 significant digits: sums in parallel
-    engines differ in the last bits from run to run."""
-    if isinstance(value, float):
-        return float(f"{value:.9g}")
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value

@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
+from float_noise import rounded
 from journey_logs import MAIN_LOG, journey_table
-from spark_cluster import cluster_env, connect_server, java_missing, rounded, standalone_cluster
+from spark_cluster import cluster_env, connect_server, java_missing, standalone_cluster
 from workspaces import answers_table, import_logs, measured_template
 
 pytestmark = [

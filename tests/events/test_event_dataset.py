@@ -15,6 +15,7 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
 
+from float_noise import rounded
 from journey_logs import MAIN_LOG, journey_table
 from workspaces import answers_table, import_logs, measured_template
 
@@ -55,18 +56,6 @@ def partitions(root: Path) -> dict[str, list[str]]:
         for d in sorted(root.iterdir())
         if d.name.startswith("import_id=")
     }
-
-
-def rounded(value: object) -> object:
-    """``value`` with every float rounded to 9 significant digits: sums in parallel
-    engines differ in the last bits from run to run."""
-    if isinstance(value, float):
-        return float(f"{value:.9g}")
-    if isinstance(value, dict):
-        return {k: rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [rounded(v) for v in value]
-    return value
 
 
 def store_rows(folder: Path) -> list[dict]:
