@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import COJOURNEY, DATA, loadavg, setup_logging, size_label, write_result
+from _harness import COJOURNEY, DATA, loadavg, setup_logging, size_label, versions, write_result
 from generate_log import generate
 
 log = logging.getLogger("bench.memory")
@@ -117,7 +117,7 @@ def main() -> None:
                 "per_million_mib": round(per_million, 1),
                 "fixed_mib": round(m0 - per_million * n0 / 1e6, 1),
             }
-    document = {"runs": runs, "model": slopes}
+    document = {"runs": runs, "model": slopes, "versions": versions()}
     print(json.dumps(document, indent=1))
     write_result("memory", document)
 
