@@ -65,7 +65,7 @@ def tree_rss(root: int) -> int:
 
 def peak_of(cmd: list[str], timeout: float) -> dict[str, Any]:
     """Run ``cmd``; its wall time, exit code and the peak resident memory of its tree."""
-    load = loadavg()[0]
+    load = loadavg()
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
@@ -82,7 +82,7 @@ def peak_of(cmd: list[str], timeout: float) -> dict[str, Any]:
         "seconds": round(time.perf_counter() - started, 2),
         "peak_rss_mib": round(peak / 2**20, 1),
         "exit_code": proc.returncode,
-        "load_before": load,
+        "loadavg_before": load,
         **({"stderr_tail": stderr[-2000:]} if proc.returncode else {}),
     }
 

@@ -544,7 +544,7 @@ def memory_section(results: dict[str, dict[str, Any]]) -> list[str]:
     for r in sorted(d["runs"], key=lambda r: (r["engine"], r["events"])):
         lines.append(
             f"| {r['engine']} | {r['events']:,} | {r['peak_rss_mib']:,.0f} MiB | "
-            f"{_s(r['seconds'])} | {r['load_before']:.1f} |"
+            f"{_s(r['seconds'])} | {r['loadavg_before'][0]:.1f} |"
         )
     lines += ["", "| engine | fixed | per million events |", "|---|---:|---:|"]
     for engine, m in d["model"].items():
