@@ -39,7 +39,7 @@ test: install-test
 	$(BIN)/lint-imports
 
 test-fast: install-test
-	$(BIN)/python -m pytest -n 2 -m "not spark and not browser"
+	$(BIN)/python -m pytest -n 2 -m "not spark and not browser and not cluster"
 
 ## lint: ruff's checks and its format check (make format rewrites the files)
 lint: install-test

@@ -529,8 +529,39 @@ def pages_section(results: dict[str, dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def memory_section(results: dict[str, dict[str, Any]]) -> list[str]:
+    d = results.get("memory")
+    if d is None:
+        return []
+    lines = [
+        "## 8. Memory per million events: DuckDB and Spark local mode",
+        "",
+        "`benchmarks/bench_memory.py`: `cojourney analyze FILE --engine E` on two generated "
+        "logs; the peak resident memory is the SUM over the process tree (the Python "
+        "process and, for Spark, its JVM), sampled from `/proc` every 50 ms (`%M` would "
+        "show only the largest process). A straight line through the two sizes splits it "
+        "into a fixed part and a part per million events. Spark runs `local[2]` with the "
+        "JVM's default heap: its peak is the heap the JVM chose to fill, mostly fixed, so "
+        "its 'per million' is a lower bound for logs that fit that heap. The machine was "
+        "shared: the load before each run is shown, and the wall times are not comparable "
+        "with the other sections. docs/scale.md reads these numbers.",
+        "",
+        "| engine | events | peak (process tree) | wall | load before |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in sorted(d["runs"], key=lambda r: (r["engine"], r["events"])):
+        lines.append(
+            f"| {r['engine']} | {r['events']:,} | {r['peak_rss_mib']:,.0f} MiB | "
+            f"{_s(r['seconds'])} | {r['loadavg_before'][0]:.1f} |"
+        )
+    lines += ["", "| engine | fixed | per million events |", "|---|---:|---:|"]
+    for engine, m in d["model"].items():
+        lines.append(f"| {engine} | {m['fixed_mib']:,.0f} MiB | {m['per_million_mib']:,.0f} MiB |")
+    return [*lines, ""]
+
+
 def environment(results: dict[str, dict[str, Any]]) -> list[str]:
-    newest = max(results.values(), key=lambda d: d["date"])
+    newest = max((d for d in results.values() if "versions" in d), key=lambda d: d["date"])
     m, v = newest["machine"], newest["versions"]
     with_pm4py = next(
         (
@@ -674,6 +705,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         + report_section(results)
         + ingest_section(results)
         + pages_section(results)
+        + memory_section(results)
     )
     return "\n".join(head + body + data + environment(results) + commands + [""] + how) + "\n"
 

@@ -115,10 +115,36 @@ class Settings(BaseSettings):
         description="Folder for temporary files (spill, XES staging); the system's when unset.",
     )
     spark_master: str | None = Field(
-        None, description="Spark master URL (local[2] when unset), e.g. spark://HOST:7077."
+        None,
+        description=(
+            "Spark master URL of the Spark engine (local[2] when unset), e.g. a standalone "
+            "cluster's spark://HOST:7077; see docs/scale.md."
+        ),
     )
     spark_remote: str | None = Field(
-        None, description="Spark Connect URL (sc://HOST:PORT); takes precedence over spark_master."
+        None,
+        description=(
+            "Spark Connect URL of the Spark engine (sc://HOST:PORT); takes precedence over "
+            "spark_master. The web app's analyses use it too when engine is spark."
+        ),
+    )
+    spark_config: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "Extra Spark settings of the sessions cojourney starts, e.g. "
+            '{"spark.executor.memory": "4g", "spark.sql.shuffle.partitions": "64"} '
+            "(JSON in the environment variable, a table in the settings file); with "
+            "spark_remote only runtime SQL settings apply."
+        ),
+    )
+    spark_staging_dir: str | None = Field(
+        None,
+        description=(
+            "Where the Spark engine writes the events it reads (a fresh folder inside, "
+            "deleted after): a folder or URL (file://, s3://, hdfs://...) that every "
+            "executor can read; the system's temporary folder when unset (local mode, or "
+            "a cluster on this machine)."
+        ),
     )
 
     # -- Measures ------------------------------------------------------------------
@@ -343,7 +369,7 @@ def settings_reference() -> str:
         "|---|---|---|---|",
     ]
     for name, info in Settings.model_fields.items():
-        default = info.default
+        default = info.get_default(call_default_factory=True)
         shown = "unset" if default is None else f"`{default}`"
         text = (info.description or "").replace("|", "\\|")
         lines.append(f"| `{name}` | `COJOURNEY_{name.upper()}` | {shown} | {text} |")

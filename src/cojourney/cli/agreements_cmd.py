@@ -70,7 +70,7 @@ def agreements(
     where: tuple[str, ...],
     personas: tuple[str, ...],
     by: str | None,
-    events: Path | None,
+    events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:

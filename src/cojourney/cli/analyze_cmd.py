@@ -21,9 +21,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     csv_option,
     date_range_options,
     emit_csv,
+    engine_options,
+    events_option,
     null_value_texts,
     period,
     refuse_both,
@@ -149,18 +152,7 @@ _WORKSPACE_ONLY = (
 @click.option(
     "--object-type", metavar="TYPE", help="OCEL: the object type whose objects become the journeys."
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Where the analysis runs.",
-)
-@click.option(
-    "--spark-master",
-    metavar="URL",
-    help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]",
-)
+@engine_options()
 @click.option(
     "--top",
     "top_variants",
@@ -176,12 +168,9 @@ _WORKSPACE_ONLY = (
     help="WORKSPACE: the designed journey to compare with. [default: the "
     "workspace's default journey]",
 )
-@click.option(
-    "--events",
-    type=click.Path(exists=True, path_type=Path),
-    metavar="PARQUET",
+@events_option(
     help="WORKSPACE: analyse this Parquet file or folder of Parquet files instead "
-    "of the imported events.",
+    "of the imported events."
 )
 @date_range_options("journeys that start (WORKSPACE)")
 @click.option(
@@ -221,11 +210,12 @@ def analyze(
     on_error: str,
     classifier: str | None,
     object_type: str | None,
-    engine: str,
+    engine: str | None,
     spark_master: str | None,
+    spark_remote: str | None,
     top_variants: int,
     journey_id: str | None,
-    events: Path | None,
+    events: str | Path | None,
     date_from: str | None,
     date_to: str | None,
     segments: tuple[str, ...],
@@ -260,8 +250,7 @@ def analyze(
       cojourney analyze my-workspace --events exports/ --segment students --json -
       cojourney analyze my-workspace --where channel=app --by persona --by cohort
     """
-    if spark_master and engine != "spark":
-        raise click.UsageError("--spark-master needs --engine spark.")
+    check_engine_flags(engine, spark_master, spark_remote)
     refuse_both(json_out, csv_out)
     given = click.get_current_context().params
     if source.is_dir():
@@ -273,7 +262,7 @@ def analyze(
         result = _run_workspace(
             source,
             engine,
-            spark_master,
+            (spark_master, spark_remote),
             journey_id,
             events,
             journey_filter,
@@ -312,6 +301,7 @@ def analyze(
             object_type=object_type,
             engine=engine,
             spark_master=spark_master,
+            spark_remote=spark_remote,
             top_variants=top_variants,
             on_progress=on_progress,
             on_stage=on_stage,
@@ -356,10 +346,10 @@ def _journey_filter(
 
 def _run_workspace(
     workspace: Path,
-    engine: str,
-    spark_master: str | None,
+    engine: str | None,
+    spark: tuple[str | None, str | None],
     journey_id: str | None,
-    events: Path | None,
+    events: str | Path | None,
     journey_filter: JourneyFilter,
     breakdown_by: tuple[str, ...],
     top_variants: int,
@@ -375,7 +365,8 @@ def _run_workspace(
             filters=journey_filter,
             breakdown_by=breakdown_by,
             top_variants=top_variants,
-            spark_master=spark_master,
+            spark_master=spark[0],
+            spark_remote=spark[1],
             on_stage=on_stage,
         )
 

@@ -39,9 +39,25 @@ def workspace_argument(f: F) -> F:
 def events_option(
     help: str = "Read this Parquet file or folder of Parquet files instead of the imported events.",
 ) -> Callable[[F], F]:
-    """``--events PARQUET``: an existing file or folder, as ``events`` (a Path or None)."""
+    """``--events PARQUET``, as ``events``: an existing file or folder (a Path), a
+    ``file://`` URL (a Path), or a URL of another filesystem such as ``s3://`` (text,
+    read through pyarrow), or None."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | Path | None:
+        if value is None:
+            return None
+        if "://" in value and not value.startswith("file://"):
+            return value
+        path = Path(value.removeprefix("file://"))
+        if not path.exists():
+            raise click.BadParameter(f"{value!r}: no such file or folder.", ctx, param)
+        return path
+
     return click.option(
-        "--events", type=click.Path(exists=True, path_type=Path), metavar="PARQUET", help=help
+        "--events",
+        metavar="PARQUET",
+        callback=convert,
+        help=help + " A folder (hive partitions welcome) or URL: file://, s3://, gs://, hdfs://.",
     )
 
 
@@ -122,6 +138,53 @@ def as_of_option(help: str) -> Callable[[F], F]:
         help=f"{help}: a date (its end) or a date and time, in the workspace's "
         "time zone unless it has an offset. [default: the latest event]",
     )
+
+
+def engine_options(what: str = "the analyses") -> Callable[[F], F]:
+    """``--engine``, ``--spark-master URL`` and ``--spark-remote URL``, as ``engine``,
+    ``spark_master`` and ``spark_remote`` (each ``None`` when not given: the settings
+    decide, :mod:`cojourney.services.engine_choice`). Check them with
+    :func:`check_engine_flags`.
+
+    ``what`` names what runs on the engine ("Where ``what`` run").
+    """
+
+    def decorate(f: F) -> F:
+        f = click.option(
+            "--spark-remote",
+            metavar="URL",
+            help="Run on a Spark Connect server, e.g. sc://host:15002 (with --engine spark). "
+            "[default: the spark_remote setting]",
+        )(f)
+        f = click.option(
+            "--spark-master",
+            metavar="URL",
+            help="Spark master with --engine spark, e.g. spark://host:7077. "
+            "[default: the spark_master setting, else local[2]]",
+        )(f)
+        return click.option(
+            "--engine",
+            type=click.Choice(["duckdb", "spark"]),
+            help=f"Where {what} run. [default: the engine setting, duckdb]",
+        )(f)
+
+    return decorate
+
+
+def check_engine_flags(
+    engine: str | None, spark_master: str | None, spark_remote: str | None
+) -> None:
+    """A usage error for ``--spark-master`` or ``--spark-remote`` without the Spark engine,
+    or for both at once."""
+    if not (spark_master or spark_remote):
+        return
+    from cojourney.settings import current_settings
+
+    flag = "--spark-master" if spark_master else "--spark-remote"
+    if (engine or current_settings().engine) != "spark":
+        raise click.UsageError(f"{flag} needs --engine spark.")
+    if spark_master and spark_remote:
+        raise click.UsageError("--spark-master and --spark-remote: choose one.")
 
 
 # --------------------------------------------------------------------------- dates

@@ -372,7 +372,6 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    required=True,
     metavar="FILE",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="The file to write (replaced once complete).",
@@ -384,16 +383,40 @@ def import_(
     help="parquet: the canonical columns; xes: IEEE 1849 XES, gzip-compressed when "
     "FILE ends in .gz. [default: from FILE's suffix]",
 )
-def export(workspace: Path, output: Path, fmt: str | None) -> int:
+@click.option(
+    "--parquet-dataset",
+    "dataset",
+    metavar="URL",
+    help="Instead of one file: a Parquet dataset partitioned by import and month "
+    "(import_id=N/month=YYYY-MM/) in this folder or URL (file://, s3://, gs://, "
+    "hdfs://) for a Spark cluster to read; only imports not there yet are written.",
+)
+def export(workspace: Path, output: Path | None, fmt: str | None, dataset: str | None) -> int:
     """Export every event imported into WORKSPACE as Parquet or XES.
 
     \b
     Examples:
       cojourney export shop/ -o events.parquet
       cojourney export shop/ --format xes -o events.xes.gz
+      cojourney export shop/ --parquet-dataset s3://lake/shop/events
     """
-    from cojourney.services.imports import export_events
+    from cojourney.services.imports import export_event_dataset, export_events
 
+    if (output is None) == (dataset is None):
+        raise click.UsageError("Give either --output FILE or --parquet-dataset URL.")
+    if dataset is not None:
+        if fmt is not None:
+            raise click.UsageError("--format applies to --output; a dataset is Parquet.")
+        written = export_event_dataset(workspace, dataset)
+        click.echo(
+            clean(
+                f"Exported {written.rows:,} events of {len(written.written)} imports to "
+                f"{written.location}; {len(written.kept)} imports were there already"
+                + (f", {len(written.removed)} deleted imports removed." if written.removed else ".")
+            )
+        )
+        return 0
+    assert output is not None
     result = export_events(
         workspace, output, format="xes" if fmt == "xes" else "parquet" if fmt else None
     )

@@ -56,7 +56,7 @@ def improvements(
     segments: tuple[str, ...],
     where: tuple[str, ...],
     personas: tuple[str, ...],
-    events: Path | None,
+    events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
 ) -> int:

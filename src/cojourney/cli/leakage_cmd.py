@@ -61,7 +61,7 @@ def leakage(
     where: tuple[str, ...],
     personas: tuple[str, ...],
     by: str | None,
-    events: Path | None,
+    events: str | Path | None,
     top: int,
     json_out: Path | None,
     csv_out: Path | None,

@@ -15,7 +15,9 @@ from pathlib import Path
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     date_range_options,
+    engine_options,
     events_option,
     journey_option,
     period,
@@ -39,18 +41,7 @@ from cojourney.domain.visibility import AUDIENCES
 @journey_option("The journey to report on.")
 @date_range_options("journeys that start")
 @journey_filter_options()
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    default="duckdb",
-    show_default=True,
-    help="Where the journey analyses run.",
-)
-@click.option(
-    "--spark-master",
-    metavar="URL",
-    help="Spark master with --engine spark, e.g. spark://host:7077. [default: local[2]]",
-)
+@engine_options("the journey analyses")
 @events_option(
     help="Report on this Parquet file or folder of Parquet files instead of the "
     "imported events (no feedback then)."
@@ -73,9 +64,10 @@ def report(
     segments: tuple[str, ...],
     where: tuple[str, ...],
     personas: tuple[str, ...],
-    engine: str,
+    engine: str | None,
     spark_master: str | None,
-    events: Path | None,
+    spark_remote: str | None,
+    events: str | Path | None,
     audience: str,
 ) -> None:
     """Write the journey report of WORKSPACE: one HTML file that opens offline.
@@ -97,8 +89,7 @@ def report(
     """
     from cojourney.services.report import build_report
 
-    if spark_master and engine != "spark":
-        raise click.UsageError("--spark-master needs --engine spark.")
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = period(workspace, date_from, date_to)
     with _progress(workspace) as on_progress:
         result = build_report(
@@ -110,6 +101,7 @@ def report(
             engine=engine,
             source=events,
             spark_master=spark_master,
+            spark_remote=spark_remote,
             on_progress=on_progress,
             audience=audience,
             filters=journey_filter(segments, where, personas),

@@ -102,6 +102,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "query.improvement": ("--improvement", ("improvements",)),
     "query.engine": ("--engine", ("analyze", "report")),
     "query.spark_master": ("--spark-master", ("analyze", "report")),
+    "query.spark_remote": ("--spark-remote", ("analyze", "report")),
     # what is written
     "output.json": (
         "--json",
@@ -138,6 +139,7 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     ),
     "output.file": ("--output", ("schema", "map", "export", "report")),
     "export.format": ("--format", ("export",)),
+    "export.parquet_dataset": ("--parquet-dataset", ("export",)),
     "map.kind": ("--kind", ("map",)),
     "map.format": ("--format", ("map",)),
     "output.audience": ("--audience", ("map", "report")),

@@ -107,6 +107,9 @@ class EventSource:
         self._con: duckdb.DuckDBPyConnection | None = con
         self._tables = tables  # kind -> SQL relation (a table or a view)
         self.label = label
+        #: The Parquet file, folder or URL read (:meth:`from_parquet`), else None: an
+        #: engine that reads Parquet itself (Spark on a cluster) may read it there.
+        self.parquet_location: str | None = None
         self._lock = threading.RLock()
 
     # ---------------------------------------------------------------- construction
@@ -115,7 +118,11 @@ class EventSource:
     def from_parquet(cls, path: str | Path) -> EventSource:
         """A read-only source over a Parquet file, or a folder of Parquet files.
 
-        The files must have ``journey_id``, ``activity`` and ``timestamp``; missing
+        ``path`` may also be a ``file://`` URL, or a URL of a pyarrow filesystem
+        (``s3://``, ``gs://``, ``hdfs://``), read through pyarrow. Folders may be
+        hive-partitioned (``import_id=3/month=2025-01/``, as ``cojourney export
+        --parquet-dataset`` writes them); the partition columns are left out. The
+        files must have ``journey_id``, ``activity`` and ``timestamp``; missing
         optional canonical columns read as null, a missing ``event_seq`` as the
         row's position. Naive timestamps are taken as UTC.
 
@@ -128,13 +135,19 @@ class EventSource:
         """
         import duckdb
 
-        path = Path(path)
-        pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-        if not path.exists() or (path.is_dir() and not any(path.rglob("*.parquet"))):
-            raise NotFound(f"{path}: no Parquet file there")
+        from cojourney.events.writers.dataset import is_url
+
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        raw = f"read_parquet({sql_value(pattern)}, union_by_name = true)"
+        if is_url(path):
+            raw = _register_remote_dataset(con, str(path))
+        else:
+            path = Path(str(path).removeprefix("file://"))
+            pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
+            if not path.exists() or (path.is_dir() and not any(path.rglob("*.parquet"))):
+                con.close()
+                raise NotFound(f"{path}: no Parquet file there")
+            raw = f"read_parquet({sql_value(pattern)}, union_by_name = true)"
         have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()}
         missing = [c for c in S.REQUIRED_COLUMNS if c not in have]
         if missing:
@@ -142,7 +155,7 @@ class EventSource:
             raise InputError(
                 Problem(
                     "the Parquet data is not a canonical event log",
-                    location_in(path),
+                    location_in(str(path)),
                     found="columns: " + ", ".join(sorted(have)),
                     expected=", ".join(missing),
                     hint="write it with an export (export.format=parquet), or import the log "
@@ -158,7 +171,9 @@ class EventSource:
             else:
                 cols.append(f'CAST(NULL AS {c.sql_type}) AS "{c.name}"')
         con.execute(f"CREATE VIEW events AS SELECT {', '.join(cols)} FROM {raw}")
-        return cls(con, {EVENTS.name: "events"}, label=str(path))
+        source = cls(con, {EVENTS.name: "events"}, label=str(path))
+        source.parquet_location = str(path)
+        return source
 
     # ---------------------------------------------------------------- reading
 
@@ -597,6 +612,24 @@ class EventStore(EventSource):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _register_remote_dataset(con: duckdb.DuckDBPyConnection, url: str) -> str:
+    """Register the Parquet dataset at ``url`` (pyarrow filesystem, hive partitions) on
+    ``con`` as ``parquet_source``; its name."""
+    import pyarrow.dataset as ds
+
+    from cojourney.events.writers.dataset import open_location
+
+    filesystem, root = open_location(url)
+    try:
+        dataset = ds.dataset(root, filesystem=filesystem, format="parquet", partitioning="hive")
+    except (FileNotFoundError, OSError) as exc:
+        raise NotFound(f"{url}: no Parquet dataset there ({exc})") from None
+    if not dataset.files:
+        raise NotFound(f"{url}: no Parquet file there")
+    con.register("parquet_source", dataset)
+    return "parquet_source"
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

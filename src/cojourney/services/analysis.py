@@ -37,12 +37,13 @@ def analyze_workspace(
     workspace: WorkspaceRef,
     *,
     journey_id: str | None = None,
-    engine: str | Engine = "duckdb",
+    engine: str | Engine | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
     breakdown_by: Sequence[str] = DEFAULT_DIMENSIONS,
     top_variants: int | None = DEFAULT_TOP_VARIANTS,
     spark_master: str | None = None,
+    spark_remote: str | None = None,
     on_stage: Callable[[str], None] | None = None,
 ) -> JourneyAnalysis:
     """Compare a workspace's actual journeys with one of its designed journeys.
@@ -55,7 +56,8 @@ def analyze_workspace(
         The designed journey; by default the workspace's ``default_journey``, else
         its first journey.
     engine
-        ``"duckdb"`` (default) or ``"spark"``, or an engine to use (left open).
+        ``"duckdb"`` or ``"spark"``, or an engine to use (left open); by default
+        the ``engine`` setting (DuckDB unless set).
     source
         Where the events are: a Parquet file or a folder of Parquet files (a
         dataset), or an open :class:`~cojourney.events.store.EventSource`. By
@@ -69,8 +71,10 @@ def analyze_workspace(
         (:mod:`cojourney.analytics.offerings`) or a case attribute).
     top_variants
         How many variants to list (``None``: all).
-    spark_master
-        Spark master URL for a new Spark engine (``local[2]`` by default).
+    spark_master, spark_remote
+        A Spark master URL (``spark://HOST:7077``) or a Spark Connect URL
+        (``sc://HOST:15002``) for a new Spark engine; by default the settings
+        (:func:`cojourney.services.engine_choice.spark_options`), else local mode.
     on_stage
         Called with a short description as the work moves on.
 
@@ -90,8 +94,13 @@ def analyze_workspace(
     from cojourney.analytics.offerings import groupings
     from cojourney.analytics.report import analyze_journey
     from cojourney.analytics.segments import GroupRules
+    from cojourney.services.engine_choice import check_spark_target, engine_name, spark_options
 
-    model = as_handle(workspace).model()
+    handle = as_handle(workspace)
+    if not isinstance(engine, Engine):
+        engine = engine_name(engine, handle.settings)
+        check_spark_target(engine, spark_master, spark_remote)
+    model = handle.model()
     journey = choose_journey(model, journey_id)
     filters = dataclasses.replace(filters or JourneyFilter(), rules=GroupRules.of(model))
     events_source, owned_source = open_events(workspace, source)
@@ -100,7 +109,6 @@ def analyze_workspace(
         if isinstance(engine, Engine):
             eng, owned_engine = engine, False
         else:
-            options = {"master": spark_master} if engine == "spark" and spark_master else {}
             if engine == "duckdb":
                 from cojourney.analytics.engines.duckdb import DuckDBEngine
 
@@ -108,6 +116,7 @@ def analyze_workspace(
             else:
                 if on_stage is not None:
                     on_stage(f"starting {engine}")
+                options = spark_options(spark_master, spark_remote, handle.settings)
                 eng = get_engine(engine, **options)
             owned_engine = True
         events, loaded = _events_on(eng, events_source, on_stage)
@@ -194,7 +203,8 @@ def _events_on(
     were loaded (and must be released).
 
     DuckDB reads them where they are (the store's table or the Parquet view, on the
-    source's own connection); other engines get them as Arrow batches.
+    source's own connection); Spark reads a Parquet dataset where it lies (a cluster
+    reads it from its folder or object store); otherwise engines get Arrow batches.
     """
     from cojourney.analytics.engines.duckdb import DuckDBEngine
 
@@ -202,4 +212,13 @@ def _events_on(
         return engine.table(source.table_name("events")), False
     if on_stage is not None:
         on_stage(f"loading events into {engine.name}")
+    read_in_place = getattr(engine, "read_parquet_dataset", None)
+    if read_in_place is not None and source.parquet_location is not None:
+        from cojourney.errors import InputError
+
+        try:  # the cluster reads the dataset itself: nothing passes through this process
+            table: ir.Table = read_in_place(source.parquet_location)
+            return table, True
+        except InputError as exc:  # e.g. no event_seq: numbered here instead
+            log.info("reading %s through this process: %s", source.parquet_location, exc)
     return engine.load_events(source.batches(import_ids=False)), True

@@ -37,8 +37,9 @@ def discover_log(
     on_error: Literal["fail", "skip"] = "fail",
     classifier: str | None = None,
     object_type: str | None = None,
-    engine: str = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
+    spark_remote: str | None = None,
     top_variants: int = 20,
     on_progress: Callable[[int], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
@@ -64,8 +65,10 @@ def discover_log(
     classifier, object_type
         XES: the attribute(s) naming the activity; OCEL: the object type whose
         objects are the journeys.
-    engine, spark_master
-        Where the summary runs (``duckdb`` or ``spark``).
+    engine, spark_master, spark_remote
+        Where the summary runs (``duckdb`` or ``spark``; by default the ``engine``
+        setting), and on which Spark (a master URL or a Spark Connect URL; by default
+        the settings, else local mode).
     top_variants
         How many variants to list.
     on_progress, on_stage
@@ -98,15 +101,10 @@ def discover_log(
                 found=f"a {file_format} file",
             )
         )
-    if spark_master and engine != "spark":
-        raise InputError(
-            Problem(
-                "a Spark master applies to the Spark engine only",
-                location_in(None, field="query.spark_master"),
-                found=f"query.engine={engine}",
-                hint="add query.engine=spark, or leave the master out",
-            )
-        )
+    from cojourney.services.engine_choice import check_spark_target, engine_name, spark_options
+
+    engine = engine_name(engine)
+    check_spark_target(engine, spark_master, spark_remote)
     mapping = ColumnMapping(
         journey_id=journey_id,
         activity=activity,
@@ -140,7 +138,7 @@ def discover_log(
     from cojourney.analytics.discovery import summarize
     from cojourney.analytics.engines import get_engine
 
-    engine_options = {"master": spark_master} if engine == "spark" else {}
+    engine_options = spark_options(spark_master, spark_remote) if engine == "spark" else {}
     with get_engine(engine, **engine_options) as running:
         return summarize(
             path,

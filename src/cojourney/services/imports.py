@@ -30,6 +30,7 @@ from cojourney.events.mapping_choice import Kind, MappingOrigin, choose_mapping
 from cojourney.events.mappings import ImportMapping, MappingFlags
 from cojourney.events.store import EventStore, ImportRecord
 from cojourney.events.store_ingest import FileImport, IngestOutcome, ProgressCallback
+from cojourney.events.writers.dataset import DatasetExport
 from cojourney.files import atomic_output, check_writable
 from cojourney.services._import_plan import (
     ImportResult,
@@ -51,6 +52,7 @@ __all__ = [
     "OnError",
     "choose_mapping",
     "delete_import",
+    "export_event_dataset",
     "export_events",
     "import_events",
     "import_feedback",
@@ -289,6 +291,29 @@ def export_events(
             rows = write_xes(store.events_table(ordered=True, import_ids=False), temp, gzip=gzip)
     log.info("exported %d events of %s to %s", rows, workspace_path, output)
     return ExportResult(output, fmt, rows)
+
+
+def export_event_dataset(workspace_path: str | Path, location: str | Path) -> DatasetExport:
+    """Write a workspace's events as a Parquet dataset partitioned by import and month.
+
+    ``location`` is a folder or a URL (``file://``, ``s3://``, ``gs://``,
+    ``hdfs://``) that a Spark cluster can read; see
+    :mod:`cojourney.events.writers.dataset`. Incremental: imports already there are
+    kept, new ones written, deleted ones removed.
+
+    Raises
+    ------
+    cojourney.errors.NotFound
+        Nothing was imported into the workspace yet.
+    cojourney.errors.InputError
+        No filesystem for the URL.
+    """
+    from cojourney.events.writers.dataset import write_event_dataset
+
+    with EventStore.open(workspace_path, read_only=True) as store:
+        result = write_event_dataset(store, location)
+    log.info("exported the events of %s to the dataset %s", workspace_path, location)
+    return result
 
 
 def _format_of(output: Path) -> Literal["parquet", "xes"]:

@@ -108,9 +108,10 @@ def build_report(
     journey_id: str | None = None,
     start: datetime | date | None = None,
     end: datetime | date | None = None,
-    engine: str = "duckdb",
+    engine: str | None = None,
     source: str | Path | EventSource | None = None,
     spark_master: str | None = None,
+    spark_remote: str | None = None,
     on_progress: Progress | None = None,
     audience: str = "provider",
     filters: JourneyFilter | None = None,
@@ -130,13 +131,14 @@ def build_report(
         Only journeys that started in ``[start, end)``; a date is midnight UTC, a
         naive datetime is UTC.
     engine
-        ``"duckdb"`` (default) or ``"spark"`` for the journey analyses; the other
-        analyses read the events through DuckDB.
+        ``"duckdb"`` or ``"spark"`` for the journey analyses (by default the
+        ``engine`` setting); the other analyses read the events through DuckDB.
     source
         A Parquet file or folder (or an open event source) to read instead of the
         workspace's event store.
-    spark_master
-        Spark master URL with ``engine="spark"``.
+    spark_master, spark_remote
+        A Spark master URL or a Spark Connect URL with ``engine="spark"`` (by
+        default the settings; see :mod:`cojourney.services.engine_choice`).
     on_progress
         Called with ``(stage, done, total)`` as the work moves on
         (:func:`report_stages`), and ``("done", total, total)`` at the end.
@@ -183,12 +185,16 @@ def build_report(
                 hint="the end must come after the start",
             )
         )
+    from cojourney.services.engine_choice import check_spark_target, engine_name
+
+    engine = engine_name(engine, as_handle(workspace).settings)
     if engine not in ("duckdb", "spark"):
         raise InputError(
             Problem(
                 "unknown engine", Location(field="engine"), found=engine, expected="duckdb or spark"
             )
         )
+    check_spark_target(engine, spark_master, spark_remote)
     if check_audience(audience) == "consumer":
         if filters is not None and filters.active:
             raise InputError(
@@ -218,7 +224,7 @@ def build_report(
         begin,
         finish,
         engine,
-        spark_master,
+        (spark_master, spark_remote),
         filters,
     )
     stages = report_stages()
@@ -306,7 +312,7 @@ class _Run:
         start: datetime | None,
         end: datetime | None,
         engine: str,
-        spark_master: str | None,
+        spark: tuple[str | None, str | None],
         filters: JourneyFilter | None = None,
     ) -> None:
         from cojourney.report.design import journey_facts, workspace_facts
@@ -314,7 +320,8 @@ class _Run:
         self.path, self.workspace, self.journey = path, workspace, journey
         self.facts = journey_facts(journey)
         self.declared = workspace_facts(workspace)
-        self.start, self.end, self.engine, self.spark_master = start, end, engine, spark_master
+        self.start, self.end, self.engine = start, end, engine
+        self.spark_master, self.spark_remote = spark
         self.events: EventSource | None = None
         self.owned = False
         self.filters = filters
@@ -376,6 +383,7 @@ class _Run:
             breakdown_by=(),
             top_variants=REPORT_VARIANTS,
             spark_master=self.spark_master,
+            spark_remote=self.spark_remote,
         )
         if result.counts.journeys:
             self.analysis_result, self.analysis = result, result.to_dict()
