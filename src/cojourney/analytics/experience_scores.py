@@ -20,9 +20,8 @@ from cojourney.analytics.experience_results import EmotionPoint, ScoreBreakdown,
 from cojourney.analytics.stats import mean_intervals, nps_intervals, wilson_intervals
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.domain import Journey
+    from cojourney.events.sql import SqlConnection
 
 __all__ = ["DIMENSIONS", "emotion_curve", "metric_of", "score_breakdowns"]
 
@@ -38,7 +37,7 @@ def metric_of(question: str) -> str:
 
 
 def score_breakdowns(
-    con: duckdb.DuckDBPyConnection, table: str, journey: Journey
+    con: SqlConnection, table: str, journey: Journey
 ) -> tuple[tuple[ScoreRow, ...], tuple[ScoreBreakdown, ...]]:
     """Every question's score overall, and by each of :data:`DIMENSIONS`."""
     dims = ", ".join(DIMENSIONS)

@@ -57,6 +57,8 @@ from cojourney.events.feedback_schema import QUESTION_SCALES
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+    from cojourney.events.sql import SqlConnection
+
 __all__ = [
     "JourneySet",
     "Tables",
@@ -108,7 +110,7 @@ class JourneySet:
         of its events, as in :mod:`cojourney.analytics.filters`; answers count too)."""
         return cls("segment", value=value)
 
-    def sql(self, con: duckdb.DuckDBPyConnection, tables: Tables) -> str:
+    def sql(self, con: SqlConnection, tables: Tables) -> str:
         """A sub-query returning the ``journey_id`` of the set."""
         e = tables.events
         if self.kind == "attribute":
