@@ -27,6 +27,7 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.engine_options import check_spark_master, engine_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -53,6 +54,7 @@ SHOWN_BREACHES = 10
 @date_range_options("clocks that started, and target periods,", days=True)
 @as_of_option("Read running clocks at this instant and ignore later events")
 @events_option()
+@engine_options
 @json_option()
 @csv_option(
     "the compliance of every SLA clock (one row per clock, period and priority; "
@@ -67,6 +69,8 @@ def agreements(
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str,
+    spark_master: str | None,
 ) -> int:
     """How the agreements of a WORKSPACE are kept: SLA clocks, targets, watermelons.
 
@@ -86,6 +90,7 @@ def agreements(
     from cojourney.services.agreements import agreements_report
 
     refuse_both(json_out, csv_out)
+    check_spark_master(engine, spark_master)
     start, end = day_period(date_from, date_to)
     report = agreements_report(
         workspace,
@@ -94,6 +99,8 @@ def agreements(
         end=end,
         as_of=parse_instant(as_of, "--as-of"),
         source=events,
+        engine=engine,
+        spark_master=spark_master,
     )
     if json_out is not None:
         emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)

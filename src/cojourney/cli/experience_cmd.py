@@ -26,6 +26,7 @@ from cojourney.cli.common import (
     table,
     workspace_argument,
 )
+from cojourney.cli.engine_options import check_spark_master, engine_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -49,6 +50,7 @@ SHOWN_ROWS = 12
     metavar="SEGMENT",
     help="Only answers of this segment or persona (repeatable).",
 )
+@engine_options
 @json_option()
 @csv_option(
     "the scores, overall and by every breakdown (a 'dimension' column: overall, "
@@ -62,6 +64,8 @@ def experience(
     segments: tuple[str, ...],
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str,
+    spark_master: str | None,
 ) -> int:
     """Measure the experience of WORKSPACE's journey from its imported survey answers.
 
@@ -85,9 +89,16 @@ def experience(
     from cojourney.services.experience import experience_report
 
     refuse_both(json_out, csv_out)
+    check_spark_master(engine, spark_master)
     start, end = period(workspace, date_from, date_to)
     result = experience_report(
-        workspace, journey_id=journey_id, start=start, end=end, segment=segments or None
+        workspace,
+        journey_id=journey_id,
+        start=start,
+        end=end,
+        segment=segments or None,
+        engine=engine,
+        spark_master=spark_master,
     )
     if json_out is not None:
         emit(

@@ -23,6 +23,7 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.engine_options import check_spark_master, engine_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 )
 @journey_option("Only the improvements of this journey (their 'journey:').", "[default: all]")
 @events_option()
+@engine_options
 @json_option()
 @csv_option("the expected effects (one row per improvement and effect)")
 def improvements(
@@ -49,6 +51,8 @@ def improvements(
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str,
+    spark_master: str | None,
 ) -> int:
     """Test whether the improvements of the register had their expected effect.
 
@@ -67,8 +71,14 @@ def improvements(
     from cojourney.services.value import improvement_report
 
     refuse_both(json_out, csv_out)
+    check_spark_master(engine, spark_master)
     results = improvement_report(
-        workspace, improvement_id=improvement_id, source=events, journey_id=journey_id
+        workspace,
+        improvement_id=improvement_id,
+        source=events,
+        journey_id=journey_id,
+        engine=engine,
+        spark_master=spark_master,
     )
     if json_out is not None:
         emit(

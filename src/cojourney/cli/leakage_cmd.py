@@ -23,6 +23,7 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.engine_options import check_spark_master, engine_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 from cojourney.cli.vocabulary import to_flags
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     show_default=True,
     help="How many leaks to list in the terminal (--json has them all).",
 )
+@engine_options
 @json_option("the ranked leaks", instead="a table")
 @csv_option("every ranked leak, one a row,")
 def leakage(
@@ -53,6 +55,8 @@ def leakage(
     top: int,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str,
+    spark_master: str | None,
 ) -> int:
     """Where value leaks along a journey of a WORKSPACE, largest first.
 
@@ -71,8 +75,14 @@ def leakage(
     from cojourney.services.agreements import leakage as find
 
     refuse_both(json_out, csv_out)
+    check_spark_master(engine, spark_master)
     report = find(
-        workspace, journey_id=journey_id, as_of=parse_instant(as_of, "--as-of"), source=events
+        workspace,
+        journey_id=journey_id,
+        as_of=parse_instant(as_of, "--as-of"),
+        source=events,
+        engine=engine,
+        spark_master=spark_master,
     )
     if json_out is not None:
         emit(

@@ -25,6 +25,7 @@ from cojourney.cli.common import (
     refuse_both,
     workspace_argument,
 )
+from cojourney.cli.engine_options import check_spark_master, engine_options
 from cojourney.cli.terminal import console as terminal_console
 from cojourney.cli.terminal import safe
 
@@ -53,6 +54,7 @@ TREND_ARROWS = {
 )
 @date_range_options("data", days=True)
 @events_option()
+@engine_options
 @json_option()
 @csv_option("the indicators (one row per stakeholder and indicator)")
 def value(
@@ -63,6 +65,8 @@ def value(
     events: Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str,
+    spark_master: str | None,
 ) -> int:
     """Show the value each stakeholder gets: every indicator, with status and trend.
 
@@ -83,8 +87,17 @@ def value(
     from cojourney.services.value import value_report
 
     refuse_both(json_out, csv_out)
+    check_spark_master(engine, spark_master)
     start, end = day_period(date_from, date_to)
-    result = value_report(workspace, start=start, end=end, source=events, journey_id=journey_id)
+    result = value_report(
+        workspace,
+        start=start,
+        end=end,
+        source=events,
+        journey_id=journey_id,
+        engine=engine,
+        spark_master=spark_master,
+    )
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)
     elif csv_out is not None:

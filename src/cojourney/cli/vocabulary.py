@@ -87,8 +87,14 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "query.top": ("--top", ("analyze", "leakage")),
     "query.agreement": ("--agreement", ("agreements",)),
     "query.improvement": ("--improvement", ("improvements",)),
-    "query.engine": ("--engine", ("analyze", "report")),
-    "query.spark_master": ("--spark-master", ("analyze", "report")),
+    "query.engine": (
+        "--engine",
+        ("analyze", "experience", "agreements", "value", "leakage", "improvements", "report"),
+    ),
+    "query.spark_master": (
+        "--spark-master",
+        ("analyze", "experience", "agreements", "value", "leakage", "improvements", "report"),
+    ),
     # what is written
     "output.json": (
         "--json",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cojourney.services.analysis import choose_journey, open_events
+from cojourney.services.engine_choice import check_engine, events_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -79,6 +80,8 @@ def agreements_report(
     end: date | None = None,
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> AgreementsReport:
     """Evaluate a workspace's agreements on its events.
 
@@ -98,6 +101,11 @@ def agreements_report(
     source
         A Parquet file or folder to read instead of the workspace's event store, or an
         open event source.
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master
+        Spark master URL with ``engine="spark"`` (``local[2]`` by default).
 
     Raises
     ------
@@ -113,10 +121,12 @@ def agreements_report(
     model = as_handle(workspace).model()
     if agreement_id is not None:
         model.require("agreements", agreement_id, hint="choose one as query.agreement")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        clocks = evaluate_clocks(events, model, as_of=as_of, start=start, end=end)
-        measured = evaluate_targets(events, model, start=start, end=end)
+        with events_on(events, engine, spark_master=spark_master) as on:
+            clocks = evaluate_clocks(on, model, as_of=as_of, start=start, end=end)
+            measured = evaluate_targets(on, model, start=start, end=end)
         evidence = clock_evidence(clocks) + target_evidence(measured, model)
         targets = judge_by_clocks(measured, clocks, model)
         warnings = find_watermelons(model, evidence)
@@ -152,6 +162,8 @@ def leakage(
     journey_id: str | None = None,
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> LeakageReport:
     """Rank where value leaks along one of the workspace's journeys.
 
@@ -165,6 +177,11 @@ def leakage(
         Read running SLA clocks at this instant (default: the data's end).
     source
         A Parquet file or folder to read instead of the event store, or an open source.
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master
+        Spark master URL with ``engine="spark"`` (``local[2]`` by default).
 
     Raises
     ------
@@ -176,10 +193,12 @@ def leakage(
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        clocks = evaluate_clocks(events, model, as_of=as_of)
-        return leakage_report(events, model, journey.id, clocks=clocks)
+        with events_on(events, engine, spark_master=spark_master) as on:
+            clocks = evaluate_clocks(on, model, as_of=as_of)
+            return leakage_report(on, model, journey.id, clocks=clocks)
     finally:
         if owned:
             events.close()

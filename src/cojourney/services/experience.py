@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cojourney.errors import InputError, NotFound
 from cojourney.services.analysis import choose_journey
+from cojourney.services.engine_choice import check_engine, events_on
 from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +37,8 @@ def experience_report(
     segment: str | Sequence[str] | None = None,
     source: EventSource | None = None,
     scales: Mapping[str, tuple[float, float]] | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> ExperienceAnalysis:
     """Measure the experience of a workspace's journey from its imported survey answers.
 
@@ -55,6 +58,11 @@ def experience_report(
         event store (``data/events.duckdb``), opened read-only.
     scales
         Scales of custom questions, on top of those of the saved feedback mappings.
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master
+        Spark master URL with ``engine="spark"`` (``local[2]`` by default).
 
     Returns
     -------
@@ -76,6 +84,7 @@ def experience_report(
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
     known = {**custom_scales(workspace), **(scales or {})}
+    check_engine(engine)
     owned = source is None
     if source is None:
         if not as_handle(workspace).events_path.is_file():
@@ -84,9 +93,10 @@ def experience_report(
             )
         source = as_handle(workspace).open_events()
     try:
-        result = analyze_experience(
-            source, model, journey.id, start=start, end=end, segment=segment, scales=known
-        )
+        with events_on(source, engine, spark_master=spark_master) as on:
+            result = analyze_experience(
+                on, model, journey.id, start=start, end=end, segment=segment, scales=known
+            )
     finally:
         if owned:
             source.close()

@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from cojourney.errors import InputError, Location, Problem
 from cojourney.files import atomic_write_text, check_writable
 from cojourney.report.analyses import attempt, call, watermelons
 from cojourney.services.analysis import choose_journey, open_events
+from cojourney.services.engine_choice import check_engine, events_on
 from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -126,8 +128,9 @@ def build_report(
         Only journeys that started in ``[start, end)``; a date is midnight UTC, a
         naive datetime is UTC.
     engine
-        ``"duckdb"`` (default) or ``"spark"`` for the journey analyses; the other
-        analyses read the events through DuckDB.
+        ``"duckdb"`` (default) or ``"spark"``: where every analysis of the report
+        runs (the SQL-written ones through
+        :func:`cojourney.services.engine_choice.events_on`).
     source
         A Parquet file or folder (or an open event source) to read instead of the
         workspace's event store.
@@ -175,12 +178,7 @@ def build_report(
                 hint="the end must come after the start",
             )
         )
-    if engine not in ("duckdb", "spark"):
-        raise InputError(
-            Problem(
-                "unknown engine", Location(field="engine"), found=engine, expected="duckdb or spark"
-            )
-        )
+    check_engine(engine)
     if check_audience(audience) == "consumer":
         from cojourney.services.consumer_report import build_consumer_report
 
@@ -294,6 +292,9 @@ class _Run:
         self.declared = workspace_facts(workspace)
         self.start, self.end, self.engine, self.spark_master = start, end, engine, spark_master
         self.events: EventSource | None = None
+        #: What the SQL-written analyses read: ``events``, or its Spark twin.
+        self.on_engine: EventSource | None = None
+        self._engine_scope: ExitStack | None = None
         self.owned = False
         self.analysis: dict[str, Any] | None = None
         self.times: dict[str, float] = {}
@@ -312,8 +313,15 @@ class _Run:
         self.events, self.owned = open_events(self.path, source)
         # DuckDB's own progress bar would write over the command's progress bar
         self.events.connection.execute("SET enable_progress_bar = false")
+        self._engine_scope = ExitStack()
+        self.on_engine = self._engine_scope.enter_context(
+            events_on(self.events, self.engine, spark_master=self.spark_master)
+        )
 
     def close(self) -> None:
+        if self._engine_scope is not None:
+            self._engine_scope.close()
+            self._engine_scope, self.on_engine = None, None
         if self.events is not None and self.owned:
             self.events.close()
 
@@ -341,21 +349,13 @@ class _Run:
             self.analysis_result, self.analysis = result, result.to_dict()
 
     def touchpoint_times(self) -> None:
-        from cojourney.analytics.engines.duckdb import DuckDBEngine
+        from cojourney.analytics.engines.for_source import source_engine
         from cojourney.report.overlay import touchpoint_times
 
-        if self.analysis is None or self.events is None:
+        if self.analysis is None or self.on_engine is None:
             return
-        engine = DuckDBEngine(connection=self.events.connection)
-        try:
-            self.times = touchpoint_times(
-                engine.table(self.events.table_name("events")),
-                engine,
-                start=self.start,
-                end=self.end,
-            )
-        finally:
-            engine.close()
+        with source_engine(self.on_engine) as (engine, events):
+            self.times = touchpoint_times(events, engine, start=self.start, end=self.end)
 
     def has_data(self) -> bool:
         """Whether any event or survey answer was imported."""
@@ -407,7 +407,7 @@ class _Run:
             if not self.count("feedback"):
                 return experience.build(None, self.facts)
             result = call("cojourney.analytics.experience", "analyze_experience")(
-                self.events, self.workspace, self.journey.id, start=self.start, end=self.end
+                self.on_engine, self.workspace, self.journey.id, start=self.start, end=self.end
             ).to_dict()
             if result["answers"]:
                 self.emotion = experience.emotion_overlay(result)
@@ -425,14 +425,14 @@ class _Run:
             self.clocks, clock_note = attempt(
                 "SLA clock evaluation",
                 lambda: call("cojourney.analytics.sla", "evaluate_clocks")(
-                    self.events, self.workspace, start=self.start, end=self.end
+                    self.on_engine, self.workspace, start=self.start, end=self.end
                 ),
             )
             first, last = self.dates()
             series, target_note = attempt(
                 "Target evaluation",
                 lambda: call("cojourney.analytics.agreement_targets", "evaluate_targets")(
-                    self.events, self.workspace, start=first, end=last
+                    self.on_engine, self.workspace, start=first, end=last
                 ),
             )
             clocks = [c.to_dict() for c in self.clocks] if self.clocks is not None else None
@@ -471,7 +471,7 @@ class _Run:
             if indicators and self.has_data():
                 first, last = self.dates()
                 result = call("cojourney.analytics.value_realization", "realize_value")(
-                    self.events, self.workspace, start=first, end=last
+                    self.on_engine, self.workspace, start=first, end=last
                 ).to_dict()
             return value.build(result, indicators, has_events=self.has_data())
 
@@ -487,7 +487,7 @@ class _Run:
 
         def build() -> Section:
             self.leakage = call("cojourney.analytics.leakage", "leakage_report")(
-                self.events,
+                self.on_engine,
                 self.workspace,
                 self.journey.id,
                 clocks=self.clocks or [],
@@ -515,7 +515,7 @@ class _Run:
                 results = [
                     r.to_dict()
                     for r in call("cojourney.analytics.improvements", "evaluate_improvements")(
-                        self.events, self.workspace
+                        self.on_engine, self.workspace
                     )
                 ]
             return improvements.build(results, declared, has_events=self.has_data())

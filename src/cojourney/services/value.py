@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.services.analysis import open_events
+from cojourney.services.engine_choice import check_engine, events_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -36,6 +37,8 @@ def value_report(
     end: date | None = None,
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> ValueRealization:
     """Every indicator of the workspace per stakeholder, with status and trend.
 
@@ -50,6 +53,11 @@ def value_report(
         event store.
     journey_id
         Only the indicators of this journey (their ``journey``); default: all.
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master
+        Spark master URL with ``engine="spark"`` (``local[2]`` by default).
 
     Raises
     ------
@@ -61,9 +69,11 @@ def value_report(
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        return realize_value(events, model, start=start, end=end)
+        with events_on(events, engine, spark_master=spark_master) as on:
+            return realize_value(on, model, start=start, end=end)
     finally:
         if owned:
             events.close()
@@ -76,6 +86,8 @@ def target_report(
     start: date | None = None,
     end: date | None = None,
     source: str | Path | EventSource | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> list[TargetSeries]:
     """The targets of one agreement (or all) per period: met or missed, baseline vs current.
 
@@ -87,9 +99,11 @@ def target_report(
     from cojourney.analytics.agreement_targets import evaluate_targets
 
     model = as_handle(workspace).model()
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        return evaluate_targets(events, model, agreement_id, start=start, end=end)
+        with events_on(events, engine, spark_master=spark_master) as on:
+            return evaluate_targets(on, model, agreement_id, start=start, end=end)
     finally:
         if owned:
             events.close()
@@ -101,6 +115,8 @@ def improvement_report(
     improvement_id: str | None = None,
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> list[ImprovementResult]:
     """The improvements of the register with their effects tested on the data; with
     ``journey_id``, only the improvements of that journey.
@@ -113,9 +129,11 @@ def improvement_report(
     from cojourney.analytics.improvements import evaluate_improvements
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        return evaluate_improvements(events, model, improvement_id=improvement_id)
+        with events_on(events, engine, spark_master=spark_master) as on:
+            return evaluate_improvements(on, model, improvement_id=improvement_id)
     finally:
         if owned:
             events.close()
