@@ -15,6 +15,11 @@ The dialect fixes, each with the reason:
   because sqlglot maps ``epoch`` to ``unix_timestamp``, which drops the fraction;
 * ``quantile_cont(x, q)`` becomes ``percentile(x, q)`` (Spark's exact, interpolating
   percentile, DuckDB's ``quantile_cont``);
+* ``json_extract_string(j, '$."key"')`` (a parameter, so sqlglot cannot see the path)
+  becomes ``get_json_object(j, '$['key']')``;
+* ``grouping(a, b, ...)`` (DuckDB's bit mask of any grouped columns) becomes the sum of
+  ``grouping(a) * 2 + grouping(b)`` (Spark's ``grouping_id`` needs every grouped column);
+* ``HUGEINT`` (ordering keys of timestamp and input order) becomes ``DECIMAL(38, 0)``;
 * ``AS MATERIALIZED`` on a common table expression is dropped (Spark has no such hint);
 * ``CREATE TEMP TABLE t AS q`` becomes a cached temporary view; ``DROP TABLE t`` drops
   it; ``SET`` statements (DuckDB settings) are ignored.
@@ -23,6 +28,7 @@ The dialect fixes, each with the reason:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -159,6 +165,26 @@ def _fix(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(
             this="percentile", expressions=[fixed(node.this), fixed(node.args["expression"])]
         )
+    if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.INT128,):
+        return exp.DataType.build("DECIMAL(38, 0)")
+    if isinstance(node, exp.JSONExtractScalar) and isinstance(node.expression, exp.Literal):
+        path = _json_path(str(node.expression.this))
+        return exp.Anonymous(
+            this="get_json_object", expressions=[fixed(node.this), exp.Literal.string(path)]
+        )
+    if isinstance(node, exp.Grouping) and len(node.expressions) > 1:  # DuckDB: a bit mask
+        n = len(node.expressions)
+        bits: list[exp.Expression] = [
+            exp.Mul(
+                this=exp.Grouping(expressions=[fixed(e)]),
+                expression=exp.Literal.number(1 << (n - 1 - i)),
+            )
+            for i, e in enumerate(node.expressions)
+        ]
+        total = bits[0]
+        for bit in bits[1:]:
+            total = exp.Add(this=total, expression=bit)
+        return exp.Paren(this=total)
     if isinstance(node, exp.List) and len(node.expressions) == 1:
         return _ordered_list(node.expressions[0], fixed)
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
@@ -196,6 +222,15 @@ def _ordered_list(item: exp.Expression, fixed: Any) -> exp.Expression:
         expressions=[exp.to_identifier("__e")],
     )
     return exp.Anonymous(this="transform", expressions=[ordered, lam])
+
+
+def _json_path(path: str) -> str:
+    """DuckDB's ``$."key"`` as Spark's ``$['key']`` (other paths unchanged)."""
+    match = re.fullmatch(r'\$\."((?:[^"\\]|\\.)*)"', path)
+    if match is None:
+        return path
+    key = re.sub(r"\\(.)", r"\1", match.group(1))
+    return "$['" + key.replace("'", "\\'") + "']"
 
 
 #: strftime directives -> Java date-time patterns (others are quoted as text).
