@@ -11,7 +11,7 @@ The dialect fixes, each with the reason:
 
 * ``$name`` / ``?`` parameters are written in as literals (Spark's named parameters do
   not accept lists of strings, and they would not survive ``CREATE VIEW``);
-* ``epoch_us(t)`` / ``epoch_ms(t)`` / ``epoch(t)`` become ``unix_micros(t)`` (divided),
+* ``epoch_us(t)`` / ``epoch(t)`` become ``unix_micros(t)`` (divided for ``epoch``),
   because sqlglot maps ``epoch`` to ``unix_timestamp``, which drops the fraction;
 * ``quantile_cont(x, q)`` becomes ``percentile(x, q)`` (Spark's exact, interpolating
   percentile, DuckDB's ``quantile_cont``);
@@ -278,7 +278,7 @@ def _java_pattern(strftime: str) -> str:
 
 
 #: DuckDB epoch functions -> divisor of Spark's ``unix_micros``.
-_EPOCH_DIVISORS = {"epoch_us": 1, "epoch_ms": 1000, "epoch": 1_000_000.0}
+_EPOCH_DIVISORS = {"epoch_us": 1, "epoch": 1_000_000.0}
 
 
 def bind(tree: exp.Expression, parameters: Any) -> exp.Expression:
