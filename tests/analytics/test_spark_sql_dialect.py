@@ -74,3 +74,8 @@ def test_grouping_masks_hugeint_keys_and_json_paths() -> None:
 
 def test_materialized_hints_are_dropped() -> None:
     assert "MATERIALIZED" not in spark("WITH x AS MATERIALIZED (SELECT 1 AS a) SELECT a FROM x")
+
+
+def test_a_window_in_arithmetic_is_parenthesised() -> None:
+    out = spark("SELECT lead(x) OVER w - x FROM t WINDOW w AS (ORDER BY x)")
+    assert out.startswith("SELECT (LEAD(x) OVER w) - x")

@@ -20,6 +20,8 @@ The dialect fixes, each with the reason:
 * ``grouping(a, b, ...)`` (DuckDB's bit mask of any grouped columns) becomes the sum of
   ``grouping(a) * 2 + grouping(b)`` (Spark's ``grouping_id`` needs every grouped column);
 * ``HUGEINT`` (ordering keys of timestamp and input order) becomes ``DECIMAL(38, 0)``;
+* a window function inside arithmetic is parenthesised (Spark reads ``OVER w - x`` as
+  the window name ``w-x``);
 * ``AS MATERIALIZED`` on a common table expression is dropped (Spark has no such hint);
 * ``CREATE TEMP TABLE t AS q`` becomes a cached temporary view; ``DROP TABLE t`` drops
   it; ``SET`` statements (DuckDB settings) are ignored.
@@ -143,6 +145,8 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
         node.set("materialized", None)
         return node
+    if isinstance(node, exp.Window) and isinstance(node.parent, exp.Binary):
+        return exp.Paren(this=fixed(node.copy()))  # Spark misreads "OVER w - x"
     if isinstance(node, exp.Anonymous):
         name, args = str(node.this).lower(), [fixed(a) for a in node.expressions]
         if name in _EPOCH_DIVISORS:
