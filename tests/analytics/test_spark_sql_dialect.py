@@ -38,7 +38,7 @@ def test_named_parameters_become_literals_lists_and_instants_included() -> None:
 
 
 def test_positional_parameters_too() -> None:
-    assert spark("SELECT ? + ?", [1, 2.5]) == "SELECT 1 + 2.5"
+    assert spark("SELECT ? + ?", [1, 2.5]) == "SELECT 1 + CAST(2.5 AS DOUBLE)"
 
 
 def test_local_time_strftime_and_quantiles() -> None:
@@ -47,7 +47,7 @@ def test_local_time_strftime_and_quantiles() -> None:
         "quantile_cont(x, 0.9) FROM t"
     )
     assert "DATE_FORMAT(FROM_UTC_TIMESTAMP(ts, 'Europe/Paris')" in out
-    assert "PERCENTILE(x, 0.9)" in out
+    assert "PERCENTILE(x, CAST(0.9 AS DOUBLE))" in out
     assert _java_pattern("%Y-%m-%dT%H:%M:%SZ") == "yyyy-MM-dd'T'HH:mm:ss'Z'"
 
 
@@ -79,3 +79,9 @@ def test_materialized_hints_are_dropped() -> None:
 def test_a_window_in_arithmetic_is_parenthesised() -> None:
     out = spark("SELECT lead(x) OVER w - x FROM t WINDOW w AS (ORDER BY x)")
     assert out.startswith("SELECT (LEAD(x) OVER w) - x")
+
+
+def test_decimal_literals_are_doubles_as_in_duckdb() -> None:
+    assert spark("SELECT 100.0 * a / n, 2 FROM t") == (
+        "SELECT CAST(100.0 AS DOUBLE) * a / n, 2 FROM t"
+    )

@@ -22,6 +22,8 @@ The dialect fixes, each with the reason:
 * ``HUGEINT`` (ordering keys of timestamp and input order) becomes ``DECIMAL(38, 0)``;
 * a window function inside arithmetic is parenthesised (Spark reads ``OVER w - x`` as
   the window name ``w-x``);
+* numbers written with a decimal point are cast to ``DOUBLE``: Spark takes ``100.0``
+  as a DECIMAL and rounds quotients to 6 digits, where DuckDB gives a double;
 * ``AS MATERIALIZED`` on a common table expression is dropped (Spark has no such hint);
 * ``CREATE TEMP TABLE t AS q`` becomes a cached temporary view; ``DROP TABLE t`` drops
   it; ``SET`` statements (DuckDB settings) are ignored.
@@ -145,6 +147,8 @@ def _fix(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
         node.set("materialized", None)
         return node
+    if isinstance(node, exp.Literal) and not node.is_string and "." in str(node.this):
+        return exp.cast(node.copy(), "DOUBLE")  # Spark: a DECIMAL, and x / 100.0 keeps 6 digits
     if isinstance(node, exp.Window) and isinstance(node.parent, exp.Binary):
         return exp.Paren(this=fixed(node.copy()))  # Spark misreads "OVER w - x"
     if isinstance(node, exp.Anonymous):
