@@ -169,7 +169,8 @@ def test_the_services_take_the_engine(flagship: Path, parity_spark: Any) -> None
 
     duck = value_report(flagship).to_dict()
     assert_same(duck, value_report(flagship, engine="spark").to_dict())
-    report = agreements_report(flagship, engine="spark")
-    assert json.dumps(report.to_dict(), default=str) == json.dumps(
-        agreements_report(flagship).to_dict(), default=str
+    on_spark = json.loads(
+        json.dumps(agreements_report(flagship, engine="spark").to_dict(), default=str)
     )
+    on_duckdb = json.loads(json.dumps(agreements_report(flagship).to_dict(), default=str))
+    assert_same(on_duckdb, on_spark)
