@@ -48,10 +48,9 @@ from cojourney.events import feedback_schema as F
 from cojourney.settings import current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Journey, Workspace
+    from cojourney.events.sql import SqlConnection
     from cojourney.events.store import EventSource
 
 __all__ = ["ANSWER_BANDS", "analyze_experience", "bands", "question_scales", "workspace_scales"]
@@ -167,7 +166,7 @@ def analyze_experience(
     segments = (segment,) if isinstance(segment, str) else tuple(segment or ())
     declared_scales, _ = workspace_scales(workspace)
     all_scales = question_scales({**declared_scales, **(scales or {})})
-    con = source.connection
+    con = source.sql
     table = f"__cojourney_answers_{uuid.uuid4().hex[:12]}"
     sql = _answers_sql(source, workspace, journey, start, end, segments, all_scales)
     extra = extra_dimensions(by)
@@ -193,7 +192,7 @@ def analyze_experience(
 
 
 def _analyse(
-    con: duckdb.DuckDBPyConnection,
+    con: SqlConnection,
     table: str,
     journey: Journey,
     workspace: Workspace,
@@ -234,7 +233,7 @@ def _analyse(
 
 
 def _themes(
-    con: duckdb.DuckDBPyConnection,
+    con: SqlConnection,
     table: str,
     scales: dict[str, tuple[float, float]],
     available: int,

@@ -16,9 +16,8 @@ from cojourney.analytics.comment_themes import CommentInput
 from cojourney.analytics.experience_results import Comment, TouchpointComments
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.domain import Journey, Workspace
+    from cojourney.events.sql import SqlConnection
 
 __all__ = ["LATEST", "comments_by_touchpoint", "recent_comments"]
 
@@ -27,7 +26,7 @@ LATEST: Final = 5
 
 
 def comments_by_touchpoint(
-    con: duckdb.DuckDBPyConnection,
+    con: SqlConnection,
     table: str,
     journey: Journey,
     workspace: Workspace,
@@ -72,7 +71,7 @@ GROUP BY touchpoint""").fetchall()
     return tuple(found)
 
 
-def recent_comments(con: duckdb.DuckDBPyConnection, table: str, limit: int) -> list[CommentInput]:
+def recent_comments(con: SqlConnection, table: str, limit: int) -> list[CommentInput]:
     """The ``limit`` most recent non-blank comments of the filtered answers ``table``
     (newest first; ties: the later input first)."""
     rows = con.execute(f"""

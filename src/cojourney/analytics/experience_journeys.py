@@ -47,9 +47,8 @@ from cojourney.analytics.stats import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.domain import Journey, Workspace
+    from cojourney.events.sql import SqlConnection
 
 __all__ = ["moments_of_truth", "peak_end", "touchpoint_gap"]
 
@@ -84,9 +83,7 @@ def _share(count: int, n: int) -> Share:
 # --------------------------------------------------------------------------- gap
 
 
-def touchpoint_gap(
-    con: duckdb.DuckDBPyConnection, table: str, top: int = 20
-) -> TouchpointJourneyGap:
+def touchpoint_gap(con: SqlConnection, table: str, top: int = 20) -> TouchpointJourneyGap:
     """Touchpoint versus journey experience (see the module docstring)."""
     per = (
         f"SELECT journey_id, tp_score, j_score, tp_score - j_score AS gap, tp_n, j_n, "
@@ -131,7 +128,7 @@ def touchpoint_gap(
 # --------------------------------------------------------------------------- peak-end
 
 
-def peak_end(con: duckdb.DuckDBPyConnection, table: str) -> PeakEnd:
+def peak_end(con: SqlConnection, table: str) -> PeakEnd:
     """Peak-end against the mean of all touchpoint answers (see the module docstring)."""
     questions = ", ".join(f"'{q}'" for q in PEAK_END_QUESTIONS)
     per = f"""
@@ -186,7 +183,7 @@ GROUP BY r.journey_id HAVING count(*) >= 2"""
 
 
 def moments_of_truth(
-    con: duckdb.DuckDBPyConnection, table: str, journey: Journey, workspace: Workspace
+    con: SqlConnection, table: str, journey: Journey, workspace: Workspace
 ) -> tuple[MomentOfTruth, ...]:
     """Every touchpoint of the journey (and any other answered one), ranked by how much
     lower the journey score is after a poor answer there."""

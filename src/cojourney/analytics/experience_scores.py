@@ -20,9 +20,8 @@ from cojourney.analytics.experience_results import EmotionPoint, ScoreBreakdown,
 from cojourney.analytics.stats import mean_intervals, nps_intervals, wilson_intervals
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.domain import Journey
+    from cojourney.events.sql import SqlConnection
 
 __all__ = ["DIMENSIONS", "emotion_curve", "metric_of", "score_breakdowns"]
 
@@ -38,7 +37,7 @@ def metric_of(question: str) -> str:
 
 
 def score_breakdowns(
-    con: duckdb.DuckDBPyConnection,
+    con: SqlConnection,
     table: str,
     journey: Journey,
     extra: Mapping[str, str] | None = None,

@@ -220,7 +220,7 @@ def touchpoint_scores(
         table = source.table_name("feedback")
     except NotFound:
         return []
-    con = source.connection
+    con = source.sql
     ranges = dict(
         con.execute(f"""SELECT question, [min(score), max(score)] FROM "{table}"
                                   WHERE score IS NOT NULL GROUP BY question""").fetchall()
@@ -634,19 +634,14 @@ def leakage_report(
     as_of
         The instant running SLA clocks are read at (default: the data's end).
     """
-    from cojourney.analytics.engines.duckdb import DuckDBEngine
+    from cojourney.analytics.engines.for_source import source_engine
     from cojourney.analytics.report import analyze_journey
     from cojourney.analytics.sla import evaluate_clocks
 
     journey = workspace.journey(journey_id)
     if analysis is None:
-        engine = DuckDBEngine(connection=source.connection)
-        try:
-            analysis = analyze_journey(
-                engine.table(source.table_name("events")), journey, engine=engine, breakdown_by=()
-            )
-        finally:
-            engine.close()
+        with source_engine(source) as (engine, events):
+            analysis = analyze_journey(events, journey, engine=engine, breakdown_by=())
     if clocks is None:
         clocks = evaluate_clocks(source, workspace, as_of=as_of)
     scores = touchpoint_scores(source, workspace)

@@ -54,7 +54,7 @@ def unfinished_journeys(source: EventSource, journey: Journey) -> dict[str, int]
     from cojourney.analytics.journey_state import JourneyState, states
 
     table = source.table_name("events")
-    rows = source.connection.execute(
+    rows = source.sql.execute(
         f"""
         SELECT arg_max(activity, [epoch_us("timestamp"), event_seq])
                  FILTER (WHERE list_contains($touchpoints, activity)) AS last_tp,
@@ -89,7 +89,7 @@ def waiting_times(source: EventSource, journey: Journey) -> list[Wait]:
         return []
     free = {(t.from_, t.to) for t in (*journey.path.loops, *journey.path.gaps)}
     allowance = " ".join(f"WHEN {sql_value(k)} THEN {v!r}" for k, v in allowed.items())
-    rows = source.connection.execute(
+    rows = source.sql.execute(
         f"""
         WITH pairs AS (
           SELECT journey_id AS j, activity AS a,
@@ -123,7 +123,7 @@ def worst_comments(
         table = source.table_name("feedback")
     except NotFound:
         return {}
-    rows = source.connection.execute(
+    rows = source.sql.execute(
         f"""
         SELECT touchpoint, question, c, by_question, by_touchpoint FROM (
           SELECT touchpoint, question, trim(comment) AS c,

@@ -41,7 +41,7 @@ def measured_indicator_ids(source: EventSource) -> set[str]:
         table = source.table_name("measurements")
     except NotFound:
         return set()
-    rows = source.connection.execute(f'SELECT DISTINCT indicator FROM "{table}"').fetchall()
+    rows = source.sql.execute(f'SELECT DISTINCT indicator FROM "{table}"').fetchall()
     return {str(r[0]) for r in rows}
 
 
@@ -64,7 +64,7 @@ def measurement_series(
     frame = Frame(workspace.workspace.time_zone, MEASUREMENT_PERIOD, start, end)
     ts = '"timestamp"'
     period = frame.period_of(ts)
-    rows = source.connection.execute(
+    rows = source.sql.execute(
         f'SELECT {period} AS p, count(*), avg(value) FROM "{table}" '
         f"WHERE indicator = ? AND {frame.window(ts)} GROUP BY p ORDER BY p",
         [indicator.id],
@@ -73,7 +73,7 @@ def measurement_series(
         _day(p): (int(n), float(v)) for p, n, v in rows
     }
     total = sum(n for n, _v in by_period.values())
-    overall_row = source.connection.execute(
+    overall_row = source.sql.execute(
         f'SELECT avg(value) FROM "{table}" WHERE indicator = ? AND {frame.window(ts)}',
         [indicator.id],
     ).fetchone()

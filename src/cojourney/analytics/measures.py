@@ -203,7 +203,7 @@ def evaluate(
     """:func:`measure_series` with the journeys given as :class:`JourneySet` objects."""
     measure = require_measure(indicator)
     frame = _frame(workspace, measure, start, end, period)
-    con = source.connection
+    con = source.sql
     try:
         units, filters = _compile(source, measure, list(sets), frame)
     except NotFound as exc:
@@ -252,7 +252,7 @@ def unit_values(
     measure = require_measure(indicator)
     frame = _frame(workspace, measure, start, end, None)
     units, filters = _compile(source, measure, list(sets), frame)
-    con = source.connection
+    con = source.sql
     tz = workspace.workspace.time_zone
     label = group_sql or "NULL"
     try:
@@ -305,7 +305,7 @@ def _compile(
     if measure.segment:
         sets = [*sets, JourneySet.segment(measure.segment)]
     tables = _tables(source)
-    filters = [s.sql(source.connection, tables) for s in sets]
+    filters = [s.sql(source.sql, tables) for s in sets]
     try:
         return compile_units(measure, tables, filters, frame), sets
     except BaseException:

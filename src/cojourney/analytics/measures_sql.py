@@ -57,6 +57,8 @@ from cojourney.events.feedback_schema import QUESTION_SCALES
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
+    from cojourney.events.sql import SqlConnection
+
 __all__ = [
     "JourneySet",
     "Tables",
@@ -108,7 +110,7 @@ class JourneySet:
         of its events, as in :mod:`cojourney.analytics.filters`; answers count too)."""
         return cls("segment", value=value)
 
-    def sql(self, con: duckdb.DuckDBPyConnection, tables: Tables) -> str:
+    def sql(self, con: SqlConnection, tables: Tables) -> str:
         """A sub-query returning the ``journey_id`` of the set."""
         e = tables.events
         if self.kind == "attribute":
@@ -384,8 +386,9 @@ def _duration(
         if m.pairing is Pairing.FIRST
         else ""
     )
-    # Each start is paired with the first end after it: an ASOF join on one key that
-    # orders events by (time, input order), so equal timestamps keep the input order.
+    # Each start is paired with the first end after it, on one key that orders events by
+    # (time, input order), so equal timestamps keep the input order. A window over starts
+    # and ends finds that end (an ASOF join would do it on DuckDB only; Spark has none).
     key = f'epoch_us("timestamp")::HUGEINT * {_SEQ_SPAN} + event_seq'
     # With pairing "each", an end counts for a start only before the next start.
     sql = (
@@ -394,8 +397,14 @@ def _duration(
         f"WHERE activity = {lit(m.start or '')} AND {present} AND {test}{journeys} {first_only}), "
         f'en AS (SELECT journey_id, "timestamp" AS te, {key} AS k FROM "{e}" '
         f"WHERE activity = {lit(m.end or '')} AND journey_id IN (SELECT journey_id FROM s)), "
-        f"f AS (SELECT s.journey_id, s.ts, en.te FROM s ASOF JOIN en "
-        f"ON s.journey_id = en.journey_id AND en.k > s.k {bounded}) "
+        "marks AS (SELECT journey_id, k, false AS is_end FROM s "
+        "UNION ALL SELECT journey_id, k, true AS is_end FROM en), "
+        "nx AS (SELECT journey_id, k, is_end, min(CASE WHEN is_end THEN k END) OVER ("
+        "PARTITION BY journey_id ORDER BY k, is_end DESC "
+        "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS end_k FROM marks), "
+        "f AS (SELECT s.journey_id, s.ts, en.te FROM s "
+        "JOIN nx ON nx.journey_id = s.journey_id AND nx.k = s.k AND NOT nx.is_end "
+        f"JOIN en ON en.journey_id = s.journey_id AND en.k = nx.end_k {bounded}) "
         f"SELECT journey_id, ts AS t, (epoch_us(te) - epoch_us(ts)) / 1e6 / {unit} "
         f"* {factor} AS y FROM f"
     )

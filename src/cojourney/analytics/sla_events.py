@@ -83,7 +83,7 @@ def data_end(source: EventSource) -> datetime | None:
     while isinstance(source, ScopedSource):
         source = source.parent
     table = source.table_name("events")
-    row = source.connection.execute(f'SELECT epoch_us(max("timestamp")) FROM "{table}"').fetchone()
+    row = source.sql.execute(f'SELECT epoch_us(max("timestamp")) FROM "{table}"').fetchone()
     if not row or row[0] is None:
         return None
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(row[0]))
@@ -221,7 +221,7 @@ def clock_events(
         bool(clock.resume),
         period_sql(unit, "jn.start_ts", time_zone),
     )
-    table = source.connection.execute(sql, params).fetch_arrow_table()
+    table = source.sql.execute(sql, params).fetch_arrow_table()
 
     def floats(name: str) -> NDArray[np.float64]:
         column = pc.fill_null(table.column(name).cast("float64"), np.nan)

@@ -15,11 +15,13 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
+    check_engine_flags,
     csv_option,
     date_range_options,
     day_period,
     emit,
     emit_csv,
+    engine_options,
     events_option,
     formatted,
     json_option,
@@ -55,6 +57,7 @@ SHOWN_BREACHES = 10
 @as_of_option("Read running clocks at this instant and ignore later events")
 @journey_filter_options(by="every clock's compliance")
 @events_option()
+@engine_options("the analysis")
 @json_option()
 @csv_option(
     "the compliance of every SLA clock (one row per clock, period and priority; "
@@ -73,6 +76,9 @@ def agreements(
     events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
 ) -> int:
     """How the agreements of a WORKSPACE are kept: SLA clocks, targets, watermelons.
 
@@ -97,6 +103,7 @@ def agreements(
     from cojourney.services.agreements import agreements_report
 
     refuse_both(json_out, csv_out)
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = day_period(date_from, date_to)
     report = agreements_report(
         workspace,
@@ -107,6 +114,9 @@ def agreements(
         source=events,
         filters=journey_filter(segments, where, personas),
         by=by,
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
     )
     if json_out is not None:
         emit(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), json_out)

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     csv_option,
     date_range_options,
     emit,
     emit_csv,
+    engine_options,
     formatted,
     journey_option,
     json_option,
@@ -59,6 +61,7 @@ SHOWN_ROWS = 12
     help="Also break the scores down by the persona, cohort (month of the first event) "
     "or a case attribute of the answer's journey, from its events (repeatable).",
 )
+@engine_options("the analysis")
 @json_option()
 @csv_option(
     "the scores, overall and by every breakdown (a 'dimension' column: overall, "
@@ -76,6 +79,9 @@ def experience(
     breakdown_by: tuple[str, ...],
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
 ) -> int:
     """Measure the experience of WORKSPACE's journey from its imported survey answers.
 
@@ -101,6 +107,7 @@ def experience(
     from cojourney.services.experience import experience_report
 
     refuse_both(json_out, csv_out)
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = period(workspace, date_from, date_to)
     groups = where_arguments(where, personas)
     result = experience_report(
@@ -111,6 +118,9 @@ def experience(
         segment=segments or None,
         by=breakdown_by,
         journey_filter=JourneyFilter(**groups) if any(groups.values()) else None,
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
     )
     if json_out is not None:
         emit(

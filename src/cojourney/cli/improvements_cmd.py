@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     csv_option,
     date_range_options,
     emit,
     emit_csv,
+    engine_options,
     events_option,
     journey_option,
     json_option,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 @date_range_options("journeys that start")
 @journey_filter_options()
 @events_option()
+@engine_options("the analysis")
 @json_option()
 @csv_option("the expected effects (one row per improvement and effect)")
 def improvements(
@@ -59,6 +62,9 @@ def improvements(
     events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
 ) -> int:
     """Test whether the improvements of the register had their expected effect.
 
@@ -81,6 +87,7 @@ def improvements(
     from cojourney.services.value import improvement_report
 
     refuse_both(json_out, csv_out)
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = period(workspace, date_from, date_to)
     results = improvement_report(
         workspace,
@@ -88,6 +95,9 @@ def improvements(
         source=events,
         journey_id=journey_id,
         filters=journey_filter(segments, where, personas, start, end),
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
     )
     if json_out is not None:
         emit(

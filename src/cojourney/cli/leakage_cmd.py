@@ -13,10 +13,12 @@ import click
 
 from cojourney.cli.common import (
     as_of_option,
+    check_engine_flags,
     csv_option,
     date_range_options,
     emit,
     emit_csv,
+    engine_options,
     events_option,
     journey_option,
     json_option,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:  # pragma: no cover
     show_default=True,
     help="How many leaks to list in the terminal (--json has them all).",
 )
+@engine_options("the analysis")
 @json_option("the ranked leaks", instead="a table")
 @csv_option("every ranked leak, one a row,")
 def leakage(
@@ -65,6 +68,9 @@ def leakage(
     top: int,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
 ) -> int:
     """Where value leaks along a journey of a WORKSPACE, largest first.
 
@@ -88,6 +94,7 @@ def leakage(
     from cojourney.services.agreements import leakage_by_group
 
     refuse_both(json_out, csv_out)
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = period(workspace, date_from, date_to)
     filters = journey_filter(segments, where, personas, start, end)
     when = parse_instant(as_of, "--as-of")
@@ -97,7 +104,16 @@ def leakage(
         )
         _emit_groups(workspace, by, groups, top, json_out, csv_out)
         return 0
-    report = find(workspace, journey_id=journey_id, as_of=when, source=events, filters=filters)
+    report = find(
+        workspace,
+        journey_id=journey_id,
+        as_of=when,
+        source=events,
+        filters=filters,
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
+    )
     if json_out is not None:
         emit(
             json.dumps(

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 import click
 
 from cojourney.cli.common import (
+    check_engine_flags,
     csv_option,
     date_range_options,
     day_period,
     emit,
     emit_csv,
+    engine_options,
     events_option,
     journey_option,
     json_option,
@@ -56,6 +58,7 @@ TREND_ARROWS = {
 @date_range_options("data", days=True)
 @journey_filter_options(by="the indicators computed from journeys")
 @events_option()
+@engine_options("the analysis")
 @json_option()
 @csv_option("the indicators (one row per stakeholder and indicator)")
 def value(
@@ -70,6 +73,9 @@ def value(
     events: str | Path | None,
     json_out: Path | None,
     csv_out: Path | None,
+    engine: str | None,
+    spark_master: str | None,
+    spark_remote: str | None,
 ) -> int:
     """Show the value each stakeholder gets: every indicator, with status and trend.
 
@@ -96,6 +102,7 @@ def value(
     from cojourney.services.value import value_by_group, value_report
 
     refuse_both(json_out, csv_out)
+    check_engine_flags(engine, spark_master, spark_remote)
     start, end = day_period(date_from, date_to)
     filters = journey_filter(segments, where, personas)
     if by is not None:
@@ -111,7 +118,15 @@ def value(
         _emit_groups(by, filters.to_dict() if filters else {}, rows, json_out, csv_out)
         return 0
     result = value_report(
-        workspace, start=start, end=end, source=events, journey_id=journey_id, filters=filters
+        workspace,
+        start=start,
+        end=end,
+        source=events,
+        journey_id=journey_id,
+        filters=filters,
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
     )
     if json_out is not None:
         emit(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), json_out)

@@ -26,7 +26,8 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The commands that analyse a workspace's journeys and take the journey filters.
+#: The commands that analyse a workspace's journeys: they take the journey filters and
+#: run on an engine (DuckDB or Spark).
 _ANALYSES: Final = (
     "analyze",
     "experience",
@@ -100,9 +101,9 @@ CONCEPTS: Final[Mapping[str, tuple[str, tuple[str, ...]]]] = {
     "query.top": ("--top", ("analyze", "leakage")),
     "query.agreement": ("--agreement", ("agreements",)),
     "query.improvement": ("--improvement", ("improvements",)),
-    "query.engine": ("--engine", ("analyze", "report")),
-    "query.spark_master": ("--spark-master", ("analyze", "report")),
-    "query.spark_remote": ("--spark-remote", ("analyze", "report")),
+    "query.engine": ("--engine", _ANALYSES),
+    "query.spark_master": ("--spark-master", _ANALYSES),
+    "query.spark_remote": ("--spark-remote", _ANALYSES),
     # what is written
     "output.json": (
         "--json",

@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
     import pyarrow as pa
 
+    from cojourney.events.sql import SqlConnection
     from cojourney.events.store_ingest import FileImport, IngestOutcome, ProgressCallback
 
 __all__ = [
@@ -183,6 +184,12 @@ class EventSource:
         if self._con is None:
             raise CojourneyError(f"{self.label}: the event source is closed")
         return self._con
+
+    @property
+    def sql(self) -> SqlConnection:
+        """Where the SQL-written analyses run: the DuckDB connection here; a Spark
+        source (:mod:`cojourney.analytics.engines.spark_source`) runs them on Spark."""
+        return self.connection
 
     def table_name(self, kind: str = "events") -> str:
         """The SQL name of the table (or view) holding ``kind``."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cojourney.services.analysis import choose_journey, open_events
+from cojourney.services.engine_choice import check_engine, events_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -107,6 +108,9 @@ def agreements_report(
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
     by: str | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> AgreementsReport:
     """Evaluate a workspace's agreements on its events.
 
@@ -132,6 +136,12 @@ def agreements_report(
     by
         Break every clock's compliance down by ``segment`` or a case attribute
         (:func:`cojourney.analytics.journey_scope.journey_groups`).
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master, spark_remote
+        With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
+        settings, else local mode).
 
     Raises
     ------
@@ -150,12 +160,16 @@ def agreements_report(
     model = as_handle(workspace).model()
     if agreement_id is not None:
         model.require("agreements", agreement_id, hint="choose one as query.agreement")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     groups: list[ClockGroupRow] = []
     try:
-        with scoped(events, filters, model) as kept:
-            clocks = evaluate_clocks(kept, model, as_of=as_of, start=start, end=end)
-            measured = evaluate_targets(kept, model, start=start, end=end)
+        with (
+            scoped(events, filters, model) as kept,
+            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        ):
+            clocks = evaluate_clocks(on, model, as_of=as_of, start=start, end=end)
+            measured = evaluate_targets(on, model, start=start, end=end)
             evidence = clock_evidence(clocks) + target_evidence(measured, model)
             targets = judge_by_clocks(measured, clocks, model)
             warnings = find_watermelons(model, evidence)
@@ -208,6 +222,9 @@ def leakage(
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> LeakageReport:
     """Rank where value leaks along one of the workspace's journeys.
 
@@ -224,6 +241,12 @@ def leakage(
     filters
         Only the journeys these filters keep (time window of their start, segments,
         case attributes).
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master, spark_remote
+        With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
+        settings, else local mode).
 
     Raises
     ------
@@ -234,10 +257,14 @@ def leakage(
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters, model) as kept:
-            return _leakage_of(kept, model, journey.id, as_of)
+        with (
+            scoped(events, filters, model) as kept,
+            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        ):
+            return _leakage_of(on, model, journey.id, as_of)
     finally:
         if owned:
             events.close()

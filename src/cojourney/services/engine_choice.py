@@ -1,20 +1,40 @@
 """Which engine an analysis runs on, and where Spark runs: flags over settings, once.
 
-Every service that runs analyses (``analyze``, ``report``, the web app's pages) asks
-:func:`engine_name` and :func:`spark_options`, so the flags, the settings
-(``engine``, ``spark_master``, ``spark_remote``, ``spark_config``,
-``spark_staging_dir``) and their
-precedence live here only.
+Every service that runs analyses (``analyze``, ``report``, experience, agreements,
+value, leakage, improvements, the web app's pages) asks :func:`engine_name` and
+:func:`spark_options`, so the flags, the settings (``engine``, ``spark_master``,
+``spark_remote``, ``spark_config``, ``spark_staging_dir``) and their precedence live
+here only.
+
+The analyses written in SQL (experience, agreements, value indicators, leakage,
+improvements) take an event source; :func:`events_on` gives them the source itself
+(``duckdb``) or a :class:`~cojourney.analytics.engines.spark_source.SparkEventSource`
+over it (``spark``), on which the same SQL runs as Spark SQL.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from cojourney.errors import InputError, Location, Problem
 from cojourney.settings import Settings, current_settings
 
-__all__ = ["check_spark_target", "engine_name", "spark_options"]
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.events.store import EventSource
+
+__all__ = [
+    "ENGINE_NAMES",
+    "check_engine",
+    "check_spark_target",
+    "engine_name",
+    "events_on",
+    "spark_options",
+]
+
+#: The engines the analyses run on.
+ENGINE_NAMES = ("duckdb", "spark")
 
 
 def engine_name(engine: str | None, settings: Settings | None = None) -> str:
@@ -85,3 +105,54 @@ def spark_options(
     if settings.spark_staging_dir:
         options["staging_dir"] = settings.spark_staging_dir
     return options
+
+
+def check_engine(engine: str | None) -> str:
+    """``engine`` (``None``: the ``engine`` setting) when it is one of :data:`ENGINE_NAMES`.
+
+    Raises
+    ------
+    cojourney.errors.InputError
+        Any other name.
+    """
+    engine = engine_name(engine)
+    if engine not in ENGINE_NAMES:
+        raise InputError(
+            Problem(
+                "unknown engine",
+                Location(field="query.engine"),
+                found=engine,
+                expected=" or ".join(ENGINE_NAMES),
+            )
+        )
+    return engine
+
+
+@contextmanager
+def events_on(
+    events: EventSource,
+    engine: str | None = None,
+    *,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
+) -> Iterator[EventSource]:
+    """``events`` as the analyses on ``engine`` read them (closed again at the end).
+
+    ``engine`` defaults to the ``engine`` setting. With ``"spark"``, the cluster is the
+    one :func:`spark_options` names (a running session in this process is used and left
+    running; else one is started and stopped at the end).
+    """
+    engine = check_engine(engine)
+    check_spark_target(engine, spark_master, spark_remote)
+    if engine == "duckdb":
+        yield events
+        return
+    from cojourney.analytics.engines.spark import SparkEngine
+    from cojourney.analytics.engines.spark_source import SparkEventSource
+
+    with SparkEngine(**spark_options(spark_master, spark_remote)) as spark:
+        on_spark = SparkEventSource(events, spark.session)
+        try:
+            yield on_spark
+        finally:
+            on_spark.close()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cojourney.errors import InputError, NotFound
 from cojourney.services.analysis import choose_journey
+from cojourney.services.engine_choice import check_engine, events_on
 from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +41,9 @@ def experience_report(
     scales: Mapping[str, tuple[float, float]] | None = None,
     by: Sequence[str] = (),
     journey_filter: JourneyFilter | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> ExperienceAnalysis:
     """Measure the experience of a workspace's journey from its imported survey answers.
 
@@ -65,6 +69,12 @@ def experience_report(
     journey_filter
         Only answers of the journeys it keeps by case attribute, persona and cohort
         (the workspace's persona rules apply).
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master, spark_remote
+        With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
+        settings, else local mode).
 
     Returns
     -------
@@ -90,6 +100,7 @@ def experience_report(
 
         journey_filter = dataclasses.replace(journey_filter, rules=GroupRules.of(model))
     known = {**custom_scales(workspace), **(scales or {})}
+    check_engine(engine)
     owned = source is None
     if source is None:
         if not as_handle(workspace).events_path.is_file():
@@ -98,17 +109,18 @@ def experience_report(
             )
         source = as_handle(workspace).open_events()
     try:
-        result = analyze_experience(
-            source,
-            model,
-            journey.id,
-            start=start,
-            end=end,
-            segment=segment,
-            scales=known,
-            by=by,
-            journey_filter=journey_filter,
-        )
+        with events_on(source, engine, spark_master=spark_master, spark_remote=spark_remote) as on:
+            result = analyze_experience(
+                on,
+                model,
+                journey.id,
+                start=start,
+                end=end,
+                segment=segment,
+                scales=known,
+                by=by,
+                journey_filter=journey_filter,
+            )
     finally:
         if owned:
             source.close()

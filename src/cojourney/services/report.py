@@ -29,6 +29,7 @@ from cojourney.errors import InputError, Location, Problem
 from cojourney.files import atomic_write_text, check_writable
 from cojourney.report.analyses import attempt, call, watermelons
 from cojourney.services.analysis import choose_journey, open_events
+from cojourney.services.engine_choice import check_engine, events_on
 from cojourney.services.handle import WorkspaceRef, as_handle
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,8 +132,9 @@ def build_report(
         Only journeys that started in ``[start, end)``; a date is midnight UTC, a
         naive datetime is UTC.
     engine
-        ``"duckdb"`` or ``"spark"`` for the journey analyses (by default the
-        ``engine`` setting); the other analyses read the events through DuckDB.
+        ``"duckdb"`` or ``"spark"`` (by default the ``engine`` setting): where every
+        analysis of the report runs (the SQL-written ones through
+        :func:`cojourney.services.engine_choice.events_on`).
     source
         A Parquet file or folder (or an open event source) to read instead of the
         workspace's event store.
@@ -187,13 +189,7 @@ def build_report(
         )
     from cojourney.services.engine_choice import check_spark_target, engine_name
 
-    engine = engine_name(engine, as_handle(workspace).settings)
-    if engine not in ("duckdb", "spark"):
-        raise InputError(
-            Problem(
-                "unknown engine", Location(field="engine"), found=engine, expected="duckdb or spark"
-            )
-        )
+    engine = check_engine(engine_name(engine, as_handle(workspace).settings))
     check_spark_target(engine, spark_master, spark_remote)
     if check_audience(audience) == "consumer":
         if filters is not None and filters.active:
@@ -323,6 +319,8 @@ class _Run:
         self.start, self.end, self.engine = start, end, engine
         self.spark_master, self.spark_remote = spark
         self.events: EventSource | None = None
+        #: What the SQL-written analyses read: ``events``, or its Spark twin.
+        self.on_engine: EventSource | None = None
         self.owned = False
         self.filters = filters
         self.whole: EventSource | None = None  # every journey's events
@@ -352,9 +350,18 @@ class _Run:
         self.events.connection.execute("SET enable_progress_bar = false")
         self.whole = self.events
         self.events = self.scope.enter_context(scoped(self.events, self.filters, self.workspace))
+        self.on_engine = self.scope.enter_context(
+            events_on(
+                self.events,
+                self.engine,
+                spark_master=self.spark_master,
+                spark_remote=self.spark_remote,
+            )
+        )
 
     def close(self) -> None:
         self.scope.close()
+        self.on_engine = None
         if self.whole is not None and self.owned:
             self.whole.close()
 
@@ -389,23 +396,15 @@ class _Run:
             self.analysis_result, self.analysis = result, result.to_dict()
 
     def touchpoint_times(self) -> None:
-        from cojourney.analytics.engines.duckdb import DuckDBEngine
+        from cojourney.analytics.engines.for_source import source_engine
         from cojourney.analytics.leakage_sources import waiting_times
         from cojourney.report.overlay import touchpoint_times
 
-        if self.analysis is None or self.events is None:
+        if self.analysis is None or self.on_engine is None:
             return
-        engine = DuckDBEngine(connection=self.events.connection)
-        try:
-            self.times = touchpoint_times(
-                engine.table(self.events.table_name("events")),
-                engine,
-                start=self.start,
-                end=self.end,
-            )
-        finally:
-            engine.close()
-        self.waits = waiting_times(self.events, self.journey)  # as the leakage section counts
+        with source_engine(self.on_engine) as (engine, events):
+            self.times = touchpoint_times(events, engine, start=self.start, end=self.end)
+        self.waits = waiting_times(self.on_engine, self.journey)  # as the leakage section counts
 
     def has_data(self) -> bool:
         """Whether any event or survey answer was imported."""
@@ -457,7 +456,7 @@ class _Run:
             if not self.count("feedback"):
                 return experience.build(None, self.facts)
             result = call("cojourney.analytics.experience", "analyze_experience")(
-                self.events, self.workspace, self.journey.id, start=self.start, end=self.end
+                self.on_engine, self.workspace, self.journey.id, start=self.start, end=self.end
             ).to_dict()
             if result["answers"]:
                 self.emotion = experience.emotion_overlay(result)
@@ -476,14 +475,14 @@ class _Run:
             self.clocks, clock_note = attempt(
                 "SLA clock evaluation",
                 lambda: call("cojourney.analytics.sla", "evaluate_clocks")(
-                    self.events, self.workspace, start=self.start, end=self.end
+                    self.on_engine, self.workspace, start=self.start, end=self.end
                 ),
             )
             first, last = self.dates()
             series, target_note = attempt(
                 "Target evaluation",
                 lambda: call("cojourney.analytics.agreement_targets", "evaluate_targets")(
-                    self.events, self.workspace, start=first, end=last
+                    self.on_engine, self.workspace, start=first, end=last
                 ),
             )
             clocks = [c.to_dict() for c in self.clocks] if self.clocks is not None else None
@@ -539,7 +538,7 @@ class _Run:
             if indicators and self.has_data():
                 first, last = self.dates()
                 result = call("cojourney.analytics.value_realization", "realize_value")(
-                    self.events, self.workspace, start=first, end=last
+                    self.on_engine, self.workspace, start=first, end=last
                 ).to_dict()
             return value.build(result, indicators, has_events=self.has_data())
 
@@ -555,7 +554,7 @@ class _Run:
 
         def build() -> Section:
             self.leakage = call("cojourney.analytics.leakage", "leakage_report")(
-                self.events,
+                self.on_engine,
                 self.workspace,
                 self.journey.id,
                 clocks=self.clocks or [],
@@ -583,7 +582,7 @@ class _Run:
                 results = [
                     r.to_dict()
                     for r in call("cojourney.analytics.improvements", "evaluate_improvements")(
-                        self.events, self.workspace
+                        self.on_engine, self.workspace
                     )
                 ]
             return improvements.build(results, declared, has_events=self.has_data())

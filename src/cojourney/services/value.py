@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.services.analysis import open_events
+from cojourney.services.engine_choice import check_engine, events_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -39,6 +40,9 @@ def value_report(
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> ValueRealization:
     """Every indicator of the workspace per stakeholder, with status and trend.
 
@@ -57,6 +61,12 @@ def value_report(
         Only the journeys these filters keep (time window of their start, segments,
         case attributes; see :mod:`cojourney.analytics.journey_scope` for what that
         means for indicators fed by measurements).
+    engine
+        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`).
+    spark_master, spark_remote
+        With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
+        settings, else local mode).
 
     Raises
     ------
@@ -69,10 +79,14 @@ def value_report(
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters, model) as kept:
-            return realize_value(kept, model, start=start, end=end)
+        with (
+            scoped(events, filters, model) as kept,
+            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        ):
+            return realize_value(on, model, start=start, end=end)
     finally:
         if owned:
             events.close()
@@ -117,6 +131,9 @@ def target_report(
     end: date | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> list[TargetSeries]:
     """The targets of one agreement (or all) per period: met or missed, baseline vs current.
 
@@ -129,10 +146,14 @@ def target_report(
     from cojourney.analytics.journey_scope import scoped
 
     model = as_handle(workspace).model()
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters, model) as kept:
-            return evaluate_targets(kept, model, agreement_id, start=start, end=end)
+        with (
+            scoped(events, filters, model) as kept,
+            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        ):
+            return evaluate_targets(on, model, agreement_id, start=start, end=end)
     finally:
         if owned:
             events.close()
@@ -145,6 +166,9 @@ def improvement_report(
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = "duckdb",
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> list[ImprovementResult]:
     """The improvements of the register with their effects tested on the data; with
     ``journey_id``, only the improvements of that journey; with ``filters``, tested on
@@ -159,10 +183,14 @@ def improvement_report(
     from cojourney.analytics.journey_scope import scoped
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
+    check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters, model) as kept:
-            return evaluate_improvements(kept, model, improvement_id=improvement_id)
+        with (
+            scoped(events, filters, model) as kept,
+            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        ):
+            return evaluate_improvements(on, model, improvement_id=improvement_id)
     finally:
         if owned:
             events.close()
