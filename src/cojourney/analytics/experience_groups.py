@@ -20,10 +20,9 @@ from cojourney.errors import InputError, Location, NotFound, Problem
 from cojourney.events.schema import JOURNEY_ID
 
 if TYPE_CHECKING:  # pragma: no cover
-    import duckdb
-
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Workspace
+    from cojourney.events.sql import SqlConnection
     from cojourney.events.store import EventSource
 
 __all__ = ["NO_EVENTS", "extra_dimensions", "group_answers"]
@@ -64,7 +63,7 @@ def column_of(dimension: str) -> str:
 
 
 def group_answers(
-    con: duckdb.DuckDBPyConnection,
+    con: SqlConnection,
     source: EventSource,
     workspace: Workspace,
     answers: str,
@@ -138,7 +137,7 @@ def group_answers(
     con.execute(f"ALTER TABLE {grouped} RENAME TO {answers}")
 
 
-def _add_columns(con: duckdb.DuckDBPyConnection, table: str, values: dict[str, str]) -> None:
+def _add_columns(con: SqlConnection, table: str, values: dict[str, str]) -> None:
     """Add a text column of one value to ``table`` per item of ``values``."""
     for column, value in values.items():
         literal = value.replace("'", "''")
