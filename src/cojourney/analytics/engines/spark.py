@@ -234,8 +234,10 @@ class SparkEngine(Engine):
         staging_dir: str | Path | None = None,
         remote: str | None = None,
     ):
-        if session is None and remote is None:
-            session = _active_session()
+        if session is None:
+            # A session already running in this process is shared, and left running:
+            # the report, for one, runs several analyses on one engine at once.
+            session = _active_session() if remote is None else _active_connect_session()
             if session is not None:
                 log.info("using the running Spark session (%s)", describe_session(session))
         self._owned = session is None
@@ -427,6 +429,16 @@ def describe_session(session: SparkSession) -> str:
 
 def _is_connect(session: SparkSession) -> bool:
     return type(session).__module__.startswith("pyspark.sql.connect")
+
+
+def _active_connect_session() -> SparkSession | None:
+    """The Spark Connect session running in this process, if any."""
+    try:
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+    except ImportError:
+        return None
+    active: SparkSession | None = ConnectSession.getActiveSession()  # type: ignore[assignment]
+    return active
 
 
 def _active_session() -> SparkSession | None:
