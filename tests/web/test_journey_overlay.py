@@ -86,7 +86,12 @@ def test_a_slow_overlay_shows_a_placeholder_that_refreshes(
         assert "measured-steps" not in response.text
     finally:
         release.set()
-    job = results_cache(site.app).job(OVERLAY, (journey.id,), data_version(measured))
+    from cojourney.analytics.filters import JourneyFilter
+
+    # the overlay is cached per journey and filter (here: none)
+    job = results_cache(site.app).job(
+        OVERLAY, (journey.id, JourneyFilter()), data_version(measured)
+    )
     assert job is not None
     assert job.finished.wait(120)
     monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
