@@ -1,4 +1,5 @@
-"""The journey page's measured view: the overlay's numbers, computed through the cache."""
+"""The journey page's measured view and the measured map: the overlay's numbers, computed through
+the cache, of all journeys or of the journeys a filter keeps (service, web page and CLI)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_analyses_pages import page_tables
 from web_helpers import Site
 
+from cojourney.analytics.filters import JourneyFilter
+from cojourney.cli.map_cmd import map_
+from cojourney.errors import InputError
+from cojourney.render import render
+from cojourney.services.analysis import analyze_workspace
 from cojourney.services.handle import WorkspaceHandle
-from cojourney.services.maps import measured_overlay
+from cojourney.services.maps import draw_map, measured_overlay
 from cojourney.services.simulation import simulate
 from cojourney.services.workspaces import init_workspace
 from cojourney.web import routes_analyses
@@ -86,7 +93,10 @@ def test_a_slow_overlay_shows_a_placeholder_that_refreshes(
         assert "measured-steps" not in response.text
     finally:
         release.set()
-    job = results_cache(site.app).job(OVERLAY, (journey.id,), data_version(measured))
+    # the overlay is cached per journey and filter (here: none)
+    job = results_cache(site.app).job(
+        OVERLAY, (journey.id, JourneyFilter()), data_version(measured)
+    )
     assert job is not None
     assert job.finished.wait(120)
     monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
@@ -270,3 +280,169 @@ def test_the_offline_map_draws_the_same_marks_as_the_page(
     for leak in leakage(measured, journey_id=journey.id).to_dict()["leaks"][:5]:
         if leak["kind"] == "drop_off" or leak["where"].split(" ")[0] in front:
             assert leak_text(leak) in drawn
+
+
+# ----------------------------------------------------- the measured map, filtered
+
+
+def _persona(folder: Path) -> str:
+    return sorted(p.id for p in WorkspaceHandle(folder).model().personas)[0]
+
+
+def _counts(overlay: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    touchpoints = overlay["touchpoints"]
+    steps = overlay["steps"]
+    assert isinstance(touchpoints, dict) and isinstance(steps, dict)
+    return (
+        {tp: v["journeys"] for tp, v in touchpoints.items() if v.get("journeys") is not None},
+        {s: (v.get("reached"), v.get("left")) for s, v in steps.items()},
+    )
+
+
+def test_a_persona_filter_gives_the_counts_of_analyze_with_that_persona(measured: Path) -> None:
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    persona = _persona(measured)
+    kept = JourneyFilter(personas=(persona,))
+    overlay = measured_overlay(measured, journey.id, journey_filter=kept)
+    analysis = analyze_workspace(
+        measured, journey_id=journey.id, filters=kept, breakdown_by=(), top_variants=1
+    ).to_dict()
+    touchpoints, steps = _counts(overlay)
+    designed = {tp.id for tp in journey.touchpoints}
+    expected_tps = {
+        n["activity"]: n["journeys"]
+        for n in analysis["graph"]["nodes"]
+        if n["activity"] in designed
+    }
+    expected_steps = {
+        s["step"]: (s["reached"], s["left"]) for s in analysis["funnel"]["steps"] if s["reached"]
+    }
+    assert expected_tps, "the persona keeps no journey: pick another fixture"
+    assert touchpoints == expected_tps
+    assert steps == expected_steps
+    assert overlay["filters"] == {"personas": [persona]}
+    assert overlay["journeys"] == analysis["counts"]["journeys"]
+    # ...and they are not the whole population's
+    whole_tps, whole_steps = _counts(measured_overlay(measured, journey.id))
+    assert whole_steps != steps
+    assert sum(v for v in whole_tps.values() if isinstance(v, int | float)) > sum(
+        v for v in touchpoints.values() if isinstance(v, int | float)
+    )
+
+
+def test_no_filter_and_an_empty_filter_draw_the_same_overlay(measured: Path) -> None:
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    plain = measured_overlay(measured, journey.id)
+    empty = measured_overlay(measured, journey.id, journey_filter=JourneyFilter())
+    assert _counts(plain) == _counts(empty)  # floats may differ in the last bit
+    assert empty["filters"] == {}
+    assert plain["filters"] == {}
+
+
+def test_a_filter_on_the_designed_map_is_refused(measured: Path, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="only the measured map is filtered"):
+        draw_map(
+            measured,
+            tmp_path / "m.svg",
+            journey_filter=JourneyFilter(personas=(_persona(measured),)),
+        )
+
+
+def test_cli_map_measured_persona_writes_the_filtered_map(measured: Path, tmp_path: Path) -> None:
+    model = WorkspaceHandle(measured).model()
+    journey = model.journeys[0]
+    persona = _persona(measured)
+    out = tmp_path / "map.svg"
+    result = CliRunner().invoke(
+        map_, [str(measured), "-o", str(out), "--measured", "--persona", persona]
+    )
+    assert result.exit_code == 0, result.output
+    overlay = measured_overlay(
+        measured, journey.id, journey_filter=JourneyFilter(personas=(persona,))
+    )
+    assert out.read_text(encoding="utf-8") == render(
+        model, "journey", "svg", journey.id, overlay=overlay
+    )
+    whole = tmp_path / "whole.svg"
+    assert CliRunner().invoke(map_, [str(measured), "-o", str(whole), "--measured"]).exit_code == 0
+    assert whole.read_text(encoding="utf-8") != out.read_text(encoding="utf-8")
+
+
+def test_cli_map_where_and_window_keep_journeys(measured: Path, tmp_path: Path) -> None:
+    out = tmp_path / "map.svg"
+    result = CliRunner().invoke(
+        map_,
+        [str(measured), "-o", str(out), "--measured", "--where", "cohort=1999-01"],
+    )
+    # a cohort nobody is in: the map of no journeys is drawn (no counts), not an error
+    assert result.exit_code == 0, result.output
+    bad = CliRunner().invoke(
+        map_,
+        [str(measured), "-o", str(out), "--measured", "--from", "2025-02-01", "--to", "2025-01-01"],
+    )
+    assert bad.exit_code != 0
+    assert "--to is before --from" in bad.output
+
+
+def _reached_left(html: str) -> dict[str, list[str]]:
+    return {row[0]: row[1:3] for row in page_tables(html)["measured-steps"][1:]}
+
+
+def _expected(
+    overlay: dict[str, object], journey_steps: list[tuple[str, str]]
+) -> dict[str, list[str]]:
+    steps = overlay["steps"]
+    assert isinstance(steps, dict)
+    return {
+        name: [_cell(steps.get(sid, {}).get("reached")), _cell(steps.get(sid, {}).get("left"))]
+        for sid, name in journey_steps
+    }
+
+
+def test_the_measured_view_by_persona_shows_the_filtered_numbers(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    client, _ = make_site(measured).signed_in("viewer")
+    model = WorkspaceHandle(measured).model()
+    journey = model.journeys[0]
+    persona = sorted(p.id for p in model.personas)[0]
+    named = [(s.id, s.name) for s in journey.steps]
+    kept = measured_overlay(measured, journey.id, journey_filter=JourneyFilter(personas=(persona,)))
+    whole = measured_overlay(measured, journey.id)
+    assert _expected(kept, named) != _expected(whole, named)
+
+    page = client.get(f"/journeys/{journey.id}?view=measured&persona={persona}")
+    assert page.status_code == 200, page.text
+    assert _reached_left(page.text) == _expected(kept, named)
+    assert f"Shows the {kept['journeys']} journeys kept by: personas {persona}." in page.text
+    assert f'<option value="{persona}" selected>' in page.text
+    assert '<input type="hidden" name="view" value="measured">' in page.text
+    # the cache is keyed by the filter: the unfiltered page keeps its own numbers
+    plain = client.get(f"/journeys/{journey.id}?view=measured")
+    assert _reached_left(plain.text) == _expected(whole, named)
+    assert f"Shows all {whole['journeys']} journeys." in plain.text
+    # where=persona=ID is the same filter
+    same = client.get(f"/journeys/{journey.id}?view=measured&where=persona={persona}")
+    assert _reached_left(same.text) == _expected(kept, named)
+
+
+def test_a_where_filter_nobody_matches_shows_no_journeys(
+    measured: Path, make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_analyses, "WAIT_SECONDS", 120.0)
+    client, _ = make_site(measured).signed_in("viewer")
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    page = client.get(f"/journeys/{journey.id}?view=measured&where=cohort=1999-01&from=2020-01-01")
+    assert page.status_code == 200, page.text
+    assert "Shows the 0 journeys kept by:" in page.text
+    assert 'value="cohort=1999-01"' in page.text
+
+
+def test_a_bad_date_is_a_clear_message(measured: Path, make_site: Callable[..., Site]) -> None:
+    client, _ = make_site(measured).signed_in("viewer")
+    journey = WorkspaceHandle(measured).model().journeys[0]
+    page = client.get(f"/journeys/{journey.id}?view=measured&from=soon")
+    assert page.status_code == 422  # as on the analyses pages
+    assert "the from date is not a date" in page.text
+    assert "Traceback" not in page.text

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from cojourney.cli.common import date_range_options, period
+from cojourney.cli.journey_filter_options import journey_filter, journey_filter_options
 from cojourney.cli.terminal import clean
 from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
 
@@ -57,8 +59,11 @@ from cojourney.services.maps import AUDIENCES, FORMATS, KINDS
     "per step, median time at each touchpoint and the measured emotion, and against the "
     "design: waits beyond the designed durations, satisfaction with its 95% interval and n, "
     "the status of the SLA clocks covering each step, the moments of truth and the worst "
-    "leaks (needs imported events).",
+    "leaks (needs imported events). --from, --to, --segment, --where and --persona draw "
+    "it for the journeys they keep only.",
 )
+@date_range_options("journeys that start (measured map)")
+@journey_filter_options()
 def map_(
     path: Path,
     output: Path,
@@ -67,9 +72,26 @@ def map_(
     journey_id: str | None,
     audience: str,
     measured: bool,
+    date_from: str | None,
+    date_to: str | None,
+    segments: tuple[str, ...],
+    where: tuple[str, ...],
+    personas: tuple[str, ...],
 ) -> None:
-    """Draw the workspace at PATH as a picture that opens offline."""
+    """Draw the workspace at PATH as a picture that opens offline.
+
+    With --measured, --from, --to, --segment, --where and --persona keep whole journeys:
+    every measured mark describes only the journeys they keep.
+
+    \b
+    Examples:
+      cojourney map my-workspace -o map.html
+      cojourney map my-workspace -o map.svg --measured --persona student
+    """
     from cojourney.services.maps import draw_map
+
+    start, end = period(path, date_from, date_to)
+    filters = journey_filter(segments, where, personas, start, end)
 
     written = draw_map(
         path,
@@ -79,5 +101,6 @@ def map_(
         journey_id=journey_id,
         audience=audience,
         measured=measured,
+        journey_filter=filters,
     )
     click.echo(f"Wrote {kind} map to {clean(written)}")

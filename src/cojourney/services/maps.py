@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cojourney.domain.visibility import AUDIENCES, check_audience
 from cojourney.errors import InputError, NotFound, Problem
 from cojourney.files import atomic_write_text
 from cojourney.services.handle import WorkspaceRef, as_handle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ def draw_map(
     journey_id: str | None = None,
     audience: str = "provider",
     measured: bool = False,
+    journey_filter: JourneyFilter | None = None,
 ) -> Path:
     """Render one picture of the workspace ``workspace`` into ``output``.
 
@@ -35,7 +39,7 @@ def draw_map(
     of visibility, see ``docs/sharing.md``); only the journey map is drawn for consumers.
     The file is written whole or not at all; its folder is created when missing.
     ``measured=True`` draws the measured overlay on the journey map
-    (:func:`measured_overlay`).
+    (:func:`measured_overlay`), of the journeys ``journey_filter`` keeps (all by default).
 
     Raises
     ------
@@ -77,14 +81,27 @@ def draw_map(
                     expected="kind journey",
                 )
             )
-        overlay = measured_overlay(workspace, journey_id)
+        overlay = measured_overlay(workspace, journey_id, journey_filter=journey_filter)
+    elif journey_filter is not None and journey_filter.active:
+        raise InputError(
+            Problem(
+                "only the measured map is filtered: the designed map shows no journeys",
+                found=f"a filter ({_describe(journey_filter)}) without measured",
+                expected="measured, or no filter",
+            )
+        )
     text = render(model, kind, fmt, journey_id, audience=audience, overlay=overlay)
     atomic_write_text(out, text, create_folder=True)
     log.info("wrote %s map (%s, for the %s) to %s", kind, fmt, audience, out)
     return out
 
 
-def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> dict[str, Any]:
+def measured_overlay(
+    workspace: WorkspaceRef,
+    journey_id: str | None = None,
+    *,
+    journey_filter: JourneyFilter | None = None,
+) -> dict[str, Any]:
     """The measured overlay of a journey map, from the workspace's events.
 
     What the report's journey map draws (:func:`cojourney.report.overlay.journey_overlay`):
@@ -98,12 +115,22 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
     experience, agreements and leakage services on the same events (``as_of``: the data's
     end).
 
+    ``journey_filter`` (time window of the journeys' start, segments, case attributes,
+    personas by the workspace's rules, cohorts) keeps whole journeys: every analysis
+    composed here runs on the kept journeys only
+    (:func:`cojourney.analytics.journey_scope.scoped`), so every mark describes them; the
+    overlay's ``filters`` says which (``JourneyFilter.to_dict()``, empty for all) and its
+    ``journeys`` how many journeys it describes.
+
     Raises
     ------
     cojourney.errors.NotFound
         No events imported yet, or no such journey.
+    cojourney.errors.InputError
+        The filter asks for a variant (the map is of all variants of the journey).
     """
     from cojourney.analytics.engines.duckdb import DuckDBEngine
+    from cojourney.analytics.journey_scope import scoped
     from cojourney.analytics.leakage import leakage_report
     from cojourney.analytics.leakage_sources import waiting_times
     from cojourney.analytics.sla import evaluate_clocks
@@ -122,7 +149,7 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
         )
     model = handle.model()
     journey = choose_journey(model, journey_id)
-    with handle.open_events() as events:
+    with handle.open_events() as whole, scoped(whole, journey_filter, model) as events:
         analysis = analyze_workspace(
             handle, journey_id=journey.id, source=events, breakdown_by=(), top_variants=1
         )
@@ -147,6 +174,10 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
     overlay = journey_overlay(
         analysis.to_dict(), journey_facts(journey), times=times, emotion=emotion
     )
+    overlay["journeys"] = analysis.counts.journeys
+    overlay["filters"] = (
+        journey_filter.to_dict() if journey_filter is not None and journey_filter.active else {}
+    )
     return add_marks(
         overlay,
         model,
@@ -157,3 +188,9 @@ def measured_overlay(workspace: WorkspaceRef, journey_id: str | None = None) -> 
         waits=waits,
         leakage=leaks.to_dict(),
     )
+
+
+def _describe(journey_filter: JourneyFilter) -> str:
+    from cojourney.analytics.journey_scope import describe
+
+    return describe(journey_filter)

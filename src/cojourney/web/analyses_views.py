@@ -298,6 +298,11 @@ def _kept(f: Filters, *, window: bool = False) -> JourneyFilter:
     return JourneyFilter(start=start, end=end, segments=segments, **f.journey_filter_arguments())
 
 
+def journey_filter_of(f: Filters) -> JourneyFilter:
+    """The journeys the page's filters keep, its dates the window of their start."""
+    return _kept(f, window=True)
+
+
 def _agreements(handle: WorkspaceHandle, journey_id: str, f: Filters) -> dict[str, Any]:
     from cojourney.services.agreements import agreements_report
 

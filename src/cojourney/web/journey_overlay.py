@@ -9,12 +9,16 @@ the text equivalent of the map, in the words of :mod:`cojourney.render.measured_
 the results cache (:mod:`cojourney.services.results_cache`), in a worker thread, with the
 server's ingest writer paused; when it takes longer than a moment the page shows a
 placeholder that refreshes itself.
+
+The view takes the analyses pages' filters (:class:`~cojourney.web.analyses_views.Filters`:
+from/to, segment, persona, where=KEY=VALUE) and draws the overlay of the journeys they
+keep only; the results are cached per filter, and the page says which journeys it shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from markupsafe import Markup
@@ -31,7 +35,11 @@ from cojourney.render.measured_lane import (
     wait_text,
 )
 from cojourney.services.results_cache import data_version
+from cojourney.web.analyses_views import Filters, journey_filter_of, persona_choices
 from cojourney.web.state import WebState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
 
 #: The views of the journey page, as the ``view`` GET parameter names them.
 VIEWS = ("designed", "measured")
@@ -60,6 +68,9 @@ class MeasuredView:
     """What the journey page shows in its measured view."""
 
     view: str = "designed"
+    filters: Filters = field(default_factory=Filters)
+    shown: str | None = None
+    personas: list[tuple[str, str]] = field(default_factory=list)
     no_events: bool = False
     pending: bool = False
     error: str | None = None
@@ -82,42 +93,63 @@ def parse_view(value: str | None) -> str:
 
 
 def measured_view(request: Request, state: WebState, journey: Journey, view: str) -> MeasuredView:
-    """The measured view of ``journey`` (an empty designed view unless ``view`` is measured)."""
+    """The measured view of ``journey`` (an empty designed view unless ``view`` is measured),
+    of the journeys the request's filters keep."""
     if view != "measured":
         return MeasuredView()
+    filters = Filters.parse(request.query_params)
+    kept = journey_filter_of(filters)
+    personas = persona_choices(state.reader.workspace())
     from cojourney.services.maps import measured_overlay
     from cojourney.web import routes_analyses
     from cojourney.web.routes_ingest import writer_of
 
     handle = state.reader.handle
     if not handle.has_events():
-        return MeasuredView(view="measured", no_events=True)
+        return MeasuredView(view="measured", filters=filters, personas=personas, no_events=True)
     writer = writer_of(request.app)
 
     def compute() -> dict[str, Any]:
         with writer.paused():  # the server's ingest writer stays off the store meanwhile
-            return measured_overlay(handle, journey.id)
+            return measured_overlay(handle, journey.id, journey_filter=kept)
 
     job = routes_analyses.results_cache(request.app).start(
-        OVERLAY, (journey.id,), data_version(handle), compute
+        OVERLAY, (journey.id, kept), data_version(handle), compute
     )
     job.finished.wait(routes_analyses.WAIT_SECONDS)
     if not job.done:
-        return MeasuredView(view="measured", pending=True)
+        return MeasuredView(view="measured", filters=filters, personas=personas, pending=True)
     if job.error is not None:
         if not isinstance(job.error, CojourneyError):
             raise job.error
-        return MeasuredView(view="measured", error=str(job.error))
+        return MeasuredView(
+            view="measured", filters=filters, personas=personas, error=str(job.error)
+        )
     overlay: dict[str, Any] = job.result
     workspace = state.reader.workspace()
     svg = Markup(render(workspace, "journey", "svg", journey.id, overlay=overlay))
     return MeasuredView(
         view="measured",
+        filters=filters,
+        personas=personas,
+        shown=shown_text(overlay, kept),
         map_svg=svg,
         steps=_step_rows(journey, overlay),
         touchpoints=_touchpoint_rows(journey, overlay),
         leaks=_leak_rows(journey, overlay),
     )
+
+
+def shown_text(overlay: dict[str, Any], kept: JourneyFilter) -> str:
+    """Which journeys the measured map shows, in a sentence."""
+    from cojourney.analytics.journey_scope import describe
+
+    count = overlay.get("journeys")
+    many = "journeys" if count != 1 else "journey"
+    number = f"{count} {many}" if count is not None else "the journeys"
+    if not kept.active:
+        return f"Shows all {number}."
+    return f"Shows the {number} kept by: {describe(kept)}."
 
 
 def _step_rows(journey: Journey, overlay: dict[str, Any]) -> list[dict[str, Any]]:
