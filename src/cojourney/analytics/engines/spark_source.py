@@ -69,7 +69,7 @@ class SparkEventSource(EventSource):
         views: dict[str, str] = {}
         try:
             for kind, table in source._tables.items():
-                views[kind] = f"cojourney_{kind}_{number}"
+                views[kind] = f"cojourney_sql_{kind}_{number}"  # apart from engines' tables
                 self._stage(source.connection, table, views[kind])
         except BaseException:
             self._drop(views.values())
