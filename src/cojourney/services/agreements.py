@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cojourney.services.analysis import choose_journey, open_events
-from cojourney.services.engine_choice import check_engine, events_on
+from cojourney.services.engine_choice import check_engine, events_on, kept_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -253,17 +253,15 @@ def leakage(
     cojourney.errors.NotFound
         No such journey, or no events imported yet.
     """
-    from cojourney.analytics.journey_scope import scoped
 
     model = as_handle(workspace).model()
     journey = choose_journey(model, journey_id)
     check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with (
-            scoped(events, filters, model) as kept,
-            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
-        ):
+        with kept_on(
+            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+        ) as on:
             return _leakage_of(on, model, journey.id, as_of)
     finally:
         if owned:

@@ -22,6 +22,8 @@ from cojourney.errors import InputError, Location, Problem
 from cojourney.settings import Settings, current_settings
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cojourney.analytics.filters import JourneyFilter
+    from cojourney.domain import Workspace
     from cojourney.events.store import EventSource
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "check_spark_target",
     "engine_name",
     "events_on",
+    "kept_on",
     "spark_options",
 ]
 
@@ -156,3 +159,24 @@ def events_on(
             yield on_spark
         finally:
             on_spark.close()
+
+
+@contextmanager
+def kept_on(
+    events: EventSource,
+    filters: JourneyFilter | None,
+    model: Workspace,
+    engine: str | None = None,
+    *,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
+) -> Iterator[EventSource]:
+    """The journeys ``filters`` keep of ``events`` (:func:`cojourney.analytics.journey_scope.scoped`),
+    as the analyses on ``engine`` read them (:func:`events_on`)."""
+    from cojourney.analytics.journey_scope import scoped
+
+    with (
+        scoped(events, filters, model) as kept,
+        events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+    ):
+        yield on

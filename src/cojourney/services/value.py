@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cojourney.services.analysis import open_events
-from cojourney.services.engine_choice import check_engine, events_on
+from cojourney.services.engine_choice import check_engine, kept_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -75,17 +75,15 @@ def value_report(
     cojourney.errors.NotFound
         No events imported yet (and no ``source``), or no such journey.
     """
-    from cojourney.analytics.journey_scope import scoped
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
     check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with (
-            scoped(events, filters, model) as kept,
-            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
-        ):
+        with kept_on(
+            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+        ) as on:
             return realize_value(on, model, start=start, end=end)
     finally:
         if owned:
@@ -143,16 +141,14 @@ def target_report(
         No such agreement, or no events imported yet.
     """
     from cojourney.analytics.agreement_targets import evaluate_targets
-    from cojourney.analytics.journey_scope import scoped
 
     model = as_handle(workspace).model()
     check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with (
-            scoped(events, filters, model) as kept,
-            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
-        ):
+        with kept_on(
+            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+        ) as on:
             return evaluate_targets(on, model, agreement_id, start=start, end=end)
     finally:
         if owned:
@@ -180,16 +176,14 @@ def improvement_report(
         No such improvement or journey, or no events imported yet.
     """
     from cojourney.analytics.improvements import evaluate_improvements
-    from cojourney.analytics.journey_scope import scoped
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
     check_engine(engine)
     events, owned = open_events(workspace, source)
     try:
-        with (
-            scoped(events, filters, model) as kept,
-            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
-        ):
+        with kept_on(
+            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+        ) as on:
             return evaluate_improvements(on, model, improvement_id=improvement_id)
     finally:
         if owned:
