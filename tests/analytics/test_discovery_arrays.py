@@ -188,3 +188,36 @@ def test_pair_journeys_without_packing() -> None:
     assert _pair_journeys(starts, left, small).tolist() == [2, 2]  # key 7: j0, j2; 9: j1, j2
     huge = small + 2**61
     assert _pair_journeys(starts, left, huge).tolist() == [2, 2]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_colliding_journey_keys_fall_back_to_exact_codes(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Journeys are first sorted by a 64-bit hash of their id; with a key of 2 values
+    # nearly every journey collides with another, and the exact codes must take over.
+    import cojourney.analytics.discovery_arrays as arrays
+
+    path = _edge_log(tmp_path / "edge.parquet", seed)
+    expected = summarize_file(path, top_variants=None)
+    monkeypatch.setattr(arrays, "_JOURNEY_KEY", "hash(e.{}) % 2")
+    collided = summarize_file(path, top_variants=None)
+    assert collided.counts.journeys == expected.counts.journeys > 2
+    assert _rounded(collided) == _rounded(expected)
+    assert _rounded(collided.directly_follows) == _rounded(expected.directly_follows)
+    assert _rounded(collided.top_variants) == _rounded(expected.top_variants)
+
+
+def test_an_empty_log_has_empty_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "empty.parquet"
+    table = pa.table(
+        {
+            "case:concept:name": pa.array([], pa.string()),
+            "concept:name": pa.array([], pa.string()),
+            "time:timestamp": pa.array([], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pq.write_table(table, path)
+    summary = summarize_file(path)
+    assert (summary.counts.journeys, summary.counts.events, summary.counts.activities) == (0, 0, 0)
+    assert summary.directly_follows == () and summary.top_variants == ()

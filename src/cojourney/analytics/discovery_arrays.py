@@ -3,9 +3,12 @@
 The fast path of ``cojourney analyze FILE`` on DuckDB
 (:func:`cojourney.services.discovery.discover_log`): DuckDB reads and checks the
 file exactly as the engine does (:func:`~cojourney.analytics.engines.duckdb_files.load_tabular`)
-and sorts the events once by ``(journey_id, timestamp, event_seq)``; the results
-of :func:`cojourney.analytics.discovery.summarize` then come from NumPy passes over
-three arrays (journey boundaries, activity codes, epoch microseconds):
+and hands over, in one unsorted pass, each event's journey key (a 64-bit hash of
+its id, exact codes instead when two ids collide), activity code and epoch
+microseconds as NumPy arrays; NumPy sorts them once by ``(journey, timestamp,
+event_seq)``; the results of :func:`cojourney.analytics.discovery.summarize` then
+come from NumPy passes over three arrays (journey boundaries, activity codes, epoch
+microseconds):
 
 * directly-follows: consecutive events of one journey, keyed ``source * W + target``
   (``W`` activities); counts and means by ``bincount``; the median and 90th
@@ -52,8 +55,9 @@ __all__ = ["EventArrays", "sorted_event_arrays", "summarize_arrays", "summarize_
 log = logging.getLogger(__name__)
 
 _VIEW = "cojourney_events_fast"
-_NAMES = "cojourney_activity_codes"
-_JOURNEYS = "cojourney_journey_codes"
+_NAMES = "cojourney_activity_names"
+#: The journey key of the first try (any integer with one value per journey id works).
+_JOURNEY_KEY = "hash(e.{})"
 _MICROS = 1_000_000.0
 
 
@@ -176,34 +180,64 @@ def _copy_read_events(
 
 
 def sorted_event_arrays(con: duckdb.DuckDBPyConnection, view: str) -> EventArrays:
-    """The :class:`EventArrays` of the canonical events in ``view`` (one sort in DuckDB)."""
+    """The :class:`EventArrays` of the canonical events in ``view``.
+
+    Two passes over the events in DuckDB, then one sort in NumPy: the number of
+    journeys and the activity names (one aggregate); each event's journey key (a
+    64-bit hash of its id), activity code (an ``ENUM`` of the sorted names) and epoch
+    microseconds, unsorted; NumPy sorts them by ``(journey key, microseconds,
+    event_seq)``. When two journeys' keys collide (fewer keys than journeys), the
+    journeys get exact codes instead (a third pass).
+    """
+    from cojourney.events.readers.base import sql_string
+
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would go to stdout
-    # Activity codes rank the names in DuckDB's order of strings (code points).
-    con.execute(
-        f"CREATE TEMP TABLE {_NAMES} AS SELECT {S.ACTIVITY}, CAST(row_number() OVER "
-        f"(ORDER BY {S.ACTIVITY}) - 1 AS INTEGER) AS code "
-        f'FROM (SELECT DISTINCT {S.ACTIVITY} FROM "{view}")'
-    )
-    names = tuple(
-        row[0] for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
-    )
-    # Journeys get any integer code: only their events' order matters.
-    con.execute(
-        f"CREATE TEMP TABLE {_JOURNEYS} AS SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () "
-        f'AS INTEGER) AS journey FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")'
-    )
+    # Distinct values as sub-queries: cheaper in DuckDB than DISTINCT aggregates.
+    row = con.execute(
+        f'SELECT (SELECT count(*) FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")), '
+        f"(SELECT list({S.ACTIVITY}) FROM (SELECT DISTINCT {S.ACTIVITY} FROM "
+        f'"{view}" WHERE {S.ACTIVITY} IS NOT NULL))'
+    ).fetchone()
+    assert row is not None
+    n_journeys = int(row[0])
+    # Activity codes rank the names in code-point order (DuckDB's order of strings).
+    names = tuple(sorted(row[1] or ()))
+    if not names:
+        empty = np.zeros(0, np.int64)
+        return EventArrays.from_sorted(empty, empty, empty, names)
+    con.execute(f"CREATE TYPE {_NAMES} AS ENUM ({', '.join(map(sql_string, names))})")
     try:
-        # NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded.
-        columns = con.execute(
-            f'SELECT j.journey, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
-            f'FROM "{view}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
-            f"JOIN {_JOURNEYS} AS j USING ({S.JOURNEY_ID}) "
-            f'ORDER BY j.journey, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
-        ).fetchnumpy()
+        columns = _fetch(con, view, _JOURNEY_KEY.format(S.JOURNEY_ID), "")
+        arrays = _sorted(columns, names)
+        if len(arrays.starts) - 1 != n_journeys:  # two journeys share a key: exact codes
+            log.debug("journey keys collide in %s: coding the journeys exactly", view)
+            journeys = (
+                f"(SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () AS INTEGER) AS code "
+                f'FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")) AS j'
+            )
+            columns = _fetch(con, view, "j.code", f"JOIN {journeys} USING ({S.JOURNEY_ID})")
+            arrays = _sorted(columns, names)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_NAMES}")
-        con.execute(f"DROP TABLE IF EXISTS {_JOURNEYS}")
-    return EventArrays.from_sorted(columns["journey"], columns["code"], columns["micros"], names)
+        con.execute(f"DROP TYPE IF EXISTS {_NAMES}")
+    return arrays
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection, view: str, journey: str, join: str
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Journey key, activity code, epoch microseconds and ``event_seq`` of every event
+    (unsorted; NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded)."""
+    return con.execute(
+        f"SELECT {journey} AS journey, enum_code(CAST(e.{S.ACTIVITY} AS {_NAMES})) AS code, "
+        f'epoch_us(e."{S.TIMESTAMP}") AS micros, e.{S.EVENT_SEQ} AS seq '
+        f'FROM "{view}" AS e {join}'
+    ).fetchnumpy()
+
+
+def _sorted(columns: dict[str, np.ndarray[Any, Any]], names: tuple[str, ...]) -> EventArrays:
+    journeys, micros = columns["journey"], columns["micros"]
+    order = np.lexsort((columns["seq"], micros, journeys))
+    return EventArrays.from_sorted(journeys[order], columns["code"][order], micros[order], names)
 
 
 def summarize_arrays(

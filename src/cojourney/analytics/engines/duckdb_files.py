@@ -42,8 +42,11 @@ def load_tabular(
     Same mapping, checks and messages as :func:`cojourney.events.readers.read_events`;
     ``event_seq`` is the row's position in the file (DuckDB keeps insertion
     order). A Parquet file whose timestamp column has a timestamp type is checked
-    by one query and, without problems, read in place: the view reads the file
-    (:meth:`~cojourney.events.readers.tabular.PreparedRead.direct_sql`).
+    by one query (journey ids and activities over their distinct values,
+    :meth:`~cojourney.events.readers.tabular.PreparedRead.direct_problems_sql`) and,
+    without problems, read in place: the view reads the file
+    (:meth:`~cojourney.events.readers.tabular.PreparedRead.direct_sql`) without
+    checking every value again at each query over it.
 
     Returns
     -------
@@ -82,13 +85,13 @@ def load_tabular(
             _reading_progress(con, on_stage),
         ):
             # A typed Parquet file is checked by one query over it; when it has no
-            # problem, the events are a view over the file (nothing copied).
-            direct = prepared.direct_sql(previous[0])
-            if direct is not None:
-                found = con.execute(
-                    f"SELECT count(*) FILTER (WHERE {incomplete}) FROM ({direct})"
-                ).fetchone()
+            # problem, the events are a view over the file (nothing copied) that
+            # computes the columns without checking them again.
+            problems = prepared.direct_problems_sql(previous[0])
+            if problems is not None:
+                found = con.execute(problems).fetchone()
                 if found is not None and found[0] == 0:
+                    direct = prepared.direct_sql(previous[0], checked=False)
                     con.execute(f'CREATE VIEW "{name}" AS {direct}')
                     log.debug("reading %s in place as %s", path, name)
                     return None
