@@ -23,7 +23,7 @@ from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, l
 from test_reference_logs import CSV_LOGS, CsvLog
 
 from cojourney.analytics.discovery import summarize
-from cojourney.analytics.discovery_arrays import _pair_journeys, summarize_file
+from cojourney.analytics.discovery_arrays import _median, _pair_journeys, summarize_file
 from cojourney.errors import ImportRejected
 from cojourney.services.discovery import discover_log
 
@@ -221,3 +221,10 @@ def test_an_empty_log_has_empty_arrays(tmp_path: Path) -> None:
     summary = summarize_file(path)
     assert (summary.counts.journeys, summary.counts.events, summary.counts.activities) == (0, 0, 0)
     assert summary.directly_follows == () and summary.top_variants == ()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 10, 1001])
+def test_the_median_is_numpys(n: int) -> None:
+    rng = np.random.default_rng(n)
+    for values in (rng.exponential(3600.0, n), rng.integers(0, 5, n).astype(float)):
+        assert _median(values) == np.median(values)

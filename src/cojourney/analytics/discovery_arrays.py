@@ -273,10 +273,20 @@ def _durations(seconds: np.ndarray[Any, Any]) -> DurationStats:
         return DurationStats(None, None, None, None)
     return DurationStats(
         mean=float(seconds.mean()),
-        median=float(np.median(seconds)),
+        median=_median(seconds),
         min=float(seconds.min()),
         max=float(seconds.max()),
     )
+
+
+def _median(values: np.ndarray[Any, Any]) -> float:
+    """``np.median`` of a non-empty array, without the import of ``numpy.ma`` (about
+    0.05 s) that NumPy's own makes: the middle value, or the mean of the middle two."""
+    half = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return float((low + high) / 2)
 
 
 def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
