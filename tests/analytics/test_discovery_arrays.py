@@ -25,6 +25,7 @@ from test_reference_logs import CSV_LOGS, CsvLog
 from cojourney.analytics.discovery import summarize
 from cojourney.analytics.discovery_arrays import _median, _pair_journeys, summarize_file
 from cojourney.errors import ImportRejected
+from cojourney.events.schema import ColumnMapping
 from cojourney.services.discovery import discover_log
 
 _START = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -228,3 +229,16 @@ def test_the_median_is_numpys(n: int) -> None:
     rng = np.random.default_rng(n)
     for values in (rng.exponential(3600.0, n), rng.integers(0, 5, n).astype(float)):
         assert _median(values) == np.median(values)
+
+
+def test_renamed_activities_on_a_file_read_in_place(tmp_path: Path) -> None:
+    # The activities listed by the check of a file read in place are the renamed ones,
+    # two names merged into one included.
+    path = _edge_log(tmp_path / "edge.parquet", 6)
+    mapping = ColumnMapping(activity_renames={"alpha": "Zeta", "b b": "renamed"})
+    fast = summarize_file(path, mapping=mapping, top_variants=None)
+    slow = summarize(path, engine="duckdb", mapping=mapping, top_variants=None)
+    assert "renamed" in fast.start_activities or "renamed" in fast.end_activities
+    assert "alpha" not in fast.start_activities
+    assert _rounded(fast) == _rounded(slow)
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)

@@ -27,7 +27,7 @@ reference tests run both.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,19 +124,24 @@ def summarize_file(
     cojourney.errors.ImportRejected
         As the engines' readers do.
     """
-    from cojourney.analytics.engines.duckdb_files import load_tabular
+    from cojourney.analytics.engines.duckdb_files import Distinct, load_tabular
     from cojourney.events.readers.connections import duckdb_connect
 
+    found: list[Distinct] = []  # from the check of a file read in place
     con = duckdb_connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         if on_stage is not None:
             on_stage("reading")
-        if load_tabular(con, path, _VIEW, mapping, options, on_stage=on_stage) is False:
+        loaded = load_tabular(
+            con, path, _VIEW, mapping, options, on_stage=on_stage, on_distinct=found.append
+        )
+        if loaded is False:
             _copy_read_events(con, path, mapping, options, on_progress)
         if on_stage is not None:
             on_stage("analysing")
-        arrays = sorted_event_arrays(con, _VIEW)
+        distinct = (found[0].journeys, found[0].activities) if found else None
+        arrays = sorted_event_arrays(con, _VIEW, distinct=distinct)
     finally:
         con.close()
     summary = summarize_arrays(arrays, top_variants=top_variants, source=str(path))
@@ -179,29 +184,36 @@ def _copy_read_events(
         con.unregister("_cojourney_incoming")
 
 
-def sorted_event_arrays(con: duckdb.DuckDBPyConnection, view: str) -> EventArrays:
+def sorted_event_arrays(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    *,
+    distinct: tuple[int, Sequence[str]] | None = None,
+) -> EventArrays:
     """The :class:`EventArrays` of the canonical events in ``view``.
 
     Two passes over the events in DuckDB, then one sort in NumPy: the number of
-    journeys and the activity names (one aggregate); each event's journey key (a
-    64-bit hash of its id), activity code (an ``ENUM`` of the sorted names) and epoch
-    microseconds, unsorted; NumPy sorts them by ``(journey key, microseconds,
-    event_seq)``. When two journeys' keys collide (fewer keys than journeys), the
-    journeys get exact codes instead (a third pass).
+    journeys and the activity names (one aggregate, unless ``distinct`` gives them);
+    each event's journey key (a 64-bit hash of its id), activity code (an ``ENUM`` of
+    the sorted names) and epoch microseconds, unsorted; NumPy sorts them by
+    ``(journey key, microseconds, event_seq)``. When two journeys' keys collide
+    (fewer keys than journeys), the journeys get exact codes instead (a third pass).
     """
     from cojourney.events.readers.base import sql_string
 
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would go to stdout
-    # Distinct values as sub-queries: cheaper in DuckDB than DISTINCT aggregates.
-    row = con.execute(
-        f'SELECT (SELECT count(*) FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")), '
-        f"(SELECT list({S.ACTIVITY}) FROM (SELECT DISTINCT {S.ACTIVITY} FROM "
-        f'"{view}" WHERE {S.ACTIVITY} IS NOT NULL))'
-    ).fetchone()
-    assert row is not None
-    n_journeys = int(row[0])
+    if distinct is None:
+        # Distinct values as sub-queries: cheaper in DuckDB than DISTINCT aggregates.
+        row = con.execute(
+            f'SELECT (SELECT count(*) FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")), '
+            f"(SELECT list({S.ACTIVITY}) FROM (SELECT DISTINCT {S.ACTIVITY} FROM "
+            f'"{view}" WHERE {S.ACTIVITY} IS NOT NULL))'
+        ).fetchone()
+        assert row is not None
+        distinct = (int(row[0]), row[1] or ())
+    n_journeys = distinct[0]
     # Activity codes rank the names in code-point order (DuckDB's order of strings).
-    names = tuple(sorted(row[1] or ()))
+    names = tuple(sorted(distinct[1]))
     if not names:
         empty = np.zeros(0, np.int64)
         return EventArrays.from_sorted(empty, empty, empty, names)

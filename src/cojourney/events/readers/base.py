@@ -478,8 +478,10 @@ class MappingQuery:
         )
 
     def problems_sql(self, relation: str) -> str:
-        """SQL of one number, zero exactly when no event of ``relation`` is incomplete
-        (:meth:`incomplete_sql` over :meth:`select_sql`).
+        """SQL of one row over ``relation``: a number that is zero exactly when no event
+        is incomplete (:meth:`incomplete_sql` over :meth:`select_sql`), the number of
+        distinct journey ids and the list of distinct activities (as mapped; both
+        meaningful when the first is zero).
 
         Whether a journey id or an activity is usable depends on the value alone, so
         those checks run over the distinct values (a few per thousand events in an
@@ -487,13 +489,15 @@ class MappingQuery:
         """
         m = self.mapping
         assert m.journey_id is not None
+        journey = f"CAST({quote_identifier(m.journey_id)} AS VARCHAR)"
         unusable = "v IS NULL OR v = '' OR NOT " + _acceptable("v")
         return (
-            f"SELECT (SELECT count(*) FROM (SELECT DISTINCT "
-            f"CAST({quote_identifier(m.journey_id)} AS VARCHAR) AS v FROM {relation}) "
-            f"WHERE {unusable}) + (SELECT count(*) FROM (SELECT DISTINCT "
-            f"{self.activity_sql()} AS v FROM {relation}) WHERE {unusable}) + "
-            f"(SELECT count(*) FROM {relation} WHERE ({self.timestamp_sql()}) IS NULL)"
+            f"WITH journeys AS (SELECT DISTINCT {journey} AS v FROM {relation}), "
+            f"activities AS (SELECT DISTINCT {self.activity_sql()} AS v FROM {relation}) "
+            f"SELECT (SELECT count(*) FROM journeys WHERE {unusable}) "
+            f"+ (SELECT count(*) FROM activities WHERE {unusable}) "
+            f"+ (SELECT count(*) FROM {relation} WHERE ({self.timestamp_sql()}) IS NULL), "
+            f"(SELECT count(*) FROM journeys), (SELECT list(v) FROM activities)"
         )
 
     def select_sql(self, relation: str, extra: Sequence[str] = (), *, checked: bool = True) -> str:

@@ -163,9 +163,10 @@ class PreparedRead:
         return f"SELECT {columns} FROM ({mapped})"
 
     def direct_problems_sql(self, session_timezone: str) -> str | None:
-        """One query over the file whose one value is zero exactly when no event of
-        :meth:`direct_sql` is incomplete (:meth:`MappingQuery.problems_sql`), or
-        ``None`` as for :meth:`direct_sql`."""
+        """One query over the file whose first value is zero exactly when no event of
+        :meth:`direct_sql` is incomplete, then the number of journeys and the
+        activities (:meth:`MappingQuery.problems_sql`), or ``None`` as for
+        :meth:`direct_sql`."""
         relation = self._direct_relation(session_timezone)
         return None if relation is None else self.query.problems_sql(relation)
 
