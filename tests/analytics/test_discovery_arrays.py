@@ -23,7 +23,12 @@ from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, l
 from test_reference_logs import CSV_LOGS, CsvLog
 
 from cojourney.analytics.discovery import summarize
-from cojourney.analytics.discovery_arrays import _median, _pair_journeys, summarize_file
+from cojourney.analytics.discovery_arrays import (
+    _median,
+    _packed_order,
+    _pair_journeys,
+    summarize_file,
+)
 from cojourney.errors import ImportRejected
 from cojourney.events.schema import ColumnMapping
 from cojourney.services.discovery import discover_log
@@ -242,3 +247,63 @@ def test_renamed_activities_on_a_file_read_in_place(tmp_path: Path) -> None:
     assert "alpha" not in fast.start_activities
     assert _rounded(fast) == _rounded(slow)
     assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+
+
+def _events(rng: np.random.Generator, n: int, journeys: int) -> dict[str, np.ndarray[Any, Any]]:
+    keys = rng.integers(0, 2**63, journeys, dtype=np.uint64) * np.uint64(2)
+    return {
+        "journey": keys[rng.integers(0, journeys, n)],
+        "micros": np.sort(rng.integers(0, 50, n)),  # in time order, many ties
+        "seq": np.arange(n, dtype=np.int64),
+    }
+
+
+def test_the_packed_sort_gives_lexsorts_order_or_declines() -> None:
+    rng = np.random.default_rng(7)
+    events = _events(rng, 5000, 300)
+    journey, micros, seq = events["journey"], events["micros"], events["seq"]
+    expected = np.lexsort((seq, micros, journey))
+    distinct = len(np.unique(journey))
+    packed = _packed_order(journey, micros, seq, distinct)
+    assert packed is not None  # each journey in time order: the packed sort applies
+    order, groups, sorted_micros = packed
+    assert np.array_equal(order, expected)
+    assert np.array_equal(sorted_micros, micros[expected])
+    assert len(np.unique(groups)) == distinct
+    assert np.all(np.diff(groups) >= 0)
+    # Declines: a journey's events out of time order, or fewer groups than journeys.
+    assert _packed_order(journey, micros[::-1].copy(), seq, distinct) is None
+    assert _packed_order(journey, micros, seq, distinct + 1) is None
+
+
+def test_a_log_sorted_by_journey_takes_the_packed_sort(tmp_path: Path) -> None:
+    # The edge logs mostly decline the packed sort (their journeys' events are not in
+    # time order in the file); sorted by journey and time, the same log takes it.
+    import cojourney.analytics.discovery_arrays as arrays
+
+    edge = _edge_log(tmp_path / "edge.parquet", 8)
+    path = tmp_path / "sorted.parquet"
+    table = pq.read_table(edge)
+    pq.write_table(
+        table.sort_by([("case:concept:name", "ascending"), ("time:timestamp", "ascending")]),
+        path,
+    )
+    taken: list[bool] = []
+    original = arrays._packed_order
+
+    def spy(*args: Any) -> Any:
+        result = original(*args)
+        taken.append(result is not None)
+        return result
+
+    arrays._packed_order = spy  # type: ignore[assignment]
+    try:
+        fast = summarize_file(path, top_variants=None)
+        summarize_file(edge, top_variants=None)
+    finally:
+        arrays._packed_order = original  # type: ignore[assignment]
+    assert taken == [True, False]
+    slow = summarize(path, engine="duckdb", top_variants=None)
+    assert _rounded(fast.to_reference_dict()) == _rounded(slow.to_reference_dict())
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+    assert _rounded(fast.top_variants) == _rounded(slow.top_variants)

@@ -220,7 +220,7 @@ def sorted_event_arrays(
     con.execute(f"CREATE TYPE {_NAMES} AS ENUM ({', '.join(map(sql_string, names))})")
     try:
         columns = _fetch(con, view, _JOURNEY_KEY.format(S.JOURNEY_ID), "")
-        arrays = _sorted(columns, names)
+        arrays = _sorted(columns, names, n_journeys)
         if len(arrays.starts) - 1 != n_journeys:  # two journeys share a key: exact codes
             log.debug("journey keys collide in %s: coding the journeys exactly", view)
             journeys = (
@@ -228,7 +228,7 @@ def sorted_event_arrays(
                 f'FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")) AS j'
             )
             columns = _fetch(con, view, "j.code", f"JOIN {journeys} USING ({S.JOURNEY_ID})")
-            arrays = _sorted(columns, names)
+            arrays = _sorted(columns, names, n_journeys)
     finally:
         con.execute(f"DROP TYPE IF EXISTS {_NAMES}")
     return arrays
@@ -246,10 +246,50 @@ def _fetch(
     ).fetchnumpy()
 
 
-def _sorted(columns: dict[str, np.ndarray[Any, Any]], names: tuple[str, ...]) -> EventArrays:
-    journeys, micros = columns["journey"], columns["micros"]
-    order = np.lexsort((columns["seq"], micros, journeys))
+def _sorted(
+    columns: dict[str, np.ndarray[Any, Any]], names: tuple[str, ...], n_journeys: int
+) -> EventArrays:
+    """The events sorted by ``(journey key, microseconds, event_seq)``: by one sort of
+    packed integers when :func:`_packed_order` applies, else by ``lexsort``."""
+    journeys, micros, seq = columns["journey"], columns["micros"], columns["seq"]
+    packed = _packed_order(journeys, micros, seq, n_journeys)
+    if packed is not None:
+        order, groups, sorted_micros = packed
+        return EventArrays.from_sorted(groups, columns["code"][order], sorted_micros, names)
+    order = np.lexsort((seq, micros, journeys))
     return EventArrays.from_sorted(journeys[order], columns["code"][order], micros[order], names)
+
+
+def _packed_order(
+    journeys: np.ndarray[Any, Any],
+    micros: np.ndarray[Any, Any],
+    seq: np.ndarray[Any, Any],
+    n_journeys: int,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """The order by ``(journey, microseconds, event_seq)`` from one sort of 63-bit
+    integers (the high bits of the journey key, then the row's position), a fraction of
+    ``lexsort``'s time; with the sorted journey groups and microseconds.
+
+    ``None`` unless both hold, checked: the high bits tell the ``n_journeys``
+    journeys apart, and each journey's events come in time order already (a log
+    sorted by time, or by journey and time, as most logs are).
+    """
+    n = len(journeys)
+    bits = max(int(n - 1).bit_length(), 1)
+    if n < 2 or journeys.dtype != np.uint64 or bits > 40:
+        return None
+    high = (journeys >> np.uint64(bits + 1)).astype(np.int64)  # 63 - bits bits
+    packed = np.sort((high << bits) | np.arange(n, dtype=np.int64))
+    order = packed & ((1 << bits) - 1)
+    groups = packed >> bits
+    inner = groups[1:] == groups[:-1]
+    if n - int(np.count_nonzero(inner)) != n_journeys:  # two journeys share their high bits
+        return None
+    sorted_micros, sorted_seq = micros[order], seq[order]
+    later, same = sorted_micros[1:] > sorted_micros[:-1], sorted_micros[1:] == sorted_micros[:-1]
+    if not np.all(~inner | later | (same & (sorted_seq[1:] > sorted_seq[:-1]))):
+        return None  # a journey's events out of time order: lexsort
+    return order, groups, sorted_micros
 
 
 def summarize_arrays(
