@@ -276,7 +276,9 @@ def test_the_packed_sort_gives_lexsorts_order_or_declines() -> None:
     assert _packed_order(journey, micros, seq, distinct + 1) is None
 
 
-def test_a_log_sorted_by_journey_takes_the_packed_sort(tmp_path: Path) -> None:
+def test_a_log_sorted_by_journey_takes_the_packed_sort(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The edge logs mostly decline the packed sort (their journeys' events are not in
     # time order in the file); sorted by journey and time, the same log takes it.
     import cojourney.analytics.discovery_arrays as arrays
@@ -289,19 +291,15 @@ def test_a_log_sorted_by_journey_takes_the_packed_sort(tmp_path: Path) -> None:
         path,
     )
     taken: list[bool] = []
-    original = arrays._packed_order
 
     def spy(*args: Any) -> Any:
-        result = original(*args)
+        result = _packed_order(*args)
         taken.append(result is not None)
         return result
 
-    arrays._packed_order = spy  # type: ignore[assignment]
-    try:
-        fast = summarize_file(path, top_variants=None)
-        summarize_file(edge, top_variants=None)
-    finally:
-        arrays._packed_order = original  # type: ignore[assignment]
+    monkeypatch.setattr(arrays, "_packed_order", spy)
+    fast = summarize_file(path, top_variants=None)
+    summarize_file(edge, top_variants=None)
     assert taken == [True, False]
     slow = summarize(path, engine="duckdb", top_variants=None)
     assert _rounded(fast.to_reference_dict()) == _rounded(slow.to_reference_dict())
