@@ -61,10 +61,12 @@ from cojourney.events.readers.connections import duckdb_connect
 mark("import the array path (NumPy, DuckDB, settings)")
 con = duckdb_connect(); con.execute("SET TimeZone = 'UTC'")
 mark("connect DuckDB")
-load_tabular(con, sys.argv[1], "events")
+found = []
+load_tabular(con, sys.argv[1], "events", on_distinct=found.append)
 mark("read Parquet into DuckDB (a view, with checks)")
-arrays = d.sorted_event_arrays(con, "events")
-mark("code and sort the events (one DuckDB query)")
+distinct = (found[0].journeys, found[0].activities) if found else None
+arrays = d.sorted_event_arrays(con, "events", distinct=distinct)
+mark("code the events in DuckDB, sort them in NumPy")
 d.summarize_arrays(arrays)
 mark("counts, variants, start/end, directly-follows, durations (NumPy)")
 print(json.dumps(marks))

@@ -23,8 +23,14 @@ from reference import LOGS_DIR, SHARED_DATA_MISSING, assert_matches_reference, l
 from test_reference_logs import CSV_LOGS, CsvLog
 
 from cojourney.analytics.discovery import summarize
-from cojourney.analytics.discovery_arrays import _pair_journeys, summarize_file
+from cojourney.analytics.discovery_arrays import (
+    _median,
+    _packed_order,
+    _pair_journeys,
+    summarize_file,
+)
 from cojourney.errors import ImportRejected
+from cojourney.events.schema import ColumnMapping
 from cojourney.services.discovery import discover_log
 
 _START = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.UTC)
@@ -188,3 +194,114 @@ def test_pair_journeys_without_packing() -> None:
     assert _pair_journeys(starts, left, small).tolist() == [2, 2]  # key 7: j0, j2; 9: j1, j2
     huge = small + 2**61
     assert _pair_journeys(starts, left, huge).tolist() == [2, 2]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_colliding_journey_keys_fall_back_to_exact_codes(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Journeys are first sorted by a 64-bit hash of their id; with a key of 2 values
+    # nearly every journey collides with another, and the exact codes must take over.
+    import cojourney.analytics.discovery_arrays as arrays
+
+    path = _edge_log(tmp_path / "edge.parquet", seed)
+    expected = summarize_file(path, top_variants=None)
+    monkeypatch.setattr(arrays, "_JOURNEY_KEY", "hash(e.{}) % 2")
+    collided = summarize_file(path, top_variants=None)
+    assert collided.counts.journeys == expected.counts.journeys > 2
+    assert _rounded(collided) == _rounded(expected)
+    assert _rounded(collided.directly_follows) == _rounded(expected.directly_follows)
+    assert _rounded(collided.top_variants) == _rounded(expected.top_variants)
+
+
+def test_an_empty_log_has_empty_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "empty.parquet"
+    table = pa.table(
+        {
+            "case:concept:name": pa.array([], pa.string()),
+            "concept:name": pa.array([], pa.string()),
+            "time:timestamp": pa.array([], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    pq.write_table(table, path)
+    summary = summarize_file(path)
+    assert (summary.counts.journeys, summary.counts.events, summary.counts.activities) == (0, 0, 0)
+    assert summary.directly_follows == () and summary.top_variants == ()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 10, 1001])
+def test_the_median_is_numpys(n: int) -> None:
+    rng = np.random.default_rng(n)
+    for values in (rng.exponential(3600.0, n), rng.integers(0, 5, n).astype(float)):
+        assert _median(values) == np.median(values)
+
+
+def test_renamed_activities_on_a_file_read_in_place(tmp_path: Path) -> None:
+    # The activities listed by the check of a file read in place are the renamed ones,
+    # two names merged into one included.
+    path = _edge_log(tmp_path / "edge.parquet", 6)
+    mapping = ColumnMapping(activity_renames={"alpha": "Zeta", "b b": "renamed"})
+    fast = summarize_file(path, mapping=mapping, top_variants=None)
+    slow = summarize(path, engine="duckdb", mapping=mapping, top_variants=None)
+    assert "renamed" in fast.start_activities or "renamed" in fast.end_activities
+    assert "alpha" not in fast.start_activities
+    assert _rounded(fast) == _rounded(slow)
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+
+
+def _events(rng: np.random.Generator, n: int, journeys: int) -> dict[str, np.ndarray[Any, Any]]:
+    keys = rng.integers(0, 2**63, journeys, dtype=np.uint64) * np.uint64(2)
+    return {
+        "journey": keys[rng.integers(0, journeys, n)],
+        "micros": np.sort(rng.integers(0, 50, n)),  # in time order, many ties
+        "seq": np.arange(n, dtype=np.int64),
+    }
+
+
+def test_the_packed_sort_gives_lexsorts_order_or_declines() -> None:
+    rng = np.random.default_rng(7)
+    events = _events(rng, 5000, 300)
+    journey, micros, seq = events["journey"], events["micros"], events["seq"]
+    expected = np.lexsort((seq, micros, journey))
+    distinct = len(np.unique(journey))
+    packed = _packed_order(journey, micros, seq, distinct)
+    assert packed is not None  # each journey in time order: the packed sort applies
+    order, groups, sorted_micros = packed
+    assert np.array_equal(order, expected)
+    assert np.array_equal(sorted_micros, micros[expected])
+    assert len(np.unique(groups)) == distinct
+    assert np.all(np.diff(groups) >= 0)
+    # Declines: a journey's events out of time order, or fewer groups than journeys.
+    assert _packed_order(journey, micros[::-1].copy(), seq, distinct) is None
+    assert _packed_order(journey, micros, seq, distinct + 1) is None
+
+
+def test_a_log_sorted_by_journey_takes_the_packed_sort(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The edge logs mostly decline the packed sort (their journeys' events are not in
+    # time order in the file); sorted by journey and time, the same log takes it.
+    import cojourney.analytics.discovery_arrays as arrays
+
+    edge = _edge_log(tmp_path / "edge.parquet", 8)
+    path = tmp_path / "sorted.parquet"
+    table = pq.read_table(edge)
+    pq.write_table(
+        table.sort_by([("case:concept:name", "ascending"), ("time:timestamp", "ascending")]),
+        path,
+    )
+    taken: list[bool] = []
+
+    def spy(*args: Any) -> Any:
+        result = _packed_order(*args)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(arrays, "_packed_order", spy)
+    fast = summarize_file(path, top_variants=None)
+    summarize_file(edge, top_variants=None)
+    assert taken == [True, False]
+    slow = summarize(path, engine="duckdb", top_variants=None)
+    assert _rounded(fast.to_reference_dict()) == _rounded(slow.to_reference_dict())
+    assert _rounded(fast.directly_follows) == _rounded(slow.directly_follows)
+    assert _rounded(fast.top_variants) == _rounded(slow.top_variants)

@@ -124,3 +124,45 @@ def test_naive_parquet_timestamps_are_read_in_the_mapping_time_zone(tmp_path: Pa
     assert local == via_reader
     assert local["directly_follows"] == [["a", "b", 1, 3600.0]]
     assert utc["directly_follows"] == [["a", "b", 1, 7200.0]]
+
+
+_BAD_VALUES = {
+    "no journey id": ([None, "c"], ["a", "b"], [_START, _START]),
+    "an empty activity": (["c", "c"], ["a", ""], [_START, _START]),
+    "a line break in a journey id": (["c", "c\nd"], ["a", "b"], [_START, _START]),
+    "a NUL in an activity": (["c", "c"], ["a\x00", "b"], [_START, _START]),
+    "an activity too long": (["c", "c"], ["a", "b" * 5000], [_START, _START]),
+    "a time before 1900": (["c", "c"], ["a", "b"], [_START, dt.datetime(1850, 1, 1)]),
+}
+
+
+@pytest.mark.parametrize("problem", list(_BAD_VALUES))
+def test_the_check_over_distinct_values_finds_each_problem(tmp_path: Path, problem: str) -> None:
+    # Journey ids and activities are checked over their distinct values, timestamps
+    # over every event: each kind of problem must still send the file to the copy
+    # that reports it, with the readers' message.
+    path = _write(tmp_path / "bad.parquet", *_BAD_VALUES[problem])
+    with pytest.raises(ImportRejected) as by_reader:
+        list(read_events(path))
+    with DuckDBEngine() as engine, pytest.raises(ImportRejected) as native:
+        engine.load_file(path)
+    assert str(native.value) == str(by_reader.value)
+
+
+def test_renamed_activities_are_checked_after_renaming(tmp_path: Path) -> None:
+    path = _write(tmp_path / "renamed.parquet", ["c", "c"], ["a", "b"], [_START, _START])
+    mapping = ColumnMapping(activity_renames={"b": ""})
+    with pytest.raises(ImportRejected) as by_reader:
+        list(read_events(path, mapping))
+    with DuckDBEngine() as engine, pytest.raises(ImportRejected) as native:
+        engine.load_file(path, mapping)
+    assert str(native.value) == str(by_reader.value)
+    renamed = ColumnMapping(activity_renames={"b": "a"})
+    with DuckDBEngine() as engine:
+        table = engine.load_file(path, renamed)
+        assert table is not None
+        assert f"{table.get_name()}_rows" not in _objects(engine, "table")  # in place
+        assert engine.rows(table.order_by("event_seq").select("activity")) == [
+            {"activity": "a"},
+            {"activity": "a"},
+        ]

@@ -3,9 +3,12 @@
 The fast path of ``cojourney analyze FILE`` on DuckDB
 (:func:`cojourney.services.discovery.discover_log`): DuckDB reads and checks the
 file exactly as the engine does (:func:`~cojourney.analytics.engines.duckdb_files.load_tabular`)
-and sorts the events once by ``(journey_id, timestamp, event_seq)``; the results
-of :func:`cojourney.analytics.discovery.summarize` then come from NumPy passes over
-three arrays (journey boundaries, activity codes, epoch microseconds):
+and hands over, in one unsorted pass, each event's journey key (a 64-bit hash of
+its id, exact codes instead when two ids collide), activity code and epoch
+microseconds as NumPy arrays; NumPy sorts them once by ``(journey, timestamp,
+event_seq)``; the results of :func:`cojourney.analytics.discovery.summarize` then
+come from NumPy passes over three arrays (journey boundaries, activity codes, epoch
+microseconds):
 
 * directly-follows: consecutive events of one journey, keyed ``source * W + target``
   (``W`` activities); counts and means by ``bincount``; the median and 90th
@@ -24,7 +27,7 @@ reference tests run both.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,8 +55,9 @@ __all__ = ["EventArrays", "sorted_event_arrays", "summarize_arrays", "summarize_
 log = logging.getLogger(__name__)
 
 _VIEW = "cojourney_events_fast"
-_NAMES = "cojourney_activity_codes"
-_JOURNEYS = "cojourney_journey_codes"
+_NAMES = "cojourney_activity_names"
+#: The journey key of the first try (any integer with one value per journey id works).
+_JOURNEY_KEY = "hash(e.{})"
 _MICROS = 1_000_000.0
 
 
@@ -120,19 +124,24 @@ def summarize_file(
     cojourney.errors.ImportRejected
         As the engines' readers do.
     """
-    from cojourney.analytics.engines.duckdb_files import load_tabular
+    from cojourney.analytics.engines.duckdb_files import Distinct, load_tabular
     from cojourney.events.readers.connections import duckdb_connect
 
+    found: list[Distinct] = []  # from the check of a file read in place
     con = duckdb_connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
         if on_stage is not None:
             on_stage("reading")
-        if load_tabular(con, path, _VIEW, mapping, options, on_stage=on_stage) is False:
+        loaded = load_tabular(
+            con, path, _VIEW, mapping, options, on_stage=on_stage, on_distinct=found.append
+        )
+        if loaded is False:
             _copy_read_events(con, path, mapping, options, on_progress)
         if on_stage is not None:
             on_stage("analysing")
-        arrays = sorted_event_arrays(con, _VIEW)
+        distinct = (found[0].journeys, found[0].activities) if found else None
+        arrays = sorted_event_arrays(con, _VIEW, distinct=distinct)
     finally:
         con.close()
     summary = summarize_arrays(arrays, top_variants=top_variants, source=str(path))
@@ -175,35 +184,116 @@ def _copy_read_events(
         con.unregister("_cojourney_incoming")
 
 
-def sorted_event_arrays(con: duckdb.DuckDBPyConnection, view: str) -> EventArrays:
-    """The :class:`EventArrays` of the canonical events in ``view`` (one sort in DuckDB)."""
+def sorted_event_arrays(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    *,
+    distinct: tuple[int, Sequence[str]] | None = None,
+) -> EventArrays:
+    """The :class:`EventArrays` of the canonical events in ``view``.
+
+    Two passes over the events in DuckDB, then one sort in NumPy: the number of
+    journeys and the activity names (one aggregate, unless ``distinct`` gives them);
+    each event's journey key (a 64-bit hash of its id), activity code (an ``ENUM`` of
+    the sorted names) and epoch microseconds, unsorted; NumPy sorts them by
+    ``(journey key, microseconds, event_seq)``. When two journeys' keys collide
+    (fewer keys than journeys), the journeys get exact codes instead (a third pass).
+    """
+    from cojourney.events.readers.base import sql_string
+
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar would go to stdout
-    # Activity codes rank the names in DuckDB's order of strings (code points).
-    con.execute(
-        f"CREATE TEMP TABLE {_NAMES} AS SELECT {S.ACTIVITY}, CAST(row_number() OVER "
-        f"(ORDER BY {S.ACTIVITY}) - 1 AS INTEGER) AS code "
-        f'FROM (SELECT DISTINCT {S.ACTIVITY} FROM "{view}")'
-    )
-    names = tuple(
-        row[0] for row in con.execute(f"SELECT {S.ACTIVITY} FROM {_NAMES} ORDER BY code").fetchall()
-    )
-    # Journeys get any integer code: only their events' order matters.
-    con.execute(
-        f"CREATE TEMP TABLE {_JOURNEYS} AS SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () "
-        f'AS INTEGER) AS journey FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")'
-    )
+    if distinct is None:
+        # Distinct values as sub-queries: cheaper in DuckDB than DISTINCT aggregates.
+        row = con.execute(
+            f'SELECT (SELECT count(*) FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")), '
+            f"(SELECT list({S.ACTIVITY}) FROM (SELECT DISTINCT {S.ACTIVITY} FROM "
+            f'"{view}" WHERE {S.ACTIVITY} IS NOT NULL))'
+        ).fetchone()
+        assert row is not None
+        distinct = (int(row[0]), row[1] or ())
+    n_journeys = distinct[0]
+    # Activity codes rank the names in code-point order (DuckDB's order of strings).
+    names = tuple(sorted(distinct[1]))
+    if not names:
+        empty = np.zeros(0, np.int64)
+        return EventArrays.from_sorted(empty, empty, empty, names)
+    con.execute(f"CREATE TYPE {_NAMES} AS ENUM ({', '.join(map(sql_string, names))})")
     try:
-        # NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded.
-        columns = con.execute(
-            f'SELECT j.journey, d.code, epoch_us(e."{S.TIMESTAMP}") AS micros '
-            f'FROM "{view}" AS e JOIN {_NAMES} AS d USING ({S.ACTIVITY}) '
-            f"JOIN {_JOURNEYS} AS j USING ({S.JOURNEY_ID}) "
-            f'ORDER BY j.journey, e."{S.TIMESTAMP}", e.{S.EVENT_SEQ}'
-        ).fetchnumpy()
+        columns = _fetch(con, view, _JOURNEY_KEY.format(S.JOURNEY_ID), "")
+        arrays = _sorted(columns, names, n_journeys)
+        if len(arrays.starts) - 1 != n_journeys:  # two journeys share a key: exact codes
+            log.debug("journey keys collide in %s: coding the journeys exactly", view)
+            journeys = (
+                f"(SELECT {S.JOURNEY_ID}, CAST(row_number() OVER () AS INTEGER) AS code "
+                f'FROM (SELECT DISTINCT {S.JOURNEY_ID} FROM "{view}")) AS j'
+            )
+            columns = _fetch(con, view, "j.code", f"JOIN {journeys} USING ({S.JOURNEY_ID})")
+            arrays = _sorted(columns, names, n_journeys)
     finally:
-        con.execute(f"DROP TABLE IF EXISTS {_NAMES}")
-        con.execute(f"DROP TABLE IF EXISTS {_JOURNEYS}")
-    return EventArrays.from_sorted(columns["journey"], columns["code"], columns["micros"], names)
+        con.execute(f"DROP TYPE IF EXISTS {_NAMES}")
+    return arrays
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection, view: str, journey: str, join: str
+) -> dict[str, np.ndarray[Any, Any]]:
+    """Journey key, activity code, epoch microseconds and ``event_seq`` of every event
+    (unsorted; NumPy arrays straight from DuckDB: neither pyarrow nor pandas is loaded)."""
+    return con.execute(
+        f"SELECT {journey} AS journey, enum_code(CAST(e.{S.ACTIVITY} AS {_NAMES})) AS code, "
+        f'epoch_us(e."{S.TIMESTAMP}") AS micros, e.{S.EVENT_SEQ} AS seq '
+        f'FROM "{view}" AS e {join}'
+    ).fetchnumpy()
+
+
+def _sorted(
+    columns: dict[str, np.ndarray[Any, Any]], names: tuple[str, ...], n_journeys: int
+) -> EventArrays:
+    """The events sorted by ``(journey key, microseconds, event_seq)``: by one sort of
+    packed integers when :func:`_packed_order` applies, else by ``lexsort``."""
+    journeys, micros, seq = columns["journey"], columns["micros"], columns["seq"]
+    packed = _packed_order(journeys, micros, seq, n_journeys)
+    if packed is not None:
+        order, groups, sorted_micros = packed
+        return EventArrays.from_sorted(groups, columns["code"][order], sorted_micros, names)
+    order = np.lexsort((seq, micros, journeys))
+    return EventArrays.from_sorted(journeys[order], columns["code"][order], micros[order], names)
+
+
+def _packed_order(
+    journeys: np.ndarray[Any, Any],
+    micros: np.ndarray[Any, Any],
+    seq: np.ndarray[Any, Any],
+    n_journeys: int,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+    """The order by ``(journey, microseconds, event_seq)`` from one sort of 63-bit
+    integers (the high bits of the journey key, then the row's position), a fraction of
+    ``lexsort``'s time; with the sorted journey groups and microseconds.
+
+    ``None`` unless both hold, checked: the high bits tell the ``n_journeys``
+    journeys apart, and each journey's events come in time order already (a log
+    sorted by time, or by journey and time, as most logs are).
+    """
+    n = len(journeys)
+    bits = max(int(n - 1).bit_length(), 1)
+    if n < 2 or journeys.dtype != np.uint64 or bits > 40:
+        return None
+    # In place where possible: at 1M events each array is 8 MB of the peak memory.
+    packed = (journeys >> np.uint64(bits + 1)).astype(np.int64)  # 63 - bits bits
+    packed <<= bits
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort()
+    order = packed & ((1 << bits) - 1)
+    groups = packed
+    groups >>= bits
+    inner = groups[1:] == groups[:-1]
+    if n - int(np.count_nonzero(inner)) != n_journeys:  # two journeys share their high bits
+        return None
+    sorted_micros, sorted_seq = micros[order], seq[order]
+    later, same = sorted_micros[1:] > sorted_micros[:-1], sorted_micros[1:] == sorted_micros[:-1]
+    if not np.all(~inner | later | (same & (sorted_seq[1:] > sorted_seq[:-1]))):
+        return None  # a journey's events out of time order: lexsort
+    return order, groups, sorted_micros
 
 
 def summarize_arrays(
@@ -239,10 +329,20 @@ def _durations(seconds: np.ndarray[Any, Any]) -> DurationStats:
         return DurationStats(None, None, None, None)
     return DurationStats(
         mean=float(seconds.mean()),
-        median=float(np.median(seconds)),
+        median=_median(seconds),
         min=float(seconds.min()),
         max=float(seconds.max()),
     )
+
+
+def _median(values: np.ndarray[Any, Any]) -> float:
+    """``np.median`` of a non-empty array, without the import of ``numpy.ma`` (about
+    0.05 s) that NumPy's own makes: the middle value, or the mean of the middle two."""
+    half = len(values) // 2
+    if len(values) % 2:
+        return float(np.partition(values, half)[half])
+    low, high = np.partition(values, (half - 1, half))[half - 1 : half + 1]
+    return float((low + high) / 2)
 
 
 def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
@@ -257,10 +357,21 @@ def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
     left = np.flatnonzero(same)
     if not len(left):
         return []
-    keys = codes[left] * width + codes[left + 1]
-    gaps = micros[left + 1] - micros[left]  # >= 0: events are in time order
+    # In place and freed early: at 1M events each array is 8 MB of the peak memory.
+    following = left + 1
+    keys = codes[left]
+    keys *= width
+    keys += codes[following]
+    gaps = micros[following]
+    gaps -= micros[left]  # >= 0: events are in time order
+    del following
+    journeys = _pair_journeys(starts, left, keys)  # aligned with pair_keys (both sorted)
+    del left
     keys_sorted, gaps_sorted = _sort_pairs(keys, gaps)
-    seconds_sorted = gaps_sorted / _MICROS
+    del keys, gaps
+    seconds_sorted = gaps_sorted.astype(np.float64)
+    del gaps_sorted
+    seconds_sorted /= _MICROS
     bounds = np.flatnonzero(keys_sorted[1:] != keys_sorted[:-1]) + 1
     group_starts = np.concatenate(([0], bounds))
     counts = np.diff(np.concatenate((group_starts, [len(keys_sorted)])))
@@ -268,7 +379,6 @@ def _directly_follows(arrays: EventArrays) -> list[DirectlyFollows]:
     means = np.add.reduceat(seconds_sorted, group_starts) / counts
     medians = _quantile(seconds_sorted, group_starts, counts, 0.5)
     p90s = _quantile(seconds_sorted, group_starts, counts, 0.9)
-    journeys = _pair_journeys(starts, left, keys)  # aligned with pair_keys (both sorted)
     result = [
         DirectlyFollows(
             names[int(key) // width],
@@ -293,7 +403,9 @@ def _sort_pairs(
     when it fits in 63 bits, else a two-key sort."""
     span = int(gaps.max()) + 1
     if int(keys.max()) + 1 <= (2**62) // span:
-        combined = np.sort(keys * span + gaps)
+        combined = keys * span
+        combined += gaps
+        combined.sort()
         return combined // span, combined % span
     order = np.lexsort((gaps, keys))
     return keys[order], gaps[order]
@@ -303,12 +415,13 @@ def _pair_journeys(
     starts: np.ndarray[Any, Any], left: np.ndarray[Any, Any], keys: np.ndarray[Any, Any]
 ) -> np.ndarray[Any, Any]:
     """For each distinct pair key, ascending: the journeys in which the pair occurs."""
-    marks = np.zeros(int(starts[-1]), np.int64)
-    marks[starts[1:-1]] = 1
-    journey_of = np.cumsum(marks)[left]
+    journey_of = np.searchsorted(starts, left, side="right")
+    journey_of -= 1
     span = len(starts) - 1
     if int(keys.max()) + 1 <= (2**62) // span:  # (key, journey) packed in one integer
-        combined = np.sort(keys * span + journey_of)
+        combined = keys * span
+        combined += journey_of
+        combined.sort()
         distinct = np.concatenate(([True], combined[1:] != combined[:-1]))
         firsts = combined[distinct] // span
     else:  # very many activities: a two-key sort

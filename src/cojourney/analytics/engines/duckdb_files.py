@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,9 +24,25 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.events.readers.base import ReadOptions
     from cojourney.events.schema import ColumnMapping
 
-__all__ = ["load_tabular"]
+__all__ = ["Distinct", "load_tabular"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Distinct:
+    """The distinct journey ids and activities of a file read in place, found by its check.
+
+    Attributes
+    ----------
+    journeys
+        How many journey ids.
+    activities
+        The activity names (mapped), in no particular order.
+    """
+
+    journeys: int
+    activities: tuple[str, ...]
 
 
 def load_tabular(
@@ -36,14 +53,19 @@ def load_tabular(
     options: ReadOptions | None = None,
     *,
     on_stage: Callable[[str], None] | None = None,
+    on_distinct: Callable[[Distinct], None] | None = None,
 ) -> str | Literal[False] | None:
     """Create the view ``name`` of the canonical events of a CSV, Parquet or JSON Lines file.
 
     Same mapping, checks and messages as :func:`cojourney.events.readers.read_events`;
     ``event_seq`` is the row's position in the file (DuckDB keeps insertion
     order). A Parquet file whose timestamp column has a timestamp type is checked
-    by one query and, without problems, read in place: the view reads the file
-    (:meth:`~cojourney.events.readers.tabular.PreparedRead.direct_sql`).
+    by one query (journey ids and activities over their distinct values,
+    :meth:`~cojourney.events.readers.tabular.PreparedRead.direct_problems_sql`) and,
+    without problems, read in place: the view reads the file
+    (:meth:`~cojourney.events.readers.tabular.PreparedRead.direct_sql`) without
+    checking every value again at each query over it; ``on_distinct`` is then called
+    with what that check found (:class:`Distinct`), so that no query counts it again.
 
     Returns
     -------
@@ -82,14 +104,16 @@ def load_tabular(
             _reading_progress(con, on_stage),
         ):
             # A typed Parquet file is checked by one query over it; when it has no
-            # problem, the events are a view over the file (nothing copied).
-            direct = prepared.direct_sql(previous[0])
-            if direct is not None:
-                found = con.execute(
-                    f"SELECT count(*) FILTER (WHERE {incomplete}) FROM ({direct})"
-                ).fetchone()
+            # problem, the events are a view over the file (nothing copied) that
+            # computes the columns without checking them again.
+            problems = prepared.direct_problems_sql(previous[0])
+            if problems is not None:
+                found = con.execute(problems).fetchone()
                 if found is not None and found[0] == 0:
+                    direct = prepared.direct_sql(previous[0], checked=False)
                     con.execute(f'CREATE VIEW "{name}" AS {direct}')
+                    if on_distinct is not None:
+                        on_distinct(Distinct(int(found[1]), tuple(found[2] or ())))
                     log.debug("reading %s in place as %s", path, name)
                     return None
             con.execute(f'CREATE TABLE "{staging}" AS {prepared.select_sql()}')

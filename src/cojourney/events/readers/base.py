@@ -477,16 +477,52 @@ class MappingQuery:
             f"OR {S.ACTIVITY} = '' OR {quote_identifier(S.TIMESTAMP)} IS NULL)"
         )
 
-    def select_sql(self, relation: str, extra: Sequence[str] = ()) -> str:
-        """``SELECT <canonical columns>, <extra> FROM relation``."""
+    def problems_sql(self, relation: str) -> str:
+        """SQL of one row over ``relation``: a number that is zero exactly when no event
+        is incomplete (:meth:`incomplete_sql` over :meth:`select_sql`), the number of
+        distinct journey ids and the list of distinct activities (as mapped; both
+        meaningful when the first is zero).
+
+        Whether a journey id or an activity is usable depends on the value alone, so
+        those checks run over the distinct values (a few per thousand events in an
+        event log); the timestamp's over every event.
+        """
+        m = self.mapping
+        assert m.journey_id is not None
+        journey = f"CAST({quote_identifier(m.journey_id)} AS VARCHAR)"
+        unusable = "v IS NULL OR v = '' OR NOT " + _acceptable("v")
+        return (
+            f"WITH journeys AS (SELECT DISTINCT {journey} AS v FROM {relation}), "
+            f"activities AS (SELECT DISTINCT {self.activity_sql()} AS v FROM {relation}) "
+            f"SELECT (SELECT count(*) FROM journeys WHERE {unusable}) "
+            f"+ (SELECT count(*) FROM activities WHERE {unusable}) "
+            f"+ (SELECT count(*) FROM {relation} WHERE ({self.timestamp_sql()}) IS NULL), "
+            f"(SELECT count(*) FROM journeys), (SELECT list(v) FROM activities)"
+        )
+
+    def select_sql(self, relation: str, extra: Sequence[str] = (), *, checked: bool = True) -> str:
+        """``SELECT <canonical columns>, <extra> FROM relation``.
+
+        ``checked=False`` leaves out the checks of journey id, activity and timestamp
+        (a value that fails them becomes null, :meth:`incomplete_sql`): for a relation
+        already found to have no incomplete event, where the columns are then the
+        same, computed once per value read instead of being checked again.
+        """
         m = self.mapping
         assert m.journey_id is not None and m.timestamp is not None
         journey = f"CAST({quote_identifier(m.journey_id)} AS VARCHAR)"
         activity = self.activity_sql()
+        if checked:
+            journey_sql = f"CASE WHEN {_acceptable(journey)} THEN {journey} END"
+            activity_sql = f"CASE WHEN {_acceptable(activity)} THEN {activity} END"
+            timestamp_sql = self.timestamp_sql()
+        else:
+            journey_sql, activity_sql = journey, activity
+            timestamp_sql = self._parsed_timestamp_sql()
         cols = [
-            f"CASE WHEN {_acceptable(journey)} THEN {journey} END AS {S.JOURNEY_ID}",
-            f"CASE WHEN {_acceptable(activity)} THEN {activity} END AS {S.ACTIVITY}",
-            f"{self.timestamp_sql()} AS {quote_identifier(S.TIMESTAMP)}",
+            f"{journey_sql} AS {S.JOURNEY_ID}",
+            f"{activity_sql} AS {S.ACTIVITY}",
+            f"{timestamp_sql} AS {quote_identifier(S.TIMESTAMP)}",
             *(
                 f"CAST({quote_identifier(src)} AS VARCHAR) AS {name}"
                 if (src := getattr(m, name))

@@ -140,17 +140,37 @@ class PreparedRead:
         """The canonical columns (without ``event_seq``) plus ``_timestamp_text``."""
         return self.query.select_sql(self.relation)
 
-    def direct_sql(self, session_timezone: str) -> str | None:
+    def direct_sql(self, session_timezone: str, *, checked: bool = True) -> str | None:
         """The canonical columns, ``event_seq`` the row's position in the file, read
         straight from the file at every query, or ``None`` when the rows must be copied
         first.
 
         Only a Parquet file qualifies, whose timestamp column has a timestamp type
         (nothing to parse): a query over the file then finds every possible problem
-        (an event without journey id, activity or timestamp). A timestamp without time
-        zone is read in the session's time zone at every query, so the mapping's time
-        zone must be ``session_timezone``.
+        (an event without journey id, activity or timestamp;
+        :meth:`direct_problems_sql`). A timestamp without time zone is read in the
+        session's time zone at every query, so the mapping's time zone must be
+        ``session_timezone``. ``checked=False``: without the checks
+        (:meth:`MappingQuery.select_sql`), for a file whose check found no problem.
         """
+        relation = self._direct_relation(session_timezone)
+        if relation is None:
+            return None
+        mapped = self.query.select_sql(
+            relation, extra=[f"{_ROW_NUMBER} AS {S.EVENT_SEQ}"], checked=checked
+        )
+        columns = ", ".join(quote_identifier(c) for c in S.CANONICAL_COLUMNS)
+        return f"SELECT {columns} FROM ({mapped})"
+
+    def direct_problems_sql(self, session_timezone: str) -> str | None:
+        """One query over the file whose first value is zero exactly when no event of
+        :meth:`direct_sql` is incomplete, then the number of journeys and the
+        activities (:meth:`MappingQuery.problems_sql`), or ``None`` as for
+        :meth:`direct_sql`."""
+        relation = self._direct_relation(session_timezone)
+        return None if relation is None else self.query.problems_sql(relation)
+
+    def _direct_relation(self, session_timezone: str) -> str | None:
         if self.fmt != "parquet" or not self.query.typed_timestamp():
             return None
         mapping, types = self.query.mapping, self.query.column_types
@@ -158,10 +178,7 @@ class PreparedRead:
         zoned = types[mapping.timestamp].upper().startswith("TIMESTAMP WITH TIME ZONE")
         if (not zoned and mapping.timezone != session_timezone) or _ROW_NUMBER in types:
             return None
-        relation = f"read_parquet({sql_string(str(self.path.resolve()))}, {_ROW_NUMBER} = true)"
-        mapped = self.query.select_sql(relation, extra=[f"{_ROW_NUMBER} AS {S.EVENT_SEQ}"])
-        columns = ", ".join(quote_identifier(c) for c in S.CANONICAL_COLUMNS)
-        return f"SELECT {columns} FROM ({mapped})"
+        return f"read_parquet({sql_string(str(self.path.resolve()))}, {_ROW_NUMBER} = true)"
 
     def ragged_lines(self, con: duckdb.DuckDBPyConnection) -> list[RaggedLine]:
         """The lines DuckDB set aside (too many or too few fields), once the file was read.
