@@ -8,7 +8,9 @@
 #   BENCH_REPORT_SIZES="1000000 10000000 100000000"  report sizes (events), one result each
 #   BENCH_ENGINES_EVENTS=10000000             size of the Spark-against-DuckDB benchmark
 #   BENCH_TIMEOUT=3600                        seconds before a report or engines run is stopped
-#   BENCH_SPARK_CONFIG=                       Spark settings (JSON) for engines, e.g. '{"spark.driver.memory": "8g"}'
+#   BENCH_SPARK_CONFIG='{"spark.driver.memory": "8g"}'  Spark settings (JSON) of the engines
+#                                             job; local mode's 1g default heap is too small for
+#                                             10M events (docs/scale.md)
 #   BENCH_PM4PY_TIMEOUT=1800                  seconds before a PM4Py run is stopped
 #   COJOURNEY_SHARED_DATA=../shared/data      the real logs (bpic2012.xes.gz)
 #   BENCH_DATA_DIR=benchmarks/data            generated logs (git-ignored)
@@ -22,7 +24,7 @@ JOURNEY_EVENTS=${BENCH_JOURNEY_EVENTS:-10000000}
 REPORT_SIZES=${BENCH_REPORT_SIZES:-"1000000 10000000 100000000"}
 ENGINES_EVENTS=${BENCH_ENGINES_EVENTS:-10000000}
 TIMEOUT=${BENCH_TIMEOUT:-3600}
-SPARK_CONFIG=${BENCH_SPARK_CONFIG:-}
+SPARK_CONFIG=${BENCH_SPARK_CONFIG-'{"spark.driver.memory": "8g"}'}
 PM4PY_TIMEOUT=${BENCH_PM4PY_TIMEOUT:-1800}
 
 if [ ! -x .venv/bin/cojourney ]; then

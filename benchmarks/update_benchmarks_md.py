@@ -633,7 +633,8 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "default `1000000 10000000 100000000`), `BENCH_ENGINES_EVENTS` (size of the "
         "Spark-against-DuckDB benchmark, default 10000000), `BENCH_TIMEOUT` (seconds "
         "before a report or engines run is stopped, default 3600), `BENCH_SPARK_CONFIG` "
-        "(Spark settings as JSON for the engines benchmark, default cojourney's own), "
+        "(Spark settings as JSON for the engines benchmark, default "
+        '`{"spark.driver.memory": "8g"}`; empty for cojourney\'s own), '
         "`BENCH_PM4PY_TIMEOUT` (seconds, default 1800), "
         "`COJOURNEY_SHARED_DATA` (the real logs, default `../shared/data`), "
         "`BENCH_DATA_DIR` (generated logs, default `benchmarks/data/`, git-ignored). "
