@@ -151,14 +151,20 @@ def measure(
 
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 #: How often :func:`measure_tree` samples the process tree's memory.
 TREE_SAMPLE_S = 0.05
 
 
 def tree_rss(root: int) -> int:
     """Resident bytes of ``root`` and all its descendants (0 once it is gone)."""
+    return sum(rss for rss, _ in tree(root).values())
+
+
+def tree(root: int) -> dict[int, tuple[int, int]]:
+    """``root`` and its descendants: pid -> (resident bytes, CPU clock ticks so far)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    seen: dict[int, tuple[int, int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -168,15 +174,17 @@ def tree_rss(root: int) -> int:
         except OSError:
             continue
         pid = int(entry.name)
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(statm[1]) * PAGE
-    total, todo = 0, [root]
+        fields = stat.rsplit(")", 1)[1].split()
+        children.setdefault(int(fields[1]), []).append(pid)
+        seen[pid] = (int(statm[1]) * PAGE, int(fields[11]) + int(fields[12]))  # utime + stime
+    out: dict[int, tuple[int, int]] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        if pid in seen:
+            out[pid] = seen[pid]
         todo.extend(children.get(pid, []))
-    return total
+    return out
 
 
 def measure_tree(
@@ -190,11 +198,11 @@ def measure_tree(
 
     For commands that start other processes that live beside them (Spark's JVM next
     to the Python driver): ``/usr/bin/time``'s ``%M`` is the largest single process,
-    which misses the JVM. The tree's resident memory is sampled from ``/proc`` every
-    :data:`TREE_SAMPLE_S` seconds (a peak shorter than that can be missed). The CPU
-    time (user + system) is that of the process and the children it waited for, from
-    ``wait4``. Same keys as :func:`measure` (``max_rss_mib`` is the tree's peak), plus
-    ``cpu_s``. ``env`` adds variables to the process's environment.
+    which misses the JVM. The tree's resident memory and each process's CPU time are
+    sampled from ``/proc`` every :data:`TREE_SAMPLE_S` seconds (a peak shorter than that
+    can be missed). Same keys as :func:`measure` (``max_rss_mib`` is the tree's peak),
+    plus ``cpu_s`` (user + system seconds of the whole tree, see :func:`_tree_cpu`).
+    ``env`` adds variables to the process's environment.
     """
     DATA.mkdir(parents=True, exist_ok=True)
     args = [str(c) for c in cmd]
@@ -218,11 +226,14 @@ def measure_tree(
             env={**os.environ, **(env or {})},
         )
         peak, timed_out, status, usage = 0, False, 0, None
+        ticks: dict[int, int] = {}  # the last CPU time seen of every process of the tree
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            peak = max(peak, tree_rss(proc.pid))
+            sample = tree(proc.pid)
+            peak = max(peak, sum(rss for rss, _ in sample.values()))
+            ticks.update({p: cpu for p, (_, cpu) in sample.items()})
             if timeout is not None and time.perf_counter() - started > timeout:
                 timed_out = True
                 os.killpg(proc.pid, signal.SIGKILL)
@@ -237,7 +248,7 @@ def measure_tree(
     run = {
         "wall_s": round(wall, 3),
         "max_rss_mib": round(peak / 2**20, 1) if peak else None,
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2) if usage else None,
+        "cpu_s": round(_tree_cpu(ticks, usage), 2),
         "exit": proc.returncode,
         "timed_out": timed_out,
         "loadavg_before": load,
@@ -255,6 +266,15 @@ def measure_tree(
         " (timed out)" if timed_out else "",
     )
     return run
+
+
+def _tree_cpu(ticks: dict[int, int], usage: Any) -> float:
+    """User + system seconds of the tree, a lower bound: the larger of ``wait4``'s
+    (exact for the root and the children it waited for, blind to a JVM left beside
+    the driver) and the sum of each process's own times as last sampled (misses the
+    last ``TREE_SAMPLE_S`` or so of each process, and processes shorter than that)."""
+    waited = usage.ru_utime + usage.ru_stime if usage is not None else 0.0
+    return float(max(waited, sum(ticks.values()) / CLOCK_TICKS))
 
 
 def _kill_leftovers(group: int) -> None:
