@@ -32,35 +32,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import COJOURNEY, DATA, loadavg, setup_logging, size_label, versions, write_result
+from _harness import (
+    COJOURNEY,
+    DATA,
+    loadavg,
+    setup_logging,
+    size_label,
+    tree_rss,
+    versions,
+    write_result,
+)
 from generate_log import generate
 
 log = logging.getLogger("bench.memory")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (0 once it is gone)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            statm = (entry / "statm").read_text().split()
-        except OSError:
-            continue
-        pid = int(entry.name)
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(statm[1]) * PAGE
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
 
 
 def peak_of(cmd: list[str], timeout: float) -> dict[str, Any]:

@@ -14,6 +14,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import BUSY_CPU, BUSY_LOAD, REPO, RESULTS, setup_logging
+from _md_format import (
+    _load,
+    _load_of,
+    _met,
+    _mib,
+    _range,
+    _ratio,
+    _runs_text,
+    _s,
+    _sorted_by_size,
+)
+from _md_scale import covered, engines_section, report_section, target_rows
 
 log = logging.getLogger("bench.md")
 OUT = REPO / "BENCHMARKS.md"
@@ -26,46 +38,6 @@ def load_results() -> dict[str, dict[str, Any]]:
     return {p.stem: json.loads(p.read_text()) for p in sorted(RESULTS.glob("*.json"))}
 
 
-def _sorted_by_size(results: dict[str, dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
-    chosen = [r for name, r in results.items() if name.startswith(prefix)]
-    return sorted(chosen, key=lambda r: r.get("events", 0))
-
-
-def _s(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.2f} s"
-
-
-def _mib(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value / 1024:,.2f} GiB" if value >= 1024 else f"{value:,.0f} MiB"
-
-
-def _ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
-
-
-def _met(met: bool | None) -> str:
-    return {True: "**met**", False: "**not met**", None: "pending"}[met]
-
-
-def _load(tool: dict[str, Any]) -> str:
-    return _load_of(tool.get("runs", []))
-
-
-def _load_of(runs: list[dict[str, Any]]) -> str:
-    """The load averages before the runs, and the most CPU other jobs used."""
-    text = _range([r["loadavg_before"][0] for r in runs])
-    busy = [r["cpu_busy_before"] for r in runs if "cpu_busy_before" in r]
-    return f"{text} (CPU ≤ {100 * max(busy):.0f}%)" if busy else text
-
-
-def _range(loads: list[float]) -> str:
-    if not loads:
-        return "–"
-    return f"{min(loads):.2f}–{max(loads):.2f}" if len(loads) > 1 else f"{loads[0]:.2f}"
-
-
 def _all_runs(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     runs = [
         r
@@ -75,6 +47,15 @@ def _all_runs(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         for r in doc[tool].get("runs", [])
     ]
     runs += [r for doc in results.values() for r in doc.get("runs", [])]
+    runs += [
+        r
+        for doc in results.values()
+        for analysis in doc.get("analyses", {}).values()
+        if isinstance(analysis, dict)
+        for engine in ("duckdb", "spark")
+        if isinstance(analysis.get(engine), dict)
+        for r in analysis[engine].get("runs", [])
+    ]
     return runs + [
         r for doc in results.values() for r in doc.get("plain_duckdb_sql", {}).get("runs", [])
     ]
@@ -94,24 +75,14 @@ def _busy_runs(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _runs_text(tool: dict[str, Any]) -> str:
-    runs = tool.get("runs", [])
-    ok = tool.get("successful_runs", 0)
-    times = ", ".join(_run_time(r) for r in runs)
-    return f"{ok} of {len(runs)} ({times})" if runs else "–"
-
-
-def _run_time(run: dict[str, Any]) -> str:
-    if run["timed_out"]:
-        return f"stopped at {run['wall_s']:.0f} s"
-    if run["exit"] != 0:
-        return f"failed after {run['wall_s']:.1f} s"
-    return f"{run['wall_s']:.2f}"
-
-
 def summary_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """Issue 12's targets (computed from the result files, or "not measured yet"), then
+    the targets other result files declare."""
     lines = ["| benchmark | target | measured | result |", "|---|---|---|---|"]
+    lines += target_rows(results)
     for name, doc in results.items():
+        if name in covered():
+            continue
         for t in doc.get("targets", []):
             unit, value, limit = t.get("unit", "ratio"), t["value"], t["limit"]
             if unit == "s":
@@ -426,34 +397,6 @@ def xes_section(results: dict[str, dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
-def report_section(results: dict[str, dict[str, Any]]) -> list[str]:
-    lines = ["## 5. Slot: the journey report for 1M events in at most 30 s", ""]
-    docs = _sorted_by_size(results, "report-")
-    if not docs:
-        return [
-            *lines,
-            "Not measured yet: run `benchmarks/bench_report.py` once `cojourney report` exists.",
-            "",
-        ]
-    for d in docs:
-        lines.append(f"Status at {d['events']:,} events: {d['status']}.")
-        if "cojourney" in d:
-            t = d["cojourney"]
-            lines += [
-                "",
-                "| events | journeys | median wall | median peak RSS | runs (s) | load before |",
-                "|---:|---:|---:|---:|---|---|",
-                f"| {d['events']:,} | {d['input']['cases']:,} | "
-                f"{_s(t.get('median_wall_s'))} | {_mib(t.get('median_max_rss_mib'))} | "
-                f"{_runs_text(t)} | {_load(t)} |",
-                "",
-                f"Input: the eCampus example workspace and the generated eCampus "
-                f"events of section 2 at this size; feedback: {d['input']['feedback']}; "
-                f"output {d.get('report_bytes') or 0:,} bytes of HTML.",
-            ]
-    return [*lines, ""]
-
-
 def ingest_section(results: dict[str, dict[str, Any]]) -> list[str]:
     docs = [d for name, d in results.items() if name.startswith("ingest-")]
     if not docs:
@@ -682,13 +625,21 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "if missing",
         'BENCH_SIZES="1000000 10000000" bash benchmarks/run.sh   # choose the discovery sizes',
         'BENCH_ONLY="discovery xes" BENCH_RUNS=5 bash benchmarks/run.sh',
+        'BENCH_ONLY="report" BENCH_REPORT_SIZES="1000000 10000000 100000000" bash benchmarks/run.sh',
+        'BENCH_ONLY="engines" BENCH_ENGINES_EVENTS=10000000 bash benchmarks/run.sh',
         ".venv/bin/python benchmarks/update_benchmarks_md.py      # re-render this page",
         "```",
         "",
         "Options of `benchmarks/run.sh` (environment variables): `BENCH_SIZES` (discovery "
         "sizes, default `1000000 10000000 100000000`), `BENCH_RUNS` (runs per tool, default 3),"
-        " `BENCH_ONLY` (any of `discovery journey xes report profile`), `BENCH_JOURNEY_EVENTS` "
-        "(default 10000000), `BENCH_PM4PY_TIMEOUT` (seconds, default 1800), "
+        " `BENCH_ONLY` (any of `discovery journey xes report engines profile`), "
+        "`BENCH_JOURNEY_EVENTS` (default 10000000), `BENCH_REPORT_SIZES` (report sizes, "
+        "default `1000000 10000000 100000000`), `BENCH_ENGINES_EVENTS` (size of the "
+        "Spark-against-DuckDB benchmark, default 10000000), `BENCH_TIMEOUT` (seconds "
+        "before a report or engines run is stopped, default 3600), `BENCH_SPARK_CONFIG` "
+        "(Spark settings as JSON for the engines benchmark, default "
+        '`{"spark.driver.memory": "8g"}`; empty for cojourney\'s own), '
+        "`BENCH_PM4PY_TIMEOUT` (seconds, default 1800), "
         "`COJOURNEY_SHARED_DATA` (the real logs, default `../shared/data`), "
         "`BENCH_DATA_DIR` (generated logs, default `benchmarks/data/`, git-ignored). "
         "PM4Py (AGPL-3.0) lives only in `benchmarks/.venv-pm4py` "
@@ -710,6 +661,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         + ingest_section(results)
         + pages_section(results)
         + memory_section(results)
+        + engines_section(results)
     )
     return "\n".join(head + body + data + environment(results) + commands + [""] + how) + "\n"
 
