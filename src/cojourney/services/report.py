@@ -351,6 +351,10 @@ class _Run:
         # DuckDB's own progress bar would write over the command's progress bar
         self.events.connection.execute("SET enable_progress_bar = false")
         self.whole = self.events
+        if self.owned and self.engine == "duckdb":
+            from cojourney.services.report_events import held_once
+
+            self.events = held_once(self.events)  # read the Parquet files once
         self.events = self.scope.enter_context(scoped(self.events, self.filters, self.workspace))
         self.on_engine = self.scope.enter_context(
             events_on(
