@@ -109,3 +109,21 @@ def test_the_cache_can_be_turned_off_and_lives_in_the_users_cache_folder(
         assert validate_workspace(workspace_copy).ok
     assert len(list((tmp_path / "xdg" / "cojourney" / "models").glob("*.json"))) == 1
     assert not list(workspace_copy.rglob("*.json"))
+
+
+def test_only_the_most_recent_models_are_kept(workspace_copy: Path, cache: Path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(model_cache, "KEEP", 2)
+    file = workspace_copy / "workspace.yaml"
+    text = file.read_text(encoding="utf-8")
+    for n in range(4):
+        file.write_text(f"{text}\n# edit {n}\n", encoding="utf-8")
+        assert validate_workspace(workspace_copy).ok
+        for k, kept in enumerate(sorted(cache.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)):
+            os.utime(kept, ns=(k, k))  # the order of writing, whatever the clock's resolution
+    assert len(list(cache.glob("*.json"))) == 2
+    file.write_text(f"{text}\n# edit 3\n", encoding="utf-8")  # the last one is still kept
+    before = set(cache.glob("*.json"))
+    assert validate_workspace(workspace_copy).ok
+    assert set(cache.glob("*.json")) == before

@@ -19,7 +19,8 @@ through the model's own validation (:meth:`Workspace.model_validate_json`).
   before the cache is looked at, as when the files are read.
 - Only sound models are kept; a workspace with problems is read (and reported) every
   time. Writes are atomic; a cache that cannot be read or written is skipped with a
-  debug message, never an error. ``model_cache = false`` turns it off.
+  debug message, never an error. The :data:`KEEP` most recently written models are
+  kept. ``model_cache = false`` turns it off.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ from cojourney.settings import Settings, current_settings
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import Workspace
 
-__all__ = ["cache_folder", "model_key", "recall", "remember"]
+__all__ = ["KEEP", "cache_folder", "model_key", "recall", "remember"]
 
 log = logging.getLogger(__name__)
 
 #: Bump when the cache's layout changes.
 _LAYOUT = "1"
+#: Models kept at most; the least recently written go first (each is 10-200 KB).
+KEEP = 200
 
 
 def cache_folder(settings: Settings | None = None) -> Path | None:
@@ -112,6 +115,21 @@ def remember(key: str, workspace: Workspace, settings: Settings | None = None) -
         atomic_write_text(folder / f"{key}.json", workspace.model_dump_json(by_alias=True))
     except OSError as exc:
         log.debug("model cache: cannot write to %s (%s)", folder, exc)
+        return
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Drop the least recently written models beyond :data:`KEEP`."""
+    kept: list[tuple[int, Path]] = []
+    for path in folder.glob("*.json"):
+        try:
+            kept.append((path.stat().st_mtime_ns, path))
+        except OSError:
+            continue
+    kept.sort(reverse=True)
+    for _, path in kept[KEEP:]:
+        path.unlink(missing_ok=True)
 
 
 _stamp: str | None = None
