@@ -16,6 +16,10 @@ settings.load_profile("cojourney")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The team's shared data (real logs, PM4Py references): COJOURNEY_SHARED_DATA, else
 #: ``../shared/data`` beside the checkout.
+#: The tests read their workspaces' YAML every time (tests/spec/test_model_cache.py turns
+#: the model cache on, in a folder of its own), and never write to the user's cache.
+os.environ.setdefault("COJOURNEY_MODEL_CACHE", "false")
+
 SHARED_DATA = Path(os.environ.get("COJOURNEY_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 
 

@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         gt=0,
         description="Deepest nesting of mappings and lists in one YAML file, aliases included.",
     )
+    model_cache: bool = Field(
+        True,
+        description=(
+            "Keep the model of a sound workspace as JSON in the user's cache folder, keyed "
+            "by the content of every YAML file, so that commands skip parsing unchanged "
+            "files; false reads the YAML every time."
+        ),
+    )
+    model_cache_dir: Path | None = Field(
+        None,
+        description=(
+            "Folder of the model cache; $XDG_CACHE_HOME/cojourney/models (else "
+            "~/.cache/cojourney/models) when unset. Never inside a workspace."
+        ),
+    )
 
     # -- Event and feedback input ------------------------------------------------
     input_max_bytes: int = Field(

@@ -620,6 +620,7 @@ def leakage_report(
     clocks: Sequence[ClockResult] | None = None,
     analysis: JourneyAnalysis | None = None,
     as_of: datetime | None = None,
+    waits: Sequence[Wait] | None = None,
 ) -> LeakageReport:
     """Analyse a journey's events, its SLA clocks and touchpoint scores, and rank the leaks.
 
@@ -629,8 +630,12 @@ def leakage_report(
         The events (and feedback, when imported).
     workspace
         The workspace; ``journey_id`` picks its journey (default: the default journey).
-    clocks, analysis
-        Results already computed (they are computed here when not given).
+    clocks, analysis, waits
+        Results already computed (they are computed here when not given): the
+        clocks of :func:`~cojourney.analytics.sla.evaluate_clocks`, the journey
+        analysis, the waits of
+        :func:`~cojourney.analytics.leakage_sources.waiting_times` for this journey
+        on this source.
     as_of
         The instant running SLA clocks are read at (default: the data's end).
     """
@@ -652,7 +657,7 @@ def leakage_report(
         scores,
         workspace,
         unfinished=unfinished_journeys(source, journey),
-        waits=waiting_times(source, journey),
+        waits=waiting_times(source, journey) if waits is None else waits,
         quotes=worst_comments(source, [t.id for t in journey.touchpoints]) if scores else None,
     )
     return LeakageReport(

@@ -88,7 +88,8 @@ def waiting_times(source: EventSource, journey: Journey) -> list[Wait]:
     if not allowed:
         return []
     free = {(t.from_, t.to) for t in (*journey.path.loops, *journey.path.gaps)}
-    allowance = " ".join(f"WHEN {sql_value(k)} THEN {v!r}" for k, v in allowed.items())
+    # a join to the allowances, not a CASE of one branch per touchpoint on every row
+    allowance = ", ".join(f"({sql_value(k)}, {v!r})" for k, v in allowed.items())
     rows = source.sql.execute(
         f"""
         WITH pairs AS (
@@ -98,8 +99,8 @@ def waiting_times(source: EventSource, journey: Journey) -> list[Wait]:
           FROM "{source.table_name("events")}" WHERE list_contains($touchpoints, activity)
           WINDOW w AS (PARTITION BY journey_id ORDER BY "timestamp", event_seq))
         SELECT a, b, any_value(allow), count(*), count(DISTINCT j), sum(gap - allow) / 3600
-        FROM (SELECT *, CASE a {allowance} END AS allow FROM pairs)
-        WHERE b IS NOT NULL AND allow IS NOT NULL AND gap > allow
+        FROM pairs JOIN (VALUES {allowance}) AS allowed(tp, allow) ON a = tp
+        WHERE b IS NOT NULL AND gap > allow
         GROUP BY a, b ORDER BY a, b
         """,
         {"touchpoints": [t.id for t in journey.touchpoints] or ["\x00"]},

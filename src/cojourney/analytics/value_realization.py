@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -168,7 +169,12 @@ class ValueRealization:
 
 
 def realize_value(
-    source: EventSource, workspace: Workspace, *, start: date | None = None, end: date | None = None
+    source: EventSource,
+    workspace: Workspace,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    evaluated: Sequence[ClockResult] | None = None,
 ) -> ValueRealization:
     """Compute every measured indicator and group all indicators per stakeholder.
 
@@ -180,6 +186,12 @@ def realize_value(
         The value propositions, indicators and time zone.
     start, end
         The window (local dates, both included); all data without them.
+    evaluated
+        Clocks already evaluated on ``source`` by
+        :func:`~cojourney.analytics.sla.evaluate_clocks` over the whole data (no
+        window, read at the data's end), as the report's agreements section has
+        them: an indicator timed by one of them, with the same period unit, reads it
+        instead of evaluating the clock again. Ignored with a window.
 
     Returns
     -------
@@ -192,6 +204,9 @@ def realize_value(
     series: dict[str, IndicatorSeries] = {}
     origins: dict[str, str] = {}
     clocks: dict[tuple[str, str], list[ClockResult]] = {}
+    known: dict[tuple[str, str, str], ClockResult] = {}
+    if evaluated is not None and start is None and end is None:
+        known = {(c.agreement_id, c.period_unit, c.clock_id): c for c in evaluated}
     in_log = measured_indicator_ids(source)
     for ind in workspace.indicators:
         if ind.measure is None:
@@ -208,11 +223,18 @@ def realize_value(
         origins[ind.id] = SOURCE_CLOCK
         agreement, clock = timed
         key = (agreement.id, ind.measure.period.value)
-        if key not in clocks:
-            clocks[key] = evaluate_clocks(
-                source, workspace, agreement_id=agreement.id, start=start, end=end, period=key[1]
-            )
-        result = next(c for c in clocks[key] if c.clock_id == clock.id)
+        result = known.get((*key, clock.id))
+        if result is None:
+            if key not in clocks:
+                clocks[key] = evaluate_clocks(
+                    source,
+                    workspace,
+                    agreement_id=agreement.id,
+                    start=start,
+                    end=end,
+                    period=key[1],
+                )
+            result = next(c for c in clocks[key] if c.clock_id == clock.id)
         series[ind.id] = clock_series(workspace, ind, result, start=start, end=end)
     names = {s.id: s.name for s in workspace.stakeholders}
     order = {s.id: k for k, s in enumerate(workspace.stakeholders)}

@@ -189,7 +189,8 @@ def build_report(
         )
     from cojourney.services.engine_choice import check_spark_target, engine_name
 
-    engine = check_engine(engine_name(engine, as_handle(workspace).settings))
+    workspace = as_handle(workspace)  # one handle: the model is loaded and checked once
+    engine = check_engine(engine_name(engine, workspace.settings))
     check_spark_target(engine, spark_master, spark_remote)
     if check_audience(audience) == "consumer":
         if filters is not None and filters.active:
@@ -211,7 +212,7 @@ def build_report(
             source=source,
             on_progress=on_progress,
         )
-    model = as_handle(workspace).model()
+    model = workspace.model()
     check_writable(output, create_folder=True)  # before minutes of analysis, not after
     run = _Run(
         workspace,
@@ -335,6 +336,7 @@ class _Run:
         self.leakage: dict[str, Any] | None = None
         self.experience: dict[str, Any] | None = None
         self.waits: list[Any] = []  # Wait objects, for the map's waits beyond design
+        self.waits_measured = False
         #: The agreements section's targets and clocks (plain data) and why not, if not.
         self.agreement_results: tuple[Any, Any, str | None] = (None, None, None)
 
@@ -349,6 +351,10 @@ class _Run:
         # DuckDB's own progress bar would write over the command's progress bar
         self.events.connection.execute("SET enable_progress_bar = false")
         self.whole = self.events
+        if self.owned and self.engine == "duckdb":
+            from cojourney.services.report_events import held_once
+
+            self.events = held_once(self.events)  # read the Parquet files once
         self.events = self.scope.enter_context(scoped(self.events, self.filters, self.workspace))
         self.on_engine = self.scope.enter_context(
             events_on(
@@ -404,7 +410,9 @@ class _Run:
             return
         with source_engine(self.on_engine) as (engine, events):
             self.times = touchpoint_times(events, engine, start=self.start, end=self.end)
-        self.waits = waiting_times(self.on_engine, self.journey)  # as the leakage section counts
+        # as the leakage section counts them (it reads these)
+        self.waits = waiting_times(self.on_engine, self.journey)
+        self.waits_measured = True
 
     def has_data(self) -> bool:
         """Whether any event or survey answer was imported."""
@@ -538,7 +546,7 @@ class _Run:
             if indicators and self.has_data():
                 first, last = self.dates()
                 result = call("cojourney.analytics.value_realization", "realize_value")(
-                    self.on_engine, self.workspace, start=first, end=last
+                    self.on_engine, self.workspace, start=first, end=last, evaluated=self.clocks
                 ).to_dict()
             return value.build(result, indicators, has_events=self.has_data())
 
@@ -559,6 +567,7 @@ class _Run:
                 self.journey.id,
                 clocks=self.clocks or [],
                 analysis=self.analysis_result,
+                waits=self.waits if self.waits_measured else None,
             ).to_dict()
             return Section("leakage", "", "")
 

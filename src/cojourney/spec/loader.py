@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticError
 
 from cojourney.domain import Workspace, WorkspaceInfo, check_references
 from cojourney.errors import Location, NotFound, Problem, ValidationError
+from cojourney.spec import model_cache
 from cojourney.spec.fields import field_names, item_model, model_at, suggestion
 from cojourney.spec.yaml_io import key_position, plain, position, read_yaml
 from cojourney.yamlio import link_outside, link_problem
@@ -519,6 +520,12 @@ def validate_workspace(path: str | Path) -> ValidationReport:
     # files that cannot be read (links out, syntax, limits) are reported first and
     # alone: what the other files say about them would only be follow-on noise
     unreadable = workspace_links(root)
+    key = None if unreadable else model_cache.model_key(root, files)
+    if key is not None:
+        report.workspace = model_cache.recall(key)
+        if report.workspace is not None:
+            log.info("validated %s: %d files, unchanged (the kept model)", root, len(files))
+            return report
     within = None if root.is_file() else root
     documents = []
     refused = {p.location.file for p in unreadable}
@@ -540,6 +547,8 @@ def validate_workspace(path: str | Path) -> ValidationReport:
     report.problems = sorted(loader.problems, key=Problem.sort_key)
     if not report.problems and workspace is not None:
         report.workspace = Workspace.model_validate(workspace.model_dump(by_alias=True))
+        if key is not None:
+            model_cache.remember(key, report.workspace)
     log.info("validated %s: %d files, %d problems", root, len(files), len(report.problems))
     return report
 
