@@ -49,7 +49,7 @@ from cojourney.events.readers._xes_parser import AttributeTypes, Chunk, XesParse
 __all__ = ["ColumnChunk", "NotFast", "fast_chunks"]
 
 #: Bytes of decompressed text per CSV block (a line must fit in one block).
-BLOCK = 8 << 20
+BLOCK = 1 << 20
 
 _STRUCT = pa.array(["<trace>", "</trace>", "<event>", "</event>"])
 _T_OPEN, _T_CLOSE, _E_OPEN, _E_CLOSE = range(4)
@@ -237,10 +237,9 @@ class _Body:
     def __init__(self, parser: XesParser) -> None:
         self.parser = parser
 
-    def chunk(self, lines: pa.Array, first_line: int) -> ColumnChunk:
-        """``lines`` start with ``<trace>`` and end with ``</trace>``; line numbers from
-        ``first_line``."""
-        trimmed = pc.utf8_trim(lines, " \t")
+    def chunk(self, trimmed: pa.Array, first_line: int) -> ColumnChunk:
+        """``trimmed`` lines (without their indentation) start with ``<trace>`` and end
+        with ``</trace>``; line numbers from ``first_line``."""
         kind = _np(pc.fill_null(pc.index_in(trimmed, value_set=_STRUCT), -1))
         parts = pc.split_pattern(trimmed, '"')
         n_parts = _np(pc.list_value_length(parts))
@@ -314,13 +313,22 @@ class _Body:
         )
 
 
+def _text(lines: pa.Array) -> bytes:
+    """The UTF-8 bytes of ``lines``, each ended by a newline."""
+    ended = pc.binary_join_element_wise(lines, "", "\n")
+    _, offsets, data = ended.buffers()
+    at = np.frombuffer(offsets, dtype=np.int32)[ended.offset : ended.offset + len(ended) + 1]
+    start, stop = int(at[0]), int(at[-1])
+    return bytes(data.slice(start, stop - start).to_pybytes())
+
+
 def _feed(parser: XesParser, lines: list[pa.Array], final: bool) -> None:
     """Give the lines around the traces to expat (their problems are seen by the caller)."""
-    text = "\n".join(s for a in lines for s in a.to_pylist())
-    if "<trace" in text or "<event" in text:
+    text = b"".join(_text(a) for a in lines if len(a))
+    if b"<trace" in text or b"<event" in text:
         raise NotFast("a trace or event outside the one-per-line body")
     try:
-        parser.feed((text + "\n").encode("utf-8"), final=final)
+        parser.feed(text, final=final)
     except ImportRejected as exc:
         raise NotFast("expat refused the log's head or tail") from exc
 
@@ -366,7 +374,7 @@ def fast_chunks(
             carry, carry_line = lines, first
             continue
         end = int(closes[-1]) + 1
-        part = body.chunk(lines.slice(0, end), first)
+        part = body.chunk(trimmed.slice(0, end), first)
         carry, carry_line = lines.slice(end), first + end
         pending.append(part)
         n_pending += part.n_events
