@@ -382,6 +382,7 @@ def read_xes(
         if parser.problems:
             raise ImportRejected(parser.problems, title=f"the XES file {path.name} was refused")
         schema = builder.schema()
+        pa.default_memory_pool().release_unused()  # the parser's blocks, before DuckDB's turn
         if parser.skipped:
             log.warning(
                 "%s: list/container attributes skipped: %s", path, ", ".join(sorted(parser.skipped))
