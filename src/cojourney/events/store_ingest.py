@@ -245,6 +245,8 @@ def _run(
         )
     if bad:
         _quarantine(con, src, request, pending, m, progress, ragged)
+    if src.relation == _RAW:  # staged: the parsed rows are not read again
+        con.execute(f"DROP TABLE {_RAW}")
     if pending.seq_offset > 0:  # the store holds events: leave out those it has already
         if progress is not None:
             progress(ImportProgress("comparing with the stored events"))

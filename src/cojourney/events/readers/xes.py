@@ -58,12 +58,8 @@ from cojourney.events.readers._values import (
     cast_strings,
     to_utc_timestamps,
 )
-from cojourney.events.readers._xes_parser import (
-    AttributeTypes,
-    Chunk,
-    XesParser,
-    classifier_keys,
-)
+from cojourney.events.readers._xes_fast import ColumnChunk, NotFast, fast_chunks
+from cojourney.events.readers._xes_parser import AttributeTypes, XesParser, classifier_keys
 
 __all__ = [
     "ACTIVITY",
@@ -105,6 +101,10 @@ class _Spool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every chunk (and remove the spilled ones)."""
         self._items.clear()
         if self._dir is not None:
             remove_temp(self._dir)
@@ -142,10 +142,6 @@ def _lines(lines: list[int], shown: int = 5) -> str:
     return text + (f" and {len(lines) - shown} more" if len(lines) > shown else "")
 
 
-def _string_column(rows: list[dict[str, str | None]], key: str) -> pa.Array:
-    return pa.array([r.get(key) for r in rows], pa.string())
-
-
 class _Builder:
     """Turns parsed chunks into tables and decides the final schema."""
 
@@ -158,23 +154,23 @@ class _Builder:
         self.text_timestamps = False
         self.seq = 0
 
-    def table(self, chunk: Chunk) -> pa.Table:
+    def table(self, chunk: ColumnChunk) -> pa.Table:
         """One chunk: ids, activity and timestamp final, other attributes as strings."""
-        parser, events, n = self.parser, chunk.events, len(chunk.events)
+        parser, n = self.parser, chunk.n_events
         if self.keys is None:
             self.keys = classifier_keys(self.classifier, parser.classifiers)
             log.debug("%s: classifier %r -> keys %s", parser.path, self.classifier, self.keys)
-        trace_idx = pa.array(chunk.trace_of_event, pa.int32())
-        cases = _string_column(chunk.traces, ACTIVITY)
+        trace_idx = chunk.trace_of_event
+        cases = chunk.trace_column(ACTIVITY)
         self._check_case_names(cases, chunk)
-        by_key = {key: _string_column(events, key) for key in parser.event_types.first}
+        by_key = {key: chunk.event_column(key) for key in parser.event_types.first}
         cols: dict[str, pa.Array] = {
             CASE_ID: cases.take(trace_idx),
             ACTIVITY: self._classify(by_key, chunk),
             TIMESTAMP: self._timestamps(by_key.pop(TIMESTAMP, None), chunk),
             LIFECYCLE: by_key.pop(LIFECYCLE, pa.nulls(n, pa.string())),
             EVENT_SEQ: pa.array(range(self.seq, self.seq + n), pa.int64()),
-            SOURCE_LINE: pa.array(chunk.lines, pa.int64()),
+            SOURCE_LINE: chunk.lines,
         }
         self.seq += n
         for key, column in by_key.items():
@@ -183,7 +179,7 @@ class _Builder:
                 self._validate(key, column, parser.event_types)
         for key in parser.trace_types.first:
             if key != ACTIVITY:
-                column = _string_column(chunk.traces, key)
+                column = chunk.trace_column(key)
                 self._validate(CASE_PREFIX + key, column, parser.trace_types, key)
                 cols[CASE_PREFIX + key] = column.take(trace_idx)
         return pa.table(cols)
@@ -204,7 +200,7 @@ class _Builder:
             )
             self.demoted.add(name)
 
-    def _check_case_names(self, cases: pa.Array, chunk: Chunk) -> None:
+    def _check_case_names(self, cases: pa.Array, chunk: ColumnChunk) -> None:
         if cases.null_count:
             rows = pc.indices_nonzero(pc.is_null(cases)).to_pylist()
             lines = [chunk.trace_lines[i] for i in rows]
@@ -216,18 +212,18 @@ class _Builder:
                 hint="give every trace a unique concept:name",
             )
 
-    def _classify(self, by_key: dict[str, pa.Array], chunk: Chunk) -> pa.Array:
-        keys, n = self.keys or [ACTIVITY], len(chunk.events)
+    def _classify(self, by_key: dict[str, pa.Array], chunk: ColumnChunk) -> pa.Array:
+        keys, n = self.keys or [ACTIVITY], chunk.n_events
         parts = [by_key.get(k, pa.nulls(n, pa.string())) for k in keys]
         activity = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "+")
         if activity.null_count:
             rows = pc.indices_nonzero(pc.is_null(activity)).to_pylist()
-            absent = [k for k in keys if chunk.events[rows[0]].get(k) is None]
+            absent = [k for k in keys if k not in by_key or not by_key[k][rows[0]].is_valid]
             self.parser.problem(
                 f"{_count(len(rows), 'event')} no {' / '.join(absent)}, needed for the activity "
                 f"(classifier {self.classifier!r})",
-                chunk.lines[rows[0]],
-                found=_lines([chunk.lines[i] for i in rows]),
+                chunk.lines[rows[0]].as_py(),
+                found=_lines([chunk.lines[i].as_py() for i in rows]),
                 expected=f"attribute{'s' if len(keys) > 1 else ''} {', '.join(keys)} on every "
                 "event",
                 hint="add the attribute to these events, or choose another classifier "
@@ -235,7 +231,7 @@ class _Builder:
             )
         return activity
 
-    def _timestamps(self, column: pa.Array | None, chunk: Chunk) -> pa.Array:
+    def _timestamps(self, column: pa.Array | None, chunk: ColumnChunk) -> pa.Array:
         """The timestamps as written; a column that does not parse as ISO 8601 stays text.
 
         Text timestamps (``2019/11/03 01:11:19.000``) are parsed later with the
@@ -243,7 +239,7 @@ class _Builder:
         (or skipped) with its line like in any other format.
         """
         if column is None:
-            return pa.nulls(len(chunk.events), pa.string())
+            return pa.nulls(chunk.n_events, pa.string())
         if not self.text_timestamps:
             try:
                 to_utc_timestamps(column, naive_timezone=self.naive_timezone)
@@ -252,7 +248,7 @@ class _Builder:
                     "%s: time:timestamp %r (line %d) is not ISO 8601; timestamps kept as text",
                     self.parser.path,
                     exc.value,
-                    chunk.lines[exc.index],
+                    chunk.lines[exc.index].as_py(),
                 )
                 self.text_timestamps = True
         return column
@@ -318,6 +314,7 @@ def read_xes(
     chunk_rows: int = 200_000,
     progress: Callable[[int], None] | None = None,
     naive_timezone: str = "UTC",
+    fast: bool = True,
 ) -> Iterator[pa.RecordBatch]:
     """Read an XES log (``.xes`` or gzip-compressed ``.xes.gz``) as Arrow record batches.
 
@@ -338,6 +335,10 @@ def read_xes(
     naive_timezone
         The clock of dates written without an offset (IANA name or ``"+01:00"``);
         UTC by default.
+    fast
+        Read the usual one-element-per-line layout as columns (``_xes_fast``); any
+        other layout is then read with expat. ``False`` always uses expat (the
+        results are the same; this is for comparisons).
 
     Yields
     ------
@@ -359,13 +360,29 @@ def read_xes(
         raise NotFound(f"{path}: no such XES file")
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be positive")
+    shown = _monotone(progress)
     parser = XesParser(path, chunk_rows)
     builder = _Builder(parser, classifier, naive_timezone)
     with _Spool() as spool:
-        _parse_into(spool, parser, builder, progress)
+        try:
+            if not fast:
+                raise NotFast("the expat parser was asked for")
+            for chunk in fast_chunks(path, parser, shown):
+                spool.add(builder.table(chunk))
+            if parser.problems:
+                raise NotFast("the expat parser lists the problems")
+            if shown is not None:
+                shown(builder.seq)
+        except NotFast as why:
+            log.debug("%s: read with expat (%s)", path, why)
+            spool.clear()
+            parser = XesParser(path, chunk_rows)
+            builder = _Builder(parser, classifier, naive_timezone)
+            _parse_into(spool, parser, builder, shown)
         if parser.problems:
             raise ImportRejected(parser.problems, title=f"the XES file {path.name} was refused")
         schema = builder.schema()
+        pa.default_memory_pool().release_unused()  # the parser's blocks, before DuckDB's turn
         if parser.skipped:
             log.warning(
                 "%s: list/container attributes skipped: %s", path, ", ".join(sorted(parser.skipped))
@@ -379,14 +396,28 @@ def read_xes(
                 yield from typed.combine_chunks().to_batches(max_chunksize=typed.num_rows)
 
 
+def _monotone(progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """``progress`` that never goes back (when the expat parser starts the file again)."""
+    if progress is None:
+        return None
+    top = 0
+
+    def shown(n: int) -> None:
+        nonlocal top
+        top = max(top, n)
+        progress(top)
+
+    return shown
+
+
 def _parse_into(
     spool: _Spool, parser: XesParser, builder: _Builder, progress: Callable[[int], None] | None
 ) -> None:
-    """Parse the whole file, adding each completed chunk to ``spool`` as a table."""
+    """Parse the whole file with expat, adding each completed chunk to ``spool`` as a table."""
 
     def drain() -> None:
         while parser.done:
-            spool.add(builder.table(parser.done.pop(0)))
+            spool.add(builder.table(ColumnChunk.of(parser.done.pop(0), parser)))
 
     for block in input_blocks(parser.path, _BLOCK):
         parser.feed(block)
