@@ -38,8 +38,9 @@ import numpy as np
 
 from cojourney.analytics.business_time import WorkingTime
 from cojourney.analytics.journey_state import JourneyState, states
-from cojourney.analytics.sla_events import ClockEvents, clock_events, data_end
+from cojourney.analytics.sla_events import ClockEvents, data_end
 from cojourney.analytics.sla_results import ClockJourneys, ClockResult, ClockStatus, ComplianceRow
+from cojourney.analytics.sla_sql import clock_journeys
 from cojourney.errors import InputError, Location, NotFound, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,17 +124,17 @@ def evaluate_clocks(
         for k, clock in enumerate(agreement.clocks):
             calendars = _calendars(workspace, clock, (index, k))
             journey = clock_journey(workspace, clock)
-            events = clock_events(
+            journeys = clock_journeys(
                 source,
                 clock,
+                calendars,
                 as_of=as_of_at,
+                journey=journey,
                 time_zone=zone_name,
                 period=period,
                 start=from_at,
                 end=to_at,
-                touchpoints=[t.id for t in journey.touchpoints] if journey else (),
             )
-            journeys = time_clock(events, clock, calendars, as_of_at.timestamp(), journey)
             results.append(_result(agreement, clock, journeys, as_of_at, period, zone_name))
             log.info(
                 "clock %s/%s: %d journeys, %s",
