@@ -10,6 +10,7 @@ holidays, overnight blocks and pauses that push deadlines or not.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -196,3 +197,31 @@ def test_readings_across_a_dst_change_match_numpy(zone: str) -> None:
     rows = [(BASE + k * DAY + 0.25, BASE + (k + 9) * DAY, 30 * H, []) for k in range(0, 20)]
     for sql, numpy in zip(on_duckdb(calendar, rows), reference(calendar, rows), strict=True):
         assert_close(sql, numpy)
+
+
+@pytest.mark.parametrize("resume", [False, True])
+@pytest.mark.parametrize("seed", [4, 5])
+def test_evaluate_clocks_equals_the_numpy_path(tmp_path: Path, resume: bool, seed: int) -> None:
+    # The whole clock on the engine (targets by priority, calendars, journeys that end or
+    # go silent, status) against time_clock over clock_events, journey by journey.
+    from test_sla import INCIDENTS, RESOLUTION, store_with, workspace
+    from test_sla_reference import random_log
+
+    from cojourney.analytics.sla import _calendars, evaluate_clocks, time_clock
+    from cojourney.analytics.sla_events import clock_events
+
+    clock = RESOLUTION.model_copy(update={"resume": ["resumed"] if resume else []})
+    space = workspace(clock)
+    rows = INCIDENTS + [(f"R{j}", a, t, {"priority": "P3"}) for j, a, t, _ in random_log(seed)]
+    with store_with(tmp_path, rows) as store:
+        result = evaluate_clocks(store, space)[0]
+        events = clock_events(store, clock, as_of=result.as_of, time_zone="Europe/Amsterdam")
+        want = time_clock(events, clock, _calendars(space, clock, (0, 0)), result.as_of.timestamp())
+    got = result.journeys
+    assert got.journey_id.tolist() == want.journey_id.tolist()
+    assert len(got) > 40
+    assert got.status.tolist() == want.status.tolist()
+    assert set(got.status.tolist()) >= {"met", "breached"}
+    for name in ("elapsed_seconds", "paused_seconds", "deadline", "allowed_seconds"):
+        assert_close(getattr(got, name), getattr(want, name))
+    assert (got.paused_seconds[np.isfinite(got.paused_seconds)] > 0).any()
