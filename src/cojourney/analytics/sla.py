@@ -3,16 +3,21 @@
 :func:`evaluate_clocks` runs every :class:`~cojourney.domain.SlaClock` of a workspace's
 agreements (or of one agreement) on an event source:
 
-1. the clock's events per journey come from one DuckDB query
-   (:func:`cojourney.analytics.sla_events.clock_events`: start, stop, pauses, priority,
-   segment, period);
+1. the clock's query runs on the engine (:func:`cojourney.analytics.sla_sql.clock_journeys`,
+   built on :func:`cojourney.analytics.sla_events.clock_ctes`): per journey the start,
+   stop, pauses, priority, segment and period, and from them, still in SQL, the steps
+   2 to 4 below; one summary row per journey comes back;
 2. each journey gets the target ``clock.target_for(priority, segment)``: the allowed time
    ``within``, the ``attainment`` and the calendar (the target's, else the clock's; none
    means 24x7 in UTC);
-3. business time is computed with numpy per calendar
-   (:class:`cojourney.analytics.business_time.WorkingTime`): elapsed = business time from
+3. business time in SQL over small calendar tables
+   (:mod:`cojourney.analytics.business_time_sql`): elapsed = business time from
    start to stop (or to ``as_of``) minus the business time paused; the deadline is the
-   instant the allowed time runs out, later by every pause that began before it;
+   instant the allowed time runs out, later by every pause that began before it.
+   :func:`time_clock` computes the same with numpy
+   (:class:`cojourney.analytics.business_time.WorkingTime`) over
+   :func:`~cojourney.analytics.sla_events.clock_events`; it is kept as the reference the
+   tests compare the SQL with;
 4. status: ``met`` / ``breached`` when stopped. Without a stop, the clock's journey is
    judged by the one rule of :mod:`cojourney.analytics.journey_state`: a journey that
    ended (at an exit point, or cancelling) or went silent (abandoned) stops its clock
@@ -21,9 +26,9 @@ agreements (or of one agreement) on an event source:
    progress keeps its clock running: ``breached`` once past the allowed time (the
    outcome is known), ``at_risk`` past ``warning`` x allowed, else ``running``
    (:class:`~cojourney.analytics.sla_results.ClockStatus`);
-5. compliance (share met among decided journeys, against the target's attainment) per
-   period of the start (``month`` in the workspace time zone), per priority and both,
-   and the breaches.
+5. compliance, tallied with numpy over the per-journey rows (share met among decided
+   journeys, against the target's attainment) per period of the start (``month`` in the
+   workspace time zone), per priority and both, and the breaches.
 """
 
 from __future__ import annotations
@@ -38,8 +43,9 @@ import numpy as np
 
 from cojourney.analytics.business_time import WorkingTime
 from cojourney.analytics.journey_state import JourneyState, states
-from cojourney.analytics.sla_events import ClockEvents, clock_events, data_end
+from cojourney.analytics.sla_events import ClockEvents, data_end
 from cojourney.analytics.sla_results import ClockJourneys, ClockResult, ClockStatus, ComplianceRow
+from cojourney.analytics.sla_sql import clock_journeys
 from cojourney.errors import InputError, Location, NotFound, Problem
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,17 +129,17 @@ def evaluate_clocks(
         for k, clock in enumerate(agreement.clocks):
             calendars = _calendars(workspace, clock, (index, k))
             journey = clock_journey(workspace, clock)
-            events = clock_events(
+            journeys = clock_journeys(
                 source,
                 clock,
+                calendars,
                 as_of=as_of_at,
+                journey=journey,
                 time_zone=zone_name,
                 period=period,
                 start=from_at,
                 end=to_at,
-                touchpoints=[t.id for t in journey.touchpoints] if journey else (),
             )
-            journeys = time_clock(events, clock, calendars, as_of_at.timestamp(), journey)
             results.append(_result(agreement, clock, journeys, as_of_at, period, zone_name))
             log.info(
                 "clock %s/%s: %d journeys, %s",

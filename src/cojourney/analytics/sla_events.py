@@ -44,7 +44,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from cojourney.domain import SlaClock
     from cojourney.events.store import EventSource
 
-__all__ = ["ClockEvents", "clock_events", "data_end"]
+__all__ = [
+    "ClockEvents",
+    "clock_ctes",
+    "clock_events",
+    "clock_parameters",
+    "data_end",
+    "data_start",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +96,11 @@ def data_end(source: EventSource) -> datetime | None:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=int(row[0]))
 
 
-def _sql(table: str, priority_column: str, pauses: bool, resume: bool, period: str) -> str:
+def clock_ctes(table: str, priority_column: str, pauses: bool, resume: bool) -> str:
+    """The common table expressions of a clock's query, up to ``journeys`` (one row per
+    journey with a start: ``j``, ``start_us``, ``start_ts``, ``stop_us``, ``priority``,
+    ``segment``, ``last_us``, ``last_tp``) and ``pause_rows`` (``j``, ``s_us``, ``e_us``;
+    ``e_us`` NULL: still paused); parameters as :func:`clock_parameters` gives them."""
     pause_end = "resume_us" if resume else "next_us"
     eligible = "NOT coalesce(prev_pause, false)" if resume else "true"
     # One window specification (one sort) gives both the position and the next event.
@@ -140,12 +151,29 @@ paired AS (
            PARTITION BY j ORDER BY rn ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS resume_us
   FROM switches
 ),
-pauses AS (
-  SELECT p.j, list(struct_pack(s := p.us, e := CASE WHEN jn.stop_us IS NULL THEN p.{pause_end}
-           ELSE least(coalesce(p.{pause_end}, jn.stop_us), jn.stop_us) END)) AS pause
+pause_rows AS (
+  SELECT p.j, p.us AS s_us, CASE WHEN jn.stop_us IS NULL THEN p.{pause_end}
+           ELSE least(coalesce(p.{pause_end}, jn.stop_us), jn.stop_us) END AS e_us
   FROM paired p JOIN journeys jn USING (j)
   WHERE p.is_pause AND {eligible}
-  GROUP BY p.j
+)"""
+
+
+def data_start(source: EventSource) -> float | None:
+    """The earliest event timestamp of the source in UTC epoch seconds (``None``: no event)."""
+    table = source.table_name("events")
+    row = source.sql.execute(f'SELECT epoch_us(min("timestamp")) FROM "{table}"').fetchone()
+    if not row or row[0] is None:
+        return None
+    return int(row[0]) / 1e6
+
+
+def _sql(table: str, priority_column: str, pauses: bool, resume: bool, period: str) -> str:
+    return (
+        clock_ctes(table, priority_column, pauses, resume)
+        + f""",
+pauses AS (
+  SELECT j, list(struct_pack(s := s_us, e := e_us)) AS pause FROM pause_rows GROUP BY j
 )
 SELECT jn.j AS journey_id, jn.start_us / 1e6 AS start, jn.stop_us / 1e6 AS stop,
        jn.priority, jn.segment, jn.last_us / 1e6 AS last_event, jn.last_tp AS last_touchpoint,
@@ -155,6 +183,35 @@ FROM journeys jn LEFT JOIN pauses USING (j)
 WHERE ($from_ts IS NULL OR jn.start_ts >= $from_ts) AND ($to_ts IS NULL OR jn.start_ts < $to_ts)
 ORDER BY jn.j
 """
+    )
+
+
+def clock_parameters(
+    clock: SlaClock,
+    *,
+    as_of: datetime,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    touchpoints: Sequence[str] = (),
+) -> tuple[str, dict[str, object]]:
+    """The priority column expression and the parameters of :func:`clock_ctes`."""
+    if clock.priority_attribute == "segment":
+        priority_column = "e.segment"
+    else:
+        priority_column = "json_extract_string(e.attributes, $attribute)"
+    params: dict[str, object] = {
+        "start": list(clock.start),
+        "stop": list(clock.stop),
+        "pause": list(clock.pause),
+        "resume": list(clock.resume),
+        "as_of": as_of,
+        "from_ts": start,
+        "to_ts": end,
+        "touchpoints": list(touchpoints) or ["\x00"],  # typed as a list of strings
+    }
+    if clock.priority_attribute != "segment":
+        params["attribute"] = '$."' + clock.priority_attribute.replace('"', '\\"') + '"'
+    return priority_column, params
 
 
 def clock_events(
@@ -198,22 +255,9 @@ def clock_events(
     import pyarrow.compute as pc
 
     unit = parse_period(period)
-    if clock.priority_attribute == "segment":
-        priority_column = "e.segment"
-    else:
-        priority_column = "json_extract_string(e.attributes, $attribute)"
-    params: dict[str, object] = {
-        "start": list(clock.start),
-        "stop": list(clock.stop),
-        "pause": list(clock.pause),
-        "resume": list(clock.resume),
-        "as_of": as_of,
-        "from_ts": start,
-        "to_ts": end,
-        "touchpoints": list(touchpoints) or ["\x00"],  # typed as a list of strings
-    }
-    if clock.priority_attribute != "segment":
-        params["attribute"] = '$."' + clock.priority_attribute.replace('"', '\\"') + '"'
+    priority_column, params = clock_parameters(
+        clock, as_of=as_of, start=start, end=end, touchpoints=touchpoints
+    )
     sql = _sql(
         source.table_name("events"),
         priority_column,
