@@ -157,7 +157,14 @@ def assert_close(sql: np.ndarray, numpy: np.ndarray) -> None:
     np.testing.assert_allclose(sql[both], numpy[both], rtol=0, atol=1e-6)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A fixed sequence of examples (derandomize): CI must not fail on a run's own draw; 400
+# random examples with 0 s allowed included passed once by hand (2026-12-07).
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
 @given(calendars(), journeys())
 def test_sql_business_time_agrees_with_numpy(calendar: BusinessCalendar | None, rows: list) -> None:
     for sql, numpy in zip(on_duckdb(calendar, rows), reference(calendar, rows), strict=True):
