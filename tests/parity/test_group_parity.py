@@ -59,12 +59,7 @@ GROUPED: dict[str, tuple[Callable[[Path, str], Any], str]] = {
 
 
 #: analysis -> why Spark does not give DuckDB's answer yet (a strict expected failure).
-KNOWN_GAPS: dict[str, str] = {
-    "experience-by-persona": (
-        "the journeys' personas test JSON case attributes; the Ibis expression is compiled "
-        "to DuckDB SQL whose JSON unwrapping (json_type) Spark SQL does not know"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.fixture
