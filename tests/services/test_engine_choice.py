@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
 
@@ -71,3 +75,63 @@ def test_cli_refuses_spark_flags_without_spark(tmp_path) -> None:
         ],
     )
     assert both.exit_code == 2 and "choose one" in both.output
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from cojourney.services.simulation import simulate
+    from cojourney.services.workspaces import init_workspace
+
+    folder = tmp_path_factory.mktemp("ecampus") / "workspace"
+    init_workspace(folder, example="ecampus-car-share", force=True)
+    simulate(folder, 12, seed=3)
+    return folder
+
+
+def _services() -> dict[str, Callable[..., Any]]:
+    from cojourney.services import agreements, experience, value
+
+    return {
+        "agreements": lambda h, **kw: agreements.agreements_report(h, **kw),
+        "agreements --by": lambda h, **kw: agreements.agreements_report(h, by="segment", **kw),
+        "leakage": lambda h, **kw: agreements.leakage(h, **kw),
+        "leakage --by": lambda h, **kw: agreements.leakage_by_group(h, "segment", **kw),
+        "value": lambda h, **kw: value.value_report(h, **kw),
+        "value --by": lambda h, **kw: value.value_by_group(h, "segment", **kw),
+        "targets": lambda h, **kw: value.target_report(h, **kw),
+        "improvements": lambda h, **kw: value.improvement_report(h, **kw),
+        "experience": lambda h, **kw: experience.experience_report(h, by=("persona",), **kw),
+    }
+
+
+@pytest.mark.parametrize("service", list(_services()))
+def test_the_services_follow_the_engine_setting_of_their_handle_and_a_flag_wins(
+    service: str, simulated: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A web app's handle carries its settings: with ``engine = "spark"`` every service
+    reads the events through Spark (here a stand-in that records the request and stays
+    on DuckDB), and ``engine="duckdb"`` named by a caller (a CLI flag) wins."""
+    from cojourney.services import engine_choice
+    from cojourney.services.handle import WorkspaceHandle
+
+    asked: list[tuple[str, Settings | None]] = []
+    real = engine_choice.events_on
+
+    @contextmanager
+    def recording(events: Any, engine: str | None = None, **kw: Any) -> Iterator[Any]:
+        asked.append((engine_choice.check_engine(engine, kw.get("settings")), kw.get("settings")))
+        with real(events, "duckdb") as on:
+            yield on
+
+    monkeypatch.setattr(engine_choice, "events_on", recording)
+    for name in ("experience",):
+        monkeypatch.setattr(f"cojourney.services.{name}.events_on", recording)
+    settings = Settings(engine="spark")
+    handle = WorkspaceHandle(simulated, settings)
+    run = _services()[service]
+    run(handle)
+    assert asked and all(engine == "spark" for engine, _ in asked), asked
+    assert all(given is settings for _, given in asked)
+    asked.clear()
+    run(handle, engine="duckdb")
+    assert asked and all(engine == "duckdb" for engine, _ in asked), asked

@@ -2,8 +2,11 @@
 
 The analyses of agreements, value, leakage and improvements read an
 :class:`~cojourney.events.store.EventSource` through ``source.table_name(kind)``. A
-*scoped* source answers that with temporary views over the same connection that hold
-only the kept journeys, so every analysis is restricted without a change to its SQL:
+*scoped* source answers that with temporary views, made where the source's analyses run
+(its :attr:`~cojourney.events.store.EventSource.sql`: the DuckDB connection, or the
+Spark session of a :class:`~cojourney.analytics.engines.spark_source.SparkEventSource`),
+that hold only the kept journeys, so every analysis is restricted without a change to
+its SQL, on either engine:
 
 * the kept journey ids are computed once, into a temporary table, with the portable
   filter expressions of :mod:`cojourney.analytics.filters` (time window, segments,
@@ -43,6 +46,7 @@ from cojourney.events.store_schema import sql_value
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.filters import JourneyFilter
     from cojourney.domain import Workspace
+    from cojourney.events.sql import SqlConnection
 
 __all__ = [
     "NONE_GROUP",
@@ -64,8 +68,9 @@ _names = itertools.count(1)
 
 
 class ScopedSource(EventSource):
-    """An event source restricted to some journeys (temporary views on the parent's
-    connection). Closing it drops the views and leaves the parent open."""
+    """An event source restricted to some journeys (temporary views where the parent's
+    SQL runs: its DuckDB connection or its Spark session). Closing it drops the views and
+    leaves the parent open."""
 
     def __init__(
         self, parent: EventSource, tables: dict[str, str], kept_table: str, label: str
@@ -80,13 +85,22 @@ class ScopedSource(EventSource):
         return self._parent
 
     @property
+    def sql(self) -> SqlConnection:
+        """The parent's: the views live where its analyses run."""
+        return self._parent.sql
+
+    @property
     def kept_table(self) -> str:
         """The temporary table of the kept journey ids (``journey_id``)."""
         return self._kept_table
 
     def kept_count(self) -> int:
         """How many journeys are kept."""
-        row = self.connection.execute(f'SELECT count(*) FROM "{self._kept_table}"').fetchone()
+        row = self.sql.execute(f'SELECT count(*) FROM "{self._kept_table}"').fetchone()
+        return int(row[0]) if row else 0
+
+    def count(self, kind: str = "events") -> int:
+        row = self.sql.execute(f'SELECT count(*) FROM "{self.table_name(kind)}"').fetchone()
         return int(row[0]) if row else 0
 
     def imports(self, kind: str | None = None) -> list[object]:  # type: ignore[override]
@@ -95,9 +109,10 @@ class ScopedSource(EventSource):
     def close(self) -> None:
         if self._con is None:
             return
+        con = self.sql
         for name in self._tables.values():
-            self._con.execute(f'DROP VIEW IF EXISTS "{name}"')
-        self._con.execute(f'DROP TABLE IF EXISTS "{self._kept_table}"')
+            con.execute(f'DROP VIEW IF EXISTS "{name}"')
+        con.execute(f'DROP TABLE IF EXISTS "{self._kept_table}"')
         self._con = None
 
 
@@ -176,7 +191,7 @@ def journey_groups(
             )
         )
     labels = f"cojourney_groups_{next(_names)}"
-    con = source.connection
+    con = source.sql
     con.execute(f'CREATE TEMP TABLE "{labels}" AS {_labels_sql(source, dimension, workspace)}')
     opened: list[tuple[JourneyGroup, EventSource]] = []
     try:
@@ -204,14 +219,15 @@ def _labels_sql(source: EventSource, dimension: str, workspace: Workspace | None
     """``journey_id, label`` of every journey of ``source`` (see :func:`journey_groups`)."""
     events = source.table_name("events")
     if dimension in RULE_DIMENSIONS:
-        from cojourney.analytics.engines.duckdb import DuckDBEngine, _to_sql
+        import ibis
+
+        from cojourney.analytics.engines.duckdb import canonical_ibis_schema
         from cojourney.analytics.segments import GroupRules
         from cojourney.analytics.segments import journey_groups as groups_of
 
-        engine = DuckDBEngine(connection=source.connection)
         rules = GroupRules.of(workspace) if workspace is not None else GroupRules()
-        groups = groups_of(engine.table(events), rules)
-        return _to_sql(groups.select(JOURNEY_ID, label=groups[dimension]))
+        groups = groups_of(ibis.table(canonical_ibis_schema(), name=events), rules)
+        return str(ibis.to_sql(groups.select(JOURNEY_ID, label=groups[dimension]), "duckdb"))
     value = _value_sql(source, dimension)
     first = f"min({value})" if dimension == SEGMENT else f"arg_min({value}, (timestamp, event_seq))"
     return (
@@ -222,12 +238,8 @@ def _labels_sql(source: EventSource, dimension: str, workspace: Workspace | None
 
 def _value_sql(source: EventSource, key: str) -> str:
     """The SQL value of ``key`` per event, as text: its column, else its JSON attribute."""
-    columns = {
-        str(r[0])
-        for r in source.connection.execute(
-            f'DESCRIBE SELECT * FROM "{source.table_name("events")}"'
-        ).fetchall()
-    }
+    empty = source.sql.execute(f'SELECT * FROM "{source.table_name("events")}" LIMIT 0')
+    columns = set(empty.fetch_arrow_table().column_names)
     if key in columns and key != ATTRIBUTES:
         return f'CAST("{key}" AS VARCHAR)'
     path = '$."' + key.replace('"', '\\"') + '"'
@@ -237,24 +249,26 @@ def _value_sql(source: EventSource, key: str) -> str:
 def _kept_sql(
     source: EventSource, journey_filter: JourneyFilter, workspace: Workspace | None
 ) -> str:
-    """The SQL of the kept journey ids (the filters' own ibis expressions, compiled)."""
+    """The SQL of the kept journey ids (the filters' own ibis expressions, compiled to
+    DuckDB's SQL, which a Spark source runs too)."""
     from dataclasses import replace
 
-    from cojourney.analytics.engines.duckdb import DuckDBEngine, _to_sql
+    import ibis
+
+    from cojourney.analytics.engines.duckdb import _epoch_us, canonical_ibis_schema
     from cojourney.analytics.filters import filter_cases, filter_journeys
     from cojourney.analytics.segments import GroupRules
 
-    engine = DuckDBEngine(connection=source.connection)
-    events = engine.table(source.table_name("events"))
+    events = ibis.table(canonical_ibis_schema(), name=source.table_name("events"))
     if journey_filter.attributes or journey_filter.personas or journey_filter.cohorts:
         if journey_filter.rules is None and workspace is not None:
             journey_filter = replace(journey_filter, rules=GroupRules.of(workspace))
         events = filter_cases(events, journey_filter)
     seqs = events.group_by(JOURNEY_ID).aggregate(
-        start_us=engine.epoch_microseconds(events.timestamp).min(),
+        start_us=_epoch_us(events.timestamp).min(),
         segment=events[SEGMENT].min(),
     )
-    return _to_sql(filter_journeys(seqs, journey_filter).select(JOURNEY_ID))
+    return str(ibis.to_sql(filter_journeys(seqs, journey_filter).select(JOURNEY_ID), "duckdb"))
 
 
 def _measurements_where(journey_filter: JourneyFilter) -> str:
@@ -269,7 +283,7 @@ def _measurements_where(journey_filter: JourneyFilter) -> str:
 
 def _kept_table(source: EventSource, kept_sql: str) -> str:
     name = f"cojourney_kept_{next(_names)}"
-    source.connection.execute(f'CREATE TEMP TABLE "{name}" AS {kept_sql}')
+    source.sql.execute(f'CREATE TEMP TABLE "{name}" AS {kept_sql}')
     return name
 
 
@@ -293,7 +307,7 @@ def describe_filters(filters: Mapping[str, Any]) -> str:
 
 def _restrict(source: EventSource, kept: str, measurements_where: str, label: str) -> ScopedSource:
     """A source of ``source``'s logs restricted to the journeys in the table ``kept``."""
-    con = source.connection
+    con = source.sql
     tables: dict[str, str] = {}
     number = next(_names)
     for kind in ("events", "feedback", "measurements"):
@@ -309,5 +323,6 @@ def _restrict(source: EventSource, kept: str, measurements_where: str, label: st
         con.execute(f'CREATE TEMP VIEW "{view}" AS SELECT * FROM "{parent}" WHERE {where}')
         tables[kind] = view
     scoped_source = ScopedSource(source, tables, kept, label)
-    log.debug("scoped %s to %d journeys", source.label, scoped_source.kept_count())
+    if log.isEnabledFor(logging.DEBUG):  # a count is a statement (a job on Spark)
+        log.debug("scoped %s to %d journeys", source.label, scoped_source.kept_count())
     return scoped_source

@@ -100,7 +100,15 @@ def leakage(
     when = parse_instant(as_of, "--as-of")
     if by is not None:
         groups = leakage_by_group(
-            workspace, by, journey_id=journey_id, as_of=when, source=events, filters=filters
+            workspace,
+            by,
+            journey_id=journey_id,
+            as_of=when,
+            source=events,
+            filters=filters,
+            engine=engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
         )
         _emit_groups(workspace, by, groups, top, json_out, csv_out)
         return 0

@@ -114,6 +114,9 @@ def value(
             source=events,
             journey_id=journey_id,
             filters=filters,
+            engine=engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
         )
         _emit_groups(by, filters.to_dict() if filters else {}, rows, json_out, csv_out)
         return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cojourney.services.analysis import choose_journey, open_events
-from cojourney.services.engine_choice import check_engine, events_on, kept_on
+from cojourney.services.engine_choice import check_engine, kept_on
 
 if TYPE_CHECKING:  # pragma: no cover
     from cojourney.analytics.agreement_targets import TargetSeries
@@ -108,7 +108,7 @@ def agreements_report(
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
     by: str | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> AgreementsReport:
@@ -135,10 +135,12 @@ def agreements_report(
         case attributes): clocks, targets and watermelons are computed on them.
     by
         Break every clock's compliance down by ``segment`` or a case attribute
-        (:func:`cojourney.analytics.journey_scope.journey_groups`).
+        (:func:`cojourney.analytics.journey_scope.journey_groups`); the groups are
+        views on the same engine, so every group's clocks run there too.
     engine
-        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
-        (:func:`cojourney.services.engine_choice.events_on`).
+        ``"duckdb"`` or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`); by default the ``engine``
+        setting (of the handle's settings).
     spark_master, spark_remote
         With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
         settings, else local mode).
@@ -152,29 +154,35 @@ def agreements_report(
     """
     from cojourney.analytics.agreement_targets import evaluate_targets, judge_by_clocks
     from cojourney.analytics.group_results import clock_group_rows
-    from cojourney.analytics.journey_scope import journey_groups, scoped
+    from cojourney.analytics.journey_scope import journey_groups
     from cojourney.analytics.sla import evaluate_clocks
     from cojourney.analytics.watermelon import clock_evidence, find_watermelons, target_evidence
     from cojourney.domain.relationships import relationship_summary
 
-    model = as_handle(workspace).model()
+    handle = as_handle(workspace)
+    model = handle.model()
     if agreement_id is not None:
         model.require("agreements", agreement_id, hint="choose one as query.agreement")
-    check_engine(engine)
+    engine = check_engine(engine, handle.settings)
     events, owned = open_events(workspace, source)
     groups: list[ClockGroupRow] = []
     try:
-        with (
-            scoped(events, filters, model) as kept,
-            events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
-        ):
+        with kept_on(
+            events,
+            filters,
+            model,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=handle.settings,
+        ) as on:
             clocks = evaluate_clocks(on, model, as_of=as_of, start=start, end=end)
             measured = evaluate_targets(on, model, start=start, end=end)
             evidence = clock_evidence(clocks) + target_evidence(measured, model)
             targets = judge_by_clocks(measured, clocks, model)
             warnings = find_watermelons(model, evidence)
             if by is not None:
-                with journey_groups(kept, by, model) as parts:
+                with journey_groups(on, by, model) as parts:
                     for group, part in parts:
                         per_group = evaluate_clocks(
                             part,
@@ -222,7 +230,7 @@ def leakage(
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> LeakageReport:
@@ -242,8 +250,9 @@ def leakage(
         Only the journeys these filters keep (time window of their start, segments,
         case attributes).
     engine
-        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
-        (:func:`cojourney.services.engine_choice.events_on`).
+        ``"duckdb"`` or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`); by default the ``engine``
+        setting (of the handle's settings).
     spark_master, spark_remote
         With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
         settings, else local mode).
@@ -254,13 +263,20 @@ def leakage(
         No such journey, or no events imported yet.
     """
 
-    model = as_handle(workspace).model()
+    handle = as_handle(workspace)
+    model = handle.model()
     journey = choose_journey(model, journey_id)
-    check_engine(engine)
+    engine = check_engine(engine, handle.settings)
     events, owned = open_events(workspace, source)
     try:
         with kept_on(
-            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+            events,
+            filters,
+            model,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=handle.settings,
         ) as on:
             return _leakage_of(on, model, journey.id, as_of)
     finally:
@@ -276,16 +292,34 @@ def leakage_by_group(
     as_of: datetime | date | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> list[tuple[JourneyGroup, LeakageReport]]:
     """The leaks of every group of ``by`` (``segment`` or a case attribute), each ranked
-    among its own journeys (see :func:`leakage` for the other parameters)."""
-    from cojourney.analytics.journey_scope import journey_groups, scoped
+    among its own journeys (see :func:`leakage` for the other parameters). Every group
+    runs on the chosen engine (with Spark, in one session: the groups are views of the
+    events staged once)."""
+    from cojourney.analytics.journey_scope import journey_groups
 
-    model = as_handle(workspace).model()
+    handle = as_handle(workspace)
+    model = handle.model()
     journey = choose_journey(model, journey_id)
+    engine = check_engine(engine, handle.settings)
     events, owned = open_events(workspace, source)
     try:
-        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
+        with (
+            kept_on(
+                events,
+                filters,
+                model,
+                engine,
+                spark_master=spark_master,
+                spark_remote=spark_remote,
+                settings=handle.settings,
+            ) as on,
+            journey_groups(on, by, model) as parts,
+        ):
             return [(group, _leakage_of(part, model, journey.id, as_of)) for group, part in parts]
     finally:
         if owned:

@@ -210,6 +210,9 @@ def _events_on(
 
     if isinstance(engine, DuckDBEngine) and engine.connection is source.connection:
         return engine.table(source.table_name("events")), False
+    session = getattr(source.sql, "session", None)  # a source read through Spark already
+    if session is not None and getattr(engine, "session", None) is session:
+        return engine.backend.table(source.table_name("events")), False
     if on_stage is not None:
         on_stage(f"loading events into {engine.name}")
     read_in_place = getattr(engine, "read_parquet_dataset", None)

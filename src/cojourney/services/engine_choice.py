@@ -33,6 +33,7 @@ __all__ = [
     "engine_name",
     "events_on",
     "kept_on",
+    "on_spark",
     "spark_options",
 ]
 
@@ -110,15 +111,16 @@ def spark_options(
     return options
 
 
-def check_engine(engine: str | None) -> str:
-    """``engine`` (``None``: the ``engine`` setting) when it is one of :data:`ENGINE_NAMES`.
+def check_engine(engine: str | None, settings: Settings | None = None) -> str:
+    """``engine`` (``None``: the ``engine`` setting of ``settings``, else of the settings
+    in force) when it is one of :data:`ENGINE_NAMES`.
 
     Raises
     ------
     cojourney.errors.InputError
         Any other name.
     """
-    engine = engine_name(engine)
+    engine = engine_name(engine, settings)
     if engine not in ENGINE_NAMES:
         raise InputError(
             Problem(
@@ -131,6 +133,12 @@ def check_engine(engine: str | None) -> str:
     return engine
 
 
+def on_spark(events: EventSource) -> bool:
+    """Whether the SQL analyses of ``events`` run elsewhere than on its DuckDB connection
+    (it is read through Spark already)."""
+    return events.sql is not events.connection
+
+
 @contextmanager
 def events_on(
     events: EventSource,
@@ -138,27 +146,33 @@ def events_on(
     *,
     spark_master: str | None = None,
     spark_remote: str | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[EventSource]:
     """``events`` as the analyses on ``engine`` read them (closed again at the end).
 
-    ``engine`` defaults to the ``engine`` setting. With ``"spark"``, the cluster is the
-    one :func:`spark_options` names (a running session in this process is used and left
-    running; else one is started and stopped at the end).
+    ``engine`` defaults to the ``engine`` setting (of ``settings``, else of the settings
+    in force: a web app passes its own). With ``"spark"``, the cluster is the one
+    :func:`spark_options` names (a running session in this process is used and left
+    running; else one is started and stopped at the end), so analyses nested in one
+    ``events_on`` block (e.g. one per group of a breakdown) share one Spark session.
+    A source already read through Spark (a
+    :class:`~cojourney.analytics.engines.spark_source.SparkEventSource`, or a part of
+    one) is given back as it is: its logs are on Spark already.
     """
-    engine = check_engine(engine)
+    engine = check_engine(engine, settings)
     check_spark_target(engine, spark_master, spark_remote)
-    if engine == "duckdb":
+    if engine == "duckdb" or on_spark(events):
         yield events
         return
     from cojourney.analytics.engines.spark import SparkEngine
     from cojourney.analytics.engines.spark_source import SparkEventSource
 
-    with SparkEngine(**spark_options(spark_master, spark_remote)) as spark:
-        on_spark = SparkEventSource(events, spark.session)
+    with SparkEngine(**spark_options(spark_master, spark_remote, settings)) as spark:
+        staged = SparkEventSource(events, spark.session)
         try:
-            yield on_spark
+            yield staged
         finally:
-            on_spark.close()
+            staged.close()
 
 
 @contextmanager
@@ -170,6 +184,7 @@ def kept_on(
     *,
     spark_master: str | None = None,
     spark_remote: str | None = None,
+    settings: Settings | None = None,
 ) -> Iterator[EventSource]:
     """The journeys ``filters`` keep of ``events`` (:func:`cojourney.analytics.journey_scope.scoped`),
     as the analyses on ``engine`` read them (:func:`events_on`)."""
@@ -177,6 +192,8 @@ def kept_on(
 
     with (
         scoped(events, filters, model) as kept,
-        events_on(kept, engine, spark_master=spark_master, spark_remote=spark_remote) as on,
+        events_on(
+            kept, engine, spark_master=spark_master, spark_remote=spark_remote, settings=settings
+        ) as on,
     ):
         yield on

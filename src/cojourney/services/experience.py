@@ -41,7 +41,7 @@ def experience_report(
     scales: Mapping[str, tuple[float, float]] | None = None,
     by: Sequence[str] = (),
     journey_filter: JourneyFilter | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> ExperienceAnalysis:
@@ -70,8 +70,9 @@ def experience_report(
         Only answers of the journeys it keeps by case attribute, persona and cohort
         (the workspace's persona rules apply).
     engine
-        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
-        (:func:`cojourney.services.engine_choice.events_on`).
+        ``"duckdb"`` or ``"spark"``: where the analysis runs, breakdowns (``by``)
+        included (:func:`cojourney.services.engine_choice.events_on`); by default the
+        ``engine`` setting (of the handle's settings).
     spark_master, spark_remote
         With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
         settings, else local mode).
@@ -100,7 +101,8 @@ def experience_report(
 
         journey_filter = dataclasses.replace(journey_filter, rules=GroupRules.of(model))
     known = {**custom_scales(workspace), **(scales or {})}
-    check_engine(engine)
+    settings = as_handle(workspace).settings
+    engine = check_engine(engine, settings)
     owned = source is None
     if source is None:
         if not as_handle(workspace).events_path.is_file():
@@ -109,7 +111,13 @@ def experience_report(
             )
         source = as_handle(workspace).open_events()
     try:
-        with events_on(source, engine, spark_master=spark_master, spark_remote=spark_remote) as on:
+        with events_on(
+            source,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=settings,
+        ) as on:
             result = analyze_experience(
                 on,
                 model,

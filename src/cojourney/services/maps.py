@@ -129,8 +129,7 @@ def measured_overlay(
     cojourney.errors.InputError
         The filter asks for a variant (the map is of all variants of the journey).
     """
-    from cojourney.analytics.engines.duckdb import DuckDBEngine
-    from cojourney.analytics.journey_scope import scoped
+    from cojourney.analytics.engines.for_source import source_engine
     from cojourney.analytics.leakage import leakage_report
     from cojourney.analytics.leakage_sources import waiting_times
     from cojourney.analytics.sla import evaluate_clocks
@@ -139,6 +138,7 @@ def measured_overlay(
     from cojourney.report.overlay_marks import add_marks
     from cojourney.report.sections.experience import emotion_overlay
     from cojourney.services.analysis import analyze_workspace, choose_journey
+    from cojourney.services.engine_choice import check_engine, kept_on
     from cojourney.services.experience import experience_report
 
     handle = as_handle(workspace)
@@ -149,15 +149,21 @@ def measured_overlay(
         )
     model = handle.model()
     journey = choose_journey(model, journey_id)
-    with handle.open_events() as whole, scoped(whole, journey_filter, model) as events:
+    engine = check_engine(None, handle.settings)
+    with (
+        handle.open_events() as whole,
+        kept_on(whole, journey_filter, model, engine, settings=handle.settings) as events,
+        source_engine(events) as (running, table),
+    ):
+        times = touchpoint_times(table, running)
         analysis = analyze_workspace(
-            handle, journey_id=journey.id, source=events, breakdown_by=(), top_variants=1
+            handle,
+            journey_id=journey.id,
+            engine=running,
+            source=events,
+            breakdown_by=(),
+            top_variants=1,
         )
-        engine = DuckDBEngine(connection=events.connection)
-        try:
-            times = touchpoint_times(engine.table(events.table_name("events")), engine)
-        finally:
-            engine.close()
         emotion = None
         experience = None
         try:
@@ -165,7 +171,9 @@ def measured_overlay(
         except NotFound:  # no survey answers imported
             answers = 0
         if answers:
-            experience = experience_report(handle, journey_id=journey.id, source=events).to_dict()
+            experience = experience_report(
+                handle, journey_id=journey.id, source=events, engine=engine
+            ).to_dict()
             if experience["answers"]:
                 emotion = emotion_overlay(experience)
         clocks = evaluate_clocks(events, model)

@@ -40,7 +40,7 @@ def value_report(
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
     filters: JourneyFilter | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> ValueRealization:
@@ -62,8 +62,9 @@ def value_report(
         case attributes; see :mod:`cojourney.analytics.journey_scope` for what that
         means for indicators fed by measurements).
     engine
-        ``"duckdb"`` (default) or ``"spark"``: where the analysis runs
-        (:func:`cojourney.services.engine_choice.events_on`).
+        ``"duckdb"`` or ``"spark"``: where the analysis runs
+        (:func:`cojourney.services.engine_choice.events_on`); by default the ``engine``
+        setting (of the handle's settings).
     spark_master, spark_remote
         With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
         settings, else local mode).
@@ -78,11 +79,18 @@ def value_report(
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
-    check_engine(engine)
+    settings = as_handle(workspace).settings
+    engine = check_engine(engine, settings)
     events, owned = open_events(workspace, source)
     try:
         with kept_on(
-            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+            events,
+            filters,
+            model,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=settings,
         ) as on:
             return realize_value(on, model, start=start, end=end)
     finally:
@@ -99,19 +107,36 @@ def value_by_group(
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
     filters: JourneyFilter | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> list[IndicatorGroupRow]:
     """Every indicator computed from journeys (events, survey answers, SLA clocks) per
     group of ``by`` (``segment`` or a case attribute): one row per group and indicator
-    (see :func:`value_report` for the other parameters)."""
+    (see :func:`value_report` for the other parameters). Every group runs on the chosen
+    engine (with Spark, in one session: the groups are views of the logs staged once)."""
     from cojourney.analytics.group_results import indicator_group_rows
-    from cojourney.analytics.journey_scope import journey_groups, scoped
+    from cojourney.analytics.journey_scope import journey_groups
     from cojourney.analytics.value_realization import realize_value
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "indicators")
+    settings = as_handle(workspace).settings
+    engine = check_engine(engine, settings)
     events, owned = open_events(workspace, source)
     rows: list[IndicatorGroupRow] = []
     try:
-        with scoped(events, filters, model) as kept, journey_groups(kept, by, model) as parts:
+        with (
+            kept_on(
+                events,
+                filters,
+                model,
+                engine,
+                spark_master=spark_master,
+                spark_remote=spark_remote,
+                settings=settings,
+            ) as on,
+            journey_groups(on, by, model) as parts,
+        ):
             for group, part in parts:
                 realized = realize_value(part, model, start=start, end=end)
                 rows += indicator_group_rows(by, group, realized)
@@ -129,7 +154,7 @@ def target_report(
     end: date | None = None,
     source: str | Path | EventSource | None = None,
     filters: JourneyFilter | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> list[TargetSeries]:
@@ -143,11 +168,18 @@ def target_report(
     from cojourney.analytics.agreement_targets import evaluate_targets
 
     model = as_handle(workspace).model()
-    check_engine(engine)
+    settings = as_handle(workspace).settings
+    engine = check_engine(engine, settings)
     events, owned = open_events(workspace, source)
     try:
         with kept_on(
-            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+            events,
+            filters,
+            model,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=settings,
         ) as on:
             return evaluate_targets(on, model, agreement_id, start=start, end=end)
     finally:
@@ -162,7 +194,7 @@ def improvement_report(
     source: str | Path | EventSource | None = None,
     journey_id: str | None = None,
     filters: JourneyFilter | None = None,
-    engine: str | None = "duckdb",
+    engine: str | None = None,
     spark_master: str | None = None,
     spark_remote: str | None = None,
 ) -> list[ImprovementResult]:
@@ -178,11 +210,18 @@ def improvement_report(
     from cojourney.analytics.improvements import evaluate_improvements
 
     model = _of_journey(as_handle(workspace).model(), journey_id, "improvements")
-    check_engine(engine)
+    settings = as_handle(workspace).settings
+    engine = check_engine(engine, settings)
     events, owned = open_events(workspace, source)
     try:
         with kept_on(
-            events, filters, model, engine, spark_master=spark_master, spark_remote=spark_remote
+            events,
+            filters,
+            model,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=settings,
         ) as on:
             return evaluate_improvements(on, model, improvement_id=improvement_id)
     finally:

@@ -442,8 +442,18 @@ def _active_connect_session() -> SparkSession | None:
 
 
 def _active_session() -> SparkSession | None:
+    """The classic session running in this process, if any, seen from any thread.
+
+    ``getActiveSession`` is per thread (a web app runs its analyses on worker threads),
+    so the process's default session (the one the builder made) counts too, while its
+    context runs.
+    """
     try:
+        from pyspark import SparkContext
         from pyspark.sql import SparkSession
     except ImportError:
         return None
-    return SparkSession.getActiveSession()
+    active = SparkSession.getActiveSession()
+    if active is None and SparkContext._active_spark_context is not None:
+        active = getattr(SparkSession, "_instantiatedSession", None)
+    return active

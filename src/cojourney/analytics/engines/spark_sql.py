@@ -19,6 +19,9 @@ The dialect fixes, each with the reason:
   becomes ``get_json_object(j, '$['key']')``;
 * ``grouping(a, b, ...)`` (DuckDB's bit mask of any grouped columns) becomes the sum of
   ``grouping(a) * 2 + grouping(b)`` (Spark's ``grouping_id`` needs every grouped column);
+* Ibis's read of a JSON attribute as text (``coalesce(CASE WHEN json_type(j -> k) =
+  'VARCHAR' THEN ... END, CAST(j -> k AS TEXT))``) becomes ``get_json_object(j, k)``,
+  which is the same (a string unwrapped, anything else as JSON text);
 * ``HUGEINT`` (ordering keys of timestamp and input order) becomes ``DECIMAL(38, 0)``;
 * a window function inside arithmetic is parenthesised (Spark reads ``OVER w - x`` as
   the window name ``w-x``);
@@ -26,7 +29,7 @@ The dialect fixes, each with the reason:
   as a DECIMAL and rounds quotients to 6 digits, where DuckDB gives a double;
 * ``AS MATERIALIZED`` on a common table expression is dropped (Spark has no such hint);
 * ``CREATE TEMP TABLE t AS q`` becomes a cached temporary view; ``DROP TABLE t`` drops
-  it; ``SET`` statements (DuckDB settings) are ignored.
+  it; ``ALTER TABLE t RENAME TO u`` makes the view ``u`` and drops ``t``; ``SET`` statements (DuckDB settings) are ignored.
 """
 
 from __future__ import annotations
@@ -108,6 +111,17 @@ class SparkSqlConnection:
         if isinstance(tree, exp.Drop):
             self._drop(tree.this.name)
             return SparkSqlResult(_empty())
+        actions = tree.args.get("actions") or [] if isinstance(tree, exp.Alter) else []
+        if len(actions) == 1 and isinstance(actions[0], exp.AlterRename):
+            old, new = tree.this.name, actions[0].this.name  # a temporary view: re-named
+            self.session.table(old).createOrReplaceTempView(new)
+            if old in self._cached:
+                self.session.catalog.cacheTable(new)
+                self._cached.add(new)
+            else:
+                self._registered.add(new)
+            self._drop(old)
+            return SparkSqlResult(_empty())
         return SparkSqlResult(_arrow(self.session.sql(to_spark(tree))))
 
     def register(self, view_name: str, python_object: Any) -> None:
@@ -175,6 +189,12 @@ def _fix(node: exp.Expression) -> exp.Expression:
         )
     if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.INT128,):
         return exp.DataType.build("DECIMAL(38, 0)")
+    unwrapped = _json_text(node)
+    if unwrapped is not None:  # Ibis's "a JSON string unwrapped, else the JSON as text"
+        json, key = unwrapped
+        return exp.Anonymous(
+            this="get_json_object", expressions=[fixed(json), exp.Literal.string(key)]
+        )
     if isinstance(node, exp.JSONExtractScalar) and isinstance(node.expression, exp.Literal):
         path = _json_path(str(node.expression.this))
         return exp.Anonymous(
@@ -230,6 +250,33 @@ def _ordered_list(item: exp.Expression, fixed: Any) -> exp.Expression:
         expressions=[exp.to_identifier("__e")],
     )
     return exp.Anonymous(this="transform", expressions=[ordered, lam])
+
+
+def _json_text(node: exp.Expression) -> tuple[exp.Expression, str] | None:
+    """``(json, Spark path)`` when ``node`` is ``coalesce(CASE WHEN json_type(j -> k) =
+    'VARCHAR' THEN (j -> k) ->> '$' END, CAST(j -> k AS TEXT))`` (what Ibis compiles a
+    JSON attribute read as text to): Spark's ``get_json_object`` is that whole
+    expression (a string unwrapped, anything else as its JSON text)."""
+    from sqlglot import exp
+
+    if not isinstance(node, exp.Coalesce) or not isinstance(node.this, exp.Case):
+        return None
+    ifs = node.this.args.get("ifs") or []
+    if len(ifs) != 1 or not isinstance(ifs[0].this, exp.EQ):
+        return None
+    test = ifs[0].this
+    if not isinstance(test.this, exp.JSONType) or not isinstance(test.this.this, exp.JSONExtract):
+        return None
+    extract = test.this.this
+    path = extract.expression
+    if not isinstance(path, exp.JSONPath):
+        return None
+    keys = path.expressions[1:]
+    if not all(isinstance(k, exp.JSONPathKey) for k in keys) or len(keys) != 1:
+        return None
+    json = extract.this.this if isinstance(extract.this, exp.Cast) else extract.this
+    key = str(keys[0].this)
+    return json, "$['" + key.replace("'", "\\'") + "']"
 
 
 def _json_path(path: str) -> str:
