@@ -14,6 +14,10 @@ Three reasons, read at ``as_of`` (default: the data's end, i.e. the latest event
 
 Each item has a stable ``key`` (reason, journey and what), so an alert is sent once
 (:mod:`cojourney.services.alerts`).
+
+The queries run on the engine the ``engine`` setting names (or the caller), through the
+source's SQL seam (:mod:`cojourney.events.sql`), like the other analyses: one row per
+journey (its last event) and the recent poor answers come back, never the events.
 """
 
 from __future__ import annotations
@@ -82,6 +86,9 @@ def at_risk(
     as_of: datetime | None = None,
     source: str | Path | EventSource | None = None,
     answer_window: timedelta = ANSWER_WINDOW,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> AtRiskReport:
     """The journeys at risk (see the module docstring).
 
@@ -95,6 +102,13 @@ def at_risk(
         A Parquet dataset or an open event source instead of the event store.
     answer_window
         How far back poor answers count.
+    engine
+        ``"duckdb"`` or ``"spark"``: where the queries run
+        (:func:`cojourney.services.engine_choice.events_on`); by default the ``engine``
+        setting (of the handle's settings), so the web page and the alerts follow it.
+    spark_master, spark_remote
+        With ``engine="spark"``: a Spark master or Spark Connect URL (default: the
+        settings, else local mode).
 
     Raises
     ------
@@ -102,17 +116,28 @@ def at_risk(
         No events imported yet.
     """
     from cojourney.analytics.sla import evaluate_clocks
+    from cojourney.analytics.sla_events import data_end
+    from cojourney.services.engine_choice import check_engine, events_on
 
-    model = as_handle(workspace).model()
+    handle = as_handle(workspace)
+    model = handle.model()
+    engine = check_engine(engine, handle.settings)
     events, owned = open_events(workspace, source)
     try:
-        end = as_of or _data_end(events)
-        if end is None:
-            return AtRiskReport(model.workspace.id, None, ())
-        clocks = evaluate_clocks(events, model, as_of=end) if model.agreements else []
-        items = [i for c in clocks for i in _clock_items(c)]
-        items += _stalled_items(events, model, end)
-        items += _poor_answer_items(events, model, end, answer_window)
+        with events_on(
+            events,
+            engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
+            settings=handle.settings,
+        ) as on:
+            end = as_of or data_end(on)
+            if end is None:
+                return AtRiskReport(model.workspace.id, None, ())
+            clocks = evaluate_clocks(on, model, as_of=end) if model.agreements else []
+            items = [i for c in clocks for i in _clock_items(c)]
+            items += _stalled_items(on, model, end)
+            items += _poor_answer_items(on, model, end, answer_window)
     finally:
         if owned:
             events.close()
@@ -122,11 +147,9 @@ def at_risk(
     return AtRiskReport(model.workspace.id, end, tuple(items))
 
 
-def _data_end(events: EventSource) -> datetime | None:
-    from cojourney.events import schema as S
-
-    (value,) = events.relation().aggregate(f'epoch(max("{S.TIMESTAMP}"))').fetchone() or (None,)
-    return _instant(value) if value is not None else None
+def _micros(moment: datetime) -> int:
+    """An aware instant as UTC epoch microseconds (how the queries compare timestamps)."""
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def _instant(epoch: float) -> datetime:
@@ -201,18 +224,17 @@ def _stalled_items(events: EventSource, model: Workspace, end: datetime) -> list
     from cojourney.analytics.journey_state import JourneyState, states
     from cojourney.events import schema as S
 
-    rows = (
-        events.relation()
-        .filter(f"\"{S.TIMESTAMP}\" <= CAST('{end.astimezone(UTC).isoformat()}' AS TIMESTAMPTZ)")
-        .aggregate(
-            f'"{S.JOURNEY_ID}", arg_max("{S.ACTIVITY}", "{S.TIMESTAMP}"), epoch(max("{S.TIMESTAMP}"))',
-            f'"{S.JOURNEY_ID}"',
-        )
-        .fetchall()
-    )
+    table = events.table_name("events")
+    rows = events.sql.execute(
+        f'SELECT "{S.JOURNEY_ID}", arg_max("{S.ACTIVITY}", "{S.TIMESTAMP}"), '
+        f'epoch_us(max("{S.TIMESTAMP}")) FROM "{table}" '
+        f'WHERE epoch_us("{S.TIMESTAMP}") <= ? GROUP BY "{S.JOURNEY_ID}"',
+        [_micros(end)],
+    ).fetchall()
     places = _places(model)
     out = []
-    for journey_id, activity, epoch in rows:
+    for journey_id, activity, micros in rows:
+        epoch = micros / 1e6
         place = places.get(activity)
         if place is None:
             continue
@@ -256,27 +278,20 @@ def _poor_answer_items(
     if not moments:
         return []
     try:
-        answers = events.relation("feedback")
+        table = events.table_name("feedback")
     except NotFound:
         return []
     declared_scales, declared_bands = workspace_scales(model)
     scales = {**F.QUESTION_SCALES, **declared_scales}
     poor = bands(scales, declared_bands)
     names = ", ".join(f"'{t}'" for t in moments if "'" not in t)
-    since = (end - window).astimezone(UTC).isoformat()
-    until = end.astimezone(UTC).isoformat()
-    rows = (
-        answers.filter(
-            f'"{F.TOUCHPOINT}" IN ({names}) AND "{F.SCORE}" IS NOT NULL '
-            f"AND \"{F.TIMESTAMP}\" > CAST('{since}' AS TIMESTAMPTZ) "
-            f"AND \"{F.TIMESTAMP}\" <= CAST('{until}' AS TIMESTAMPTZ)"
-        )
-        .project(
-            f'"{F.ANSWER_ID}", "{F.JOURNEY_ID}", "{F.TOUCHPOINT}", "{F.QUESTION}", '
-            f'"{F.SCORE}", epoch("{F.TIMESTAMP}"), "{F.COMMENT}"'
-        )
-        .fetchall()
-    )
+    rows = events.sql.execute(
+        f'SELECT "{F.ANSWER_ID}", "{F.JOURNEY_ID}", "{F.TOUCHPOINT}", "{F.QUESTION}", '
+        f'"{F.SCORE}", epoch_us("{F.TIMESTAMP}") / 1e6, "{F.COMMENT}" FROM "{table}" '
+        f'WHERE "{F.TOUCHPOINT}" IN ({names}) AND "{F.SCORE}" IS NOT NULL '
+        f'AND epoch_us("{F.TIMESTAMP}") > ? AND epoch_us("{F.TIMESTAMP}") <= ?',
+        [_micros(end - window), _micros(end)],
+    ).fetchall()
     out = []
     for answer_id, journey_id, touchpoint, question, score, moment, comment in rows:
         band = poor.get(question)

@@ -63,9 +63,14 @@ def consumer_page(
     end: datetime | None = None,
     source: str | Path | EventSource | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> ConsumerPage:
     """The consumer report of one journey as HTML, written nowhere (a share link can
-    serve it as it is). Parameters as :func:`build_consumer_report`."""
+    serve it as it is). Parameters as :func:`build_consumer_report`; the experience
+    analysis runs on ``engine`` (default: the ``engine`` setting of the handle's
+    settings; see :func:`cojourney.services.engine_choice.events_on`)."""
     from cojourney.render import render_journey_map
     from cojourney.report.consumer import render_consumer_report
     from cojourney.services.report import _version
@@ -79,7 +84,15 @@ def consumer_page(
         log.info("consumer report: %s", name)
 
     stage("feedback")
-    feedback, reason = _feedback(workspace, model, journey.id, start, end, source)
+    feedback, reason = _feedback(
+        workspace,
+        model,
+        journey.id,
+        start,
+        end,
+        source,
+        {"engine": engine, "spark_master": spark_master, "spark_remote": spark_remote},
+    )
     stage("journey map")
     svg = render_journey_map(
         model,
@@ -109,6 +122,9 @@ def build_consumer_report(
     end: datetime | None = None,
     source: str | Path | EventSource | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    engine: str | None = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
 ) -> ReportResult:
     """Write the consumer report of one journey (see :mod:`cojourney.report.consumer`).
 
@@ -127,6 +143,9 @@ def build_consumer_report(
         end=end,
         source=source,
         on_progress=on_progress,
+        engine=engine,
+        spark_master=spark_master,
+        spark_remote=spark_remote,
     )
     out = write_page(Path(output), page.html)
     if on_progress is not None:
@@ -151,6 +170,7 @@ def _feedback(
     start: datetime | None,
     end: datetime | None,
     source: str | Path | EventSource | None,
+    on: dict[str, str | None],
 ) -> tuple[ConsumerFeedback | None, str]:
     """What customers answered at the consumer touchpoints, or why there is nothing."""
     from cojourney.domain.visibility import consumer_view
@@ -168,12 +188,21 @@ def _feedback(
         if not answers:
             return None, "no survey answers imported; the page leaves customers' answers out"
         from cojourney.analytics.experience import analyze_experience
+        from cojourney.services.engine_choice import events_on
 
-        analysis = analyze_experience(events, workspace, journey_id, start=start, end=end).to_dict()
+        with events_on(
+            events,
+            on["engine"],
+            spark_master=on["spark_master"],
+            spark_remote=on["spark_remote"],
+            settings=as_handle(path).settings,
+        ) as read:
+            analysis = analyze_experience(read, workspace, journey_id, start=start, end=end)
+        found = analysis.to_dict()
     finally:
         if owned:
             events.close()
-    feedback = consumer_feedback(consumer_view(workspace, journey_id).journey(), analysis)
+    feedback = consumer_feedback(consumer_view(workspace, journey_id).journey(), found)
     if not feedback.touchpoints:
         return feedback, (
             f"no consumer touchpoint has {MIN_ANSWERS} answers or more; "

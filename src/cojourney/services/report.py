@@ -211,6 +211,9 @@ def build_report(
             end=finish,
             source=source,
             on_progress=on_progress,
+            engine=engine,
+            spark_master=spark_master,
+            spark_remote=spark_remote,
         )
     model = workspace.model()
     check_writable(output, create_folder=True)  # before minutes of analysis, not after
