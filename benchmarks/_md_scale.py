@@ -262,6 +262,12 @@ def engines_section(results: Results) -> list[str]:
         "",
     ]
     for d in docs:
+        if d.get("complete") is False:
+            lines += [
+                "> **A partial run:** it was stopped before every analysis was measured; the "
+                "missing ones are not measured yet.",
+                "",
+            ]
         lines += _engines_table(d) + _fixed_cost(d)
     lines += [
         "How to read the ratio: both are whole processes. DuckDB runs inside the Python "

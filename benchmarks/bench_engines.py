@@ -43,6 +43,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -288,8 +289,13 @@ def bench(
     timeout: float,
     spark_config: str | None,
     baseline_events: int = BASELINE_EVENTS,
+    save: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Generate (once), prepare the workspace, time every analysis on both engines."""
+    """Generate (once), prepare the workspace, time every analysis on both engines.
+
+    ``save`` is called with the result so far after every analysis (``complete`` false
+    until the last), so a run stopped midway still leaves what it measured.
+    """
     label = size_label(events)
     dataset = DATA / f"ecampus-{label}"
     meta = generate(dataset, events=events, flavour="ecampus", seed=seed)
@@ -361,9 +367,18 @@ def bench(
             result["commands"][f"{analysis} {engine}"] = " ".join(
                 relative(c) if isinstance(c, Path) else c for c in cmds[engine]
             )
+        if save is not None:
+            save({**result, "targets": _targets(result, events), "complete": False})
     if baseline_events:
         result["fixed_cost"] = fixed_cost(ws, baseline_events, seed, timeout, env)
-    result["targets"] = (
+    result["targets"] = _targets(result, events)
+    result["complete"] = True
+    return result
+
+
+def _targets(result: dict[str, Any], events: int) -> list[dict[str, Any]]:
+    """The target rows of the analyses measured so far (judged at 10M events only)."""
+    return (
         [
             {
                 "target": f"{analysis}: Spark local mode within {TARGET_RATIO:g}x of DuckDB "
@@ -379,7 +394,6 @@ def bench(
         if events == TARGET_EVENTS
         else []
     )
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -420,6 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         args.timeout,
         args.spark_config,
         args.baseline_events,
+        save=lambda partial: write_result(f"engines-{size_label(args.events)}", partial),
     )
     write_result(f"engines-{size_label(args.events)}", result)
     return 0
