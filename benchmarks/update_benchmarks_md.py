@@ -537,6 +537,17 @@ def environment(results: dict[str, dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+#: Hand-written: how far each unmet target is and why (the numbers cannot say it).
+WHY = Path(__file__).with_name("targets_why.md")
+
+
+def why_not_met() -> list[str]:
+    """The text of :data:`WHY` (its own headings), when the file exists."""
+    if not WHY.is_file():
+        return []
+    return [*WHY.read_text(encoding="utf-8").rstrip("\n").splitlines(), ""]
+
+
 def render(results: dict[str, dict[str, Any]]) -> str:
     runs = sorted(
         {
@@ -595,7 +606,7 @@ def render(results: dict[str, dict[str, Any]]) -> str:
             "each run; a job that starts during a run is not seen).",
             "",
         ]
-    head += ["## Targets", "", *summary_table(results), ""]
+    head += ["## Targets", "", *summary_table(results), "", *why_not_met()]
     data = [
         "## Data",
         "",
