@@ -566,9 +566,10 @@ def render(results: dict[str, dict[str, Any]]) -> str:
         "",
         "**When.** Each section names its revision and date (the result files keep the load "
         "and the versions). Discovery at 1M, the XES import, the report at 1M and 10M, the "
-        "journey analysis at 10M, the profiles and Spark against DuckDB were measured on "
-        "2026-12-07 on an idle machine; the report at 100M that day while the test suite ran "
-        "(its target is memory, not time); discovery at 10M and 100M on 2026-12-01. **The same "
+        "journey analysis at 10M, the profiles were measured on 2026-12-07 on an idle "
+        "machine; Spark against DuckDB that day too, its later runs (leakage to report) "
+        "beside a test run at the lowest priority (nice 19; see each run's load); the report "
+        "at 100M that day while the test suite ran (its target is memory, not time); discovery at 10M and 100M on 2026-12-01. **The same "
         "virtual machine is not equally fast every day:** PM4Py's discovery of the same 1M-event "
         "file took 4.6 s on 2026-12-01 and 6.2 to 7.4 s on 2026-12-07, so absolute times from "
         "different days differ by a third or more; ratios against a peer run in the same "
