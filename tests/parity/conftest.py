@@ -41,3 +41,19 @@ def flagship(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     init_workspace(folder, example=request.param, force=True)
     simulate(folder, PARITY_JOURNEYS, seed=11)
     return folder
+
+
+@pytest.fixture
+def spark_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement run as Spark SQL while the test runs."""
+    from cojourney.analytics.engines.spark_sql import SparkSqlConnection
+
+    seen: list[str] = []
+    execute = SparkSqlConnection.execute
+
+    def spy(self: SparkSqlConnection, query: str, parameters: Any = None) -> Any:
+        seen.append(query)
+        return execute(self, query, parameters)
+
+    monkeypatch.setattr(SparkSqlConnection, "execute", spy)
+    yield seen

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,25 +19,9 @@ import pytest
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
 
-@pytest.fixture
-def seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every statement run as Spark SQL while the test runs."""
-    from cojourney.analytics.engines.spark_sql import SparkSqlConnection
-
-    statements: list[str] = []
-    execute = SparkSqlConnection.execute
-
-    def spy(self: SparkSqlConnection, query: str, parameters: Any = None) -> Any:
-        statements.append(query)
-        return execute(self, query, parameters)
-
-    monkeypatch.setattr(SparkSqlConnection, "execute", spy)
-    yield statements
-
-
 @pytest.mark.parametrize("flagship", ["ecampus-car-share"], indirect=True)
 def test_the_journeys_at_risk_are_the_same_on_both_engines(
-    flagship: Path, parity_spark: Any, seen: list[str]
+    flagship: Path, parity_spark: Any, spark_statements: list[str]
 ) -> None:
     from cojourney.services.at_risk import at_risk
 
@@ -47,9 +30,11 @@ def test_the_journeys_at_risk_are_the_same_on_both_engines(
     as_of = end - timedelta(days=1)
     window = timedelta(days=60)
     on_duckdb = at_risk(flagship, engine="duckdb", as_of=as_of, answer_window=window)
-    assert not seen, "DuckDB's run went to Spark"
+    assert not spark_statements, "DuckDB's run went to Spark"
     on_spark = at_risk(flagship, engine="spark", as_of=as_of, answer_window=window)
-    assert any("arg_max" in q or "max_by" in q.lower() for q in seen), "no query ran on Spark"
+    assert any("arg_max" in q or "max_by" in q.lower() for q in spark_statements), (
+        "no query ran on Spark"
+    )
     reasons = Counter(item.reason for item in on_duckdb.items)
     assert reasons["stalled"] and reasons["poor_answer"], reasons
     assert on_spark.to_dict() == on_duckdb.to_dict()
@@ -57,7 +42,7 @@ def test_the_journeys_at_risk_are_the_same_on_both_engines(
 
 @pytest.mark.parametrize("flagship", ["ecampus-car-share"], indirect=True)
 def test_the_consumer_page_is_the_same_on_both_engines(
-    flagship: Path, parity_spark: Any, seen: list[str]
+    flagship: Path, parity_spark: Any, spark_statements: list[str]
 ) -> None:
     from cojourney.services.consumer_report import consumer_page
 
@@ -67,7 +52,7 @@ def test_the_consumer_page_is_the_same_on_both_engines(
         return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "(when)", found.html)
 
     on_duckdb = page("duckdb")
-    assert not seen, "DuckDB's run went to Spark"
+    assert not spark_statements, "DuckDB's run went to Spark"
     on_spark = page("spark")
-    assert seen, "the consumer page's experience figures did not run on Spark"
+    assert spark_statements, "the consumer page's experience figures did not run on Spark"
     assert on_spark == on_duckdb

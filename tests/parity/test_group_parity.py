@@ -10,7 +10,7 @@ results are compared field by field with the suite's tolerances
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,22 +60,6 @@ GROUPED: dict[str, tuple[Callable[[Path, str], Any], str]] = {
 
 #: analysis -> why Spark does not give DuckDB's answer yet (a strict expected failure).
 KNOWN_GAPS: dict[str, str] = {}
-
-
-@pytest.fixture
-def spark_statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every statement run as Spark SQL while the test runs."""
-    from cojourney.analytics.engines.spark_sql import SparkSqlConnection
-
-    seen: list[str] = []
-    execute = SparkSqlConnection.execute
-
-    def spy(self: SparkSqlConnection, query: str, parameters: Any = None) -> Any:
-        seen.append(query)
-        return execute(self, query, parameters)
-
-    monkeypatch.setattr(SparkSqlConnection, "execute", spy)
-    yield seen
 
 
 @pytest.mark.parametrize("flagship", ["ecampus-car-share"], indirect=True)
